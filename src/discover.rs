@@ -1,0 +1,1 @@
+//! Finding lockfiles and manifests under the paths the user names.

@@ -1,0 +1,258 @@
+//! Artifact hashes as lockgate stores them: `<algorithm>:<lowercase hex>`.
+//!
+//! Lockfiles write digests in several encodings: Subresource Integrity strings
+//! (`sha512-<base64>`, npm, pnpm, bun, yarn), plain hex (`Cargo.lock`), and
+//! `sha256:<hex>` (pip, poetry, uv, pdm). Every one is turned into a [`Hash`] whose
+//! algorithm is lowercase and whose value is lowercase hex, so that hashes from any
+//! lockfile compare with the allowlist's pins byte for byte.
+//!
+//! A checksum that is not a digest of the registry artifact (Yarn berry's
+//! `10c0/<hex>`, a digest of Yarn's own zip archive) keeps its own algorithm name
+//! ([`YARN_BERRY`]) and its value as written, so it can never be mistaken for one.
+
+use base64::Engine as _;
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// Algorithm name for Yarn berry's `checksum` field (not a registry digest).
+pub const YARN_BERRY: &str = "yarn-berry";
+
+/// A digest of an artifact, canonical form `<algorithm>:<value>`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Hash {
+    /// Lowercase algorithm name: `sha1`, `sha256`, `sha384`, `sha512`, `md5`, or [`YARN_BERRY`].
+    pub algorithm: String,
+    /// Lowercase hex for digests; the raw checksum for [`YARN_BERRY`].
+    pub value: String,
+}
+
+/// Why a hash string could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HashError {
+    /// The string is not `alg-base64` (SRI) or `alg:hex`.
+    #[error("`{0}` is not a hash: expected `sha512-<base64>` or `sha256:<hex>`")]
+    Shape(String),
+    /// The algorithm is not one lockgate knows.
+    #[error("unknown hash algorithm `{0}` (known: sha1, sha256, sha384, sha512, md5)")]
+    Algorithm(String),
+    /// The base64 or hex payload is malformed or has the wrong length for its algorithm.
+    #[error("malformed {algorithm} digest `{value}`: {why}")]
+    Payload {
+        /// The algorithm named in the string.
+        algorithm: String,
+        /// The offending payload.
+        value: String,
+        /// What is wrong with it.
+        why: String,
+    },
+}
+
+/// The digest length in bytes of a known algorithm.
+pub fn digest_len(algorithm: &str) -> Option<usize> {
+    match algorithm {
+        "md5" => Some(16),
+        "sha1" => Some(20),
+        "sha256" => Some(32),
+        "sha384" => Some(48),
+        "sha512" => Some(64),
+        _ => None,
+    }
+}
+
+impl Hash {
+    /// A hash from an algorithm and a hex digest; the hex is checked and lowercased.
+    pub fn from_hex(algorithm: &str, hex: &str) -> Result<Hash, HashError> {
+        let algorithm = algorithm.trim().to_ascii_lowercase();
+        let len = digest_len(&algorithm).ok_or_else(|| HashError::Algorithm(algorithm.clone()))?;
+        let hex = hex.trim();
+        if hex.len() != len * 2 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(HashError::Payload {
+                value: hex.to_string(),
+                why: format!("expected {} hex digits", len * 2),
+                algorithm,
+            });
+        }
+        Ok(Hash {
+            algorithm,
+            value: hex.to_ascii_lowercase(),
+        })
+    }
+
+    /// A hash from one Subresource Integrity token, e.g. `sha512-<base64>`.
+    ///
+    /// Options after `?` (allowed by the SRI grammar) are ignored.
+    pub fn from_sri(token: &str) -> Result<Hash, HashError> {
+        let token = token.trim();
+        let (alg, b64) = token
+            .split_once('-')
+            .ok_or_else(|| HashError::Shape(token.to_string()))?;
+        let algorithm = alg.to_ascii_lowercase();
+        let len = digest_len(&algorithm).ok_or_else(|| HashError::Algorithm(algorithm.clone()))?;
+        let b64 = b64.split('?').next().unwrap_or(b64);
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|e| HashError::Payload {
+                algorithm: algorithm.clone(),
+                value: b64.to_string(),
+                why: e.to_string(),
+            })?;
+        if bytes.len() != len {
+            return Err(HashError::Payload {
+                algorithm,
+                value: b64.to_string(),
+                why: format!("decodes to {} bytes, expected {len}", bytes.len()),
+            });
+        }
+        Ok(Hash {
+            algorithm,
+            value: to_hex(&bytes),
+        })
+    }
+
+    /// Every hash in an SRI string: space-separated tokens (npm may list several).
+    pub fn from_sri_list(sri: &str) -> Result<Vec<Hash>, HashError> {
+        let hashes: Vec<Hash> = sri
+            .split_ascii_whitespace()
+            .map(Hash::from_sri)
+            .collect::<Result<_, _>>()?;
+        if hashes.is_empty() {
+            return Err(HashError::Shape(sri.to_string()));
+        }
+        Ok(hashes)
+    }
+
+    /// A Yarn berry checksum (`10c0/<hex>` or bare hex), kept under [`YARN_BERRY`].
+    pub fn yarn_berry(checksum: &str) -> Hash {
+        Hash {
+            algorithm: YARN_BERRY.to_string(),
+            value: checksum.trim().to_ascii_lowercase(),
+        }
+    }
+
+    /// Parse the canonical form `<algorithm>:<value>`, or an SRI token.
+    ///
+    /// This is the form the allowlist and `--hash=` options use.
+    pub fn parse(s: &str) -> Result<Hash, HashError> {
+        let s = s.trim();
+        if let Some((alg, value)) = s.split_once(':') {
+            let alg = alg.to_ascii_lowercase();
+            if alg == YARN_BERRY {
+                if value.is_empty() {
+                    return Err(HashError::Shape(s.to_string()));
+                }
+                return Ok(Hash::yarn_berry(value));
+            }
+            return Hash::from_hex(&alg, value);
+        }
+        if s.contains('-') {
+            return Hash::from_sri(s);
+        }
+        Err(HashError::Shape(s.to_string()))
+    }
+
+    /// The SRI form (`sha512-<base64>`) of a digest, `None` for [`YARN_BERRY`].
+    pub fn to_sri(&self) -> Option<String> {
+        digest_len(&self.algorithm)?;
+        let bytes = from_hex(&self.value)?;
+        Some(format!(
+            "{}-{}",
+            self.algorithm,
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        ))
+    }
+
+    /// True for digests of the registry artifact (everything but Yarn berry checksums).
+    pub fn is_registry_digest(&self) -> bool {
+        self.algorithm != YARN_BERRY
+    }
+}
+
+impl fmt::Display for Hash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.algorithm, self.value)
+    }
+}
+
+impl Serialize for Hash {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Lowercase hex of bytes.
+pub fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}
+
+fn from_hex(hex: &str) -> Option<Vec<u8>> {
+    if hex.len() % 2 != 0 {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sri_sha512_becomes_lowercase_hex_and_back() {
+        // sha512 of the bytes `left-pad`, as SRI
+        let sri = "sha512-XRcglhh3p2lHAu4gFg75i5owZ3/uttIZh11iKj+W2fqc4Iu8OvwIHkDSftaw4gURo0WA2fT2oguwTa4HChLwJw==";
+        let h = Hash::from_sri(sri).unwrap();
+        assert_eq!(h.algorithm, "sha512");
+        assert_eq!(h.value, "5d1720961877a7694702ee20160ef98b9a30677feeb6d219875d622a3f96d9fa9ce08bbc3afc081e40d27ed6b0e20511a34580d9f4f6a20bb04dae070a12f027");
+        assert_eq!(h.value, h.value.to_ascii_lowercase());
+        assert_eq!(h.to_sri().unwrap(), sri);
+    }
+
+    #[test]
+    fn sri_with_wrong_length_is_an_error() {
+        assert!(matches!(
+            Hash::from_sri("sha512-AAAA"),
+            Err(HashError::Payload { .. })
+        ));
+        assert!(matches!(
+            Hash::from_sri("sha999-AAAA"),
+            Err(HashError::Algorithm(_))
+        ));
+    }
+
+    #[test]
+    fn sri_list_reads_every_token() {
+        let list = "sha1-2jmJBrPVjdVA6xzfyp0mXi4m1Bk= sha512-XRcglhh3p2lHAu4gFg75i5owZ3/uttIZh11iKj+W2fqc4Iu8OvwIHkDSftaw4gURo0WA2fT2oguwTa4HChLwJw==";
+        let hs = Hash::from_sri_list(list).unwrap();
+        assert_eq!(hs.len(), 2);
+        assert_eq!(hs[0].algorithm, "sha1");
+        assert_eq!(hs[0].value, "da398906b3d58dd540eb1cdfca9d265e2e26d419");
+    }
+
+    #[test]
+    fn canonical_form_parses_and_prints() {
+        let s = "sha256:5F0E2C6ED6606019B4E29E69DBABA95B11854410E5347D525002456DBBB786B6";
+        let h = Hash::parse(s).unwrap();
+        assert_eq!(
+            h.to_string(),
+            "sha256:5f0e2c6ed6606019b4e29e69dbaba95b11854410e5347d525002456dbbb786b6"
+        );
+        assert!(Hash::parse("sha256:abc").is_err());
+        assert!(Hash::parse("nonsense").is_err());
+    }
+
+    #[test]
+    fn yarn_berry_checksum_is_never_a_registry_digest() {
+        let h = Hash::parse("yarn-berry:10c0/ABC").unwrap();
+        assert_eq!(h.to_string(), "yarn-berry:10c0/abc");
+        assert!(!h.is_registry_digest());
+        assert!(h.to_sri().is_none());
+    }
+}

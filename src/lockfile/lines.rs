@@ -1,0 +1,82 @@
+//! Line numbers for lockfile entries.
+//!
+//! Most parsers deserialize with serde, which does not keep positions. These helpers
+//! find where each entry starts in the text, so that every package carries the line
+//! that CI annotations point at.
+
+/// Maps byte offsets to 1-based line numbers.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Index the line starts of `text`.
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = Vec::with_capacity(text.len() / 40 + 1);
+        starts.push(0);
+        starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The 1-based line that contains byte `offset`.
+    pub fn line(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
+
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// True for empty text.
+    pub fn is_empty(&self) -> bool {
+        self.starts.len() <= 1
+    }
+}
+
+fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &b)| (b == b'\n').then_some(i))
+}
+
+/// The 1-based line of each line of `text` that, once trimmed of trailing white space
+/// (including `\r`), equals `header` exactly (e.g. `[[package]]`), in order.
+pub fn header_lines(text: &str, header: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| (l.trim_end() == header).then_some(i + 1))
+        .collect()
+}
+
+/// The 1-based line and column (0-based, in bytes) of a serde_json error position.
+pub fn json_error_line(err: &serde_json::Error) -> Option<usize> {
+    (err.line() > 0).then_some(err.line())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_map_to_lines() {
+        let idx = LineIndex::new("ab\ncd\n\nef");
+        assert_eq!(idx.line(0), 1);
+        assert_eq!(idx.line(2), 1);
+        assert_eq!(idx.line(3), 2);
+        assert_eq!(idx.line(6), 3);
+        assert_eq!(idx.line(7), 4);
+        assert_eq!(idx.len(), 4);
+    }
+
+    #[test]
+    fn headers_are_found_with_crlf() {
+        let t = "version = 3\r\n\r\n[[package]]\r\nname = \"a\"\r\n[[package]]\r\n";
+        assert_eq!(header_lines(t, "[[package]]"), vec![3, 5]);
+    }
+}
