@@ -2,7 +2,13 @@
 //!
 //! The library behind the `lockgate` command. The flow is
 //! [`discover`] (find lockfiles and manifests) → [`lockfile`] (one parser per format,
-//! producing [`lockfile::Package`] records) → checks → report.
+//! producing [`lockfile::Package`] records) → [`resolve`] (all of it, in parallel,
+//! failing closed) → checks → [`report`].
 
+pub mod allowlist;
+pub mod checks;
 pub mod discover;
 pub mod lockfile;
+pub mod report;
+pub mod resolve;
+pub mod names;

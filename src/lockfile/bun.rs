@@ -1,8 +1,524 @@
-//! Parser for the `bun` lockfile format (not written yet).
+//! Bun's text lockfile, `bun.lock`.
+//!
+//! The file is JSONC: JSON plus comments and trailing commas. Supported:
+//! `lockfileVersion` 0 (bun 1.1.39 to 1.2.x with `--save-text-lockfile`) and 1 (bun 1.2
+//! and later). Any other version, a missing one or one that is not a number is a
+//! [`ParseError`]. The binary `bun.lockb` is refused in [`super::parse_file`].
+//!
+//! Reading: [`strip_jsonc`] blanks comments and trailing commas in one pass, keeping
+//! every byte offset and line (so errors and entry lines stay exact), then serde_json
+//! parses the result with its recursion limit. This avoids a JSONC crate that builds a
+//! generic value tree (jsonc-parser, json5) and keeps the typed, borrowing parse.
+//!
+//! What is read, and where from:
+//! - roots: `workspaces` — `""` is the project, other keys are workspace members
+//!   (their `name` is their label). Their `dependencies`, `devDependencies`,
+//!   `optionalDependencies` and `peerDependencies` are the roots' edges.
+//! - packages: `packages`, keyed by install path (`a/b` is `b` installed under `a`),
+//!   each an array whose first element is `name@resolution`:
+//!   - registry: `["name@1.2.3", "<registry or empty>", {info}, "sha512-..."]`,
+//!     [`Source::Registry`] (`None` for the default registry);
+//!   - `name@workspace:<path>`: a workspace member, a root, not a package;
+//!   - `name@file:<path>` / `name@link:<path>`: [`Source::Path`]; the version comes from
+//!     that directory's `package.json` when it can be read, else it is the resolution;
+//!   - `name@https://...tgz`: [`Source::Url`], version from the file name,
+//!     `[res, {info}, "sha512-..."]` (older bun writes no integrity);
+//!   - `name@github:...#sha`, `name@git+...#sha`: [`Source::Git`], version = the commit,
+//!     `[res, {info}, "<bun tag>"]` (the tag is not a hash).
+//!   Anything else, or an element of the wrong type, is a [`ParseError`].
+//! - hashes: the integrity string (SRI). A version installed under several keys is one
+//!   record, with the line of its first key.
+//! - paths: bun resolves `d` from `a/b` as `a/b/d`, then `a/d`, then `d`; workspace
+//!   members resolve from their package name. Optional peers (`optionalPeers`) are not
+//!   edges.
+//!
+//! Not verified: hashes against tarballs, that versions satisfy the ranges asking for
+//! them, `trustedDependencies`, `overrides`, `patchedDependencies` and catalogs.
 
-use super::{Context, Lockfile, ParseError};
+use super::npm::{self, DepKind, Layout, Layout2, Node, NodeKind, OrderedMap, Str, Tree};
+use super::{Context, Lockfile, ParseError, Source};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
 
-/// Parse the text of one lockfile of this format.
-pub fn parse(ctx: &Context<'_>, _text: &str) -> Result<Lockfile, ParseError> {
-    Err(ctx.error(None, "this lockfile format is not supported yet"))
+/// Parse the text of a `bun.lock`.
+pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
+    let json = strip_jsonc(text).map_err(|line| ctx.error(Some(line), "unterminated /* comment"))?;
+    let lock: BunLock<'_> = serde_json::from_str(&json).map_err(|e| npm::json_error(ctx, &e, &json))?;
+    let version = lock
+        .version
+        .ok_or_else(|| ctx.error(Some(1), "no `lockfileVersion`: not a bun.lock"))?;
+    let workspaces = lock
+        .workspaces
+        .ok_or_else(|| ctx.error(Some(1), "no `workspaces`: bun.lock always has one"))?;
+    let packages = lock.packages.unwrap_or_default();
+    let lines = npm::key_lines(&json, Layout::Packages);
+    if lines.len() != packages.0.len() {
+        return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
+    }
+    let mut tree = Tree {
+        layout: Layout2::Bun,
+        ..Tree::default()
+    };
+    if !workspaces.0.iter().any(|(k, _)| k.is_empty()) {
+        return Err(ctx.error(Some(1), "`workspaces` has no root entry `\"\"`"));
+    }
+    for (key, ws) in workspaces.0 {
+        let label = match (&ws.name, key.is_empty()) {
+            (Some(n), _) => n.0.to_string(),
+            (None, true) => ctx.root_label(),
+            (None, false) => key.to_string(),
+        };
+        if key.is_empty() {
+            tree.root_name = ws.name.as_ref().map(|n| n.0.to_string());
+        }
+        // Members resolve their own nested installs under their package name.
+        let node_key: Cow<'_, str> = match (&ws.name, key.is_empty()) {
+            (_, true) => Cow::Borrowed(""),
+            (Some(n), false) => Cow::Owned(n.0.to_string()),
+            (None, false) => key.clone(),
+        };
+        let mut deps = Vec::new();
+        for (map, kind) in [
+            (ws.dependencies, DepKind::Prod),
+            (ws.peer_dependencies, DepKind::Peer),
+            (ws.optional_dependencies, DepKind::Optional),
+            (ws.dev_dependencies, DepKind::Dev),
+        ] {
+            deps.extend(map.0.into_iter().map(|(n, s)| (n, s.0, kind)));
+        }
+        tree.nodes.push(Node {
+            key: node_key,
+            kind: NodeKind::Root,
+            name: label,
+            version: ws.version.map(|v| v.0.into_owned()).unwrap_or_default(),
+            source: Source::Path(key.into_owned()),
+            resolved: None,
+            hashes: Vec::new(),
+            line: 1,
+            dev: false,
+            optional: false,
+            deps,
+        });
+    }
+    let mut seen: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(packages.0.len());
+    for ((key, entry), &line) in packages.0.into_iter().zip(&lines) {
+        if let Some(first) = seen.insert(key.clone(), line) {
+            return Err(ctx.error(
+                Some(line),
+                format!("`packages` has the key `{key}` twice (first on line {first})"),
+            ));
+        }
+        if let Some(node) = package_node(ctx, key, entry, line)? {
+            tree.nodes.push(node);
+        }
+    }
+    tree.finish(ctx, format!("bun-v{version}"))
+}
+
+/// One `packages` entry as a node of the install tree; `None` for workspace members.
+fn package_node<'a>(
+    ctx: &Context<'_>,
+    key: Cow<'a, str>,
+    entry: Vec<Elem<'a>>,
+    line: usize,
+) -> Result<Option<Node<'a>>, ParseError> {
+    let err = |msg: String| ctx.error(Some(line), format!("`{key}`: {msg}"));
+    let mut elems = entry.into_iter();
+    let res = match elems.next() {
+        Some(Elem::S(s)) => s,
+        Some(Elem::Info(_)) => return Err(err("first element must be \"name@version\"".into())),
+        None => return Err(err("empty entry".into())),
+    };
+    let at = res
+        .get(1..)
+        .and_then(|s| s.find('@'))
+        .map(|i| i + 1)
+        .ok_or_else(|| err(format!("`{res}` is not \"name@version\"")))?;
+    let name = res[..at].to_string();
+    let spec = &res[at + 1..];
+    if name.is_empty() || spec.is_empty() {
+        return Err(err(format!("`{res}` is not \"name@version\"")));
+    }
+    let rest: Vec<Elem<'a>> = elems.collect();
+    // The expected shape for each kind of resolution: which positions hold what.
+    enum Shape {
+        Registry,
+        NoHash,
+        Tarball,
+        Git,
+    }
+    let (shape, version, source) = if spec.starts_with("workspace:") {
+        if rest.len() > 1 || matches!(rest.first(), Some(Elem::S(_))) {
+            return Err(err("unexpected elements after a workspace resolution".into()));
+        }
+        return Ok(None);
+    } else if let Some(path) = spec.strip_prefix("file:").or_else(|| spec.strip_prefix("link:")) {
+        let version = npm::read_manifest(&ctx.dir().join(path))
+            .and_then(|m| m.version)
+            .unwrap_or_else(|| spec.to_string());
+        (Shape::NoHash, version, Source::Path(path.to_string()))
+    } else if npm::is_git(spec) {
+        let (url, rev) = match spec.split_once('#') {
+            Some((u, r)) => (u.to_string(), Some(r.to_string())),
+            None => (spec.to_string(), None),
+        };
+        let version = rev.clone().unwrap_or_else(|| spec.to_string());
+        (Shape::Git, version, Source::Git { url, rev })
+    } else if spec.starts_with("https://") || spec.starts_with("http://") {
+        let version = npm::tarball_version(spec, &name).unwrap_or(spec).to_string();
+        (Shape::Tarball, version, Source::Url(spec.to_string()))
+    } else if spec.contains(':') || spec.contains('/') {
+        return Err(err(format!("resolution `{spec}` is not one lockgate knows")));
+    } else {
+        (Shape::Registry, spec.to_string(), Source::Registry(None))
+    };
+    let mut source = source;
+    let mut info: Option<Info<'a>> = None;
+    let mut integrity: Option<Cow<'a, str>> = None;
+    let mut it = rest.into_iter();
+    match shape {
+        Shape::Registry => {
+            match it.next() {
+                Some(Elem::S(reg)) => {
+                    if !reg.is_empty() {
+                        source = registry_source(&reg, &name, spec);
+                    }
+                }
+                None => {}
+                Some(Elem::Info(_)) => return Err(err("second element must be the registry (a string)".into())),
+            }
+            match it.next() {
+                Some(Elem::Info(i)) => info = Some(i),
+                None => {}
+                Some(Elem::S(_)) => return Err(err("third element must be an object".into())),
+            }
+            match it.next() {
+                Some(Elem::S(s)) => integrity = Some(s),
+                None => {}
+                Some(Elem::Info(_)) => return Err(err("fourth element must be the integrity (a string)".into())),
+            }
+        }
+        Shape::NoHash | Shape::Tarball | Shape::Git => {
+            match it.next() {
+                Some(Elem::Info(i)) => info = Some(i),
+                None => {}
+                Some(Elem::S(_)) => return Err(err("second element must be an object".into())),
+            }
+            match (shape, it.next()) {
+                (_, None) => {}
+                (Shape::Tarball, Some(Elem::S(s))) => integrity = Some(s),
+                // bun's own tag for the checkout, not a digest.
+                (Shape::Git, Some(Elem::S(_))) => {}
+                _ => return Err(err("unexpected third element".into())),
+            }
+        }
+    }
+    if it.next().is_some() {
+        return Err(err("too many elements".into()));
+    }
+    let hashes = npm::parse_hashes(ctx, line, &key, integrity.map(Str).as_ref())?;
+    let mut deps = Vec::new();
+    if let Some(info) = info {
+        let optional_peers = info.optional_peers;
+        for (map, kind) in [
+            (info.dependencies, DepKind::Prod),
+            (info.optional_dependencies, DepKind::Optional),
+            (info.peer_dependencies, DepKind::Peer),
+        ] {
+            deps.extend(
+                map.0
+                    .into_iter()
+                    .filter(|(n, _)| kind != DepKind::Peer || !optional_peers.iter().any(|p| p.0 == *n))
+                    .map(|(n, s)| (n, s.0, kind)),
+            );
+        }
+    }
+    Ok(Some(Node {
+        key,
+        kind: NodeKind::Package,
+        name,
+        version,
+        source,
+        resolved: None,
+        hashes,
+        line,
+        dev: false,
+        optional: false,
+        deps,
+    }))
+}
+
+/// The source a non-empty registry element names.
+fn registry_source(reg: &str, name: &str, version: &str) -> Source {
+    match npm::source_of(reg, name, version) {
+        // A full tarball URL on a registry.
+        Some(src @ Source::Registry(_)) => src,
+        // A registry base URL.
+        _ => {
+            let base = reg.trim_end_matches('/');
+            if base == "https://registry.npmjs.org" {
+                Source::Registry(None)
+            } else {
+                Source::Registry(Some(base.to_string()))
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// JSONC
+
+/// Blank out `//` and `/* */` comments and trailing commas (before `}` or `]`) with
+/// spaces, keeping newlines, so that every byte offset and line is unchanged.
+///
+/// On an unterminated block comment, the 1-based line where it starts.
+pub fn strip_jsonc(text: &str) -> Result<String, usize> {
+    let b = text.as_bytes();
+    let mut out = b.to_vec();
+    let mut i = 0;
+    let mut line = 1;
+    // Skip white space and comments from `j`; the index of the next significant byte.
+    let skip = |mut j: usize| -> usize {
+        loop {
+            while j < b.len() && b[j].is_ascii_whitespace() {
+                j += 1;
+            }
+            if b.get(j) == Some(&b'/') && b.get(j + 1) == Some(&b'/') {
+                while j < b.len() && b[j] != b'\n' {
+                    j += 1;
+                }
+            } else if b.get(j) == Some(&b'/') && b.get(j + 1) == Some(&b'*') {
+                match text.get(j + 2..).and_then(|t| t.find("*/")) {
+                    Some(p) => j = j + 2 + p + 2,
+                    None => return b.len(),
+                }
+            } else {
+                return j;
+            }
+        }
+    };
+    while i < b.len() {
+        match b[i] {
+            b'\n' => line += 1,
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    match b[i] {
+                        b'\\' => i += 1,
+                        b'\n' => line += 1,
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    out[i] = b' ';
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let start_line = line;
+                let Some(end) = text.get(i + 2..).and_then(|t| t.find("*/")).map(|p| i + 2 + p + 2) else {
+                    return Err(start_line);
+                };
+                for k in i..end {
+                    if b[k] == b'\n' {
+                        line += 1;
+                    } else {
+                        out[k] = b' ';
+                    }
+                }
+                i = end;
+                continue;
+            }
+            b',' => {
+                if matches!(b.get(skip(i + 1)), Some(b'}' | b']')) {
+                    out[i] = b' ';
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // Only ASCII bytes outside strings were replaced by ASCII spaces.
+    String::from_utf8(out).map_err(|_| 1)
+}
+
+// ---------------------------------------------------------------------------
+// Deserialization
+
+struct BunLock<'a> {
+    version: Option<u64>,
+    workspaces: Option<OrderedMap<'a, Workspace<'a>>>,
+    packages: Option<OrderedMap<'a, Vec<Elem<'a>>>>,
+}
+
+impl<'de> Deserialize<'de> for BunLock<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TopVisitor;
+        impl<'de> Visitor<'de> for TopVisitor {
+            type Value = BunLock<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a bun.lock (a JSON object)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BunLock<'de>, A::Error> {
+                let mut top = BunLock {
+                    version: None,
+                    workspaces: None,
+                    packages: None,
+                };
+                while let Some(key) = map.next_key::<Str<'de>>()? {
+                    match key.0.as_ref() {
+                        "lockfileVersion" => {
+                            let v: serde_json::Value = map.next_value()?;
+                            top.version = Some(match v.as_u64() {
+                                Some(n @ 0..=1) => n,
+                                Some(n) => {
+                                    return Err(de::Error::custom(format!(
+                                        "lockfileVersion {n} is newer than lockgate knows (0-1)"
+                                    )));
+                                }
+                                None => {
+                                    return Err(de::Error::custom(format!(
+                                        "lockfileVersion {v} is not one lockgate knows (0-1)"
+                                    )));
+                                }
+                            });
+                        }
+                        "workspaces" => top.workspaces = Some(map.next_value()?),
+                        "packages" => top.packages = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(top)
+            }
+        }
+        d.deserialize_map(TopVisitor)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Workspace<'a> {
+    #[serde(borrow)]
+    name: Option<Str<'a>>,
+    #[serde(borrow)]
+    version: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    dependencies: OrderedMap<'a, Str<'a>>,
+    #[serde(borrow, default)]
+    dev_dependencies: OrderedMap<'a, Str<'a>>,
+    #[serde(borrow, default)]
+    optional_dependencies: OrderedMap<'a, Str<'a>>,
+    #[serde(borrow, default)]
+    peer_dependencies: OrderedMap<'a, Str<'a>>,
+}
+
+/// The metadata object of a `packages` entry.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Info<'a> {
+    #[serde(borrow, default)]
+    dependencies: OrderedMap<'a, Str<'a>>,
+    #[serde(borrow, default)]
+    optional_dependencies: OrderedMap<'a, Str<'a>>,
+    #[serde(borrow, default)]
+    peer_dependencies: OrderedMap<'a, Str<'a>>,
+    #[serde(borrow, default)]
+    optional_peers: Vec<Str<'a>>,
+}
+
+/// One element of a `packages` array after the first: a string or the info object.
+enum Elem<'a> {
+    S(Cow<'a, str>),
+    Info(Info<'a>),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Elem<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ElemVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for ElemVisitor<'a> {
+            type Value = Elem<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an object")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Elem<'a>, E> {
+                Ok(Elem::S(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Elem<'a>, E> {
+                Ok(Elem::S(Cow::Owned(v.to_string())))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Elem<'a>, A::Error> {
+                Info::deserialize(de::value::MapAccessDeserializer::new(map)).map(Elem::Info)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, _seq: A) -> Result<Elem<'a>, A::Error> {
+                Err(de::Error::invalid_type(de::Unexpected::Seq, &self))
+            }
+        }
+        d.deserialize_any(ElemVisitor(std::marker::PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
+        let ctx = Context {
+            path: Path::new("/nonexistent/bun.lock"),
+            display: Path::new("bun.lock"),
+        };
+        parse(&ctx, text)
+    }
+
+    #[test]
+    fn jsonc_is_blanked_in_place() {
+        let t = "{\n // c \"x\",\n \"a\": [1, 2,], /* b\n */ \"s\": \"//,]\",\n}";
+        let s = strip_jsonc(t).unwrap();
+        assert_eq!(s.len(), t.len());
+        assert_eq!(s.lines().count(), t.lines().count());
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v["s"], "//,]");
+        assert_eq!(strip_jsonc("{\n/* open"), Err(2));
+    }
+
+    #[test]
+    fn nested_keys_resolve_up_the_tree() {
+        let t = r#"{
+  "lockfileVersion": 1,
+  "workspaces": { "": { "name": "app", "dependencies": { "a": "1", "b": "1", }, }, },
+  "packages": {
+    "a": ["a@1.0.0", "", { "dependencies": { "c": "1" } }, "sha512-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="],
+    "b": ["b@1.0.0", "", { "dependencies": { "c": "2" } }],
+    "c": ["c@2.0.0", "", {}],
+    "a/c": ["c@1.0.0", "", {}],
+  },
+}"#;
+        let lf = parse_str(t).unwrap();
+        assert_eq!(lf.format, "bun-v1");
+        let c1 = lf.packages.iter().find(|p| p.version == "1.0.0" && p.name == "c").unwrap();
+        assert_eq!(c1.path, vec!["app", "a", "c"]);
+        assert_eq!(c1.line, 8);
+        let c2 = lf.packages.iter().find(|p| p.version == "2.0.0").unwrap();
+        assert_eq!(c2.path, vec!["app", "b", "c"]);
+        assert_eq!(lf.packages[0].hashes.len(), 1);
+    }
+
+    #[test]
+    fn bad_versions_and_shapes() {
+        let e = parse_str("{\n\"lockfileVersion\": 2,\n\"workspaces\": {}}").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("lockfileVersion 2 is newer than lockgate knows (0-1)"), "{e}");
+        let e = parse_str("{\"lockfileVersion\": 1, \"workspaces\": {\"\": {}},\n\"packages\": {\n\"a\": [\"a@1.0.0\", {}]}}")
+            .unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+    }
 }

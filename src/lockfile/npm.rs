@@ -1,8 +1,1148 @@
-//! Parser for the `npm` lockfile format (not written yet).
+//! npm's own lockfiles: `package-lock.json` and `npm-shrinkwrap.json`.
+//!
+//! Supported: `lockfileVersion` 1 (npm 5 and 6: a nested `dependencies` tree with
+//! `requires`), 2 (npm 7 and 8: both `packages` and the v1 tree; only `packages` is
+//! read) and 3 (npm 9 and later: `packages` only). Any other version, a missing one
+//! or one that is not a number is a [`ParseError`].
+//!
+//! What is read, and where from:
+//! - packages: each `packages` entry keyed by its install path (`node_modules/a`,
+//!   `node_modules/a/node_modules/b`, ...). The root project (key `""`) and workspace
+//!   members (entries outside `node_modules/` that the root's `workspaces` globs
+//!   match, pointed at by `"link": true` entries) are the roots of the graph, not
+//!   packages. Other linked directories (`file:` dependencies) are packages with a
+//!   [`Source::Path`]. A version installed at several paths is one record, with the
+//!   line of its first entry. The name is the entry's `name` (set for `npm:` aliases),
+//!   else the part of the key after the last `node_modules/`.
+//! - hashes: `integrity` (Subresource Integrity, possibly several tokens).
+//! - source: from `resolved`: a registry tarball URL (`<registry>/<name>/-/<file>.tgz`)
+//!   is [`Source::Registry`] (`None` for registry.npmjs.org), `git+`/`github:`/... is
+//!   [`Source::Git`], `file:` is [`Source::Path`], another http(s) URL, or a registry
+//!   tarball that a manifest asked for by URL, is [`Source::Url`]. An entry without
+//!   `resolved` (npm's `omit-lockfile-registry-resolved`, bundled dependencies) is from
+//!   the default registry.
+//! - lines: one pass over the text finds the line of every entry key (see [`key_lines`]).
+//! - paths: Node's module resolution over the install paths (a dependency `d` of the
+//!   package at `node_modules/a` is `node_modules/a/node_modules/d` if present, else
+//!   the same one level up, ..., else `node_modules/d`), following `dependencies`,
+//!   `optionalDependencies` and installed `peerDependencies`, plus the roots'
+//!   `devDependencies`. Version 1 has no root entry: its direct dependencies come from
+//!   the `package.json` beside the lockfile, or, when that cannot be read, every
+//!   top-level entry counts as direct (dev/optional from its own flags).
+//!
+//! Not verified: that the hashes match the tarballs, that `version` satisfies the
+//! ranges that ask for it, and the `dependencies` tree of version 2 files (it must
+//! agree with `packages`; npm writes both from the same tree).
 
-use super::{Context, Lockfile, ParseError};
+use super::graph::{self, Root};
+use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
 
-/// Parse the text of one lockfile of this format.
-pub fn parse(ctx: &Context<'_>, _text: &str) -> Result<Lockfile, ParseError> {
-    Err(ctx.error(None, "this lockfile format is not supported yet"))
+/// The default registry, whose tarballs are [`Source::Registry`]`(None)`.
+const NPMJS: &str = "https://registry.npmjs.org";
+
+/// Parse the text of a `package-lock.json` or `npm-shrinkwrap.json`.
+pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
+    let top: Top<'_> = serde_json::from_str(text).map_err(|e| json_error(ctx, &e, text))?;
+    let version = match top.version {
+        Some(v) => v,
+        None => return Err(ctx.error(Some(1), "no `lockfileVersion`: not an npm lockfile")),
+    };
+    let is_shrinkwrap = ctx
+        .display
+        .file_name()
+        .is_some_and(|n| n == "npm-shrinkwrap.json");
+    let format = format!(
+        "{}-v{version}",
+        if is_shrinkwrap { "npm-shrinkwrap" } else { "package-lock" }
+    );
+    let mut tree = Tree::default();
+    if version == 1 {
+        let deps = top
+            .dependencies
+            .ok_or_else(|| ctx.error(Some(1), "lockfileVersion 1 without `dependencies`"))?;
+        let lines = key_lines(text, Layout::NpmV1);
+        let mut lines = lines.into_iter();
+        tree.root_name = top.name.map(|n| n.0.into_owned());
+        add_v1(ctx, &mut tree, &mut lines, "", deps.0)?;
+        tree.v1_manifest = read_manifest(ctx.dir());
+    } else {
+        let packages = top.packages.ok_or_else(|| {
+            ctx.error(Some(1), format!("lockfileVersion {version} without `packages`"))
+        })?;
+        let lines = key_lines(text, Layout::Packages);
+        if lines.len() != packages.0.len() {
+            return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
+        }
+        add_packages(ctx, &mut tree, packages.0, &lines)?;
+    }
+    tree.finish(ctx, format)
+}
+
+// ---------------------------------------------------------------------------
+// Deserialization
+
+/// A JSON object kept in file order, with duplicate keys kept (and rejected later).
+pub(crate) struct OrderedMap<'a, V>(pub(crate) Vec<(Cow<'a, str>, V)>);
+
+impl<V> Default for OrderedMap<'_, V> {
+    fn default() -> Self {
+        OrderedMap(Vec::new())
+    }
+}
+
+/// A string borrowed from the input when it has no escapes.
+#[derive(Deserialize)]
+pub(crate) struct Str<'a>(#[serde(borrow)] pub(crate) Cow<'a, str>);
+
+impl<'de: 'a, 'a, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<'a, V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct MapVisitor<'a, V>(std::marker::PhantomData<(&'a (), V)>);
+        impl<'de: 'a, 'a, V: Deserialize<'de>> Visitor<'de> for MapVisitor<'a, V> {
+            type Value = OrderedMap<'a, V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+                while let Some(k) = map.next_key::<Str<'a>>()? {
+                    out.push((k.0, map.next_value()?));
+                }
+                Ok(OrderedMap(out))
+            }
+        }
+        d.deserialize_map(MapVisitor(std::marker::PhantomData))
+    }
+}
+
+/// The top level. A hand-written visitor so that the version is checked as soon as it
+/// is read, and so that `dependencies` is only built as a tree for version 1.
+struct Top<'a> {
+    version: Option<u64>,
+    name: Option<Str<'a>>,
+    packages: Option<OrderedMap<'a, Entry<'a>>>,
+    dependencies: Option<OrderedMap<'a, V1Entry<'a>>>,
+}
+
+impl<'de> Deserialize<'de> for Top<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct TopVisitor;
+        impl<'de> Visitor<'de> for TopVisitor {
+            type Value = Top<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an npm lockfile (a JSON object)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
+                let mut top = Top {
+                    version: None,
+                    name: None,
+                    packages: None,
+                    dependencies: None,
+                };
+                while let Some(key) = map.next_key::<Str<'de>>()? {
+                    match key.0.as_ref() {
+                        "lockfileVersion" => {
+                            let v: serde_json::Value = map.next_value()?;
+                            top.version = Some(check_version(&v).map_err(de::Error::custom)?);
+                        }
+                        "name" => top.name = map.next_value::<Option<Str<'de>>>()?,
+                        "packages" => top.packages = Some(map.next_value()?),
+                        "dependencies" if matches!(top.version, None | Some(1)) => {
+                            top.dependencies = Some(map.next_value()?)
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(top)
+            }
+        }
+        d.deserialize_map(TopVisitor)
+    }
+}
+
+fn check_version(v: &serde_json::Value) -> Result<u64, String> {
+    match v.as_u64() {
+        Some(n @ 1..=3) => Ok(n),
+        Some(n) if n > 3 => Err(format!(
+            "lockfileVersion {n} is newer than lockgate knows (1-3)"
+        )),
+        _ => Err(format!(
+            "lockfileVersion {v} is not one lockgate knows (1-3)"
+        )),
+    }
+}
+
+/// One `packages` entry (lockfile versions 2 and 3).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Entry<'a> {
+    #[serde(borrow)]
+    name: Option<Str<'a>>,
+    #[serde(borrow)]
+    version: Option<Str<'a>>,
+    #[serde(borrow)]
+    resolved: Option<Str<'a>>,
+    #[serde(borrow)]
+    integrity: Option<Str<'a>>,
+    #[serde(default)]
+    link: bool,
+    #[serde(default)]
+    dev: bool,
+    #[serde(default)]
+    optional: bool,
+    #[serde(default)]
+    dev_optional: bool,
+    #[serde(borrow, default)]
+    dependencies: OrderedMap<'a, Str<'a>>,
+    #[serde(borrow, default)]
+    optional_dependencies: OrderedMap<'a, Str<'a>>,
+    #[serde(borrow, default)]
+    peer_dependencies: OrderedMap<'a, Str<'a>>,
+    #[serde(borrow, default)]
+    dev_dependencies: OrderedMap<'a, Str<'a>>,
+    #[serde(borrow, default)]
+    peer_dependencies_meta: OrderedMap<'a, PeerMeta>,
+    #[serde(default)]
+    workspaces: Option<Workspaces>,
+}
+
+/// `peerDependenciesMeta` values: an optional peer is not an edge (npm installs it
+/// only when something else depends on it).
+#[derive(Deserialize, Default)]
+struct PeerMeta {
+    #[serde(default)]
+    optional: bool,
+}
+
+/// The root's `workspaces`: a list of globs, or yarn's `{ "packages": [...] }`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Workspaces {
+    List(Vec<String>),
+    Object {
+        #[serde(default)]
+        packages: Vec<String>,
+    },
+}
+
+/// One entry of the version 1 `dependencies` tree.
+#[derive(Deserialize)]
+struct V1Entry<'a> {
+    #[serde(borrow)]
+    version: Option<Str<'a>>,
+    #[serde(borrow)]
+    resolved: Option<Str<'a>>,
+    #[serde(borrow)]
+    integrity: Option<Str<'a>>,
+    #[serde(default)]
+    dev: bool,
+    #[serde(default)]
+    optional: bool,
+    #[serde(borrow, default)]
+    requires: OrderedMap<'a, Str<'a>>,
+    #[serde(borrow, default)]
+    dependencies: OrderedMap<'a, V1Entry<'a>>,
+}
+
+/// The parts of a `package.json` used for version 1 roots.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Manifest {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    pub(crate) version: Option<String>,
+    #[serde(default)]
+    dependencies: HashMap<String, serde_json::Value>,
+    #[serde(default)]
+    dev_dependencies: HashMap<String, serde_json::Value>,
+    #[serde(default)]
+    optional_dependencies: HashMap<String, serde_json::Value>,
+    #[serde(default)]
+    peer_dependencies: HashMap<String, serde_json::Value>,
+}
+
+pub(crate) fn read_manifest(dir: &Path) -> Option<Manifest> {
+    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// A serde_json error as a [`ParseError`] naming its line.
+///
+/// The line is clamped to the last line of `text` (a truncated file ending in a newline
+/// fails "on" the empty line after it).
+pub(crate) fn json_error(ctx: &Context<'_>, e: &serde_json::Error, text: &str) -> ParseError {
+    let msg = e.to_string();
+    let msg = match msg.rfind(" at line ") {
+        Some(i) if e.line() > 0 => msg[..i].to_string(),
+        _ => msg,
+    };
+    let what = match e.classify() {
+        serde_json::error::Category::Eof => "truncated JSON",
+        serde_json::error::Category::Syntax => "malformed JSON",
+        serde_json::error::Category::Data => "unexpected content",
+        serde_json::error::Category::Io => "cannot read",
+    };
+    let line = (e.line() > 0).then(|| e.line().min(text.lines().count().max(1)));
+    ctx.error(line, format!("{what}: {msg}"))
+}
+
+// ---------------------------------------------------------------------------
+// Lines
+
+/// Which object keys [`key_lines`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// Keys of the top-level `packages` object (npm v2/v3, bun.lock).
+    Packages,
+    /// Keys of the top-level `dependencies` object and, recursively, of each entry's
+    /// own `dependencies` (npm v1), in document order (pre-order).
+    NpmV1,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    Root,
+    Entries,
+    Entry,
+    Other,
+    Array,
+}
+
+/// The 1-based line of every entry key, in document order, in one pass over `text`.
+///
+/// `text` must be valid JSON (parse it with serde first); comments and trailing commas
+/// must have been blanked out.
+pub(crate) fn key_lines(text: &str, layout: Layout) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut stack: Vec<Frame> = Vec::with_capacity(16);
+    let mut expect_key = false;
+    let mut last_key: &[u8] = b"";
+    let mut line = 1usize;
+    let mut i = 0usize;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => line += 1,
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                let s = b.get(start..i).unwrap_or(b"");
+                if expect_key {
+                    last_key = s;
+                    expect_key = false;
+                    if stack.last() == Some(&Frame::Entries) {
+                        out.push(line);
+                    }
+                }
+            }
+            b'{' => {
+                let parent = stack.last().copied();
+                let kind = match parent {
+                    None => Frame::Root,
+                    Some(Frame::Root) if layout == Layout::Packages && last_key == b"packages" => {
+                        Frame::Entries
+                    }
+                    Some(Frame::Root) if layout == Layout::NpmV1 && last_key == b"dependencies" => {
+                        Frame::Entries
+                    }
+                    Some(Frame::Entries) => Frame::Entry,
+                    Some(Frame::Entry) if layout == Layout::NpmV1 && last_key == b"dependencies" => {
+                        Frame::Entries
+                    }
+                    _ => Frame::Other,
+                };
+                stack.push(kind);
+                expect_key = true;
+            }
+            b'[' => {
+                stack.push(Frame::Array);
+                expect_key = false;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                expect_key = false;
+            }
+            b',' => expect_key = !matches!(stack.last(), Some(Frame::Array) | None),
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// The install tree
+
+/// How a dependency edge was declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DepKind {
+    /// `dependencies`
+
+    Prod,
+    Optional,
+    Peer,
+    Dev,
+}
+
+/// What an entry of the install tree is.
+#[derive(Debug)]
+pub(crate) enum NodeKind {
+    /// A package to report.
+    Package,
+    /// The project (`""`) or a workspace member.
+    Root,
+    /// `"link": true`: resolves to the entry at this key.
+    Link(String),
+}
+
+/// One entry of the install tree (shared with the bun.lock parser).
+#[derive(Debug)]
+pub(crate) struct Node<'a> {
+    /// Install path (npm: `node_modules/a/node_modules/b`; bun: `a/b`).
+    pub(crate) key: Cow<'a, str>,
+    pub(crate) kind: NodeKind,
+    /// Package name; for roots, their label.
+    pub(crate) name: String,
+    pub(crate) version: String,
+    pub(crate) source: Source,
+    /// `resolved` as written, when there is one.
+    pub(crate) resolved: Option<Cow<'a, str>>,
+    pub(crate) hashes: Vec<Hash>,
+    pub(crate) line: usize,
+    /// The lockfile's own `dev` flag.
+    pub(crate) dev: bool,
+    /// The lockfile's own `optional` flag.
+    pub(crate) optional: bool,
+    /// (install name, spec, kind) of each dependency.
+    pub(crate) deps: Vec<(Cow<'a, str>, Cow<'a, str>, DepKind)>,
+}
+
+/// How dependencies resolve to install paths.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Layout2 {
+    /// npm: `node_modules/a/node_modules/d`, then up the tree.
+    #[default]
+    NodeModules,
+    /// bun.lock: `a/d`, then up the tree (`d`).
+    Bun,
+}
+
+/// The install tree of one lockfile (shared with the bun.lock parser).
+#[derive(Default)]
+pub(crate) struct Tree<'a> {
+    pub(crate) nodes: Vec<Node<'a>>,
+    pub(crate) root_name: Option<String>,
+    /// Version 1 only: the `package.json` beside the lockfile.
+    pub(crate) v1_manifest: Option<Manifest>,
+    pub(crate) layout: Layout2,
+}
+
+/// The package name in an install path: the part after the last `node_modules/`.
+fn name_from_key(key: &str) -> &str {
+    match key.rfind("node_modules/") {
+        Some(i) => &key[i + "node_modules/".len()..],
+        None => key.rsplit('/').next().unwrap_or(key),
+    }
+}
+
+pub(crate) fn parse_hashes(ctx: &Context<'_>, line: usize, key: &str, sri: Option<&Str<'_>>) -> Result<Vec<Hash>, ParseError> {
+    let Some(sri) = sri else { return Ok(Vec::new()) };
+    let mut h = Hash::from_sri_list(&sri.0)
+        .map_err(|e| ctx.error(Some(line), format!("`{key}`: bad integrity: {e}")))?;
+    h.sort();
+    h.dedup();
+    Ok(h)
+}
+
+/// The source that a `resolved` value names, for the package `name` at `version`.
+pub(crate) fn source_of(resolved: &str, name: &str, version: &str) -> Option<Source> {
+    if let Some(rest) = resolved.strip_prefix("file:") {
+        return Some(Source::Path(rest.to_string()));
+    }
+    if is_git(resolved) {
+        let (url, rev) = match resolved.split_once('#') {
+            Some((u, r)) => (u, Some(r.to_string())),
+            None => (resolved, None),
+        };
+        return Some(Source::Git { url: url.to_string(), rev });
+    }
+    if resolved.starts_with("https://") || resolved.starts_with("http://") {
+        return Some(match registry_base(resolved, name, version) {
+            Some(base) if base == NPMJS || base == "http://registry.npmjs.org" => Source::Registry(None),
+            Some(base) => Source::Registry(Some(base.to_string())),
+            None => Source::Url(resolved.to_string()),
+        });
+    }
+    None
+}
+
+/// The version in a tarball URL's file name `<unscoped name>-<version>.tgz`.
+pub(crate) fn tarball_version<'u>(url: &'u str, name: &str) -> Option<&'u str> {
+    let file = url.split(['?', '#']).next()?.rsplit('/').next()?;
+    let unscoped = name.rsplit('/').next().unwrap_or(name);
+    file.strip_suffix(".tgz")?.strip_prefix(unscoped)?.strip_prefix('-').filter(|v| !v.is_empty())
+}
+
+/// True for the git forms of `resolved` / specs (`git+https:`, `github:`, ...).
+pub(crate) fn is_git(s: &str) -> bool {
+    ["git+", "git:", "git@", "github:", "gitlab:", "bitbucket:", "gist:"]
+        .iter()
+        .any(|p| s.starts_with(p))
+}
+
+/// The registry base of a registry tarball URL `<base>/<name>/-/<unscoped>-<version>.tgz`.
+fn registry_base<'u>(url: &'u str, name: &str, version: &str) -> Option<&'u str> {
+    let url = url.split(['?', '#']).next().unwrap_or(url);
+    let (before, file) = url.rsplit_once("/-/")?;
+    let unscoped = name.rsplit('/').next().unwrap_or(name);
+    let stem = file.strip_suffix(".tgz")?;
+    if stem != format!("{unscoped}-{version}") {
+        return None;
+    }
+    let base = before
+        .strip_suffix(name)
+        .or_else(|| before.strip_suffix(&name.replace('/', "%2f")))
+        .or_else(|| before.strip_suffix(&name.replace('/', "%2F")))?;
+    base.strip_suffix('/')
+}
+
+/// Segment-wise glob match used for `workspaces` (`*` within a segment, `**` for any
+/// number of segments).
+fn glob_match(pattern: &str, path: &str) -> bool {
+    let pat: Vec<&str> = pattern
+        .trim_start_matches("./")
+        .trim_end_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    fn go(p: &[&str], s: &[&str]) -> bool {
+        match p.split_first() {
+            None => s.is_empty(),
+            Some((&"**", rest)) => (0..=s.len()).any(|k| go(rest, &s[k..])),
+            Some((first, rest)) => match s.split_first() {
+                Some((seg, srest)) => seg_match(first.as_bytes(), seg.as_bytes()) && go(rest, srest),
+                None => false,
+            },
+        }
+    }
+    fn seg_match(p: &[u8], s: &[u8]) -> bool {
+        match p.split_first() {
+            None => s.is_empty(),
+            Some((b'*', rest)) => (0..=s.len()).any(|k| seg_match(rest, &s[k..])),
+            Some((c, rest)) => s.first() == Some(c) && seg_match(rest, &s[1..]),
+        }
+    }
+    go(&pat, &segs)
+}
+
+fn add_packages<'a>(
+    ctx: &Context<'_>,
+    tree: &mut Tree<'a>,
+    packages: Vec<(Cow<'a, str>, Entry<'a>)>,
+    lines: &[usize],
+) -> Result<(), ParseError> {
+    // Workspace globs come from the root entry.
+    let mut globs: Vec<String> = Vec::new();
+    for (key, e) in &packages {
+        if key.is_empty() {
+            globs = match &e.workspaces {
+                Some(Workspaces::List(l)) => l.clone(),
+                Some(Workspaces::Object { packages }) => packages.clone(),
+                None => Vec::new(),
+            };
+        }
+    }
+    let is_member = |key: &str| {
+        let mut member = false;
+        for g in &globs {
+            if let Some(neg) = g.strip_prefix('!') {
+                if glob_match(neg, key) {
+                    return false;
+                }
+            } else if glob_match(g, key) {
+                member = true;
+            }
+        }
+        member
+    };
+    let mut seen: HashMap<Cow<'a, str>, usize> = HashMap::with_capacity(packages.len());
+    for ((key, e), &line) in packages.into_iter().zip(lines) {
+        if let Some(first) = seen.insert(key.clone(), line) {
+            return Err(ctx.error(
+                Some(line),
+                format!("`packages` has the key `{key}` twice (first on line {first})"),
+            ));
+        }
+        let in_node_modules = key.starts_with("node_modules/") || key.contains("/node_modules/");
+        let mut deps = Vec::with_capacity(
+            e.dependencies.0.len() + e.optional_dependencies.0.len() + e.peer_dependencies.0.len(),
+        );
+        let optional_peers: Vec<Cow<'a, str>> = e
+            .peer_dependencies_meta
+            .0
+            .into_iter()
+            .filter(|(_, m)| m.optional)
+            .map(|(n, _)| n)
+            .collect();
+        let kinds = [
+            (e.dependencies, DepKind::Prod),
+            (e.optional_dependencies, DepKind::Optional),
+            (e.peer_dependencies, DepKind::Peer),
+            (e.dev_dependencies, DepKind::Dev),
+        ];
+        let root = key.is_empty() || (!in_node_modules && is_member(&key));
+        for (map, kind) in kinds {
+            // Only roots install their devDependencies.
+            if kind == DepKind::Dev && !root {
+                continue;
+            }
+            deps.extend(
+                map.0
+                    .into_iter()
+                    .filter(|(n, _)| kind != DepKind::Peer || !optional_peers.contains(n))
+                    .map(|(n, s)| (n, s.0, kind)),
+            );
+        }
+        let name = match &e.name {
+            Some(n) => n.0.to_string(),
+            None if key.is_empty() => String::new(),
+            None => name_from_key(&key).to_string(),
+        };
+        if e.link {
+            let target = e.resolved.as_ref().ok_or_else(|| {
+                ctx.error(Some(line), format!("`{key}` is a link without `resolved`"))
+            })?;
+            tree.nodes.push(Node {
+                kind: NodeKind::Link(target.0.trim_start_matches("file:").to_string()),
+                name,
+                version: String::new(),
+                source: Source::Registry(None),
+                resolved: None,
+                hashes: Vec::new(),
+                line,
+                dev: e.dev,
+                optional: e.optional,
+                deps: Vec::new(),
+                key,
+            });
+            continue;
+        }
+        if root {
+            if key.is_empty() {
+                tree.root_name = e.name.as_ref().map(|n| n.0.to_string());
+            }
+            let label = if name.is_empty() { ctx.root_label() } else { name };
+            tree.nodes.push(Node {
+                kind: NodeKind::Root,
+                name: label,
+                version: e.version.map(|v| v.0.into_owned()).unwrap_or_default(),
+                source: Source::Path(key.to_string()),
+                resolved: None,
+                hashes: Vec::new(),
+                line,
+                dev: false,
+                optional: false,
+                deps,
+                key,
+            });
+            continue;
+        }
+        if name.is_empty() {
+            return Err(ctx.error(Some(line), format!("`{key}`: no package name")));
+        }
+        let version = match &e.version {
+            Some(v) if !v.0.is_empty() => v.0.to_string(),
+            _ => return Err(ctx.error(Some(line), format!("`{key}` ({name}) has no `version`"))),
+        };
+        let source = if !in_node_modules {
+            Source::Path(key.to_string())
+        } else {
+            match &e.resolved {
+                None => Source::Registry(None),
+                Some(r) => source_of(&r.0, &name, &version).ok_or_else(|| {
+                    ctx.error(Some(line), format!("`{key}`: unrecognised `resolved` value `{}`", r.0))
+                })?,
+            }
+        };
+        let hashes = parse_hashes(ctx, line, &key, e.integrity.as_ref())?;
+        tree.nodes.push(Node {
+            kind: NodeKind::Package,
+            name,
+            version,
+            source,
+            resolved: e.resolved.map(|r| r.0),
+            hashes,
+            line,
+            dev: e.dev || e.dev_optional,
+            optional: e.optional || e.dev_optional,
+            deps,
+            key,
+        });
+    }
+    Ok(())
+}
+
+/// Flatten the version 1 tree into install-path keys, in document order.
+fn add_v1<'a>(
+    ctx: &Context<'_>,
+    tree: &mut Tree<'a>,
+    lines: &mut std::vec::IntoIter<usize>,
+    parent: &str,
+    deps: Vec<(Cow<'a, str>, V1Entry<'a>)>,
+) -> Result<(), ParseError> {
+    let mut seen: HashMap<Cow<'a, str>, usize> = HashMap::new();
+    for (dep_name, e) in deps {
+        let line = lines
+            .next()
+            .ok_or_else(|| ctx.error(None, "could not locate every `dependencies` entry in the text"))?;
+        if let Some(first) = seen.insert(dep_name.clone(), line) {
+            return Err(ctx.error(
+                Some(line),
+                format!("`dependencies` has the key `{dep_name}` twice (first on line {first})"),
+            ));
+        }
+        let key = if parent.is_empty() {
+            format!("node_modules/{dep_name}")
+        } else {
+            format!("{parent}/node_modules/{dep_name}")
+        };
+        let spec = match &e.version {
+            Some(v) if !v.0.is_empty() => v.0.as_ref(),
+            _ => return Err(ctx.error(Some(line), format!("`{dep_name}` has no `version`"))),
+        };
+        let mut name = dep_name.to_string();
+        let resolved = e.resolved.as_ref().map(|r| r.0.as_ref());
+        let (version, source) = if let Some(alias) = spec.strip_prefix("npm:") {
+            // "npm:lodash@3.10.1": an alias.
+            let at = alias
+                .get(1..)
+                .and_then(|s| s.find('@'))
+                .map(|i| i + 1)
+                .ok_or_else(|| ctx.error(Some(line), format!("`{dep_name}`: bad alias `{spec}`")))?;
+            name = alias[..at].to_string();
+            let version = alias[at + 1..].to_string();
+            let source = match resolved {
+                None => Source::Registry(None),
+                Some(r) => source_of(r, &name, &version).ok_or_else(|| {
+                    ctx.error(Some(line), format!("`{dep_name}`: unrecognised `resolved` value `{r}`"))
+                })?,
+            };
+            (version, source)
+        } else if let Some(path) = spec.strip_prefix("file:") {
+            // The version is in the directory's package.json, if it can be read.
+            let version = read_manifest(&ctx.dir().join(path))
+                .and_then(|m| m.version)
+                .unwrap_or_else(|| spec.to_string());
+            (version, Source::Path(path.to_string()))
+        } else if spec.starts_with("http://") || spec.starts_with("https://") {
+            let version = tarball_version(spec, &name).unwrap_or(spec).to_string();
+            (version, Source::Url(spec.to_string()))
+        } else if is_git(spec) {
+            let src = source_of(resolved.filter(|r| is_git(r)).unwrap_or(spec), &name, spec)
+                .unwrap_or_else(|| Source::Url(spec.to_string()));
+            let version = match &src {
+                Source::Git { rev: Some(rev), .. } => rev.clone(),
+                _ => spec.to_string(),
+            };
+            (version, src)
+        } else {
+            let source = match resolved {
+                None => Source::Registry(None),
+                Some(r) => source_of(r, &name, spec).ok_or_else(|| {
+                    ctx.error(Some(line), format!("`{dep_name}`: unrecognised `resolved` value `{r}`"))
+                })?,
+            };
+            (spec.to_string(), source)
+        };
+        let hashes = parse_hashes(ctx, line, &dep_name, e.integrity.as_ref())?;
+        tree.nodes.push(Node {
+            key: Cow::Owned(key.clone()),
+            kind: NodeKind::Package,
+            name,
+            version,
+            source,
+            resolved: e.resolved.map(|r| r.0),
+            hashes,
+            line,
+            dev: e.dev,
+            optional: e.optional,
+            deps: e
+                .requires
+                .0
+                .into_iter()
+                .map(|(n, s)| (n, s.0, DepKind::Prod))
+                .collect(),
+        });
+        add_v1(ctx, tree, lines, &key, e.dependencies.0)?;
+    }
+    Ok(())
+}
+
+/// bun.lock keys: `a/d` for `d` installed under `a`; candidates are the key's
+/// prefixes (whole package names, `@scope/name` counted as one) followed by `dep`.
+fn resolve_bun(index: &HashMap<&str, usize>, from: &str, dep: &str) -> Option<usize> {
+    let mut ends = vec![0usize];
+    let bytes = from.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let scoped = bytes[i] == b'@';
+        let mut j = from[i..].find('/').map_or(bytes.len(), |p| i + p);
+        if scoped && j < bytes.len() {
+            j = from[j + 1..].find('/').map_or(bytes.len(), |p| j + 1 + p);
+        }
+        ends.push(j);
+        i = j + 1;
+    }
+    let mut cand = String::with_capacity(from.len() + dep.len() + 1);
+    for &end in ends.iter().rev() {
+        cand.clear();
+        if end > 0 {
+            cand.push_str(&from[..end]);
+            cand.push('/');
+        }
+        cand.push_str(dep);
+        if let Some(&i) = index.get(cand.as_str()) {
+            return Some(i);
+        }
+    }
+    None
+}
+
+impl<'a> Tree<'a> {
+    /// Resolve `dep` from the entry at `from` as Node does, following links.
+    fn resolve(&self, index: &HashMap<&str, usize>, from: &str, dep: &str) -> Option<usize> {
+        if self.layout == Layout2::Bun {
+            return resolve_bun(index, from, dep);
+        }
+        let mut base = from;
+        let mut cand = String::with_capacity(from.len() + dep.len() + 16);
+        loop {
+            if !(base == "node_modules" || base.ends_with("/node_modules")) {
+                cand.clear();
+                if !base.is_empty() {
+                    cand.push_str(base);
+                    cand.push('/');
+                }
+                cand.push_str("node_modules/");
+                cand.push_str(dep);
+                if let Some(&i) = index.get(cand.as_str()) {
+                    return match &self.nodes[i].kind {
+                        NodeKind::Link(target) => index.get(target.as_str()).copied(),
+                        _ => Some(i),
+                    };
+                }
+            }
+            if base.is_empty() {
+                return None;
+            }
+            base = base.rfind('/').map_or("", |p| &base[..p]);
+        }
+    }
+
+    /// Resolve every edge, merge entries into packages and compute their paths.
+    pub(crate) fn finish(mut self, ctx: &Context<'_>, format: String) -> Result<Lockfile, ParseError> {
+        let index: HashMap<&str, usize> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.key.as_ref(), i))
+            .collect();
+        // Resolve every dependency to a node.
+        let mut node_edges: Vec<Vec<(usize, DepKind)>> = Vec::with_capacity(self.nodes.len());
+        let mut url_requested = vec![false; self.nodes.len()];
+        for n in &self.nodes {
+            let mut out = Vec::with_capacity(n.deps.len());
+            if !matches!(n.kind, NodeKind::Link(_)) {
+                for (dep, spec, kind) in &n.deps {
+                    if let Some(t) = self.resolve(&index, &n.key, dep) {
+                        if spec.starts_with("http://") || spec.starts_with("https://") {
+                            url_requested[t] = true;
+                        }
+                        out.push((t, *kind));
+                    }
+                }
+            }
+            node_edges.push(out);
+        }
+        drop(index);
+        // A registry tarball that a manifest asked for by URL is a URL dependency.
+        for (i, n) in self.nodes.iter_mut().enumerate() {
+            if url_requested[i] {
+                if let (Source::Registry(_), NodeKind::Package) = (&n.source, &n.kind) {
+                    let url = match &n.resolved {
+                        Some(r) => r.to_string(),
+                        None => format!(
+                            "{NPMJS}/{}/-/{}-{}.tgz",
+                            n.name,
+                            n.name.rsplit('/').next().unwrap_or(&n.name),
+                            n.version
+                        ),
+                    };
+                    n.source = Source::Url(url);
+                }
+            }
+        }
+        // One package per distinct (name, version, source).
+        let mut packages: Vec<Package> = Vec::new();
+        let mut pkg_of: Vec<Option<usize>> = vec![None; self.nodes.len()];
+        let mut by_id: HashMap<(String, String, Source), usize> = HashMap::new();
+        let mut flags: Vec<(bool, bool)> = Vec::new();
+        for (i, n) in self.nodes.iter_mut().enumerate() {
+            if !matches!(n.kind, NodeKind::Package) {
+                continue;
+            }
+            let id = (n.name.clone(), n.version.clone(), n.source.clone());
+            let p = match by_id.get(&id) {
+                Some(&p) => {
+                    let hashes = std::mem::take(&mut n.hashes);
+                    let pkg = &mut packages[p];
+                    if hashes.iter().any(|h| !pkg.hashes.contains(h)) {
+                        pkg.hashes.extend(hashes);
+                        pkg.hashes.sort();
+                        pkg.hashes.dedup();
+                    }
+                    flags[p].0 &= n.dev;
+                    flags[p].1 &= n.optional;
+                    p
+                }
+                None => {
+                    let p = packages.len();
+                    by_id.insert(id, p);
+                    packages.push(Package {
+                        ecosystem: Ecosystem::Npm,
+                        name: std::mem::take(&mut n.name),
+                        version: std::mem::take(&mut n.version),
+                        hashes: std::mem::take(&mut n.hashes),
+                        source: n.source.clone(),
+                        lockfile: ctx.display.to_path_buf(),
+                        line: n.line,
+                        direct: false,
+                        dev: false,
+                        optional: false,
+                        path: Vec::new(),
+                    });
+                    flags.push((n.dev, n.optional));
+                    p
+                }
+            };
+            pkg_of[i] = Some(p);
+        }
+        // Edges between packages, and the roots.
+        let mut edges: Vec<Vec<usize>> = vec![Vec::new(); packages.len()];
+        let mut roots: Vec<Root> = Vec::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            match n.kind {
+                NodeKind::Package => {
+                    if let Some(p) = pkg_of[i] {
+                        for &(t, _) in &node_edges[i] {
+                            if let Some(q) = pkg_of[t] {
+                                if q != p && !edges[p].contains(&q) {
+                                    edges[p].push(q);
+                                }
+                            }
+                        }
+                    }
+                }
+                NodeKind::Root => {
+                    let mut root = Root {
+                        label: n.name.clone(),
+                        ..Root::default()
+                    };
+                    for &(t, kind) in &node_edges[i] {
+                        let Some(q) = pkg_of[t] else { continue };
+                        match kind {
+                            DepKind::Prod | DepKind::Peer => root.deps.push(q),
+                            DepKind::Optional => root.optional_deps.push(q),
+                            DepKind::Dev => root.dev_deps.push(q),
+                        }
+                    }
+                    roots.push(root);
+                }
+                NodeKind::Link(_) => {}
+            }
+        }
+        if roots.is_empty() {
+            roots.push(self.v1_root(ctx, &pkg_of, &flags));
+        }
+        let labels: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
+        let reach = graph::shortest_paths(&labels, &edges, &roots);
+        for (i, (p, r)) in packages.iter_mut().zip(reach).enumerate() {
+            // The graph has no optional edges below the roots (`a` -> optional `b`);
+            // npm's own `optional` flag (on every install of the version) covers them.
+            p.optional = r.optional || (r.path.len() > 1 && !r.dev && flags[i].1);
+            p.path = r.path;
+            p.direct = r.direct;
+            p.dev = r.dev;
+        }
+        Ok(Lockfile {
+            path: ctx.display.to_path_buf(),
+            ecosystem: Ecosystem::Npm,
+            format,
+            packages,
+            unpinned: Vec::new(),
+        })
+    }
+
+    /// The root of a lockfile without a root entry (version 1): direct dependencies
+    /// from `package.json`, else every top-level entry by its own flags.
+    fn v1_root(&self, ctx: &Context<'_>, pkg_of: &[Option<usize>], flags: &[(bool, bool)]) -> Root {
+        let manifest = self.v1_manifest.as_ref();
+        let label = manifest
+            .and_then(|m| m.name.clone())
+            .or_else(|| self.root_name.clone())
+            .unwrap_or_else(|| ctx.root_label());
+        let mut root = Root {
+            label,
+            ..Root::default()
+        };
+        let top_level: HashMap<&str, usize> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                let name = n.key.strip_prefix("node_modules/")?;
+                (!name.contains("/node_modules/")).then_some((name, pkg_of[i]?))
+            })
+            .collect();
+        match manifest {
+            Some(m) => {
+                for (map, kind) in [
+                    (&m.dependencies, DepKind::Prod),
+                    (&m.peer_dependencies, DepKind::Peer),
+                    (&m.optional_dependencies, DepKind::Optional),
+                    (&m.dev_dependencies, DepKind::Dev),
+                ] {
+                    let mut names: Vec<&String> = map.keys().collect();
+                    names.sort();
+                    for name in names {
+                        let Some(&p) = top_level.get(name.as_str()) else { continue };
+                        match kind {
+                            DepKind::Prod | DepKind::Peer => root.deps.push(p),
+                            DepKind::Optional => root.optional_deps.push(p),
+                            DepKind::Dev => root.dev_deps.push(p),
+                        }
+                    }
+                }
+            }
+            None => {
+                let mut tops: Vec<usize> = top_level.values().copied().collect();
+                tops.sort_unstable();
+                tops.dedup();
+                for p in tops {
+                    let (dev, optional) = flags.get(p).copied().unwrap_or_default();
+                    if dev {
+                        root.dev_deps.push(p);
+                    } else if optional {
+                        root.optional_deps.push(p);
+                    } else {
+                        root.deps.push(p);
+                    }
+                }
+            }
+        }
+        root
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
+        let p = Path::new("/nonexistent/package-lock.json");
+        let ctx = Context { path: p, display: Path::new("package-lock.json") };
+        parse(&ctx, text)
+    }
+
+    #[test]
+    fn registry_urls_are_told_from_other_urls() {
+        assert_eq!(
+            source_of("https://registry.npmjs.org/@types/node/-/node-22.10.2.tgz", "@types/node", "22.10.2"),
+            Some(Source::Registry(None))
+        );
+        assert_eq!(
+            source_of("https://npm.example.com/repo/lodash/-/lodash-4.17.21.tgz", "lodash", "4.17.21"),
+            Some(Source::Registry(Some("https://npm.example.com/repo".into())))
+        );
+        assert_eq!(
+            source_of("https://example.com/x.tgz", "x", "1.0.0"),
+            Some(Source::Url("https://example.com/x.tgz".into()))
+        );
+        assert_eq!(
+            source_of("git+ssh://git@github.com/a/b.git#abc", "b", "1.0.0"),
+            Some(Source::Git { url: "git+ssh://git@github.com/a/b.git".into(), rev: Some("abc".into()) })
+        );
+        assert_eq!(source_of("weird:thing", "x", "1"), None);
+    }
+
+    #[test]
+    fn workspace_globs() {
+        assert!(glob_match("packages/*", "packages/a"));
+        assert!(glob_match("./packages/*/", "packages/a"));
+        assert!(!glob_match("packages/*", "packages/a/b"));
+        assert!(glob_match("packages/**", "packages/a/b"));
+        assert!(glob_match("apps/web-*", "apps/web-x"));
+        assert!(!glob_match("apps/web-*", "apps/api"));
+    }
+
+    #[test]
+    fn lines_of_keys_in_one_pass() {
+        let t = "{\n \"packages\": {\n  \"\": {\"a\": [1, {\"b\": 2}]},\n  \"node_modules/x\": {\n  \"v\": \"}\\\"{\"\n }\n }\n}";
+        assert_eq!(key_lines(t, Layout::Packages), vec![3, 4]);
+        let v1 = "{\"dependencies\": {\n\"a\": {\"dependencies\": {\n\"b\": {}}},\n\"c\": {\"requires\": {\"x\": \"1\"}}}}";
+        assert_eq!(key_lines(v1, Layout::NpmV1), vec![2, 3, 4]);
+    }
+
+    #[test]
+    fn version_errors() {
+        let e = parse_str("{\n\"lockfileVersion\": 4,\n\"packages\": {}}").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("lockfileVersion 4 is newer than lockgate knows (1-3)"), "{e}");
+        for bad in ["0", "\"3\"", "null", "2.5"] {
+            let e = parse_str(&format!("{{\"lockfileVersion\": {bad}, \"packages\": {{}}}}")).unwrap_err();
+            assert!(e.message.contains("lockfileVersion"), "{bad}: {e}");
+        }
+        assert!(parse_str("{\"packages\": {}}").unwrap_err().message.contains("lockfileVersion"));
+    }
+
+    #[test]
+    fn minimal_v3_with_duplicate_install() {
+        let t = r#"{"lockfileVersion": 3, "packages": {
+"": {"name": "app", "dependencies": {"a": "1", "b": "1"}},
+"node_modules/a": {"version": "1.0.0", "dependencies": {"c": "1"}},
+"node_modules/a/node_modules/c": {"version": "1.0.0"},
+"node_modules/b": {"version": "1.0.0", "dependencies": {"c": "2"}},
+"node_modules/b/node_modules/c": {"version": "1.0.0"},
+"node_modules/c": {"version": "2.0.0"}
+}}"#;
+        let lf = parse_str(t).unwrap();
+        let got: Vec<(String, String, usize)> =
+            lf.packages.iter().map(|p| (p.name.clone(), p.version.clone(), p.line)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a".into(), "1.0.0".into(), 3),
+                ("c".into(), "1.0.0".into(), 4),
+                ("b".into(), "1.0.0".into(), 5),
+                ("c".into(), "2.0.0".into(), 7),
+            ]
+        );
+        assert_eq!(lf.packages[1].path, vec!["app", "a", "c"]);
+        assert!(lf.packages[3].path.is_empty() || lf.packages[3].path == vec!["c"]);
+    }
 }

@@ -1,8 +1,311 @@
-//! Parser for the `pdm` lockfile format (not written yet).
+//! `pdm.lock`, the lockfile PDM writes.
+//!
+//! # Versions
+//!
+//! `[metadata] lock_version = "4.x"` (PDM 2.x) is read and reported as `pdm-v4.<x>`
+//! (major and minor). Another major (the `3.x` of PDM 1, with hashes under
+//! `[metadata.files]`, or a future `5.x`), or a missing `[metadata]` or
+//! `lock_version`, is a [`ParseError`].
+//!
+//! # What is read
+//!
+//! - **Packages**: one [`Package`] per distinct (name, version, source) of the
+//!   `[[package]]` entries, in file order. PDM writes a second entry for a package
+//!   locked with extras (`extras = [...]`); it is the same package, so it is merged
+//!   into the first (hashes and dependencies joined, the first entry's line kept).
+//!   The project itself is not in the file.
+//! - **Hashes**: every `hash` of the entry's `files` (`{file, hash}` or, with
+//!   `--static-urls`, `{url, hash}`).
+//! - **Sources**: `git` (with `revision`, else `ref`) is [`Source::Git`], `url` is
+//!   [`Source::Url`], `path` (editable or not) is [`Source::Path`], anything else the
+//!   index, [`Source::Registry`]`(None)` (pdm.lock does not record which index).
+//!   Other version control systems (`hg`, `svn`, `bzr`) are an error.
+//! - **Edges**: the names of the `dependencies` requirement strings; names the file
+//!   does not lock (excluded by markers) are skipped. A string that is not a
+//!   requirement is an error.
+//! - **Roots**: the `pyproject.toml` beside the lockfile (PEP 621 dependencies and
+//!   optional dependencies, PEP 735 `[dependency-groups]` and
+//!   `[tool.pdm.dev-dependencies]` as dev). Without one, every package no other
+//!   package depends on is a direct dependency of the root, dev when its `groups` do
+//!   not include `default`.
+//! - **Lines**: the line of each `[[package]]` header, from the `toml` parser's spans.
+//!
+//! # What is not verified
+//!
+//! Markers, `requires_python` and `[[metadata.targets]]` are not evaluated, the
+//! `content_hash` is not compared with the pyproject, and the hashes are not checked
+//! against the files.
 
-use super::{Context, Lockfile, ParseError};
+use super::graph::Root;
+use super::lines::LineIndex;
+use super::poetry::shared::{self, Node, PyProject};
+use super::{Context, Lockfile, ParseError, Source, pep503};
+use serde::Deserialize;
+use std::collections::HashMap;
+use toml::Spanned;
 
-/// Parse the text of one lockfile of this format.
-pub fn parse(ctx: &Context<'_>, _text: &str) -> Result<Lockfile, ParseError> {
-    Err(ctx.error(None, "this lockfile format is not supported yet"))
+/// The only major `lock_version` lockgate understands.
+pub const MAJOR: u32 = 4;
+
+#[derive(Deserialize)]
+struct RawLock {
+    metadata: Option<RawMetadata>,
+    #[serde(default)]
+    package: Vec<Spanned<RawPackage>>,
+}
+
+#[derive(Deserialize)]
+struct RawMetadata {
+    lock_version: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+struct RawPackage {
+    name: Option<String>,
+    version: Option<String>,
+    #[serde(default)]
+    files: Vec<RawFile>,
+    #[serde(default)]
+    dependencies: Vec<Spanned<String>>,
+    groups: Option<Vec<String>>,
+    path: Option<String>,
+    url: Option<String>,
+    git: Option<String>,
+    hg: Option<String>,
+    svn: Option<String>,
+    bzr: Option<String>,
+    #[serde(rename = "ref")]
+    reference: Option<String>,
+    revision: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawFile {
+    hash: Spanned<String>,
+}
+
+/// Parse the text of a `pdm.lock`.
+pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
+    let lines = LineIndex::new(text);
+    let raw: RawLock = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| lines.line(s.start));
+        ctx.error(line, format!("is not a valid pdm.lock: {}", e.message()))
+    })?;
+    let Some(lock_version) = raw.metadata.and_then(|m| m.lock_version) else {
+        return Err(ctx.error(
+            None,
+            "has no [metadata] lock_version (truncated, or not a pdm.lock)",
+        ));
+    };
+    let line = lines.line(lock_version.span().start);
+    let lock_version = lock_version.into_inner();
+    let mut parts = lock_version.split('.').map(|p| p.trim().parse::<u32>());
+    let (major, minor) = match (parts.next(), parts.next()) {
+        (Some(Ok(major)), Some(Ok(minor))) => (major, minor),
+        (Some(Ok(major)), None) => (major, 0),
+        _ => {
+            return Err(ctx.error(
+                Some(line),
+                format!("lock_version `{lock_version}` is not a version number"),
+            ));
+        }
+    };
+    if major != MAJOR {
+        return Err(ctx
+            .error(
+                Some(line),
+                format!(
+                    "lock_version {lock_version} is {} than lockgate knows ({MAJOR}.x)",
+                    if major > MAJOR { "newer" } else { "older" }
+                ),
+            )
+            .with_hint("upgrade lockgate, or regenerate the file with a current `pdm lock`"));
+    }
+
+    let mut nodes: Vec<Node> = Vec::with_capacity(raw.package.len());
+    let mut deps_of: Vec<Vec<String>> = Vec::with_capacity(raw.package.len());
+    let mut dev_only: Vec<bool> = Vec::with_capacity(raw.package.len());
+    let mut key_index: HashMap<(String, String, Source), usize> = HashMap::new();
+    for sp in raw.package {
+        let line = lines.line(sp.span().start);
+        let p = sp.into_inner();
+        let name = p
+            .name
+            .filter(|n| !n.trim().is_empty())
+            .ok_or_else(|| ctx.error(Some(line), "package entry has no `name`"))?;
+        let version = p
+            .version
+            .filter(|v| !v.trim().is_empty())
+            .ok_or_else(|| ctx.error(Some(line), format!("package `{name}` has no `version`")))?;
+        if let Some(kind) = [("hg", &p.hg), ("svn", &p.svn), ("bzr", &p.bzr)]
+            .into_iter()
+            .find_map(|(k, v)| v.as_ref().map(|_| k))
+        {
+            return Err(ctx.error(
+                Some(line),
+                format!("package `{name}` comes from {kind}, which lockgate does not support"),
+            ));
+        }
+        let source = if let Some(git) = p.git {
+            Source::Git {
+                url: git,
+                rev: p.revision.or(p.reference).filter(|r| !r.is_empty()),
+            }
+        } else if let Some(url) = p.url {
+            Source::Url(url)
+        } else if let Some(path) = p.path {
+            Source::Path(path)
+        } else {
+            Source::Registry(None)
+        };
+        let mut hashes = Vec::with_capacity(p.files.len());
+        for f in &p.files {
+            hashes.push(shared::hash(ctx, &lines, &f.hash)?);
+        }
+        let mut deps = Vec::with_capacity(p.dependencies.len());
+        for d in &p.dependencies {
+            let dep = shared::requirement_name(d.get_ref()).ok_or_else(|| {
+                ctx.error(
+                    Some(lines.line(d.span().start)),
+                    format!(
+                        "dependency `{}` of `{name}` is not a requirement",
+                        d.get_ref()
+                    ),
+                )
+            })?;
+            deps.push(pep503(dep));
+        }
+        let dev = p
+            .groups
+            .as_ref()
+            .is_some_and(|g| !g.is_empty() && !g.iter().any(|g| g == "default"));
+        let key = (pep503(&name), version.clone(), source.clone());
+        if let Some(&i) = key_index.get(&key) {
+            nodes[i].hashes.extend(hashes);
+            deps_of[i].extend(deps);
+            dev_only[i] &= dev;
+            continue;
+        }
+        key_index.insert(key, nodes.len());
+        nodes.push(Node::new(name, version, source, line, hashes));
+        deps_of.push(deps);
+        dev_only.push(dev);
+    }
+
+    let by_name = shared::index_by_name(&nodes);
+    let edges: Vec<Vec<usize>> = deps_of
+        .iter()
+        .enumerate()
+        .map(|(i, ds)| {
+            ds.iter()
+                .flat_map(|d| by_name.get(d.as_str()).into_iter().flatten().copied())
+                // An extras entry lists its base package (`name==version`): not an edge.
+                .filter(|&t| t != i)
+                .collect()
+        })
+        .collect();
+    let roots = match PyProject::read(ctx) {
+        Some(py) => vec![py.root(ctx, &by_name)],
+        None => {
+            let mut root = Root {
+                label: ctx.root_label(),
+                ..Root::default()
+            };
+            for i in shared::unreferenced(nodes.len(), &edges) {
+                if dev_only[i] {
+                    root.dev_deps.push(i);
+                } else {
+                    root.deps.push(i);
+                }
+            }
+            vec![root]
+        }
+    };
+    drop(by_name);
+    Ok(shared::finish(
+        ctx,
+        format!("pdm-v{major}.{minor}"),
+        nodes,
+        &edges,
+        &roots,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn run(text: &str) -> Result<Lockfile, ParseError> {
+        let p = Path::new("/nonexistent-dir/pdm.lock");
+        parse(
+            &Context {
+                path: p,
+                display: Path::new("pdm.lock"),
+            },
+            text,
+        )
+    }
+
+    const LOCK: &str = r#"[metadata]
+groups = ["default", "dev"]
+lock_version = "4.5.0"
+
+[[package]]
+name = "a"
+version = "1.0"
+groups = ["default"]
+dependencies = ["b>=1; python_version < \"3.9\"", "missing>=1"]
+files = [{file = "a-1.0.tar.gz", hash = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}]
+
+[[package]]
+name = "b"
+version = "1.0"
+groups = ["default"]
+
+[[package]]
+name = "a"
+version = "1.0"
+extras = ["x"]
+groups = ["default"]
+dependencies = ["a==1.0", "c"]
+files = [{file = "a-1.0-py3-none-any.whl", hash = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}]
+
+[[package]]
+name = "c"
+version = "3.0"
+groups = ["dev"]
+
+[[package]]
+name = "t"
+version = "1.0"
+groups = ["dev"]
+"#;
+
+    #[test]
+    fn extras_entries_merge_and_fallback_roots() {
+        let lock = run(LOCK).unwrap();
+        assert_eq!(lock.format, "pdm-v4.5");
+        let names: Vec<_> = lock.packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c", "t"]);
+        assert_eq!(lock.packages[0].hashes.len(), 2);
+        assert_eq!(lock.packages[0].line, 5);
+        assert_eq!(lock.packages[2].path, vec!["(root)", "a", "c"]);
+        assert!(lock.packages[3].dev && lock.packages[3].direct);
+        assert!(!lock.packages[0].dev);
+    }
+
+    #[test]
+    fn older_and_newer_lock_versions_are_refused() {
+        for v in ["3.1", "5.0"] {
+            let err = run(&LOCK.replace("4.5.0", v)).unwrap_err();
+            assert_eq!(err.line, Some(3), "{err}");
+        }
+    }
+
+    #[test]
+    fn non_requirement_dependency_is_an_error() {
+        let err = run(&LOCK.replace("\"missing>=1\"", "\"-e .\"")).unwrap_err();
+        assert_eq!(err.line, Some(9), "{err}");
+    }
 }

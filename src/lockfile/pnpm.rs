@@ -1,8 +1,703 @@
-//! Parser for the `pnpm` lockfile format (not written yet).
+//! `pnpm-lock.yaml`: pnpm's lockfile.
+//!
+//! # Versions
+//!
+//! - `lockfileVersion: '6.0'` (pnpm 8): `importers` (one per workspace project, or the
+//!   top-level `dependencies`/`devDependencies`/`optionalDependencies` of a single project),
+//!   and `packages` keyed `/name@1.2.3` or `/name@1.2.3(peer@1.0.0)`, each with its
+//!   `resolution`, its `dependencies`/`optionalDependencies` and (for non-registry
+//!   packages) `name`/`version`.
+//! - `lockfileVersion: '9.0'` (pnpm 9 and 10): `importers`, `packages` keyed
+//!   `name@1.2.3` (resolution, no edges) and `snapshots` keyed `name@1.2.3(peer@1.0.0)`
+//!   (the dependency edges).
+//!
+//! Any other version (`5.4`, `7.0`, `10.0`, …) is a [`ParseError`]: their shapes differ
+//! (v5 keys peers as `_peer@1`) and lockgate would misread them.
+//!
+//! # What comes from where
+//!
+//! - One [`Package`] per distinct (name, version, source): the peer-suffixed variants of
+//!   one `name@version` (`react-dom@18.3.1(react@18.3.1)`) are one record; their edges
+//!   are merged. Workspace projects (`importers`) are the graph's roots, not packages;
+//!   a root is labelled with the `name` of its `package.json` when that file is beside
+//!   the lockfile, else with its importer path (`.` is [`Context::root_label`]).
+//! - hashes: `resolution.integrity` (SRI, every token).
+//! - source: `resolution: {integrity}` alone is the default registry; `{tarball}` is a
+//!   [`Source::Url`] unless the key names a plain version (then another registry's
+//!   tarball: [`Source::Registry`] with the tarball's origin); `{type: directory}` is a
+//!   [`Source::Path`]; `{type: git}` / `{repo, commit}` is a [`Source::Git`]. pnpm
+//!   records no version for `file:` directories: it is read from the directory's
+//!   `package.json` when present, else the lockfile's reference (`file:local-lib`) is
+//!   used as the version.
+//! - line: the line of the entry's key under `packages:` (from the YAML parser's spans).
+//! - direct/dev/optional/path: [`graph::shortest_paths`] over the importers'
+//!   `dependencies`, `devDependencies` and `optionalDependencies` (the `dev:`/`optional:`
+//!   flags that v6 writes are not used; they say the same thing).
+//!
+//! Not verified: that the integrity matches any artifact, that `specifier`s match the
+//! `package.json` files, the `settings`, `overrides`, `patchedDependencies` and
+//! `time` sections (read as opaque), or that a dependency reference in a package that
+//! names no entry (e.g. a `link:` to a workspace) is meant that way.
+//!
+//! # YAML
+//!
+//! Parsed with `serde-saphyr` (pure Rust, panic-free, maintained; `serde_yaml` is
+//! deprecated and unmaintained). Its [`Budget`](serde_saphyr::Budget) bounds nesting depth,
+//! node and event counts, and this module refuses anchors and aliases outright (pnpm and
+//! yarn never write them), so "billion laughs" and deeply nested input fail with an error
+//! instead of exhausting memory or the stack. The same helpers (`yaml_options`,
+//! `SpannedMap`) parse Yarn berry lockfiles.
 
-use super::{Context, Lockfile, ParseError};
+use super::graph::{self, Root};
+use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::Path;
 
-/// Parse the text of one lockfile of this format.
-pub fn parse(ctx: &Context<'_>, _text: &str) -> Result<Lockfile, ParseError> {
-    Err(ctx.error(None, "this lockfile format is not supported yet"))
+/// Deserialization options for lockfile YAML: bounded depth, node and event counts,
+/// no anchors or aliases, duplicate keys are errors.
+pub(crate) fn yaml_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = 32;
+    budget.max_nodes = 20_000_000;
+    budget.max_events = 40_000_000;
+    budget.max_aliases = 0;
+    budget.max_anchors = 0;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::Error;
+    options
+}
+
+/// Deserialize lockfile YAML into `T`, turning errors into a [`ParseError`] with a line.
+pub(crate) fn from_yaml<'a, T: Deserialize<'a>>(
+    ctx: &Context<'_>,
+    text: &'a str,
+) -> Result<T, ParseError> {
+    serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|e| {
+        // an error at the end of a truncated file points past its last line: clamp
+        let last = text.lines().count().max(1);
+        let line = e.location().map(|l| (l.line() as usize).clamp(1, last));
+        let msg = e.without_snippet().to_string();
+        let msg = msg
+            .lines()
+            .next()
+            .unwrap_or("malformed YAML")
+            .trim()
+            .to_string();
+        ctx.error(line, format!("malformed YAML: {msg}"))
+    })
+}
+
+/// A YAML mapping kept in file order, with the 1-based line of every key.
+/// Duplicate keys are an error.
+#[derive(Debug)]
+pub(crate) struct SpannedMap<V>(pub Vec<(String, usize, V)>);
+
+impl<V> Default for SpannedMap<V> {
+    fn default() -> Self {
+        SpannedMap(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for SpannedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V_<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for V_<V> {
+            type Value = SpannedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(SpannedMap(Vec::new()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                let mut seen = std::collections::HashSet::new();
+                while let Some(key) = map.next_key::<serde_saphyr::Spanned<String>>()? {
+                    let line = key.referenced.line() as usize;
+                    if !seen.insert(key.value.clone()) {
+                        return Err(de::Error::custom(format!("duplicate key `{}`", key.value)));
+                    }
+                    let value = map.next_value::<V>()?;
+                    out.push((key.value, line, value));
+                }
+                Ok(SpannedMap(out))
+            }
+        }
+        d.deserialize_any(V_(std::marker::PhantomData))
+    }
+}
+
+/// Read a scalar top-level `key: value` of a YAML file by a line scan (used to check the
+/// format version before deserializing anything else). Returns the value and its line.
+pub(crate) fn top_level_scalar<'a>(text: &'a str, key: &str) -> Option<(&'a str, usize)> {
+    for (i, line) in text.lines().enumerate() {
+        if let Some(rest) = line.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
+            let v = rest.split(" #").next().unwrap_or(rest).trim();
+            let v = v.trim_matches(|c| c == '\'' || c == '"');
+            return Some((v, i + 1));
+        }
+    }
+    None
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Doc {
+    #[serde(rename = "lockfileVersion")]
+    _version: Option<de::IgnoredAny>,
+    importers: Option<SpannedMap<Importer>>,
+    // v6 single project: the importer's fields at the top level.
+    dependencies: Option<BTreeMap<String, DepRef>>,
+    #[serde(rename = "devDependencies")]
+    dev_dependencies: Option<BTreeMap<String, DepRef>>,
+    #[serde(rename = "optionalDependencies")]
+    optional_dependencies: Option<BTreeMap<String, DepRef>>,
+    packages: Option<SpannedMap<Entry>>,
+    snapshots: Option<SpannedMap<Snapshot>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Importer {
+    dependencies: BTreeMap<String, DepRef>,
+    #[serde(rename = "devDependencies")]
+    dev_dependencies: BTreeMap<String, DepRef>,
+    #[serde(rename = "optionalDependencies")]
+    optional_dependencies: BTreeMap<String, DepRef>,
+}
+
+/// An importer's dependency: `{specifier, version}` (v6, v9) or a bare version (v5 style).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DepRef {
+    Full { version: String },
+    Bare(String),
+}
+
+impl DepRef {
+    fn version(&self) -> &str {
+        match self {
+            DepRef::Full { version } | DepRef::Bare(version) => version,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Entry {
+    resolution: Option<Resolution>,
+    name: Option<String>,
+    version: Option<String>,
+    // v6 keeps the edges here; v9 in `snapshots`.
+    dependencies: BTreeMap<String, String>,
+    #[serde(rename = "optionalDependencies")]
+    optional_dependencies: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Snapshot {
+    dependencies: BTreeMap<String, String>,
+    #[serde(rename = "optionalDependencies")]
+    optional_dependencies: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Resolution {
+    integrity: Option<String>,
+    tarball: Option<String>,
+    directory: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    repo: Option<String>,
+    commit: Option<String>,
+}
+
+/// A record's outgoing references, resolved once every entry is known.
+type PendingEdges = (usize, usize, Vec<(String, String)>);
+
+/// Parse the text of a `pnpm-lock.yaml` (lockfile v6 or v9).
+pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
+    let (version, vline) = top_level_scalar(text, "lockfileVersion").ok_or_else(|| {
+        ctx.error(
+            Some(1),
+            "no `lockfileVersion`: not a pnpm lockfile, or truncated",
+        )
+    })?;
+    let v9 = match version {
+        "6.0" => false,
+        "9.0" => true,
+        other => {
+            let newer = other
+                .split('.')
+                .next()
+                .and_then(|m| m.parse::<u32>().ok())
+                .is_some_and(|m| m > 9);
+            let what = if newer {
+                "is newer than lockgate knows"
+            } else {
+                "is not supported"
+            };
+            return Err(ctx.error(
+                Some(vline),
+                format!("lockfileVersion '{other}' {what} (supported: '6.0' from pnpm 8, '9.0' from pnpm 9 and 10)"),
+            ));
+        }
+    };
+    let doc: Doc = from_yaml(ctx, text)?;
+    let packages = doc.packages.unwrap_or_default();
+
+    let mut records: Vec<Package> = Vec::new();
+    let mut by_identity: HashMap<(String, String, Source), usize> = HashMap::new();
+    // packages key (peer suffix removed) -> record index
+    let mut by_key: HashMap<String, usize> = HashMap::with_capacity(packages.0.len());
+    let mut edges: Vec<Vec<usize>> = Vec::new();
+    // (record, line, [(dependency, reference)])
+    let mut pending_edges: Vec<PendingEdges> = Vec::new();
+
+    for (key, line, entry) in &packages.0 {
+        let (name, spec) = split_key(key, v9).ok_or_else(|| {
+            ctx.error(
+                Some(*line),
+                format!("package key `{key}` is not `name@version`"),
+            )
+        })?;
+        let name = match &entry.name {
+            Some(n) if !v9 || name.is_empty() => n.clone(),
+            _ => name.to_string(),
+        };
+        if name.is_empty() {
+            return Err(ctx.error(Some(*line), format!("package `{key}` has no name")));
+        }
+        let res = entry.resolution.as_ref().ok_or_else(|| {
+            ctx.error(Some(*line), format!("package `{key}` has no `resolution`"))
+        })?;
+        let source = source_of(res, spec, *line, ctx)?;
+        let version = match (&entry.version, spec) {
+            (Some(v), _) => v.clone(),
+            (None, s) if starts_with_digit(s) => s.to_string(),
+            (None, s) => match (&source, &res.directory) {
+                (Source::Path(_), Some(dir)) => {
+                    read_version(&ctx.dir().join(dir)).unwrap_or_else(|| s.to_string())
+                }
+                _ => s.to_string(),
+            },
+        };
+        if version.is_empty() {
+            return Err(ctx.error(Some(*line), format!("package `{key}` has no version")));
+        }
+        let mut hashes = Vec::new();
+        if let Some(sri) = &res.integrity {
+            hashes = Hash::from_sri_list(sri).map_err(|e| {
+                ctx.error(Some(*line), format!("package `{key}`: bad integrity: {e}"))
+            })?;
+        }
+        let ident = (name.clone(), version.clone(), source.clone());
+        let idx = match by_identity.get(&ident) {
+            Some(&i) => i,
+            None => {
+                let i = records.len();
+                by_identity.insert(ident, i);
+                records.push(Package {
+                    ecosystem: Ecosystem::Npm,
+                    name,
+                    version,
+                    hashes: Vec::new(),
+                    source,
+                    lockfile: ctx.display.to_path_buf(),
+                    line: *line,
+                    direct: false,
+                    dev: false,
+                    optional: false,
+                    path: Vec::new(),
+                });
+                edges.push(Vec::new());
+                i
+            }
+        };
+        if let Some(rec) = records.get_mut(idx) {
+            rec.hashes.extend(hashes);
+        }
+        by_key.insert(strip_peers(key).to_string(), idx);
+        if !v9 {
+            let deps = entry
+                .dependencies
+                .iter()
+                .chain(&entry.optional_dependencies)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            pending_edges.push((idx, *line, deps));
+        }
+    }
+    if v9 {
+        for (key, line, snap) in doc.snapshots.unwrap_or_default().0 {
+            let idx = *by_key.get(strip_peers(&key)).ok_or_else(|| {
+                ctx.error(
+                    Some(line),
+                    format!("snapshot `{key}` has no entry under `packages`"),
+                )
+            })?;
+            let deps = snap
+                .dependencies
+                .into_iter()
+                .chain(snap.optional_dependencies)
+                .collect();
+            pending_edges.push((idx, line, deps));
+        }
+    }
+    for (idx, line, deps) in pending_edges {
+        for (dep, reference) in deps {
+            match lookup(&by_key, &dep, &reference, v9) {
+                Lookup::Found(d) => {
+                    if let Some(e) = edges.get_mut(idx)
+                        && !e.contains(&d)
+                    {
+                        e.push(d);
+                    }
+                }
+                Lookup::Link => {}
+                Lookup::Missing => {
+                    return Err(ctx.error(
+                        Some(line),
+                        format!("dependency `{dep}: {reference}` has no entry under `packages`"),
+                    ));
+                }
+            }
+        }
+    }
+
+    // Roots.
+    let mut importers: Vec<(String, usize, Importer)> = match doc.importers {
+        Some(m) => m.0,
+        None => Vec::new(),
+    };
+    if importers.is_empty()
+        && (doc.dependencies.is_some()
+            || doc.dev_dependencies.is_some()
+            || doc.optional_dependencies.is_some())
+    {
+        importers.push((
+            ".".to_string(),
+            1,
+            Importer {
+                dependencies: doc.dependencies.unwrap_or_default(),
+                dev_dependencies: doc.dev_dependencies.unwrap_or_default(),
+                optional_dependencies: doc.optional_dependencies.unwrap_or_default(),
+            },
+        ));
+    }
+    let mut roots = Vec::new();
+    for (path, line, imp) in &importers {
+        let label = read_name(&ctx.dir().join(path)).unwrap_or_else(|| {
+            if path == "." {
+                ctx.root_label()
+            } else {
+                path.clone()
+            }
+        });
+        let mut root = Root {
+            label,
+            ..Root::default()
+        };
+        for (list, out) in [
+            (&imp.dependencies, &mut root.deps),
+            (&imp.dev_dependencies, &mut root.dev_deps),
+            (&imp.optional_dependencies, &mut root.optional_deps),
+        ] {
+            for (dep, r) in list {
+                match lookup(&by_key, dep, r.version(), v9) {
+                    Lookup::Found(d) => out.push(d),
+                    Lookup::Link => {}
+                    Lookup::Missing => {
+                        return Err(ctx.error(
+                            Some(*line),
+                            format!("importer `{path}`: dependency `{dep}: {}` has no entry under `packages`", r.version()),
+                        ));
+                    }
+                }
+            }
+        }
+        roots.push(root);
+    }
+
+    let labels: Vec<String> = records.iter().map(|p| p.name.clone()).collect();
+    let reach = graph::shortest_paths(&labels, &edges, &roots);
+    for (p, r) in records.iter_mut().zip(reach) {
+        p.hashes.sort();
+        p.hashes.dedup();
+        p.direct = r.direct;
+        p.dev = r.dev;
+        p.optional = r.optional;
+        p.path = r.path;
+    }
+    Ok(Lockfile {
+        path: ctx.display.to_path_buf(),
+        ecosystem: Ecosystem::Npm,
+        format: if v9 {
+            "pnpm-v9".to_string()
+        } else {
+            "pnpm-v6".to_string()
+        },
+        packages: records,
+        unpinned: Vec::new(),
+    })
+}
+
+fn starts_with_digit(s: &str) -> bool {
+    s.bytes().next().is_some_and(|b| b.is_ascii_digit())
+}
+
+/// The key without its peer suffix: `react-dom@18.3.1(react@18.3.1)` → `react-dom@18.3.1`.
+fn strip_peers(key: &str) -> &str {
+    key.find('(').map_or(key, |i| key.get(..i).unwrap_or(key))
+}
+
+/// Split a `packages` key into (name, version or reference). v6 registry keys start with
+/// `/`; other v6 keys (`file:…`, git hosts) have no name (it is in the entry's `name`).
+fn split_key(key: &str, v9: bool) -> Option<(&str, &str)> {
+    let key = strip_peers(key);
+    let key = if v9 {
+        key
+    } else {
+        match key.strip_prefix('/') {
+            Some(k) => k,
+            None => return Some(("", key)),
+        }
+    };
+    let at = key.get(1..)?.find('@')? + 1;
+    let (name, spec) = (key.get(..at)?, key.get(at + 1..)?);
+    (!name.is_empty() && !spec.is_empty()).then_some((name, spec))
+}
+
+enum Lookup {
+    Found(usize),
+    Link,
+    Missing,
+}
+
+/// Resolve a dependency reference (`1.2.3`, `1.2.3(peer@1)`, an alias `/other@1.0.0` or
+/// `other@1.0.0`, `file:dir`, `link:../b`) to a record.
+fn lookup(by_key: &HashMap<String, usize>, dep: &str, reference: &str, v9: bool) -> Lookup {
+    if reference.starts_with("link:") {
+        return Lookup::Link;
+    }
+    let reference = strip_peers(reference);
+    let candidates = if v9 {
+        [format!("{dep}@{reference}"), reference.to_string()]
+    } else {
+        [format!("/{dep}@{reference}"), reference.to_string()]
+    };
+    for c in &candidates {
+        if let Some(&i) = by_key.get(c.as_str()) {
+            return Lookup::Found(i);
+        }
+    }
+    Lookup::Missing
+}
+
+fn source_of(
+    res: &Resolution,
+    spec: &str,
+    line: usize,
+    ctx: &Context<'_>,
+) -> Result<Source, ParseError> {
+    if let Some(dir) = &res.directory {
+        return Ok(Source::Path(dir.clone()));
+    }
+    if res.kind.as_deref() == Some("git") || res.repo.is_some() {
+        let url = res
+            .repo
+            .clone()
+            .ok_or_else(|| ctx.error(Some(line), "git resolution without `repo`"))?;
+        return Ok(Source::Git {
+            url,
+            rev: res.commit.clone(),
+        });
+    }
+    if let Some(kind) = &res.kind
+        && kind != "directory"
+    {
+        return Err(ctx.error(Some(line), format!("unknown resolution type `{kind}`")));
+    }
+    if let Some(tarball) = &res.tarball {
+        if tarball.starts_with("file:") {
+            return Ok(Source::Path(
+                tarball.trim_start_matches("file:").to_string(),
+            ));
+        }
+        if starts_with_digit(spec) {
+            let origin = origin(tarball);
+            return Ok(
+                if origin == "https://registry.npmjs.org"
+                    || origin == "https://registry.yarnpkg.com"
+                {
+                    Source::Registry(None)
+                } else {
+                    Source::Registry(Some(origin.to_string()))
+                },
+            );
+        }
+        return Ok(Source::Url(tarball.clone()));
+    }
+    if res.integrity.is_some() {
+        return Ok(Source::Registry(None));
+    }
+    Err(ctx.error(
+        Some(line),
+        "resolution has neither `integrity`, `tarball`, `directory` nor `repo`",
+    ))
+}
+
+/// `https://host[:port]` of a URL.
+fn origin(url: &str) -> &str {
+    let after = url.find("://").map_or(0, |i| i + 3);
+    let end = url
+        .get(after..)
+        .and_then(|r| r.find('/'))
+        .map_or(url.len(), |i| after + i);
+    url.get(..end).unwrap_or(url)
+}
+
+#[derive(Deserialize)]
+struct Manifest {
+    name: Option<String>,
+    version: Option<String>,
+}
+
+fn read_manifest(dir: &Path) -> Option<Manifest> {
+    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn read_name(dir: &Path) -> Option<String> {
+    read_manifest(dir)?.name.filter(|n| !n.is_empty())
+}
+
+fn read_version(dir: &Path) -> Option<String> {
+    read_manifest(dir)?.version.filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
+        let p = Path::new("/nonexistent/pnpm-lock.yaml");
+        parse(
+            &Context {
+                path: p,
+                display: Path::new("pnpm-lock.yaml"),
+            },
+            text,
+        )
+    }
+
+    const V9: &str = "lockfileVersion: '9.0'
+
+importers:
+
+  .:
+    dependencies:
+      react-dom:
+        specifier: ^18
+        version: 18.3.1(react@18.3.1)
+      ui:
+        specifier: ^1
+        version: 1.0.0(react@17.0.2)
+
+packages:
+
+  react-dom@18.3.1:
+    resolution: {integrity: sha512-5m4nQKp+rZRb09LNH59GM4BxTh9251/ylbKIbpe7TpGxfJ+9kv6BLkLBXIjjspbgbnIBNqlI23tRnTWT0snUIw==}
+
+  react@17.0.2:
+    resolution: {integrity: sha512-5m4nQKp+rZRb09LNH59GM4BxTh9251/ylbKIbpe7TpGxfJ+9kv6BLkLBXIjjspbgbnIBNqlI23tRnTWT0snUIw==}
+
+  react@18.3.1:
+    resolution: {integrity: sha512-5m4nQKp+rZRb09LNH59GM4BxTh9251/ylbKIbpe7TpGxfJ+9kv6BLkLBXIjjspbgbnIBNqlI23tRnTWT0snUIw==}
+
+  ui@1.0.0:
+    resolution: {integrity: sha512-5m4nQKp+rZRb09LNH59GM4BxTh9251/ylbKIbpe7TpGxfJ+9kv6BLkLBXIjjspbgbnIBNqlI23tRnTWT0snUIw==}
+
+snapshots:
+
+  react-dom@18.3.1(react@17.0.2):
+    dependencies:
+      react: 17.0.2
+
+  react-dom@18.3.1(react@18.3.1):
+    dependencies:
+      react: 18.3.1
+
+  react@17.0.2: {}
+
+  react@18.3.1: {}
+
+  ui@1.0.0(react@17.0.2):
+    dependencies:
+      react-dom: 18.3.1(react@17.0.2)
+";
+
+    #[test]
+    fn peer_variants_are_one_record() {
+        let lf = parse_str(V9).unwrap();
+        let names: Vec<_> = lf
+            .packages
+            .iter()
+            .map(|p| format!("{}@{}:{}", p.name, p.version, p.line))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "react-dom@18.3.1:16",
+                "react@17.0.2:19",
+                "react@18.3.1:22",
+                "ui@1.0.0:25"
+            ]
+        );
+        assert_eq!(lf.format, "pnpm-v9");
+        let r17 = &lf.packages[1];
+        assert_eq!(r17.path, ["(root)", "react-dom", "react"]);
+        assert!(!r17.direct);
+    }
+
+    #[test]
+    fn other_versions_fail() {
+        let e = parse_str("lockfileVersion: 5.4\n").unwrap_err();
+        assert_eq!(e.line, Some(1));
+        assert!(
+            e.message.contains("'5.4' is not supported"),
+            "{}",
+            e.message
+        );
+        let e = parse_str("# c\nlockfileVersion: '10.0'\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("newer"), "{}", e.message);
+    }
+
+    #[test]
+    fn anchors_and_deep_nesting_fail() {
+        let bomb = "lockfileVersion: '9.0'\na: &a [x, x]\nb: [*a, *a]\n";
+        assert!(parse_str(bomb).is_err());
+        let deep = format!(
+            "lockfileVersion: '9.0'\nimporters: {}{}\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        assert!(parse_str(&deep).is_err());
+    }
+
+    #[test]
+    fn missing_snapshot_target_fails() {
+        let t = V9.replace("      react: 17.0.2\n", "      react: 16.0.0\n");
+        let e = parse_str(&t).unwrap_err();
+        assert!(e.message.contains("react: 16.0.0"), "{}", e.message);
+        assert_eq!(e.line, Some(30), "the snapshot's line");
+    }
 }

@@ -1,0 +1,453 @@
+//! Reading and validating `allowlist.toml`.
+//!
+//! The file is parsed with `toml_edit`, which keeps the position of every key, so
+//! every error names the line to fix. Validation is strict where a typo would
+//! change what is enforced (`[policy]` keys and values, ecosystem names, hashes,
+//! `[[deny]]` fields) and lenient elsewhere: unknown keys inside a package's table
+//! are kept and ignored, so that teams can record their own notes.
+
+use super::{Allowlist, Approval, DenyRule, Entry, Level, Pin, Policy, SCHEMA};
+use crate::lockfile::lines::LineIndex;
+use crate::lockfile::{Ecosystem, Hash};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use toml_edit::{Item, Value};
+
+/// An allowlist that cannot be used. The run must stop (exit 2).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AllowlistError {
+    /// The file could not be read.
+    #[error("{}: cannot read the allowlist: {message}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// The file is not valid or not a valid allowlist.
+    #[error("{}:{line}: {message}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+}
+
+impl AllowlistError {
+    /// The file.
+    pub fn path(&self) -> &Path {
+        match self {
+            AllowlistError::Read { path, .. } | AllowlistError::Invalid { path, .. } => path,
+        }
+    }
+}
+
+/// The keys `[policy]` understands.
+pub const POLICY_KEYS: &[&str] = &[
+    "unlisted",
+    "missing-hash",
+    "unpinned",
+    "similar-names",
+    "sources",
+    "registries",
+    "known-bad",
+    "min-age-days",
+];
+
+const SOURCE_KINDS: &[&str] = &["registry", "git", "path", "url"];
+
+/// Read and validate an allowlist file.
+pub fn load(path: &Path) -> Result<Allowlist, AllowlistError> {
+    let bytes = std::fs::read(path).map_err(|e| AllowlistError::Read {
+        path: path.to_path_buf(),
+        message: if e.kind() == std::io::ErrorKind::NotFound {
+            "no such file; create one with `lockgate allowlist init`, or pass --allowlist FILE".to_string()
+        } else {
+            e.to_string()
+        },
+    })?;
+    let text = crate::lockfile::decode_text(&bytes).map_err(|(line, message)| AllowlistError::Invalid {
+        path: path.to_path_buf(),
+        line,
+        message,
+    })?;
+    parse(path, text)
+}
+
+struct Ctx<'a> {
+    path: &'a Path,
+    lines: LineIndex,
+}
+
+impl Ctx<'_> {
+    fn err(&self, span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> AllowlistError {
+        AllowlistError::Invalid {
+            path: self.path.to_path_buf(),
+            line: span.map(|s| self.lines.line(s.start)).unwrap_or(1),
+            message: message.into(),
+        }
+    }
+    fn line(&self, span: Option<std::ops::Range<usize>>) -> usize {
+        span.map(|s| self.lines.line(s.start)).unwrap_or(1)
+    }
+}
+
+/// Parse allowlist text; `path` is used in errors and to resolve relative paths.
+pub fn parse(path: &Path, text: &str) -> Result<Allowlist, AllowlistError> {
+    let cx = Ctx {
+        path,
+        lines: LineIndex::new(text),
+    };
+    let doc = toml_edit::Document::parse(text).map_err(|e| {
+        let first = e.message().lines().next().unwrap_or("invalid TOML").to_string();
+        cx.err(e.span(), format!("not valid TOML: {first}"))
+    })?;
+    let root = doc.as_table();
+    let mut list = Allowlist {
+        path: path.to_path_buf(),
+        ..Allowlist::default()
+    };
+    if let Some((key, item)) = root.get_key_value("schema") {
+        let v = item.as_integer().ok_or_else(|| cx.err(key.span(), "`schema` must be an integer, e.g. `schema = 1`"))?;
+        if v > SCHEMA || v < 1 {
+            return Err(cx.err(
+                key.span(),
+                format!("schema {v} is not one this lockgate reads (it reads schema {SCHEMA}); upgrade lockgate"),
+            ));
+        }
+    }
+    for (k, item) in root.iter() {
+        let key_span = root.key(k).and_then(|k| k.span());
+        match k {
+            "schema" => {}
+            "exclude" => list.exclude = strings(&cx, item, key_span.clone(), "exclude")?,
+            "policy" => {
+                let t = item.as_table_like().ok_or_else(|| cx.err(key_span.clone(), "`policy` must be a table: `[policy]`"))?;
+                list.policy = parse_policy(&cx, t)?;
+            }
+            "deny" => {
+                let arr = item
+                    .as_array_of_tables()
+                    .ok_or_else(|| cx.err(key_span.clone(), "`deny` must be an array of tables: `[[deny]]`"))?;
+                for t in arr.iter() {
+                    list.deny.push(parse_deny(&cx, t)?);
+                }
+            }
+            "registries" => {
+                let t = item
+                    .as_table_like()
+                    .ok_or_else(|| cx.err(key_span.clone(), "`registries` must be a table: `[registries]`"))?;
+                for (rk, rv) in t.iter() {
+                    if Ecosystem::parse(rk).is_none() {
+                        return Err(cx.err(rv.span().or(key_span.clone()), format!("unknown ecosystem `{rk}` in [registries]: use cargo, npm or pypi")));
+                    }
+                    let url = rv
+                        .as_str()
+                        .ok_or_else(|| cx.err(rv.span(), format!("`registries.{rk}` must be a URL string")))?;
+                    list.registries.insert(rk.to_string(), url.to_string());
+                }
+            }
+            other => {
+                let eco = match other {
+                    "cargo" => Ecosystem::Cargo,
+                    "npm" => Ecosystem::Npm,
+                    "pypi" => Ecosystem::Pypi,
+                    _ => {
+                        return Err(cx.err(
+                            key_span,
+                            format!("unknown top-level key `{other}`: expected schema, exclude, policy, registries, deny, cargo, npm or pypi"),
+                        ));
+                    }
+                };
+                let t = item
+                    .as_table_like()
+                    .ok_or_else(|| cx.err(key_span.clone(), format!("`{other}` must hold one table per package, e.g. `[{other}.NAME]`")))?;
+                for (name, pkg) in t.iter() {
+                    let name_span = t.get_key_value(name).and_then(|(k, _)| k.span());
+                    let entry = parse_entry(&cx, eco, name, name_span.clone(), pkg)?;
+                    let key = (eco, eco.normalize(name));
+                    if let Some(prev) = list.entries.get(&key) {
+                        return Err(cx.err(
+                            name_span,
+                            format!(
+                                "`{name}` is the same {eco} package as `{}` on line {} (names compare as `{}`): merge the two",
+                                prev.name, prev.line, key.1
+                            ),
+                        ));
+                    }
+                    list.entries.insert(key, entry);
+                }
+            }
+        }
+    }
+    Ok(list)
+}
+
+fn parse_policy(cx: &Ctx<'_>, t: &dyn toml_edit::TableLike) -> Result<Policy, AllowlistError> {
+    let mut p = Policy::default();
+    for (k, item) in t.iter() {
+        let span = t.get_key_value(k).and_then(|(key, _)| key.span());
+        let level = |item: &Item| -> Result<Level, AllowlistError> {
+            item.as_str()
+                .and_then(Level::parse)
+                .ok_or_else(|| cx.err(span.clone(), format!("`policy.{k}` must be \"deny\", \"warn\" or \"allow\"")))
+        };
+        match k {
+            "unlisted" => p.unlisted = level(item)?,
+            "missing-hash" => p.missing_hash = level(item)?,
+            "unpinned" => p.unpinned = level(item)?,
+            "similar-names" => p.similar_names = level(item)?,
+            "sources" => {
+                let v = strings(cx, item, span.clone(), "policy.sources")?;
+                for s in &v {
+                    if !SOURCE_KINDS.contains(&s.as_str()) {
+                        return Err(cx.err(span.clone(), format!("unknown source kind `{s}` in policy.sources: use registry, git, path or url")));
+                    }
+                }
+                p.sources = v;
+            }
+            "registries" => p.registries = strings(cx, item, span.clone(), "policy.registries")?,
+            "known-bad" => {
+                let base = cx.path.parent().unwrap_or(Path::new("."));
+                p.known_bad = strings(cx, item, span.clone(), "policy.known-bad")?
+                    .into_iter()
+                    .map(|s| base.join(s))
+                    .collect();
+            }
+            "min-age-days" => {
+                let v = item
+                    .as_integer()
+                    .filter(|v| (0..=36500).contains(v))
+                    .ok_or_else(|| cx.err(span.clone(), "`policy.min-age-days` must be a whole number of days, e.g. 14"))?;
+                p.min_age_days = Some(v as u32);
+            }
+            other => {
+                let near = POLICY_KEYS
+                    .iter()
+                    .find(|c| close(c, other))
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                return Err(cx.err(
+                    span,
+                    format!("unknown policy key `{other}`{near}; known keys: {}", POLICY_KEYS.join(", ")),
+                ));
+            }
+        }
+    }
+    Ok(p)
+}
+
+/// A crude "is this a typo of that" for key suggestions: same letters give or take two.
+fn close(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    common >= 3 && a.len().abs_diff(b.len()) <= 2
+}
+
+fn strings(cx: &Ctx<'_>, item: &Item, span: Option<std::ops::Range<usize>>, what: &str) -> Result<Vec<String>, AllowlistError> {
+    let arr = item
+        .as_array()
+        .ok_or_else(|| cx.err(span.clone(), format!("`{what}` must be an array of strings")))?;
+    arr.iter()
+        .map(|v| {
+            v.as_str()
+                .map(String::from)
+                .ok_or_else(|| cx.err(v.span().or(span.clone()), format!("`{what}` must be an array of strings")))
+        })
+        .collect()
+}
+
+fn parse_deny(cx: &Ctx<'_>, t: &toml_edit::Table) -> Result<DenyRule, AllowlistError> {
+    let line = cx.line(t.span());
+    let get_str = |k: &str| -> Result<Option<String>, AllowlistError> {
+        match t.get_key_value(k) {
+            None => Ok(None),
+            Some((key, item)) => item
+                .as_str()
+                .map(|s| Some(s.to_string()))
+                .ok_or_else(|| cx.err(key.span(), format!("`deny.{k}` must be a string"))),
+        }
+    };
+    let eco_s = get_str("ecosystem")?.ok_or_else(|| cx.err(t.span(), "a [[deny]] rule needs `ecosystem = \"cargo\" | \"npm\" | \"pypi\"`"))?;
+    let ecosystem = Ecosystem::parse(&eco_s).ok_or_else(|| cx.err(t.span(), format!("unknown ecosystem `{eco_s}` in [[deny]]: use cargo, npm or pypi")))?;
+    let name = get_str("name")?.ok_or_else(|| cx.err(t.span(), "a [[deny]] rule needs `name`"))?;
+    let reason = get_str("reason")?.ok_or_else(|| cx.err(t.span(), format!("the [[deny]] rule for `{name}` needs a `reason` (shown to whoever hits it)")))?;
+    let versions = match t.get_key_value("versions") {
+        None => None,
+        Some((key, item)) => Some(strings(cx, item, key.span(), "deny.versions")?),
+    };
+    Ok(DenyRule {
+        ecosystem,
+        name,
+        versions,
+        reason,
+        line,
+    })
+}
+
+fn parse_entry(
+    cx: &Ctx<'_>,
+    eco: Ecosystem,
+    name: &str,
+    name_span: Option<std::ops::Range<usize>>,
+    item: &Item,
+) -> Result<Entry, AllowlistError> {
+    let t = item
+        .as_table_like()
+        .ok_or_else(|| cx.err(name_span.clone(), format!("`{eco}.{name}` must be a table with `versions`")))?;
+    if name.trim().is_empty() {
+        return Err(cx.err(name_span, format!("empty package name under [{eco}]")));
+    }
+    let mut entry = Entry {
+        name: name.to_string(),
+        line: cx.line(name_span.clone()),
+        approval: None,
+        versions: BTreeMap::new(),
+    };
+    if let Some((key, a)) = t.get_key_value("approved") {
+        entry.approval = Some(parse_approval(cx, a, key.span())?);
+    }
+    let Some((vkey, versions)) = t.get_key_value("versions") else {
+        return Err(cx.err(
+            name_span,
+            format!("`{eco}.{name}` has no `versions`; add `versions.\"X.Y.Z\" = \"sha256:…\"` (or run `lockgate allowlist suggest`)"),
+        ));
+    };
+    let vt = versions
+        .as_table_like()
+        .ok_or_else(|| cx.err(vkey.span(), format!("`{eco}.{name}.versions` must map versions to hashes")))?;
+    for (version, pin) in vt.iter() {
+        let span = vt.get_key_value(version).and_then(|(k, _)| k.span()).or(pin.span());
+        let hashes = parse_pin(cx, pin, span.clone(), eco, name, version)?;
+        entry.versions.insert(
+            version.to_string(),
+            Pin {
+                hashes,
+                line: cx.line(span),
+            },
+        );
+    }
+    Ok(entry)
+}
+
+fn parse_hash(cx: &Ctx<'_>, v: &Value, span: Option<std::ops::Range<usize>>, what: &str) -> Result<Hash, AllowlistError> {
+    let s = v
+        .as_str()
+        .ok_or_else(|| cx.err(v.span().or(span.clone()), format!("{what}: a hash must be a string like \"sha256:<hex>\"")))?;
+    Hash::parse(s).map_err(|e| cx.err(v.span().or(span), format!("{what}: {e}")))
+}
+
+fn parse_pin(
+    cx: &Ctx<'_>,
+    item: &Item,
+    span: Option<std::ops::Range<usize>>,
+    eco: Ecosystem,
+    name: &str,
+    version: &str,
+) -> Result<Vec<Hash>, AllowlistError> {
+    let what = format!("{eco}.{name} {version}");
+    let value = match item {
+        Item::Value(v) => v.clone(),
+        Item::Table(t) => Value::InlineTable(t.clone().into_inline_table()),
+        _ => return Err(cx.err(span, format!("{what}: expected a hash string, an array of hashes, or {{ hashes = [...] }}"))),
+    };
+    let mut hashes = match &value {
+        Value::String(_) => vec![parse_hash(cx, &value, span.clone(), &what)?],
+        Value::Array(a) => a
+            .iter()
+            .map(|v| parse_hash(cx, v, span.clone(), &what))
+            .collect::<Result<Vec<_>, _>>()?,
+        Value::InlineTable(t) => {
+            let hs = t
+                .get("hashes")
+                .ok_or_else(|| cx.err(span.clone(), format!("{what}: the table needs `hashes = [\"sha256:…\"]`")))?;
+            match hs {
+                Value::Array(a) => a
+                    .iter()
+                    .map(|v| parse_hash(cx, v, span.clone(), &what))
+                    .collect::<Result<Vec<_>, _>>()?,
+                v => vec![parse_hash(cx, v, span.clone(), &what)?],
+            }
+        }
+        _ => return Err(cx.err(span, format!("{what}: expected a hash string, an array of hashes, or {{ hashes = [...] }}"))),
+    };
+    // An empty list approves the version without a hash (git or path sources, or a
+    // lockfile that records none): `missing-hash` then applies to registry packages.
+    hashes.sort();
+    hashes.dedup();
+    Ok(hashes)
+}
+
+fn parse_approval(cx: &Ctx<'_>, item: &Item, span: Option<std::ops::Range<usize>>) -> Result<Approval, AllowlistError> {
+    let t = item
+        .as_table_like()
+        .ok_or_else(|| cx.err(span.clone(), "`approved` must be a table: { by = \"…\", on = 2026-01-10, ticket = \"…\", reason = \"…\" }"))?;
+    let field = |k: &str| -> Option<String> {
+        t.get(k).and_then(|v| match v.as_value() {
+            Some(Value::String(s)) => Some(s.value().to_string()),
+            Some(Value::Datetime(d)) => Some(d.value().to_string()),
+            _ => None,
+        })
+    };
+    Ok(Approval {
+        by: field("by"),
+        on: field("on"),
+        ticket: field("ticket"),
+        reason: field("reason"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHA: &str = "sha256:5f0e2c6ed6606019b4e29e69dbaba95b11854410e5347d525002456dbbb786b6";
+
+    fn p(text: &str) -> Result<Allowlist, AllowlistError> {
+        parse(Path::new("allowlist.toml"), text)
+    }
+
+    fn line_of(e: AllowlistError) -> usize {
+        match e {
+            AllowlistError::Invalid { line, .. } => line,
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn reads_entries_policy_and_deny() {
+        let text = format!(
+            "schema = 1\n[policy]\nunlisted = \"warn\"\nsources = [\"registry\", \"path\"]\n\n[[deny]]\necosystem = \"pypi\"\nname = \"huggingface-cli\"\nreason = \"hallucinated\"\n\n[pypi.Django_REST]\napproved = {{ by = \"sec\", on = 2026-01-10 }}\nversions.\"3.0\" = [\"{SHA}\"]\n\n[cargo.serde]\nversions.\"1.0.219\" = \"{SHA}\"\n"
+        );
+        let a = p(&text).unwrap();
+        assert_eq!(a.policy.unlisted, Level::Warn);
+        assert_eq!(a.policy.sources, vec!["registry", "path"]);
+        let e = a.entry(Ecosystem::Pypi, "django.rest").unwrap();
+        assert_eq!(e.line, 11);
+        assert_eq!(e.approval.as_ref().unwrap().on.as_deref(), Some("2026-01-10"));
+        assert_eq!(e.versions["3.0"].line, 13);
+        assert!(a.denied(Ecosystem::Pypi, "HuggingFace_CLI", Some("1")).is_some());
+        assert_eq!(a.entry(Ecosystem::Cargo, "serde").unwrap().versions["1.0.219"].hashes[0].to_string(), SHA);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        assert_eq!(line_of(p("schema = 1\n[policy]\nunlistd = \"warn\"\n").unwrap_err()), 3);
+        assert_eq!(line_of(p("[npm.x]\nversions.\"1\" = \"sha512:zz\"\n").unwrap_err()), 2);
+        assert_eq!(line_of(p("\n\n[npm.x\n").unwrap_err()), 3);
+        assert_eq!(line_of(p("[gems.x]\nversions.\"1\" = \"sha256:00\"\n").unwrap_err()), 1);
+        assert_eq!(line_of(p("schema = 9\n").unwrap_err()), 1);
+        assert_eq!(line_of(p("[[deny]]\necosystem = \"npm\"\nname = \"x\"\n").unwrap_err()), 1);
+        let dup = format!("[pypi.Foo]\nversions.\"1\" = \"{SHA}\"\n[pypi.foo]\nversions.\"1\" = \"{SHA}\"\n");
+        assert_eq!(line_of(p(&dup).unwrap_err()), 3);
+    }
+
+    #[test]
+    fn unknown_policy_key_suggests_the_right_one() {
+        let e = p("[policy]\nmissing-hashes = \"warn\"\n").unwrap_err();
+        assert!(e.to_string().contains("did you mean `missing-hash`"), "{e}");
+    }
+}

@@ -1,0 +1,780 @@
+//! Name checks: typosquats, hallucinated names and known-bad packages, offline.
+//!
+//! [`NameChecker::embedded`] loads the reference data compiled into the binary (popular
+//! names per ecosystem, the PyPI and npm name snapshots, and the small known-bad lists the
+//! project writes itself; see `data/names/README.md`). [`NameChecker::check`] returns a
+//! [`NameVerdict`] (`ok`, `warn` or `deny`) with [`NameFinding`]s:
+//!
+//! - `known-malicious` / `known-hallucination`: exact (normalized) name, and version where
+//!   the list gives versions; larger lists load at run time with
+//!   [`NameChecker::load_known_bad`].
+//! - `similar-name`: the name imitates a popular name (or a trusted name) by one or two
+//!   edits, separators, homoglyphs, an affix, a plural, word order, an npm scope, or by
+//!   gluing two popular names together. Candidates come from index lookups (exact
+//!   skeleton, a one-deletion index queried with the name's deletions, an anagram index),
+//!   never from a scan of the reference names.
+//! - `cross-ecosystem`: unknown here but popular in another ecosystem.
+//! - `unknown-name`: not in the embedded registry snapshot (PyPI, npm; cargo has none).
+//!
+//! A name that is itself popular, or trusted (the allowlist's names), is never flagged as
+//! similar, cross-ecosystem or unknown; a trusted name is not flagged at all.
+//! See `docs/names.md` for the rules, their false positives and measured quality.
+
+pub mod data;
+pub mod known;
+pub mod text;
+
+use crate::lockfile::Ecosystem;
+use data::{EcoData, TAG_ANAGRAM, TAG_DEL, TAG_SKEL, Target};
+pub use known::{KnownBad, KnownBadError, KnownKind};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use text::{Edit, edits, osa_distance, plain_skeleton, skeleton, skeleton_folded, words};
+
+/// The overall verdict on a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Nothing found.
+    Ok,
+    /// Suspicious: look before installing.
+    Warn,
+    /// Do not install.
+    Deny,
+}
+
+/// How serious one finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Suspicious.
+    Warn,
+    /// Blocking.
+    Deny,
+}
+
+impl Severity {
+    fn verdict(self) -> Verdict {
+        match self {
+            Severity::Warn => Verdict::Warn,
+            Severity::Deny => Verdict::Deny,
+        }
+    }
+}
+
+/// The kind of a finding (serialized as `similar-name`, `cross-ecosystem`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingId {
+    /// Imitates a popular or trusted name.
+    SimilarName,
+    /// Popular in another ecosystem, unknown in this one.
+    CrossEcosystem,
+    /// Not in the embedded registry snapshot.
+    UnknownName,
+    /// On a list of names AI assistants invent.
+    KnownHallucination,
+    /// On a list of malicious packages.
+    KnownMalicious,
+}
+
+impl FindingId {
+    /// The id as written in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingId::SimilarName => "similar-name",
+            FindingId::CrossEcosystem => "cross-ecosystem",
+            FindingId::UnknownName => "unknown-name",
+            FindingId::KnownHallucination => "known-hallucination",
+            FindingId::KnownMalicious => "known-malicious",
+        }
+    }
+}
+
+/// One finding about a name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameFinding {
+    /// What was found.
+    pub id: FindingId,
+    /// The name it imitates (`similar-name`, `cross-ecosystem`), e.g. `requests`, or for a
+    /// combination `numpy + requests`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// The transformation from target to name: `transposition`, `omission`, `addition`,
+    /// `substitution`, `plural`, `separator`, `homoglyph`, `scope`, `affix:-py`,
+    /// `word-order`, `combination`, `cli-flag`, or two joined by `+`; for
+    /// `cross-ecosystem` the ecosystem it is popular in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub how: Option<String>,
+    /// The report or list id (known-bad findings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// One sentence for people.
+    pub message: String,
+    /// How serious it is.
+    pub severity: Severity,
+}
+
+/// The result of checking one name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameVerdict {
+    /// The name as given.
+    pub name: String,
+    /// Its ecosystem.
+    pub ecosystem: Ecosystem,
+    /// `ok`, `warn` or `deny`: the most serious finding.
+    pub verdict: Verdict,
+    /// What was found, most serious first.
+    pub findings: Vec<NameFinding>,
+}
+
+/// How the checker treats the name's own standing (for evaluation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Normal,
+    /// Pretend the name is registered but in no popular list (a new, legit package).
+    AsNew,
+}
+
+/// Checks package names against the embedded reference data, trusted names and
+/// known-bad lists. Build once, check many names; `check` takes `&self` and is `Sync`.
+pub struct NameChecker {
+    data: [EcoData; 3],
+    trusted: HashMap<Ecosystem, HashSet<String>>,
+    trusted_targets: HashMap<Ecosystem, Vec<(String, String)>>,
+    known: KnownBad,
+}
+
+fn slot(eco: Ecosystem) -> usize {
+    match eco {
+        Ecosystem::Cargo => 0,
+        Ecosystem::Npm => 1,
+        Ecosystem::Pypi => 2,
+    }
+}
+
+fn display_eco(eco: Ecosystem) -> &'static str {
+    match eco {
+        Ecosystem::Cargo => "crates.io",
+        Ecosystem::Npm => "npm",
+        Ecosystem::Pypi => "PyPI",
+    }
+}
+
+/// Word affixes that turn a popular name into a plausible-looking other name.
+const PREFIXES: &[&str] = &["py", "python", "node", "js", "rust", "lib", "go"];
+const SUFFIXES: &[&str] = &[
+    "py", "python", "js", "node", "rs", "rust", "cli", "sdk", "api", "lib", "client",
+];
+
+/// A similarity candidate before it becomes a finding.
+#[derive(Debug, Clone)]
+struct Cand {
+    target: String,
+    score: u64,
+    how: String,
+    severity: Severity,
+    distance: usize,
+}
+
+impl NameChecker {
+    /// The checker over the embedded data and the shipped known-bad lists.
+    pub fn embedded() -> NameChecker {
+        NameChecker {
+            data: [
+                EcoData::embedded(Ecosystem::Cargo),
+                EcoData::embedded(Ecosystem::Npm),
+                EcoData::embedded(Ecosystem::Pypi),
+            ],
+            trusted: HashMap::new(),
+            trusted_targets: HashMap::new(),
+            known: KnownBad::embedded(),
+        }
+    }
+
+    /// The date of the embedded PyPI and npm name snapshots.
+    pub fn snapshot_date(&self) -> &'static str {
+        data::SNAPSHOT_DATE
+    }
+
+    /// The reference data of one ecosystem.
+    pub fn data(&self, eco: Ecosystem) -> &EcoData {
+        &self.data[slot(eco)]
+    }
+
+    /// Add a trusted name (e.g. from the allowlist): never flagged, and used as an extra
+    /// similarity target.
+    pub fn add_trusted(&mut self, eco: Ecosystem, name: &str) {
+        let n = eco.normalize(name);
+        if self.trusted.entry(eco).or_default().insert(n.clone()) {
+            self.trusted_targets
+                .entry(eco)
+                .or_default()
+                .push((skeleton(&n), n));
+        }
+    }
+
+    /// Load a known-bad list (an OSV directory or file, or a TSV); returns the number of
+    /// entries added.
+    pub fn load_known_bad(&mut self, path: &Path) -> Result<usize, KnownBadError> {
+        self.known.load(path)
+    }
+
+    /// The known-bad lists in use.
+    pub fn known_bad_mut(&mut self) -> &mut KnownBad {
+        &mut self.known
+    }
+
+    /// Whether the name is trusted.
+    pub fn is_trusted(&self, eco: Ecosystem, name: &str) -> bool {
+        self.trusted
+            .get(&eco)
+            .is_some_and(|s| s.contains(&eco.normalize(name)))
+    }
+
+    /// Whether the name is itself popular in `eco` (a similarity target): such a name is
+    /// never flagged as imitating another.
+    pub fn is_popular(&self, eco: Ecosystem, name: &str) -> bool {
+        self.data(eco).target(&eco.normalize(name)).is_some()
+    }
+
+    /// Check one name; `version` narrows known-malicious matches to affected versions.
+    pub fn check(&self, eco: Ecosystem, name: &str, version: Option<&str>) -> NameVerdict {
+        self.check_mode(eco, name, version, Mode::Normal)
+    }
+
+    /// Check a name as if it were a new package: registered, but neither popular nor
+    /// trusted (so only the similarity and known-bad rules apply). This measures the similarity rules on real names (see the evaluation in
+    /// `tests/names_eval.rs`); `lockgate` itself uses [`NameChecker::check`].
+    pub fn check_as_new(&self, eco: Ecosystem, name: &str) -> NameVerdict {
+        self.check_mode(eco, name, None, Mode::AsNew)
+    }
+
+    fn check_mode(
+        &self,
+        eco: Ecosystem,
+        name: &str,
+        version: Option<&str>,
+        mode: Mode,
+    ) -> NameVerdict {
+        let mut findings = Vec::new();
+        let norm = eco.normalize(name);
+        let trusted = mode == Mode::Normal && self.is_trusted(eco, name);
+        if !trusted {
+            self.known_findings(eco, &norm, version, mode, &mut findings);
+            let d = self.data(eco);
+            let own = match mode {
+                Mode::Normal => d.snapshot_score(&norm),
+                // Registered, but in no popular list.
+                Mode::AsNew => Some(0),
+            };
+            let popular = mode == Mode::Normal && d.target(&norm).is_some();
+            if !popular {
+                let cands = self.similar(eco, name, &norm, own.is_some());
+                for c in cands {
+                    let message = if c.how == "cli-flag" {
+                        format!("`{name}` looks like an npm command-line flag, not a package")
+                    } else {
+                        format!(
+                            "`{name}` looks like {} `{}` ({})",
+                            if c.target.contains(" + ") {
+                                "a blend of"
+                            } else {
+                                "the popular"
+                            },
+                            c.target,
+                            c.how
+                        )
+                    };
+                    findings.push(NameFinding {
+                        id: FindingId::SimilarName,
+                        target: Some(c.target),
+                        how: Some(c.how),
+                        source: None,
+                        message,
+                        severity: c.severity,
+                    });
+                }
+                if own.is_none() {
+                    self.cross_findings(eco, name, &mut findings);
+                    if d.has_snapshot() {
+                        findings.push(NameFinding {
+                            id: FindingId::UnknownName,
+                            target: None,
+                            how: None,
+                            source: None,
+                            message: format!(
+                                "`{name}` is not in lockgate's {} snapshot of {} ({} names{}): \
+                                 it may be hallucinated, or newer than the snapshot",
+                                display_eco(eco),
+                                data::SNAPSHOT_DATE,
+                                d.snapshot_len().unwrap_or(0),
+                                if eco == Ecosystem::Npm {
+                                    " with 480+ downloads a month"
+                                } else {
+                                    ""
+                                }
+                            ),
+                            severity: Severity::Warn,
+                        });
+                    }
+                }
+            }
+        }
+        findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
+        let verdict = findings
+            .iter()
+            .map(|f| f.severity.verdict())
+            .max()
+            .unwrap_or(Verdict::Ok);
+        NameVerdict {
+            name: name.to_string(),
+            ecosystem: eco,
+            verdict,
+            findings,
+        }
+    }
+
+    fn known_findings(
+        &self,
+        eco: Ecosystem,
+        norm: &str,
+        version: Option<&str>,
+        mode: Mode,
+        out: &mut Vec<NameFinding>,
+    ) {
+        let popular = mode == Mode::Normal && self.data(eco).target(norm).is_some();
+        let mut seen = HashSet::new();
+        for e in self.known.get(eco, norm) {
+            if !seen.insert((e.kind, e.id.as_str())) {
+                continue;
+            }
+            match e.kind {
+                KnownKind::Hallucination => out.push(NameFinding {
+                    id: FindingId::KnownHallucination,
+                    target: None,
+                    how: None,
+                    source: Some(e.id.clone()),
+                    message: format!(
+                        "`{norm}` is a name AI assistants are known to invent ({})",
+                        e.id
+                    ),
+                    severity: Severity::Deny,
+                }),
+                KnownKind::Malicious => {
+                    let hit = version.and_then(|v| e.affected.contains(v));
+                    let (severity, message) = match (hit, version) {
+                        (Some(false), _) => continue,
+                        (Some(true), Some(v)) => (
+                            Severity::Deny,
+                            format!("{norm} {v} is reported malicious ({})", e.id),
+                        ),
+                        _ if e.affected.all && !popular => (
+                            Severity::Deny,
+                            format!("`{norm}` is reported malicious ({})", e.id),
+                        ),
+                        _ => (
+                            Severity::Warn,
+                            format!(
+                                "some versions of `{norm}` were reported malicious ({}); \
+                                 check the version",
+                                e.id
+                            ),
+                        ),
+                    };
+                    out.push(NameFinding {
+                        id: FindingId::KnownMalicious,
+                        target: None,
+                        how: None,
+                        source: Some(e.id.clone()),
+                        message,
+                        severity,
+                    });
+                }
+            }
+        }
+    }
+
+    fn cross_findings(&self, eco: Ecosystem, name: &str, out: &mut Vec<NameFinding>) {
+        for other in Ecosystem::ALL {
+            if other == eco {
+                continue;
+            }
+            let on = other.normalize(name);
+            let od = self.data(other);
+            let Some(t) = od.target(&on) else { continue };
+            // Cargo has no full snapshot: "unknown" there only means "not popular", so only
+            // names that are top-tier elsewhere count.
+            if eco == Ecosystem::Cargo && t.score < od.top {
+                continue;
+            }
+            out.push(NameFinding {
+                id: FindingId::CrossEcosystem,
+                target: Some(t.name.to_string()),
+                how: Some(other.as_str().to_string()),
+                source: None,
+                message: format!(
+                    "`{name}` is a popular {} package but unknown on {}: \
+                     was the {} package meant?",
+                    display_eco(other),
+                    display_eco(eco),
+                    display_eco(other)
+                ),
+                severity: Severity::Warn,
+            });
+            break;
+        }
+    }
+
+    /// Similar-name candidates, best first (at most 3).
+    fn similar(&self, eco: Ecosystem, name: &str, norm: &str, registered: bool) -> Vec<Cand> {
+        let d = self.data(eco);
+        let mut out: Vec<Cand> = Vec::new();
+        if eco == Ecosystem::Npm && name.starts_with('-') {
+            out.push(Cand {
+                target: "npm CLI flag".into(),
+                score: u64::MAX,
+                how: "cli-flag".into(),
+                severity: Severity::Deny,
+                distance: 0,
+            });
+        }
+        let (skel, folded) = skeleton_folded(norm);
+        let plain = plain_skeleton(norm);
+        let qwords = words(norm);
+        let is_self = |t: &str| t == norm;
+
+        // 1. Same skeleton: separators, case, scope punctuation, homoglyphs.
+        d.lookup(TAG_SKEL, skel.as_bytes(), |t| {
+            if is_self(t.name) {
+                return;
+            }
+            let how = if folded && plain_skeleton(t.name) != plain {
+                "homoglyph"
+            } else if t.name.starts_with('@') != norm.starts_with('@') {
+                "scope"
+            } else {
+                "separator"
+            };
+            out.push(Cand {
+                target: t.name.into(),
+                score: t.score,
+                how: how.into(),
+                severity: Severity::Deny,
+                distance: 0,
+            });
+        });
+
+        // 2. One or two edits, through the deletion index.
+        for (t, dist) in edit_candidates(d, &skel) {
+            if is_self(t.name) {
+                continue;
+            }
+            let tskel = skeleton(t.name);
+            // `framer-motion-3d`, `eslint-config-x-compat`: whole words added to a popular
+            // name is how plugins and companions are named, not an edit (affixes that
+            // squatters favour are caught by the affix rule below).
+            if is_extension(&words(t.name), &qwords) {
+                continue;
+            }
+            let mut ops: Vec<&str> = Vec::new();
+            if folded && osa_distance(plain_skeleton(t.name).as_bytes(), plain.as_bytes(), 3) != Some(dist) {
+                ops.push("homoglyph");
+            }
+            if words(t.name).len() != qwords.len() {
+                ops.push("separator");
+            }
+            let e = edits(tskel.as_bytes(), skel.as_bytes());
+            let edit_names: Vec<&str> = e.iter().map(|x| x.as_str()).collect();
+            ops.extend(edit_names);
+            // A scope typo: the edits fall inside the npm scope.
+            if norm.starts_with('@') && t.name.starts_with('@') {
+                let qs = norm.split('/').nth(1);
+                let ts = t.name.split('/').nth(1);
+                if qs.is_some() && qs == ts {
+                    ops = vec!["scope"];
+                }
+            }
+            let severity = if dist == 1 && tskel.len() >= 5 {
+                Severity::Deny
+            } else {
+                Severity::Warn
+            };
+            out.push(Cand {
+                target: t.name.into(),
+                score: t.score,
+                how: ops.join("+"),
+                severity,
+                distance: dist,
+            });
+        }
+
+        // 3. Same letters in another order: word order, or a non-adjacent swap.
+        if skel.len() >= 5 {
+            d.lookup(TAG_ANAGRAM, &text::anagram_key(&skel), |t| {
+                if is_self(t.name) {
+                    return;
+                }
+                let tskel = skeleton(t.name);
+                if tskel == skel {
+                    return;
+                }
+                let mut tw = words(t.name);
+                let mut qw = qwords.clone();
+                tw.sort();
+                qw.sort();
+                let (how, severity) = if tw == qw && qw.len() > 1 {
+                    ("word-order", Severity::Warn)
+                } else if osa_distance(tskel.as_bytes(), skel.as_bytes(), 2).is_none()
+                    && tskel.bytes().zip(skel.bytes()).filter(|(a, b)| a != b).count() == 2
+                    && tskel.len() >= 6
+                {
+                    ("transposition", Severity::Warn)
+                } else {
+                    return;
+                };
+                out.push(Cand {
+                    target: t.name.into(),
+                    score: t.score,
+                    how: how.into(),
+                    severity,
+                    distance: 2,
+                });
+            });
+        }
+
+        // 4. A popular name with an affix (`-py`, `python-`, `-js`, ...), possibly typo'd.
+        if out.is_empty() {
+            self.affix_candidates(d, norm, &qwords, &skel, &mut out);
+        }
+
+        // 5. Two popular names glued together.
+        if out.is_empty() {
+            combination(d, &qwords, &skel, registered, &mut out);
+        }
+
+        // Trusted names are targets too (small list: scanned).
+        if let Some(list) = self.trusted_targets.get(&eco) {
+            for (tskel, tname) in list {
+                if tname == norm || tskel.len() < 4 {
+                    continue;
+                }
+                let max = if tskel.len() >= 9 { 2 } else { 1 };
+                if let Some(dist) = osa_distance(tskel.as_bytes(), skel.as_bytes(), max) {
+                    let how = if dist == 0 {
+                        "separator".to_string()
+                    } else {
+                        edits(tskel.as_bytes(), skel.as_bytes())
+                            .iter()
+                            .map(|e| e.as_str())
+                            .collect::<Vec<_>>()
+                            .join("+")
+                    };
+                    out.push(Cand {
+                        target: tname.clone(),
+                        score: u64::MAX / 2,
+                        how,
+                        severity: if dist <= 1 { Severity::Deny } else { Severity::Warn },
+                        distance: dist,
+                    });
+                }
+            }
+        }
+
+        out.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(a.distance.cmp(&b.distance))
+                .then(b.score.cmp(&a.score))
+        });
+        let mut seen = HashSet::new();
+        out.retain(|c| seen.insert(c.target.clone()));
+        out.truncate(3);
+        let _ = name;
+        out
+    }
+
+    fn affix_candidates(
+        &self,
+        d: &EcoData,
+        norm: &str,
+        qwords: &[String],
+        skel: &str,
+        out: &mut Vec<Cand>,
+    ) {
+        let mut cores: Vec<(String, String)> = Vec::new();
+        if qwords.len() >= 2 {
+            let (first, last) = (&qwords[0], &qwords[qwords.len() - 1]);
+            if PREFIXES.contains(&first.as_str()) {
+                cores.push((qwords[1..].concat(), format!("affix:{first}-")));
+            }
+            if SUFFIXES.contains(&last.as_str()) || last.bytes().all(|b| b.is_ascii_digit()) {
+                cores.push((qwords[..qwords.len() - 1].concat(), format!("affix:-{last}")));
+            }
+        }
+        for p in PREFIXES {
+            if let Some(rest) = skel.strip_prefix(p)
+                && rest.len() >= 5
+                && !norm.starts_with(&format!("{p}-"))
+            {
+                cores.push((skeleton(rest), format!("affix:{p}")));
+            }
+        }
+        for s in SUFFIXES {
+            if let Some(rest) = skel.strip_suffix(s)
+                && rest.len() >= 5
+            {
+                cores.push((skeleton(rest), format!("affix:{s}")));
+            }
+        }
+        let trimmed = skel.trim_end_matches(|c: char| c.is_ascii_digit());
+        if trimmed.len() != skel.len() && trimmed.len() >= 5 {
+            cores.push((trimmed.to_string(), "affix:digits".into()));
+        }
+        for (core, how) in cores {
+            let core = skeleton(&core);
+            if core.len() < 4 {
+                continue;
+            }
+            let mut hit = false;
+            d.lookup(TAG_SKEL, core.as_bytes(), |t| {
+                if t.name == norm {
+                    return;
+                }
+                hit = true;
+                out.push(Cand {
+                    target: t.name.into(),
+                    score: t.score,
+                    how: how.clone(),
+                    severity: Severity::Warn,
+                    distance: 1,
+                });
+            });
+            if hit || core.len() < 5 {
+                continue;
+            }
+            for (t, dist) in edit_candidates(d, &core) {
+                if dist != 1 || t.name == norm {
+                    continue;
+                }
+                let e = edits(skeleton(t.name).as_bytes(), core.as_bytes());
+                out.push(Cand {
+                    target: t.name.into(),
+                    score: t.score,
+                    how: format!(
+                        "{how}+{}",
+                        e.first().map_or("edit", |x: &Edit| x.as_str())
+                    ),
+                    severity: Severity::Warn,
+                    distance: 2,
+                });
+            }
+        }
+    }
+}
+
+/// Whether `q` is `t` with whole words added before or after (`t` contiguous in `q`).
+fn is_extension(t: &[String], q: &[String]) -> bool {
+    q.len() > t.len() && !t.is_empty() && q.windows(t.len()).any(|w| w == t)
+}
+
+/// Targets within the allowed edit distance of `skel` (OSA, on skeletons), found through
+/// the deletion index: the index holds each target's skeleton and its one-deletion
+/// variants; the query looks up itself, its one-deletion and (for longer names) its
+/// two-deletion variants. Allowed distance: 1 for targets of 4-8 characters, 2 for longer.
+fn edit_candidates(d: &EcoData, skel: &str) -> Vec<(Target, usize)> {
+    let mut found: Vec<Target> = Vec::new();
+    let q = skel.as_bytes();
+    if q.len() < 3 {
+        return Vec::new();
+    }
+    let mut visit = |v: &[u8]| {
+        d.lookup(TAG_DEL, v, |t| {
+            if !found.iter().any(|f| f.name == t.name) {
+                found.push(t);
+            }
+        });
+    };
+    visit(q);
+    let mut level1: Vec<Vec<u8>> = Vec::new();
+    text::for_each_deletion(q, |v| level1.push(v.to_vec()));
+    for v in &level1 {
+        visit(v);
+    }
+    if q.len() >= 8 {
+        let mut seen: HashSet<Vec<u8>> = HashSet::new();
+        for v in &level1 {
+            text::for_each_deletion(v, |w| {
+                if seen.insert(w.to_vec()) {
+                    visit(w);
+                }
+            });
+        }
+    }
+    found
+        .into_iter()
+        .filter_map(|t| {
+            let ts = skeleton(t.name);
+            let max = match ts.len() {
+                0..=3 => return None,
+                4..=8 => 1,
+                _ => 2,
+            };
+            let dist = osa_distance(ts.as_bytes(), q, max)?;
+            (dist > 0).then_some((t, dist))
+        })
+        .collect()
+}
+
+/// Two popular names glued together (`beautifulsoup-numpy`, `reactlodash`). Both parts
+/// must be top-tier names, unless the whole name is not registered at all.
+fn combination(d: &EcoData, qwords: &[String], skel: &str, registered: bool, out: &mut Vec<Cand>) {
+    let exact = |s: &str| {
+        let mut best: Option<Target> = None;
+        d.lookup(TAG_SKEL, s.as_bytes(), |t| {
+            if best.is_none_or(|b| t.score > b.score) {
+                best = Some(t);
+            }
+        });
+        best.filter(|t| !registered || t.score >= d.top)
+    };
+    let mut splits: Vec<(String, String)> = Vec::new();
+    if qwords.len() >= 2 {
+        for k in 1..qwords.len() {
+            splits.push((qwords[..k].concat(), qwords[k..].concat()));
+        }
+    } else if skel.len() >= 8 {
+        for i in 4..=skel.len().saturating_sub(4) {
+            if skel.is_char_boundary(i) {
+                splits.push((skel[..i].to_string(), skel[i..].to_string()));
+            }
+        }
+    }
+    for (a, b) in splits {
+        if a.len() < 4 || b.len() < 4 {
+            continue;
+        }
+        if let (Some(x), Some(y)) = (exact(&skeleton(&a)), exact(&skeleton(&b))) {
+            out.push(Cand {
+                target: format!("{} + {}", x.name, y.name),
+                score: x.score.min(y.score),
+                how: "combination".into(),
+                severity: Severity::Warn,
+                distance: 2,
+            });
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdict_orders_by_severity() {
+        assert!(Verdict::Deny > Verdict::Warn && Verdict::Warn > Verdict::Ok);
+        assert_eq!(Severity::Deny.verdict(), Verdict::Deny);
+    }
+}

@@ -1,0 +1,167 @@
+//! The human output format: short, scannable tables grouped by lockfile.
+
+use crate::checks::{Outcome, Severity};
+use crate::lockfile::{Ecosystem, ParseError};
+use crate::resolve::Resolution;
+use std::fmt::Write as _;
+
+/// Render parse and read errors, one block each, with the hint that says what to do.
+pub fn errors(errors: &[ParseError]) -> String {
+    let mut out = String::new();
+    for e in errors {
+        let _ = writeln!(out, "error: {e}");
+        let _ = writeln!(out, "  help: {}", e.hint);
+    }
+    out
+}
+
+/// Render the output of `lockgate packages` (human format).
+pub fn packages(res: &Resolution) -> String {
+    let mut out = String::new();
+    for lock in &res.lockfiles {
+        let _ = writeln!(
+            out,
+            "{}  ({}, {}, {} package{})",
+            lock.path.display(),
+            lock.ecosystem,
+            lock.format,
+            lock.packages.len(),
+            if lock.packages.len() == 1 { "" } else { "s" }
+        );
+        if lock.packages.is_empty() && lock.unpinned.is_empty() {
+            continue;
+        }
+        let name_w = lock.packages.iter().map(|p| p.name.len()).max().unwrap_or(4).clamp(4, 48);
+        let ver_w = lock.packages.iter().map(|p| p.version.len()).max().unwrap_or(7).clamp(7, 24);
+        if !lock.packages.is_empty() {
+            let _ = writeln!(out, "  {:name_w$}  {:ver_w$}  {:8}  {:6}  {:>6}  WHY", "NAME", "VERSION", "SOURCE", "KIND", "LINE");
+        }
+        for p in &lock.packages {
+            let kind = match (p.direct, p.dev, p.optional) {
+                (_, true, _) if p.direct => "dev",
+                (_, true, _) => "dev*",
+                (_, _, true) => "opt",
+                (true, _, _) => "direct",
+                _ => "",
+            };
+            let why = if p.path.len() > 1 { p.path.join(" > ") } else { String::new() };
+            let _ = writeln!(
+                out,
+                "  {:name_w$}  {:ver_w$}  {:8}  {:6}  {:>6}  {}",
+                p.name,
+                p.version,
+                p.source.kind(),
+                kind,
+                p.line,
+                why
+            );
+        }
+        for u in &lock.unpinned {
+            let _ = writeln!(out, "  {} {}  (not pinned, line {})", u.name, if u.spec.is_empty() { "*" } else { &u.spec }, u.line);
+        }
+        out.push('\n');
+    }
+    if !res.manifests_without_lockfile.is_empty() {
+        let _ = writeln!(out, "Manifests without a lockfile (their dependencies are not pinned):");
+        for m in &res.manifests_without_lockfile {
+            let _ = writeln!(out, "  {}", m.display());
+        }
+        out.push('\n');
+    }
+    let mut per_eco = Vec::new();
+    for eco in Ecosystem::ALL {
+        let n = res.packages().filter(|p| p.ecosystem == eco).count();
+        if n > 0 {
+            per_eco.push(format!("{eco} {n}"));
+        }
+    }
+    let total = res.packages().count();
+    let _ = write!(
+        out,
+        "{} lockfile{}, {} package{}",
+        res.lockfiles.len(),
+        if res.lockfiles.len() == 1 { "" } else { "s" },
+        total,
+        if total == 1 { "" } else { "s" }
+    );
+    if !per_eco.is_empty() {
+        let _ = write!(out, " ({})", per_eco.join(", "));
+    }
+    out.push('\n');
+    if res.lockfiles.is_empty() && res.errors.is_empty() {
+        out.push_str("No lockfile found. lockgate reads Cargo.lock, package-lock.json, npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock, requirements*.txt, poetry.lock, Pipfile.lock, uv.lock, pdm.lock and pylock*.toml.\n");
+    }
+    out
+}
+
+/// Render the output of `lockgate check` (human format): findings grouped by
+/// lockfile, worst first, then a summary and a last line that says what to do.
+pub fn findings(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    let mut files: Vec<&std::path::Path> = Vec::new();
+    for f in &outcome.findings {
+        if !files.contains(&f.lockfile.as_path()) {
+            files.push(&f.lockfile);
+        }
+    }
+    for file in files {
+        let _ = writeln!(out, "{}", file.display());
+        for f in outcome.findings.iter().filter(|f| f.lockfile == file) {
+            let what = match (&f.name, &f.version) {
+                (Some(n), Some(v)) => format!("{n} {v}"),
+                (Some(n), None) => n.clone(),
+                _ => String::new(),
+            };
+            let at = f.line.map(|l| format!(":{l}")).unwrap_or_default();
+            let _ = writeln!(out, "  {:8} {:20} {what}  ({}{at})", f.severity.as_str(), f.id.as_str(), file.display());
+            let _ = writeln!(out, "           {}", f.message);
+            if f.path.len() > 1 {
+                let _ = writeln!(out, "           via {}", f.path.join(" > "));
+            }
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}", summary_line(outcome));
+    let _ = writeln!(out, "{}", next_step(outcome));
+    out
+}
+
+/// `3 findings (1 critical, 2 error) in 460 packages from 3 lockfiles`.
+pub fn summary_line(outcome: &Outcome) -> String {
+    let mut parts = Vec::new();
+    for sev in [Severity::Critical, Severity::Error, Severity::Warning, Severity::Note] {
+        let n = outcome.count(sev);
+        if n > 0 {
+            parts.push(format!("{n} {sev}"));
+        }
+    }
+    let n = outcome.findings.len();
+    format!(
+        "{} finding{}{} in {} package{} from {} lockfile{}, checked against {}",
+        n,
+        if n == 1 { "" } else { "s" },
+        if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) },
+        outcome.packages,
+        if outcome.packages == 1 { "" } else { "s" },
+        outcome.lockfiles,
+        if outcome.lockfiles == 1 { "" } else { "s" },
+        outcome.allowlist.display()
+    )
+}
+
+/// The last line: pass, or the one thing to do next.
+pub fn next_step(outcome: &Outcome) -> String {
+    if !outcome.complete {
+        return "FAILED: a lockfile could not be read, so nothing was verified; fix or regenerate it (see parse-error above).".to_string();
+    }
+    let failing = outcome.failing();
+    if failing == 0 {
+        return if outcome.findings.is_empty() {
+            format!("ok: every package is allowed by {}", outcome.allowlist.display())
+        } else {
+            "ok: no finding reaches the fail level".to_string()
+        };
+    }
+    let worst = &outcome.findings[0];
+    format!("FAILED ({failing} at or above the fail level). Next: {}", worst.help)
+}

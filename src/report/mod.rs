@@ -1,0 +1,14 @@
+//! Output formats. Each format is one module that renders results to a `String`;
+//! nothing else in the library writes to stdout.
+
+pub mod human;
+pub mod json;
+
+/// The output formats of `lockgate packages`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A readable table grouped by lockfile.
+    Human,
+    /// One JSON document (see `docs/json.md`).
+    Json,
+}

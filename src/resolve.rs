@@ -1,0 +1,122 @@
+//! From paths to one package list: discover, parse every lockfile in parallel, and
+//! collect what could not be read. The result is complete or says it is not:
+//! [`Resolution::errors`] is empty only when every lockfile was read whole.
+
+use crate::discover::{self, Discovered, Options};
+use crate::lockfile::{self, Ecosystem, Lockfile, Package, ParseError, Source, Unpinned};
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Everything the lockfiles under some paths pin.
+#[derive(Debug, Clone, Default)]
+pub struct Resolution {
+    /// Every lockfile read, sorted by path.
+    pub lockfiles: Vec<Lockfile>,
+    /// Manifests that declare dependencies but have no lockfile (and requirements
+    /// files that pin nothing).
+    pub manifests_without_lockfile: Vec<PathBuf>,
+    /// Lockfiles or folders that could not be read. Non-empty means the package list
+    /// is incomplete and the run must fail.
+    pub errors: Vec<ParseError>,
+}
+
+impl Resolution {
+    /// Every package of every lockfile, in lockfile order.
+    pub fn packages(&self) -> impl Iterator<Item = &Package> {
+        self.lockfiles.iter().flat_map(|l| l.packages.iter())
+    }
+
+    /// Every unpinned requirement of every lockfile.
+    pub fn unpinned(&self) -> impl Iterator<Item = &Unpinned> {
+        self.lockfiles.iter().flat_map(|l| l.unpinned.iter())
+    }
+
+    /// True when every lockfile was read whole.
+    pub fn is_complete(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// Discover and parse everything under `paths`.
+pub fn resolve(paths: &[PathBuf], opts: &Options) -> Resolution {
+    let found = discover::discover(paths, opts);
+    resolve_found(found)
+}
+
+/// Parse what [`discover::discover`] found.
+pub fn resolve_found(found: Discovered) -> Resolution {
+    let results: Vec<Result<Lockfile, ParseError>> = found
+        .lockfiles
+        .par_iter()
+        .map(|f| lockfile::parse_file(&f.path, &f.display))
+        .collect();
+    let mut res = Resolution {
+        errors: found.errors,
+        ..Resolution::default()
+    };
+    let mut dirs = HashSet::new();
+    for (f, r) in found.lockfiles.iter().zip(results) {
+        match r {
+            Ok(lock) => {
+                // A requirements file that pins nothing is a manifest, not a lockfile.
+                let pins_nothing = lock.format == "requirements" && lock.packages.is_empty() && !lock.unpinned.is_empty();
+                if pins_nothing {
+                    res.manifests_without_lockfile.push(f.display.clone());
+                } else {
+                    dirs.insert((lock.ecosystem, discover::normalize_dir(f.path.parent().unwrap_or(std::path::Path::new(".")))));
+                }
+                res.lockfiles.push(lock);
+            }
+            Err(e) => {
+                // A lockfile we could not read still covers its manifests: the error is reported instead.
+                dirs.insert((f.kind.ecosystem(), discover::normalize_dir(f.path.parent().unwrap_or(std::path::Path::new(".")))));
+                res.errors.push(e);
+            }
+        }
+    }
+    let uncovered = discover::manifests_without_lockfile(&found.manifests, &dirs);
+    let path_deps = path_dependencies(&res.lockfiles);
+    res.manifests_without_lockfile
+        .extend(uncovered.into_iter().filter(|m| !is_path_dependency(m, &path_deps)));
+    res.manifests_without_lockfile.sort();
+    res.manifests_without_lockfile.dedup();
+    res
+}
+
+/// (ecosystem, lockfile folder, name) of every path dependency the lockfiles pin.
+fn path_dependencies(locks: &[Lockfile]) -> HashSet<(Ecosystem, PathBuf, String)> {
+    let mut out = HashSet::new();
+    for l in locks {
+        let dir = discover::normalize_dir(l.path.parent().unwrap_or(Path::new(".")));
+        for p in &l.packages {
+            if matches!(p.source, Source::Path(_)) {
+                out.insert((l.ecosystem, dir.clone(), p.ecosystem.normalize(&p.name)));
+            }
+        }
+    }
+    out
+}
+
+/// Is this manifest a package that a lockfile in a parent folder pins as a path
+/// dependency? Then that lockfile pins its dependencies too.
+fn is_path_dependency(manifest: &Path, path_deps: &HashSet<(Ecosystem, PathBuf, String)>) -> bool {
+    if path_deps.is_empty() {
+        return false;
+    }
+    let Some(eco) = discover::manifest_ecosystem(manifest) else {
+        return false;
+    };
+    let Some(name) = discover::manifest_name(manifest) else {
+        return false;
+    };
+    let name = eco.normalize(&name);
+    let mut dir = manifest.parent().and_then(Path::parent);
+    while let Some(d) = dir {
+        if path_deps.contains(&(eco, discover::normalize_dir(d), name.clone())) {
+            return true;
+        }
+        dir = d.parent();
+    }
+    false
+}
