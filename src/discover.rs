@@ -150,6 +150,17 @@ pub fn discover(roots: &[PathBuf], opts: &Options) -> Discovered {
                         ecosystem,
                     });
                 }
+                // A manifest named on its own (a pre-commit hook passes the changed
+                // files) stands for its project: check the lockfile that pins it.
+                for (path, kind) in lockfiles_for_manifest(root, ecosystem) {
+                    let display = display_path(&path);
+                    if out.lockfiles.iter().any(|f| f.display == display) {
+                        continue;
+                    }
+                    if seen.insert(path.clone()) {
+                        out.lockfiles.push(Found { path, display, kind });
+                    }
+                }
             } else {
                 out.errors.push(
                     ParseError::new(root, None, "is neither a lockfile nor a manifest lockgate knows")
@@ -163,6 +174,53 @@ pub fn discover(roots: &[PathBuf], opts: &Options) -> Discovered {
     out.lockfiles.sort_by(|a, b| a.display.cmp(&b.display));
     out.manifests.sort_by(|a, b| a.display.cmp(&b.display));
     out
+}
+
+/// The lockfiles that pin a manifest's dependencies: those of its ecosystem in its
+/// own folder, else those of the nearest parent folder that has any, when that
+/// folder's manifest names the manifest's folder as a workspace member (the same
+/// rule as [`manifests_without_lockfile`]). The search stops at the top of a git
+/// repository (a folder holding `.git`) and, for a relative path, at the current
+/// folder. Paths are built from the manifest's path, so they display the same way.
+pub fn lockfiles_for_manifest(manifest: &Path, ecosystem: Ecosystem) -> Vec<(PathBuf, Kind)> {
+    let Some(own) = manifest.parent() else {
+        return Vec::new();
+    };
+    let in_dir = |dir: &Path| -> Vec<(PathBuf, Kind)> {
+        let read_from = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        let Ok(entries) = std::fs::read_dir(read_from) else {
+            return Vec::new();
+        };
+        let mut found: Vec<(PathBuf, Kind)> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()))
+            .filter_map(|e| {
+                let path = dir.join(e.file_name());
+                let kind = lockfile::detect(&path)?;
+                (kind.ecosystem() == ecosystem).then_some((path, kind))
+            })
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found
+    };
+    let here = in_dir(own);
+    if !here.is_empty() {
+        return here;
+    }
+    let mut dir = own;
+    while !dir.as_os_str().is_empty() && !dir.join(".git").exists() {
+        let Some(parent) = dir.parent() else {
+            break;
+        };
+        let found = in_dir(parent);
+        if !found.is_empty() {
+            let rel = own.strip_prefix(parent).unwrap_or(own);
+            let member = workspace_globs(parent, ecosystem).is_some_and(|set| set.is_match(rel));
+            return if member { found } else { Vec::new() };
+        }
+        dir = parent;
+    }
+    Vec::new()
 }
 
 fn walk(root: &Path, opts: &Options, out: &mut Discovered, seen: &mut HashSet<PathBuf>) {
@@ -216,14 +274,14 @@ fn walk(root: &Path, opts: &Options, out: &mut Discovered, seen: &mut HashSet<Pa
                     kind,
                 });
             }
-        } else if let Some(ecosystem) = manifest_ecosystem(path) {
-            if seen.insert(path.to_path_buf()) {
-                out.manifests.push(Manifest {
-                    path: path.to_path_buf(),
-                    display: display_path(path),
-                    ecosystem,
-                });
-            }
+        } else if let Some(ecosystem) = manifest_ecosystem(path)
+            && seen.insert(path.to_path_buf())
+        {
+            out.manifests.push(Manifest {
+                path: path.to_path_buf(),
+                display: display_path(path),
+                ecosystem,
+            });
         }
     }
 }
@@ -368,14 +426,14 @@ fn workspace_globs(dir: &Path, eco: Ecosystem) -> Option<globset::GlobSet> {
     let mut patterns: Vec<String> = Vec::new();
     match eco {
         Ecosystem::Npm => {
-            if let Ok(text) = std::fs::read_to_string(dir.join("package.json")) {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
-                    let ws = v.get("workspaces");
-                    let list = ws
-                        .and_then(|w| w.as_array())
-                        .or_else(|| ws.and_then(|w| w.get("packages")).and_then(|p| p.as_array()));
-                    patterns.extend(list.into_iter().flatten().filter_map(|s| s.as_str().map(String::from)));
-                }
+            if let Ok(text) = std::fs::read_to_string(dir.join("package.json"))
+                && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
+            {
+                let ws = v.get("workspaces");
+                let list = ws
+                    .and_then(|w| w.as_array())
+                    .or_else(|| ws.and_then(|w| w.get("packages")).and_then(|p| p.as_array()));
+                patterns.extend(list.into_iter().flatten().filter_map(|s| s.as_str().map(String::from)));
             }
             if let Ok(text) = std::fs::read_to_string(dir.join("pnpm-workspace.yaml")) {
                 // `packages:` followed by `- 'glob'` items; a tiny reader is enough here.
@@ -466,7 +524,7 @@ mod tests {
             .map(|f| f.path.strip_prefix(root).unwrap().to_path_buf())
             .collect();
         assert_eq!(names, vec![PathBuf::from(".hidden/uv.lock"), PathBuf::from("a/Cargo.lock")]);
-        let all = discover(&[root.to_path_buf()], &Options { no_ignore: true });
+        let all = discover(&[root.to_path_buf()], &Options { no_ignore: true, ..Options::default() });
         assert_eq!(all.lockfiles.len(), 3);
     }
 
@@ -496,6 +554,48 @@ mod tests {
             .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
             .collect();
         assert_eq!(listed, vec![PathBuf::from("py/pyproject.toml"), PathBuf::from("tools/package.json")]);
+    }
+
+    #[test]
+    fn a_manifest_brings_its_lockfile() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |p: &str, s: &str| {
+            let full = root.join(p);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, s).unwrap();
+        };
+        write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+        write("Cargo.lock", "");
+        write("crates/a/Cargo.toml", "[package]\nname='a'\n[dependencies]\nx='1'\n");
+        write("web/package.json", r#"{"dependencies":{"x":"1"}}"#);
+        write("web/package-lock.json", "{}");
+        write("web/Cargo.toml", "[package]\nname='w'\n");
+        write("py/pyproject.toml", "[project]\nname='p'\n");
+        write("other/x/Cargo.toml", "[package]\nname='o'\n");
+        let lockfiles = |p: &str| -> Vec<PathBuf> {
+            let found = discover(&[root.join(p)], &Options::default());
+            assert!(found.errors.is_empty());
+            assert_eq!(found.manifests.len(), 1);
+            found.lockfiles.iter().map(|f| f.path.strip_prefix(root).unwrap().to_path_buf()).collect()
+        };
+        assert_eq!(lockfiles("web/package.json"), vec![PathBuf::from("web/package-lock.json")]);
+        assert_eq!(lockfiles("crates/a/Cargo.toml"), vec![PathBuf::from("Cargo.lock")]);
+        assert_eq!(lockfiles("Cargo.toml"), vec![PathBuf::from("Cargo.lock")]);
+        // Not a workspace member, or no lockfile of its ecosystem: just the manifest.
+        assert!(lockfiles("web/Cargo.toml").is_empty());
+        assert!(lockfiles("py/pyproject.toml").is_empty());
+        // A manifest and its lockfile both named: read once.
+        let both = discover(&[root.join("web/package.json"), root.join("web/package-lock.json")], &Options::default());
+        assert_eq!(both.lockfiles.len(), 1);
+        // A relative path in the current folder (what pre-commit passes).
+        assert_eq!(
+            lockfiles_for_manifest(Path::new("Cargo.toml"), Ecosystem::Cargo)
+                .into_iter()
+                .map(|(p, _)| p)
+                .collect::<Vec<_>>(),
+            if Path::new("Cargo.lock").exists() { vec![PathBuf::from("Cargo.lock")] } else { vec![] }
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 const LODASH_SHA512: &str = "sha512:bf690311ee7b95e713ba568322e3533f2dd1cb880b189e99d4edef13592b81764daec43e2c54c61d5c558dc5cfb35ecb85b65519e74026ff17675b6f8f916f4a";
 
 fn dir(variant: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/npm/bun").join(variant)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/npm/bun")
+        .join(variant)
 }
 
 fn try_load(variant: &str) -> Result<Lockfile, ParseError> {
@@ -30,7 +32,9 @@ fn expected(variant: &str) -> BTreeSet<String> {
         .filter(|l| !l.trim().is_empty() && !l.contains(" workspace:"))
         .map(|l| match l {
             "lodash-legacy 3.10.1" => "lodash 3.10.1".to_string(),
-            "is-number https://registry.npmjs.org/is-number/-/is-number-7.0.0.tgz" => "is-number 7.0.0".to_string(),
+            "is-number https://registry.npmjs.org/is-number/-/is-number-7.0.0.tgz" => {
+                "is-number 7.0.0".to_string()
+            }
             "my-util local/my-util" => "my-util 0.3.0".to_string(),
             other => other.to_string(),
         })
@@ -52,10 +56,21 @@ fn line_text(variant: &str, line: usize) -> String {
 fn check(variant: &str, format: &str) {
     let lf = load(variant);
     assert_eq!(lf.format, format);
-    let listed: BTreeSet<String> = lf.packages.iter().map(|p| format!("{} {}", p.name, p.version)).collect();
-    assert_eq!(listed, expected(variant), "{variant}: lockgate vs bun pm ls");
+    let listed: BTreeSet<String> = lf
+        .packages
+        .iter()
+        .map(|p| format!("{} {}", p.name, p.version))
+        .collect();
+    assert_eq!(
+        listed,
+        expected(variant),
+        "{variant}: lockgate vs bun pm ls"
+    );
     assert_eq!(lf.packages.len(), listed.len(), "one record per version");
-    assert!(lf.packages.iter().all(|p| !p.name.starts_with("@fixture/")), "members are roots");
+    assert!(
+        lf.packages.iter().all(|p| !p.name.starts_with("@fixture/")),
+        "members are roots"
+    );
 
     let lodash = find(&lf, "lodash", "4.17.21");
     assert_eq!(lodash.hashes.len(), 1);
@@ -77,7 +92,10 @@ fn check(variant: &str, format: &str) {
 
     let util = find(&lf, "my-util", "0.3.0");
     assert_eq!(util.source, Source::Path("local/my-util".into()));
-    assert_eq!(find(&lf, "left-pad", "1.3.0").path, ["lockgate-bun-fixture", "my-util", "left-pad"]);
+    assert_eq!(
+        find(&lf, "left-pad", "1.3.0").path,
+        ["lockgate-bun-fixture", "my-util", "left-pad"]
+    );
     let is_number = find(&lf, "is-number", "7.0.0");
     assert_eq!(
         is_number.source,
@@ -88,9 +106,15 @@ fn check(variant: &str, format: &str) {
     let semver6 = find(&lf, "semver", "6.3.1");
     assert_eq!(semver6.path, ["@fixture/a", "semver"]);
     assert!(line_text(variant, semver6.line).contains("\"@fixture/a/semver\""));
-    assert_eq!(find(&lf, "semver", "7.6.3").path, ["lockgate-bun-fixture", "semver"]);
+    assert_eq!(
+        find(&lf, "semver", "7.6.3").path,
+        ["lockgate-bun-fixture", "semver"]
+    );
     assert_eq!(find(&lf, "ms", "2.0.0").path, ["@fixture/b", "debug", "ms"]);
-    assert_eq!(find(&lf, "chalk", "4.1.2").path, ["lockgate-bun-fixture", "chalk"]);
+    assert_eq!(
+        find(&lf, "chalk", "4.1.2").path,
+        ["lockgate-bun-fixture", "chalk"]
+    );
     // debug 2.6.9 sits under several keys: one record, at the first
     let debug = find(&lf, "debug", "2.6.9");
     assert!(line_text(variant, debug.line).contains("\"@fixture/b/debug\""));
@@ -117,12 +141,18 @@ fn hand_edited_git_comment_and_other_registry() {
     let lp = find(&lf, "left-pad", "5b0d6fc");
     assert_eq!(
         lp.source,
-        Source::Git { url: "github:left-pad/left-pad".into(), rev: Some("5b0d6fc".into()) }
+        Source::Git {
+            url: "github:left-pad/left-pad".into(),
+            rev: Some("5b0d6fc".into())
+        }
     );
     assert!(lp.hashes.is_empty());
     assert_eq!(lp.line, 14);
     let private = find(&lf, "private-lib", "1.0.0");
-    assert_eq!(private.source, Source::Registry(Some("https://npm.example.com".into())));
+    assert_eq!(
+        private.source,
+        Source::Registry(Some("https://npm.example.com".into()))
+    );
     assert_eq!(private.line, 16);
 }
 
@@ -131,14 +161,24 @@ fn malformed_files_fail_closed_with_their_line() {
     for (case, line, needle) in [
         ("truncated", Some(11), "truncated JSON"),
         ("wrong-type", Some(12), "invalid type: string"),
-        ("version-2", Some(2), "lockfileVersion 2 is newer than lockgate knows (0-1)"),
+        (
+            "version-2",
+            Some(2),
+            "lockfileVersion 2 is newer than lockgate knows (0-1)",
+        ),
         ("version-missing", Some(1), "no `lockfileVersion`"),
         ("missing-version", Some(12), "is not \"name@version\""),
         ("bad-hash", Some(12), "bad integrity"),
-        ("unknown-resolution", Some(12), "resolution `svn:example.com/left-pad`"),
+        (
+            "unknown-resolution",
+            Some(12),
+            "resolution `svn:example.com/left-pad`",
+        ),
         ("unterminated-comment", Some(11), "unterminated /* comment"),
     ] {
-        let err = try_load(&format!("malformed/{case}")).err().unwrap_or_else(|| panic!("{case} parsed"));
+        let err = try_load(&format!("malformed/{case}"))
+            .err()
+            .unwrap_or_else(|| panic!("{case} parsed"));
         assert_eq!(err.line, line, "{case}: {err}");
         assert!(err.message.contains(needle), "{case}: {err}");
     }
@@ -148,6 +188,10 @@ fn malformed_files_fail_closed_with_their_line() {
 fn binary_lockfile_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("bun.lockb");
-    std::fs::write(&path, b"#!/usr/bin/env bun\nbun-lockfile-format-v0\n\x00\x01").unwrap();
+    std::fs::write(
+        &path,
+        b"#!/usr/bin/env bun\nbun-lockfile-format-v0\n\x00\x01",
+    )
+    .unwrap();
     assert!(parse_file(&path, Path::new("bun.lockb")).is_err());
 }

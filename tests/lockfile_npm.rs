@@ -34,7 +34,10 @@ fn expected(variant: &str) -> BTreeSet<String> {
 }
 
 fn listed(lf: &Lockfile) -> BTreeSet<String> {
-    lf.packages.iter().map(|p| format!("{} {}", p.name, p.version)).collect()
+    lf.packages
+        .iter()
+        .map(|p| format!("{} {}", p.name, p.version))
+        .collect()
 }
 
 fn find<'a>(lf: &'a Lockfile, name: &str, version: &str) -> &'a Package {
@@ -54,16 +57,26 @@ fn line_text(variant: &str, file: &str, line: usize) -> String {
 fn check_main_project(variant: &str, file: &str, format: &str) {
     let lf = load(variant, file);
     assert_eq!(lf.format, format);
-    assert_eq!(listed(&lf), expected(variant), "{variant}: lockgate vs npm ls");
-    assert_eq!(lf.packages.len(), expected(variant).len(), "{variant}: one record per version");
+    assert_eq!(
+        listed(&lf),
+        expected(variant),
+        "{variant}: lockgate vs npm ls"
+    );
+    assert_eq!(
+        lf.packages.len(),
+        expected(variant).len(),
+        "{variant}: one record per version"
+    );
 
     let lodash = find(&lf, "lodash", "4.17.21");
     assert_eq!(lodash.hashes.len(), 1);
     assert_eq!(lodash.hashes[0].to_string(), LODASH_SHA512);
     assert_eq!(lodash.source, Source::Registry(None));
     assert!(lodash.direct && !lodash.dev && !lodash.optional);
-    assert!(line_text(variant, file, lodash.line).contains("\"lodash\"")
-        || line_text(variant, file, lodash.line).contains("node_modules/lodash\""));
+    assert!(
+        line_text(variant, file, lodash.line).contains("\"lodash\"")
+            || line_text(variant, file, lodash.line).contains("node_modules/lodash\"")
+    );
 
     // npm: alias -> the real name
     let legacy = find(&lf, "lodash", "3.10.1");
@@ -84,7 +97,10 @@ fn check_main_project(variant: &str, file: &str, format: &str) {
     assert!(bufferutil.direct && bufferutil.optional && !bufferutil.dev);
     let ngb = find(&lf, "node-gyp-build", "4.8.4");
     assert!(!ngb.direct && ngb.optional);
-    assert_eq!(ngb.path, ["lockgate-npm-fixture", "bufferutil", "node-gyp-build"]);
+    assert_eq!(
+        ngb.path,
+        ["lockgate-npm-fixture", "bufferutil", "node-gyp-build"]
+    );
 
     let util = find(&lf, "my-util", "0.3.0");
     assert_eq!(util.source, Source::Path("local/my-util".into()));
@@ -100,7 +116,13 @@ fn check_main_project(variant: &str, file: &str, format: &str) {
     );
     assert_eq!(is_number.hashes.len(), 1);
     // debug 2.6.9 is installed under several parents: one record, at its first entry
-    assert_eq!(lf.packages.iter().filter(|p| p.name == "debug" && p.version == "2.6.9").count(), 1);
+    assert_eq!(
+        lf.packages
+            .iter()
+            .filter(|p| p.name == "debug" && p.version == "2.6.9")
+            .count(),
+        1
+    );
     for p in &lf.packages {
         assert!(p.line > 0 && !p.path.is_empty(), "{p:?}");
         assert_eq!(p.lockfile, Path::new(file));
@@ -131,16 +153,31 @@ fn shrinkwrap() {
 fn omitted_resolved_means_the_default_registry() {
     check_main_project("omit-resolved", "package-lock.json", "package-lock-v3");
     let lf = load("omit-resolved", "package-lock.json");
-    assert_eq!(find(&lf, "express", "4.21.2").source, Source::Registry(None));
+    assert_eq!(
+        find(&lf, "express", "4.21.2").source,
+        Source::Registry(None)
+    );
 }
 
 #[test]
 fn versions_agree() {
     let v3 = load("v3", "package-lock.json");
-    for (v, f) in [("v2", "package-lock.json"), ("v1", "package-lock.json"), ("shrinkwrap", "npm-shrinkwrap.json")] {
+    for (v, f) in [
+        ("v2", "package-lock.json"),
+        ("v1", "package-lock.json"),
+        ("shrinkwrap", "npm-shrinkwrap.json"),
+    ] {
         let other = load(v, f);
-        let a: BTreeSet<_> = v3.packages.iter().map(|p| (&p.name, &p.version, &p.source, &p.hashes, p.dev, &p.path)).collect();
-        let b: BTreeSet<_> = other.packages.iter().map(|p| (&p.name, &p.version, &p.source, &p.hashes, p.dev, &p.path)).collect();
+        let a: BTreeSet<_> = v3
+            .packages
+            .iter()
+            .map(|p| (&p.name, &p.version, &p.source, &p.hashes, p.dev, &p.path))
+            .collect();
+        let b: BTreeSet<_> = other
+            .packages
+            .iter()
+            .map(|p| (&p.name, &p.version, &p.source, &p.hashes, p.dev, &p.path))
+            .collect();
         assert_eq!(a, b, "v3 vs {v}");
     }
 }
@@ -149,14 +186,20 @@ fn versions_agree() {
 fn workspaces() {
     let lf = load("workspaces", "package-lock.json");
     assert_eq!(listed(&lf), expected("workspaces"));
-    assert!(lf.packages.iter().all(|p| !p.name.starts_with("@fixture/")), "members are roots");
+    assert!(
+        lf.packages.iter().all(|p| !p.name.starts_with("@fixture/")),
+        "members are roots"
+    );
     let express = find(&lf, "express", "4.21.2");
     assert_eq!(express.path, ["@fixture/a", "express"]);
     assert!(express.direct);
     // packages/a/node_modules/semver
     let semver6 = find(&lf, "semver", "6.3.1");
     assert_eq!(semver6.path, ["@fixture/a", "semver"]);
-    assert!(line_text("workspaces", "package-lock.json", semver6.line).contains("packages/a/node_modules/semver"));
+    assert!(
+        line_text("workspaces", "package-lock.json", semver6.line)
+            .contains("packages/a/node_modules/semver")
+    );
     let semver7 = find(&lf, "semver", "7.6.3");
     assert_eq!(semver7.path, ["lockgate-ws-fixture", "semver"]);
     // a member's devDependency
@@ -180,7 +223,10 @@ fn hand_edited_git_and_other_registry() {
     );
     assert!(lp.hashes.is_empty());
     let private = find(&lf, "private-lib", "1.0.0");
-    assert_eq!(private.source, Source::Registry(Some("https://npm.example.com".into())));
+    assert_eq!(
+        private.source,
+        Source::Registry(Some("https://npm.example.com".into()))
+    );
 }
 
 #[test]
@@ -188,8 +234,16 @@ fn malformed_files_fail_closed_with_their_line() {
     for (case, line, needle) in [
         ("truncated", Some(15), "truncated JSON"),
         ("wrong-type", Some(14), "invalid type: integer `130`"),
-        ("version-4", Some(4), "lockfileVersion 4 is newer than lockgate knows (1-3)"),
-        ("version-string", Some(4), "lockfileVersion \"3\" is not one lockgate knows"),
+        (
+            "version-4",
+            Some(4),
+            "lockfileVersion 4 is newer than lockgate knows (1-3)",
+        ),
+        (
+            "version-string",
+            Some(4),
+            "lockfileVersion \"3\" is not one lockgate knows",
+        ),
         ("version-missing", Some(1), "no `lockfileVersion`"),
         ("missing-version", Some(13), "has no `version`"),
         ("bad-hash", Some(13), "bad integrity"),
@@ -217,7 +271,13 @@ fn deep_nesting_is_an_error_not_a_crash() {
         "]".repeat(depth)
     );
     std::fs::write(&path, text).unwrap();
-    assert_eq!(parse_file(&path, Path::new("package-lock.json")).unwrap().packages.len(), 1);
+    assert_eq!(
+        parse_file(&path, Path::new("package-lock.json"))
+            .unwrap()
+            .packages
+            .len(),
+        1
+    );
     // a v1 tree nested deeper than serde_json's recursion limit: an error
     let mut text = String::from("{\"lockfileVersion\": 1, \"dependencies\": ");
     for _ in 0..1000 {
@@ -242,7 +302,10 @@ fn five_megabytes_parse_fast() {
     out.insert("".into(), packages[""].clone());
     let mut i = 0;
     while serde_json::to_string_pretty(&out).unwrap().len() < 5_000_000 {
-        for (k, e) in packages.iter().filter(|(k, _)| k.starts_with("node_modules/")) {
+        for (k, e) in packages
+            .iter()
+            .filter(|(k, _)| k.starts_with("node_modules/"))
+        {
             out.insert(format!("node_modules/p{i}/{k}"), e.clone());
         }
         i += 1;
@@ -261,5 +324,9 @@ fn five_megabytes_parse_fast() {
         best = best.min(t.elapsed().as_secs_f64() * 1000.0);
         assert!(!lf.packages.is_empty());
     }
-    println!("{} bytes, {} entries: best of 10 = {best:.1} ms", text.len(), out.len());
+    println!(
+        "{} bytes, {} entries: best of 10 = {best:.1} ms",
+        text.len(),
+        out.len()
+    );
 }

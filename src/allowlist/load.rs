@@ -55,6 +55,7 @@ pub const POLICY_KEYS: &[&str] = &[
     "registries",
     "known-bad",
     "min-age-days",
+    "registry-errors",
 ];
 
 const SOURCE_KINDS: &[&str] = &["registry", "git", "path", "url"];
@@ -200,6 +201,14 @@ fn parse_policy(cx: &Ctx<'_>, t: &dyn toml_edit::TableLike) -> Result<Policy, Al
             "missing-hash" => p.missing_hash = level(item)?,
             "unpinned" => p.unpinned = level(item)?,
             "similar-names" => p.similar_names = level(item)?,
+            "registry-errors" => {
+                p.registry_errors = match level(item)? {
+                    Level::Allow => {
+                        return Err(cx.err(span.clone(), "`policy.registry-errors` must be \"deny\" or \"warn\": an unreachable registry is never silently allowed"));
+                    }
+                    l => l,
+                }
+            }
             "sources" => {
                 let v = strings(cx, item, span.clone(), "policy.sources")?;
                 for s in &v {
@@ -348,31 +357,24 @@ fn parse_pin(
     name: &str,
     version: &str,
 ) -> Result<Vec<Hash>, AllowlistError> {
-    let what = format!("{eco}.{name} {version}");
-    let value = match item {
-        Item::Value(v) => v.clone(),
-        Item::Table(t) => Value::InlineTable(t.clone().into_inline_table()),
-        _ => return Err(cx.err(span, format!("{what}: expected a hash string, an array of hashes, or {{ hashes = [...] }}"))),
-    };
-    let mut hashes = match &value {
-        Value::String(_) => vec![parse_hash(cx, &value, span.clone(), &what)?],
-        Value::Array(a) => a
-            .iter()
-            .map(|v| parse_hash(cx, v, span.clone(), &what))
-            .collect::<Result<Vec<_>, _>>()?,
-        Value::InlineTable(t) => {
-            let hs = t
-                .get("hashes")
-                .ok_or_else(|| cx.err(span.clone(), format!("{what}: the table needs `hashes = [\"sha256:…\"]`")))?;
-            match hs {
-                Value::Array(a) => a
-                    .iter()
-                    .map(|v| parse_hash(cx, v, span.clone(), &what))
-                    .collect::<Result<Vec<_>, _>>()?,
-                v => vec![parse_hash(cx, v, span.clone(), &what)?],
-            }
+    let what = || format!("{eco}.{name} {version}");
+    let shape = || format!("{}: expected a hash string, an array of hashes, or {{ hashes = [...] }}", what());
+    let table_hashes = |hs: Option<&Value>| -> Result<Vec<Hash>, AllowlistError> {
+        match hs {
+            None => Err(cx.err(span.clone(), format!("{}: the table needs `hashes = [\"sha256:…\"]`", what()))),
+            Some(Value::Array(a)) => a.iter().map(|v| parse_hash(cx, v, span.clone(), &what())).collect(),
+            Some(v) => Ok(vec![parse_hash(cx, v, span.clone(), &what())?]),
         }
-        _ => return Err(cx.err(span, format!("{what}: expected a hash string, an array of hashes, or {{ hashes = [...] }}"))),
+    };
+    let mut hashes = match item {
+        Item::Value(v @ Value::String(_)) => vec![parse_hash(cx, v, span.clone(), &what())?],
+        Item::Value(Value::Array(a)) => a
+            .iter()
+            .map(|v| parse_hash(cx, v, span.clone(), &what()))
+            .collect::<Result<Vec<_>, _>>()?,
+        Item::Value(Value::InlineTable(t)) => table_hashes(t.get("hashes"))?,
+        Item::Table(t) => table_hashes(t.get("hashes").and_then(Item::as_value))?,
+        _ => return Err(cx.err(span, shape())),
     };
     // An empty list approves the version without a hash (git or path sources, or a
     // lockfile that records none): `missing-hash` then applies to registry packages.

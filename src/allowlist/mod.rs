@@ -65,6 +65,9 @@ pub struct Policy {
     pub known_bad: Vec<PathBuf>,
     /// Online: minimum age in days of a version before it may be used.
     pub min_age_days: Option<u32>,
+    /// Online: a registry that cannot be reached or answers garbage. `deny` (the
+    /// default) fails the run with exit 2; `warn` reports a warning and goes on.
+    pub registry_errors: Level,
 }
 
 impl Default for Policy {
@@ -78,6 +81,7 @@ impl Default for Policy {
             registries: Vec::new(),
             known_bad: Vec::new(),
             min_age_days: None,
+            registry_errors: Level::Deny,
         }
     }
 }

@@ -124,6 +124,16 @@ pub fn prune(res: &Resolution, list: &Allowlist) -> Vec<(Ecosystem, String, Opti
 /// The snippet `suggest` prints: new names as whole tables, new versions of listed
 /// names as lines to add under the existing table.
 pub fn snippet(wanted: &[Wanted], allowlist: &Path, approval: &Approval) -> String {
+    snippet_with(wanted, allowlist, approval, false)
+}
+
+/// [`snippet`] for hashes fetched from the registries (`suggest --online`): the
+/// header says they were verified instead of UNVERIFIED.
+pub fn snippet_verified(wanted: &[Wanted], allowlist: &Path, approval: &Approval) -> String {
+    snippet_with(wanted, allowlist, approval, true)
+}
+
+fn snippet_with(wanted: &[Wanted], allowlist: &Path, approval: &Approval, verified: bool) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "# lockgate allowlist suggest: {} version{} to add to {}\n",
@@ -131,7 +141,11 @@ pub fn snippet(wanted: &[Wanted], allowlist: &Path, approval: &Approval) -> Stri
         if wanted.len() == 1 { "" } else { "s" },
         allowlist.display()
     ));
-    out.push_str("# UNVERIFIED: these hashes are copied from the lockfiles, not fetched from the registry.\n");
+    if verified {
+        out.push_str("# Verified: these hashes were fetched from the registries (every file of each version), and the lockfiles' hashes match them.\n");
+    } else {
+        out.push_str("# UNVERIFIED: these hashes are copied from the lockfiles, not fetched from the registry.\n");
+    }
     out.push_str("# Review each package before approving; apply with `lockgate allowlist suggest --write`.\n");
     let (new, listed): (Vec<&Wanted>, Vec<&Wanted>) = wanted.iter().partition(|w| !w.name_listed);
     if !new.is_empty() {

@@ -3,6 +3,7 @@
 
 pub mod allowlist;
 pub mod deny;
+pub mod online;
 pub mod source;
 pub mod unpinned;
 
@@ -252,10 +253,18 @@ impl Outcome {
         self.findings.iter().filter(|f| f.severity == severity).count()
     }
 
-    /// 2 when the input could not be read whole, 1 when findings reach the fail
-    /// level, 0 otherwise.
+    /// True when a registry could not be asked and the policy does not downgrade
+    /// that to a warning (`registry-error` at error level): nothing was verified online.
+    pub fn registry_failed(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.id == FindingId::RegistryError && f.severity >= Severity::Error)
+    }
+
+    /// 2 when the input could not be read whole or a registry could not be asked
+    /// (see [`Outcome::registry_failed`]), 1 when findings reach the fail level, 0 otherwise.
     pub fn exit_code(&self) -> u8 {
-        if !self.complete {
+        if !self.complete || self.registry_failed() {
             2
         } else if self.failing() > 0 {
             1

@@ -25,6 +25,7 @@
 //!     `[res, {info}, "sha512-..."]` (older bun writes no integrity);
 //!   - `name@github:...#sha`, `name@git+...#sha`: [`Source::Git`], version = the commit,
 //!     `[res, {info}, "<bun tag>"]` (the tag is not a hash).
+//!
 //!   Anything else, or an element of the wrong type, is a [`ParseError`].
 //! - hashes: the integrity string (SRI). A version installed under several keys is one
 //!   record, with the line of its first key.
@@ -35,18 +36,20 @@
 //! Not verified: hashes against tarballs, that versions satisfy the ranges asking for
 //! them, `trustedDependencies`, `overrides`, `patchedDependencies` and catalogs.
 
-use super::npm::{self, DepKind, Layout, Layout2, Node, NodeKind, OrderedMap, Str, Tree};
+use super::npm::{self, DepKind, Layout, Resolution, Node, NodeKind, OrderedMap, Str, Tree};
 use super::{Context, Lockfile, ParseError, Source};
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
 /// Parse the text of a `bun.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
-    let json = strip_jsonc(text).map_err(|line| ctx.error(Some(line), "unterminated /* comment"))?;
-    let lock: BunLock<'_> = serde_json::from_str(&json).map_err(|e| npm::json_error(ctx, &e, &json))?;
+    let json =
+        strip_jsonc(text).map_err(|line| ctx.error(Some(line), "unterminated /* comment"))?;
+    let lock: BunLock<'_> =
+        serde_json::from_str(&json).map_err(|e| npm::json_error(ctx, &e, &json))?;
     let version = lock
         .version
         .ok_or_else(|| ctx.error(Some(1), "no `lockfileVersion`: not a bun.lock"))?;
@@ -59,7 +62,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
     }
     let mut tree = Tree {
-        layout: Layout2::Bun,
+        layout: Resolution::Bun,
         ..Tree::default()
     };
     if !workspaces.0.iter().any(|(k, _)| k.is_empty()) {
@@ -152,10 +155,15 @@ fn package_node<'a>(
     }
     let (shape, version, source) = if spec.starts_with("workspace:") {
         if rest.len() > 1 || matches!(rest.first(), Some(Elem::S(_))) {
-            return Err(err("unexpected elements after a workspace resolution".into()));
+            return Err(err(
+                "unexpected elements after a workspace resolution".into()
+            ));
         }
         return Ok(None);
-    } else if let Some(path) = spec.strip_prefix("file:").or_else(|| spec.strip_prefix("link:")) {
+    } else if let Some(path) = spec
+        .strip_prefix("file:")
+        .or_else(|| spec.strip_prefix("link:"))
+    {
         let version = npm::read_manifest(&ctx.dir().join(path))
             .and_then(|m| m.version)
             .unwrap_or_else(|| spec.to_string());
@@ -168,10 +176,14 @@ fn package_node<'a>(
         let version = rev.clone().unwrap_or_else(|| spec.to_string());
         (Shape::Git, version, Source::Git { url, rev })
     } else if spec.starts_with("https://") || spec.starts_with("http://") {
-        let version = npm::tarball_version(spec, &name).unwrap_or(spec).to_string();
+        let version = npm::tarball_version(spec, &name)
+            .unwrap_or(spec)
+            .to_string();
         (Shape::Tarball, version, Source::Url(spec.to_string()))
     } else if spec.contains(':') || spec.contains('/') {
-        return Err(err(format!("resolution `{spec}` is not one lockgate knows")));
+        return Err(err(format!(
+            "resolution `{spec}` is not one lockgate knows"
+        )));
     } else {
         (Shape::Registry, spec.to_string(), Source::Registry(None))
     };
@@ -182,13 +194,14 @@ fn package_node<'a>(
     match shape {
         Shape::Registry => {
             match it.next() {
-                Some(Elem::S(reg)) => {
-                    if !reg.is_empty() {
-                        source = registry_source(&reg, &name, spec);
-                    }
+                Some(Elem::S(reg)) if !reg.is_empty() => {
+                    source = registry_source(&reg, &name, spec);
                 }
+                Some(Elem::S(_)) => {}
                 None => {}
-                Some(Elem::Info(_)) => return Err(err("second element must be the registry (a string)".into())),
+                Some(Elem::Info(_)) => {
+                    return Err(err("second element must be the registry (a string)".into()));
+                }
             }
             match it.next() {
                 Some(Elem::Info(i)) => info = Some(i),
@@ -198,7 +211,9 @@ fn package_node<'a>(
             match it.next() {
                 Some(Elem::S(s)) => integrity = Some(s),
                 None => {}
-                Some(Elem::Info(_)) => return Err(err("fourth element must be the integrity (a string)".into())),
+                Some(Elem::Info(_)) => {
+                    return Err(err("fourth element must be the integrity (a string)".into()));
+                }
             }
         }
         Shape::NoHash | Shape::Tarball | Shape::Git => {
@@ -231,7 +246,9 @@ fn package_node<'a>(
             deps.extend(
                 map.0
                     .into_iter()
-                    .filter(|(n, _)| kind != DepKind::Peer || !optional_peers.iter().any(|p| p.0 == *n))
+                    .filter(|(n, _)| {
+                        kind != DepKind::Peer || !optional_peers.iter().any(|p| p.0 == *n)
+                    })
                     .map(|(n, s)| (n, s.0, kind)),
             );
         }
@@ -323,7 +340,11 @@ pub fn strip_jsonc(text: &str) -> Result<String, usize> {
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
                 let start_line = line;
-                let Some(end) = text.get(i + 2..).and_then(|t| t.find("*/")).map(|p| i + 2 + p + 2) else {
+                let Some(end) = text
+                    .get(i + 2..)
+                    .and_then(|t| t.find("*/"))
+                    .map(|p| i + 2 + p + 2)
+                else {
                     return Err(start_line);
                 };
                 for k in i..end {
@@ -504,7 +525,11 @@ mod tests {
 }"#;
         let lf = parse_str(t).unwrap();
         assert_eq!(lf.format, "bun-v1");
-        let c1 = lf.packages.iter().find(|p| p.version == "1.0.0" && p.name == "c").unwrap();
+        let c1 = lf
+            .packages
+            .iter()
+            .find(|p| p.version == "1.0.0" && p.name == "c")
+            .unwrap();
         assert_eq!(c1.path, vec!["app", "a", "c"]);
         assert_eq!(c1.line, 8);
         let c2 = lf.packages.iter().find(|p| p.version == "2.0.0").unwrap();
@@ -516,7 +541,11 @@ mod tests {
     fn bad_versions_and_shapes() {
         let e = parse_str("{\n\"lockfileVersion\": 2,\n\"workspaces\": {}}").unwrap_err();
         assert_eq!(e.line, Some(2));
-        assert!(e.message.contains("lockfileVersion 2 is newer than lockgate knows (0-1)"), "{e}");
+        assert!(
+            e.message
+                .contains("lockfileVersion 2 is newer than lockgate knows (0-1)"),
+            "{e}"
+        );
         let e = parse_str("{\"lockfileVersion\": 1, \"workspaces\": {\"\": {}},\n\"packages\": {\n\"a\": [\"a@1.0.0\", {}]}}")
             .unwrap_err();
         assert_eq!(e.line, Some(3), "{e}");

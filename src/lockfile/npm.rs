@@ -21,7 +21,7 @@
 //!   tarball that a manifest asked for by URL, is [`Source::Url`]. An entry without
 //!   `resolved` (npm's `omit-lockfile-registry-resolved`, bundled dependencies) is from
 //!   the default registry.
-//! - lines: one pass over the text finds the line of every entry key (see [`key_lines`]).
+//! - lines: one pass over the text finds the line of every entry key (`key_lines`).
 //! - paths: Node's module resolution over the install paths (a dependency `d` of the
 //!   package at `node_modules/a` is `node_modules/a/node_modules/d` if present, else
 //!   the same one level up, ..., else `node_modules/d`), following `dependencies`,
@@ -36,8 +36,8 @@
 
 use super::graph::{self, Root};
 use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
@@ -59,7 +59,11 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         .is_some_and(|n| n == "npm-shrinkwrap.json");
     let format = format!(
         "{}-v{version}",
-        if is_shrinkwrap { "npm-shrinkwrap" } else { "package-lock" }
+        if is_shrinkwrap {
+            "npm-shrinkwrap"
+        } else {
+            "package-lock"
+        }
     );
     let mut tree = Tree::default();
     if version == 1 {
@@ -73,7 +77,10 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         tree.v1_manifest = read_manifest(ctx.dir());
     } else {
         let packages = top.packages.ok_or_else(|| {
-            ctx.error(Some(1), format!("lockfileVersion {version} without `packages`"))
+            ctx.error(
+                Some(1),
+                format!("lockfileVersion {version} without `packages`"),
+            )
         })?;
         let lines = key_lines(text, Layout::Packages);
         if lines.len() != packages.0.len() {
@@ -330,16 +337,30 @@ pub(crate) fn key_lines(text: &str, layout: Layout) -> Vec<usize> {
     let mut i = 0usize;
     while i < b.len() {
         match b[i] {
+            b' ' => {
+                // indentation: skip the run
+                i += b[i..]
+                    .iter()
+                    .position(|&c| c != b' ')
+                    .unwrap_or(b.len() - i);
+                continue;
+            }
             b'\n' => line += 1,
             b'"' => {
                 let start = i + 1;
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    if b[i] == b'\\' {
-                        i += 1;
+                i = start;
+                // JSON strings hold no raw newlines: only `"` and `\\` matter here.
+                while let Some(p) = b
+                    .get(i..)
+                    .and_then(|r| r.iter().position(|&c| c == b'"' || c == b'\\'))
+                {
+                    i += p;
+                    if b[i] == b'"' {
+                        break;
                     }
-                    i += 1;
+                    i += 2;
                 }
+                i = i.min(b.len());
                 let s = b.get(start..i).unwrap_or(b"");
                 if expect_key {
                     last_key = s;
@@ -360,7 +381,9 @@ pub(crate) fn key_lines(text: &str, layout: Layout) -> Vec<usize> {
                         Frame::Entries
                     }
                     Some(Frame::Entries) => Frame::Entry,
-                    Some(Frame::Entry) if layout == Layout::NpmV1 && last_key == b"dependencies" => {
+                    Some(Frame::Entry)
+                        if layout == Layout::NpmV1 && last_key == b"dependencies" =>
+                    {
                         Frame::Entries
                     }
                     _ => Frame::Other,
@@ -391,7 +414,6 @@ pub(crate) fn key_lines(text: &str, layout: Layout) -> Vec<usize> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DepKind {
     /// `dependencies`
-
     Prod,
     Optional,
     Peer,
@@ -433,7 +455,7 @@ pub(crate) struct Node<'a> {
 
 /// How dependencies resolve to install paths.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) enum Layout2 {
+pub(crate) enum Resolution {
     /// npm: `node_modules/a/node_modules/d`, then up the tree.
     #[default]
     NodeModules,
@@ -448,7 +470,7 @@ pub(crate) struct Tree<'a> {
     pub(crate) root_name: Option<String>,
     /// Version 1 only: the `package.json` beside the lockfile.
     pub(crate) v1_manifest: Option<Manifest>,
-    pub(crate) layout: Layout2,
+    pub(crate) layout: Resolution,
 }
 
 /// The package name in an install path: the part after the last `node_modules/`.
@@ -459,8 +481,15 @@ fn name_from_key(key: &str) -> &str {
     }
 }
 
-pub(crate) fn parse_hashes(ctx: &Context<'_>, line: usize, key: &str, sri: Option<&Str<'_>>) -> Result<Vec<Hash>, ParseError> {
-    let Some(sri) = sri else { return Ok(Vec::new()) };
+pub(crate) fn parse_hashes(
+    ctx: &Context<'_>,
+    line: usize,
+    key: &str,
+    sri: Option<&Str<'_>>,
+) -> Result<Vec<Hash>, ParseError> {
+    let Some(sri) = sri else {
+        return Ok(Vec::new());
+    };
     let mut h = Hash::from_sri_list(&sri.0)
         .map_err(|e| ctx.error(Some(line), format!("`{key}`: bad integrity: {e}")))?;
     h.sort();
@@ -478,11 +507,16 @@ pub(crate) fn source_of(resolved: &str, name: &str, version: &str) -> Option<Sou
             Some((u, r)) => (u, Some(r.to_string())),
             None => (resolved, None),
         };
-        return Some(Source::Git { url: url.to_string(), rev });
+        return Some(Source::Git {
+            url: url.to_string(),
+            rev,
+        });
     }
     if resolved.starts_with("https://") || resolved.starts_with("http://") {
         return Some(match registry_base(resolved, name, version) {
-            Some(base) if base == NPMJS || base == "http://registry.npmjs.org" => Source::Registry(None),
+            Some(base) if base == NPMJS || base == "http://registry.npmjs.org" => {
+                Source::Registry(None)
+            }
             Some(base) => Source::Registry(Some(base.to_string())),
             None => Source::Url(resolved.to_string()),
         });
@@ -494,14 +528,25 @@ pub(crate) fn source_of(resolved: &str, name: &str, version: &str) -> Option<Sou
 pub(crate) fn tarball_version<'u>(url: &'u str, name: &str) -> Option<&'u str> {
     let file = url.split(['?', '#']).next()?.rsplit('/').next()?;
     let unscoped = name.rsplit('/').next().unwrap_or(name);
-    file.strip_suffix(".tgz")?.strip_prefix(unscoped)?.strip_prefix('-').filter(|v| !v.is_empty())
+    file.strip_suffix(".tgz")?
+        .strip_prefix(unscoped)?
+        .strip_prefix('-')
+        .filter(|v| !v.is_empty())
 }
 
 /// True for the git forms of `resolved` / specs (`git+https:`, `github:`, ...).
 pub(crate) fn is_git(s: &str) -> bool {
-    ["git+", "git:", "git@", "github:", "gitlab:", "bitbucket:", "gist:"]
-        .iter()
-        .any(|p| s.starts_with(p))
+    [
+        "git+",
+        "git:",
+        "git@",
+        "github:",
+        "gitlab:",
+        "bitbucket:",
+        "gist:",
+    ]
+    .iter()
+    .any(|p| s.starts_with(p))
 }
 
 /// The registry base of a registry tarball URL `<base>/<name>/-/<unscoped>-<version>.tgz`.
@@ -510,13 +555,15 @@ fn registry_base<'u>(url: &'u str, name: &str, version: &str) -> Option<&'u str>
     let (before, file) = url.rsplit_once("/-/")?;
     let unscoped = name.rsplit('/').next().unwrap_or(name);
     let stem = file.strip_suffix(".tgz")?;
-    if stem != format!("{unscoped}-{version}") {
+    if stem.strip_prefix(unscoped)?.strip_prefix('-')? != version {
         return None;
     }
-    let base = before
-        .strip_suffix(name)
-        .or_else(|| before.strip_suffix(&name.replace('/', "%2f")))
-        .or_else(|| before.strip_suffix(&name.replace('/', "%2F")))?;
+    let base = match before.strip_suffix(name) {
+        Some(b) => b,
+        None => before
+            .strip_suffix(&name.replace('/', "%2f"))
+            .or_else(|| before.strip_suffix(&name.replace('/', "%2F")))?,
+    };
     base.strip_suffix('/')
 }
 
@@ -535,7 +582,9 @@ fn glob_match(pattern: &str, path: &str) -> bool {
             None => s.is_empty(),
             Some((&"**", rest)) => (0..=s.len()).any(|k| go(rest, &s[k..])),
             Some((first, rest)) => match s.split_first() {
-                Some((seg, srest)) => seg_match(first.as_bytes(), seg.as_bytes()) && go(rest, srest),
+                Some((seg, srest)) => {
+                    seg_match(first.as_bytes(), seg.as_bytes()) && go(rest, srest)
+                }
                 None => false,
             },
         }
@@ -646,7 +695,11 @@ fn add_packages<'a>(
             if key.is_empty() {
                 tree.root_name = e.name.as_ref().map(|n| n.0.to_string());
             }
-            let label = if name.is_empty() { ctx.root_label() } else { name };
+            let label = if name.is_empty() {
+                ctx.root_label()
+            } else {
+                name
+            };
             tree.nodes.push(Node {
                 kind: NodeKind::Root,
                 name: label,
@@ -675,7 +728,10 @@ fn add_packages<'a>(
             match &e.resolved {
                 None => Source::Registry(None),
                 Some(r) => source_of(&r.0, &name, &version).ok_or_else(|| {
-                    ctx.error(Some(line), format!("`{key}`: unrecognised `resolved` value `{}`", r.0))
+                    ctx.error(
+                        Some(line),
+                        format!("`{key}`: unrecognised `resolved` value `{}`", r.0),
+                    )
                 })?,
             }
         };
@@ -707,9 +763,12 @@ fn add_v1<'a>(
 ) -> Result<(), ParseError> {
     let mut seen: HashMap<Cow<'a, str>, usize> = HashMap::new();
     for (dep_name, e) in deps {
-        let line = lines
-            .next()
-            .ok_or_else(|| ctx.error(None, "could not locate every `dependencies` entry in the text"))?;
+        let line = lines.next().ok_or_else(|| {
+            ctx.error(
+                None,
+                "could not locate every `dependencies` entry in the text",
+            )
+        })?;
         if let Some(first) = seen.insert(dep_name.clone(), line) {
             return Err(ctx.error(
                 Some(line),
@@ -733,13 +792,18 @@ fn add_v1<'a>(
                 .get(1..)
                 .and_then(|s| s.find('@'))
                 .map(|i| i + 1)
-                .ok_or_else(|| ctx.error(Some(line), format!("`{dep_name}`: bad alias `{spec}`")))?;
+                .ok_or_else(|| {
+                    ctx.error(Some(line), format!("`{dep_name}`: bad alias `{spec}`"))
+                })?;
             name = alias[..at].to_string();
             let version = alias[at + 1..].to_string();
             let source = match resolved {
                 None => Source::Registry(None),
                 Some(r) => source_of(r, &name, &version).ok_or_else(|| {
-                    ctx.error(Some(line), format!("`{dep_name}`: unrecognised `resolved` value `{r}`"))
+                    ctx.error(
+                        Some(line),
+                        format!("`{dep_name}`: unrecognised `resolved` value `{r}`"),
+                    )
                 })?,
             };
             (version, source)
@@ -764,7 +828,10 @@ fn add_v1<'a>(
             let source = match resolved {
                 None => Source::Registry(None),
                 Some(r) => source_of(r, &name, spec).ok_or_else(|| {
-                    ctx.error(Some(line), format!("`{dep_name}`: unrecognised `resolved` value `{r}`"))
+                    ctx.error(
+                        Some(line),
+                        format!("`{dep_name}`: unrecognised `resolved` value `{r}`"),
+                    )
                 })?,
             };
             (spec.to_string(), source)
@@ -826,7 +893,7 @@ fn resolve_bun(index: &HashMap<&str, usize>, from: &str, dep: &str) -> Option<us
 impl<'a> Tree<'a> {
     /// Resolve `dep` from the entry at `from` as Node does, following links.
     fn resolve(&self, index: &HashMap<&str, usize>, from: &str, dep: &str) -> Option<usize> {
-        if self.layout == Layout2::Bun {
+        if self.layout == Resolution::Bun {
             return resolve_bun(index, from, dep);
         }
         let mut base = from;
@@ -855,7 +922,11 @@ impl<'a> Tree<'a> {
     }
 
     /// Resolve every edge, merge entries into packages and compute their paths.
-    pub(crate) fn finish(mut self, ctx: &Context<'_>, format: String) -> Result<Lockfile, ParseError> {
+    pub(crate) fn finish(
+        mut self,
+        ctx: &Context<'_>,
+        format: String,
+    ) -> Result<Lockfile, ParseError> {
         let index: HashMap<&str, usize> = self
             .nodes
             .iter()
@@ -882,52 +953,38 @@ impl<'a> Tree<'a> {
         drop(index);
         // A registry tarball that a manifest asked for by URL is a URL dependency.
         for (i, n) in self.nodes.iter_mut().enumerate() {
-            if url_requested[i] {
-                if let (Source::Registry(_), NodeKind::Package) = (&n.source, &n.kind) {
-                    let url = match &n.resolved {
-                        Some(r) => r.to_string(),
-                        None => format!(
-                            "{NPMJS}/{}/-/{}-{}.tgz",
-                            n.name,
-                            n.name.rsplit('/').next().unwrap_or(&n.name),
-                            n.version
-                        ),
-                    };
-                    n.source = Source::Url(url);
-                }
+            if url_requested[i]
+                && let (Source::Registry(_), NodeKind::Package) = (&n.source, &n.kind)
+            {
+                let url = match &n.resolved {
+                    Some(r) => r.to_string(),
+                    None => format!(
+                        "{NPMJS}/{}/-/{}-{}.tgz",
+                        n.name,
+                        n.name.rsplit('/').next().unwrap_or(&n.name),
+                        n.version
+                    ),
+                };
+                n.source = Source::Url(url);
             }
         }
         // One package per distinct (name, version, source).
         let mut packages: Vec<Package> = Vec::new();
         let mut pkg_of: Vec<Option<usize>> = vec![None; self.nodes.len()];
-        let mut by_id: HashMap<(String, String, Source), usize> = HashMap::new();
+        let mut by_id: HashMap<(&str, &str, &Source), usize> = HashMap::new();
         let mut flags: Vec<(bool, bool)> = Vec::new();
-        for (i, n) in self.nodes.iter_mut().enumerate() {
+        for (i, n) in self.nodes.iter().enumerate() {
             if !matches!(n.kind, NodeKind::Package) {
                 continue;
             }
-            let id = (n.name.clone(), n.version.clone(), n.source.clone());
-            let p = match by_id.get(&id) {
-                Some(&p) => {
-                    let hashes = std::mem::take(&mut n.hashes);
-                    let pkg = &mut packages[p];
-                    if hashes.iter().any(|h| !pkg.hashes.contains(h)) {
-                        pkg.hashes.extend(hashes);
-                        pkg.hashes.sort();
-                        pkg.hashes.dedup();
-                    }
-                    flags[p].0 &= n.dev;
-                    flags[p].1 &= n.optional;
-                    p
-                }
-                None => {
-                    let p = packages.len();
-                    by_id.insert(id, p);
+            let p = *by_id
+                .entry((n.name.as_str(), n.version.as_str(), &n.source))
+                .or_insert_with(|| {
                     packages.push(Package {
                         ecosystem: Ecosystem::Npm,
-                        name: std::mem::take(&mut n.name),
-                        version: std::mem::take(&mut n.version),
-                        hashes: std::mem::take(&mut n.hashes),
+                        name: n.name.clone(),
+                        version: n.version.clone(),
+                        hashes: Vec::new(),
                         source: n.source.clone(),
                         lockfile: ctx.display.to_path_buf(),
                         line: n.line,
@@ -936,11 +993,26 @@ impl<'a> Tree<'a> {
                         optional: false,
                         path: Vec::new(),
                     });
-                    flags.push((n.dev, n.optional));
-                    p
-                }
-            };
+                    flags.push((true, true));
+                    packages.len() - 1
+                });
+            flags[p].0 &= n.dev;
+            flags[p].1 &= n.optional;
             pkg_of[i] = Some(p);
+        }
+        drop(by_id);
+        // Every hash of every install of the version.
+        for (n, p) in self.nodes.iter_mut().zip(&pkg_of) {
+            let Some(pkg) = p.and_then(|p| packages.get_mut(p)) else {
+                continue;
+            };
+            if pkg.hashes.is_empty() {
+                pkg.hashes = std::mem::take(&mut n.hashes);
+            } else if n.hashes.iter().any(|h| !pkg.hashes.contains(h)) {
+                pkg.hashes.append(&mut n.hashes);
+                pkg.hashes.sort();
+                pkg.hashes.dedup();
+            }
         }
         // Edges between packages, and the roots.
         let mut edges: Vec<Vec<usize>> = vec![Vec::new(); packages.len()];
@@ -950,10 +1022,11 @@ impl<'a> Tree<'a> {
                 NodeKind::Package => {
                     if let Some(p) = pkg_of[i] {
                         for &(t, _) in &node_edges[i] {
-                            if let Some(q) = pkg_of[t] {
-                                if q != p && !edges[p].contains(&q) {
-                                    edges[p].push(q);
-                                }
+                            if let Some(q) = pkg_of[t]
+                                && q != p
+                                && !edges[p].contains(&q)
+                            {
+                                edges[p].push(q);
                             }
                         }
                     }
@@ -1030,7 +1103,9 @@ impl<'a> Tree<'a> {
                     let mut names: Vec<&String> = map.keys().collect();
                     names.sort();
                     for name in names {
-                        let Some(&p) = top_level.get(name.as_str()) else { continue };
+                        let Some(&p) = top_level.get(name.as_str()) else {
+                            continue;
+                        };
                         match kind {
                             DepKind::Prod | DepKind::Peer => root.deps.push(p),
                             DepKind::Optional => root.optional_deps.push(p),
@@ -1065,19 +1140,32 @@ mod tests {
 
     fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
         let p = Path::new("/nonexistent/package-lock.json");
-        let ctx = Context { path: p, display: Path::new("package-lock.json") };
+        let ctx = Context {
+            path: p,
+            display: Path::new("package-lock.json"),
+        };
         parse(&ctx, text)
     }
 
     #[test]
     fn registry_urls_are_told_from_other_urls() {
         assert_eq!(
-            source_of("https://registry.npmjs.org/@types/node/-/node-22.10.2.tgz", "@types/node", "22.10.2"),
+            source_of(
+                "https://registry.npmjs.org/@types/node/-/node-22.10.2.tgz",
+                "@types/node",
+                "22.10.2"
+            ),
             Some(Source::Registry(None))
         );
         assert_eq!(
-            source_of("https://npm.example.com/repo/lodash/-/lodash-4.17.21.tgz", "lodash", "4.17.21"),
-            Some(Source::Registry(Some("https://npm.example.com/repo".into())))
+            source_of(
+                "https://npm.example.com/repo/lodash/-/lodash-4.17.21.tgz",
+                "lodash",
+                "4.17.21"
+            ),
+            Some(Source::Registry(Some(
+                "https://npm.example.com/repo".into()
+            )))
         );
         assert_eq!(
             source_of("https://example.com/x.tgz", "x", "1.0.0"),
@@ -1085,7 +1173,10 @@ mod tests {
         );
         assert_eq!(
             source_of("git+ssh://git@github.com/a/b.git#abc", "b", "1.0.0"),
-            Some(Source::Git { url: "git+ssh://git@github.com/a/b.git".into(), rev: Some("abc".into()) })
+            Some(Source::Git {
+                url: "git+ssh://git@github.com/a/b.git".into(),
+                rev: Some("abc".into())
+            })
         );
         assert_eq!(source_of("weird:thing", "x", "1"), None);
     }
@@ -1112,12 +1203,24 @@ mod tests {
     fn version_errors() {
         let e = parse_str("{\n\"lockfileVersion\": 4,\n\"packages\": {}}").unwrap_err();
         assert_eq!(e.line, Some(2));
-        assert!(e.message.contains("lockfileVersion 4 is newer than lockgate knows (1-3)"), "{e}");
+        assert!(
+            e.message
+                .contains("lockfileVersion 4 is newer than lockgate knows (1-3)"),
+            "{e}"
+        );
         for bad in ["0", "\"3\"", "null", "2.5"] {
-            let e = parse_str(&format!("{{\"lockfileVersion\": {bad}, \"packages\": {{}}}}")).unwrap_err();
+            let e = parse_str(&format!(
+                "{{\"lockfileVersion\": {bad}, \"packages\": {{}}}}"
+            ))
+            .unwrap_err();
             assert!(e.message.contains("lockfileVersion"), "{bad}: {e}");
         }
-        assert!(parse_str("{\"packages\": {}}").unwrap_err().message.contains("lockfileVersion"));
+        assert!(
+            parse_str("{\"packages\": {}}")
+                .unwrap_err()
+                .message
+                .contains("lockfileVersion")
+        );
     }
 
     #[test]
@@ -1131,8 +1234,11 @@ mod tests {
 "node_modules/c": {"version": "2.0.0"}
 }}"#;
         let lf = parse_str(t).unwrap();
-        let got: Vec<(String, String, usize)> =
-            lf.packages.iter().map(|p| (p.name.clone(), p.version.clone(), p.line)).collect();
+        let got: Vec<(String, String, usize)> = lf
+            .packages
+            .iter()
+            .map(|p| (p.name.clone(), p.version.clone(), p.line))
+            .collect();
         assert_eq!(
             got,
             vec![

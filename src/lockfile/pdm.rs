@@ -296,6 +296,21 @@ groups = ["dev"]
     }
 
     #[test]
+    fn git_source_keeps_the_revision() {
+        // Hand-written: no git host is reachable where the fixtures were made.
+        let text = "[metadata]\nlock_version = \"4.4\"\n\n[[package]]\nname = \"g\"\nversion = \"1.0\"\ngit = \"https://example.com/g.git\"\nref = \"main\"\nrevision = \"0123abcd\"\n";
+        let lock = run(text).unwrap();
+        assert_eq!(lock.format, "pdm-v4.4");
+        assert_eq!(
+            lock.packages[0].source,
+            Source::Git {
+                url: "https://example.com/g.git".into(),
+                rev: Some("0123abcd".into())
+            }
+        );
+    }
+
+    #[test]
     fn older_and_newer_lock_versions_are_refused() {
         for v in ["3.1", "5.0"] {
             let err = run(&LOCK.replace("4.5.0", v)).unwrap_err();

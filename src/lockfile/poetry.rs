@@ -777,6 +777,21 @@ b = [
     }
 
     #[test]
+    fn git_source_keeps_the_resolved_commit() {
+        // Hand-written: no git host is reachable where the fixtures were made.
+        let text = "[[package]]\nname = \"g\"\nversion = \"1.0\"\nfiles = []\n\n[package.source]\ntype = \"git\"\nurl = \"https://example.com/g.git\"\nreference = \"main\"\nresolved_reference = \"0123abcd\"\n\n[metadata]\nlock-version = \"2.0\"\n";
+        let lock = run(text).unwrap();
+        assert_eq!(lock.format, "poetry-v2.0");
+        assert_eq!(
+            lock.packages[0].source,
+            Source::Git {
+                url: "https://example.com/g.git".into(),
+                rev: Some("0123abcd".into())
+            }
+        );
+    }
+
+    #[test]
     fn unknown_source_type_is_refused() {
         let text = "[[package]]\nname = \"a\"\nversion = \"1\"\nfiles = []\n[package.source]\ntype = \"hg\"\nurl = \"x\"\n\n[metadata]\nlock-version = \"2.0\"\n";
         let err = run(text).unwrap_err();

@@ -142,6 +142,17 @@ impl EcoData {
         }
     }
 
+    /// Whether any popular npm name is in the scope `@scope/`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        use fst::{IntoStreamer, Streamer};
+        let Some(index) = &self.index else {
+            return false;
+        };
+        let lo = format!("n:@{scope}/");
+        let hi = format!("n:@{scope}0"); // '0' follows '/'
+        index.range().ge(lo).lt(hi).into_stream().next().is_some()
+    }
+
     /// The popular target with exactly this normalized name.
     pub fn target(&self, normalized: &str) -> Option<Target> {
         let mut found = None;

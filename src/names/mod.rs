@@ -164,6 +164,8 @@ fn display_eco(eco: Ecosystem) -> &'static str {
 
 /// Word affixes that turn a popular name into a plausible-looking other name.
 const PREFIXES: &[&str] = &["py", "python", "node", "js", "rust", "lib", "go"];
+/// Affixes that name an ecosystem or language (allowed against registered names).
+const ECO_WORDS: &[&str] = &["py", "python", "js", "node", "rs", "rust", "go"];
 const SUFFIXES: &[&str] = &[
     "py", "python", "js", "node", "rs", "rust", "cli", "sdk", "api", "lib", "client",
 ];
@@ -267,7 +269,8 @@ impl NameChecker {
             let own = match mode {
                 Mode::Normal => d.snapshot_score(&norm),
                 // Registered, but in no popular list.
-                Mode::AsNew => Some(0),
+                // (cargo has no snapshot, so there a new crate is simply unknown).
+                Mode::AsNew => d.has_snapshot().then_some(0),
             };
             let popular = mode == Mode::Normal && d.target(&norm).is_some();
             if !popular {
@@ -404,11 +407,12 @@ impl NameChecker {
             let on = other.normalize(name);
             let od = self.data(other);
             let Some(t) = od.target(&on) else { continue };
-            // Cargo has no full snapshot: "unknown" there only means "not popular", so only
-            // names that are top-tier elsewhere count.
-            if eco == Ecosystem::Cargo && t.score < od.top {
-                continue;
+            // Cargo has no full snapshot: "unknown" there only means "not popular", and
+            // many legit crates share a name with an npm or PyPI package.
+            if eco == Ecosystem::Cargo {
+                return;
             }
+            let _ = t.score;
             out.push(NameFinding {
                 id: FindingId::CrossEcosystem,
                 target: Some(t.name.to_string()),
@@ -444,6 +448,15 @@ impl NameChecker {
         let plain = plain_skeleton(norm);
         let qwords = words(norm);
         let is_self = |t: &str| t == norm;
+        // Only a scope's owner can publish in it: a name in the scope of a popular package
+        // is that owner's, never a squat of it.
+        let qscope = npm_scope(norm);
+        if let Some(sc) = qscope
+            && d.has_scope(sc)
+        {
+            return out;
+        }
+        let same_scope = |t: &str| qscope.is_some() && npm_scope(t) == qscope;
 
         // 1. Same skeleton: separators, case, scope punctuation, homoglyphs.
         d.lookup(TAG_SKEL, skel.as_bytes(), |t| {
@@ -452,6 +465,11 @@ impl NameChecker {
             }
             let how = if folded && plain_skeleton(t.name) != plain {
                 "homoglyph"
+            } else if registered {
+                // Registered names that differ only by separators or scope are mostly the
+                // old unscoped name of a package (`fastify-cookie`) or a long-standing
+                // sibling (`file-saver`/`FileSaver`).
+                return;
             } else if t.name.starts_with('@') != norm.starts_with('@') {
                 "scope"
             } else {
@@ -475,7 +493,30 @@ impl NameChecker {
             // `framer-motion-3d`, `eslint-config-x-compat`: whole words added to a popular
             // name is how plugins and companions are named, not an edit (affixes that
             // squatters favour are caught by the affix rule below).
-            if is_extension(&words(t.name), &qwords) {
+            let twords = words(t.name);
+            if same_scope(t.name)
+                || is_extension(&twords, &qwords)
+                || (digits_only_difference(&tskel, &skel)
+                    && (registered || tskel.bytes().any(|c| c.is_ascii_digit())))
+                || family_member(&twords, &qwords)
+            {
+                continue;
+            }
+            let plural = e_is_plural(&tskel, &skel);
+            if tskel.len() < 5 && !plural {
+                continue;
+            }
+            // Registered names must look like a typing mistake (transposition, omission,
+            // doubled or neighbouring key, homoglyph), not a different word.
+            if registered && !(folded || typo_like(tskel.as_bytes(), skel.as_bytes())) {
+                continue;
+            }
+            // A registered name (in the snapshot) needs a stronger case: one edit away from
+            // a top-tier name. Cargo has no snapshot: two edits only to top-tier crates.
+            if registered && (dist > 1 || t.score < d.top) {
+                continue;
+            }
+            if eco == Ecosystem::Cargo && dist > 1 && t.score < d.top {
                 continue;
             }
             let mut ops: Vec<&str> = Vec::new();
@@ -517,7 +558,7 @@ impl NameChecker {
                     return;
                 }
                 let tskel = skeleton(t.name);
-                if tskel == skel {
+                if tskel == skel || same_scope(t.name) || (registered && t.score < d.top) {
                     return;
                 }
                 let mut tw = words(t.name);
@@ -546,12 +587,14 @@ impl NameChecker {
 
         // 4. A popular name with an affix (`-py`, `python-`, `-js`, ...), possibly typo'd.
         if out.is_empty() {
-            self.affix_candidates(d, norm, &qwords, &skel, &mut out);
+            self.affix_candidates(d, norm, &qwords, &skel, registered, &mut out);
         }
 
-        // 5. Two popular names glued together.
-        if out.is_empty() {
-            combination(d, &qwords, &skel, registered, &mut out);
+        // 5. Two popular names glued together: only for names no registry lists (a blend
+        // like `react-codeshift` is a hallucination shape; registered blends are mostly
+        // plugins such as `django-redis`). Cargo has no snapshot, so never there.
+        if out.is_empty() && !registered && eco != Ecosystem::Cargo && qscope.is_none() {
+            combination(d, &qwords, &skel, &mut out);
         }
 
         // Trusted names are targets too (small list: scanned).
@@ -601,6 +644,7 @@ impl NameChecker {
         norm: &str,
         qwords: &[String],
         skel: &str,
+        registered: bool,
         out: &mut Vec<Cand>,
     ) {
         let mut cores: Vec<(String, String)> = Vec::new();
@@ -637,9 +681,15 @@ impl NameChecker {
             if core.len() < 4 {
                 continue;
             }
+            // Registered names: only the ecosystem-word affixes (`-py`, `node-`, `-rs`...)
+            // on a top-tier name; `-cli`, `-api`, digits are how companions are named.
+            let eco_word = ECO_WORDS.iter().any(|w| how.trim_start_matches("affix:").trim_matches('-') == *w);
+            if registered && !eco_word {
+                continue;
+            }
             let mut hit = false;
             d.lookup(TAG_SKEL, core.as_bytes(), |t| {
-                if t.name == norm {
+                if t.name == norm || t.score < d.top {
                     return;
                 }
                 hit = true;
@@ -651,11 +701,11 @@ impl NameChecker {
                     distance: 1,
                 });
             });
-            if hit || core.len() < 5 {
+            if hit || core.len() < 5 || registered {
                 continue;
             }
             for (t, dist) in edit_candidates(d, &core) {
-                if dist != 1 || t.name == norm {
+                if dist != 1 || t.name == norm || t.score < d.top {
                     continue;
                 }
                 let e = edits(skeleton(t.name).as_bytes(), core.as_bytes());
@@ -674,9 +724,68 @@ impl NameChecker {
     }
 }
 
-/// Whether `q` is `t` with whole words added before or after (`t` contiguous in `q`).
+/// Whether `q` is `t` with whole words added (`t`'s words a subsequence of `q`'s).
 fn is_extension(t: &[String], q: &[String]) -> bool {
-    q.len() > t.len() && !t.is_empty() && q.windows(t.len()).any(|w| w == t)
+    if q.len() <= t.len() || t.is_empty() {
+        return false;
+    }
+    let mut it = q.iter();
+    t.iter().all(|w| it.any(|x| x == w))
+}
+
+/// Whether two skeletons differ only in digits (`blake2`/`blake3`, `pkcs1`/`pkcs8`,
+/// `avro-gen`/`avro-gen3`): version and variant numbers, not typos.
+fn digits_only_difference(a: &str, b: &str) -> bool {
+    let strip = |s: &str| s.bytes().filter(|c| !c.is_ascii_digit()).collect::<Vec<u8>>();
+    strip(a) == strip(b)
+}
+
+/// Whether the names are members of one family: same number of words (at least 3),
+/// exactly one differing, and that word short (`aws-cdk-aws-efs` / `aws-cdk-aws-ecs`).
+fn family_member(t: &[String], q: &[String]) -> bool {
+    if t.len() != q.len() || t.len() < 3 {
+        return false;
+    }
+    let diff: Vec<usize> = (0..t.len()).filter(|&i| t[i] != q[i]).collect();
+    diff.len() == 1 && t[diff[0]].len() <= 3
+}
+
+/// Whether `q` is `t` with an `s` added or removed at the end.
+fn e_is_plural(t: &str, q: &str) -> bool {
+    q.strip_suffix('s') == Some(t) || t.strip_suffix('s') == Some(q)
+}
+
+/// Whether one edit from `t` to `q` looks like a typing mistake: a transposition, an
+/// omission (not of a final `s`), a doubled or keyboard-neighbour character added, or a
+/// keyboard-neighbour substitution.
+fn typo_like(t: &[u8], q: &[u8]) -> bool {
+    let i = t.iter().zip(q).take_while(|(a, b)| a == b).count();
+    let near = |c: u8, j: usize, s: &[u8]| {
+        let l = j.checked_sub(1).and_then(|k| s.get(k));
+        let r = s.get(j + 1);
+        [l, r]
+            .into_iter()
+            .flatten()
+            .any(|&n| n == c || text::keyboard_adjacent(n, c))
+    };
+    match q.len().cmp(&t.len()) {
+        std::cmp::Ordering::Equal => {
+            if t.get(i + 1) == q.get(i) && t.get(i) == q.get(i + 1) && t.get(i + 2..) == q.get(i + 2..) {
+                return true;
+            }
+            match (t.get(i), q.get(i)) {
+                (Some(&a), Some(&b)) => text::keyboard_adjacent(a, b),
+                _ => false,
+            }
+        }
+        std::cmp::Ordering::Greater => q.get(i).is_some_and(|&c| near(c, i, q)),
+        std::cmp::Ordering::Less => !(i + 1 == t.len() && t[i] == b's'),
+    }
+}
+
+/// The scope of an npm name (`@types/node` → `types`).
+fn npm_scope(name: &str) -> Option<&str> {
+    name.strip_prefix('@')?.split_once('/').map(|(s, _)| s)
 }
 
 /// Targets within the allowed edit distance of `skel` (OSA, on skeletons), found through
@@ -702,7 +811,7 @@ fn edit_candidates(d: &EcoData, skel: &str) -> Vec<(Target, usize)> {
     for v in &level1 {
         visit(v);
     }
-    if q.len() >= 8 {
+    if q.len() >= 6 {
         let mut seen: HashSet<Vec<u8>> = HashSet::new();
         for v in &level1 {
             text::for_each_deletion(v, |w| {
@@ -718,7 +827,7 @@ fn edit_candidates(d: &EcoData, skel: &str) -> Vec<(Target, usize)> {
             let ts = skeleton(t.name);
             let max = match ts.len() {
                 0..=3 => return None,
-                4..=8 => 1,
+                4..=6 => 1,
                 _ => 2,
             };
             let dist = osa_distance(ts.as_bytes(), q, max)?;
@@ -727,9 +836,8 @@ fn edit_candidates(d: &EcoData, skel: &str) -> Vec<(Target, usize)> {
         .collect()
 }
 
-/// Two popular names glued together (`beautifulsoup-numpy`, `reactlodash`). Both parts
-/// must be top-tier names, unless the whole name is not registered at all.
-fn combination(d: &EcoData, qwords: &[String], skel: &str, registered: bool, out: &mut Vec<Cand>) {
+/// Two popular names glued together (`beautifulsoup-numpy`, `reactlodash`).
+fn combination(d: &EcoData, qwords: &[String], skel: &str, out: &mut Vec<Cand>) {
     let exact = |s: &str| {
         let mut best: Option<Target> = None;
         d.lookup(TAG_SKEL, s.as_bytes(), |t| {
@@ -737,7 +845,7 @@ fn combination(d: &EcoData, qwords: &[String], skel: &str, registered: bool, out
                 best = Some(t);
             }
         });
-        best.filter(|t| !registered || t.score >= d.top)
+        best
     };
     let mut splits: Vec<(String, String)> = Vec::new();
     if qwords.len() >= 2 {

@@ -1,8 +1,12 @@
 //! Output formats. Each format is one module that renders results to a `String`;
 //! nothing else in the library writes to stdout.
 
+pub mod color;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod markdown;
+pub mod sarif;
 
 /// The output formats of `lockgate packages`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

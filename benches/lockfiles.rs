@@ -1,0 +1,88 @@
+//! Benchmarks for reading lockfiles and checking them.
+//!
+//! The data is generated on first use by `scripts/bench/gen_monorepo.py` into
+//! `target/bench-data/` (200 lockfiles with 50,000 package entries in six formats,
+//! and one ~5 MB package-lock.json). Run with `cargo bench --bench lockfiles`.
+//! Figures and the machine they were taken on: docs/performance.md.
+
+use lockgate::allowlist::ops;
+use lockgate::checks::{Outcome, Severity};
+use lockgate::discover::Options;
+use lockgate::lockfile;
+use lockgate::resolve::resolve;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+fn main() {
+    divan::main();
+}
+
+fn data() -> &'static PathBuf {
+    static DATA: OnceLock<PathBuf> = OnceLock::new();
+    DATA.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+        let mono = root.join("mono");
+        if !mono.join("svc-199").exists() {
+            let status = std::process::Command::new("python3")
+                .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench/gen_monorepo.py"))
+                .arg(&mono)
+                .args(["--big-npm", "15000"])
+                .status()
+                .expect("python3 runs the generator");
+            assert!(status.success());
+        }
+        root
+    })
+}
+
+/// One ~5 MB package-lock.json (15,000 entries), read and parsed.
+#[divan::bench(sample_count = 30)]
+fn parse_big_package_lock(b: divan::Bencher) {
+    let path = data().join("mono-big/package-lock.json");
+    b.bench(|| lockfile::parse_file(&path, &path).unwrap().packages.len());
+}
+
+/// One lockfile of each generated format (250 entries each).
+#[divan::bench(args = ["svc-000", "svc-001", "svc-002", "svc-003", "svc-004", "svc-005"], sample_count = 50)]
+fn parse_one(b: divan::Bencher, dir: &str) {
+    let d = data().join("mono").join(dir);
+    let path = std::fs::read_dir(&d)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| lockfile::detect(p).is_some())
+        .unwrap();
+    b.bench(|| lockfile::parse_file(&path, &path).unwrap().packages.len());
+}
+
+/// Discover and parse the whole 200-lockfile tree (what `lockgate packages` does).
+#[divan::bench(sample_count = 20)]
+fn resolve_monorepo(b: divan::Bencher) {
+    let root = vec![data().join("mono")];
+    b.bench(|| resolve(&root, &Options::default()).packages().count());
+}
+
+/// `check` on the tree against an allowlist pinning everything in it.
+#[divan::bench(sample_count = 20)]
+fn check_monorepo(b: divan::Bencher) {
+    let root = vec![data().join("mono")];
+    let res = resolve(&root, &Options::default());
+    let file = data().join("allowlist.toml");
+    let mut ed = ops::init(&file, &res, &Default::default());
+    ed.save().unwrap();
+    let list = lockgate::allowlist::load(&file).unwrap();
+    b.bench(|| {
+        let res = resolve(&root, &Options::default());
+        Outcome::offline(&res, &list, Some(Severity::Error)).findings.len()
+    });
+}
+
+/// Loading the 20,000-entry allowlist alone.
+#[divan::bench(sample_count = 20)]
+fn load_allowlist(b: divan::Bencher) {
+    let file = data().join("allowlist.toml");
+    if !file.exists() {
+        let res = resolve(&[data().join("mono")], &Options::default());
+        ops::init(&file, &res, &Default::default()).save().unwrap();
+    }
+    b.bench(|| lockgate::allowlist::load(&file).unwrap().entries.len());
+}

@@ -1,0 +1,424 @@
+//! The online checks: what the registries say about every package a lockfile pins.
+//!
+//! - `not-on-registry`: the registry has no such name (a hallucination nobody has
+//!   registered yet, or a private name open to dependency confusion), or no such version.
+//! - `registry-hash-mismatch` (critical): a hash in the lockfile, or pinned in the
+//!   allowlist, of an algorithm the registry publishes for that version, is not one the
+//!   registry publishes; or the registry's hashes for the version changed since lockgate
+//!   first cached them; or (deep mode) the downloaded file does not hash to what the
+//!   registry publishes.
+//! - `yanked` (warning): the registry has yanked the version (PyPI: every file of it).
+//! - `too-new` (error): published less than `[policy] min-age-days` ago.
+//! - `registry-error`: the registry could not be asked or answered garbage. An error
+//!   (the run exits 2) unless `[policy] registry-errors = "warn"`; never silent.
+//!
+//! Only registry packages are asked about. A package from a registry other than the
+//! one configured for its ecosystem is not (one `registry-error` note per such
+//! registry says so); git, path and URL sources have no registry entry.
+
+use super::{Finding, FindingId, Severity};
+use crate::allowlist::{Allowlist, Level};
+use crate::lockfile::{Ecosystem, Hash, Package, Source};
+use crate::registry::{Answer, Client, RegistryError, VersionInfo};
+use std::collections::{BTreeMap, HashSet};
+
+/// How to run the online checks.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Download one artifact per version and hash it (sha256/sha512).
+    pub deep: bool,
+    /// The time to measure ages against (Unix seconds).
+    pub now: i64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            deep: false,
+            now: crate::registry::now(),
+        }
+    }
+}
+
+/// Registry errors reported one by one per ecosystem; the rest are summed up.
+const ERRORS_PER_ECOSYSTEM: usize = 3;
+
+/// Ask the registries about every registry package and return the findings.
+pub fn check(packages: &[&Package], list: &Allowlist, client: &Client, opts: &Options) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut asked: Vec<&Package> = Vec::new();
+    let mut elsewhere: BTreeMap<(Ecosystem, String), Vec<&Package>> = BTreeMap::new();
+    for p in packages {
+        match &p.source {
+            Source::Registry(url) if client.config().serves(p.ecosystem, url.as_deref()) => asked.push(p),
+            Source::Registry(Some(url)) => elsewhere.entry((p.ecosystem, url.clone())).or_default().push(p),
+            _ => {}
+        }
+    }
+    for ((eco, url), ps) in &elsewhere {
+        let mut f = Finding::for_package(
+            FindingId::RegistryError,
+            Severity::Note,
+            ps[0],
+            format!(
+                "{} {eco} package{} from {url} not checked online: lockgate asks {}",
+                ps.len(),
+                if ps.len() == 1 { "" } else { "s" },
+                client.config().base(*eco)
+            ),
+            format!("to check them, point lockgate at that registry: {} or `[registries] {eco}` in the allowlist", crate::registry::env_var(*eco)),
+        );
+        f.name = None;
+        f.version = None;
+        out.push(f);
+    }
+    let queries: Vec<(Ecosystem, String)> = asked.iter().map(|p| (p.ecosystem, p.name.clone())).collect();
+    let answers = client.lookup_all(&queries);
+    let mut pins_seen = HashSet::new();
+    let mut errors: BTreeMap<Ecosystem, Vec<(&Package, RegistryError)>> = BTreeMap::new();
+    let mut deep_jobs: Vec<(&Package, std::sync::Arc<crate::registry::PackageInfo>)> = Vec::new();
+    let mut deep_seen = HashSet::new();
+    for (p, ans) in asked.iter().zip(answers) {
+        match ans {
+            Err(e) => errors.entry(p.ecosystem).or_default().push((p, e)),
+            Ok(Answer::NotFound { url }) => out.push(not_found(p, &url)),
+            Ok(Answer::Found(info)) => {
+                let Some(v) = info.version(&p.version) else {
+                    out.push(Finding::for_package(
+                        FindingId::NotOnRegistry,
+                        Severity::Error,
+                        p,
+                        format!("{} exists on the registry, but version {} does not ({})", p.name, p.version, info.url),
+                        "the version was never published there or has been removed: use a published version and regenerate the lockfile".to_string(),
+                    ));
+                    continue;
+                };
+                out.extend(version_findings(p, v, info.changed.get(&p.version), list, opts, &mut pins_seen));
+                if opts.deep && deep_seen.insert((p.ecosystem, p.normalized_name(), p.version.clone())) {
+                    deep_jobs.push((p, info.clone()));
+                }
+            }
+        }
+    }
+    out.extend(error_findings(errors, list.policy.registry_errors));
+    if opts.deep {
+        out.extend(deep_check(&deep_jobs, list, client));
+    }
+    out
+}
+
+fn not_found(p: &Package, url: &str) -> Finding {
+    Finding::for_package(
+        FindingId::NotOnRegistry,
+        Severity::Error,
+        p,
+        format!("{} is not on the {} registry ({url} has no such package)", p.name, p.ecosystem),
+        "do not install it: the name may be hallucinated, or an internal name anyone could register (dependency confusion); register it yourself if it is yours".to_string(),
+    )
+}
+
+/// The hashes in `hashes` that can be compared with the registry's (same algorithm)
+/// but are not among them.
+pub fn unpublished<'a>(hashes: &'a [Hash], v: &VersionInfo) -> Vec<&'a Hash> {
+    let published = v.hashes();
+    hashes
+        .iter()
+        .filter(|h| h.is_registry_digest() && v.has_algorithm(&h.algorithm) && !published.contains(h))
+        .collect()
+}
+
+fn version_findings(
+    p: &Package,
+    v: &VersionInfo,
+    changed: Option<&Vec<Hash>>,
+    list: &Allowlist,
+    opts: &Options,
+    pins_seen: &mut HashSet<(Ecosystem, String, String)>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let investigate = "do not merge: find out which artifact is the real one (`lockgate explain registry-hash-mismatch`)".to_string();
+    if let Some(first) = changed {
+        out.push(Finding::for_package(
+            FindingId::RegistryHashMismatch,
+            Severity::Critical,
+            p,
+            format!(
+                "the registry's hashes for {} {} changed since lockgate first saw them (then: {})",
+                p.name,
+                p.version,
+                join(first.iter())
+            ),
+            investigate.clone(),
+        ));
+    }
+    let bad = unpublished(&p.hashes, v);
+    if !bad.is_empty() {
+        out.push(Finding::for_package(
+            FindingId::RegistryHashMismatch,
+            Severity::Critical,
+            p,
+            format!(
+                "the lockfile's {} for {} {} is not what the registry publishes ({})",
+                join(bad.iter().copied()),
+                p.name,
+                p.version,
+                join(v.hashes().iter().filter(|h| bad.iter().any(|b| b.algorithm == h.algorithm)))
+            ),
+            investigate.clone(),
+        ));
+    }
+    if let Some(entry) = list.entry(p.ecosystem, &p.name)
+        && let Some(pin) = entry.versions.get(&p.version)
+        && pins_seen.insert((p.ecosystem, p.normalized_name(), p.version.clone()))
+    {
+        let bad = unpublished(&pin.hashes, v);
+        if !bad.is_empty() {
+            out.push(Finding::for_package(
+                FindingId::RegistryHashMismatch,
+                Severity::Critical,
+                p,
+                format!(
+                    "the allowlist pins {} for {} {} ({}:{}), which the registry does not publish",
+                    join(bad.iter().copied()),
+                    p.name,
+                    p.version,
+                    list.path.display(),
+                    pin.line
+                ),
+                "do not merge: the pin or the registry is wrong; check with `lockgate allowlist verify`".to_string(),
+            ));
+        }
+    }
+    if v.yanked {
+        let reason = v.files.iter().find_map(|f| f.yanked_reason.clone());
+        out.push(Finding::for_package(
+            FindingId::Yanked,
+            Severity::Warning,
+            p,
+            format!(
+                "{} {} has been yanked from the registry{}",
+                p.name,
+                p.version,
+                reason.map(|r| format!(": {r}")).unwrap_or_default()
+            ),
+            "upgrade to a version that is not yanked and regenerate the lockfile".to_string(),
+        ));
+    }
+    if let Some(f) = too_new(p, v, list, opts.now) {
+        out.push(f);
+    }
+    out
+}
+
+/// The `too-new` finding, when the policy sets `min-age-days` and the version is younger.
+pub fn too_new(p: &Package, v: &VersionInfo, list: &Allowlist, now: i64) -> Option<Finding> {
+    let days = list.policy.min_age_days?;
+    let published = v.published?;
+    let age = now - published;
+    if age >= i64::from(days) * 86_400 {
+        return None;
+    }
+    Some(Finding::for_package(
+        FindingId::TooNew,
+        Severity::Error,
+        p,
+        format!(
+            "{} {} was published {} ago, less than the policy's min-age-days = {days}",
+            p.name,
+            p.version,
+            age_text(age)
+        ),
+        format!("wait until it is {days} days old, use an older version, or have the security team approve it"),
+    ))
+}
+
+fn age_text(secs: i64) -> String {
+    if secs < 0 {
+        "in the future (clock skew?)".to_string()
+    } else if secs < 3600 {
+        format!("{} minutes", secs / 60)
+    } else if secs < 2 * 86_400 {
+        format!("{} hours", secs / 3600)
+    } else {
+        format!("{} days", secs / 86_400)
+    }
+}
+
+fn error_findings(errors: BTreeMap<Ecosystem, Vec<(&Package, RegistryError)>>, level: Level) -> Vec<Finding> {
+    let severity = if level == Level::Warn { Severity::Warning } else { Severity::Error };
+    let help = "retry; check the registry URL (LOCKGATE_* variables, `[registries]`) and the network; `[policy] registry-errors = \"warn\"` downgrades this to a warning";
+    let mut out = Vec::new();
+    for (eco, errs) in errors {
+        for (p, e) in errs.iter().take(ERRORS_PER_ECOSYSTEM) {
+            out.push(Finding::for_package(
+                FindingId::RegistryError,
+                severity,
+                p,
+                format!("{} {} could not be checked: {e}", p.name, p.version),
+                help.to_string(),
+            ));
+        }
+        if errs.len() > ERRORS_PER_ECOSYSTEM {
+            let rest = &errs[ERRORS_PER_ECOSYSTEM..];
+            let mut f = Finding::for_package(
+                FindingId::RegistryError,
+                severity,
+                rest[0].0,
+                format!(
+                    "{} more {eco} packages could not be checked ({}, …): {}",
+                    rest.len(),
+                    rest.iter().take(5).map(|(p, _)| p.name.as_str()).collect::<Vec<_>>().join(", "),
+                    rest[0].1
+                ),
+                help.to_string(),
+            );
+            f.name = None;
+            f.version = None;
+            out.push(f);
+        }
+    }
+    out
+}
+
+fn deep_check(jobs: &[(&Package, std::sync::Arc<crate::registry::PackageInfo>)], list: &Allowlist, client: &Client) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut targets = Vec::new();
+    for (p, info) in jobs {
+        let Some(v) = info.version(&p.version) else { continue };
+        let mut expected: Vec<Hash> = p.hashes.clone();
+        if let Some(pin) = list.entry(p.ecosystem, &p.name).and_then(|e| e.versions.get(&p.version)) {
+            expected.extend(pin.hashes.iter().cloned());
+        }
+        // The file the lockfile or pin names; else the first one (an sdist sorts before wheels).
+        let mut files: Vec<_> = v.files.iter().collect();
+        files.sort_by_key(|f| (!f.filename.ends_with(".tar.gz"), f.filename.clone()));
+        let file = files
+            .iter()
+            .find(|f| f.hashes.iter().any(|h| expected.contains(h)))
+            .or(files.first())
+            .copied();
+        let Some(file) = file else { continue };
+        match client.file_url(p.ecosystem, &p.name, &p.version, file) {
+            Ok(url) => targets.push((*p, file.clone(), expected, url)),
+            Err(e) => out.push(Finding::for_package(
+                FindingId::RegistryError,
+                Severity::Error,
+                p,
+                format!("deep check of {} {}: {e}", p.name, p.version),
+                "retry, or run without --deep".to_string(),
+            )),
+        }
+    }
+    let urls: Vec<String> = targets.iter().map(|t| t.3.clone()).collect();
+    let digests = client.download_digests(&urls);
+    for ((p, file, expected, url), d) in targets.into_iter().zip(digests) {
+        match d {
+            Err(e) => out.push(Finding::for_package(
+                FindingId::RegistryError,
+                Severity::Error,
+                p,
+                format!("deep check of {} {}: {e}", p.name, p.version),
+                "retry, or run without --deep".to_string(),
+            )),
+            Ok(computed) => {
+                let mut wrong = Vec::new();
+                for c in &computed {
+                    let published: Vec<&Hash> = file.hashes.iter().filter(|h| h.algorithm == c.algorithm).collect();
+                    let pinned: Vec<&Hash> = expected.iter().filter(|h| h.algorithm == c.algorithm).collect();
+                    if (!published.is_empty() && !published.contains(&c)) || (!pinned.is_empty() && !pinned.contains(&c)) {
+                        wrong.push(c.clone());
+                    }
+                }
+                if !wrong.is_empty() {
+                    out.push(Finding::for_package(
+                        FindingId::RegistryHashMismatch,
+                        Severity::Critical,
+                        p,
+                        format!(
+                            "{url} downloads as {}, not what the registry publishes ({}) or the lockfile/allowlist pins",
+                            join(wrong.iter()),
+                            join(file.hashes.iter())
+                        ),
+                        "do not merge: the file host serves another artifact than the registry describes".to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn join<'a>(hashes: impl Iterator<Item = &'a Hash>) -> String {
+    let v: Vec<String> = hashes.map(|h| short(&h.to_string())).collect();
+    if v.is_empty() { "none".to_string() } else { v.join(", ") }
+}
+
+fn short(h: &str) -> String {
+    match h.find(':') {
+        Some(i) if h.len() > i + 17 => format!("{}…", &h[..i + 17]),
+        _ => h.to_string(),
+    }
+}
+
+/// Registry findings grouped for `allowlist verify`: every pinned version of every
+/// entry compared with the registry. Findings point at the pin's line in the allowlist.
+pub fn verify_allowlist(list: &Allowlist, client: &Client, opts: &Options) -> Vec<Finding> {
+    let mut pseudo: Vec<Package> = Vec::new();
+    let mut keys: Vec<_> = list.entries.iter().collect();
+    keys.sort_by(|a, b| a.0.cmp(b.0));
+    for ((eco, _), entry) in keys {
+        for (version, pin) in &entry.versions {
+            pseudo.push(Package {
+                ecosystem: *eco,
+                name: entry.name.clone(),
+                version: version.clone(),
+                hashes: Vec::new(),
+                source: Source::Registry(None),
+                lockfile: list.path.clone(),
+                line: pin.line,
+                direct: false,
+                dev: false,
+                optional: false,
+                path: Vec::new(),
+            });
+        }
+    }
+    let refs: Vec<&Package> = pseudo.iter().collect();
+    let mut out = check(&refs, list, client, opts);
+    // A pin is an approval of a version whatever its age: too-new is for lockfiles.
+    out.retain(|f| f.id != FindingId::TooNew);
+    super::sort(&mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::FileInfo;
+
+    fn h(s: &str) -> Hash {
+        Hash::parse(s).unwrap()
+    }
+
+    #[test]
+    fn only_comparable_hashes_can_mismatch() {
+        let v = VersionInfo {
+            files: vec![FileInfo {
+                filename: "x.tgz".into(),
+                url: None,
+                hashes: vec![h("sha256:8f42a60cbdf9a97f5d2305f08a87dc4e09308d1276d28c869c684d7777685682")],
+                uploaded: None,
+                yanked: false,
+                yanked_reason: None,
+            }],
+            published: None,
+            yanked: false,
+        };
+        let ok = h("sha256:8f42a60cbdf9a97f5d2305f08a87dc4e09308d1276d28c869c684d7777685682");
+        let bad = h("sha256:3bd1574e617a9a6c1f8f8181bd7e841e1f20e4277607ef28945765188d6284d4");
+        let other = h("sha1:5b8a3a7765dfe001261dde915589e782f8c94d1e");
+        let berry = Hash::yarn_berry("10c0/abc");
+        let all = [ok, bad.clone(), other, berry];
+        assert_eq!(unpublished(&all, &v), vec![&bad]);
+    }
+}

@@ -1,0 +1,56 @@
+//! `lockgate check`: the gate.
+
+use super::output::{self, OutputArgs};
+use super::{AllowlistArg, FailOn};
+use lockgate::allowlist;
+use lockgate::checks::Outcome;
+use lockgate::discover::Options;
+use lockgate::resolve::resolve;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `lockgate check`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Folders or lockfiles to check.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    allowlist: AllowlistArg,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// The lowest severity that fails the run.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Do not honour .gitignore / .ignore files.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Skip files and folders matching this glob (repeatable), besides the
+    /// allowlist's `exclude`.
+    #[arg(long)]
+    exclude: Vec<String>,
+    #[command(flatten)]
+    net: super::online::CheckArgs,
+}
+
+/// Run `lockgate check`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let Args {
+        paths,
+        allowlist,
+        output,
+        fail_on,
+        no_ignore,
+        mut exclude,
+        net,
+    } = args;
+    let list = allowlist::load(&allowlist.path)?;
+    exclude.extend(list.exclude.iter().cloned());
+    let res = resolve(&paths, &Options { no_ignore, exclude });
+    let mut outcome = Outcome::offline(&res, &list, fail_on.severity());
+    if net.online {
+        super::online::check(&mut outcome, &res, &list, &net)?;
+    }
+    output::emit(&output, &outcome, &res, &list)?;
+    Ok(ExitCode::from(outcome.exit_code()))
+}

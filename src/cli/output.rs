@@ -1,0 +1,227 @@
+//! Where `lockgate check` writes its report, and in which formats.
+//!
+//! One design, for every combination:
+//!
+//! - `--format FORMAT` picks the format of the main report (default `human`);
+//! - `--output FILE` writes the main report to FILE instead of stdout;
+//! - `--report FORMAT=FILE` (repeatable) writes one more report in another format,
+//!   in the same run (`FILE` may be `-` for stdout, at most one report may go there);
+//! - `--quiet` drops the main report from stdout (files are still written; the
+//!   exit code says how it went);
+//! - `--color auto|always|never` colours the human report; `auto` means only on a
+//!   terminal, and `NO_COLOR` turns colour off in every mode.
+//!
+//! Examples: `lockgate check --report sarif=lockgate.sarif --report markdown=summary.md`
+//! (human on the terminal, plus two files); `lockgate check --format sarif --output
+//! lockgate.sarif` (SARIF only, to a file).
+
+use super::print;
+use anyhow::Context as _;
+use clap::ValueEnum;
+use lockgate::allowlist::{self, Allowlist, ops};
+use lockgate::checks::Outcome;
+use lockgate::report::{self, color::ColorChoice, sarif::Paths};
+use lockgate::resolve::Resolution;
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+
+/// The formats `lockgate check` can write.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckFormat {
+    /// Findings grouped by lockfile, for people.
+    Human,
+    /// One JSON document (docs/json.md, docs/schemas/check.schema.json).
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: an annotation per finding.
+    Github,
+    /// A Markdown report for a job summary: counts, a table, the allowlist snippet.
+    Markdown,
+}
+
+/// `--color` values.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorArg {
+    /// Colour on a terminal only, unless NO_COLOR is set.
+    Auto,
+    /// Colour even when not on a terminal, unless NO_COLOR is set.
+    Always,
+    /// No colour.
+    Never,
+}
+
+/// One `--report FORMAT=FILE`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportSpec {
+    /// The format.
+    pub format: CheckFormat,
+    /// The file, or `None` for stdout (`-`).
+    pub file: Option<PathBuf>,
+}
+
+fn parse_report(s: &str) -> Result<ReportSpec, String> {
+    let (fmt, file) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=FILE (e.g. sarif=lockgate.sarif), got `{s}`"))?;
+    let format = CheckFormat::from_str(fmt, true).map_err(|_| {
+        format!("unknown format `{fmt}`: use one of human, json, sarif, github, markdown")
+    })?;
+    if file.is_empty() {
+        return Err(format!("no file after `{fmt}=`: write {fmt}=FILE, or {fmt}=- for stdout"));
+    }
+    Ok(ReportSpec {
+        format,
+        file: (file != "-").then(|| PathBuf::from(file)),
+    })
+}
+
+/// Examples shown by `lockgate check --help` (set here, with the output
+/// arguments they are mostly about, rather than in check.rs).
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  lockgate check                         check every lockfile under the current folder
+  lockgate check web/package-lock.json   check one lockfile
+  lockgate check Cargo.toml              a manifest: check the lockfile beside it
+  lockgate check --report sarif=lockgate.sarif --report markdown=summary.md
+                                         human report on the terminal, plus SARIF and Markdown files
+  lockgate check --format github --report sarif=lockgate.sarif
+                                         in GitHub Actions: annotations on the lockfile lines
+  lockgate check --format json -o findings.json --quiet
+                                         JSON to a file, nothing on stdout
+  lockgate check --fail-on warning       fail on warnings too
+
+Exit codes: 0 nothing at or above the fail level, 1 findings at or above it,
+2 usage, configuration or parse error (a lockfile that cannot be read never passes).
+Run `lockgate explain ID` for what a finding means and how to fix it.";
+
+/// The output arguments of `lockgate check`.
+#[derive(clap::Args, Debug, Clone)]
+#[command(after_long_help = CHECK_EXAMPLES)]
+pub struct OutputArgs {
+    /// Format of the main report.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human, help_heading = "Output")]
+    pub format: CheckFormat,
+    /// Write the main report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+    /// Also write a report in another format (repeatable): FORMAT=FILE, e.g.
+    /// sarif=lockgate.sarif, markdown=summary.md, github=- (FILE `-` is stdout).
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report, help_heading = "Output")]
+    pub reports: Vec<ReportSpec>,
+    /// Print nothing on stdout (files given with --output/--report are still
+    /// written); the exit code tells the verdict.
+    #[arg(long, short = 'q', help_heading = "Output")]
+    pub quiet: bool,
+    /// Colour the human report: auto (only on a terminal), always, never.
+    /// NO_COLOR turns colour off in every mode.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
+    pub color: ColorArg,
+}
+
+/// Paths in annotations and SARIF: relative to `$GITHUB_WORKSPACE` when it is set,
+/// else to the current folder.
+pub fn paths() -> Paths {
+    let cwd = std::env::current_dir().ok();
+    let root = std::env::var_os("GITHUB_WORKSPACE")
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            let p = PathBuf::from(v);
+            std::fs::canonicalize(&p).unwrap_or(p)
+        })
+        .or_else(|| cwd.clone());
+    let cwd = cwd.map(|c| std::fs::canonicalize(&c).unwrap_or(c));
+    Paths { cwd, root }
+}
+
+fn color_enabled(choice: ColorArg) -> bool {
+    let choice = match choice {
+        ColorArg::Auto => ColorChoice::Auto,
+        ColorArg::Always => ColorChoice::Always,
+        ColorArg::Never => ColorChoice::Never,
+    };
+    let var = |k: &str| std::env::var(k).ok();
+    choice.resolve(
+        var("NO_COLOR").as_deref(),
+        std::io::stdout().is_terminal(),
+        var("TERM").as_deref(),
+        var("CLICOLOR_FORCE").as_deref(),
+    )
+}
+
+/// The `allowlist suggest` snippet for the markdown report, if anything is missing.
+fn snippet(res: &Resolution, list: &Allowlist) -> Option<String> {
+    if !res.is_complete() {
+        return None;
+    }
+    let wanted = ops::wanted(res, Some(list));
+    (!wanted.is_empty()).then(|| ops::snippet(&wanted, &list.path, &allowlist::Approval::default()))
+}
+
+fn render(format: CheckFormat, outcome: &Outcome, res: &Resolution, list: &Allowlist, paths: &Paths) -> String {
+    match format {
+        CheckFormat::Human => report::human::findings(outcome),
+        CheckFormat::Json => report::json::findings(outcome),
+        CheckFormat::Sarif => report::sarif::findings(outcome, paths),
+        CheckFormat::Github => report::github::findings(outcome, paths),
+        CheckFormat::Markdown => report::markdown::findings(outcome, snippet(res, list).as_deref(), paths),
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write the report to {}", path.display()))
+}
+
+/// Write every report the arguments ask for.
+pub fn emit(args: &OutputArgs, outcome: &Outcome, res: &Resolution, list: &Allowlist) -> anyhow::Result<()> {
+    let stdout_reports = args.reports.iter().filter(|r| r.file.is_none()).count()
+        + usize::from(args.output.is_none());
+    if stdout_reports > 1 && !args.quiet {
+        anyhow::bail!(
+            "two reports would go to stdout: give --output FILE for the main report, or a FILE instead of `-` in --report"
+        );
+    }
+    let paths = paths();
+    let mut targets: Vec<(CheckFormat, Option<&Path>)> = vec![(args.format, args.output.as_deref())];
+    targets.extend(args.reports.iter().map(|r| (r.format, r.file.as_deref())));
+    for (format, file) in targets {
+        match file {
+            Some(path) => write_file(path, &render(format, outcome, res, list, &paths))?,
+            None if args.quiet => {}
+            None => {
+                let text = render(format, outcome, res, list, &paths);
+                if format == CheckFormat::Human && color_enabled(args.color) {
+                    print(&report::color::paint_findings(&text))?;
+                } else {
+                    print(&text)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_specs() {
+        assert_eq!(
+            parse_report("sarif=out/x.sarif"),
+            Ok(ReportSpec {
+                format: CheckFormat::Sarif,
+                file: Some(PathBuf::from("out/x.sarif"))
+            })
+        );
+        assert_eq!(parse_report("GitHub=-").map(|r| r.file), Ok(None));
+        assert!(parse_report("sarif").is_err());
+        assert!(parse_report("xml=a").is_err());
+        assert!(parse_report("json=").is_err());
+        // Only the first `=` separates: the file may hold more.
+        assert_eq!(parse_report("json=a=b").map(|r| r.file), Ok(Some(PathBuf::from("a=b"))));
+    }
+}

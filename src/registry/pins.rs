@@ -1,0 +1,152 @@
+//! Allowlist pins from the registry rather than from lockfiles: what
+//! `allowlist add`, `allowlist init --online` and `allowlist suggest --online` write.
+//!
+//! The pin of a version is every hash the registry publishes for every file of it
+//! ([`super::VersionInfo::pin_hashes`]: for PyPI one sha256 per file, for npm the
+//! `integrity` digest, for cargo the `cksum`; sha1 only where nothing stronger is
+//! published). From the lockfile, only what the registry cannot publish is kept (Yarn
+//! berry checksums) and sha1 digests the registry confirms (old lockfiles record only
+//! those). A lockfile hash the registry does not publish is never pinned: the version
+//! is reported instead.
+
+use super::{Answer, Client, RegistryError, VersionInfo};
+use crate::allowlist::ops::Wanted;
+use crate::checks::online::unpublished;
+use crate::lockfile::{Ecosystem, Hash};
+
+/// Why a version was not pinned from the registry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PinProblem {
+    /// The registry has no such package.
+    #[error("{ecosystem} {name} is not on the registry ({url})")]
+    NoSuchPackage {
+        /// Ecosystem.
+        ecosystem: Ecosystem,
+        /// Name.
+        name: String,
+        /// What was asked.
+        url: String,
+    },
+    /// The package exists, the version does not.
+    #[error("{ecosystem} {name} has no version {version} on the registry (latest: {latest})")]
+    NoSuchVersion {
+        /// Ecosystem.
+        ecosystem: Ecosystem,
+        /// Name.
+        name: String,
+        /// The version asked for.
+        version: String,
+        /// A few of the newest versions the registry has.
+        latest: String,
+    },
+    /// The lockfile records a hash the registry does not publish.
+    #[error("{ecosystem} {name} {version}: the lockfile's {lockfile} is not what the registry publishes ({registry}); not pinned")]
+    Mismatch {
+        /// Ecosystem.
+        ecosystem: Ecosystem,
+        /// Name.
+        name: String,
+        /// Version.
+        version: String,
+        /// The lockfile's hashes that the registry does not publish.
+        lockfile: String,
+        /// What the registry publishes.
+        registry: String,
+    },
+    /// The registry could not be asked.
+    #[error("{ecosystem} {name}: {error}")]
+    Registry {
+        /// Ecosystem.
+        ecosystem: Ecosystem,
+        /// Name.
+        name: String,
+        /// What went wrong.
+        error: RegistryError,
+    },
+}
+
+/// The hashes to pin for a version, given what a lockfile records for it.
+pub fn pin_for(v: &VersionInfo, lockfile: &[Hash]) -> Vec<Hash> {
+    let published = v.hashes();
+    let mut out = v.pin_hashes();
+    for h in lockfile {
+        if !h.is_registry_digest() || (published.contains(h) && !out.contains(h)) {
+            out.push(h.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Replace the lockfile hashes of `wanted` with the registry's. Versions that could
+/// not be verified are left out of the result and reported as problems.
+pub fn from_registry(client: &Client, wanted: Vec<Wanted>) -> (Vec<Wanted>, Vec<PinProblem>) {
+    let queries: Vec<(Ecosystem, String)> = wanted.iter().map(|w| (w.ecosystem, w.name.clone())).collect();
+    let answers = client.lookup_all(&queries);
+    let mut ok = Vec::new();
+    let mut problems = Vec::new();
+    for (mut w, ans) in wanted.into_iter().zip(answers) {
+        match resolve_version(w.ecosystem, &w.name, &w.version, ans) {
+            Err(p) => problems.push(p),
+            Ok(v) => {
+                let bad = unpublished(&w.hashes, &v);
+                if !bad.is_empty() {
+                    problems.push(PinProblem::Mismatch {
+                        ecosystem: w.ecosystem,
+                        name: w.name.clone(),
+                        version: w.version.clone(),
+                        lockfile: list(bad.into_iter()),
+                        registry: list(v.hashes().iter()),
+                    });
+                    continue;
+                }
+                w.hashes = pin_for(&v, &w.hashes);
+                ok.push(w);
+            }
+        }
+    }
+    (ok, problems)
+}
+
+/// The registry's data for one version, or why there is none.
+pub fn resolve_version(
+    ecosystem: Ecosystem,
+    name: &str,
+    version: &str,
+    answer: Result<Answer, RegistryError>,
+) -> Result<VersionInfo, PinProblem> {
+    match answer {
+        Err(error) => Err(PinProblem::Registry {
+            ecosystem,
+            name: name.to_string(),
+            error,
+        }),
+        Ok(Answer::NotFound { url }) => Err(PinProblem::NoSuchPackage {
+            ecosystem,
+            name: name.to_string(),
+            url,
+        }),
+        Ok(Answer::Found(info)) => match info.version(version) {
+            Some(v) => Ok(v.clone()),
+            None => {
+                let mut vs: Vec<(&String, Option<i64>)> = info.versions.iter().map(|(k, v)| (k, v.published)).collect();
+                vs.sort_by_key(|(k, p)| (std::cmp::Reverse(*p), std::cmp::Reverse(k.to_string())));
+                Err(PinProblem::NoSuchVersion {
+                    ecosystem,
+                    name: name.to_string(),
+                    version: version.to_string(),
+                    latest: if vs.is_empty() {
+                        "none".to_string()
+                    } else {
+                        vs.iter().take(5).map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", ")
+                    },
+                })
+            }
+        },
+    }
+}
+
+fn list<'a>(hs: impl Iterator<Item = &'a Hash>) -> String {
+    hs.map(|h| h.to_string()).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,232 @@
+//! The Markdown output format: a report for a GitHub job summary
+//! (`$GITHUB_STEP_SUMMARY`) or a pull-request comment.
+//!
+//! It holds the verdict, the counts, a table of findings (worst first, at most
+//! [`MAX_ROWS`] rows), and, when packages are merely not yet approved, the
+//! `lockgate allowlist suggest` snippet that would make the check pass. The snippet
+//! is computed by the caller (it needs the resolution and the allowlist, not just
+//! the findings) and passed in. Table cells are HTML-escaped and `|` is written as
+//! `&#124;`, so no package name or message can break the table or inject markup.
+
+use super::human;
+use super::sarif::Paths;
+use crate::checks::{FindingId, Outcome, Severity};
+use std::fmt::Write as _;
+
+/// At most this many findings are listed in the table; the rest are counted.
+pub const MAX_ROWS: usize = 250;
+
+/// A snippet longer than this (bytes) is cut at a line boundary: a job summary
+/// holds at most 1 MiB.
+pub const MAX_SNIPPET: usize = 256 * 1024;
+
+/// Escape text for a Markdown table cell or paragraph. Balanced backtick code
+/// spans (`like this`) are kept as code, with only `|` escaped inside them; all
+/// other text is HTML-escaped and Markdown punctuation is backslash-escaped.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find('`') {
+        escape_plain(&rest[..open], &mut out);
+        let after = &rest[open + 1..];
+        match after.find('`') {
+            Some(close) if close > 0 => {
+                out.push('`');
+                for c in after[..close].chars() {
+                    match c {
+                        '|' => out.push_str("\\|"),
+                        '\n' | '\r' => out.push(' '),
+                        c => out.push(c),
+                    }
+                }
+                out.push('`');
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push_str("&#96;");
+                rest = after;
+            }
+        }
+    }
+    escape_plain(rest, &mut out);
+    out
+}
+
+fn escape_plain(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("&#124;"),
+            '*' | '_' | '[' | ']' | '\\' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' => {}
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Text as inline code that survives a table cell.
+fn code(s: &str) -> String {
+    let mut out = String::from("<code>");
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("&#124;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push_str("</code>");
+    out
+}
+
+fn badge(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "🛑 critical",
+        Severity::Error => "❌ error",
+        Severity::Warning => "⚠️ warning",
+        Severity::Note => "ℹ️ note",
+    }
+}
+
+/// A fence of backticks longer than any run of backticks in `text`.
+fn fence_for(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    "`".repeat((longest + 1).max(3))
+}
+
+/// Render the report of `lockgate check --format markdown`.
+///
+/// `snippet` is the output of `lockgate allowlist suggest` for the same paths, if
+/// there is anything to suggest.
+pub fn findings(outcome: &Outcome, snippet: Option<&str>, paths: &Paths) -> String {
+    let mut out = String::new();
+    let failing = outcome.failing();
+    let verdict = if !outcome.complete {
+        "🛑 failed: a lockfile could not be read"
+    } else if failing > 0 {
+        "❌ failed"
+    } else if outcome.findings.is_empty() {
+        "✅ passed"
+    } else {
+        "✅ passed with findings below the fail level"
+    };
+    let _ = writeln!(out, "## lockgate: {verdict}\n");
+    let _ = writeln!(out, "{}\n", escape(&human::summary_line(outcome)));
+    let fail_on = outcome.fail_on.map(Severity::as_str).unwrap_or("never");
+    let _ = writeln!(out, "| critical | error | warning | note | failing (fail on: {fail_on}) |");
+    let _ = writeln!(out, "|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} |\n",
+        outcome.count(Severity::Critical),
+        outcome.count(Severity::Error),
+        outcome.count(Severity::Warning),
+        outcome.count(Severity::Note),
+        failing
+    );
+    if !outcome.findings.is_empty() {
+        let _ = writeln!(out, "### Findings\n");
+        let _ = writeln!(out, "| severity | finding | package | where | what | next step |");
+        let _ = writeln!(out, "|---|---|---|---|---|---|");
+        for f in outcome.findings.iter().take(MAX_ROWS) {
+            let package = match (&f.ecosystem, &f.name, &f.version) {
+                (Some(e), Some(n), Some(v)) => format!("{e} {} {}", code(n), escape(v)),
+                (Some(e), Some(n), None) => format!("{e} {}", code(n)),
+                (None, Some(n), _) => code(n),
+                _ => String::new(),
+            };
+            let at = match f.line {
+                Some(l) => format!("{}:{l}", paths.display(&f.lockfile)),
+                None => paths.display(&f.lockfile),
+            };
+            let mut what = escape(&f.message);
+            if f.path.len() > 1 {
+                let _ = write!(what, "<br>via {}", escape(&f.path.join(" > ")));
+            }
+            let _ = writeln!(
+                out,
+                "| {} | {} | {package} | {} | {what} | {} |",
+                badge(f.severity),
+                code(f.id.as_str()),
+                code(&at),
+                escape(&f.help)
+            );
+        }
+        if outcome.findings.len() > MAX_ROWS {
+            let _ = writeln!(
+                out,
+                "\n…and {} more findings (see the SARIF file or `lockgate check` output).",
+                outcome.findings.len() - MAX_ROWS
+            );
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "**{}**\n", escape(&human::next_step(outcome)));
+    if let Some(snippet) = snippet.filter(|s| !s.trim().is_empty()) {
+        let fixable = outcome
+            .findings
+            .iter()
+            .all(|f| matches!(f.id, FindingId::Unlisted | FindingId::VersionNotAllowed));
+        let _ = writeln!(out, "### Allowlist entries that would make this check pass\n");
+        if fixable {
+            let _ = writeln!(
+                out,
+                "If these packages are wanted, send this snippet (the output of `lockgate allowlist suggest`) to the security team. The hashes come from the lockfiles and are not verified: review each package first.\n"
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "This snippet (the output of `lockgate allowlist suggest`) covers the `unlisted` and `version-not-allowed` findings only; the others need a change to the lockfile or the policy. The hashes come from the lockfiles and are not verified.\n"
+            );
+        }
+        let mut text = snippet.to_string();
+        if text.len() > MAX_SNIPPET {
+            let mut cut = MAX_SNIPPET;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let cut = text[..cut].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            text.truncate(cut);
+            text.push_str("# … cut: run `lockgate allowlist suggest` for the whole snippet\n");
+        }
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        let fence = fence_for(&text);
+        let _ = writeln!(out, "<details><summary>allowlist snippet</summary>\n");
+        let _ = write!(out, "{fence}toml\n{text}{fence}\n\n</details>\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_cannot_break_the_table() {
+        assert_eq!(escape("a|b<c>\n*d*"), "a&#124;b&lt;c&gt;<br>\\*d\\*");
+        assert_eq!(escape("run `a|b <c>` now"), "run `a\\|b <c>` now");
+        assert_eq!(escape("odd ` tick"), "odd &#96; tick");
+        assert_eq!(code("x|`y`"), "<code>x&#124;`y`</code>");
+        assert_eq!(fence_for("a ```` b"), "`````");
+        assert_eq!(fence_for("plain"), "```");
+    }
+}
