@@ -91,8 +91,28 @@ fn assert_valid(schema: &Value, doc: &Value, what: &str) {
     assert!(errors.is_empty(), "{what} does not match its schema:\n{}", errors.join("\n"));
 }
 
+/// The SARIF schema, as published, but for one repair made in memory: its
+/// `language` patterns `^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$` have a stray `]`
+/// that the meta-schema's `format: regex` check rejects; the OASIS errata schema
+/// reads `^[a-zA-Z]{2}(-[a-zA-Z]{2})?$`. lockgate writes no `language`.
 fn sarif_schema() -> Value {
-    load_json(&root().join("tests/schemas/sarif-2.1.0-rtm.5.json"))
+    const BAD: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
+    fn repair(v: &mut Value, n: &mut usize) {
+        match v {
+            Value::String(s) if s == BAD => {
+                *s = "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".to_string();
+                *n += 1;
+            }
+            Value::Array(a) => a.iter_mut().for_each(|x| repair(x, n)),
+            Value::Object(o) => o.values_mut().for_each(|x| repair(x, n)),
+            _ => {}
+        }
+    }
+    let mut schema = load_json(&root().join("tests/schemas/sarif-2.1.0-rtm.5.json"));
+    let mut repaired = 0;
+    repair(&mut schema, &mut repaired);
+    assert_eq!(repaired, 2, "the schema file changed");
+    schema
 }
 
 /// Scenarios that together raise most finding kinds: a tampered hash, unlisted and
@@ -164,6 +184,10 @@ fn sarif_matches_the_official_schema_and_code_scanning_rules() {
         }
     }
     assert!(seen_results >= 4);
+    // The validator does reject what the schema forbids.
+    let bad = serde_json::json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"message": {"text": "m"}, "level": "fatal"}]}]});
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(!validator.is_valid(&bad));
 }
 
 #[test]
@@ -246,14 +270,6 @@ fn github_annotations_point_at_lockfile_lines() {
     let name = first.split("%3A ").nth(1).unwrap().split(' ').next().unwrap();
     assert!(text.lines().nth(line - 1).unwrap().contains(name));
     // Annotations are relative to $GITHUB_WORKSPACE when it is set.
-    let o = s
-        .command(&["check", "project/package-lock.json", "--format", "github"])
-        .current_dir(s.path("project"))
-        .args(["--allowlist", "../allowlist.toml"])
-        .env("GITHUB_WORKSPACE", s.dir.path())
-        .output()
-        .unwrap();
-    let _ = o;
     let o = s
         .command(&["check", "package-lock.json", "--format", "github", "--allowlist", "../allowlist.toml"])
         .current_dir(s.path("project"))

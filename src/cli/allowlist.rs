@@ -49,6 +49,12 @@ pub enum Cmd {
         exclude: Vec<String>,
         #[command(flatten)]
         approval: ApprovalArgs,
+        /// Take the hashes from the registries (every file of each version), not
+        /// from the lockfiles; a lockfile hash the registry does not publish fails.
+        #[arg(long)]
+        online: bool,
+        #[command(flatten)]
+        net: super::online::NetArgs,
     },
     /// Print the entries a change needs, as a snippet for the security team.
     Suggest {
@@ -62,6 +68,46 @@ pub enum Cmd {
         write: bool,
         #[command(flatten)]
         approval: ApprovalArgs,
+        /// Take the hashes from the registries, not the lockfiles (the snippet then
+        /// says they were verified).
+        #[arg(long)]
+        online: bool,
+        #[command(flatten)]
+        net: super::online::NetArgs,
+    },
+    /// Approve versions with the hashes the registry publishes for every file of them.
+    ///
+    /// Refuses names the name checks flag (typosquats, known hallucinations or
+    /// malware), yanked versions, and versions younger than `min-age-days`, unless
+    /// --force is given with --reason.
+    Add {
+        /// cargo, npm or pypi.
+        ecosystem: String,
+        /// NAME@VERSION (npm scopes work: @types/node@22.0.0).
+        #[arg(required = true)]
+        specs: Vec<String>,
+        #[command(flatten)]
+        allowlist: AllowlistArg,
+        #[command(flatten)]
+        approval: ApprovalArgs,
+        /// Add even what the checks flag; needs --reason.
+        #[arg(long, requires = "reason")]
+        force: bool,
+        #[command(flatten)]
+        net: super::online::NetArgs,
+    },
+    /// Compare every pinned hash with what the registry publishes.
+    ///
+    /// Exit 1 when a pin is not what the registry publishes (or the name or version
+    /// is gone), 2 when a registry cannot be asked.
+    Verify {
+        #[command(flatten)]
+        allowlist: AllowlistArg,
+        /// Also download one artifact per pinned version and hash it.
+        #[arg(long)]
+        deep: bool,
+        #[command(flatten)]
+        net: super::online::NetArgs,
     },
     /// Remove a package, or one version of it.
     Remove {
@@ -109,6 +155,8 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             force,
             exclude,
             approval,
+            online,
+            net,
         } => {
             if allowlist.path.exists() && !force {
                 anyhow::bail!(
@@ -118,15 +166,24 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             }
             let res = resolve_whole(&paths, &exclude)?;
             let mut ed = ops::init(&allowlist.path, &res, &approval.approval());
+            if online {
+                let wanted = super::online::verify_wanted(None, &res, ops::wanted(&res, None), net.offline)?;
+                ops::apply(&mut ed, &wanted, &approval.approval());
+            }
             ed.set_exclude(&exclude);
             ed.save()?;
             let list = allowlist::load(&allowlist.path)?;
             eprintln!(
-                "wrote {}: {} packages, {} versions pinned from {} lockfiles (hashes taken from the lockfiles: verify them before you trust them)",
+                "wrote {}: {} packages, {} versions pinned from {} lockfiles ({})",
                 allowlist.path.display(),
                 list.entries.len(),
                 list.pin_count(),
-                res.lockfiles.len()
+                res.lockfiles.len(),
+                if online {
+                    "hashes from the registries"
+                } else {
+                    "hashes taken from the lockfiles: verify them before you trust them, e.g. with `lockgate allowlist verify`"
+                }
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -135,10 +192,15 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             allowlist,
             write,
             approval,
+            online,
+            net,
         } => {
             let list = allowlist::load(&allowlist.path)?;
             let res = resolve_whole(&paths, &list.exclude)?;
-            let wanted = ops::wanted(&res, Some(&list));
+            let mut wanted = ops::wanted(&res, Some(&list));
+            if online && !wanted.is_empty() {
+                wanted = super::online::verify_wanted(Some(&list), &res, wanted, net.offline)?;
+            }
             if wanted.is_empty() {
                 eprintln!("nothing to suggest: {} already allows every package", allowlist.path.display());
                 return Ok(ExitCode::SUCCESS);
@@ -150,10 +212,20 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 })?;
                 eprintln!("added {} versions to {}", wanted.len(), allowlist.path.display());
             } else {
-                print(&ops::snippet(&wanted, &allowlist.path, &approval.approval()))?;
+                let snippet = if online { ops::snippet_verified } else { ops::snippet };
+                print(&snippet(&wanted, &allowlist.path, &approval.approval()))?;
             }
             Ok(ExitCode::SUCCESS)
         }
+        Cmd::Add {
+            ecosystem,
+            specs,
+            allowlist,
+            approval,
+            force,
+            net,
+        } => super::online::add(&allowlist.path, &ecosystem, &specs, &approval.approval(), force, net.offline),
+        Cmd::Verify { allowlist, deep, net } => super::online::verify(&allowlist.path, net.offline, deep),
         Cmd::Remove {
             ecosystem,
             name,

@@ -210,7 +210,7 @@ pub fn findings(outcome: &Outcome, snippet: Option<&str>, paths: &Paths) -> Stri
             text.push('\n');
         }
         let fence = fence_for(&text);
-        let _ = writeln!(out, "<details><summary>allowlist snippet</summary>\n");
+        let _ = writeln!(out, "<details open><summary>allowlist snippet</summary>\n");
         let _ = write!(out, "{fence}toml\n{text}{fence}\n\n</details>\n");
     }
     out

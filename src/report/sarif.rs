@@ -242,6 +242,9 @@ fn result(f: &Finding, paths: &Paths) -> Value {
     let fingerprint = fnv1a(&[f.id.as_str(), &eco, &name, &version, &shown_path]);
     let mut text = f.message.clone();
     if !f.help.is_empty() {
+        if !text.ends_with(['.', '!', '?', ':']) {
+            text.push('.');
+        }
         text.push_str(" Next: ");
         text.push_str(&f.help);
     }
