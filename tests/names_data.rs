@@ -35,7 +35,7 @@ fn write_map(path: &Path, entries: &BTreeMap<String, u64>) {
 }
 
 /// targets.txt + index.fst + post.bin for one ecosystem.
-fn write_index(prefix: &str, targets: &BTreeMap<String, u64>) {
+fn write_index(prefix: &str, targets: &BTreeMap<String, u64>, top: u64) {
     let dir = out_dir();
     let mut text = String::new();
     let mut keys: BTreeMap<Vec<u8>, Vec<(u64, u32)>> = BTreeMap::new();
@@ -55,7 +55,16 @@ fn write_index(prefix: &str, targets: &BTreeMap<String, u64>) {
         add(TAG_SKEL, skel.as_bytes(), score, off);
         if skel.len() >= 4 {
             add(TAG_DEL, skel.as_bytes(), score, off);
-            for_each_deletion(skel.as_bytes(), |v| add(TAG_DEL, v, score, off));
+            let mut level1 = Vec::new();
+            for_each_deletion(skel.as_bytes(), |v| level1.push(v.to_vec()));
+            for v in &level1 {
+                add(TAG_DEL, v, score, off);
+                // Top-tier targets of 7+ characters also get their two-deletion variants, so
+                // that two substitutions (`chokader`, `dezcord.js`) are found too.
+                if score >= top && skel.len() >= 7 {
+                    for_each_deletion(v, |w| add(TAG_DEL, w, score, off));
+                }
+            }
         }
         if skel.len() >= 5 {
             add(TAG_ANAGRAM, &anagram_key(&skel), score, off);
@@ -109,7 +118,7 @@ fn regenerate_names_data() {
     let targets: BTreeMap<String, u64> =
         all.iter().filter(|(_, s)| **s > 0).map(|(k, v)| (k.clone(), *v)).collect();
     eprintln!("pypi: {} names", all.len());
-    write_index("pypi", &targets);
+    write_index("pypi", &targets, 15001 - 1000);
 
     // npm: name, version, downloads_a_month, summary.
     let text = fs::read_to_string(pkgs.join("npm.tsv")).unwrap();
@@ -133,7 +142,7 @@ fn regenerate_names_data() {
         .map(|(k, v)| (k.clone(), *v))
         .collect();
     eprintln!("npm: {} names", all.len());
-    write_index("npm", &targets);
+    write_index("npm", &targets, 1_000_000);
 
     // cargo: data/names/cargo-popular.txt (name <TAB> score).
     let text = fs::read_to_string(out_dir().join("cargo-popular.txt")).unwrap();
@@ -143,7 +152,7 @@ fn regenerate_names_data() {
             targets.insert(Ecosystem::Cargo.normalize(n), s.trim().parse().unwrap());
         }
     }
-    write_index("cargo", &targets);
+    write_index("cargo", &targets, 1000);
 }
 
 #[test]

@@ -38,8 +38,10 @@ pub struct Reach {
 
 /// Compute [`Reach`] for packages `0..labels.len()`.
 ///
-/// `edges[i]` are the dependencies of package `i` (out-of-range indices are ignored);
-/// `optional_edges[i]`, if given, marks which of those edges are optional.
+/// `edges[i]` are the dependencies of package `i` (out-of-range indices are ignored).
+/// Only the roots' edges carry kinds (production, dev, optional): a package is `dev`
+/// when only dev roots' edges reach it, `optional` when only optional ones (or dev
+/// and optional) do. Optional edges below the roots are the parser's to mark.
 pub fn shortest_paths(labels: &[String], edges: &[Vec<usize>], roots: &[Root]) -> Vec<Reach> {
     let n = labels.len();
     let mut reach: Vec<Reach> = labels

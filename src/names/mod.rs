@@ -511,6 +511,14 @@ impl NameChecker {
             if registered && !(folded || typo_like(tskel.as_bytes(), skel.as_bytes())) {
                 continue;
             }
+            // Cargo has no snapshot to tell registered names apart, so the same test applies
+            // to every one-edit crate name (plurals allowed: `tracings`).
+            if eco == Ecosystem::Cargo
+                && dist == 1
+                && !(folded || plural || typo_like(tskel.as_bytes(), skel.as_bytes()))
+            {
+                continue;
+            }
             // A registered name (in the snapshot) needs a stronger case: one edit away from
             // a top-tier name. Cargo has no snapshot: two edits only to top-tier crates.
             if registered && (dist > 1 || t.score < d.top) {
@@ -701,14 +709,19 @@ impl NameChecker {
                     distance: 1,
                 });
             });
-            if hit || core.len() < 5 || registered {
+            if hit || core.len() < 5 || registered || how == "affix:digits" {
                 continue;
             }
             for (t, dist) in edit_candidates(d, &core) {
-                if dist != 1 || t.name == norm || t.score < d.top {
+                let ts = skeleton(t.name);
+                if dist != 1
+                    || t.name == norm
+                    || t.score < d.top
+                    || !typo_like(ts.as_bytes(), core.as_bytes())
+                {
                     continue;
                 }
-                let e = edits(skeleton(t.name).as_bytes(), core.as_bytes());
+                let e = edits(ts.as_bytes(), core.as_bytes());
                 out.push(Cand {
                     target: t.name.into(),
                     score: t.score,
