@@ -50,6 +50,8 @@ pub struct Options {
     /// Glob patterns (gitignore-like, `/` separated, relative to the current folder)
     /// of files and folders not to walk, e.g. `tests/fixtures`.
     pub exclude: Vec<String>,
+    /// Enrich `Cargo.lock` files with `cargo metadata` (runs cargo, offline).
+    pub cargo_metadata: bool,
 }
 
 impl Options {

@@ -41,15 +41,15 @@ impl Resolution {
 /// Discover and parse everything under `paths`.
 pub fn resolve(paths: &[PathBuf], opts: &Options) -> Resolution {
     let found = discover::discover(paths, opts);
-    resolve_found(found)
+    resolve_found(found, opts.cargo_metadata)
 }
 
-/// Parse what [`discover::discover`] found.
-pub fn resolve_found(found: Discovered) -> Resolution {
+/// Parse what [`discover::discover`] found (`cargo_metadata`: see [`Options`]).
+pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
     let results: Vec<Result<Lockfile, ParseError>> = found
         .lockfiles
         .par_iter()
-        .map(|f| lockfile::parse_file(&f.path, &f.display))
+        .map(|f| lockfile::parse_file_with(&f.path, &f.display, cargo_metadata))
         .collect();
     let mut res = Resolution {
         errors: found.errors,

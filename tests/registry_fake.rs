@@ -34,7 +34,11 @@ fn fake_registry() -> MockServer {
     let status = std::fs::read_to_string(fixtures().join("status.tsv")).unwrap();
     for line in status.lines() {
         let mut cols = line.split('\t');
-        let (local, code, ctype) = (cols.next().unwrap(), cols.next().unwrap(), cols.next().unwrap_or(""));
+        let (local, code, ctype) = (
+            cols.next().unwrap(),
+            cols.next().unwrap(),
+            cols.next().unwrap_or(""),
+        );
         let body = std::fs::read(fixtures().join(local)).unwrap();
         let code: u16 = code.parse().unwrap();
         let path = url_path(local);
@@ -65,10 +69,23 @@ fn setup(server: &MockServer) -> Setup {
         progress: false,
         ..Config::default()
     };
-    config.set_registry(Ecosystem::Cargo, &format!("sparse+{}", server.url("/cargo/")), "test").unwrap();
-    config.set_registry(Ecosystem::Npm, &server.url("/npm"), "test").unwrap();
-    config.set_registry(Ecosystem::Pypi, &server.url("/pypi"), "test").unwrap();
-    Setup { _cache: cache, config }
+    config
+        .set_registry(
+            Ecosystem::Cargo,
+            &format!("sparse+{}", server.url("/cargo/")),
+            "test",
+        )
+        .unwrap();
+    config
+        .set_registry(Ecosystem::Npm, &server.url("/npm"), "test")
+        .unwrap();
+    config
+        .set_registry(Ecosystem::Pypi, &server.url("/pypi"), "test")
+        .unwrap();
+    Setup {
+        _cache: cache,
+        config,
+    }
 }
 
 fn pkg(eco: Ecosystem, name: &str, version: &str, hashes: &[&str]) -> Package {
@@ -89,16 +106,29 @@ fn pkg(eco: Ecosystem, name: &str, version: &str, hashes: &[&str]) -> Package {
 
 const LOG_0422: &str = "sha256:a7a70ba024b9dc04c27ea2f0c0548feb474ec5c54bba33a7f72f873a39d07b24";
 const LOG_0423: &str = "sha256:66182751e71089c2bc2045e441ba6c248d1a468f889bc3a6e316c3e213aa2611";
-const REQ_2323_WHL: &str = "sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6";
-const REQ_2323_SDIST: &str = "sha256:55365417734eb18255590a9ff9eb97e9e1da868d4ccd6402399eaf68af20a760";
-const REQ_2320_SDIST: &str = "sha256:fa5490319474c82ef1d2c9bc459d3652e3ae4ef4c4ebdd18a21145a47ca4b6b8";
+const REQ_2323_WHL: &str =
+    "sha256:70761cfe03c773ceb22aa2f671b4757976145175cdfca038c02654d061d6dcc6";
+const REQ_2323_SDIST: &str =
+    "sha256:55365417734eb18255590a9ff9eb97e9e1da868d4ccd6402399eaf68af20a760";
+const REQ_2320_SDIST: &str =
+    "sha256:fa5490319474c82ef1d2c9bc459d3652e3ae4ef4c4ebdd18a21145a47ca4b6b8";
 const CLIUI_802: &str = "sha512-O8jcjabXaleOG9DQ0+ARXWZBTfnP4WNAqzuiJK7ll44AmxGKv/J2M4TPjxjY3znBCfvBXFzucm1twdyFybFqEA==";
-const OTHER_SHA256: &str = "sha256:3bd1574e617a9a6c1f8f8181bd7e841e1f20e4277607ef28945765188d6284d4";
+const OTHER_SHA256: &str =
+    "sha256:3bd1574e617a9a6c1f8f8181bd7e841e1f20e4277607ef28945765188d6284d4";
 
 fn ids(fs: &[Finding]) -> Vec<(FindingId, String)> {
     let mut v: Vec<(FindingId, String)> = fs
         .iter()
-        .map(|f| (f.id, format!("{}@{}", f.name.clone().unwrap_or_default(), f.version.clone().unwrap_or_default())))
+        .map(|f| {
+            (
+                f.id,
+                format!(
+                    "{}@{}",
+                    f.name.clone().unwrap_or_default(),
+                    f.version.clone().unwrap_or_default()
+                ),
+            )
+        })
         .collect();
     v.sort();
     v
@@ -109,28 +139,53 @@ fn recorded_documents_parse_in_all_three_formats() {
     let server = fake_registry();
     let s = setup(&server);
     let client = Client::new(s.config).unwrap();
-    let Answer::Found(log) = client.lookup(Ecosystem::Cargo, "log").unwrap() else { panic!("log not found") };
+    let Answer::Found(log) = client.lookup(Ecosystem::Cargo, "log").unwrap() else {
+        panic!("log not found")
+    };
     assert!(log.versions["0.4.23"].yanked);
     assert!(!log.versions["0.4.22"].yanked);
-    assert_eq!(log.versions["0.4.22"].hashes(), vec![Hash::parse(LOG_0422).unwrap()]);
-    let Answer::Found(cliui) = client.lookup(Ecosystem::Npm, "@isaacs/cliui").unwrap() else { panic!() };
+    assert_eq!(
+        log.versions["0.4.22"].hashes(),
+        vec![Hash::parse(LOG_0422).unwrap()]
+    );
+    let Answer::Found(cliui) = client.lookup(Ecosystem::Npm, "@isaacs/cliui").unwrap() else {
+        panic!()
+    };
     let v = cliui.version("8.0.2").unwrap();
     assert!(v.hashes().contains(&Hash::from_sri(CLIUI_802).unwrap()));
     assert!(v.has_algorithm("sha1"));
-    assert_eq!(v.pin_hashes(), vec![Hash::from_sri(CLIUI_802).unwrap()], "sha1 is not pinned next to sha512");
-    let Answer::Found(req) = client.lookup(Ecosystem::Pypi, "Requests").unwrap() else { panic!() };
+    assert_eq!(
+        v.pin_hashes(),
+        vec![Hash::from_sri(CLIUI_802).unwrap()],
+        "sha1 is not pinned next to sha512"
+    );
+    let Answer::Found(req) = client.lookup(Ecosystem::Pypi, "Requests").unwrap() else {
+        panic!()
+    };
     let v = req.version("2.32.3").unwrap();
     assert_eq!(v.files.len(), 2);
-    assert_eq!(v.pin_hashes(), vec![Hash::parse(REQ_2323_SDIST).unwrap(), Hash::parse(REQ_2323_WHL).unwrap()]);
+    assert_eq!(
+        v.pin_hashes(),
+        vec![
+            Hash::parse(REQ_2323_SDIST).unwrap(),
+            Hash::parse(REQ_2323_WHL).unwrap()
+        ]
+    );
     assert!(req.version("2.32.0").unwrap().yanked);
     // `1/a`: the one-letter path rule.
-    assert!(matches!(client.lookup(Ecosystem::Cargo, "a").unwrap(), Answer::Found(_)));
+    assert!(matches!(
+        client.lookup(Ecosystem::Cargo, "a").unwrap(),
+        Answer::Found(_)
+    ));
     for (eco, name) in [
         (Ecosystem::Cargo, "lockgate-no-such-crate-4d1f"),
         (Ecosystem::Npm, "lockgate-no-such-package-4d1f"),
         (Ecosystem::Pypi, "lockgate-no-such-project-4d1f"),
     ] {
-        assert!(matches!(client.lookup(eco, name).unwrap(), Answer::NotFound { .. }), "{eco} {name}");
+        assert!(
+            matches!(client.lookup(eco, name).unwrap(), Answer::NotFound { .. }),
+            "{eco} {name}"
+        );
     }
 }
 
@@ -145,14 +200,34 @@ fn every_online_finding() {
     )
     .unwrap();
     let packages = [
-        pkg(Ecosystem::Cargo, "log", "0.4.22", &[LOG_0422]),                 // ok, but the pin is wrong
-        pkg(Ecosystem::Cargo, "log", "0.4.23", &[LOG_0423]),                 // yanked
-        pkg(Ecosystem::Cargo, "log", "0.4.99", &[LOG_0423]),                 // no such version
-        pkg(Ecosystem::Cargo, "lockgate-no-such-crate-4d1f", "1.0.0", &[]),  // no such name
-        pkg(Ecosystem::Npm, "@isaacs/cliui", "8.0.2", &[CLIUI_802]),         // ok
-        pkg(Ecosystem::Npm, "left-pad", "1.3.0", &["sha1:0000000000000000000000000000000000000000"]), // mismatch
-        pkg(Ecosystem::Pypi, "requests", "2.32.3", &[REQ_2323_WHL, REQ_2323_SDIST]), // ok
-        pkg(Ecosystem::Pypi, "requests", "2.32.0", &[REQ_2320_SDIST, OTHER_SHA256]), // yanked + mismatch
+        pkg(Ecosystem::Cargo, "log", "0.4.22", &[LOG_0422]), // ok, but the pin is wrong
+        pkg(Ecosystem::Cargo, "log", "0.4.23", &[LOG_0423]), // yanked
+        pkg(Ecosystem::Cargo, "log", "0.4.99", &[LOG_0423]), // no such version
+        pkg(
+            Ecosystem::Cargo,
+            "lockgate-no-such-crate-4d1f",
+            "1.0.0",
+            &[],
+        ), // no such name
+        pkg(Ecosystem::Npm, "@isaacs/cliui", "8.0.2", &[CLIUI_802]), // ok
+        pkg(
+            Ecosystem::Npm,
+            "left-pad",
+            "1.3.0",
+            &["sha1:0000000000000000000000000000000000000000"],
+        ), // mismatch
+        pkg(
+            Ecosystem::Pypi,
+            "requests",
+            "2.32.3",
+            &[REQ_2323_WHL, REQ_2323_SDIST],
+        ), // ok
+        pkg(
+            Ecosystem::Pypi,
+            "requests",
+            "2.32.0",
+            &[REQ_2320_SDIST, OTHER_SHA256],
+        ), // yanked + mismatch
     ];
     let refs: Vec<&Package> = packages.iter().collect();
     // "now" is the day after requests 2.32.3 was uploaded: it is too new, 2.32.0 is not.
@@ -161,7 +236,10 @@ fn every_online_finding() {
     assert_eq!(
         ids(&fs),
         vec![
-            (FindingId::NotOnRegistry, "lockgate-no-such-crate-4d1f@1.0.0".into()),
+            (
+                FindingId::NotOnRegistry,
+                "lockgate-no-such-crate-4d1f@1.0.0".into()
+            ),
             (FindingId::NotOnRegistry, "log@0.4.99".into()),
             (FindingId::RegistryHashMismatch, "left-pad@1.3.0".into()),
             (FindingId::RegistryHashMismatch, "log@0.4.22".into()),
@@ -171,11 +249,25 @@ fn every_online_finding() {
         ],
         "{fs:#?}"
     );
-    let pin = fs.iter().find(|f| f.name.as_deref() == Some("log") && f.id == FindingId::RegistryHashMismatch).unwrap();
-    assert!(pin.message.contains("allowlist pins") && pin.message.contains("allowlist.toml:5"), "{}", pin.message);
+    let pin = fs
+        .iter()
+        .find(|f| f.name.as_deref() == Some("log") && f.id == FindingId::RegistryHashMismatch)
+        .unwrap();
+    assert!(
+        pin.message.contains("allowlist pins") && pin.message.contains("allowlist.toml:5"),
+        "{}",
+        pin.message
+    );
     assert_eq!(pin.severity, Severity::Critical);
-    let y = fs.iter().find(|f| f.id == FindingId::Yanked && f.name.as_deref() == Some("requests")).unwrap();
-    assert!(y.message.contains("CVE-2024-35195"), "the PEP 592 reason is shown: {}", y.message);
+    let y = fs
+        .iter()
+        .find(|f| f.id == FindingId::Yanked && f.name.as_deref() == Some("requests"))
+        .unwrap();
+    assert!(
+        y.message.contains("CVE-2024-35195"),
+        "the PEP 592 reason is shown: {}",
+        y.message
+    );
     // min-age-days = 14, "now" the day after 2.32.3's upload: 2.32.3 is too new (by
     // its first file), 2.32.0 (uploaded 10 days before) too, 2.31.0 is not.
     list.policy.min_age_days = Some(14);
@@ -184,13 +276,28 @@ fn every_online_finding() {
         pkg(Ecosystem::Pypi, "requests", "2.32.0", &[]),
         pkg(Ecosystem::Pypi, "requests", "2.31.0", &[]),
     ];
-    let fs = online::check(&req.iter().collect::<Vec<_>>(), &list, &client, &Options { deep: false, now });
-    let too_new: Vec<_> = ids(&fs).into_iter().filter(|(id, _)| *id == FindingId::TooNew).collect();
+    let fs = online::check(
+        &req.iter().collect::<Vec<_>>(),
+        &list,
+        &client,
+        &Options { deep: false, now },
+    );
+    let too_new: Vec<_> = ids(&fs)
+        .into_iter()
+        .filter(|(id, _)| *id == FindingId::TooNew)
+        .collect();
     assert_eq!(
         too_new,
-        vec![(FindingId::TooNew, "requests@2.32.0".into()), (FindingId::TooNew, "requests@2.32.3".into())]
+        vec![
+            (FindingId::TooNew, "requests@2.32.0".into()),
+            (FindingId::TooNew, "requests@2.32.3".into())
+        ]
     );
-    assert!(fs.iter().any(|f| f.message.contains("published 24 hours ago")), "{fs:#?}");
+    assert!(
+        fs.iter()
+            .any(|f| f.message.contains("published 24 hours ago")),
+        "{fs:#?}"
+    );
 }
 
 fn client_for(server: &MockServer, tweak: impl FnOnce(&mut Config)) -> (Client, tempfile::TempDir) {
@@ -209,7 +316,10 @@ fn server_errors_are_retried_then_reported() {
     });
     let (client, _c) = client_for(&server, |_| {});
     let err = client.lookup(Ecosystem::Npm, "broken").unwrap_err();
-    assert!(matches!(err, RegistryError::Status { status: 500, .. }), "{err}");
+    assert!(
+        matches!(err, RegistryError::Status { status: 500, .. }),
+        "{err}"
+    );
     assert_eq!(m.calls(), 3, "first try + 2 retries");
 }
 
@@ -223,8 +333,15 @@ fn rate_limits_honour_retry_after() {
     let (client, _c) = client_for(&server, |c| c.retries = 1);
     let t = Instant::now();
     let err = client.lookup(Ecosystem::Npm, "slow").unwrap_err();
-    assert!(t.elapsed() >= Duration::from_millis(950), "waited {:?}", t.elapsed());
-    assert!(err.to_string().contains("429") && err.to_string().contains("Retry-After: 1"), "{err}");
+    assert!(
+        t.elapsed() >= Duration::from_millis(950),
+        "waited {:?}",
+        t.elapsed()
+    );
+    assert!(
+        err.to_string().contains("429") && err.to_string().contains("Retry-After: 1"),
+        "{err}"
+    );
     assert_eq!(m.calls(), 2);
 
     // A Retry-After longer than lockgate waits fails at once, saying so.
@@ -235,7 +352,10 @@ fn rate_limits_honour_retry_after() {
     let t = Instant::now();
     let err = client.lookup(Ecosystem::Npm, "later").unwrap_err();
     assert!(t.elapsed() < Duration::from_secs(2));
-    assert!(err.to_string().contains("longer than lockgate waits"), "{err}");
+    assert!(
+        err.to_string().contains("longer than lockgate waits"),
+        "{err}"
+    );
     assert_eq!(m2.calls(), 1);
 }
 
@@ -252,8 +372,15 @@ fn timeouts_mark_the_registry_down_for_the_rest_of_the_run() {
         c.concurrency = 1;
     });
     let t = Instant::now();
-    let out = client.lookup_all(&[(Ecosystem::Pypi, "a1".into()), (Ecosystem::Pypi, "b2".into())]);
-    assert!(matches!(out[0], Err(RegistryError::Timeout { .. })), "{:?}", out[0]);
+    let out = client.lookup_all(&[
+        (Ecosystem::Pypi, "a1".into()),
+        (Ecosystem::Pypi, "b2".into()),
+    ]);
+    assert!(
+        matches!(out[0], Err(RegistryError::Timeout { .. })),
+        "{:?}",
+        out[0]
+    );
     let second = out[1].as_ref().unwrap_err().to_string();
     assert!(second.contains("not asked"), "{second}");
     assert_eq!(m.calls(), 2, "the second package made no request");
@@ -265,15 +392,20 @@ fn malformed_answers_are_errors_not_retried() {
     let server = MockServer::start();
     let m = server.mock(|when, then| {
         when.path("/pypi/garbage/");
-        then.status(200).header("content-type", "application/vnd.pypi.simple.v1+json").body("{\"meta\": ");
+        then.status(200)
+            .header("content-type", "application/vnd.pypi.simple.v1+json")
+            .body("{\"meta\": ");
     });
     server.mock(|when, then| {
         when.path("/pypi/html/");
-        then.status(200).header("content-type", "text/html").body("<html></html>");
+        then.status(200)
+            .header("content-type", "text/html")
+            .body("<html></html>");
     });
     server.mock(|when, then| {
         when.path("/cargo/ga/rb/garbage");
-        then.status(200).body("{\"name\":\"garbage\",\"vers\":\"1.0.0\",\"cksum\":\"zz\"}\n");
+        then.status(200)
+            .body("{\"name\":\"garbage\",\"vers\":\"1.0.0\",\"cksum\":\"zz\"}\n");
     });
     let (client, _c) = client_for(&server, |_| {});
     let e = client.lookup(Ecosystem::Pypi, "garbage").unwrap_err();
@@ -299,16 +431,27 @@ fn a_registry_that_is_down_is_a_registry_error_and_policy_can_warn() {
         progress: false,
         ..Config::default()
     };
-    config.set_registry(Ecosystem::Npm, &format!("http://127.0.0.1:{port}/"), "test").unwrap();
+    config
+        .set_registry(Ecosystem::Npm, &format!("http://127.0.0.1:{port}/"), "test")
+        .unwrap();
     let client = Client::new(config).unwrap();
-    let packages: Vec<Package> = (0..6).map(|i| pkg(Ecosystem::Npm, &format!("p{i}"), "1.0.0", &[])).collect();
+    let packages: Vec<Package> = (0..6)
+        .map(|i| pkg(Ecosystem::Npm, &format!("p{i}"), "1.0.0", &[]))
+        .collect();
     let refs: Vec<&Package> = packages.iter().collect();
     let mut list = Allowlist::default();
     let fs = online::check(&refs, &list, &client, &Options::default());
-    assert!(fs.iter().all(|f| f.id == FindingId::RegistryError && f.severity == Severity::Error));
+    assert!(
+        fs.iter()
+            .all(|f| f.id == FindingId::RegistryError && f.severity == Severity::Error)
+    );
     assert_eq!(fs.len(), 4, "three by name, the rest summed up: {fs:#?}");
     assert!(fs[0].message.contains("cannot reach"), "{}", fs[0].message);
-    assert!(fs[3].message.contains("3 more npm packages"), "{}", fs[3].message);
+    assert!(
+        fs[3].message.contains("3 more npm packages"),
+        "{}",
+        fs[3].message
+    );
     list.policy.registry_errors = Level::Warn;
     let fs = online::check(&refs, &list, &client, &Options::default());
     assert!(fs.iter().all(|f| f.severity == Severity::Warning));
@@ -340,7 +483,9 @@ fn the_cache_answers_the_second_run_and_revalidates_after_the_ttl() {
     let mut stale = s.config.clone();
     stale.ttl = Duration::ZERO;
     let third = Client::new(stale).unwrap();
-    let Answer::Found(info) = third.lookup(Ecosystem::Npm, "left-pad").unwrap() else { panic!() };
+    let Answer::Found(info) = third.lookup(Ecosystem::Npm, "left-pad").unwrap() else {
+        panic!()
+    };
     assert!(info.version("1.3.0").is_some());
     assert_eq!((full.calls(), revalidate.calls()), (1, 1));
     assert_eq!(third.stats().revalidated, 1);
@@ -350,14 +495,19 @@ fn the_cache_answers_the_second_run_and_revalidates_after_the_ttl() {
     offline.ttl = Duration::ZERO;
     let c = Client::new(offline).unwrap();
     assert!(c.lookup(Ecosystem::Npm, "left-pad").is_ok());
-    assert!(matches!(c.lookup(Ecosystem::Npm, "other"), Err(RegistryError::Offline { .. })));
+    assert!(matches!(
+        c.lookup(Ecosystem::Npm, "other"),
+        Err(RegistryError::Offline { .. })
+    ));
     assert_eq!(c.stats().requests, 0);
 }
 
 #[test]
 fn hashes_that_change_on_the_registry_are_reported() {
     let server = MockServer::start();
-    let line = |cksum: &str| format!("{{\"name\":\"xy\",\"vers\":\"1.0.0\",\"cksum\":\"{cksum}\",\"yanked\":false}}\n");
+    let line = |cksum: &str| {
+        format!("{{\"name\":\"xy\",\"vers\":\"1.0.0\",\"cksum\":\"{cksum}\",\"yanked\":false}}\n")
+    };
     let mut m = server.mock(|when, then| {
         when.path("/cargo/2/xy");
         then.status(200).body(line(&LOG_0422[7..]));
@@ -365,7 +515,10 @@ fn hashes_that_change_on_the_registry_are_reported() {
     let s = setup(&server);
     let mut cfg = s.config.clone();
     cfg.ttl = Duration::ZERO;
-    Client::new(cfg.clone()).unwrap().lookup(Ecosystem::Cargo, "xy").unwrap();
+    Client::new(cfg.clone())
+        .unwrap()
+        .lookup(Ecosystem::Cargo, "xy")
+        .unwrap();
     m.delete();
     server.mock(|when, then| {
         when.path("/cargo/2/xy");
@@ -374,8 +527,17 @@ fn hashes_that_change_on_the_registry_are_reported() {
     let client = Client::new(cfg).unwrap();
     let p = pkg(Ecosystem::Cargo, "xy", "1.0.0", &[LOG_0423]);
     let fs = online::check(&[&p], &Allowlist::default(), &client, &Options::default());
-    assert_eq!(ids(&fs), vec![(FindingId::RegistryHashMismatch, "xy@1.0.0".into())]);
-    assert!(fs[0].message.contains("changed since lockgate first saw them"), "{}", fs[0].message);
+    assert_eq!(
+        ids(&fs),
+        vec![(FindingId::RegistryHashMismatch, "xy@1.0.0".into())]
+    );
+    assert!(
+        fs[0]
+            .message
+            .contains("changed since lockgate first saw them"),
+        "{}",
+        fs[0].message
+    );
 }
 
 #[test]
@@ -383,8 +545,14 @@ fn deep_mode_downloads_and_hashes_the_artifact() {
     let server = MockServer::start();
     let artifact = b"pretend this is a crate".to_vec();
     let sha = lockgate::registry::digests(&artifact)[0].clone();
-    let good = format!("{{\"name\":\"dd\",\"vers\":\"1.0.0\",\"cksum\":\"{}\"}}\n", sha.value);
-    let bad = format!("{{\"name\":\"dd\",\"vers\":\"2.0.0\",\"cksum\":\"{}\"}}\n", &OTHER_SHA256[7..]);
+    let good = format!(
+        "{{\"name\":\"dd\",\"vers\":\"1.0.0\",\"cksum\":\"{}\"}}\n",
+        sha.value
+    );
+    let bad = format!(
+        "{{\"name\":\"dd\",\"vers\":\"2.0.0\",\"cksum\":\"{}\"}}\n",
+        &OTHER_SHA256[7..]
+    );
     server.mock(|when, then| {
         when.path("/cargo/2/dd");
         then.status(200).body(format!("{good}{bad}"));
@@ -392,7 +560,8 @@ fn deep_mode_downloads_and_hashes_the_artifact() {
     let dl = server.url("/dl");
     server.mock(move |when, then| {
         when.path("/cargo/config.json");
-        then.status(200).body(format!("{{\"dl\":\"{dl}/{{crate}}/{{version}}\"}}"));
+        then.status(200)
+            .body(format!("{{\"dl\":\"{dl}/{{crate}}/{{version}}\"}}"));
     });
     let a1 = artifact.clone();
     server.mock(move |when, then| {
@@ -403,8 +572,17 @@ fn deep_mode_downloads_and_hashes_the_artifact() {
     let client = Client::new(s.config.clone()).unwrap();
     let p1 = pkg(Ecosystem::Cargo, "dd", "1.0.0", &[&sha.to_string()]);
     let p2 = pkg(Ecosystem::Cargo, "dd", "2.0.0", &[OTHER_SHA256]);
-    let fs = online::check(&[&p1, &p2], &Allowlist::default(), &client, &Options { deep: true, now: 0 });
-    assert_eq!(ids(&fs), vec![(FindingId::RegistryHashMismatch, "dd@2.0.0".into())], "{fs:#?}");
+    let fs = online::check(
+        &[&p1, &p2],
+        &Allowlist::default(),
+        &client,
+        &Options { deep: true, now: 0 },
+    );
+    assert_eq!(
+        ids(&fs),
+        vec![(FindingId::RegistryHashMismatch, "dd@2.0.0".into())],
+        "{fs:#?}"
+    );
     assert!(fs[0].message.contains("downloads as"), "{}", fs[0].message);
 }
 
@@ -433,7 +611,10 @@ impl Cli {
         let out = Command::new(env!("CARGO_BIN_EXE_lockgate"))
             .args(args)
             .current_dir(self.dir.path())
-            .env("LOCKGATE_CARGO_INDEX", format!("sparse+{}/cargo/", self.server_url))
+            .env(
+                "LOCKGATE_CARGO_INDEX",
+                format!("sparse+{}/cargo/", self.server_url),
+            )
             .env("LOCKGATE_NPM_REGISTRY", format!("{}/npm/", self.server_url))
             .env("LOCKGATE_PYPI_INDEX", format!("{}/pypi", self.server_url))
             .env("LOCKGATE_CACHE_DIR", self.cache.path())
@@ -457,19 +638,38 @@ fn cli_add_verify_check_and_suggest() {
     let (code, _, err) = cli.run(&["allowlist", "add", "pypi", "requests@2.32.3", "--by", "sec"]);
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(cli.dir.path().join("allowlist.toml")).unwrap();
-    assert!(text.contains(&REQ_2323_WHL[7..]) && text.contains(&REQ_2323_SDIST[7..]), "{text}");
+    assert!(
+        text.contains(&REQ_2323_WHL[7..]) && text.contains(&REQ_2323_SDIST[7..]),
+        "{text}"
+    );
     // A name nobody registered, a version that does not exist: refused, nothing written.
-    let (code, _, err) = cli.run(&["allowlist", "add", "pypi", "lockgate-no-such-project-4d1f@1.0"]);
+    let (code, _, err) = cli.run(&[
+        "allowlist",
+        "add",
+        "pypi",
+        "lockgate-no-such-project-4d1f@1.0",
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("not on the registry"), "{err}");
     let (code, _, err) = cli.run(&["allowlist", "add", "cargo", "log@0.4.99"]);
     assert_eq!(code, 2);
-    assert!(err.contains("no version 0.4.99") && err.contains("0.4.35"), "{err}");
+    assert!(
+        err.contains("no version 0.4.99") && err.contains("0.4.35"),
+        "{err}"
+    );
     // A yanked version needs --force with a reason.
     let (code, _, err) = cli.run(&["allowlist", "add", "cargo", "log@0.4.23"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("yanked"), "{err}");
-    let (code, _, err) = cli.run(&["allowlist", "add", "cargo", "log@0.4.23", "--force", "--reason", "pinned by upstream"]);
+    let (code, _, err) = cli.run(&[
+        "allowlist",
+        "add",
+        "cargo",
+        "log@0.4.23",
+        "--force",
+        "--reason",
+        "pinned by upstream",
+    ]);
     assert_eq!(code, 0, "{err}");
     // verify: every pin is one the registry publishes; the yanked one is a warning.
     let (code, out, _) = cli.run(&["allowlist", "verify"]);
@@ -477,22 +677,42 @@ fn cli_add_verify_check_and_suggest() {
     assert!(out.contains("2 pins") && out.contains("yanked"), "{out}");
 
     // check --online on a requirements file: the yanked, mismatching 2.32.0.
-    cli.write("requirements.txt", &format!("requests==2.32.0 --hash={REQ_2320_SDIST}\n"));
+    cli.write(
+        "requirements.txt",
+        &format!("requests==2.32.0 --hash={REQ_2320_SDIST}\n"),
+    );
     let (code, out, err) = cli.run(&["check", "--online", "--format", "json"]);
     assert_eq!(code, 1, "{out}{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let found: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
-    assert!(found.contains(&"yanked") && found.contains(&"version-not-allowed"), "{found:?}");
+    let found: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        found.contains(&"yanked") && found.contains(&"version-not-allowed"),
+        "{found:?}"
+    );
     // suggest --online pins the registry's hashes and says they were verified.
     let (code, out, err) = cli.run(&["allowlist", "suggest", "--online"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("Verified") && !out.contains("UNVERIFIED"), "{out}");
-    assert!(out.contains("f2c3881dddb70d056c5bd7600a4fae312b2a300e39be6a118d30b90bd27262b5"), "the wheel's hash too: {out}");
+    assert!(
+        out.contains("Verified") && !out.contains("UNVERIFIED"),
+        "{out}"
+    );
+    assert!(
+        out.contains("f2c3881dddb70d056c5bd7600a4fae312b2a300e39be6a118d30b90bd27262b5"),
+        "the wheel's hash too: {out}"
+    );
     let (_, out, _) = cli.run(&["allowlist", "suggest"]);
     assert!(out.contains("UNVERIFIED"), "{out}");
 
     // A lockfile hash the registry does not publish: suggest --online refuses.
-    cli.write("requirements.txt", &format!("requests==2.32.0 --hash={OTHER_SHA256}\n"));
+    cli.write(
+        "requirements.txt",
+        &format!("requests==2.32.0 --hash={OTHER_SHA256}\n"),
+    );
     let (code, _, err) = cli.run(&["allowlist", "suggest", "--online"]);
     assert_eq!(code, 2);
     assert!(err.contains("not what the registry publishes"), "{err}");
@@ -505,8 +725,14 @@ fn cli_add_verify_check_and_suggest() {
 fn cli_registry_down_exits_2_unless_policy_warns() {
     let server = fake_registry();
     let cli = Cli::new(&server);
-    cli.write("requirements.txt", &format!("requests==2.32.3 --hash={REQ_2323_SDIST}\n"));
-    cli.write("allowlist.toml", "schema = 1\n[policy]\nunlisted = \"allow\"\n");
+    cli.write(
+        "requirements.txt",
+        &format!("requests==2.32.3 --hash={REQ_2323_SDIST}\n"),
+    );
+    cli.write(
+        "allowlist.toml",
+        "schema = 1\n[policy]\nunlisted = \"allow\"\n",
+    );
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
@@ -517,14 +743,23 @@ fn cli_registry_down_exits_2_unless_policy_warns() {
     };
     let (code, out, err) = down.run(&["check", "--online"]);
     assert_eq!(code, 2, "{out}{err}");
-    assert!(out.contains("registry-error") && out.contains(&format!("127.0.0.1:{port}")), "{out}");
+    assert!(
+        out.contains("registry-error") && out.contains(&format!("127.0.0.1:{port}")),
+        "{out}"
+    );
     // Offline (the default) does not touch the network.
     let (code, _, _) = down.run(&["check"]);
     assert_eq!(code, 0);
     let (code, _, _) = down.run(&["check", "--offline"]);
     assert_eq!(code, 0);
-    down.write("allowlist.toml", "schema = 1\n[policy]\nunlisted = \"allow\"\nregistry-errors = \"warn\"\n");
+    down.write(
+        "allowlist.toml",
+        "schema = 1\n[policy]\nunlisted = \"allow\"\nregistry-errors = \"warn\"\n",
+    );
     let (code, out, _) = down.run(&["check", "--online", "--format", "json"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("\"registry-error\"") && out.contains("\"warning\""), "{out}");
+    assert!(
+        out.contains("\"registry-error\"") && out.contains("\"warning\""),
+        "{out}"
+    );
 }

@@ -26,11 +26,11 @@ set -uo pipefail
 
 bin="${LOCKGATE_BIN:-lockgate}"
 tmp="${RUNNER_TEMP:-${TMPDIR:-/tmp}}"
-formats=",${INPUT_FORMATS:-github,markdown,sarif},"
-formats="${formats// /}"
+formats_input="${INPUT_FORMATS:-github,markdown,sarif}"
+formats=",${formats_input// /},"
 has() { [[ "$formats" == *",$1,"* ]]; }
 
-for f in ${INPUT_FORMATS//,/ }; do
+for f in ${formats_input//,/ }; do
   case "$f" in
     github | markdown | sarif | json | human) ;;
     *)

@@ -44,14 +44,24 @@ impl Default for Options {
 const ERRORS_PER_ECOSYSTEM: usize = 3;
 
 /// Ask the registries about every registry package and return the findings.
-pub fn check(packages: &[&Package], list: &Allowlist, client: &Client, opts: &Options) -> Vec<Finding> {
+pub fn check(
+    packages: &[&Package],
+    list: &Allowlist,
+    client: &Client,
+    opts: &Options,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut asked: Vec<&Package> = Vec::new();
     let mut elsewhere: BTreeMap<(Ecosystem, String), Vec<&Package>> = BTreeMap::new();
     for p in packages {
         match &p.source {
-            Source::Registry(url) if client.config().serves(p.ecosystem, url.as_deref()) => asked.push(p),
-            Source::Registry(Some(url)) => elsewhere.entry((p.ecosystem, url.clone())).or_default().push(p),
+            Source::Registry(url) if client.config().serves(p.ecosystem, url.as_deref()) => {
+                asked.push(p)
+            }
+            Source::Registry(Some(url)) => elsewhere
+                .entry((p.ecosystem, url.clone()))
+                .or_default()
+                .push(p),
             _ => {}
         }
     }
@@ -66,13 +76,19 @@ pub fn check(packages: &[&Package], list: &Allowlist, client: &Client, opts: &Op
                 if ps.len() == 1 { "" } else { "s" },
                 client.config().base(*eco)
             ),
-            format!("to check them, point lockgate at that registry: {} or `[registries] {eco}` in the allowlist", crate::registry::env_var(*eco)),
+            format!(
+                "to check them, point lockgate at that registry: {} or `[registries] {eco}` in the allowlist",
+                crate::registry::env_var(*eco)
+            ),
         );
         f.name = None;
         f.version = None;
         out.push(f);
     }
-    let queries: Vec<(Ecosystem, String)> = asked.iter().map(|p| (p.ecosystem, p.name.clone())).collect();
+    let queries: Vec<(Ecosystem, String)> = asked
+        .iter()
+        .map(|p| (p.ecosystem, p.name.clone()))
+        .collect();
     let answers = client.lookup_all(&queries);
     let mut pins_seen = HashSet::new();
     let mut errors: BTreeMap<Ecosystem, Vec<(&Package, RegistryError)>> = BTreeMap::new();
@@ -93,8 +109,17 @@ pub fn check(packages: &[&Package], list: &Allowlist, client: &Client, opts: &Op
                     ));
                     continue;
                 };
-                out.extend(version_findings(p, v, info.changed.get(&p.version), list, opts, &mut pins_seen));
-                if opts.deep && deep_seen.insert((p.ecosystem, p.normalized_name(), p.version.clone())) {
+                out.extend(version_findings(
+                    p,
+                    v,
+                    info.changed.get(&p.version),
+                    list,
+                    opts,
+                    &mut pins_seen,
+                ));
+                if opts.deep
+                    && deep_seen.insert((p.ecosystem, p.normalized_name(), p.version.clone()))
+                {
                     deep_jobs.push((p, info.clone()));
                 }
             }
@@ -123,7 +148,9 @@ pub fn unpublished<'a>(hashes: &'a [Hash], v: &VersionInfo) -> Vec<&'a Hash> {
     let published = v.hashes();
     hashes
         .iter()
-        .filter(|h| h.is_registry_digest() && v.has_algorithm(&h.algorithm) && !published.contains(h))
+        .filter(|h| {
+            h.is_registry_digest() && v.has_algorithm(&h.algorithm) && !published.contains(h)
+        })
         .collect()
 }
 
@@ -162,7 +189,11 @@ fn version_findings(
                 join(bad.iter().copied()),
                 p.name,
                 p.version,
-                join(v.hashes().iter().filter(|h| bad.iter().any(|b| b.algorithm == h.algorithm)))
+                join(
+                    v.hashes()
+                        .iter()
+                        .filter(|h| bad.iter().any(|b| b.algorithm == h.algorithm))
+                )
             ),
             investigate.clone(),
         ));
@@ -228,7 +259,9 @@ pub fn too_new(p: &Package, v: &VersionInfo, list: &Allowlist, now: i64) -> Opti
             p.version,
             age_text(age)
         ),
-        format!("wait until it is {days} days old, use an older version, or have the security team approve it"),
+        format!(
+            "wait until it is {days} days old, use an older version, or have the security team approve it"
+        ),
     ))
 }
 
@@ -244,8 +277,15 @@ fn age_text(secs: i64) -> String {
     }
 }
 
-fn error_findings(errors: BTreeMap<Ecosystem, Vec<(&Package, RegistryError)>>, level: Level) -> Vec<Finding> {
-    let severity = if level == Level::Warn { Severity::Warning } else { Severity::Error };
+fn error_findings(
+    errors: BTreeMap<Ecosystem, Vec<(&Package, RegistryError)>>,
+    level: Level,
+) -> Vec<Finding> {
+    let severity = if level == Level::Warn {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
     let help = "retry; check the registry URL (LOCKGATE_* variables, `[registries]`) and the network; `[policy] registry-errors = \"warn\"` downgrades this to a warning";
     let mut out = Vec::new();
     for (eco, errs) in errors {
@@ -267,7 +307,11 @@ fn error_findings(errors: BTreeMap<Ecosystem, Vec<(&Package, RegistryError)>>, l
                 format!(
                     "{} more {eco} packages could not be checked ({}, …): {}",
                     rest.len(),
-                    rest.iter().take(5).map(|(p, _)| p.name.as_str()).collect::<Vec<_>>().join(", "),
+                    rest.iter()
+                        .take(5)
+                        .map(|(p, _)| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     rest[0].1
                 ),
                 help.to_string(),
@@ -280,13 +324,22 @@ fn error_findings(errors: BTreeMap<Ecosystem, Vec<(&Package, RegistryError)>>, l
     out
 }
 
-fn deep_check(jobs: &[(&Package, std::sync::Arc<crate::registry::PackageInfo>)], list: &Allowlist, client: &Client) -> Vec<Finding> {
+fn deep_check(
+    jobs: &[(&Package, std::sync::Arc<crate::registry::PackageInfo>)],
+    list: &Allowlist,
+    client: &Client,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut targets = Vec::new();
     for (p, info) in jobs {
-        let Some(v) = info.version(&p.version) else { continue };
+        let Some(v) = info.version(&p.version) else {
+            continue;
+        };
         let mut expected: Vec<Hash> = p.hashes.clone();
-        if let Some(pin) = list.entry(p.ecosystem, &p.name).and_then(|e| e.versions.get(&p.version)) {
+        if let Some(pin) = list
+            .entry(p.ecosystem, &p.name)
+            .and_then(|e| e.versions.get(&p.version))
+        {
             expected.extend(pin.hashes.iter().cloned());
         }
         // The file the lockfile or pin names; else the first one (an sdist sorts before wheels).
@@ -323,9 +376,18 @@ fn deep_check(jobs: &[(&Package, std::sync::Arc<crate::registry::PackageInfo>)],
             Ok(computed) => {
                 let mut wrong = Vec::new();
                 for c in &computed {
-                    let published: Vec<&Hash> = file.hashes.iter().filter(|h| h.algorithm == c.algorithm).collect();
-                    let pinned: Vec<&Hash> = expected.iter().filter(|h| h.algorithm == c.algorithm).collect();
-                    if (!published.is_empty() && !published.contains(&c)) || (!pinned.is_empty() && !pinned.contains(&c)) {
+                    let published: Vec<&Hash> = file
+                        .hashes
+                        .iter()
+                        .filter(|h| h.algorithm == c.algorithm)
+                        .collect();
+                    let pinned: Vec<&Hash> = expected
+                        .iter()
+                        .filter(|h| h.algorithm == c.algorithm)
+                        .collect();
+                    if (!published.is_empty() && !published.contains(&c))
+                        || (!pinned.is_empty() && !pinned.contains(&c))
+                    {
                         wrong.push(c.clone());
                     }
                 }
@@ -350,7 +412,11 @@ fn deep_check(jobs: &[(&Package, std::sync::Arc<crate::registry::PackageInfo>)],
 
 fn join<'a>(hashes: impl Iterator<Item = &'a Hash>) -> String {
     let v: Vec<String> = hashes.map(|h| short(&h.to_string())).collect();
-    if v.is_empty() { "none".to_string() } else { v.join(", ") }
+    if v.is_empty() {
+        "none".to_string()
+    } else {
+        v.join(", ")
+    }
 }
 
 /// Hashes in full: a reader must be able to compare them.
@@ -404,7 +470,9 @@ mod tests {
             files: vec![FileInfo {
                 filename: "x.tgz".into(),
                 url: None,
-                hashes: vec![h("sha256:8f42a60cbdf9a97f5d2305f08a87dc4e09308d1276d28c869c684d7777685682")],
+                hashes: vec![h(
+                    "sha256:8f42a60cbdf9a97f5d2305f08a87dc4e09308d1276d28c869c684d7777685682",
+                )],
                 uploaded: None,
                 yanked: false,
                 yanked_reason: None,

@@ -29,6 +29,9 @@ pub struct Args {
     /// allowlist's `exclude`.
     #[arg(long)]
     exclude: Vec<String>,
+    /// Ask `cargo metadata` (offline) for workspace members and dev-only crates.
+    #[arg(long)]
+    cargo_metadata: bool,
     #[command(flatten)]
     net: super::online::CheckArgs,
 }
@@ -42,11 +45,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         fail_on,
         no_ignore,
         mut exclude,
+        cargo_metadata,
         net,
     } = args;
     let list = allowlist::load(&allowlist.path)?;
     exclude.extend(list.exclude.iter().cloned());
-    let res = resolve(&paths, &Options { no_ignore, exclude });
+    let res = resolve(&paths, &Options {
+            no_ignore,
+            exclude,
+            cargo_metadata,
+        });
     let mut outcome = Outcome::offline(&res, &list, fail_on.severity());
     if net.online {
         super::online::check(&mut outcome, &res, &list, &net)?;

@@ -9,8 +9,8 @@ use lockgate::lockfile::{Ecosystem, Package, Source};
 use lockgate::names::{NameChecker, Verdict};
 use lockgate::registry::pins::{self, PinProblem};
 use lockgate::registry::{Client, Config};
-use std::collections::HashSet;
 use lockgate::resolve::Resolution;
+use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -47,14 +47,21 @@ pub fn client(list: Option<&Allowlist>, offline: bool) -> anyhow::Result<Client>
 }
 
 /// Add the online findings to a `check` outcome.
-pub fn check(outcome: &mut Outcome, res: &Resolution, list: &Allowlist, args: &CheckArgs) -> anyhow::Result<()> {
+pub fn check(
+    outcome: &mut Outcome,
+    res: &Resolution,
+    list: &Allowlist,
+    args: &CheckArgs,
+) -> anyhow::Result<()> {
     let client = client(Some(list), false)?;
     let packages: Vec<&Package> = res.packages().collect();
     let opts = online::Options {
         deep: args.deep,
         ..online::Options::default()
     };
-    outcome.findings.extend(online::check(&packages, list, &client, &opts));
+    outcome
+        .findings
+        .extend(online::check(&packages, list, &client, &opts));
     checks::sort(&mut outcome.findings);
     Ok(())
 }
@@ -75,9 +82,13 @@ pub fn verify_wanted(
         .filter(|p| matches!(&p.source, Source::Registry(url) if client.config().serves(p.ecosystem, url.as_deref())))
         .map(|p| (p.ecosystem, p.normalized_name(), p.version.clone()))
         .collect();
-    let (ask, keep): (Vec<ops::Wanted>, Vec<ops::Wanted>) = wanted
-        .into_iter()
-        .partition(|w| served.contains(&(w.ecosystem, w.ecosystem.normalize(&w.name), w.version.clone())));
+    let (ask, keep): (Vec<ops::Wanted>, Vec<ops::Wanted>) = wanted.into_iter().partition(|w| {
+        served.contains(&(
+            w.ecosystem,
+            w.ecosystem.normalize(&w.name),
+            w.version.clone(),
+        ))
+    });
     let (mut ok, problems) = pins::from_registry(&client, ask);
     report_problems(&problems)?;
     if !keep.is_empty() {
@@ -98,12 +109,18 @@ fn report_problems(problems: &[PinProblem]) -> anyhow::Result<()> {
     for p in problems {
         eprintln!("error: {p}");
     }
-    let unreachable = problems.iter().any(|p| matches!(p, PinProblem::Registry { .. }));
+    let unreachable = problems
+        .iter()
+        .any(|p| matches!(p, PinProblem::Registry { .. }));
     anyhow::bail!(
         "{} version{} could not be verified with the registry{}; the allowlist was not changed",
         problems.len(),
         if problems.len() == 1 { "" } else { "s" },
-        if unreachable { " (retry, or check the LOCKGATE_* registry settings)" } else { "" }
+        if unreachable {
+            " (retry, or check the LOCKGATE_* registry settings)"
+        } else {
+            ""
+        }
     )
 }
 
@@ -117,7 +134,11 @@ pub fn add(
     offline: bool,
 ) -> anyhow::Result<ExitCode> {
     let eco = parse_ecosystem(ecosystem)?;
-    let list = if allowlist.exists() { Some(allowlist::load(allowlist)?) } else { None };
+    let list = if allowlist.exists() {
+        Some(allowlist::load(allowlist)?)
+    } else {
+        None
+    };
     let mut wanted = Vec::new();
     for spec in specs {
         let (name, version) = split_name_version(spec);
@@ -149,7 +170,12 @@ pub fn add(
             .collect();
         if verdict.verdict != Verdict::Ok && !flagged.is_empty() {
             for f in &flagged {
-                eprintln!("{}: {eco} {name}: {} [{}]", if force { "warning" } else { "error" }, f.message, f.id.as_str());
+                eprintln!(
+                    "{}: {eco} {name}: {} [{}]",
+                    if force { "warning" } else { "error" },
+                    f.message,
+                    f.id.as_str()
+                );
             }
             refused.push(name.clone());
         }
@@ -165,11 +191,16 @@ pub fn add(
             Err(p) => problems.push(p),
             Ok(v) => {
                 if v.yanked {
-                    eprintln!("{}: {eco} {name} {version} is yanked on the registry", if force { "warning" } else { "error" });
+                    eprintln!(
+                        "{}: {eco} {name} {version} is yanked on the registry",
+                        if force { "warning" } else { "error" }
+                    );
                     refused.push(name.clone());
                 }
-                if let (Some(days), Some(published)) = (list.as_ref().and_then(|l| l.policy.min_age_days), v.published)
-                    && now - published < i64::from(days) * 86_400
+                if let (Some(days), Some(published)) = (
+                    list.as_ref().and_then(|l| l.policy.min_age_days),
+                    v.published,
+                ) && now - published < i64::from(days) * 86_400
                 {
                     eprintln!(
                         "{}: {eco} {name} {version} was published {} days ago, less than min-age-days = {days}",
@@ -180,7 +211,9 @@ pub fn add(
                 }
                 let hashes = v.pin_hashes();
                 if hashes.is_empty() {
-                    anyhow::bail!("{eco} {name} {version}: the registry publishes no hash for it; nothing to pin");
+                    anyhow::bail!(
+                        "{eco} {name} {version}: the registry publishes no hash for it; nothing to pin"
+                    );
                 }
                 out.push(ops::Wanted {
                     ecosystem: eco,
@@ -205,9 +238,20 @@ pub fn add(
         Ok(())
     })?;
     for w in &out {
-        eprintln!("pinned {eco} {}@{} ({} hash{} from the registry)", w.name, w.version, w.hashes.len(), if w.hashes.len() == 1 { "" } else { "es" });
+        eprintln!(
+            "pinned {eco} {}@{} ({} hash{} from the registry)",
+            w.name,
+            w.version,
+            w.hashes.len(),
+            if w.hashes.len() == 1 { "" } else { "es" }
+        );
     }
-    eprintln!("added {} version{} ({count} hashes) to {}", out.len(), if out.len() == 1 { "" } else { "s" }, allowlist.display());
+    eprintln!(
+        "added {} version{} ({count} hashes) to {}",
+        out.len(),
+        if out.len() == 1 { "" } else { "s" },
+        allowlist.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -228,7 +272,10 @@ pub fn verify(allowlist: &Path, offline: bool, deep: bool) -> anyhow::Result<Exi
     let failed = findings
         .iter()
         .any(|f| f.id == FindingId::RegistryError && f.severity >= Severity::Error);
-    let bad = findings.iter().filter(|f| f.severity >= Severity::Error).count();
+    let bad = findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Error)
+        .count();
     text.push_str(&format!(
         "{} pin{} in {} compared with the registries: {}\n",
         pins,
@@ -237,7 +284,11 @@ pub fn verify(allowlist: &Path, offline: bool, deep: bool) -> anyhow::Result<Exi
         if findings.is_empty() {
             "every pinned hash is one the registry publishes".to_string()
         } else {
-            format!("{} finding{}", findings.len(), if findings.len() == 1 { "" } else { "s" })
+            format!(
+                "{} finding{}",
+                findings.len(),
+                if findings.len() == 1 { "" } else { "s" }
+            )
         }
     ));
     print(&text)?;
@@ -260,5 +311,11 @@ fn line(f: &Finding) -> String {
         (Some(e), _, _) => e.to_string(),
         _ => String::new(),
     };
-    format!("{:8} {:22} {what}  {}\n         at {at}; {}\n", f.severity.as_str(), f.id.as_str(), f.message, f.help)
+    format!(
+        "{:8} {:22} {what}  {}\n         at {at}; {}\n",
+        f.severity.as_str(),
+        f.id.as_str(),
+        f.message,
+        f.help
+    )
 }

@@ -22,6 +22,9 @@ pub struct Args {
     /// Skip files and folders matching this glob (repeatable), e.g. tests/fixtures.
     #[arg(long)]
     exclude: Vec<String>,
+    /// Ask `cargo metadata` (offline) for workspace members and dev-only crates.
+    #[arg(long)]
+    cargo_metadata: bool,
 }
 
 /// Run `lockgate packages`.
@@ -31,8 +34,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         format,
         no_ignore,
         exclude,
+        cargo_metadata,
     } = args;
-    let res = resolve(&paths, &Options { no_ignore, exclude });
+    let res = resolve(&paths, &Options {
+            no_ignore,
+            exclude,
+            cargo_metadata,
+        });
     let out = match format {
         OutFormat::Human => report::human::packages(&res),
         OutFormat::Json => report::json::packages(&res),

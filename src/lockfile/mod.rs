@@ -337,6 +337,13 @@ pub const MAX_LOCKFILE_BYTES: u64 = 256 * 1024 * 1024;
 /// where the scan started); `path` is where to read it. Fails closed: any problem
 /// (unreadable, too large, not UTF-8, malformed, unknown format version) is an error.
 pub fn parse_file(path: &Path, display: &Path) -> Result<Lockfile, ParseError> {
+    parse_file_with(path, display, false)
+}
+
+/// [`parse_file`], and with `cargo_metadata` set, `Cargo.lock` files are enriched by
+/// `cargo metadata` (exact workspace members, dev-only crates; see
+/// [`cargo::parse_with_metadata`]).
+pub fn parse_file_with(path: &Path, display: &Path, cargo_metadata: bool) -> Result<Lockfile, ParseError> {
     let kind = detect(path).ok_or_else(|| ParseError::new(display, None, "not a lockfile lockgate knows"))?;
     let meta = std::fs::metadata(path)
         .map_err(|e| ParseError::new(display, None, format!("cannot read: {e}")))?;
@@ -360,6 +367,9 @@ pub fn parse_file(path: &Path, display: &Path) -> Result<Lockfile, ParseError> {
     }
     let bytes = std::fs::read(path).map_err(|e| ParseError::new(display, None, format!("cannot read: {e}")))?;
     let text = decode_text(&bytes).map_err(|(line, msg)| ParseError::new(display, Some(line), msg))?;
+    if cargo_metadata && kind == Kind::CargoLock {
+        return cargo::parse_with_metadata(&Context { path, display }, text);
+    }
     parse_text(kind, path, display, text)
 }
 

@@ -84,7 +84,13 @@ impl Cache {
 
     /// Store an entry (atomically). Errors are returned for the caller to ignore or
     /// report: a cache that cannot be written only costs speed.
-    pub fn store(&self, eco: Ecosystem, registry: &str, name: &str, entry: &Entry) -> std::io::Result<()> {
+    pub fn store(
+        &self,
+        eco: Ecosystem,
+        registry: &str,
+        name: &str,
+        entry: &Entry,
+    ) -> std::io::Result<()> {
         let path = self.path(eco, registry, name);
         let dir = path.parent().unwrap_or(&self.dir);
         std::fs::create_dir_all(dir)?;
@@ -121,7 +127,11 @@ pub fn escape(name: &str) -> String {
 /// The default cache folder: `LOCKGATE_CACHE_DIR`, else `$XDG_CACHE_HOME/lockgate`,
 /// else `~/.cache/lockgate` (`%LOCALAPPDATA%\lockgate` on Windows).
 pub fn default_dir() -> Option<PathBuf> {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     if let Some(d) = env("LOCKGATE_CACHE_DIR") {
         return Some(d);
     }
@@ -160,7 +170,9 @@ mod tests {
             versions: BTreeMap::new(),
             changed: BTreeMap::new(),
         };
-        cache.store(Ecosystem::Npm, "https://r/", "@a/b", &e).unwrap();
+        cache
+            .store(Ecosystem::Npm, "https://r/", "@a/b", &e)
+            .unwrap();
         assert_eq!(cache.load(Ecosystem::Npm, "https://r/", "@a/b"), Some(e));
         assert_eq!(cache.load(Ecosystem::Npm, "https://other/", "@a/b"), None);
     }

@@ -75,13 +75,21 @@ pub fn parse(body: &[u8], name: &str) -> Result<BTreeMap<String, VersionInfo>, S
         if line.is_empty() {
             continue;
         }
-        let rec: Line<'_> = serde_json::from_str(line).map_err(|e| format!("line {}: not an index record: {e}", i + 1))?;
+        let rec: Line<'_> = serde_json::from_str(line)
+            .map_err(|e| format!("line {}: not an index record: {e}", i + 1))?;
         if rec.name.to_ascii_lowercase().replace('_', "-") != want {
-            return Err(format!("line {}: record for `{}` in the index file of `{name}`", i + 1, rec.name));
+            return Err(format!(
+                "line {}: record for `{}` in the index file of `{name}`",
+                i + 1,
+                rec.name
+            ));
         }
-        let hash = Hash::from_hex("sha256", &rec.cksum).map_err(|e| format!("line {}: {e}", i + 1))?;
+        let hash =
+            Hash::from_hex("sha256", &rec.cksum).map_err(|e| format!("line {}: {e}", i + 1))?;
         let published = match &rec.pubtime {
-            Some(t) => Some(parse_timestamp(t).ok_or_else(|| format!("line {}: `pubtime` {t:?} is not an RFC 3339 time", i + 1))?),
+            Some(t) => Some(parse_timestamp(t).ok_or_else(|| {
+                format!("line {}: `pubtime` {t:?} is not an RFC 3339 time", i + 1)
+            })?),
             None => None,
         };
         out.insert(
@@ -107,12 +115,21 @@ pub fn parse(body: &[u8], name: &str) -> Result<BTreeMap<String, VersionInfo>, S
 /// template with `{crate}`, `{version}`, `{prefix}`, `{lowerprefix}`, `{sha256-checksum}`
 /// markers, or (without markers) a base to which `/{crate}/{version}/download` is appended.
 pub fn download_url(dl: &str, name: &str, version: &str, sha256: &str) -> String {
-    let markers = ["{crate}", "{version}", "{prefix}", "{lowerprefix}", "{sha256-checksum}"];
+    let markers = [
+        "{crate}",
+        "{version}",
+        "{prefix}",
+        "{lowerprefix}",
+        "{sha256-checksum}",
+    ];
     if !markers.iter().any(|m| dl.contains(m)) {
         return format!("{}/{name}/{version}/download", dl.trim_end_matches('/'));
     }
     let prefix = index_path(name);
-    let prefix = prefix.rsplit_once('/').map(|(p, _)| p.to_string()).unwrap_or_default();
+    let prefix = prefix
+        .rsplit_once('/')
+        .map(|(p, _)| p.to_string())
+        .unwrap_or_default();
     dl.replace("{crate}", name)
         .replace("{version}", version)
         .replace("{lowerprefix}", &prefix.to_ascii_lowercase())
@@ -163,7 +180,12 @@ mod tests {
             "https://static.crates.io/crates/serde/1.0.0/download"
         );
         assert_eq!(
-            download_url("https://m.example/{prefix}/{crate}-{version}.crate", "serde", "1.0.0", "x"),
+            download_url(
+                "https://m.example/{prefix}/{crate}-{version}.crate",
+                "serde",
+                "1.0.0",
+                "x"
+            ),
             "https://m.example/se/rd/serde-1.0.0.crate"
         );
     }

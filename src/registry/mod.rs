@@ -109,7 +109,10 @@ impl RegistryError {
     /// True for errors that mean the registry is unreachable (so the rest of the
     /// run does not try it again).
     pub fn is_unreachable(&self) -> bool {
-        matches!(self, RegistryError::Network { .. } | RegistryError::Timeout { .. })
+        matches!(
+            self,
+            RegistryError::Network { .. } | RegistryError::Timeout { .. }
+        )
     }
 }
 
@@ -151,7 +154,11 @@ pub struct VersionInfo {
 impl VersionInfo {
     /// Every hash of every file, sorted and deduplicated.
     pub fn hashes(&self) -> Vec<Hash> {
-        let mut out: Vec<Hash> = self.files.iter().flat_map(|f| f.hashes.iter().cloned()).collect();
+        let mut out: Vec<Hash> = self
+            .files
+            .iter()
+            .flat_map(|f| f.hashes.iter().cloned())
+            .collect();
         out.sort();
         out.dedup();
         out
@@ -162,7 +169,10 @@ impl VersionInfo {
     pub fn pin_hashes(&self) -> Vec<Hash> {
         let mut out: Vec<Hash> = Vec::new();
         for f in &self.files {
-            let strong = f.hashes.iter().any(|h| !matches!(h.algorithm.as_str(), "sha1" | "md5"));
+            let strong = f
+                .hashes
+                .iter()
+                .any(|h| !matches!(h.algorithm.as_str(), "sha1" | "md5"));
             out.extend(
                 f.hashes
                     .iter()
@@ -177,7 +187,10 @@ impl VersionInfo {
 
     /// Does the registry publish any hash of this algorithm for the version?
     pub fn has_algorithm(&self, algorithm: &str) -> bool {
-        self.files.iter().flat_map(|f| &f.hashes).any(|h| h.algorithm == algorithm)
+        self.files
+            .iter()
+            .flat_map(|f| &f.hashes)
+            .any(|h| h.algorithm == algorithm)
     }
 }
 
@@ -207,7 +220,11 @@ impl PackageInfo {
         }
         if self.ecosystem == Ecosystem::Pypi {
             let want = pypi::loose_version(v);
-            return self.versions.iter().find(|(k, _)| pypi::loose_version(k) == want).map(|(_, x)| x);
+            return self
+                .versions
+                .iter()
+                .find(|(k, _)| pypi::loose_version(k) == want)
+                .map(|(_, x)| x);
         }
         None
     }
@@ -309,13 +326,17 @@ impl Config {
         let num = |k: &str| -> Result<Option<f64>, RegistryError> {
             match var(k) {
                 None => Ok(None),
-                Some(v) => v.trim().parse::<f64>().ok().filter(|x| x.is_finite() && *x >= 0.0).map(Some).ok_or_else(|| {
-                    RegistryError::Config {
+                Some(v) => v
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite() && *x >= 0.0)
+                    .map(Some)
+                    .ok_or_else(|| RegistryError::Config {
                         url: v.clone(),
                         origin: k.to_string(),
                         message: "expected a non-negative number".to_string(),
-                    }
-                }),
+                    }),
             }
         };
         if var("LOCKGATE_NO_CACHE").is_some_and(|v| v != "0") {
@@ -340,7 +361,12 @@ impl Config {
     /// Set an ecosystem's registry from a URL as its package manager takes it: the
     /// sparse index (with or without `sparse+`), the `.npmrc` registry, pip's
     /// `--index-url`. `origin` names where it came from, for errors.
-    pub fn set_registry(&mut self, eco: Ecosystem, url: &str, origin: &str) -> Result<(), RegistryError> {
+    pub fn set_registry(
+        &mut self,
+        eco: Ecosystem,
+        url: &str,
+        origin: &str,
+    ) -> Result<(), RegistryError> {
         let base = normalize_base(eco, url).map_err(|message| RegistryError::Config {
             url: url.to_string(),
             origin: origin.to_string(),
@@ -375,7 +401,8 @@ impl Config {
 }
 
 fn same_url(a: &str, b: &str) -> bool {
-    a.trim_end_matches('/').eq_ignore_ascii_case(b.trim_end_matches('/'))
+    a.trim_end_matches('/')
+        .eq_ignore_ascii_case(b.trim_end_matches('/'))
 }
 
 /// A registry URL in canonical form: `http(s)://…/` with a trailing slash.
@@ -386,7 +413,9 @@ pub fn normalize_base(eco: Ecosystem, url: &str) -> Result<String, String> {
             if rest.trim_end_matches('/') == "https://github.com/rust-lang/crates.io-index" {
                 return Ok(cargo::DEFAULT_INDEX.to_string());
             }
-            return Err("a git index; lockgate reads only sparse indexes (`sparse+https://…/`)".to_string());
+            return Err(
+                "a git index; lockgate reads only sparse indexes (`sparse+https://…/`)".to_string(),
+            );
         }
         u = u.strip_prefix("sparse+").unwrap_or(u);
     }
@@ -431,7 +460,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -492,12 +523,17 @@ impl Client {
 
     /// Ask about one package.
     pub fn lookup(&self, eco: Ecosystem, name: &str) -> Result<Answer, RegistryError> {
-        self.lookup_all(&[(eco, name.to_string())]).pop().unwrap_or_else(|| Err(RegistryError::Client("no answer".into())))
+        self.lookup_all(&[(eco, name.to_string())])
+            .pop()
+            .unwrap_or_else(|| Err(RegistryError::Client("no answer".into())))
     }
 
     /// Ask about many packages, [`Config::concurrency`] at a time; one result per
     /// query, in order. Duplicate names are asked once.
-    pub fn lookup_all(&self, queries: &[(Ecosystem, String)]) -> Vec<Result<Answer, RegistryError>> {
+    pub fn lookup_all(
+        &self,
+        queries: &[(Ecosystem, String)],
+    ) -> Vec<Result<Answer, RegistryError>> {
         let mut unique: Vec<(Ecosystem, &str)> = Vec::new();
         let mut index: HashMap<(Ecosystem, String), usize> = HashMap::new();
         let slots: Vec<usize> = queries
@@ -512,10 +548,11 @@ impl Client {
         let answers = self.rt.block_on(async {
             let progress = Progress::new(self.config.progress, unique.len());
             let mut out: Vec<Option<Result<Answer, RegistryError>>> = vec![None; unique.len()];
-            let mut stream = futures_util::stream::iter(unique.iter().enumerate().map(|(i, (eco, name))| async move {
-                (i, self.lookup_async(*eco, name).await)
-            }))
-            .buffer_unordered(self.config.concurrency.max(1));
+            let mut stream =
+                futures_util::stream::iter(unique.iter().enumerate().map(
+                    |(i, (eco, name))| async move { (i, self.lookup_async(*eco, name).await) },
+                ))
+                .buffer_unordered(self.config.concurrency.max(1));
             while let Some((i, r)) = stream.next().await {
                 out[i] = Some(r);
                 progress.tick();
@@ -525,7 +562,11 @@ impl Client {
         });
         slots
             .into_iter()
-            .map(|i| answers[i].clone().unwrap_or_else(|| Err(RegistryError::Client("no answer".into()))))
+            .map(|i| {
+                answers[i]
+                    .clone()
+                    .unwrap_or_else(|| Err(RegistryError::Client("no answer".into())))
+            })
             .collect()
     }
 
@@ -547,7 +588,11 @@ impl Client {
             Ecosystem::Pypi => pypi::document_url(&base, name),
         };
         let now = now();
-        let cached = self.cache.as_ref().and_then(|c| c.load(eco, &base, name)).filter(|e| e.url == url);
+        let cached = self
+            .cache
+            .as_ref()
+            .and_then(|c| c.load(eco, &base, name))
+            .filter(|e| e.url == url);
         if let Some(e) = &cached {
             let age = now.saturating_sub(e.fetched);
             if self.config.offline || (age >= 0 && (age as u64) < self.config.ttl.as_secs()) {
@@ -602,8 +647,14 @@ impl Client {
                 })
                 .await
                 .map_err(|e| RegistryError::Client(e.to_string()))?;
-                let versions = parsed.map_err(|message| RegistryError::Malformed { url: url.clone(), message })?;
-                let mut changed = cached.as_ref().map(|c| c.changed.clone()).unwrap_or_default();
+                let versions = parsed.map_err(|message| RegistryError::Malformed {
+                    url: url.clone(),
+                    message,
+                })?;
+                let mut changed = cached
+                    .as_ref()
+                    .map(|c| c.changed.clone())
+                    .unwrap_or_default();
                 if let Some(old) = &cached {
                     for (v, info) in &old.versions {
                         if let Some(new) = versions.get(v)
@@ -611,7 +662,10 @@ impl Client {
                             && !info.hashes().is_empty()
                             && info.hashes() != new.hashes()
                         {
-                            changed.insert(v.clone(), info.hashes().iter().map(Hash::to_string).collect());
+                            changed.insert(
+                                v.clone(),
+                                info.hashes().iter().map(Hash::to_string).collect(),
+                            );
                         }
                     }
                 }
@@ -645,16 +699,24 @@ impl Client {
 
     fn mark_down(&self, base: &str, err: &RegistryError) {
         if let Ok(mut d) = self.down.lock() {
-            d.entry(base.to_string()).or_insert_with(|| RegistryError::Network {
-                url: base.to_string(),
-                message: format!("not asked: an earlier request to this registry failed ({err})"),
-            });
+            d.entry(base.to_string())
+                .or_insert_with(|| RegistryError::Network {
+                    url: base.to_string(),
+                    message: format!(
+                        "not asked: an earlier request to this registry failed ({err})"
+                    ),
+                });
         }
     }
 
     /// GET with retries. 2xx, 304, 404 and 410 are answers; network errors, 429 and
     /// 5xx are retried; anything else is returned as its status.
-    async fn get(&self, url: &str, accept: &str, cached: Option<&cache::Entry>) -> Result<Fetched, RegistryError> {
+    async fn get(
+        &self,
+        url: &str,
+        accept: &str,
+        cached: Option<&cache::Entry>,
+    ) -> Result<Fetched, RegistryError> {
         let mut attempt: u32 = 0;
         loop {
             let mut req = self.http.get(url).header(reqwest::header::ACCEPT, accept);
@@ -671,7 +733,10 @@ impl Client {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let header = |h: reqwest::header::HeaderName| {
-                        resp.headers().get(h).and_then(|v| v.to_str().ok()).map(str::to_string)
+                        resp.headers()
+                            .get(h)
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_string)
                     };
                     let retry_after = header(reqwest::header::RETRY_AFTER);
                     let content_type = header(reqwest::header::CONTENT_TYPE);
@@ -682,7 +747,10 @@ impl Client {
                             RegistryError::Status {
                                 url: url.to_string(),
                                 status,
-                                detail: retry_after.as_deref().map(|r| format!(" (Retry-After: {r})")).unwrap_or_default(),
+                                detail: retry_after
+                                    .as_deref()
+                                    .map(|r| format!(" (Retry-After: {r})"))
+                                    .unwrap_or_default(),
                             },
                             retry_after.as_deref().and_then(parse_retry_after),
                         )
@@ -691,7 +759,10 @@ impl Client {
                             Ok(body) if body.len() > MAX_BODY => {
                                 return Err(RegistryError::Malformed {
                                     url: url.to_string(),
-                                    message: format!("the answer is {} MiB, more than lockgate reads", body.len() >> 20),
+                                    message: format!(
+                                        "the answer is {} MiB, more than lockgate reads",
+                                        body.len() >> 20
+                                    ),
                                 });
                             }
                             Ok(body) => {
@@ -751,7 +822,9 @@ impl Client {
     /// Download one file (deep mode), with the same retries and timeouts.
     pub fn download(&self, url: &str) -> Result<Vec<u8>, RegistryError> {
         if self.config.offline {
-            return Err(RegistryError::Offline { url: url.to_string() });
+            return Err(RegistryError::Offline {
+                url: url.to_string(),
+            });
         }
         self.rt.block_on(async {
             let f = self.get(url, "*/*", None).await?;
@@ -770,30 +843,34 @@ impl Client {
     /// at a time; one result per URL, in order.
     pub fn download_digests(&self, urls: &[String]) -> Vec<Result<Vec<Hash>, RegistryError>> {
         if self.config.offline {
-            return urls.iter().map(|u| Err(RegistryError::Offline { url: u.clone() })).collect();
+            return urls
+                .iter()
+                .map(|u| Err(RegistryError::Offline { url: u.clone() }))
+                .collect();
         }
         self.rt.block_on(async {
             let progress = Progress::new(self.config.progress, urls.len());
             let mut out: Vec<Option<Result<Vec<Hash>, RegistryError>>> = vec![None; urls.len()];
-            let mut stream = futures_util::stream::iter(urls.iter().enumerate().map(|(i, url)| async move {
-                let r = async {
-                    let f = self.get(url, "*/*", None).await?;
-                    if f.status != 200 {
-                        return Err(RegistryError::Status {
-                            url: url.clone(),
-                            status: f.status,
-                            detail: String::new(),
-                        });
+            let mut stream =
+                futures_util::stream::iter(urls.iter().enumerate().map(|(i, url)| async move {
+                    let r = async {
+                        let f = self.get(url, "*/*", None).await?;
+                        if f.status != 200 {
+                            return Err(RegistryError::Status {
+                                url: url.clone(),
+                                status: f.status,
+                                detail: String::new(),
+                            });
+                        }
+                        let body = f.body;
+                        tokio::task::spawn_blocking(move || digests(&body))
+                            .await
+                            .map_err(|e| RegistryError::Client(e.to_string()))
                     }
-                    let body = f.body;
-                    tokio::task::spawn_blocking(move || digests(&body))
-                        .await
-                        .map_err(|e| RegistryError::Client(e.to_string()))
-                }
-                .await;
-                (i, r)
-            }))
-            .buffer_unordered(self.config.concurrency.clamp(1, 8));
+                    .await;
+                    (i, r)
+                }))
+                .buffer_unordered(self.config.concurrency.clamp(1, 8));
             while let Some((i, r)) = stream.next().await {
                 out[i] = Some(r);
                 progress.tick();
@@ -807,7 +884,13 @@ impl Client {
 
     /// The download URL of a file: the registry's own, or for cargo the one the
     /// index's `config.json` (`dl`) gives.
-    pub fn file_url(&self, eco: Ecosystem, name: &str, version: &str, file: &FileInfo) -> Result<String, RegistryError> {
+    pub fn file_url(
+        &self,
+        eco: Ecosystem,
+        name: &str,
+        version: &str,
+        file: &FileInfo,
+    ) -> Result<String, RegistryError> {
         if let Some(u) = &file.url {
             return Ok(resolve_url(self.config.base(eco), u));
         }
@@ -824,7 +907,8 @@ impl Client {
                 None => {
                     let url = format!("{}config.json", self.config.cargo_index);
                     let body = self.download(&url)?;
-                    let dl = cargo::parse_config(&body).map_err(|message| RegistryError::Malformed { url, message })?;
+                    let dl = cargo::parse_config(&body)
+                        .map_err(|message| RegistryError::Malformed { url, message })?;
                     if let Ok(mut g) = self.cargo_dl.lock() {
                         *g = Some(dl.clone());
                     }
@@ -832,7 +916,12 @@ impl Client {
                 }
             }
         };
-        let sha = file.hashes.iter().find(|h| h.algorithm == "sha256").map(|h| h.value.as_str()).unwrap_or("");
+        let sha = file
+            .hashes
+            .iter()
+            .find(|h| h.algorithm == "sha256")
+            .map(|h| h.value.as_str())
+            .unwrap_or("");
         Ok(cargo::download_url(&dl, name, version, sha))
     }
 }
@@ -843,8 +932,14 @@ pub fn digests(bytes: &[u8]) -> Vec<Hash> {
     let hex256 = crate::lockfile::hash::to_hex(&sha2::Sha256::digest(bytes));
     let hex512 = crate::lockfile::hash::to_hex(&sha2::Sha512::digest(bytes));
     vec![
-        Hash { algorithm: "sha256".to_string(), value: hex256 },
-        Hash { algorithm: "sha512".to_string(), value: hex512 },
+        Hash {
+            algorithm: "sha256".to_string(),
+            value: hex256,
+        },
+        Hash {
+            algorithm: "sha512".to_string(),
+            value: hex512,
+        },
     ]
 }
 
@@ -875,7 +970,12 @@ fn answer(eco: Ecosystem, name: &str, e: cache::Entry) -> Answer {
     let changed = e
         .changed
         .iter()
-        .map(|(v, hs)| (v.clone(), hs.iter().filter_map(|h| Hash::parse(h).ok()).collect()))
+        .map(|(v, hs)| {
+            (
+                v.clone(),
+                hs.iter().filter_map(|h| Hash::parse(h).ok()).collect(),
+            )
+        })
         .collect();
     Answer::Found(Arc::new(PackageInfo {
         ecosystem: eco,
@@ -904,7 +1004,10 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let when = httpdate::parse_http_date(v).ok()?;
-    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// An error with its sources, `a: b: c`.
@@ -935,14 +1038,29 @@ pub fn now() -> i64 {
 pub fn parse_timestamp(s: &str) -> Option<i64> {
     let s = s.trim();
     let b = s.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
         let t = s.get(r)?;
-        t.bytes().all(|c| c.is_ascii_digit()).then(|| t.parse().ok())?
+        t.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| t.parse().ok())?
     };
-    let (y, mo, d, h, mi, se) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let (y, mo, d, h, mi, se) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
@@ -992,8 +1110,13 @@ impl Progress {
     fn new(enabled: bool, len: usize) -> Progress {
         use std::io::IsTerminal as _;
         let bar = (enabled && len > 1 && std::io::stderr().is_terminal()).then(|| {
-            let b = indicatif::ProgressBar::with_draw_target(Some(len as u64), indicatif::ProgressDrawTarget::hidden());
-            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} asking the registries {pos}/{len} [{bar:30}] {elapsed}") {
+            let b = indicatif::ProgressBar::with_draw_target(
+                Some(len as u64),
+                indicatif::ProgressDrawTarget::hidden(),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} asking the registries {pos}/{len} [{bar:30}] {elapsed}",
+            ) {
                 b.set_style(style.progress_chars("=> "));
             }
             b
@@ -1046,22 +1169,41 @@ mod tests {
     #[test]
     fn timestamps() {
         assert_eq!(parse_timestamp("1970-01-01T00:00:00Z"), Some(0));
-        assert_eq!(parse_timestamp("2024-09-05T00:40:51.026000+00:00"), Some(1_725_496_851));
-        assert_eq!(parse_timestamp("2018-04-09T01:21:06.476Z"), Some(1_523_236_866));
-        assert_eq!(parse_timestamp("2020-01-01T02:00:00+02:00"), Some(1_577_836_800));
+        assert_eq!(
+            parse_timestamp("2024-09-05T00:40:51.026000+00:00"),
+            Some(1_725_496_851)
+        );
+        assert_eq!(
+            parse_timestamp("2018-04-09T01:21:06.476Z"),
+            Some(1_523_236_866)
+        );
+        assert_eq!(
+            parse_timestamp("2020-01-01T02:00:00+02:00"),
+            Some(1_577_836_800)
+        );
         assert_eq!(parse_timestamp("yesterday"), None);
         assert_eq!(parse_timestamp("2020-13-01T00:00:00Z"), None);
     }
 
     #[test]
     fn registry_urls_in_each_managers_form() {
-        assert_eq!(normalize_base(Ecosystem::Cargo, "sparse+https://index.crates.io").unwrap(), "https://index.crates.io/");
         assert_eq!(
-            normalize_base(Ecosystem::Cargo, "registry+https://github.com/rust-lang/crates.io-index").unwrap(),
+            normalize_base(Ecosystem::Cargo, "sparse+https://index.crates.io").unwrap(),
+            "https://index.crates.io/"
+        );
+        assert_eq!(
+            normalize_base(
+                Ecosystem::Cargo,
+                "registry+https://github.com/rust-lang/crates.io-index"
+            )
+            .unwrap(),
             "https://index.crates.io/"
         );
         assert!(normalize_base(Ecosystem::Cargo, "registry+https://git.example/index").is_err());
-        assert_eq!(normalize_base(Ecosystem::Pypi, "https://pypi.org/simple").unwrap(), "https://pypi.org/simple/");
+        assert_eq!(
+            normalize_base(Ecosystem::Pypi, "https://pypi.org/simple").unwrap(),
+            "https://pypi.org/simple/"
+        );
         assert!(normalize_base(Ecosystem::Npm, "ftp://x").is_err());
         let c = Config::default();
         assert!(c.serves(Ecosystem::Npm, None));
@@ -1072,7 +1214,10 @@ mod tests {
     #[test]
     fn retry_after_forms() {
         assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon"), None);
     }
 }

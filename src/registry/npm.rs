@@ -35,8 +35,7 @@ fn ok_part(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 214
         && !s.starts_with('.')
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
@@ -72,20 +71,34 @@ struct Dist {
 /// Parse a package document into its versions. A version whose `dist` carries a
 /// malformed hash, or a document that is not JSON of this shape, is an error.
 pub fn parse(body: &[u8], name: &str) -> Result<BTreeMap<String, VersionInfo>, String> {
-    let doc: Doc = serde_json::from_slice(body).map_err(|e| format!("not an npm package document: {e}"))?;
+    let doc: Doc =
+        serde_json::from_slice(body).map_err(|e| format!("not an npm package document: {e}"))?;
     let mut out = BTreeMap::new();
     for (v, ver) in doc.versions {
         let mut hashes = Vec::new();
-        if let Some(sri) = ver.dist.integrity.as_deref().filter(|s| !s.trim().is_empty()) {
-            hashes.extend(Hash::from_sri_list(sri).map_err(|e| format!("{name}@{v}: dist.integrity: {e}"))?);
+        if let Some(sri) = ver
+            .dist
+            .integrity
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+        {
+            hashes.extend(
+                Hash::from_sri_list(sri).map_err(|e| format!("{name}@{v}: dist.integrity: {e}"))?,
+            );
         }
         if let Some(sha1) = ver.dist.shasum.as_deref().filter(|s| !s.trim().is_empty()) {
-            hashes.push(Hash::from_hex("sha1", sha1).map_err(|e| format!("{name}@{v}: dist.shasum: {e}"))?);
+            hashes.push(
+                Hash::from_hex("sha1", sha1)
+                    .map_err(|e| format!("{name}@{v}: dist.shasum: {e}"))?,
+            );
         }
         hashes.sort();
         hashes.dedup();
         let published = match doc.time.get(&v).and_then(|t| t.as_str()) {
-            Some(t) => Some(parse_timestamp(t).ok_or_else(|| format!("{name}: time[{v}] {t:?} is not an ISO 8601 time"))?),
+            Some(t) => Some(
+                parse_timestamp(t)
+                    .ok_or_else(|| format!("{name}: time[{v}] {t:?} is not an ISO 8601 time"))?,
+            ),
             None => None,
         };
         let filename = ver
@@ -124,7 +137,10 @@ mod tests {
             document_url("https://registry.npmjs.org/", "@types/node"),
             "https://registry.npmjs.org/@types%2fnode"
         );
-        assert_eq!(document_url("http://h/npm/", "left-pad"), "http://h/npm/left-pad");
+        assert_eq!(
+            document_url("http://h/npm/", "left-pad"),
+            "http://h/npm/left-pad"
+        );
         assert!(valid_name("@types/node"));
         assert!(!valid_name("../etc"));
         assert!(!valid_name("@a/b/c"));

@@ -40,7 +40,9 @@ pub enum PinProblem {
         latest: String,
     },
     /// The lockfile records a hash the registry does not publish.
-    #[error("{ecosystem} {name} {version}: the lockfile's {lockfile} is not what the registry publishes ({registry}); not pinned")]
+    #[error(
+        "{ecosystem} {name} {version}: the lockfile's {lockfile} is not what the registry publishes ({registry}); not pinned"
+    )]
     Mismatch {
         /// Ecosystem.
         ecosystem: Ecosystem,
@@ -82,7 +84,10 @@ pub fn pin_for(v: &VersionInfo, lockfile: &[Hash]) -> Vec<Hash> {
 /// Replace the lockfile hashes of `wanted` with the registry's. Versions that could
 /// not be verified are left out of the result and reported as problems.
 pub fn from_registry(client: &Client, wanted: Vec<Wanted>) -> (Vec<Wanted>, Vec<PinProblem>) {
-    let queries: Vec<(Ecosystem, String)> = wanted.iter().map(|w| (w.ecosystem, w.name.clone())).collect();
+    let queries: Vec<(Ecosystem, String)> = wanted
+        .iter()
+        .map(|w| (w.ecosystem, w.name.clone()))
+        .collect();
     let answers = client.lookup_all(&queries);
     let mut ok = Vec::new();
     let mut problems = Vec::new();
@@ -130,7 +135,11 @@ pub fn resolve_version(
         Ok(Answer::Found(info)) => match info.version(version) {
             Some(v) => Ok(v.clone()),
             None => {
-                let mut vs: Vec<(&String, Option<i64>)> = info.versions.iter().map(|(k, v)| (k, v.published)).collect();
+                let mut vs: Vec<(&String, Option<i64>)> = info
+                    .versions
+                    .iter()
+                    .map(|(k, v)| (k, v.published))
+                    .collect();
                 vs.sort_by_key(|(k, p)| (std::cmp::Reverse(*p), std::cmp::Reverse(k.to_string())));
                 Err(PinProblem::NoSuchVersion {
                     ecosystem,
@@ -139,7 +148,11 @@ pub fn resolve_version(
                     latest: if vs.is_empty() {
                         "none".to_string()
                     } else {
-                        vs.iter().take(5).map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", ")
+                        vs.iter()
+                            .take(5)
+                            .map(|(k, _)| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     },
                 })
             }

@@ -92,7 +92,11 @@ impl Yanked {
 ///
 /// `content_type` is the response's media type: HTML means the index does not serve
 /// PEP 691 and is an error. A major API version other than 1 is an error.
-pub fn parse(body: &[u8], name: &str, content_type: Option<&str>) -> Result<BTreeMap<String, VersionInfo>, String> {
+pub fn parse(
+    body: &[u8],
+    name: &str,
+    content_type: Option<&str>,
+) -> Result<BTreeMap<String, VersionInfo>, String> {
     if let Some(ct) = content_type
         && ct.to_ascii_lowercase().contains("html")
     {
@@ -100,10 +104,14 @@ pub fn parse(body: &[u8], name: &str, content_type: Option<&str>) -> Result<BTre
             "the index answered `{ct}`: it does not serve the JSON simple API (PEP 691), which lockgate needs"
         ));
     }
-    let page: Page = serde_json::from_slice(body).map_err(|e| format!("not a PEP 691 project page: {e}"))?;
+    let page: Page =
+        serde_json::from_slice(body).map_err(|e| format!("not a PEP 691 project page: {e}"))?;
     let major = page.meta.api_version.split('.').next().unwrap_or("");
     if major != "1" {
-        return Err(format!("simple API version {} is not one lockgate reads (1.x)", page.meta.api_version));
+        return Err(format!(
+            "simple API version {} is not one lockgate reads (1.x)",
+            page.meta.api_version
+        ));
     }
     let norm = pep503(name);
     let mut out: BTreeMap<String, VersionInfo> = BTreeMap::new();
@@ -130,7 +138,9 @@ pub fn parse(body: &[u8], name: &str, content_type: Option<&str>) -> Result<BTre
         }
         hashes.sort();
         let uploaded = match &f.upload_time {
-            Some(t) => Some(parse_timestamp(t).ok_or_else(|| format!("{}: upload-time {t:?} is not an RFC 3339 time", f.filename))?),
+            Some(t) => Some(parse_timestamp(t).ok_or_else(|| {
+                format!("{}: upload-time {t:?} is not an RFC 3339 time", f.filename)
+            })?),
             None => None,
         };
         let entry = out.entry(version).or_insert_with(|| VersionInfo {
@@ -160,14 +170,19 @@ pub fn parse(body: &[u8], name: &str, content_type: Option<&str>) -> Result<BTre
 /// as the second field; sdists (`name-ver.tar.gz`, `.zip`, …) after the longest prefix
 /// whose PEP 503 form is the project's name (old sdists keep `-` in the name).
 pub fn version_of(filename: &str, normalized: &str) -> Option<String> {
-    if let Some(stem) = filename.strip_suffix(".whl").or_else(|| filename.strip_suffix(".egg")) {
+    if let Some(stem) = filename
+        .strip_suffix(".whl")
+        .or_else(|| filename.strip_suffix(".egg"))
+    {
         let mut parts = stem.split('-');
         parts.next()?;
         return parts.next().filter(|v| !v.is_empty()).map(str::to_string);
     }
-    let stem = [".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip", ".tar", ".tbz", ".tar.Z"]
-        .iter()
-        .find_map(|ext| filename.strip_suffix(ext))?;
+    let stem = [
+        ".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip", ".tar", ".tbz", ".tar.Z",
+    ]
+    .iter()
+    .find_map(|ext| filename.strip_suffix(ext))?;
     let mut best = None;
     for (i, _) in stem.match_indices('-') {
         if pep503(&stem[..i]) == normalized {
@@ -193,17 +208,36 @@ mod tests {
 
     #[test]
     fn versions_from_file_names() {
-        assert_eq!(version_of("requests-2.32.0-py3-none-any.whl", "requests").as_deref(), Some("2.32.0"));
-        assert_eq!(version_of("requests-2.9.2.tar.gz", "requests").as_deref(), Some("2.9.2"));
-        assert_eq!(version_of("python-dateutil-2.8.2.tar.gz", "python-dateutil").as_deref(), Some("2.8.2"));
-        assert_eq!(version_of("python_dateutil-2.9.0.post0.tar.gz", "python-dateutil").as_deref(), Some("2.9.0.post0"));
-        assert_eq!(version_of("six-1.10.0-py2.7.egg", "six").as_deref(), Some("1.10.0"));
+        assert_eq!(
+            version_of("requests-2.32.0-py3-none-any.whl", "requests").as_deref(),
+            Some("2.32.0")
+        );
+        assert_eq!(
+            version_of("requests-2.9.2.tar.gz", "requests").as_deref(),
+            Some("2.9.2")
+        );
+        assert_eq!(
+            version_of("python-dateutil-2.8.2.tar.gz", "python-dateutil").as_deref(),
+            Some("2.8.2")
+        );
+        assert_eq!(
+            version_of("python_dateutil-2.9.0.post0.tar.gz", "python-dateutil").as_deref(),
+            Some("2.9.0.post0")
+        );
+        assert_eq!(
+            version_of("six-1.10.0-py2.7.egg", "six").as_deref(),
+            Some("1.10.0")
+        );
         assert_eq!(version_of("pkg-1.0.win32.exe", "pkg"), None);
     }
 
     #[test]
     fn html_and_new_major_versions_are_errors() {
-        assert!(parse(b"<html>", "x", Some("text/html")).unwrap_err().contains("PEP 691"));
+        assert!(
+            parse(b"<html>", "x", Some("text/html"))
+                .unwrap_err()
+                .contains("PEP 691")
+        );
         let v2 = br#"{"meta":{"api-version":"2.0"},"name":"x","files":[]}"#;
         assert!(parse(v2, "x", None).is_err());
     }

@@ -1,0 +1,10 @@
+#![no_main]
+//! Fuzz the `bun.lock` parser through `lockgate::lockfile::parse_text`.
+
+use libfuzzer_sys::fuzz_target;
+use lockgate::lockfile::Kind;
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| common::run(Kind::BunLock, "bun.lock", data));
