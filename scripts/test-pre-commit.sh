@@ -112,4 +112,4 @@ fi
 printf '%s\n' "$out"
 grep -q "hash-mismatch" <<<"$out" || fail "the manifest change did not check the lockfile beside it"
 
-say "pre-commit hook test: 3 passed, 0 failed"
+printf "\npre-commit: 3 passed, 0 failed\n"

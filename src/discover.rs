@@ -160,7 +160,11 @@ pub fn discover(roots: &[PathBuf], opts: &Options) -> Discovered {
                         continue;
                     }
                     if seen.insert(path.clone()) {
-                        out.lockfiles.push(Found { path, display, kind });
+                        out.lockfiles.push(Found {
+                            path,
+                            display,
+                            kind,
+                        });
                     }
                 }
             } else {
@@ -189,7 +193,11 @@ pub fn lockfiles_for_manifest(manifest: &Path, ecosystem: Ecosystem) -> Vec<(Pat
         return Vec::new();
     };
     let in_dir = |dir: &Path| -> Vec<(PathBuf, Kind)> {
-        let read_from = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+        let read_from = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
         let Ok(entries) = std::fs::read_dir(read_from) else {
             return Vec::new();
         };

@@ -79,7 +79,18 @@ impl Runner {
             .env("RUNNER_TEMP", self.temp())
             .env_remove("LOCKGATE_ALLOWLIST")
             .env_remove("NO_COLOR");
-        for key in ["INPUT_PATHS", "INPUT_ALLOWLIST", "INPUT_FAIL_ON", "INPUT_ONLINE", "INPUT_FORMATS", "INPUT_SARIF_FILE", "INPUT_ARGS", "LOCKGATE_VERSION", "LOCKGATE_DOWNLOAD_BASE", "LOCKGATE_ACTION_REPOSITORY"] {
+        for key in [
+            "INPUT_PATHS",
+            "INPUT_ALLOWLIST",
+            "INPUT_FAIL_ON",
+            "INPUT_ONLINE",
+            "INPUT_FORMATS",
+            "INPUT_SARIF_FILE",
+            "INPUT_ARGS",
+            "LOCKGATE_VERSION",
+            "LOCKGATE_DOWNLOAD_BASE",
+            "LOCKGATE_ACTION_REPOSITORY",
+        ] {
             c.env_remove(key);
         }
         for (k, v) in env {
@@ -112,14 +123,34 @@ fn stdout(o: &Output) -> String {
 fn a_new_dependency_fails_with_annotations_summary_sarif_and_outputs() {
     let r = Runner::new("cargo-before", "cargo-after");
     let o = r.check(&[]);
-    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&o),
+        String::from_utf8_lossy(&o.stderr)
+    );
     let log = stdout(&o);
-    assert!(log.contains("\n::error file=project/Cargo.lock,line=11,title=lockgate unlisted%3A bitflags"), "{log}");
-    assert!(log.contains("lockgate: failed: 1 finding(s) at or above fail-on=error"), "{log}");
+    assert!(
+        log.contains(
+            "\n::error file=project/Cargo.lock,line=11,title=lockgate unlisted%3A bitflags"
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains("lockgate: failed: 1 finding(s) at or above fail-on=error"),
+        "{log}"
+    );
 
     let summary = std::fs::read_to_string(r.summary()).unwrap();
-    assert!(summary.starts_with("# earlier step\n## lockgate: ❌ failed"), "appended, not overwritten: {summary}");
-    assert!(summary.contains("[cargo.bitflags]"), "the allowlist snippet: {summary}");
+    assert!(
+        summary.starts_with("# earlier step\n## lockgate: ❌ failed"),
+        "appended, not overwritten: {summary}"
+    );
+    assert!(
+        summary.contains("[cargo.bitflags]"),
+        "the allowlist snippet: {summary}"
+    );
 
     let out = r.outputs();
     assert_eq!(out["exit-code"], "1");
@@ -128,10 +159,14 @@ fn a_new_dependency_fails_with_annotations_summary_sarif_and_outputs() {
     assert_eq!(out["failing"], "1");
     let sarif_path = PathBuf::from(&out["sarif-file"]);
     assert!(sarif_path.starts_with(r.temp()), "{sarif_path:?}");
-    let sarif: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&sarif_path).unwrap()).unwrap();
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif_path).unwrap()).unwrap();
     let result = &sarif["runs"][0]["results"][0];
     assert_eq!(result["ruleId"], "unlisted");
-    assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "project/Cargo.lock");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "project/Cargo.lock"
+    );
     assert!(PathBuf::from(&out["json-file"]).exists());
 }
 
@@ -142,15 +177,32 @@ fn a_clean_tree_passes() {
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(!stdout(&o).contains("::error"));
     let out = r.outputs();
-    assert_eq!((out["findings"].as_str(), out["errors"].as_str(), out["exit-code"].as_str()), ("0", "0", "0"));
-    assert!(std::fs::read_to_string(r.summary()).unwrap().contains("## lockgate: ✅ passed"));
+    assert_eq!(
+        (
+            out["findings"].as_str(),
+            out["errors"].as_str(),
+            out["exit-code"].as_str()
+        ),
+        ("0", "0", "0")
+    );
+    assert!(
+        std::fs::read_to_string(r.summary())
+            .unwrap()
+            .contains("## lockgate: ✅ passed")
+    );
 }
 
 #[test]
 fn inputs_are_passed_through() {
     let r = Runner::new("uv-before", "uv-after");
     // fail-on never: findings are reported, the step passes.
-    let o = r.check(&[("INPUT_FAIL_ON", "never"), ("INPUT_PATHS", "project/uv.lock\n  project/pyproject.toml \n")]);
+    let o = r.check(&[
+        ("INPUT_FAIL_ON", "never"),
+        (
+            "INPUT_PATHS",
+            "project/uv.lock\n  project/pyproject.toml \n",
+        ),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let out = r.outputs();
     assert_ne!(out["findings"], "0");
@@ -158,18 +210,38 @@ fn inputs_are_passed_through() {
 
     // Only the human report: no annotations, no SARIF, no summary.
     let r = Runner::new("uv-before", "uv-after");
-    let o = r.check(&[("INPUT_FORMATS", "human"), ("INPUT_ARGS", "--exclude nothing/**")]);
+    let o = r.check(&[
+        ("INPUT_FORMATS", "human"),
+        ("INPUT_ARGS", "--exclude nothing/**"),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(!stdout(&o).contains("::error file="), "{}", stdout(&o));
     assert!(stdout(&o).contains("FAILED"), "{}", stdout(&o));
     assert_eq!(r.outputs()["sarif-file"], "");
-    assert_eq!(std::fs::read_to_string(r.summary()).unwrap(), "# earlier step\n");
+    assert_eq!(
+        std::fs::read_to_string(r.summary()).unwrap(),
+        "# earlier step\n"
+    );
 
     // A chosen SARIF path and allowlist.
     let r = Runner::new("npm-before", "npm-after");
-    std::fs::rename(r.workspace().join("allowlist.toml"), r.workspace().join("policy.toml")).unwrap();
-    let o = r.check(&[("INPUT_ALLOWLIST", "policy.toml"), ("INPUT_SARIF_FILE", "out/lockgate.sarif"), ("INPUT_FORMATS", "sarif, github")]);
-    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+    std::fs::rename(
+        r.workspace().join("allowlist.toml"),
+        r.workspace().join("policy.toml"),
+    )
+    .unwrap();
+    let o = r.check(&[
+        ("INPUT_ALLOWLIST", "policy.toml"),
+        ("INPUT_SARIF_FILE", "out/lockgate.sarif"),
+        ("INPUT_FORMATS", "sarif, github"),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}{}",
+        stdout(&o),
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert_eq!(r.outputs()["sarif-file"], "out/lockgate.sarif");
     assert!(r.workspace().join("out/lockgate.sarif").exists());
 
@@ -182,14 +254,26 @@ fn inputs_are_passed_through() {
 #[test]
 fn an_unreadable_lockfile_exits_2() {
     let r = Runner::new("uv-before", "uv-before");
-    std::fs::write(r.workspace().join("project/uv.lock"), "version = 1\n[[package]\n").unwrap();
+    std::fs::write(
+        r.workspace().join("project/uv.lock"),
+        "version = 1\n[[package]\n",
+    )
+    .unwrap();
     let o = r.check(&[]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
-    assert!(stdout(&o).contains("title=lockgate parse-error"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("title=lockgate parse-error"),
+        "{}",
+        stdout(&o)
+    );
     let out = r.outputs();
     assert_eq!(out["exit-code"], "2");
     assert_eq!(out["errors"], "1", "errors counts critical findings too");
-    assert!(std::fs::read_to_string(r.summary()).unwrap().contains("could not be read"));
+    assert!(
+        std::fs::read_to_string(r.summary())
+            .unwrap()
+            .contains("could not be read")
+    );
 }
 
 fn make_release(dir: &Path, version: &str, target: &str) -> String {
@@ -200,11 +284,21 @@ fn make_release(dir: &Path, version: &str, target: &str) -> String {
     std::fs::create_dir_all(&rel).unwrap();
     let asset = format!("lockgate-v{version}-{target}.tar.gz");
     let ok = Command::new("tar")
-        .args(["-czf", rel.join(&asset).to_str().unwrap(), "-C", dir.to_str().unwrap(), stage.file_name().unwrap().to_str().unwrap()])
+        .args([
+            "-czf",
+            rel.join(&asset).to_str().unwrap(),
+            "-C",
+            dir.to_str().unwrap(),
+            stage.file_name().unwrap().to_str().unwrap(),
+        ])
         .status()
         .unwrap();
     assert!(ok.success());
-    let sum = Command::new("sha256sum").arg(&asset).current_dir(&rel).output().unwrap();
+    let sum = Command::new("sha256sum")
+        .arg(&asset)
+        .current_dir(&rel)
+        .output()
+        .unwrap();
     std::fs::write(rel.join("SHA256SUMS"), &sum.stdout).unwrap();
     asset
 }
@@ -216,10 +310,20 @@ fn install_verifies_the_release_checksum() {
     let releases = r.dir.path().join("releases");
     let asset = make_release(&releases, version, "x86_64-unknown-linux-musl");
     let base = format!("file://{}", releases.display());
-    let env = [("RUNNER_OS", "Linux"), ("RUNNER_ARCH", "X64"), ("LOCKGATE_DOWNLOAD_BASE", base.as_str())];
+    let env = [
+        ("RUNNER_OS", "Linux"),
+        ("RUNNER_ARCH", "X64"),
+        ("LOCKGATE_DOWNLOAD_BASE", base.as_str()),
+    ];
     // The version defaults to the one in the action's Cargo.toml.
     let o = r.script("install.sh", &env);
-    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&o),
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert!(stdout(&o).contains("sha256 verified"), "{}", stdout(&o));
     let bin = PathBuf::from(&r.outputs()["bin"]);
     assert!(bin.starts_with(r.temp()));
@@ -232,11 +336,18 @@ fn install_verifies_the_release_checksum() {
     std::fs::write(r.output_file(), "").unwrap();
     let o = r.script("install.sh", &env);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stdout(&o).contains("::error title=lockgate install::checksum mismatch"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("::error title=lockgate install::checksum mismatch"),
+        "{}",
+        stdout(&o)
+    );
     assert!(!r.outputs().contains_key("bin"));
 
     // LOCKGATE_BIN skips the download.
-    let o = r.script("install.sh", &[("LOCKGATE_BIN", env!("CARGO_BIN_EXE_lockgate"))]);
+    let o = r.script(
+        "install.sh",
+        &[("LOCKGATE_BIN", env!("CARGO_BIN_EXE_lockgate"))],
+    );
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(r.outputs()["bin"], env!("CARGO_BIN_EXE_lockgate"));
 }
@@ -257,8 +368,20 @@ fn action_yml_wires_the_scripts() {
     }
     // Every input reaches the scripts through the environment, never by
     // interpolation into the script text (which would allow injection).
-    for input in ["paths", "allowlist", "fail-on", "online", "formats", "sarif-file", "args", "version"] {
-        assert!(text.contains(&format!("${{{{ inputs.{input} }}}}")), "input {input} is not used");
+    for input in [
+        "paths",
+        "allowlist",
+        "fail-on",
+        "online",
+        "formats",
+        "sarif-file",
+        "args",
+        "version",
+    ] {
+        assert!(
+            text.contains(&format!("${{{{ inputs.{input} }}}}")),
+            "input {input} is not used"
+        );
     }
     assert!(!text.contains("run: |"), "no inline scripts");
 }

@@ -35,10 +35,18 @@ impl Scratch {
     /// `project/` copied from an e2e fixture, with an allowlist that pins it all.
     fn pinned(fixture: &str) -> Scratch {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(&root().join("tests/fixtures/e2e").join(fixture), &dir.path().join("project"));
+        copy_dir(
+            &root().join("tests/fixtures/e2e").join(fixture),
+            &dir.path().join("project"),
+        );
         let s = Scratch { dir };
         let o = s.run(&["allowlist", "init", "project"]);
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         s
     }
     fn path(&self, p: &str) -> PathBuf {
@@ -60,7 +68,10 @@ impl Scratch {
     /// The package manager moved on: the project is now another fixture.
     fn replace_project(&self, fixture: &str) {
         std::fs::remove_dir_all(self.path("project")).unwrap();
-        copy_dir(&root().join("tests/fixtures/e2e").join(fixture), &self.path("project"));
+        copy_dir(
+            &root().join("tests/fixtures/e2e").join(fixture),
+            &self.path("project"),
+        );
     }
     /// Change the first hash of the first entry that has `marker`, keeping its length.
     fn flip_hash(&self, file: &str, marker: &str) {
@@ -88,7 +99,11 @@ fn assert_valid(schema: &Value, doc: &Value, what: &str) {
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .take(20)
         .collect();
-    assert!(errors.is_empty(), "{what} does not match its schema:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{what} does not match its schema:\n{}",
+        errors.join("\n")
+    );
 }
 
 /// The SARIF schema, as published, but for one repair made in memory: its
@@ -130,9 +145,17 @@ fn scenarios() -> Vec<(&'static str, Scratch)> {
     s.replace_project("uv-after");
     out.push(("uv-new-dependency", s));
     let s = Scratch::pinned("uv-before");
-    std::fs::write(s.path("project/uv.lock"), "version = 1\n[[package]]\nname = \"x\"\n").unwrap();
+    std::fs::write(
+        s.path("project/uv.lock"),
+        "version = 1\n[[package]]\nname = \"x\"\n",
+    )
+    .unwrap();
     std::fs::create_dir_all(s.path("project/tools")).unwrap();
-    std::fs::write(s.path("project/tools/package.json"), r#"{"dependencies":{"left-pad":"^1"}}"#).unwrap();
+    std::fs::write(
+        s.path("project/tools/package.json"),
+        r#"{"dependencies":{"left-pad":"^1"}}"#,
+    )
+    .unwrap();
     out.push(("broken-and-unpinned", s));
     out
 }
@@ -143,7 +166,11 @@ fn sarif_matches_the_official_schema_and_code_scanning_rules() {
     let mut seen_results = 0;
     for (name, s) in scenarios() {
         let o = s.run(&["check", "project", "--format", "sarif"]);
-        assert!(matches!(o.status.code(), Some(1 | 2)), "{name}: {}", stdout(&o));
+        assert!(
+            matches!(o.status.code(), Some(1 | 2)),
+            "{name}: {}",
+            stdout(&o)
+        );
         let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_valid(&schema, &doc, name);
         assert_eq!(doc["version"], "2.1.0");
@@ -153,13 +180,28 @@ fn sarif_matches_the_official_schema_and_code_scanning_rules() {
         let all: Vec<&str> = FindingId::ALL.iter().map(|i| i.as_str()).collect();
         assert_eq!(rule_ids, all, "every finding id is a rule, in order");
         for r in rules {
-            for key in ["name", "shortDescription", "fullDescription", "help", "defaultConfiguration"] {
+            for key in [
+                "name",
+                "shortDescription",
+                "fullDescription",
+                "help",
+                "defaultConfiguration",
+            ] {
                 assert!(!r[key].is_null(), "rule {} lacks {key}", r["id"]);
             }
-            assert!(r["help"]["markdown"].as_str().unwrap().contains("lockgate explain"));
+            assert!(
+                r["help"]["markdown"]
+                    .as_str()
+                    .unwrap()
+                    .contains("lockgate explain")
+            );
             let level = r["defaultConfiguration"]["level"].as_str().unwrap();
             if level == "error" {
-                let score: f64 = r["properties"]["security-severity"].as_str().unwrap().parse().unwrap();
+                let score: f64 = r["properties"]["security-severity"]
+                    .as_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
                 assert!(score >= 7.0, "{}", r["id"]);
             }
         }
@@ -168,18 +210,33 @@ fn sarif_matches_the_official_schema_and_code_scanning_rules() {
         for r in results {
             seen_results += 1;
             let idx = r["ruleIndex"].as_u64().unwrap() as usize;
-            assert_eq!(rules[idx]["id"], r["ruleId"], "{name}: ruleIndex points at the rule");
+            assert_eq!(
+                rules[idx]["id"], r["ruleId"],
+                "{name}: ruleIndex points at the rule"
+            );
             let loc = &r["locations"][0]["physicalLocation"];
             let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
-            assert!(uri.starts_with("project/"), "{name}: repository-relative uri, got {uri}");
+            assert!(
+                uri.starts_with("project/"),
+                "{name}: repository-relative uri, got {uri}"
+            );
             assert!(!uri.contains('\\'));
             assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
             assert!(s.path(uri).exists(), "{name}: {uri} names a file");
-            assert_eq!(r["partialFingerprints"]["lockgate/v1"].as_str().unwrap().len(), 16);
+            assert_eq!(
+                r["partialFingerprints"]["lockgate/v1"]
+                    .as_str()
+                    .unwrap()
+                    .len(),
+                16
+            );
         }
         if name == "broken-and-unpinned" {
             assert_eq!(run["invocations"][0]["executionSuccessful"], false);
-            let ids: Vec<&str> = results.iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+            let ids: Vec<&str> = results
+                .iter()
+                .map(|r| r["ruleId"].as_str().unwrap())
+                .collect();
             assert!(ids.contains(&"parse-error"), "{ids:?}");
         }
     }
@@ -195,15 +252,22 @@ fn fingerprints_survive_a_moved_line() {
     let s = Scratch::pinned("cargo-before");
     s.replace_project("cargo-after");
     let fingerprints = |s: &Scratch| -> Vec<(String, u64)> {
-        let doc: Value = serde_json::from_slice(&s.run(&["check", "project", "--format", "sarif"]).stdout).unwrap();
+        let doc: Value =
+            serde_json::from_slice(&s.run(&["check", "project", "--format", "sarif"]).stdout)
+                .unwrap();
         doc["runs"][0]["results"]
             .as_array()
             .unwrap()
             .iter()
             .map(|r| {
                 (
-                    r["partialFingerprints"]["lockgate/v1"].as_str().unwrap().to_string(),
-                    r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap(),
+                    r["partialFingerprints"]["lockgate/v1"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                    r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                        .as_u64()
+                        .unwrap(),
                 )
             })
             .collect()
@@ -211,7 +275,11 @@ fn fingerprints_survive_a_moved_line() {
     let before = fingerprints(&s);
     let lock = s.path("project/Cargo.lock");
     let text = std::fs::read_to_string(&lock).unwrap();
-    std::fs::write(&lock, text.replacen("version = 4\n", "version = 4\n\n\n", 1)).unwrap();
+    std::fs::write(
+        &lock,
+        text.replacen("version = 4\n", "version = 4\n\n\n", 1),
+    )
+    .unwrap();
     let after = fingerprints(&s);
     assert_eq!(before.len(), after.len());
     for ((fa, la), (fb, lb)) in before.iter().zip(&after) {
@@ -232,17 +300,32 @@ fn json_documents_match_their_documented_schemas() {
         .map(|v| v.as_str().unwrap())
         .collect();
     let all: Vec<&str> = FindingId::ALL.iter().map(|i| i.as_str()).collect();
-    assert_eq!(documented, all, "docs/schemas/check.schema.json lists every finding id");
+    assert_eq!(
+        documented, all,
+        "docs/schemas/check.schema.json lists every finding id"
+    );
     for (name, s) in scenarios() {
         let o = s.run(&["check", "project", "--format", "json"]);
-        assert_valid(&check_schema, &serde_json::from_slice(&o.stdout).unwrap(), name);
+        assert_valid(
+            &check_schema,
+            &serde_json::from_slice(&o.stdout).unwrap(),
+            name,
+        );
         let o = s.run(&["packages", "project", "--format", "json"]);
-        assert_valid(&packages_schema, &serde_json::from_slice(&o.stdout).unwrap(), name);
+        assert_valid(
+            &packages_schema,
+            &serde_json::from_slice(&o.stdout).unwrap(),
+            name,
+        );
     }
     let clean = Scratch::pinned("npm-before");
     let o = clean.run(&["check", "project", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0));
-    assert_valid(&check_schema, &serde_json::from_slice(&o.stdout).unwrap(), "clean check");
+    assert_valid(
+        &check_schema,
+        &serde_json::from_slice(&o.stdout).unwrap(),
+        "clean check",
+    );
     // Every lockfile format in the fixture tree, malformed ones included.
     let o = Command::new(env!("CARGO_BIN_EXE_lockgate"))
         .args(["packages", "tests/fixtures", "--format", "json"])
@@ -262,21 +345,52 @@ fn github_annotations_point_at_lockfile_lines() {
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     let first = out.lines().next().unwrap();
-    assert!(first.starts_with("::error file=project/package-lock.json,line="), "{first}");
-    assert!(first.contains(",title=lockgate hash-mismatch (critical)%3A "), "{first}");
+    assert!(
+        first.starts_with("::error file=project/package-lock.json,line="),
+        "{first}"
+    );
+    assert!(
+        first.contains(",title=lockgate hash-mismatch (critical)%3A "),
+        "{first}"
+    );
     // The line of the annotation is the tampered entry's.
-    let line: usize = first.split("line=").nth(1).unwrap().split(',').next().unwrap().parse().unwrap();
+    let line: usize = first
+        .split("line=")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let text = std::fs::read_to_string(s.path("project/package-lock.json")).unwrap();
-    let name = first.split("%3A ").nth(1).unwrap().split(' ').next().unwrap();
+    let name = first
+        .split("%3A ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
     assert!(text.lines().nth(line - 1).unwrap().contains(name));
     // Annotations are relative to $GITHUB_WORKSPACE when it is set.
     let o = s
-        .command(&["check", "package-lock.json", "--format", "github", "--allowlist", "../allowlist.toml"])
+        .command(&[
+            "check",
+            "package-lock.json",
+            "--format",
+            "github",
+            "--allowlist",
+            "../allowlist.toml",
+        ])
         .current_dir(s.path("project"))
         .env("GITHUB_WORKSPACE", s.dir.path())
         .output()
         .unwrap();
-    assert!(stdout(&o).starts_with("::error file=project/package-lock.json,line="), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("::error file=project/package-lock.json,line="),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -295,19 +409,40 @@ fn several_outputs_in_one_run() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("FAILED"), "human report on stdout");
-    assert!(!stdout(&o).contains('\x1b'), "no colour when stdout is not a terminal");
+    assert!(
+        !stdout(&o).contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
     let sarif = load_json(&s.path("out/lockgate.sarif"));
     assert_valid(&sarif_schema(), &sarif, "sarif file");
     let summary = std::fs::read_to_string(s.path("out/summary.md")).unwrap();
     assert!(summary.starts_with("## lockgate: ❌ failed"), "{summary}");
-    assert!(summary.contains("```toml\n# lockgate allowlist suggest"), "{summary}");
-    assert_eq!(load_json(&s.path("out/findings.json"))["summary"]["exit_code"], 1);
+    assert!(
+        summary.contains("```toml\n# lockgate allowlist suggest"),
+        "{summary}"
+    );
+    assert_eq!(
+        load_json(&s.path("out/findings.json"))["summary"]["exit_code"],
+        1
+    );
 
     // --output sends the main report to a file; --quiet keeps stdout empty.
-    let o = s.run(&["check", "project", "--format", "sarif", "--output", "main.sarif", "--quiet"]);
+    let o = s.run(&[
+        "check",
+        "project",
+        "--format",
+        "sarif",
+        "--output",
+        "main.sarif",
+        "--quiet",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
-    assert_valid(&sarif_schema(), &load_json(&s.path("main.sarif")), "main.sarif");
+    assert_valid(
+        &sarif_schema(),
+        &load_json(&s.path("main.sarif")),
+        "main.sarif",
+    );
     let o = s.run(&["check", "project", "--quiet"]);
     assert_eq!((o.status.code(), o.stdout.len()), (Some(1), 0));
 
@@ -317,7 +452,9 @@ fn several_outputs_in_one_run() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("two reports would go to stdout"));
     let o = s.run(&["check", "project", "--report", "xml=x"]);
     assert_eq!(o.status.code(), Some(2));
-    let o = s.run(&["check", "project", "--output", "x.txt", "--report", "github=-"]);
+    let o = s.run(&[
+        "check", "project", "--output", "x.txt", "--report", "github=-",
+    ]);
     assert!(stdout(&o).starts_with("::error"), "{}", stdout(&o));
 }
 
@@ -350,7 +487,11 @@ fn colour_only_when_asked_and_never_with_no_color() {
     assert!(stdout(&o).contains("\x1b["), "{}", stdout(&o));
     let plain = s.run(&["check", "project"]);
     assert!(!stdout(&plain).contains('\x1b'));
-    let o = s.command(&["check", "project", "--color", "always"]).env("NO_COLOR", "1").output().unwrap();
+    let o = s
+        .command(&["check", "project", "--color", "always"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
     assert_eq!(stdout(&o), stdout(&plain));
     // Only the human format is ever coloured.
     let o = s.run(&["check", "project", "--color", "always", "--format", "json"]);
@@ -377,7 +518,9 @@ fn load_findings(bytes: &[u8]) -> Value {
 
 #[test]
 fn completions_and_man_page() {
-    let s = Scratch { dir: tempfile::tempdir().unwrap() };
+    let s = Scratch {
+        dir: tempfile::tempdir().unwrap(),
+    };
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let o = s.run(&["completions", shell]);
         assert_eq!(o.status.code(), Some(0), "{shell}");
@@ -386,13 +529,22 @@ fn completions_and_man_page() {
     assert!(stdout(&s.run(&["completions", "bash"])).contains("--report"));
     let o = s.run(&["man"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stdout(&o).starts_with(".ie") || stdout(&o).contains(".TH lockgate"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with(".ie") || stdout(&o).contains(".TH lockgate"),
+        "{}",
+        stdout(&o)
+    );
     let o = s.run(&["man", "--dir", "man"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(s.path("man/lockgate.1").exists());
     assert!(s.path("man/lockgate-check.1").exists());
     let help = stdout(&s.run(&["check", "--help"]));
-    for needle in ["Examples:", "--report <FORMAT=FILE>", "NO_COLOR", "Exit codes"] {
+    for needle in [
+        "Examples:",
+        "--report <FORMAT=FILE>",
+        "NO_COLOR",
+        "Exit codes",
+    ] {
         assert!(help.contains(needle), "check --help lacks {needle}");
     }
 }
@@ -405,13 +557,20 @@ fn redact(s: &str) -> String {
 fn snapshots_of_the_ci_formats() {
     let s = Scratch::pinned("npm-before");
     s.flip_hash("project/package-lock.json", "\"integrity\": \"sha512-");
-    for (format, name) in [("sarif", "npm_tampered_sarif"), ("github", "npm_tampered_github"), ("markdown", "npm_tampered_markdown")] {
+    for (format, name) in [
+        ("sarif", "npm_tampered_sarif"),
+        ("github", "npm_tampered_github"),
+        ("markdown", "npm_tampered_markdown"),
+    ] {
         let o = s.run(&["check", "project", "--format", format]);
         insta::assert_snapshot!(name, redact(&stdout(&o)));
     }
     let s = Scratch::pinned("cargo-before");
     s.replace_project("cargo-after");
-    for (format, name) in [("github", "cargo_unlisted_github"), ("markdown", "cargo_unlisted_markdown")] {
+    for (format, name) in [
+        ("github", "cargo_unlisted_github"),
+        ("markdown", "cargo_unlisted_markdown"),
+    ] {
         let o = s.run(&["check", "project", "--format", format]);
         insta::assert_snapshot!(name, redact(&stdout(&o)));
     }

@@ -28,8 +28,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             print(&String::from_utf8_lossy(&buf))?;
         }
         Some(dir) => {
-            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-            clap_mangen::generate_to(cmd, &dir).with_context(|| format!("cannot write man pages to {}", dir.display()))?;
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+            clap_mangen::generate_to(cmd, &dir)
+                .with_context(|| format!("cannot write man pages to {}", dir.display()))?;
             eprintln!("wrote man pages to {}", dir.display());
         }
     }

@@ -68,7 +68,9 @@ fn parse_report(s: &str) -> Result<ReportSpec, String> {
         format!("unknown format `{fmt}`: use one of human, json, sarif, github, markdown")
     })?;
     if file.is_empty() {
-        return Err(format!("no file after `{fmt}=`: write {fmt}=FILE, or {fmt}=- for stdout"));
+        return Err(format!(
+            "no file after `{fmt}=`: write {fmt}=FILE, or {fmt}=- for stdout"
+        ));
     }
     Ok(ReportSpec {
         format,
@@ -158,13 +160,21 @@ fn snippet(res: &Resolution, list: &Allowlist) -> Option<String> {
     (!wanted.is_empty()).then(|| ops::snippet(&wanted, &list.path, &allowlist::Approval::default()))
 }
 
-fn render(format: CheckFormat, outcome: &Outcome, res: &Resolution, list: &Allowlist, paths: &Paths) -> String {
+fn render(
+    format: CheckFormat,
+    outcome: &Outcome,
+    res: &Resolution,
+    list: &Allowlist,
+    paths: &Paths,
+) -> String {
     match format {
         CheckFormat::Human => report::human::findings(outcome),
         CheckFormat::Json => report::json::findings(outcome),
         CheckFormat::Sarif => report::sarif::findings(outcome, paths),
         CheckFormat::Github => report::github::findings(outcome, paths),
-        CheckFormat::Markdown => report::markdown::findings(outcome, snippet(res, list).as_deref(), paths),
+        CheckFormat::Markdown => {
+            report::markdown::findings(outcome, snippet(res, list).as_deref(), paths)
+        }
     }
 }
 
@@ -172,11 +182,17 @@ fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    std::fs::write(path, text).with_context(|| format!("cannot write the report to {}", path.display()))
+    std::fs::write(path, text)
+        .with_context(|| format!("cannot write the report to {}", path.display()))
 }
 
 /// Write every report the arguments ask for.
-pub fn emit(args: &OutputArgs, outcome: &Outcome, res: &Resolution, list: &Allowlist) -> anyhow::Result<()> {
+pub fn emit(
+    args: &OutputArgs,
+    outcome: &Outcome,
+    res: &Resolution,
+    list: &Allowlist,
+) -> anyhow::Result<()> {
     let stdout_reports = args.reports.iter().filter(|r| r.file.is_none()).count()
         + usize::from(args.output.is_none());
     if stdout_reports > 1 && !args.quiet {
@@ -185,7 +201,8 @@ pub fn emit(args: &OutputArgs, outcome: &Outcome, res: &Resolution, list: &Allow
         );
     }
     let paths = paths();
-    let mut targets: Vec<(CheckFormat, Option<&Path>)> = vec![(args.format, args.output.as_deref())];
+    let mut targets: Vec<(CheckFormat, Option<&Path>)> =
+        vec![(args.format, args.output.as_deref())];
     targets.extend(args.reports.iter().map(|r| (r.format, r.file.as_deref())));
     for (format, file) in targets {
         match file {
@@ -222,6 +239,9 @@ mod tests {
         assert!(parse_report("xml=a").is_err());
         assert!(parse_report("json=").is_err());
         // Only the first `=` separates: the file may hold more.
-        assert_eq!(parse_report("json=a=b").map(|r| r.file), Ok(Some(PathBuf::from("a=b"))));
+        assert_eq!(
+            parse_report("json=a=b").map(|r| r.file),
+            Ok(Some(PathBuf::from("a=b")))
+        );
     }
 }

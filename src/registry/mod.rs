@@ -588,16 +588,24 @@ impl Client {
             Ecosystem::Pypi => pypi::document_url(&base, name),
         };
         let now = now();
-        let cached = self
-            .cache
-            .as_ref()
-            .and_then(|c| c.load(eco, &base, name))
-            .filter(|e| e.url == url);
+        // Cache entries of big packages are large: read and parse them on the
+        // blocking pool, in parallel with each other and with the network.
+        let cached = match self.cache.clone() {
+            Some(c) => {
+                let (b, n) = (base.clone(), name.to_string());
+                tokio::task::spawn_blocking(move || c.load(eco, &b, &n))
+                    .await
+                    .ok()
+                    .flatten()
+                    .filter(|e| e.url == url)
+            }
+            None => None,
+        };
         if let Some(e) = &cached {
             let age = now.saturating_sub(e.fetched);
             if self.config.offline || (age >= 0 && (age as u64) < self.config.ttl.as_secs()) {
                 self.cache_hits.fetch_add(1, Ordering::Relaxed);
-                return Ok(answer(eco, name, e.clone()));
+                return Ok(answer(eco, name, cached.clone().unwrap_or_else(|| unreachable_entry(&url))));
             }
         }
         if self.config.offline {

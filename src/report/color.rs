@@ -25,7 +25,13 @@ impl ColorChoice {
     /// Decide: `NO_COLOR` (set and not empty) always wins, then the choice, then
     /// whether stdout is a terminal (and `TERM` is not `dumb`); `CLICOLOR_FORCE`
     /// forces colour in `Auto` mode.
-    pub fn resolve(self, no_color: Option<&str>, is_terminal: bool, term: Option<&str>, force: Option<&str>) -> bool {
+    pub fn resolve(
+        self,
+        no_color: Option<&str>,
+        is_terminal: bool,
+        term: Option<&str>,
+        force: Option<&str>,
+    ) -> bool {
         if no_color.is_some_and(|v| !v.is_empty()) {
             return false;
         }
@@ -82,9 +88,17 @@ pub fn paint_findings(text: &str) -> String {
             paint(&mut out, Style::new().bold(), &trimmed[..id_end]);
             out.push_str(&trimmed[id_end..]);
         } else if body.starts_with("FAILED") {
-            paint(&mut out, Style::new().fg_color(Some(AnsiColor::Red.into())).bold(), body);
+            paint(
+                &mut out,
+                Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+                body,
+            );
         } else if body.starts_with("ok:") {
-            paint(&mut out, Style::new().fg_color(Some(AnsiColor::Green.into())).bold(), body);
+            paint(
+                &mut out,
+                Style::new().fg_color(Some(AnsiColor::Green.into())).bold(),
+                body,
+            );
         } else if !body.is_empty() && !body.starts_with(' ') && !body.contains(" finding") {
             paint(&mut out, Style::new().underline(), body);
         } else {

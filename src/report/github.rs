@@ -21,7 +21,9 @@ use std::fmt::Write as _;
 
 /// Escape the message (data) part of a workflow command.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escape a property value (`file`, `line`, `title`) of a workflow command.
@@ -61,12 +63,20 @@ pub fn annotation(f: &Finding, paths: &Paths) -> String {
         let _ = write!(msg, "\nNext: {}", f.help);
     }
     let _ = write!(msg, "\n(lockgate explain {})", f.id.as_str());
-    let mut props = vec![format!("file={}", escape_property(&paths.display(&f.lockfile)))];
+    let mut props = vec![format!(
+        "file={}",
+        escape_property(&paths.display(&f.lockfile))
+    )];
     if let Some(line) = f.line {
         props.push(format!("line={}", line.max(1)));
     }
     props.push(format!("title={}", escape_property(&title)));
-    format!("::{} {}::{}", command(f.severity), props.join(","), escape_data(&msg))
+    format!(
+        "::{} {}::{}",
+        command(f.severity),
+        props.join(","),
+        escape_data(&msg)
+    )
 }
 
 /// Render the output of `lockgate check --format github`.

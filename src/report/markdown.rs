@@ -130,7 +130,10 @@ pub fn findings(outcome: &Outcome, snippet: Option<&str>, paths: &Paths) -> Stri
     let _ = writeln!(out, "## lockgate: {verdict}\n");
     let _ = writeln!(out, "{}\n", escape(&human::summary_line(outcome)));
     let fail_on = outcome.fail_on.map(Severity::as_str).unwrap_or("never");
-    let _ = writeln!(out, "| critical | error | warning | note | failing (fail on: {fail_on}) |");
+    let _ = writeln!(
+        out,
+        "| critical | error | warning | note | failing (fail on: {fail_on}) |"
+    );
     let _ = writeln!(out, "|---:|---:|---:|---:|---:|");
     let _ = writeln!(
         out,
@@ -143,7 +146,10 @@ pub fn findings(outcome: &Outcome, snippet: Option<&str>, paths: &Paths) -> Stri
     );
     if !outcome.findings.is_empty() {
         let _ = writeln!(out, "### Findings\n");
-        let _ = writeln!(out, "| severity | finding | package | where | what | next step |");
+        let _ = writeln!(
+            out,
+            "| severity | finding | package | where | what | next step |"
+        );
         let _ = writeln!(out, "|---|---|---|---|---|---|");
         for f in outcome.findings.iter().take(MAX_ROWS) {
             let package = match (&f.ecosystem, &f.name, &f.version) {
@@ -184,7 +190,10 @@ pub fn findings(outcome: &Outcome, snippet: Option<&str>, paths: &Paths) -> Stri
             .findings
             .iter()
             .all(|f| matches!(f.id, FindingId::Unlisted | FindingId::VersionNotAllowed));
-        let _ = writeln!(out, "### Allowlist entries that would make this check pass\n");
+        let _ = writeln!(
+            out,
+            "### Allowlist entries that would make this check pass\n"
+        );
         if fixable {
             let _ = writeln!(
                 out,

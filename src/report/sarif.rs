@@ -57,9 +57,15 @@ impl Paths {
         };
         let joined = lexical_normalize(&joined);
         let rel = match &self.root {
-            Some(root) => joined.strip_prefix(lexical_normalize(root)).ok()?.to_path_buf(),
+            Some(root) => joined
+                .strip_prefix(lexical_normalize(root))
+                .ok()?
+                .to_path_buf(),
             None if joined.is_absolute() => match &self.cwd {
-                Some(cwd) => joined.strip_prefix(lexical_normalize(cwd)).ok()?.to_path_buf(),
+                Some(cwd) => joined
+                    .strip_prefix(lexical_normalize(cwd))
+                    .ok()?
+                    .to_path_buf(),
                 None => return None,
             },
             None => joined,
@@ -134,7 +140,11 @@ fn artifact_uri(p: &Path, paths: &Paths) -> (String, bool) {
                 _ => p.to_path_buf(),
             };
             let s = lexical_normalize(&abs).to_string_lossy().replace('\\', "/");
-            let s = if s.starts_with('/') { s } else { format!("/{s}") };
+            let s = if s.starts_with('/') {
+                s
+            } else {
+                format!("/{s}")
+            };
             (format!("file://{}", uri_encode_path(&s)), false)
         }
     }
@@ -164,7 +174,9 @@ pub fn security_severity(severity: Severity) -> &'static str {
 pub fn default_severity(id: FindingId) -> Severity {
     use FindingId as F;
     match id {
-        F::HashMismatch | F::ParseError | F::KnownMalicious | F::RegistryHashMismatch => Severity::Critical,
+        F::HashMismatch | F::ParseError | F::KnownMalicious | F::RegistryHashMismatch => {
+            Severity::Critical
+        }
         F::CrossEcosystem | F::UnknownName | F::Yanked => Severity::Warning,
         _ => Severity::Error,
     }
@@ -210,7 +222,10 @@ fn rule(id: FindingId) -> Value {
         "properties": properties,
     });
     if !INFORMATION_URI.is_empty() {
-        rule["helpUri"] = json!(format!("{INFORMATION_URI}/blob/main/docs/findings.md#{}", id.as_str()));
+        rule["helpUri"] = json!(format!(
+            "{INFORMATION_URI}/blob/main/docs/findings.md#{}",
+            id.as_str()
+        ));
     }
     rule
 }
@@ -307,7 +322,8 @@ pub fn findings(outcome: &Outcome, paths: &Paths) -> String {
             "results": results,
         }]
     });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -322,19 +338,42 @@ mod tests {
             cwd: Some(PathBuf::from("/repo/sub")),
             root: Some(PathBuf::from("/repo")),
         };
-        assert_eq!(p.relative(Path::new("./web/package-lock.json")).as_deref(), Some("sub/web/package-lock.json"));
-        assert_eq!(p.relative(Path::new("../Cargo.lock")).as_deref(), Some("Cargo.lock"));
-        assert_eq!(p.relative(Path::new("/repo/a/uv.lock")).as_deref(), Some("a/uv.lock"));
+        assert_eq!(
+            p.relative(Path::new("./web/package-lock.json")).as_deref(),
+            Some("sub/web/package-lock.json")
+        );
+        assert_eq!(
+            p.relative(Path::new("../Cargo.lock")).as_deref(),
+            Some("Cargo.lock")
+        );
+        assert_eq!(
+            p.relative(Path::new("/repo/a/uv.lock")).as_deref(),
+            Some("a/uv.lock")
+        );
         assert_eq!(p.relative(Path::new("/elsewhere/uv.lock")), None);
-        assert_eq!(Paths::here().relative(Path::new("./x/Cargo.lock")).as_deref(), Some("x/Cargo.lock"));
+        assert_eq!(
+            Paths::here()
+                .relative(Path::new("./x/Cargo.lock"))
+                .as_deref(),
+            Some("x/Cargo.lock")
+        );
         assert_eq!(Paths::here().relative(Path::new("../x")), None);
     }
 
     #[test]
     fn uris_are_encoded() {
-        assert_eq!(uri_encode_path("a b/c%d:e#f.lock"), "a%20b/c%25d%3Ae%23f.lock");
+        assert_eq!(
+            uri_encode_path("a b/c%d:e#f.lock"),
+            "a%20b/c%25d%3Ae%23f.lock"
+        );
         assert_eq!(uri_encode_path("déjà/uv.lock"), "d%C3%A9j%C3%A0/uv.lock");
-        let (uri, rel) = artifact_uri(Path::new("/outside/x.lock"), &Paths { cwd: None, root: Some("/repo".into()) });
+        let (uri, rel) = artifact_uri(
+            Path::new("/outside/x.lock"),
+            &Paths {
+                cwd: None,
+                root: Some("/repo".into()),
+            },
+        );
         assert_eq!((uri.as_str(), rel), ("file:///outside/x.lock", false));
     }
 
