@@ -6,8 +6,10 @@
 //! hold thousands of copies of other projects' manifests. Hidden folders are walked
 //! (a lockfile under `.tools/` is still a lockfile), except `.git` and the skipped
 //! ones. A folder that cannot be read is an error, not a silent skip: it may hold a
-//! lockfile. [`Options::exclude`] (the allowlist's top-level `exclude`) skips more
-//! paths, e.g. test fixtures that are never installed.
+//! lockfile. Anything named like a lockfile that is not a regular file (a folder,
+//! a FIFO, a dangling or looping symlink) is passed on to [`lockfile::parse_file`],
+//! which refuses it, so it fails the run too. [`Options::exclude`] (the allowlist's
+//! top-level `exclude`) skips more paths, e.g. test fixtures that are never installed.
 //!
 //! Manifests (`package.json`, `Cargo.toml`, `pyproject.toml`, `Pipfile`,
 //! `requirements*.in`) are collected too; one that declares dependencies and has no
@@ -271,7 +273,9 @@ fn walk(root: &Path, opts: &Options, out: &mut Discovered, seen: &mut HashSet<Pa
             // A symlinked file is read through the link (a symlinked folder is not entered).
             Some(t) if t.is_symlink() => std::fs::metadata(path).map(|m| m.is_file()).unwrap_or(false)
                 || lockfile::detect(path).is_some(),
-            _ => false,
+            // A folder, FIFO, socket or device with a lockfile's name is not skipped
+            // in silence: reading it fails ("is not a regular file"), failing the run.
+            _ => lockfile::detect(path).is_some(),
         };
         if !is_file {
             continue;

@@ -365,7 +365,19 @@ pub fn parse_file_with(path: &Path, display: &Path, cargo_metadata: bool) -> Res
     if kind == Kind::BunLockb {
         return Err(ParseError::new(display, None, "bun.lockb is Bun's binary lockfile, which lockgate cannot read"));
     }
-    let bytes = std::fs::read(path).map_err(|e| ParseError::new(display, None, format!("cannot read: {e}")))?;
+    // Read at most one byte more than the limit: a file that grows after the size
+    // check (or reports a wrong size) still cannot make lockgate read without bound.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_LOCKFILE_BYTES + 1), &mut bytes))
+        .map_err(|e| ParseError::new(display, None, format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_LOCKFILE_BYTES {
+        return Err(ParseError::new(
+            display,
+            None,
+            format!("grew past the {} MiB lockgate reads while being read", MAX_LOCKFILE_BYTES / (1024 * 1024)),
+        ));
+    }
     let text = decode_text(&bytes).map_err(|(line, msg)| ParseError::new(display, Some(line), msg))?;
     if cargo_metadata && kind == Kind::CargoLock {
         return cargo::parse_with_metadata(&Context { path, display }, text);

@@ -496,8 +496,10 @@ impl NameChecker {
             let twords = words(t.name);
             if same_scope(t.name)
                 || is_extension(&twords, &qwords)
-                || (digits_only_difference(&tskel, &skel)
-                    && (registered || tskel.bytes().any(|c| c.is_ascii_digit())))
+                || (digits_only_difference(&plain_skeleton(t.name), &plain)
+                    && (registered
+                        || eco == Ecosystem::Cargo
+                        || t.name.bytes().any(|c| c.is_ascii_digit())))
                 || family_member(&twords, &qwords)
             {
                 continue;
@@ -527,6 +529,10 @@ impl NameChecker {
             if eco == Ecosystem::Cargo && dist > 1 && t.score < d.top {
                 continue;
             }
+            let e = edits(tskel.as_bytes(), skel.as_bytes());
+            if eco == Ecosystem::Cargo && dist > 1 && e.contains(&Edit::Substitution) {
+                continue;
+            }
             let mut ops: Vec<&str> = Vec::new();
             if folded && osa_distance(plain_skeleton(t.name).as_bytes(), plain.as_bytes(), 3) != Some(dist) {
                 ops.push("homoglyph");
@@ -534,7 +540,6 @@ impl NameChecker {
             if words(t.name).len() != qwords.len() {
                 ops.push("separator");
             }
-            let e = edits(tskel.as_bytes(), skel.as_bytes());
             let edit_names: Vec<&str> = e.iter().map(|x| x.as_str()).collect();
             ops.extend(edit_names);
             // A scope typo: the edits fall inside the npm scope.

@@ -605,7 +605,11 @@ impl Client {
             let age = now.saturating_sub(e.fetched);
             if self.config.offline || (age >= 0 && (age as u64) < self.config.ttl.as_secs()) {
                 self.cache_hits.fetch_add(1, Ordering::Relaxed);
-                return Ok(answer(eco, name, cached.clone().unwrap_or_else(|| unreachable_entry(&url))));
+                return Ok(answer(
+                    eco,
+                    name,
+                    cached.clone().unwrap_or_else(|| unreachable_entry(&url)),
+                ));
             }
         }
         if self.config.offline {
