@@ -9,6 +9,7 @@ pub mod allowlist;
 pub mod checks;
 pub mod discover;
 pub mod lockfile;
+pub mod manifest;
 pub mod registry;
 pub mod report;
 pub mod resolve;

@@ -16,6 +16,8 @@ pub struct Resolution {
     /// Manifests that declare dependencies but have no lockfile (and requirements
     /// files that pin nothing).
     pub manifests_without_lockfile: Vec<PathBuf>,
+    /// Every manifest found (for the names they declare).
+    pub manifests: Vec<discover::Manifest>,
     /// Lockfiles or folders that could not be read. Non-empty means the package list
     /// is incomplete and the run must fail.
     pub errors: Vec<ParseError>,
@@ -79,6 +81,7 @@ pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
     let path_deps = path_dependencies(&res.lockfiles);
     res.manifests_without_lockfile
         .extend(uncovered.into_iter().filter(|m| !is_path_dependency(m, &path_deps)));
+    res.manifests = found.manifests;
     res.manifests_without_lockfile.sort();
     res.manifests_without_lockfile.dedup();
     res

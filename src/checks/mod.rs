@@ -3,6 +3,7 @@
 
 pub mod allowlist;
 pub mod deny;
+pub mod names;
 pub mod online;
 pub mod source;
 pub mod unpinned;

@@ -32,6 +32,10 @@ pub struct Args {
     /// Ask `cargo metadata` (offline) for workspace members and dev-only crates.
     #[arg(long)]
     cargo_metadata: bool,
+    /// A list of known-bad packages to load (an OSV directory in the OpenSSF
+    /// malicious-packages layout, or a TSV: ecosystem, name, id, versions); repeatable.
+    #[arg(long, value_name = "PATH")]
+    known_bad: Vec<PathBuf>,
     #[command(flatten)]
     net: super::online::CheckArgs,
 }
@@ -46,6 +50,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         no_ignore,
         mut exclude,
         cargo_metadata,
+        known_bad,
         net,
     } = args;
     let list = allowlist::load(&allowlist.path)?;
@@ -56,6 +61,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             cargo_metadata,
         });
     let mut outcome = Outcome::offline(&res, &list, fail_on.severity());
+    let checker = lockgate::checks::names::checker(&list, &known_bad)?;
+    outcome.findings.extend(lockgate::checks::names::check(&res, &list, &checker));
+    lockgate::checks::sort(&mut outcome.findings);
     if net.online {
         super::online::check(&mut outcome, &res, &list, &net)?;
     }

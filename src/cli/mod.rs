@@ -5,6 +5,7 @@ mod check;
 mod completions;
 mod explain;
 mod man;
+mod name;
 mod online;
 mod output;
 mod packages;
@@ -50,7 +51,15 @@ enum Command {
     /// missing-hash, source-not-allowed, denied, unpinned, parse-error. Run
     /// `lockgate explain ID` for any of them.
     Check(check::Args),
-    /// Keep the allowlist: init, suggest, remove, prune, deny.
+    /// Check package names before installing them: typosquats, hallucinations,
+    /// known-bad names.
+    ///
+    /// For a person, a script or an AI agent: `lockgate name pypi huggingface-cli`,
+    /// or names on stdin with `-`. Verdicts: ok, warn, deny. Exit 1 when any name is
+    /// `deny`. Offline by default (an embedded registry snapshot); `--online` asks
+    /// the registry whether each name exists.
+    Name(name::Args),
+    /// Keep the allowlist: init, suggest, add, verify, remove, prune, deny.
     #[command(subcommand)]
     Allowlist(allowlist::Cmd),
     /// Explain a finding id: what it means and how to fix it.
@@ -67,6 +76,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Packages(args) => packages::run(args),
         Command::Check(args) => check::run(args),
+        Command::Name(args) => name::run(args),
         Command::Allowlist(cmd) => allowlist::run(cmd),
         Command::Explain(args) => explain::run(args),
         Command::Completions(args) => completions::run(args),

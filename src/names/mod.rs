@@ -77,6 +77,8 @@ pub enum FindingId {
     KnownHallucination,
     /// On a list of malicious packages.
     KnownMalicious,
+    /// Online (`lockgate name --online`): the registry has no such package.
+    NotOnRegistry,
 }
 
 impl FindingId {
@@ -88,6 +90,7 @@ impl FindingId {
             FindingId::UnknownName => "unknown-name",
             FindingId::KnownHallucination => "known-hallucination",
             FindingId::KnownMalicious => "known-malicious",
+            FindingId::NotOnRegistry => "not-on-registry",
         }
     }
 }
@@ -221,6 +224,11 @@ impl NameChecker {
     /// entries added.
     pub fn load_known_bad(&mut self, path: &Path) -> Result<usize, KnownBadError> {
         self.known.load(path)
+    }
+
+    /// The known-bad lists in use (read-only).
+    pub fn known_bad(&self) -> &KnownBad {
+        &self.known
     }
 
     /// The known-bad lists in use.
