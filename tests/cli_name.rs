@@ -156,3 +156,38 @@ fn online_asks_the_registry_and_fails_closed() {
     let o = cmd(&["name", "--online", "pypi", "requests-down"], "http://127.0.0.1:9/simple/".to_string());
     assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stdout));
 }
+
+#[test]
+fn allowlist_add_refuses_a_flagged_name_unless_forced() {
+    let server = MockServer::start();
+    // The registry has a project called `reqeusts` (a typosquat of `requests`); its
+    // page is a recorded real PEP 691 page.
+    let body = std::fs::read(root().join("tests/fixtures/registry/pypi/requests.json")).unwrap();
+    server.mock(|when, then| {
+        when.method(GET).path("/simple/reqeusts/");
+        then.status(200).header("content-type", "application/vnd.pypi.simple.v1+json").body(body);
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let cmd = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_lockgate"))
+            .args(args)
+            .current_dir(tmp.path())
+            .env("LOCKGATE_PYPI_INDEX", server.url("/simple/"))
+            .env("LOCKGATE_CACHE_DIR", tmp.path().join("cache"))
+            .env("LOCKGATE_RETRIES", "0")
+            .env_remove("LOCKGATE_ALLOWLIST")
+            .output()
+            .unwrap()
+    };
+    let o = cmd(&["allowlist", "add", "pypi", "reqeusts@2.32.3"]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("refused: reqeusts"), "{err}");
+    assert!(err.contains("requests"), "the refusal names what it imitates: {err}");
+    assert!(!tmp.path().join("allowlist.toml").exists() || !std::fs::read_to_string(tmp.path().join("allowlist.toml")).unwrap().contains("reqeusts"));
+    let o = cmd(&["allowlist", "add", "pypi", "reqeusts@2.32.3", "--force", "--reason", "internal fork, reviewed in SEC-9"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let list = std::fs::read_to_string(tmp.path().join("allowlist.toml")).unwrap();
+    assert!(list.contains("[pypi.reqeusts]"), "{list}");
+    assert!(list.contains("internal fork, reviewed in SEC-9"), "{list}");
+}

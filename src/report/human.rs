@@ -154,6 +154,9 @@ pub fn next_step(outcome: &Outcome) -> String {
     if !outcome.complete {
         return "FAILED: a lockfile could not be read, so nothing was verified; fix or regenerate it (see parse-error above).".to_string();
     }
+    if outcome.registry_failed() {
+        return "FAILED: a registry could not be asked, so the online checks did not run; retry, or check the registry settings (see registry-error above).".to_string();
+    }
     let failing = outcome.failing();
     if failing == 0 {
         return if outcome.findings.is_empty() {

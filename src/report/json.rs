@@ -121,7 +121,7 @@ struct FindingsDoc<'a> {
 pub fn findings(outcome: &Outcome) -> String {
     let doc = FindingsDoc {
         schema_version: SCHEMA_VERSION,
-        complete: outcome.complete,
+        complete: outcome.complete && !outcome.registry_failed(),
         summary: Summary {
             lockfiles: outcome.lockfiles,
             packages: outcome.packages,
