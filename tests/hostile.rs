@@ -17,7 +17,9 @@ fn hostile() -> PathBuf {
 }
 
 fn e2e(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/e2e").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/e2e")
+        .join(name)
 }
 
 /// Run lockgate in `dir`.
@@ -64,13 +66,40 @@ fn permissive(dir: &Path) -> PathBuf {
 /// `check` (with an allowlist that allows everything) exit 2, naming the problem.
 fn assert_refused(dir: &Path, target: &str, needle: &str) {
     let o = lockgate(dir, &["packages", target]);
-    assert_eq!(code(&o), 2, "{target}: packages should refuse it; stdout: {}", stdout(&o));
-    assert!(stderr(&o).contains(needle), "{target}: expected `{needle}` in: {}", stderr(&o));
-    assert!(stdout(&o).is_empty(), "{target}: no package list may be printed");
+    assert_eq!(
+        code(&o),
+        2,
+        "{target}: packages should refuse it; stdout: {}",
+        stdout(&o)
+    );
+    assert!(
+        stderr(&o).contains(needle),
+        "{target}: expected `{needle}` in: {}",
+        stderr(&o)
+    );
+    assert!(
+        stdout(&o).is_empty(),
+        "{target}: no package list may be printed"
+    );
     let scratch = tempfile::tempdir().unwrap();
     let allow = permissive(scratch.path());
-    let o = lockgate(dir, &["check", target, "--allowlist", allow.to_str().unwrap(), "--format", "json"]);
-    assert_eq!(code(&o), 2, "{target}: check should refuse it: {}", stdout(&o));
+    let o = lockgate(
+        dir,
+        &[
+            "check",
+            target,
+            "--allowlist",
+            allow.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        code(&o),
+        2,
+        "{target}: check should refuse it: {}",
+        stdout(&o)
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let errors: Vec<String> = v["findings"]
         .as_array()
@@ -78,8 +107,15 @@ fn assert_refused(dir: &Path, target: &str, needle: &str) {
         .iter()
         .filter(|f| f["id"] == "parse-error")
         .map(|f| {
-            let line = f["line"].as_u64().map(|l| format!(":{l}")).unwrap_or_default();
-            format!("{}{line}: {}", f["lockfile"].as_str().unwrap(), f["message"].as_str().unwrap())
+            let line = f["line"]
+                .as_u64()
+                .map(|l| format!(":{l}"))
+                .unwrap_or_default();
+            format!(
+                "{}{line}: {}",
+                f["lockfile"].as_str().unwrap(),
+                f["message"].as_str().unwrap()
+            )
         })
         .collect();
     assert!(
@@ -120,7 +156,12 @@ fn package_list(dir: &Path, target: &str) -> Vec<(String, String, u64, Vec<Strin
                 p["name"].as_str().unwrap().to_string(),
                 p["version"].as_str().unwrap().to_string(),
                 p["line"].as_u64().unwrap(),
-                p["hashes"].as_array().unwrap().iter().map(|h| h.as_str().unwrap().to_string()).collect(),
+                p["hashes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|h| h.as_str().unwrap().to_string())
+                    .collect(),
             )
         })
         .collect();
@@ -135,28 +176,91 @@ fn package_list(dir: &Path, target: &str) -> Vec<(String, String, u64, Vec<Strin
 fn committed_cases_are_refused_with_the_line_and_reason() {
     let cases: &[(&str, &str)] = &[
         ("invalid-utf8", "Cargo.lock:8: is not valid UTF-8"),
-        ("duplicate-keys/npm", "package-lock.json:12: `packages` has the key `node_modules/foo` twice"),
-        ("duplicate-keys/cargo", "Cargo.lock:8: is not a valid Cargo.lock: duplicate key"),
-        ("duplicate-keys/pnpm", "pnpm-lock.yaml:16: malformed YAML: duplicate mapping key"),
-        ("duplicate-keys/uv", "uv.lock:9: is not a valid uv.lock: duplicate key"),
-        ("listed-twice/cargo", "Cargo.lock:14: package `foo 1.0.0` is listed twice"),
-        ("no-version/cargo", "Cargo.lock:3: is not a valid Cargo.lock: missing field `version`"),
-        ("no-version/npm", "package-lock.json:7: `node_modules/foo` (foo) has no `version`"),
+        (
+            "duplicate-keys/npm",
+            "package-lock.json:12: `packages` has the key `node_modules/foo` twice",
+        ),
+        (
+            "duplicate-keys/cargo",
+            "Cargo.lock:8: is not a valid Cargo.lock: duplicate key",
+        ),
+        (
+            "duplicate-keys/pnpm",
+            "pnpm-lock.yaml:16: malformed YAML: duplicate mapping key",
+        ),
+        (
+            "duplicate-keys/uv",
+            "uv.lock:9: is not a valid uv.lock: duplicate key",
+        ),
+        (
+            "listed-twice/cargo",
+            "Cargo.lock:14: package `foo 1.0.0` is listed twice",
+        ),
+        (
+            "no-version/cargo",
+            "Cargo.lock:3: is not a valid Cargo.lock: missing field `version`",
+        ),
+        (
+            "no-version/npm",
+            "package-lock.json:7: `node_modules/foo` (foo) has no `version`",
+        ),
         ("no-version/uv", "uv.lock:5: package `foo` has no `version`"),
-        ("version-not-string/cargo", "Cargo.lock:5: is not a valid Cargo.lock: invalid type: floating point `1.0`, expected a string"),
-        ("version-not-string/npm", "package-lock.json:8: unexpected content: invalid type: integer `1`, expected a string"),
-        ("version-not-string/poetry", "poetry.lock:5: is not a valid poetry.lock: invalid type: floating point `1.0`, expected a string"),
-        ("yaml-alias-bomb", "pnpm-lock.yaml:3: malformed YAML: budget breached"),
-        ("newer-format/cargo", "Cargo.lock:3: Cargo.lock version 5 is newer than lockgate knows (1-4)"),
-        ("newer-format/npm", "package-lock.json:4: unexpected content: lockfileVersion 4 is newer than lockgate knows (1-3)"),
-        ("newer-format/yarn-berry", "yarn.lock:5: Yarn lockfile version 99 is newer than lockgate knows"),
-        ("newer-format/pnpm", "pnpm-lock.yaml:1: lockfileVersion '99.0' is newer than lockgate knows"),
-        ("newer-format/bun", "bun.lock:2: unexpected content: lockfileVersion 99 is newer than lockgate knows (0-1)"),
-        ("newer-format/poetry", "poetry.lock:5: lock-version 99.0 is newer than lockgate knows"),
-        ("newer-format/pipfile", "Pipfile.lock:6: `_meta.pipfile-spec` 99 is not a version lockgate knows (6)"),
-        ("newer-format/uv", "uv.lock:1: uv.lock version 99 is newer than lockgate knows (1)"),
-        ("newer-format/pdm", "pdm.lock:7: lock_version 99.0 is newer than lockgate knows"),
-        ("newer-format/pylock", "pylock.toml:1: `lock-version` \"99.0\" is not a version lockgate knows"),
+        (
+            "version-not-string/cargo",
+            "Cargo.lock:5: is not a valid Cargo.lock: invalid type: floating point `1.0`, expected a string",
+        ),
+        (
+            "version-not-string/npm",
+            "package-lock.json:8: unexpected content: invalid type: integer `1`, expected a string",
+        ),
+        (
+            "version-not-string/poetry",
+            "poetry.lock:5: is not a valid poetry.lock: invalid type: floating point `1.0`, expected a string",
+        ),
+        (
+            "yaml-alias-bomb",
+            "pnpm-lock.yaml:3: malformed YAML: budget breached",
+        ),
+        (
+            "newer-format/cargo",
+            "Cargo.lock:3: Cargo.lock version 5 is newer than lockgate knows (1-4)",
+        ),
+        (
+            "newer-format/npm",
+            "package-lock.json:4: unexpected content: lockfileVersion 4 is newer than lockgate knows (1-3)",
+        ),
+        (
+            "newer-format/yarn-berry",
+            "yarn.lock:5: Yarn lockfile version 99 is newer than lockgate knows",
+        ),
+        (
+            "newer-format/pnpm",
+            "pnpm-lock.yaml:1: lockfileVersion '99.0' is newer than lockgate knows",
+        ),
+        (
+            "newer-format/bun",
+            "bun.lock:2: unexpected content: lockfileVersion 99 is newer than lockgate knows (0-1)",
+        ),
+        (
+            "newer-format/poetry",
+            "poetry.lock:5: lock-version 99.0 is newer than lockgate knows",
+        ),
+        (
+            "newer-format/pipfile",
+            "Pipfile.lock:6: `_meta.pipfile-spec` 99 is not a version lockgate knows (6)",
+        ),
+        (
+            "newer-format/uv",
+            "uv.lock:1: uv.lock version 99 is newer than lockgate knows (1)",
+        ),
+        (
+            "newer-format/pdm",
+            "pdm.lock:7: lock_version 99.0 is newer than lockgate knows",
+        ),
+        (
+            "newer-format/pylock",
+            "pylock.toml:1: `lock-version` \"99.0\" is not a version lockgate knows",
+        ),
     ];
     let dir = hostile();
     for (case, needle) in cases {
@@ -172,10 +276,18 @@ fn a_package_listed_twice_with_two_hashes_is_a_hash_mismatch() {
     let dir = hostile();
     for case in ["listed-twice/uv", "listed-twice/requirements"] {
         let allow = format!("{case}/allowlist.toml");
-        let o = lockgate(&dir, &["check", case, "--allowlist", &allow, "--format", "json"]);
+        let o = lockgate(
+            &dir,
+            &["check", case, "--allowlist", &allow, "--format", "json"],
+        );
         assert_eq!(code(&o), 1, "{case}: {}{}", stdout(&o), stderr(&o));
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        let ids: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+        let ids: Vec<&str> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap())
+            .collect();
         assert_eq!(ids, ["hash-mismatch"], "{case}");
         let msg = v["findings"][0]["message"].as_str().unwrap();
         assert!(msg.contains("sha256:bbbbbbbb"), "{case}: {msg}");
@@ -185,8 +297,19 @@ fn a_package_listed_twice_with_two_hashes_is_a_hash_mismatch() {
 #[test]
 fn every_committed_case_is_in_the_readme() {
     let readme = std::fs::read_to_string(hostile().join("README.md")).unwrap();
-    for dir in ["invalid-utf8", "duplicate-keys", "listed-twice", "no-version", "version-not-string", "yaml-alias-bomb", "newer-format"] {
-        assert!(readme.contains(&format!("`{dir}")), "README.md does not describe {dir}");
+    for dir in [
+        "invalid-utf8",
+        "duplicate-keys",
+        "listed-twice",
+        "no-version",
+        "version-not-string",
+        "yaml-alias-bomb",
+        "newer-format",
+    ] {
+        assert!(
+            readme.contains(&format!("`{dir}")),
+            "README.md does not describe {dir}"
+        );
     }
 }
 
@@ -205,7 +328,10 @@ fn bom_and_crlf_read_the_same_as_plain_text() {
         let root = tmp.path();
         copy_dir(&e2e(fixture), &root.join("plain"));
         let plain = std::fs::read(root.join("plain").join(file)).unwrap();
-        let crlf: Vec<u8> = String::from_utf8(plain.clone()).unwrap().replace('\n', "\r\n").into_bytes();
+        let crlf: Vec<u8> = String::from_utf8(plain.clone())
+            .unwrap()
+            .replace('\n', "\r\n")
+            .into_bytes();
         for (variant, bytes) in [
             ("bom", [b"\xEF\xBB\xBF".as_slice(), &plain].concat()),
             ("crlf", crlf.clone()),
@@ -215,7 +341,11 @@ fn bom_and_crlf_read_the_same_as_plain_text() {
             std::fs::write(root.join(variant).join(file), bytes).unwrap();
             let want = package_list(root, &format!("plain/{file}"));
             assert!(!want.is_empty());
-            assert_eq!(package_list(root, &format!("{variant}/{file}")), want, "{fixture} {variant}");
+            assert_eq!(
+                package_list(root, &format!("{variant}/{file}")),
+                want,
+                "{fixture} {variant}"
+            );
         }
         // An allowlist made from the plain file passes the others.
         let o = lockgate(root, &["allowlist", "init", "plain"]);
@@ -241,16 +371,31 @@ fn very_long_lines_are_read() {
         format!("# {long}\nfoo==1.0.0 --hash=sha256:{hash}\n"),
     );
     let got = package_list(root, "req");
-    assert_eq!(got, [("foo".to_string(), "1.0.0".to_string(), 2, vec![format!("sha256:{hash}")])]);
+    assert_eq!(
+        got,
+        [(
+            "foo".to_string(),
+            "1.0.0".to_string(),
+            2,
+            vec![format!("sha256:{hash}")]
+        )]
+    );
     // A 16 MiB string where the format allows free text.
     let lock = std::fs::read_to_string(e2e("npm-before/package-lock.json")).unwrap();
     let want = package_list(&e2e("npm-before"), "package-lock.json").len();
-    let huge = lock.replacen("\"lockfileVersion\"", &format!("\"x-note\": \"{long}\",\n  \"lockfileVersion\""), 1);
+    let huge = lock.replacen(
+        "\"lockfileVersion\"",
+        &format!("\"x-note\": \"{long}\",\n  \"lockfileVersion\""),
+        1,
+    );
     assert_ne!(huge, lock);
     write(&root.join("npm/package-lock.json"), huge);
     assert_eq!(package_list(root, "npm").len(), want);
     // A 16 MiB package name is read, or refused; never a crash.
-    write(&root.join("name/requirements.txt"), format!("{long}==1.0.0\n"));
+    write(
+        &root.join("name/requirements.txt"),
+        format!("{long}==1.0.0\n"),
+    );
     let c = code(&lockgate(root, &["packages", "name"]));
     assert!(c == 0 || c == 2, "exit {c}");
 }
@@ -265,7 +410,10 @@ fn a_million_entries_are_all_counted() {
     }
     write(&root.join("big/requirements.txt"), text);
     let allow = permissive(root);
-    let o = lockgate(root, &["check", "big", "--allowlist", allow.to_str().unwrap()]);
+    let o = lockgate(
+        root,
+        &["check", "big", "--allowlist", allow.to_str().unwrap()],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(
         stdout(&o).contains("0 findings in 1000000 packages from 1 lockfile"),
@@ -280,25 +428,76 @@ fn nesting_100k_deep_is_refused_without_overflowing_the_stack() {
     let arr = || format!("{}{}", "[".repeat(N), "]".repeat(N));
     let tables = || format!("{}1{}", "{a=".repeat(N), "}".repeat(N));
     let cases: Vec<(&str, String, &str)> = vec![
-        ("pipfile/Pipfile.lock", format!("{{\"_meta\": {}}}", arr()), "recursion limit"),
-        ("bun/bun.lock", format!("{{\"lockfileVersion\": 1, \"workspaces\": {}}}", arr()), "bun.lock"),
+        (
+            "pipfile/Pipfile.lock",
+            format!("{{\"_meta\": {}}}", arr()),
+            "recursion limit",
+        ),
+        (
+            "bun/bun.lock",
+            format!("{{\"lockfileVersion\": 1, \"workspaces\": {}}}", arr()),
+            "bun.lock",
+        ),
         (
             "npm/package-lock.json",
-            format!("{{\"lockfileVersion\": 3, \"packages\": {{\"node_modules/a\": {{\"version\": {}}}}}}}", arr()),
+            format!(
+                "{{\"lockfileVersion\": 3, \"packages\": {{\"node_modules/a\": {{\"version\": {}}}}}}}",
+                arr()
+            ),
             "package-lock.json",
         ),
-        ("pnpm/pnpm-lock.yaml", format!("lockfileVersion: '9.0'\nimporters: {}\n", arr()), "pnpm-lock.yaml:2: malformed YAML"),
-        ("pnpm-map/pnpm-lock.yaml", format!("lockfileVersion: '9.0'\nimporters: {}\n", "{a: ".repeat(N) + &"}".repeat(N)), "budget"),
-        ("cargo/Cargo.lock", format!("version = 4\nx = {}\n", arr()), "recursion"),
-        ("cargo-tables/Cargo.lock", format!("version = 4\nx = {}\n", tables()), "recursion"),
-        ("cargo-dotted/Cargo.lock", format!("version = 4\n[{}]\n", vec!["a"; N].join(".")), "recursion"),
-        ("uv/uv.lock", format!("version = 1\nx = {}\n", arr()), "recursion"),
-        ("poetry/poetry.lock", format!("x = {}\n", arr()), "recursion"),
+        (
+            "pnpm/pnpm-lock.yaml",
+            format!("lockfileVersion: '9.0'\nimporters: {}\n", arr()),
+            "pnpm-lock.yaml:2: malformed YAML",
+        ),
+        (
+            "pnpm-map/pnpm-lock.yaml",
+            format!(
+                "lockfileVersion: '9.0'\nimporters: {}\n",
+                "{a: ".repeat(N) + &"}".repeat(N)
+            ),
+            "budget",
+        ),
+        (
+            "cargo/Cargo.lock",
+            format!("version = 4\nx = {}\n", arr()),
+            "recursion",
+        ),
+        (
+            "cargo-tables/Cargo.lock",
+            format!("version = 4\nx = {}\n", tables()),
+            "recursion",
+        ),
+        (
+            "cargo-dotted/Cargo.lock",
+            format!("version = 4\n[{}]\n", vec!["a"; N].join(".")),
+            "recursion",
+        ),
+        (
+            "uv/uv.lock",
+            format!("version = 1\nx = {}\n", arr()),
+            "recursion",
+        ),
+        (
+            "poetry/poetry.lock",
+            format!("x = {}\n", arr()),
+            "recursion",
+        ),
         ("pdm/pdm.lock", format!("x = {}\n", arr()), "recursion"),
-        ("pylock/pylock.toml", format!("x = {}\n", arr()), "recursion"),
+        (
+            "pylock/pylock.toml",
+            format!("x = {}\n", arr()),
+            "recursion",
+        ),
         (
             "yarn/yarn.lock",
-            format!("# yarn lockfile v1\n\n{}", (0..2000).map(|i| format!("{}a:\n", " ".repeat(i))).collect::<String>()),
+            format!(
+                "# yarn lockfile v1\n\n{}",
+                (0..2000)
+                    .map(|i| format!("{}a:\n", " ".repeat(i)))
+                    .collect::<String>()
+            ),
             "yarn.lock:4",
         ),
     ];
@@ -324,7 +523,12 @@ fn peak_rss_kib(dir: &Path, args: &[&str]) -> Option<(i32, u64)> {
         .output()
         .unwrap();
     let err = stderr(&o);
-    let kib = err.lines().find_map(|l| l.strip_prefix("RSS_KIB="))?.trim().parse().ok()?;
+    let kib = err
+        .lines()
+        .find_map(|l| l.strip_prefix("RSS_KIB="))?
+        .trim()
+        .parse()
+        .ok()?;
     Some((o.status.code().unwrap_or(-1), kib))
 }
 
@@ -337,7 +541,11 @@ fn a_1_gb_file_is_refused_before_reading() {
     f.set_len(1 << 30).unwrap(); // sparse: no disk space used
     drop(f);
     let start = std::time::Instant::now();
-    assert_refused(root, "big", "big/Cargo.lock: is 1024 MiB, more than the 256 MiB lockgate reads");
+    assert_refused(
+        root,
+        "big",
+        "big/Cargo.lock: is 1024 MiB, more than the 256 MiB lockgate reads",
+    );
     assert!(start.elapsed().as_secs() < 20, "took {:?}", start.elapsed());
     if let Some((c, kib)) = peak_rss_kib(root, &["packages", "big"]) {
         assert_eq!(c, 2);
@@ -380,7 +588,9 @@ fn a_lockfile_that_is_a_folder_or_a_fifo_is_refused() {
     // Named directly on the command line: the folder is walked, and refused too.
     assert_refused(root, "dir/Cargo.lock", "is not a regular file");
     std::fs::create_dir_all(root.join("fifo")).unwrap();
-    let mk = Command::new("mkfifo").arg(root.join("fifo/yarn.lock")).status();
+    let mk = Command::new("mkfifo")
+        .arg(root.join("fifo/yarn.lock"))
+        .status();
     if mk.is_ok_and(|s| s.success()) {
         // Must not block reading the FIFO.
         assert_refused(root, "fifo", "fifo/yarn.lock: is not a regular file");
@@ -400,7 +610,52 @@ fn symlink_loops_in_the_tree_are_not_followed() {
     std::os::unix::fs::symlink("loop1", root.join("tree/loop2")).unwrap();
     let o = lockgate(root, &["packages", "tree"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert!(stdout(&o).contains("1 lockfile, 13 packages"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("1 lockfile, 13 packages"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn requirements_includes_and_binary_lockfiles_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(
+        &root.join("cycle/requirements.txt"),
+        "-r requirements-b.txt\n",
+    );
+    write(
+        &root.join("cycle/requirements-b.txt"),
+        "-r requirements.txt\n",
+    );
+    assert_refused(root, "cycle", "cycle/requirements.txt:1: include cycle");
+    std::fs::create_dir_all(root.join("zero")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", root.join("zero/zero.txt")).unwrap();
+    write(&root.join("zero/requirements.txt"), "-r zero.txt\n");
+    assert_refused(
+        root,
+        "zero",
+        "zero/requirements.txt:1: the requirements file `zero.txt` is not a regular file",
+    );
+    write(
+        &root.join("remote/requirements.txt"),
+        "-r https://example.com/r.txt\n",
+    );
+    assert_refused(
+        root,
+        "remote",
+        "remote/requirements.txt:1: the requirements file `https://example.com/r.txt` is remote",
+    );
+    write(
+        &root.join("lockb/bun.lockb"),
+        b"\x00\x01bun-lockfile-format-v0\n",
+    );
+    assert_refused(
+        root,
+        "lockb",
+        "bun.lockb is Bun's binary lockfile, which lockgate cannot read",
+    );
 }
 
 /// chmod 000 does not stop root from reading: then the case cannot be tested.
@@ -428,7 +683,9 @@ fn unreadable_files_and_folders_are_refused() {
         assert_refused(root, "file", "file/Cargo.lock: cannot read");
         assert_refused(root, "folder", "cannot walk");
     } else {
-        eprintln!("notice: running as root (chmod 000 does not block reads); the unreadable-file cases were skipped");
+        eprintln!(
+            "notice: running as root (chmod 000 does not block reads); the unreadable-file cases were skipped"
+        );
     }
     std::fs::set_permissions(&inner, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
@@ -440,10 +697,18 @@ fn one_bad_lockfile_fails_the_whole_run() {
     copy_dir(&e2e("cargo-before"), &root.join("tree/good"));
     copy_dir(&hostile().join("no-version/npm"), &root.join("tree/bad"));
     let o = lockgate(root, &["allowlist", "init", "tree"]);
-    assert_eq!(code(&o), 2, "init must not pin a partial tree: {}", stderr(&o));
+    assert_eq!(
+        code(&o),
+        2,
+        "init must not pin a partial tree: {}",
+        stderr(&o)
+    );
     assert!(!root.join("allowlist.toml").exists());
     let allow = permissive(root);
-    let o = lockgate(root, &["check", "tree", "--allowlist", allow.to_str().unwrap()]);
+    let o = lockgate(
+        root,
+        &["check", "tree", "--allowlist", allow.to_str().unwrap()],
+    );
     assert_eq!(code(&o), 2, "{}", stdout(&o));
     assert!(!stdout(&o).contains("ok:"), "{}", stdout(&o));
 }

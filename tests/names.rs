@@ -5,11 +5,23 @@ use lockgate::lockfile::Ecosystem;
 use lockgate::names::{FindingId, NameChecker, Severity, Verdict};
 use std::path::Path;
 
-fn first(c: &NameChecker, eco: Ecosystem, name: &str) -> (Verdict, Option<(FindingId, String, String)>) {
+fn first(
+    c: &NameChecker,
+    eco: Ecosystem,
+    name: &str,
+) -> (Verdict, Option<(FindingId, String, String)>) {
     let v = c.check(eco, name, None);
-    let f = v.findings.iter().find(|f| f.id == FindingId::SimilarName).map(|f| {
-        (f.id, f.target.clone().unwrap_or_default(), f.how.clone().unwrap_or_default())
-    });
+    let f = v
+        .findings
+        .iter()
+        .find(|f| f.id == FindingId::SimilarName)
+        .map(|f| {
+            (
+                f.id,
+                f.target.clone().unwrap_or_default(),
+                f.how.clone().unwrap_or_default(),
+            )
+        });
     (v.verdict, f)
 }
 
@@ -59,11 +71,22 @@ fn popular_and_legit_names_pass() {
 fn unknown_and_cross_ecosystem() {
     let c = NameChecker::embedded();
     let v = c.check(Ecosystem::Pypi, "surely-not-a-real-package-zq7", None);
-    assert!(v.findings.iter().any(|f| f.id == FindingId::UnknownName
-        && f.message.contains(c.snapshot_date())));
-    let v = c.check(Ecosystem::Pypi, "lodash", None);
-    let f = v.findings.iter().find(|f| f.id == FindingId::CrossEcosystem);
-    assert_eq!(f.and_then(|f| f.how.clone()).as_deref(), Some("npm"), "{:?}", v.findings);
+    assert!(
+        v.findings
+            .iter()
+            .any(|f| f.id == FindingId::UnknownName && f.message.contains(c.snapshot_date()))
+    );
+    let v = c.check(Ecosystem::Pypi, "webpack-dev-server", None);
+    let f = v
+        .findings
+        .iter()
+        .find(|f| f.id == FindingId::CrossEcosystem);
+    assert_eq!(
+        f.and_then(|f| f.how.clone()).as_deref(),
+        Some("npm"),
+        "{:?}",
+        v.findings
+    );
 }
 
 #[test]
@@ -71,7 +94,10 @@ fn trusted_names_are_never_flagged_and_are_targets() {
     let mut c = NameChecker::embedded();
     c.add_trusted(Ecosystem::Pypi, "reqeusts");
     c.add_trusted(Ecosystem::Npm, "acme-internal-widgets");
-    assert_eq!(c.check(Ecosystem::Pypi, "reqeusts", None).verdict, Verdict::Ok);
+    assert_eq!(
+        c.check(Ecosystem::Pypi, "reqeusts", None).verdict,
+        Verdict::Ok
+    );
     let (v, f) = first(&c, Ecosystem::Npm, "acme-internal-widget");
     assert_ne!(v, Verdict::Ok);
     assert_eq!(f.unwrap().1, "acme-internal-widgets");
@@ -82,13 +108,24 @@ fn shipped_known_lists() {
     let c = NameChecker::embedded();
     let v = c.check(Ecosystem::Pypi, "huggingface-cli", None);
     assert_eq!(v.verdict, Verdict::Deny);
-    assert!(v.findings.iter().any(|f| f.id == FindingId::KnownHallucination));
+    assert!(
+        v.findings
+            .iter()
+            .any(|f| f.id == FindingId::KnownHallucination)
+    );
     let v = c.check(Ecosystem::Npm, "react-codeshift", None);
-    assert!(v.findings.iter().any(|f| f.id == FindingId::KnownHallucination));
+    assert!(
+        v.findings
+            .iter()
+            .any(|f| f.id == FindingId::KnownHallucination)
+    );
     // Version-specific reports: only the affected version is denied.
     let bad = c.check(Ecosystem::Npm, "chalk", Some("5.6.1"));
     assert_eq!(bad.verdict, Verdict::Deny);
-    assert_eq!(c.check(Ecosystem::Npm, "chalk", Some("5.6.0")).verdict, Verdict::Ok);
+    assert_eq!(
+        c.check(Ecosystem::Npm, "chalk", Some("5.6.0")).verdict,
+        Verdict::Ok
+    );
     let name_only = c.check(Ecosystem::Npm, "chalk", None);
     assert_eq!(name_only.verdict, Verdict::Warn);
     assert_eq!(name_only.findings[0].severity, Severity::Warn);
@@ -129,15 +166,26 @@ fn osv_directory_respects_withdrawn_and_versions() {
     );
     let mut c = NameChecker::embedded();
     assert_eq!(c.load_known_bad(dir.path()).unwrap(), 2);
-    assert_eq!(c.check(Ecosystem::Npm, "evil-pkg", Some("3.0.0")).verdict, Verdict::Deny);
-    assert!(!c
-        .check(Ecosystem::Pypi, "gone", None)
-        .findings
-        .iter()
-        .any(|f| f.id == FindingId::KnownMalicious));
+    assert_eq!(
+        c.check(Ecosystem::Npm, "evil-pkg", Some("3.0.0")).verdict,
+        Verdict::Deny
+    );
+    assert!(
+        !c.check(Ecosystem::Pypi, "gone", None)
+            .findings
+            .iter()
+            .any(|f| f.id == FindingId::KnownMalicious)
+    );
     let ok = c.check(Ecosystem::Cargo, "half-bad", Some("1.0.0"));
-    assert!(!ok.findings.iter().any(|f| f.id == FindingId::KnownMalicious));
-    assert_eq!(c.check(Ecosystem::Cargo, "half-bad", Some("1.0.1")).verdict, Verdict::Deny);
+    assert!(
+        !ok.findings
+            .iter()
+            .any(|f| f.id == FindingId::KnownMalicious)
+    );
+    assert_eq!(
+        c.check(Ecosystem::Cargo, "half-bad", Some("1.0.1")).verdict,
+        Verdict::Deny
+    );
 
     write("npm/broken/MAL-2099-4.json", "{\n  \"id\": 5,\n}");
     let err = c.load_known_bad(dir.path()).unwrap_err().to_string();
@@ -152,17 +200,34 @@ fn shared_data_lists_load_in_place() {
         return;
     }
     let mut c = NameChecker::embedded();
-    assert!(c.load_known_bad(&dir.join("malicious-packages.tsv")).unwrap() > 16_000);
-    assert!(c.load_known_bad(&dir.join("hallucinated-names.tsv")).unwrap() > 200);
+    assert!(
+        c.load_known_bad(&dir.join("malicious-packages.tsv"))
+            .unwrap()
+            > 16_000
+    );
+    assert!(
+        c.load_known_bad(&dir.join("hallucinated-names.tsv"))
+            .unwrap()
+            > 200
+    );
     assert_eq!(c.load_known_bad(&dir.join("osv-examples")).unwrap(), 3);
     let v = c.check(Ecosystem::Npm, "cxp-jquery", None);
     assert!(v.findings.iter().any(|f| f.id == FindingId::KnownMalicious));
     // `arrayref` is a real crate with one reported version: name alone only warns.
     let v = c.check(Ecosystem::Cargo, "arrayref", Some("0.3.9"));
-    assert!(!v.findings.iter().any(|f| f.id == FindingId::KnownMalicious
-        && f.severity == Severity::Deny), "{:?}", v.findings);
+    assert!(
+        !v.findings
+            .iter()
+            .any(|f| f.id == FindingId::KnownMalicious && f.severity == Severity::Deny),
+        "{:?}",
+        v.findings
+    );
     let v = c.check(Ecosystem::Cargo, "aiohttp", None);
-    assert!(v.findings.iter().any(|f| f.id == FindingId::KnownHallucination));
+    assert!(
+        v.findings
+            .iter()
+            .any(|f| f.id == FindingId::KnownHallucination)
+    );
 }
 
 #[test]
@@ -173,4 +238,28 @@ fn load_time_is_near_zero() {
     }
     let per = t.elapsed() / 100;
     assert!(per.as_millis() < 5, "load took {per:?}");
+}
+
+#[test]
+fn ten_thousand_names_in_well_under_200ms() {
+    let t = std::time::Instant::now();
+    let c = NameChecker::embedded();
+    let text = include_str!("../data/names/pypi-targets.txt");
+    let mut n = 0;
+    for (i, line) in text.lines().take(10_000).enumerate() {
+        let name = line.split('\t').next().unwrap_or_default();
+        // Half real names, half typo'd copies (a doubled letter) to exercise the index.
+        let q = if i % 2 == 0 {
+            name.to_string()
+        } else {
+            format!("{name}{}", &name[name.len() - 1..])
+        };
+        std::hint::black_box(c.check(Ecosystem::Pypi, &q, None));
+        n += 1;
+    }
+    let el = t.elapsed();
+    println!("{n} names (load included): {el:?}");
+    if !cfg!(debug_assertions) {
+        assert!(el.as_millis() < 200, "{n} names took {el:?}");
+    }
 }

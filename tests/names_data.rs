@@ -87,7 +87,11 @@ fn write_index(prefix: &str, targets: &BTreeMap<String, u64>, top: u64) {
         b.insert(&k, POSTINGS_BIT | at).unwrap();
     }
     fs::write(dir.join(format!("{prefix}-targets.txt")), text).unwrap();
-    fs::write(dir.join(format!("{prefix}-index.fst")), b.into_inner().unwrap()).unwrap();
+    fs::write(
+        dir.join(format!("{prefix}-index.fst")),
+        b.into_inner().unwrap(),
+    )
+    .unwrap();
     fs::write(dir.join(format!("{prefix}-post.bin")), post).unwrap();
     eprintln!("{prefix}: {} targets", targets.len());
 }
@@ -115,8 +119,11 @@ fn regenerate_names_data() {
         *e = (*e).max(score);
     }
     write_map(&out_dir().join("pypi-all.fst"), &all);
-    let targets: BTreeMap<String, u64> =
-        all.iter().filter(|(_, s)| **s > 0).map(|(k, v)| (k.clone(), *v)).collect();
+    let targets: BTreeMap<String, u64> = all
+        .iter()
+        .filter(|(_, s)| **s > 0)
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
     eprintln!("pypi: {} names", all.len());
     write_index("pypi", &targets, 15001 - 1000);
 
@@ -131,7 +138,10 @@ fn regenerate_names_data() {
         if name.is_empty() {
             continue;
         }
-        let dl = f.get(2).and_then(|d| d.trim().parse::<u64>().ok()).unwrap_or(0);
+        let dl = f
+            .get(2)
+            .and_then(|d| d.trim().parse::<u64>().ok())
+            .unwrap_or(0);
         let e = all.entry(name).or_insert(0);
         *e = (*e).max(dl);
     }
@@ -160,7 +170,11 @@ fn embedded_data_is_present_and_consistent() {
     let c = lockgate::names::NameChecker::embedded();
     for eco in Ecosystem::ALL {
         let d = c.data(eco);
-        assert!(d.target_count() > 500, "{eco}: {} targets", d.target_count());
+        assert!(
+            d.target_count() > 500,
+            "{eco}: {} targets",
+            d.target_count()
+        );
     }
     let py = c.data(Ecosystem::Pypi);
     assert!(py.snapshot_len().unwrap() > 800_000);

@@ -22,7 +22,10 @@ fn shared_data() -> Option<PathBuf> {
     if dir.join("typosquat-pairs.tsv").is_file() {
         Some(dir)
     } else {
-        println!("NOTICE: {} not found: skipping the typosquat/hallucination evaluation", dir.display());
+        println!(
+            "NOTICE: {} not found: skipping the typosquat/hallucination evaluation",
+            dir.display()
+        );
         None
     }
 }
@@ -100,7 +103,11 @@ impl Tally {
         }
     }
     fn rate(&self) -> f64 {
-        if self.total == 0 { 0.0 } else { self.flagged as f64 / self.total as f64 }
+        if self.total == 0 {
+            0.0
+        } else {
+            self.flagged as f64 / self.total as f64
+        }
     }
     fn line(&self, label: &str) -> String {
         let ids: Vec<String> = self.by_id.iter().map(|(k, v)| format!("{k} {v}")).collect();
@@ -137,7 +144,11 @@ fn evaluation_meets_targets() {
     let cargo_t = targets(cargo, include_str!("../data/names/cargo-targets.txt"));
     let mut fp_examples: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for (eco, list, keep) in [
-        (Ecosystem::Pypi, &py_t, (|s: u64| s <= 15001 - 5001) as fn(u64) -> bool),
+        (
+            Ecosystem::Pypi,
+            &py_t,
+            (|s: u64| s <= 15001 - 5001) as fn(u64) -> bool,
+        ),
         (Ecosystem::Npm, &npm_t, |s| s < 300_000),
         (Ecosystem::Cargo, &cargo_t, |s| s < 1000),
     ] {
@@ -224,7 +235,10 @@ fn evaluation_meets_targets() {
             .map(|r| r[1].clone())
             .collect();
         for (n, t) in CARGO_SQUATS {
-            assert!(cargo_mal.iter().any(|m| m == n), "{n} not in malicious-packages.tsv");
+            assert!(
+                cargo_mal.iter().any(|m| m == n),
+                "{n} not in malicious-packages.tsv"
+            );
             pairs.push(("cargo".into(), n.to_string(), t.to_string()));
         }
         for (n, t) in CARGO_SQUATS_DOCUMENTED {
@@ -238,7 +252,10 @@ fn evaluation_meets_targets() {
                 Ecosystem::Npm => "npm",
                 Ecosystem::Pypi => "pypi",
             };
-            squats.entry(key).or_default().add(name, &v, v.verdict != Verdict::Ok);
+            squats
+                .entry(key)
+                .or_default()
+                .add(name, &v, v.verdict != Verdict::Ok);
             let in_scope = c.is_popular(eco, target) || target == "npm-cli-flag";
             if in_scope {
                 let norm_t = eco.normalize(target);
@@ -261,7 +278,8 @@ fn evaluation_meets_targets() {
             report.push(t.line(&format!("typosquats {k}")));
             report.push(format!("    missed: {:?}", t.misses));
         }
-        report.push("TYPOSQUAT RECALL, similar-name naming the right target (target popular)".into());
+        report
+            .push("TYPOSQUAT RECALL, similar-name naming the right target (target popular)".into());
         for (k, t) in &squats_target {
             report.push(t.line(&format!("typosquats {k} (in scope)")));
             report.push(format!("    missed: {:?}", t.misses));
@@ -277,7 +295,9 @@ fn evaluation_meets_targets() {
                 Ecosystem::Npm => "npm",
                 Ecosystem::Pypi => "pypi",
             };
-            hall.entry(key).or_default().add(&r[1], &v, v.verdict != Verdict::Ok);
+            hall.entry(key)
+                .or_default()
+                .add(&r[1], &v, v.verdict != Verdict::Ok);
         }
         report.push(String::new());
         report.push("HALLUCINATED NAMES FLAGGED (VDB subset)".into());
@@ -288,13 +308,20 @@ fn evaluation_meets_targets() {
     report.push(String::new());
     report.push("FALSE-POSITIVE EXAMPLES".into());
     for (k, v) in &fp_examples {
-        report.push(format!("  {k}: {}", v.iter().take(40).cloned().collect::<Vec<_>>().join("; ")));
+        report.push(format!(
+            "  {k}: {}",
+            v.iter().take(40).cloned().collect::<Vec<_>>().join("; ")
+        ));
     }
     println!("{}", report.join("\n"));
 
     // --- Targets ------------------------------------------------------------------------
     for (k, t) in &legit {
-        assert!(t.rate() <= 0.01, "{k}: {:.2}% of legit names flagged", 100.0 * t.rate());
+        assert!(
+            t.rate() <= 0.01,
+            "{k}: {:.2}% of legit names flagged",
+            100.0 * t.rate()
+        );
     }
     // Recall as a user sees it: the verdict on a real typosquat is not `ok`.
     for (k, (hit, total)) in &squat_any {

@@ -58,7 +58,8 @@ proptest! {
         }
         prop_assert!(Hash::from_hex(alg, &hash::to_hex(&bytes)).is_err());
         let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
-        prop_assert!(Hash::from_sri(&format!("{alg}-{b64}")).is_err());
+        let sri = format!("{alg}-{b64}");
+        prop_assert!(Hash::from_sri(&sri).is_err());
     }
 
     #[test]
@@ -165,8 +166,10 @@ impl Format {
                 }
             }
             Format::PackageLockV3 => {
-                let deps: serde_json::Map<String, serde_json::Value> =
-                    pkgs.iter().map(|p| (p.name.clone(), serde_json::Value::from(p.version.clone()))).collect();
+                let deps: serde_json::Map<String, serde_json::Value> = pkgs
+                    .iter()
+                    .map(|p| (p.name.clone(), serde_json::Value::from(p.version.clone())))
+                    .collect();
                 let mut packages = serde_json::Map::new();
                 packages.insert(
                     String::new(),
@@ -213,7 +216,9 @@ fn name_strategy(format: Format) -> BoxedStrategy<String> {
         Format::CargoV4 => "[a-z][a-z0-9_-]{0,14}[a-z0-9]".boxed(),
         Format::PackageLockV3 => "(@[a-z][a-z0-9-]{0,6}/)?[a-z][a-z0-9._-]{0,12}[a-z0-9]".boxed(),
         // uv writes names normalized.
-        Format::UvV1 => "[a-z][a-z0-9-]{0,14}[a-z0-9]".prop_map(|n| pep503(&n)).boxed(),
+        Format::UvV1 => "[a-z][a-z0-9-]{0,14}[a-z0-9]"
+            .prop_map(|n| pep503(&n))
+            .boxed(),
     }
 }
 
@@ -228,7 +233,22 @@ fn packages(format: Format) -> impl Strategy<Value = Vec<Pkg>> {
             if key == "app" {
                 continue;
             }
-            by_name.entry(key).or_insert(Pkg { name, version, digest });
+            by_name.entry(key).or_insert(Pkg {
+                name,
+                version,
+                digest,
+            });
+        }
+        if by_name.is_empty() {
+            let digest = vec![7; format.digest_len()];
+            by_name.insert(
+                "zz".into(),
+                Pkg {
+                    name: "zz".into(),
+                    version: "1.0.0".into(),
+                    digest,
+                },
+            );
         }
         by_name.into_values().collect()
     })
@@ -244,7 +264,12 @@ fn resolve_dir(dir: &Path) -> Resolution {
 fn init(dir: &Path, format: Format, pkgs: &[Pkg]) -> (Resolution, String) {
     std::fs::write(dir.join(format.file()), format.render(pkgs)).unwrap();
     let res = resolve_dir(dir);
-    assert_eq!(res.packages().count(), pkgs.len(), "{}", format.render(pkgs));
+    assert_eq!(
+        res.packages().count(),
+        pkgs.len(),
+        "{}",
+        format.render(pkgs)
+    );
     let path = dir.join("allowlist.toml");
     let mut ed = ops::init(&path, &res, &Approval::default());
     ed.save().unwrap();
@@ -264,13 +289,24 @@ fn lockfile_case(format: Format) -> impl Strategy<Value = (Vec<Pkg>, usize, usiz
     })
 }
 
-fn init_then_check_then_flip(format: Format, pkgs: Vec<Pkg>, which: usize, byte: usize, mask: u8) -> Result<(), TestCaseError> {
+fn init_then_check_then_flip(
+    format: Format,
+    pkgs: Vec<Pkg>,
+    which: usize,
+    byte: usize,
+    mask: u8,
+) -> Result<(), TestCaseError> {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let (res, _) = init(dir, format, &pkgs);
     prop_assert_eq!(res.packages().count(), pkgs.len());
     let outcome = check(dir);
-    prop_assert!(outcome.findings.is_empty(), "{:?}\n{}", outcome.findings, format.render(&pkgs));
+    prop_assert!(
+        outcome.findings.is_empty(),
+        "{:?}\n{}",
+        outcome.findings,
+        format.render(&pkgs)
+    );
     prop_assert_eq!(outcome.exit_code(), 0);
 
     // Flip one byte of one digest: always hash-mismatch, never anything else.
@@ -278,8 +314,15 @@ fn init_then_check_then_flip(format: Format, pkgs: Vec<Pkg>, which: usize, byte:
     tampered[which].digest[byte] ^= mask;
     std::fs::write(dir.join(format.file()), format.render(&tampered)).unwrap();
     let outcome = check(dir);
-    let ids: Vec<(FindingId, Option<String>)> = outcome.findings.iter().map(|f| (f.id, f.name.clone())).collect();
-    prop_assert_eq!(ids, vec![(FindingId::HashMismatch, Some(pkgs[which].name.clone()))]);
+    let ids: Vec<(FindingId, Option<String>)> = outcome
+        .findings
+        .iter()
+        .map(|f| (f.id, f.name.clone()))
+        .collect();
+    prop_assert_eq!(
+        ids,
+        vec![(FindingId::HashMismatch, Some(pkgs[which].name.clone()))]
+    );
     prop_assert_eq!(outcome.findings[0].severity, Severity::Critical);
     prop_assert_eq!(outcome.exit_code(), 1);
     Ok(())

@@ -15,7 +15,9 @@ fuzz_target!(|data: &[u8]| {
         let mut ed = Editor::from_text(path, text).expect("a valid allowlist opens for editing");
         let out = ed.render();
         if let Err(e) = allowlist::parse(path, &out) {
-            panic!("the editor wrote an allowlist it cannot read: {e}\n--- in\n{text}\n--- out\n{out}");
+            panic!(
+                "the editor wrote an allowlist it cannot read: {e}\n--- in\n{text}\n--- out\n{out}"
+            );
         }
     }
 });

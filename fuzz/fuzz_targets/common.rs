@@ -28,11 +28,16 @@ pub fn run(kind: Kind, file_name: &str, data: &[u8]) {
             assert!(!p.name.is_empty(), "a package with an empty name: {p:?}");
             assert!(p.line >= 1, "line 0: {p:?}");
             if kind != Kind::Requirements {
-                assert!(p.line <= lines, "line {} past the end ({lines} lines): {p:?}", p.line);
+                assert!(
+                    p.line <= lines,
+                    "line {} past the end ({lines} lines): {p:?}",
+                    p.line
+                );
             }
             for h in &p.hashes {
                 if h.is_registry_digest() {
-                    let again = lockfile::Hash::parse(&h.to_string()).expect("a canonical hash parses");
+                    let again =
+                        lockfile::Hash::parse(&h.to_string()).expect("a canonical hash parses");
                     assert_eq!(&again, h);
                 }
             }

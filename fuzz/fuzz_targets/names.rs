@@ -20,7 +20,11 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(pep503(&once), once, "pep503 is not idempotent on {name:?}");
     for eco in Ecosystem::ALL {
         let n = eco.normalize(name);
-        assert_eq!(eco.normalize(&n), n, "{eco} normalize is not idempotent on {name:?}");
+        assert_eq!(
+            eco.normalize(&n),
+            n,
+            "{eco} normalize is not idempotent on {name:?}"
+        );
         if name.len() <= 256 {
             let _ = checker().check(eco, name, Some("1.0.0"));
         }

@@ -81,11 +81,13 @@ impl Affected {
             let above = lo
                 .as_deref()
                 .is_none_or(|lo| lo == "0" || compare_versions(version, lo) != Ordering::Less);
-            let below = hi.as_deref().is_none_or(|hi| match compare_versions(version, hi) {
-                Ordering::Less => true,
-                Ordering::Equal => *incl,
-                Ordering::Greater => false,
-            });
+            let below = hi
+                .as_deref()
+                .is_none_or(|hi| match compare_versions(version, hi) {
+                    Ordering::Less => true,
+                    Ordering::Equal => *incl,
+                    Ordering::Greater => false,
+                });
             above && below
         }))
     }
@@ -140,7 +142,10 @@ impl KnownBad {
         for (file, text) in [
             (
                 "known-malicious.tsv",
-                include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/names/known-malicious.tsv")),
+                include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/data/names/known-malicious.tsv"
+                )),
             ),
             (
                 "known-hallucinations.tsv",
@@ -207,7 +212,12 @@ impl KnownBad {
     }
 
     /// Add the rows of a TSV (see the module doc for the columns).
-    pub fn add_tsv(&mut self, path: &Path, text: &str, origin: &str) -> Result<usize, KnownBadError> {
+    pub fn add_tsv(
+        &mut self,
+        path: &Path,
+        text: &str,
+        origin: &str,
+    ) -> Result<usize, KnownBadError> {
         let err = |line: usize, message: String| KnownBadError::Parse {
             path: path.to_path_buf(),
             line,
@@ -220,12 +230,20 @@ impl KnownBad {
         let cols: Vec<&str> = header.split('\t').map(str::trim).collect();
         let col = |name: &str| cols.iter().position(|c| *c == name);
         let (Some(ce), Some(cn)) = (col("ecosystem"), col("name")) else {
-            return Err(err(1, "header must name the columns `ecosystem` and `name`".into()));
+            return Err(err(
+                1,
+                "header must name the columns `ecosystem` and `name`".into(),
+            ));
         };
         let (kind, cid) = match (col("osv_id"), col("source_id")) {
             (Some(i), _) => (KnownKind::Malicious, i),
             (None, Some(i)) => (KnownKind::Hallucination, i),
-            _ => return Err(err(1, "header needs an `osv_id` or a `source_id` column".into())),
+            _ => {
+                return Err(err(
+                    1,
+                    "header needs an `osv_id` or a `source_id` column".into(),
+                ));
+            }
         };
         let cv = col("versions");
         let mut n = 0;
@@ -407,7 +425,10 @@ mod tests {
     #[test]
     fn embedded_lists_parse() {
         for (file, text) in [
-            ("known-malicious.tsv", include_str!("../../data/names/known-malicious.tsv")),
+            (
+                "known-malicious.tsv",
+                include_str!("../../data/names/known-malicious.tsv"),
+            ),
             (
                 "known-hallucinations.tsv",
                 include_str!("../../data/names/known-hallucinations.tsv"),

@@ -542,7 +542,10 @@ impl NameChecker {
                 continue;
             }
             let mut ops: Vec<&str> = Vec::new();
-            if folded && osa_distance(plain_skeleton(t.name).as_bytes(), plain.as_bytes(), 3) != Some(dist) {
+            if folded
+                && osa_distance(plain_skeleton(t.name).as_bytes(), plain.as_bytes(), 3)
+                    != Some(dist)
+            {
                 ops.push("homoglyph");
             }
             if words(t.name).len() != qwords.len() {
@@ -589,7 +592,12 @@ impl NameChecker {
                 let (how, severity) = if tw == qw && qw.len() > 1 {
                     ("word-order", Severity::Warn)
                 } else if osa_distance(tskel.as_bytes(), skel.as_bytes(), 2).is_none()
-                    && tskel.bytes().zip(skel.bytes()).filter(|(a, b)| a != b).count() == 2
+                    && tskel
+                        .bytes()
+                        .zip(skel.bytes())
+                        .filter(|(a, b)| a != b)
+                        .count()
+                        == 2
                     && tskel.len() >= 6
                 {
                     ("transposition", Severity::Warn)
@@ -639,7 +647,11 @@ impl NameChecker {
                         target: tname.clone(),
                         score: u64::MAX / 2,
                         how,
-                        severity: if dist <= 1 { Severity::Deny } else { Severity::Warn },
+                        severity: if dist <= 1 {
+                            Severity::Deny
+                        } else {
+                            Severity::Warn
+                        },
                         distance: dist,
                     });
                 }
@@ -675,7 +687,10 @@ impl NameChecker {
                 cores.push((qwords[1..].concat(), format!("affix:{first}-")));
             }
             if SUFFIXES.contains(&last.as_str()) || last.bytes().all(|b| b.is_ascii_digit()) {
-                cores.push((qwords[..qwords.len() - 1].concat(), format!("affix:-{last}")));
+                cores.push((
+                    qwords[..qwords.len() - 1].concat(),
+                    format!("affix:-{last}"),
+                ));
             }
         }
         for p in PREFIXES {
@@ -704,7 +719,9 @@ impl NameChecker {
             }
             // Registered names: only the ecosystem-word affixes (`-py`, `node-`, `-rs`...)
             // on a top-tier name; `-cli`, `-api`, digits are how companions are named.
-            let eco_word = ECO_WORDS.iter().any(|w| how.trim_start_matches("affix:").trim_matches('-') == *w);
+            let eco_word = ECO_WORDS
+                .iter()
+                .any(|w| how.trim_start_matches("affix:").trim_matches('-') == *w);
             if registered && !eco_word {
                 continue;
             }
@@ -738,10 +755,7 @@ impl NameChecker {
                 out.push(Cand {
                     target: t.name.into(),
                     score: t.score,
-                    how: format!(
-                        "{how}+{}",
-                        e.first().map_or("edit", |x: &Edit| x.as_str())
-                    ),
+                    how: format!("{how}+{}", e.first().map_or("edit", |x: &Edit| x.as_str())),
                     severity: Severity::Warn,
                     distance: 2,
                 });
@@ -762,7 +776,11 @@ fn is_extension(t: &[String], q: &[String]) -> bool {
 /// Whether two skeletons differ only in digits (`blake2`/`blake3`, `pkcs1`/`pkcs8`,
 /// `avro-gen`/`avro-gen3`): version and variant numbers, not typos.
 fn digits_only_difference(a: &str, b: &str) -> bool {
-    let strip = |s: &str| s.bytes().filter(|c| !c.is_ascii_digit()).collect::<Vec<u8>>();
+    let strip = |s: &str| {
+        s.bytes()
+            .filter(|c| !c.is_ascii_digit())
+            .collect::<Vec<u8>>()
+    };
     strip(a) == strip(b)
 }
 
@@ -796,7 +814,10 @@ fn typo_like(t: &[u8], q: &[u8]) -> bool {
     };
     match q.len().cmp(&t.len()) {
         std::cmp::Ordering::Equal => {
-            if t.get(i + 1) == q.get(i) && t.get(i) == q.get(i + 1) && t.get(i + 2..) == q.get(i + 2..) {
+            if t.get(i + 1) == q.get(i)
+                && t.get(i) == q.get(i + 1)
+                && t.get(i + 2..) == q.get(i + 2..)
+            {
                 return true;
             }
             match (t.get(i), q.get(i)) {
@@ -816,8 +837,9 @@ fn npm_scope(name: &str) -> Option<&str> {
 
 /// Targets within the allowed edit distance of `skel` (OSA, on skeletons), found through
 /// the deletion index: the index holds each target's skeleton and its one-deletion
-/// variants; the query looks up itself, its one-deletion and (for longer names) its
-/// two-deletion variants. Allowed distance: 1 for targets of 4-8 characters, 2 for longer.
+/// variants (two-deletion for top-tier targets of 7+ characters); the query looks up
+/// itself, its one-deletion and (for 6-10 characters) its two-deletion variants. Allowed distance:
+/// 1 for targets of 4-6 characters, 2 for longer.
 fn edit_candidates(d: &EcoData, skel: &str) -> Vec<(Target, usize)> {
     let mut found: Vec<Target> = Vec::new();
     let q = skel.as_bytes();
@@ -837,7 +859,10 @@ fn edit_candidates(d: &EcoData, skel: &str) -> Vec<(Target, usize)> {
     for v in &level1 {
         visit(v);
     }
-    if q.len() >= 6 {
+    // Two deletions of the query (for two additions) only for names of 6-10 characters:
+    // the variants grow with the square of the length, and long names get their
+    // two-edit matches from the top-tier targets' two-deletion keys instead.
+    if (6..=10).contains(&q.len()) {
         let mut seen: HashSet<Vec<u8>> = HashSet::new();
         for v in &level1 {
             text::for_each_deletion(v, |w| {

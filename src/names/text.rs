@@ -213,8 +213,8 @@ pub fn edits(target: &[u8], query: &[u8]) -> Vec<Edit> {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=n {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=m {
         for j in 1..=n {
@@ -241,7 +241,10 @@ pub fn edits(target: &[u8], query: &[u8]) -> Vec<Edit> {
             out.push(Edit::Transposition);
             i -= 2;
             j -= 2;
-        } else if i > 0 && j > 0 && d[i][j] == d[i - 1][j - 1] + usize::from(target[i - 1] != query[j - 1]) {
+        } else if i > 0
+            && j > 0
+            && d[i][j] == d[i - 1][j - 1] + usize::from(target[i - 1] != query[j - 1])
+        {
             if target[i - 1] != query[j - 1] {
                 out.push(Edit::Substitution);
             }
@@ -267,9 +270,11 @@ const ROWS: [&[u8]; 4] = [b"1234567890", b"qwertyuiop", b"asdfghjkl", b"zxcvbnm"
 /// Whether two ASCII characters are neighbours on a QWERTY keyboard.
 pub fn keyboard_adjacent(a: u8, b: u8) -> bool {
     let pos = |c: u8| {
-        ROWS.iter()
-            .enumerate()
-            .find_map(|(r, row)| row.iter().position(|&x| x == c).map(|p| (r as i32, p as i32)))
+        ROWS.iter().enumerate().find_map(|(r, row)| {
+            row.iter()
+                .position(|&x| x == c)
+                .map(|p| (r as i32, p as i32))
+        })
     };
     match (pos(a), pos(b)) {
         (Some((ra, ca)), Some((rb, cb))) => {
