@@ -13,6 +13,10 @@ use lockgate::resolve::resolve;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+// The same allocator as the `lockgate` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

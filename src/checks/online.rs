@@ -426,12 +426,14 @@ fn short(h: &str) -> String {
 
 /// Registry findings grouped for `allowlist verify`: every pinned version of every
 /// entry compared with the registry. Findings point at the pin's line in the allowlist.
+/// Pins without a hash (`[]`: git or path dependencies approved by version) have no
+/// registry artifact to compare and are skipped.
 pub fn verify_allowlist(list: &Allowlist, client: &Client, opts: &Options) -> Vec<Finding> {
     let mut pseudo: Vec<Package> = Vec::new();
     let mut keys: Vec<_> = list.entries.iter().collect();
     keys.sort_by(|a, b| a.0.cmp(b.0));
     for ((eco, _), entry) in keys {
-        for (version, pin) in &entry.versions {
+        for (version, pin) in entry.versions.iter().filter(|(_, pin)| !pin.hashes.is_empty()) {
             pseudo.push(Package {
                 ecosystem: *eco,
                 name: entry.name.clone(),

@@ -420,7 +420,12 @@ impl<'c, 'a> ReqParser<'c, 'a> {
             };
             // Short options may carry their value attached: `-rfile`.
             let (opt, inline) = match opt.as_str() {
-                o if !o.starts_with("--") && o.len() > 2 && o.starts_with('-') => {
+                // (Only when the option letter is one byte: `-é…` is no short option.)
+                o if !o.starts_with("--")
+                    && o.len() > 2
+                    && o.starts_with('-')
+                    && o.is_char_boundary(2) =>
+                {
                     let (a, b) = o.split_at(2);
                     (a.to_string(), Some(b.to_string()))
                 }
