@@ -38,7 +38,8 @@ measure() { # label, args...
     local rss=
     for _ in 1 2 3; do
         /usr/bin/time -f "%e %M" -o /tmp/lockgate-rb.$$ "$bin" "$@" >/dev/null 2>&1 || true
-        read -r secs kib < /tmp/lockgate-rb.$$
+        # (GNU time puts "Command exited with non-zero status N" first on failure.)
+        read -r secs kib < <(tail -n 1 /tmp/lockgate-rb.$$)
         if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; fi
         rss=$kib
     done
