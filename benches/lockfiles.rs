@@ -76,7 +76,9 @@ fn check_monorepo(b: divan::Bencher) {
     let list = lockgate::allowlist::load(&file).unwrap();
     b.bench(|| {
         let res = resolve(&root, &Options::default());
-        Outcome::offline(&res, &list, Some(Severity::Error)).findings.len()
+        Outcome::offline(&res, &list, Some(Severity::Error))
+            .findings
+            .len()
     });
 }
 

@@ -116,7 +116,9 @@ pub fn manifest_ecosystem(path: &Path) -> Option<Ecosystem> {
 
 /// Show `p` the way a user expects: without a leading `./`.
 pub fn display_path(p: &Path) -> PathBuf {
-    p.strip_prefix(".").map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf())
+    p.strip_prefix(".")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// Walk `roots` (files or folders) and collect lockfiles and manifests.
@@ -252,7 +254,9 @@ fn walk(root: &Path, opts: &Options, out: &mut Discovered, seen: &mut HashSet<Pa
                 return true;
             }
             let skipped_dir = e.file_type().is_some_and(|t| t.is_dir())
-                && e.file_name().to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n));
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| SKIPPED_DIRS.contains(&n));
             !skipped_dir && !exclude.is_match(display_path(e.path()))
         });
     for entry in builder.build() {
@@ -271,8 +275,12 @@ fn walk(root: &Path, opts: &Options, out: &mut Discovered, seen: &mut HashSet<Pa
         let is_file = match entry.file_type() {
             Some(t) if t.is_file() => true,
             // A symlinked file is read through the link (a symlinked folder is not entered).
-            Some(t) if t.is_symlink() => std::fs::metadata(path).map(|m| m.is_file()).unwrap_or(false)
-                || lockfile::detect(path).is_some(),
+            Some(t) if t.is_symlink() => {
+                std::fs::metadata(path)
+                    .map(|m| m.is_file())
+                    .unwrap_or(false)
+                    || lockfile::detect(path).is_some()
+            }
             // A folder, FIFO, socket or device with a lockfile's name is not skipped
             // in silence: reading it fails ("is not a regular file"), failing the run.
             _ => lockfile::detect(path).is_some(),
@@ -303,7 +311,9 @@ fn walk(root: &Path, opts: &Options, out: &mut Discovered, seen: &mut HashSet<Pa
 fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => walk_error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_path(err)
+        }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
     }
@@ -311,7 +321,9 @@ fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
 
 fn walk_error_text(err: &ignore::Error) -> String {
     match err {
-        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => walk_error_text(err),
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
+            walk_error_text(err)
+        }
         other => other.to_string(),
     }
 }
@@ -326,7 +338,13 @@ pub fn manifest_name(path: &Path) -> Option<String> {
             .get("name")?
             .as_str()
             .map(String::from),
-        "Cargo.toml" => text.parse::<toml::Table>().ok()?.get("package")?.get("name")?.as_str().map(String::from),
+        "Cargo.toml" => text
+            .parse::<toml::Table>()
+            .ok()?
+            .get("package")?
+            .get("name")?
+            .as_str()
+            .map(String::from),
         "pyproject.toml" => {
             let v = text.parse::<toml::Table>().ok()?;
             v.get("project")
@@ -351,19 +369,36 @@ pub fn declares_dependencies(path: &Path) -> bool {
             let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
                 return true;
             };
-            ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"]
-                .iter()
-                .any(|k| v.get(k).and_then(|d| d.as_object()).is_some_and(|o| !o.is_empty()))
-                || v.get("workspaces").is_some()
+            [
+                "dependencies",
+                "devDependencies",
+                "optionalDependencies",
+                "peerDependencies",
+            ]
+            .iter()
+            .any(|k| {
+                v.get(k)
+                    .and_then(|d| d.as_object())
+                    .is_some_and(|o| !o.is_empty())
+            }) || v.get("workspaces").is_some()
         }
         "Cargo.toml" => {
             let Ok(v) = text.parse::<toml::Table>() else {
                 return true;
             };
             v.contains_key("workspace")
-                || ["dependencies", "dev-dependencies", "build-dependencies", "target"]
-                    .iter()
-                    .any(|k| v.get(*k).and_then(|d| d.as_table()).is_some_and(|t| !t.is_empty()))
+                || [
+                    "dependencies",
+                    "dev-dependencies",
+                    "build-dependencies",
+                    "target",
+                ]
+                .iter()
+                .any(|k| {
+                    v.get(*k)
+                        .and_then(|d| d.as_table())
+                        .is_some_and(|t| !t.is_empty())
+                })
         }
         "pyproject.toml" => {
             let Ok(v) = text.parse::<toml::Table>() else {
@@ -427,8 +462,7 @@ fn is_covered(m: &Manifest, lockfile_dirs: &HashSet<(Ecosystem, PathBuf)>) -> bo
     while let Some(d) = dir {
         if lockfile_dirs.contains(&(m.ecosystem, normalize_dir(d))) {
             let rel = own.strip_prefix(d).unwrap_or(own);
-            return workspace_globs(d, m.ecosystem)
-                .is_some_and(|set| set.is_match(rel));
+            return workspace_globs(d, m.ecosystem).is_some_and(|set| set.is_match(rel));
         }
         dir = d.parent();
     }
@@ -444,10 +478,15 @@ fn workspace_globs(dir: &Path, eco: Ecosystem) -> Option<globset::GlobSet> {
                 && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
             {
                 let ws = v.get("workspaces");
-                let list = ws
-                    .and_then(|w| w.as_array())
-                    .or_else(|| ws.and_then(|w| w.get("packages")).and_then(|p| p.as_array()));
-                patterns.extend(list.into_iter().flatten().filter_map(|s| s.as_str().map(String::from)));
+                let list = ws.and_then(|w| w.as_array()).or_else(|| {
+                    ws.and_then(|w| w.get("packages"))
+                        .and_then(|p| p.as_array())
+                });
+                patterns.extend(
+                    list.into_iter()
+                        .flatten()
+                        .filter_map(|s| s.as_str().map(String::from)),
+                );
             }
             if let Ok(text) = std::fs::read_to_string(dir.join("pnpm-workspace.yaml")) {
                 // `packages:` followed by `- 'glob'` items; a tiny reader is enough here.
@@ -465,16 +504,27 @@ fn workspace_globs(dir: &Path, eco: Ecosystem) -> Option<globset::GlobSet> {
             }
         }
         Ecosystem::Cargo | Ecosystem::Pypi => {
-            let file = if eco == Ecosystem::Cargo { "Cargo.toml" } else { "pyproject.toml" };
+            let file = if eco == Ecosystem::Cargo {
+                "Cargo.toml"
+            } else {
+                "pyproject.toml"
+            };
             let text = std::fs::read_to_string(dir.join(file)).ok()?;
             let v = text.parse::<toml::Table>().ok()?;
             let ws = if eco == Ecosystem::Cargo {
                 v.get("workspace")
             } else {
-                v.get("tool").and_then(|t| t.get("uv")).and_then(|u| u.get("workspace"))
+                v.get("tool")
+                    .and_then(|t| t.get("uv"))
+                    .and_then(|u| u.get("workspace"))
             };
             let members = ws.and_then(|w| w.get("members")).and_then(|m| m.as_array());
-            patterns.extend(members.into_iter().flatten().filter_map(|s| s.as_str().map(String::from)));
+            patterns.extend(
+                members
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| s.as_str().map(String::from)),
+            );
         }
     }
     let mut b = globset::GlobSetBuilder::new();
@@ -511,7 +561,10 @@ mod tests {
 
     #[test]
     fn display_drops_leading_dot_slash() {
-        assert_eq!(display_path(Path::new("./web/package-lock.json")), PathBuf::from("web/package-lock.json"));
+        assert_eq!(
+            display_path(Path::new("./web/package-lock.json")),
+            PathBuf::from("web/package-lock.json")
+        );
         assert_eq!(display_path(Path::new("web/x")), PathBuf::from("web/x"));
     }
 
@@ -537,8 +590,20 @@ mod tests {
             .iter()
             .map(|f| f.path.strip_prefix(root).unwrap().to_path_buf())
             .collect();
-        assert_eq!(names, vec![PathBuf::from(".hidden/uv.lock"), PathBuf::from("a/Cargo.lock")]);
-        let all = discover(&[root.to_path_buf()], &Options { no_ignore: true, ..Options::default() });
+        assert_eq!(
+            names,
+            vec![
+                PathBuf::from(".hidden/uv.lock"),
+                PathBuf::from("a/Cargo.lock")
+            ]
+        );
+        let all = discover(
+            &[root.to_path_buf()],
+            &Options {
+                no_ignore: true,
+                ..Options::default()
+            },
+        );
         assert_eq!(all.lockfiles.len(), 3);
     }
 
@@ -556,7 +621,10 @@ mod tests {
         write("pkgs/a/package.json", r#"{"dependencies":{"x":"1"}}"#);
         write("tools/package.json", r#"{"dependencies":{"y":"1"}}"#);
         write("empty/package.json", r#"{"name":"nothing"}"#);
-        write("py/pyproject.toml", "[project]\nname='p'\ndependencies=['requests']\n");
+        write(
+            "py/pyproject.toml",
+            "[project]\nname='p'\ndependencies=['requests']\n",
+        );
         let found = discover(&[root.to_path_buf()], &Options::default());
         let dirs = found
             .lockfiles
@@ -567,7 +635,13 @@ mod tests {
             .into_iter()
             .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
             .collect();
-        assert_eq!(listed, vec![PathBuf::from("py/pyproject.toml"), PathBuf::from("tools/package.json")]);
+        assert_eq!(
+            listed,
+            vec![
+                PathBuf::from("py/pyproject.toml"),
+                PathBuf::from("tools/package.json")
+            ]
+        );
     }
 
     #[test]
@@ -581,7 +655,10 @@ mod tests {
         };
         write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
         write("Cargo.lock", "");
-        write("crates/a/Cargo.toml", "[package]\nname='a'\n[dependencies]\nx='1'\n");
+        write(
+            "crates/a/Cargo.toml",
+            "[package]\nname='a'\n[dependencies]\nx='1'\n",
+        );
         write("web/package.json", r#"{"dependencies":{"x":"1"}}"#);
         write("web/package-lock.json", "{}");
         write("web/Cargo.toml", "[package]\nname='w'\n");
@@ -591,16 +668,32 @@ mod tests {
             let found = discover(&[root.join(p)], &Options::default());
             assert!(found.errors.is_empty());
             assert_eq!(found.manifests.len(), 1);
-            found.lockfiles.iter().map(|f| f.path.strip_prefix(root).unwrap().to_path_buf()).collect()
+            found
+                .lockfiles
+                .iter()
+                .map(|f| f.path.strip_prefix(root).unwrap().to_path_buf())
+                .collect()
         };
-        assert_eq!(lockfiles("web/package.json"), vec![PathBuf::from("web/package-lock.json")]);
-        assert_eq!(lockfiles("crates/a/Cargo.toml"), vec![PathBuf::from("Cargo.lock")]);
+        assert_eq!(
+            lockfiles("web/package.json"),
+            vec![PathBuf::from("web/package-lock.json")]
+        );
+        assert_eq!(
+            lockfiles("crates/a/Cargo.toml"),
+            vec![PathBuf::from("Cargo.lock")]
+        );
         assert_eq!(lockfiles("Cargo.toml"), vec![PathBuf::from("Cargo.lock")]);
         // Not a workspace member, or no lockfile of its ecosystem: just the manifest.
         assert!(lockfiles("web/Cargo.toml").is_empty());
         assert!(lockfiles("py/pyproject.toml").is_empty());
         // A manifest and its lockfile both named: read once.
-        let both = discover(&[root.join("web/package.json"), root.join("web/package-lock.json")], &Options::default());
+        let both = discover(
+            &[
+                root.join("web/package.json"),
+                root.join("web/package-lock.json"),
+            ],
+            &Options::default(),
+        );
         assert_eq!(both.lockfiles.len(), 1);
         // A relative path in the current folder (what pre-commit passes).
         assert_eq!(
@@ -608,13 +701,20 @@ mod tests {
                 .into_iter()
                 .map(|(p, _)| p)
                 .collect::<Vec<_>>(),
-            if Path::new("Cargo.lock").exists() { vec![PathBuf::from("Cargo.lock")] } else { vec![] }
+            if Path::new("Cargo.lock").exists() {
+                vec![PathBuf::from("Cargo.lock")]
+            } else {
+                vec![]
+            }
         );
     }
 
     #[test]
     fn missing_root_is_an_error() {
-        let found = discover(&[PathBuf::from("/definitely/not/here")], &Options::default());
+        let found = discover(
+            &[PathBuf::from("/definitely/not/here")],
+            &Options::default(),
+        );
         assert_eq!(found.errors.len(), 1);
     }
 }

@@ -10,7 +10,7 @@ pub mod checks;
 pub mod discover;
 pub mod lockfile;
 pub mod manifest;
+pub mod names;
 pub mod registry;
 pub mod report;
 pub mod resolve;
-pub mod names;

@@ -32,7 +32,9 @@ pub fn declared(path: &Path, display: &Path) -> Vec<Declared> {
         "Cargo.toml" => (Ecosystem::Cargo, cargo_toml(&text)),
         "pyproject.toml" => (Ecosystem::Pypi, pyproject(&text)),
         "Pipfile" => (Ecosystem::Pypi, pipfile(&text)),
-        _ if file.starts_with("requirements") && file.ends_with(".in") => (Ecosystem::Pypi, requirements_in(&text)),
+        _ if file.starts_with("requirements") && file.ends_with(".in") => {
+            (Ecosystem::Pypi, requirements_in(&text))
+        }
         _ => return Vec::new(),
     };
     let mut seen = std::collections::HashSet::new();
@@ -75,7 +77,12 @@ fn package_json(text: &str) -> Vec<String> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for section in ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"] {
+    for section in [
+        "dependencies",
+        "devDependencies",
+        "optionalDependencies",
+        "peerDependencies",
+    ] {
         let Some(deps) = v.get(section).and_then(|d| d.as_object()) else {
             continue;
         };
@@ -88,9 +95,18 @@ fn package_json(text: &str) -> Vec<String> {
                     None => alias,
                 };
                 out.push(real.to_string());
-            } else if !["file:", "link:", "workspace:", "portal:", "git", "http:", "https:", "github:"]
-                .iter()
-                .any(|p| spec.starts_with(p))
+            } else if ![
+                "file:",
+                "link:",
+                "workspace:",
+                "portal:",
+                "git",
+                "http:",
+                "https:",
+                "github:",
+            ]
+            .iter()
+            .any(|p| spec.starts_with(p))
                 && !spec.contains("://")
             {
                 out.push(name.clone());
@@ -109,7 +125,11 @@ fn cargo_toml(text: &str) -> Vec<String> {
         if let Some(t) = v.get(key).and_then(|t| t.as_table()) {
             tables.push(t);
         }
-        if let Some(t) = v.get("workspace").and_then(|w| w.get(key)).and_then(|t| t.as_table()) {
+        if let Some(t) = v
+            .get("workspace")
+            .and_then(|w| w.get(key))
+            .and_then(|t| t.as_table())
+        {
             tables.push(t);
         }
     }
@@ -129,7 +149,12 @@ fn cargo_toml(text: &str) -> Vec<String> {
                 if st.contains_key("path") || st.contains_key("git") {
                     continue;
                 }
-                out.push(st.get("package").and_then(|p| p.as_str()).unwrap_or(name).to_string());
+                out.push(
+                    st.get("package")
+                        .and_then(|p| p.as_str())
+                        .unwrap_or(name)
+                        .to_string(),
+                );
             } else {
                 out.push(name.clone());
             }
@@ -149,7 +174,11 @@ pub fn pep508_name(req: &str) -> Option<String> {
         return None;
     }
     let rest = req[end..].trim_start();
-    let rest = if rest.starts_with('[') { rest.split_once(']').map(|x| x.1).unwrap_or("").trim_start() } else { rest };
+    let rest = if rest.starts_with('[') {
+        rest.split_once(']').map(|x| x.1).unwrap_or("").trim_start()
+    } else {
+        rest
+    };
     if rest.starts_with('@') {
         return None; // `name @ url`: not from the registry
     }
@@ -170,7 +199,10 @@ fn pyproject(text: &str) -> Vec<String> {
     };
     let project = v.get("project");
     reqs(project.and_then(|p| p.get("dependencies")));
-    if let Some(opt) = project.and_then(|p| p.get("optional-dependencies")).and_then(|o| o.as_table()) {
+    if let Some(opt) = project
+        .and_then(|p| p.get("optional-dependencies"))
+        .and_then(|o| o.as_table())
+    {
         for list in opt.values() {
             reqs(Some(list));
         }
@@ -187,7 +219,10 @@ fn pyproject(text: &str) -> Vec<String> {
             poetry_tables.push(t);
         }
     }
-    if let Some(groups) = poetry.and_then(|p| p.get("group")).and_then(|g| g.as_table()) {
+    if let Some(groups) = poetry
+        .and_then(|p| p.get("group"))
+        .and_then(|g| g.as_table())
+    {
         for g in groups.values() {
             if let Some(t) = g.get("dependencies").and_then(|t| t.as_table()) {
                 poetry_tables.push(t);
@@ -196,7 +231,9 @@ fn pyproject(text: &str) -> Vec<String> {
     }
     for t in poetry_tables {
         for (name, spec) in t {
-            let local = spec.as_table().is_some_and(|s| s.contains_key("path") || s.contains_key("git") || s.contains_key("url"));
+            let local = spec.as_table().is_some_and(|s| {
+                s.contains_key("path") || s.contains_key("git") || s.contains_key("url")
+            });
             if name != "python" && !local {
                 out.push(name.clone());
             }
@@ -212,7 +249,9 @@ fn pipfile(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for key in ["packages", "dev-packages"] {
         for (name, spec) in v.get(key).and_then(|t| t.as_table()).into_iter().flatten() {
-            let local = spec.as_table().is_some_and(|s| s.contains_key("path") || s.contains_key("git") || s.contains_key("file"));
+            let local = spec.as_table().is_some_and(|s| {
+                s.contains_key("path") || s.contains_key("git") || s.contains_key("file")
+            });
             if !local {
                 out.push(name.clone());
             }
@@ -224,7 +263,9 @@ fn pipfile(text: &str) -> Vec<String> {
 fn requirements_in(text: &str) -> Vec<String> {
     text.lines()
         .map(|l| l.split(" #").next().unwrap_or("").trim())
-        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('-') && !l.contains("://"))
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with('#') && !l.starts_with('-') && !l.contains("://")
+        })
         .filter_map(|l| pep508_name(l.split(';').next().unwrap_or(l)))
         .collect()
 }
@@ -237,7 +278,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join(file);
         std::fs::write(&p, text).unwrap();
-        declared(&p, Path::new(file)).into_iter().map(|d| (d.name, d.line)).collect()
+        declared(&p, Path::new(file))
+            .into_iter()
+            .map(|d| (d.name, d.line))
+            .collect()
     }
 
     #[test]
@@ -246,18 +290,40 @@ mod tests {
             "package.json",
             "{\n \"dependencies\": {\n  \"reqeusts\": \"^1\",\n  \"local\": \"file:../x\",\n  \"s\": \"npm:string-width@^4\"\n },\n \"devDependencies\": {\"@types/node\": \"^22\"}\n}\n",
         );
-        assert_eq!(got, vec![("reqeusts".into(), 3), ("string-width".into(), 5), ("@types/node".into(), 7)]);
+        assert_eq!(
+            got,
+            vec![
+                ("reqeusts".into(), 3),
+                ("string-width".into(), 5),
+                ("@types/node".into(), 7)
+            ]
+        );
     }
 
     #[test]
     fn cargo_and_python_manifests() {
-        let got = names("Cargo.toml", "[package]\nname = \"x\"\n[dependencies]\nserde = \"1\"\nlocal = { path = \"../l\" }\nrenamed = { package = \"tokio\", version = \"1\" }\n");
+        let got = names(
+            "Cargo.toml",
+            "[package]\nname = \"x\"\n[dependencies]\nserde = \"1\"\nlocal = { path = \"../l\" }\nrenamed = { package = \"tokio\", version = \"1\" }\n",
+        );
         let mut got = got;
         got.sort();
-        assert_eq!(got, vec![("serde".to_string(), 4), ("tokio".to_string(), 6)]);
-        let got = names("pyproject.toml", "[project]\nname = \"p\"\ndependencies = [\"requests>=2\", \"huggingface-cli\", \"x @ https://e.org/x.whl\"]\n[dependency-groups]\ndev = [\"pytest[cov]; python_version>'3.8'\"]\n");
-        assert_eq!(got.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(), vec!["requests", "huggingface-cli", "pytest"]);
-        let got = names("requirements.in", "# tools\nflask>=3  # web\n-r other.in\nhttps://x.org/a.whl\nrich\n");
+        assert_eq!(
+            got,
+            vec![("serde".to_string(), 4), ("tokio".to_string(), 6)]
+        );
+        let got = names(
+            "pyproject.toml",
+            "[project]\nname = \"p\"\ndependencies = [\"requests>=2\", \"huggingface-cli\", \"x @ https://e.org/x.whl\"]\n[dependency-groups]\ndev = [\"pytest[cov]; python_version>'3.8'\"]\n",
+        );
+        assert_eq!(
+            got.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
+            vec!["requests", "huggingface-cli", "pytest"]
+        );
+        let got = names(
+            "requirements.in",
+            "# tools\nflask>=3  # web\n-r other.in\nhttps://x.org/a.whl\nrich\n",
+        );
         assert_eq!(got, vec![("flask".into(), 2), ("rich".into(), 5)]);
     }
 }

@@ -62,25 +62,38 @@ pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
         match r {
             Ok(lock) => {
                 // A requirements file that pins nothing is a manifest, not a lockfile.
-                let pins_nothing = lock.format == "requirements" && lock.packages.is_empty() && !lock.unpinned.is_empty();
+                let pins_nothing = lock.format == "requirements"
+                    && lock.packages.is_empty()
+                    && !lock.unpinned.is_empty();
                 if pins_nothing {
                     res.manifests_without_lockfile.push(f.display.clone());
                 } else {
-                    dirs.insert((lock.ecosystem, discover::normalize_dir(f.path.parent().unwrap_or(std::path::Path::new(".")))));
+                    dirs.insert((
+                        lock.ecosystem,
+                        discover::normalize_dir(
+                            f.path.parent().unwrap_or(std::path::Path::new(".")),
+                        ),
+                    ));
                 }
                 res.lockfiles.push(lock);
             }
             Err(e) => {
                 // A lockfile we could not read still covers its manifests: the error is reported instead.
-                dirs.insert((f.kind.ecosystem(), discover::normalize_dir(f.path.parent().unwrap_or(std::path::Path::new(".")))));
+                dirs.insert((
+                    f.kind.ecosystem(),
+                    discover::normalize_dir(f.path.parent().unwrap_or(std::path::Path::new("."))),
+                ));
                 res.errors.push(e);
             }
         }
     }
     let uncovered = discover::manifests_without_lockfile(&found.manifests, &dirs);
     let path_deps = path_dependencies(&res.lockfiles);
-    res.manifests_without_lockfile
-        .extend(uncovered.into_iter().filter(|m| !is_path_dependency(m, &path_deps)));
+    res.manifests_without_lockfile.extend(
+        uncovered
+            .into_iter()
+            .filter(|m| !is_path_dependency(m, &path_deps)),
+    );
     res.manifests = found.manifests;
     res.manifests_without_lockfile.sort();
     res.manifests_without_lockfile.dedup();

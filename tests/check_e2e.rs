@@ -79,11 +79,20 @@ fn ids(v: &serde_json::Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["id"].as_str().unwrap().to_string(), f["name"].as_str().unwrap_or("").to_string()))
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_string(),
+                f["name"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect()
 }
 
-const BEFORE: [(&str, &str); 3] = [("npm-before", "npm"), ("cargo-before", "cargo"), ("uv-before", "pypi")];
+const BEFORE: [(&str, &str); 3] = [
+    ("npm-before", "npm"),
+    ("cargo-before", "cargo"),
+    ("uv-before", "pypi"),
+];
 
 #[test]
 fn init_then_check_passes() {
@@ -93,7 +102,11 @@ fn init_then_check_passes() {
         assert_eq!(code(&o), 0, "{fixture}: {}", stderr(&o));
         let o = s.run(&["check", "project"]);
         assert_eq!(code(&o), 0, "{fixture}: {}", stdout(&o));
-        assert!(stdout(&o).contains("ok: every package is allowed"), "{}", stdout(&o));
+        assert!(
+            stdout(&o).contains("ok: every package is allowed"),
+            "{}",
+            stdout(&o)
+        );
     }
 }
 
@@ -101,9 +114,24 @@ fn init_then_check_passes() {
 fn flipped_hash_is_hash_mismatch_exit_1() {
     let cases = [
         // (fixture, lockfile, the text of one hash, its tampered replacement)
-        ("npm-before", "project/package-lock.json", "\"integrity\": \"sha512-", "\"integrity\": \"sha512-A"),
-        ("cargo-before", "project/Cargo.lock", "checksum = \"", "checksum = \"0"),
-        ("uv-before", "project/uv.lock", "hash = \"sha256:", "hash = \"sha256:0"),
+        (
+            "npm-before",
+            "project/package-lock.json",
+            "\"integrity\": \"sha512-",
+            "\"integrity\": \"sha512-A",
+        ),
+        (
+            "cargo-before",
+            "project/Cargo.lock",
+            "checksum = \"",
+            "checksum = \"0",
+        ),
+        (
+            "uv-before",
+            "project/uv.lock",
+            "hash = \"sha256:",
+            "hash = \"sha256:0",
+        ),
     ];
     for (fixture, file, from, to) in cases {
         let s = Scratch::new(&format!("e2e/{fixture}"));
@@ -112,7 +140,11 @@ fn flipped_hash_is_hash_mismatch_exit_1() {
         s.edit(file, |t| {
             let at = t.find(from).unwrap() + from.len();
             let old = &t[at..at + 1];
-            let new = if old == "0" || old == "A" { "1" } else { &to[to.len() - 1..] };
+            let new = if old == "0" || old == "A" {
+                "1"
+            } else {
+                &to[to.len() - 1..]
+            };
             format!("{}{}{}", &t[..at], new, &t[at + 1..])
         });
         let o = s.run(&["check", "project", "--format", "json"]);
@@ -121,13 +153,26 @@ fn flipped_hash_is_hash_mismatch_exit_1() {
         let first = &v["findings"][0];
         assert_eq!(first["id"], "hash-mismatch", "{fixture}: {v}");
         assert_eq!(first["severity"], "critical");
-        assert!(first["message"].as_str().unwrap().contains("possible tampering"));
+        assert!(
+            first["message"]
+                .as_str()
+                .unwrap()
+                .contains("possible tampering")
+        );
         // the line points into the lockfile at the tampered entry's neighbourhood
         let line = first["line"].as_u64().unwrap() as usize;
         let text = std::fs::read_to_string(s.path(file)).unwrap();
         let name = first["name"].as_str().unwrap();
-        let around: String = text.lines().skip(line.saturating_sub(1)).take(3).collect::<Vec<_>>().join("\n");
-        assert!(around.contains(name), "{fixture}: line {line} does not name {name}: {around}");
+        let around: String = text
+            .lines()
+            .skip(line.saturating_sub(1))
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            around.contains(name),
+            "{fixture}: line {line} does not name {name}: {around}"
+        );
     }
 }
 
@@ -139,9 +184,15 @@ fn removed_entry_is_unlisted() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = s.run(&["check", "project", "--format", "json"]);
     assert_eq!(code(&o), 1);
-    assert_eq!(ids(&json(&o)), vec![("unlisted".to_string(), "serde_json".to_string())]);
+    assert_eq!(
+        ids(&json(&o)),
+        vec![("unlisted".to_string(), "serde_json".to_string())]
+    );
     // removing it again says it is not there
-    assert_eq!(code(&s.run(&["allowlist", "remove", "cargo", "serde_json"])), 2);
+    assert_eq!(
+        code(&s.run(&["allowlist", "remove", "cargo", "serde_json"])),
+        2
+    );
 }
 
 #[test]
@@ -155,7 +206,12 @@ fn new_dependency_is_unlisted_and_suggest_fixes_it() {
         assert_eq!(code(&o), 1, "{after}");
         let found = ids(&json(&o));
         assert!(!found.is_empty());
-        assert!(found.iter().all(|(id, _)| id == "unlisted" || id == "version-not-allowed"), "{after}: {found:?}");
+        assert!(
+            found
+                .iter()
+                .all(|(id, _)| id == "unlisted" || id == "version-not-allowed"),
+            "{after}: {found:?}"
+        );
         // The snippet names every flagged package.
         let o = s.run(&["allowlist", "suggest", "project"]);
         assert_eq!(code(&o), 0);
@@ -163,7 +219,10 @@ fn new_dependency_is_unlisted_and_suggest_fixes_it() {
         assert!(snippet.contains("UNVERIFIED"), "{snippet}");
         assert!(snippet.contains(&format!("[{eco}.")), "{snippet}");
         for (_, name) in &found {
-            assert!(snippet.contains(&format!("{eco}.{name}]")), "{after}: {name} missing from {snippet}");
+            assert!(
+                snippet.contains(&format!("{eco}.{name}]")),
+                "{after}: {name} missing from {snippet}"
+            );
         }
         if snippet.contains("# add under the existing") {
             // New versions of listed names: the security team applies it with --write.
@@ -186,11 +245,22 @@ fn suggest_write_adds_new_versions_of_listed_names() {
     let s = Scratch::new("e2e/npm-after");
     assert_eq!(code(&s.run(&["allowlist", "init", "project"])), 0);
     // Pretend left-pad was approved at another version only.
-    s.edit("allowlist.toml", |t| t.replace("[npm.left-pad]\nversions.\"1.3.0\"", "[npm.left-pad]\nversions.\"1.2.0\""));
+    s.edit("allowlist.toml", |t| {
+        t.replace(
+            "[npm.left-pad]\nversions.\"1.3.0\"",
+            "[npm.left-pad]\nversions.\"1.2.0\"",
+        )
+    });
     let o = s.run(&["check", "project", "--format", "json"]);
-    assert_eq!(ids(&json(&o)), vec![("version-not-allowed".to_string(), "left-pad".to_string())]);
+    assert_eq!(
+        ids(&json(&o)),
+        vec![("version-not-allowed".to_string(), "left-pad".to_string())]
+    );
     let snippet = stdout(&s.run(&["allowlist", "suggest", "project"]));
-    assert!(snippet.contains("# add under the existing [npm.left-pad]"), "{snippet}");
+    assert!(
+        snippet.contains("# add under the existing [npm.left-pad]"),
+        "{snippet}"
+    );
     let o = s.run(&["allowlist", "suggest", "project", "--write"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(code(&s.run(&["check", "project"])), 0);
@@ -213,20 +283,34 @@ fn prune_drops_what_no_lockfile_uses() {
 fn denied_package_is_denied_with_its_reason() {
     let s = Scratch::new("e2e/npm-before");
     assert_eq!(code(&s.run(&["allowlist", "init", "project"])), 0);
-    let o = s.run(&["allowlist", "deny", "npm", "lodash", "--reason", "use lodash-es"]);
+    let o = s.run(&[
+        "allowlist",
+        "deny",
+        "npm",
+        "lodash",
+        "--reason",
+        "use lodash-es",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let o = s.run(&["check", "project", "--format", "json"]);
     assert_eq!(code(&o), 1);
     let v = json(&o);
     assert_eq!(ids(&v), vec![("denied".to_string(), "lodash".to_string())]);
-    assert!(v["findings"][0]["message"].as_str().unwrap().contains("use lodash-es"));
+    assert!(
+        v["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("use lodash-es")
+    );
 }
 
 #[test]
 fn truncated_lockfile_exits_2_and_names_it() {
     let s = Scratch::new("e2e/npm-before");
     assert_eq!(code(&s.run(&["allowlist", "init", "project"])), 0);
-    s.edit("project/package-lock.json", |t| t[..t.len() / 2].to_string());
+    s.edit("project/package-lock.json", |t| {
+        t[..t.len() / 2].to_string()
+    });
     let o = s.run(&["check", "project", "--format", "json"]);
     assert_eq!(code(&o), 2);
     let v = json(&o);
@@ -245,28 +329,46 @@ fn truncated_lockfile_exits_2_and_names_it() {
 fn malformed_allowlist_exits_2_with_its_line() {
     let s = Scratch::new("e2e/cargo-before");
     assert_eq!(code(&s.run(&["allowlist", "init", "project"])), 0);
-    s.edit("allowlist.toml", |t| t.replacen("versions.\"", "versions.\"x\" = \"sha256:nothex\"\nversions.\"", 1));
+    s.edit("allowlist.toml", |t| {
+        t.replacen(
+            "versions.\"",
+            "versions.\"x\" = \"sha256:nothex\"\nversions.\"",
+            1,
+        )
+    });
     let text = std::fs::read_to_string(s.path("allowlist.toml")).unwrap();
     let bad_line = text.lines().position(|l| l.contains("nothex")).unwrap() + 1;
     let o = s.run(&["check", "project"]);
     assert_eq!(code(&o), 2);
     let err = stderr(&o);
-    assert!(err.contains(&format!("allowlist.toml:{bad_line}:")), "{err}");
+    assert!(
+        err.contains(&format!("allowlist.toml:{bad_line}:")),
+        "{err}"
+    );
     // a missing allowlist says how to make one
     std::fs::remove_file(s.path("allowlist.toml")).unwrap();
     let o = s.run(&["check", "project"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("lockgate allowlist init"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("lockgate allowlist init"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn fail_on_controls_the_exit_code() {
     let s = Scratch::new("e2e/cargo-before");
     assert_eq!(code(&s.run(&["allowlist", "init", "project"])), 0);
-    s.edit("allowlist.toml", |t| t.replace("unlisted = \"deny\"", "unlisted = \"warn\""));
+    s.edit("allowlist.toml", |t| {
+        t.replace("unlisted = \"deny\"", "unlisted = \"warn\"")
+    });
     assert_eq!(code(&s.run(&["allowlist", "remove", "cargo", "log"])), 0);
     assert_eq!(code(&s.run(&["check", "project"])), 0);
-    assert_eq!(code(&s.run(&["check", "project", "--fail-on", "warning"])), 1);
+    assert_eq!(
+        code(&s.run(&["check", "project", "--fail-on", "warning"])),
+        1
+    );
 }
 
 #[test]
@@ -274,17 +376,30 @@ fn edits_keep_comments_and_unknown_keys() {
     let s = Scratch::new("e2e/npm-after");
     assert_eq!(code(&s.run(&["allowlist", "init", "project"])), 0);
     s.edit("allowlist.toml", |t| {
-        t.replace("[npm.express]", "# express: reviewed in SEC-42\n[npm.express]\nowner = \"web-team\"")
+        t.replace(
+            "[npm.express]",
+            "# express: reviewed in SEC-42\n[npm.express]\nowner = \"web-team\"",
+        )
     });
     for args in [
         vec!["allowlist", "remove", "npm", "left-pad"],
-        vec!["allowlist", "deny", "npm", "event-stream", "--reason", "compromised in 2018"],
+        vec![
+            "allowlist",
+            "deny",
+            "npm",
+            "event-stream",
+            "--reason",
+            "compromised in 2018",
+        ],
         vec!["allowlist", "suggest", "project", "--write"],
     ] {
         let o = s.run(&args);
         assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
         let text = std::fs::read_to_string(s.path("allowlist.toml")).unwrap();
-        assert!(text.contains("# express: reviewed in SEC-42\n[npm.express]"), "{args:?}");
+        assert!(
+            text.contains("# express: reviewed in SEC-42\n[npm.express]"),
+            "{args:?}"
+        );
         assert!(text.contains("owner = \"web-team\""), "{args:?}");
     }
 }

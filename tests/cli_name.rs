@@ -26,18 +26,37 @@ fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
 }
 
 fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
 }
 
 #[test]
 fn known_hallucination_and_typosquat_are_denied() {
     let tmp = tempfile::tempdir().unwrap();
-    let o = run(tmp.path(), &["name", "pypi", "huggingface-cli", "reqeusts", "requests", "--format", "json"], None);
+    let o = run(
+        tmp.path(),
+        &[
+            "name",
+            "pypi",
+            "huggingface-cli",
+            "reqeusts",
+            "requests",
+            "--format",
+            "json",
+        ],
+        None,
+    );
     assert_eq!(o.status.code(), Some(1), "any deny exits 1");
     let v = json(&o);
     let names = v["names"].as_array().unwrap();
     assert_eq!(names[0]["verdict"], "deny");
-    assert!(names[0]["findings"].as_array().unwrap().iter().any(|f| f["id"] == "known-hallucination"));
+    assert!(
+        names[0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "known-hallucination")
+    );
     assert_eq!(names[1]["verdict"], "deny");
     let squat = &names[1]["findings"][0];
     assert_eq!(squat["id"], "similar-name");
@@ -50,8 +69,17 @@ fn known_hallucination_and_typosquat_are_denied() {
 #[test]
 fn names_from_stdin() {
     let tmp = tempfile::tempdir().unwrap();
-    let o = run(tmp.path(), &["name", "npm", "-"], Some("lodash\n# a comment\n\nexpress\n"));
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(
+        tmp.path(),
+        &["name", "npm", "-"],
+        Some("lodash\n# a comment\n\nexpress\n"),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let out = String::from_utf8(o.stdout).unwrap();
     assert_eq!(out.lines().count(), 2, "{out}");
     assert!(out.lines().all(|l| l.ends_with("ok")), "{out}");
@@ -67,7 +95,12 @@ fn allowlisted_names_are_never_flagged() {
     )
     .unwrap();
     let o = run(tmp.path(), &["name", "pypi", "reqeusts"], None);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 }
 
 #[test]
@@ -79,7 +112,11 @@ fn check_flags_names_declared_in_manifests_before_any_lockfile() {
         "[project]\nname = \"svc\"\nversion = \"0.1.0\"\ndependencies = [\n  \"requests\",\n  \"reqeusts\",\n  \"huggingface-cli\",\n]\n",
     )
     .unwrap();
-    std::fs::write(tmp.path().join("allowlist.toml"), "schema = 1\n[policy]\nunpinned = \"warn\"\n").unwrap();
+    std::fs::write(
+        tmp.path().join("allowlist.toml"),
+        "schema = 1\n[policy]\nunpinned = \"warn\"\n",
+    )
+    .unwrap();
     let o = run(tmp.path(), &["check", "svc", "--format", "json"], None);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
@@ -88,10 +125,22 @@ fn check_flags_names_declared_in_manifests_before_any_lockfile() {
         .unwrap()
         .iter()
         .filter(|f| f["severity"] == "error")
-        .map(|f| (f["id"].as_str().unwrap().into(), f["name"].as_str().unwrap().into(), f["line"].as_u64().unwrap()))
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().into(),
+                f["name"].as_str().unwrap().into(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
         .collect();
-    assert!(found.contains(&("similar-name".into(), "reqeusts".into(), 6)), "{found:?}");
-    assert!(found.contains(&("known-hallucination".into(), "huggingface-cli".into(), 7)), "{found:?}");
+    assert!(
+        found.contains(&("similar-name".into(), "reqeusts".into(), 6)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("known-hallucination".into(), "huggingface-cli".into(), 7)),
+        "{found:?}"
+    );
     assert!(!found.iter().any(|f| f.1 == "requests"), "{found:?}");
 }
 
@@ -101,24 +150,58 @@ fn known_bad_list_flags_the_exact_version_even_when_allowlisted() {
     let project = tmp.path().join("project");
     std::fs::create_dir_all(&project).unwrap();
     for f in ["package.json", "package-lock.json"] {
-        std::fs::copy(root().join("tests/fixtures/e2e/npm-before").join(f), project.join(f)).unwrap();
+        std::fs::copy(
+            root().join("tests/fixtures/e2e/npm-before").join(f),
+            project.join(f),
+        )
+        .unwrap();
     }
-    assert_eq!(run(tmp.path(), &["allowlist", "init", "project"], None).status.code(), Some(0));
+    assert_eq!(
+        run(tmp.path(), &["allowlist", "init", "project"], None)
+            .status
+            .code(),
+        Some(0)
+    );
     // A report for the version in the lockfile, and one for another version.
     std::fs::write(
         tmp.path().join("bad.tsv"),
         "ecosystem\tname\tosv_id\tversions\nnpm\tms\tMAL-TEST-1\t2.1.3\nnpm\tdebug\tMAL-TEST-2\t0.0.1\n",
     )
     .unwrap();
-    let o = run(tmp.path(), &["check", "project", "--known-bad", "bad.tsv", "--format", "json"], None);
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(
+        tmp.path(),
+        &[
+            "check",
+            "project",
+            "--known-bad",
+            "bad.tsv",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v = json(&o);
-    let bad: Vec<&serde_json::Value> = v["findings"].as_array().unwrap().iter().filter(|f| f["id"] == "known-malicious").collect();
+    let bad: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "known-malicious")
+        .collect();
     assert_eq!(bad.len(), 1, "{v}");
     assert_eq!(bad[0]["name"], "ms");
     assert_eq!(bad[0]["severity"], "critical");
     // a list that cannot be read stops the run
-    let o = run(tmp.path(), &["check", "project", "--known-bad", "missing.tsv"], None);
+    let o = run(
+        tmp.path(),
+        &["check", "project", "--known-bad", "missing.tsv"],
+        None,
+    );
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing.tsv"));
 }
@@ -129,7 +212,9 @@ fn online_asks_the_registry_and_fails_closed() {
     let body = std::fs::read(root().join("tests/fixtures/registry/pypi/requests.json")).unwrap();
     server.mock(|when, then| {
         when.method(GET).path("/simple/requests/");
-        then.status(200).header("content-type", "application/vnd.pypi.simple.v1+json").body(body);
+        then.status(200)
+            .header("content-type", "application/vnd.pypi.simple.v1+json")
+            .body(body);
     });
     server.mock(|when, then| {
         when.method(GET).path("/simple/reqeusts-nobody-registered/");
@@ -147,14 +232,38 @@ fn online_asks_the_registry_and_fails_closed() {
             .output()
             .unwrap()
     };
-    let o = cmd(&["name", "--online", "pypi", "requests", "reqeusts-nobody-registered", "--format", "json"], server.url("/simple/"));
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = cmd(
+        &[
+            "name",
+            "--online",
+            "pypi",
+            "requests",
+            "reqeusts-nobody-registered",
+            "--format",
+            "json",
+        ],
+        server.url("/simple/"),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v = json(&o);
     assert_eq!(v["names"][0]["verdict"], "ok");
     assert_eq!(v["names"][1]["findings"][0]["id"], "not-on-registry");
     // a registry that is down is an error, never a pass
-    let o = cmd(&["name", "--online", "pypi", "requests-down"], "http://127.0.0.1:9/simple/".to_string());
-    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stdout));
+    let o = cmd(
+        &["name", "--online", "pypi", "requests-down"],
+        "http://127.0.0.1:9/simple/".to_string(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 }
 
 #[test]
@@ -165,7 +274,9 @@ fn allowlist_add_refuses_a_flagged_name_unless_forced() {
     let body = std::fs::read(root().join("tests/fixtures/registry/pypi/requests.json")).unwrap();
     server.mock(|when, then| {
         when.method(GET).path("/simple/reqeusts/");
-        then.status(200).header("content-type", "application/vnd.pypi.simple.v1+json").body(body);
+        then.status(200)
+            .header("content-type", "application/vnd.pypi.simple.v1+json")
+            .body(body);
     });
     let tmp = tempfile::tempdir().unwrap();
     let cmd = |args: &[&str]| {
@@ -183,10 +294,31 @@ fn allowlist_add_refuses_a_flagged_name_unless_forced() {
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("refused: reqeusts"), "{err}");
-    assert!(err.contains("requests"), "the refusal names what it imitates: {err}");
-    assert!(!tmp.path().join("allowlist.toml").exists() || !std::fs::read_to_string(tmp.path().join("allowlist.toml")).unwrap().contains("reqeusts"));
-    let o = cmd(&["allowlist", "add", "pypi", "reqeusts@2.32.3", "--force", "--reason", "internal fork, reviewed in SEC-9"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        err.contains("requests"),
+        "the refusal names what it imitates: {err}"
+    );
+    assert!(
+        !tmp.path().join("allowlist.toml").exists()
+            || !std::fs::read_to_string(tmp.path().join("allowlist.toml"))
+                .unwrap()
+                .contains("reqeusts")
+    );
+    let o = cmd(&[
+        "allowlist",
+        "add",
+        "pypi",
+        "reqeusts@2.32.3",
+        "--force",
+        "--reason",
+        "internal fork, reviewed in SEC-9",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let list = std::fs::read_to_string(tmp.path().join("allowlist.toml")).unwrap();
     assert!(list.contains("[pypi.reqeusts]"), "{list}");
     assert!(list.contains("internal fork, reviewed in SEC-9"), "{list}");

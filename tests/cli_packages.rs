@@ -5,7 +5,11 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn lockgate(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lockgate")).args(args).current_dir(dir).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_lockgate"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
 }
 
 fn root() -> &'static Path {
@@ -33,19 +37,64 @@ fn one_list_over_every_real_fixture_format() {
             "tests/fixtures/pypi/requirements/pip-compile",
         ],
     );
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["complete"], true);
-    let formats: Vec<&str> = v["lockfiles"].as_array().unwrap().iter().map(|l| l["format"].as_str().unwrap()).collect();
-    for prefix in ["cargo-lock-v4", "package-lock-v3", "yarn-berry", "pnpm-v9", "bun-v1", "uv-v1", "poetry-v2", "pdm-v4", "pipfile-v6", "pylock-v1", "requirements"] {
-        assert!(formats.iter().any(|f| f.starts_with(prefix)), "{prefix} missing from {formats:?}");
+    let formats: Vec<&str> = v["lockfiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["format"].as_str().unwrap())
+        .collect();
+    for prefix in [
+        "cargo-lock-v4",
+        "package-lock-v3",
+        "yarn-berry",
+        "pnpm-v9",
+        "bun-v1",
+        "uv-v1",
+        "poetry-v2",
+        "pdm-v4",
+        "pipfile-v6",
+        "pylock-v1",
+        "requirements",
+    ] {
+        assert!(
+            formats.iter().any(|f| f.starts_with(prefix)),
+            "{prefix} missing from {formats:?}"
+        );
     }
     let packages = v["packages"].as_array().unwrap();
-    let counted: u64 = v["lockfiles"].as_array().unwrap().iter().map(|l| l["packages"].as_u64().unwrap()).sum();
-    assert_eq!(packages.len() as u64, counted, "the summary counts what is listed");
+    let counted: u64 = v["lockfiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["packages"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        packages.len() as u64,
+        counted,
+        "the summary counts what is listed"
+    );
     for p in packages {
         // the shape docs/json.md promises, on every record
-        for key in ["ecosystem", "name", "version", "hashes", "source", "lockfile", "line", "direct", "dev", "path"] {
+        for key in [
+            "ecosystem",
+            "name",
+            "version",
+            "hashes",
+            "source",
+            "lockfile",
+            "line",
+            "direct",
+            "dev",
+            "path",
+        ] {
             assert!(p.get(key).is_some(), "{key} missing in {p}");
         }
         assert!(["cargo", "npm", "pypi"].contains(&p["ecosystem"].as_str().unwrap()));
@@ -55,7 +104,12 @@ fn one_list_over_every_real_fixture_format() {
             let h = h.as_str().unwrap();
             let (alg, value) = h.split_once(':').unwrap();
             if alg != "yarn-berry" {
-                assert!(value.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{h}");
+                assert!(
+                    value
+                        .bytes()
+                        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+                    "{h}"
+                );
             }
         }
     }
@@ -63,13 +117,37 @@ fn one_list_over_every_real_fixture_format() {
 
 #[test]
 fn human_table_groups_by_lockfile() {
-    let o = lockgate(root(), &["packages", "tests/fixtures/e2e/npm-after", "tests/fixtures/e2e/cargo-after"]);
+    let o = lockgate(
+        root(),
+        &[
+            "packages",
+            "tests/fixtures/e2e/npm-after",
+            "tests/fixtures/e2e/cargo-after",
+        ],
+    );
     assert_eq!(o.status.code(), Some(0));
     let out = String::from_utf8(o.stdout).unwrap();
-    assert!(out.contains("tests/fixtures/e2e/cargo-after/Cargo.lock  (cargo, cargo-lock-v4,"), "{out}");
-    assert!(out.contains("tests/fixtures/e2e/npm-after/package-lock.json  (npm, package-lock-v3,"), "{out}");
-    assert!(out.lines().any(|l| l.trim_start().starts_with("left-pad") && l.contains("e2e-web > left-pad")), "{out}");
-    assert!(out.trim_end().lines().last().unwrap().starts_with("2 lockfiles, "), "{out}");
+    assert!(
+        out.contains("tests/fixtures/e2e/cargo-after/Cargo.lock  (cargo, cargo-lock-v4,"),
+        "{out}"
+    );
+    assert!(
+        out.contains("tests/fixtures/e2e/npm-after/package-lock.json  (npm, package-lock-v3,"),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.trim_start().starts_with("left-pad") && l.contains("e2e-web > left-pad")),
+        "{out}"
+    );
+    assert!(
+        out.trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("2 lockfiles, "),
+        "{out}"
+    );
 }
 
 #[test]
@@ -77,27 +155,63 @@ fn cargo_metadata_marks_dev_only_crates() {
     let dir = "tests/fixtures/cargo/cargo-lock/path-workspace";
     let dev_of = |args: &[&str]| -> bool {
         let o = lockgate(root(), args);
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        v["packages"].as_array().unwrap().iter().find(|p| p["name"] == "test-support").unwrap()["dev"].as_bool().unwrap()
+        v["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "test-support")
+            .unwrap()["dev"]
+            .as_bool()
+            .unwrap()
     };
-    assert!(!dev_of(&["packages", "--format", "json", dir]), "plain Cargo.lock parsing cannot know dev-only crates");
-    assert!(dev_of(&["packages", "--format", "json", "--cargo-metadata", dir]));
+    assert!(
+        !dev_of(&["packages", "--format", "json", dir]),
+        "plain Cargo.lock parsing cannot know dev-only crates"
+    );
+    assert!(dev_of(&[
+        "packages",
+        "--format",
+        "json",
+        "--cargo-metadata",
+        dir
+    ]));
 }
 
 #[test]
 fn a_bad_lockfile_fails_the_whole_run() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(tmp.path().join("good")).unwrap();
-    std::fs::copy(root().join("tests/fixtures/e2e/cargo-before/Cargo.lock"), tmp.path().join("good/Cargo.lock")).unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/e2e/cargo-before/Cargo.lock"),
+        tmp.path().join("good/Cargo.lock"),
+    )
+    .unwrap();
     std::fs::create_dir_all(tmp.path().join("bad")).unwrap();
-    std::fs::write(tmp.path().join("bad/package-lock.json"), "{\"lockfileVersion\": 3, \"packages\": {").unwrap();
+    std::fs::write(
+        tmp.path().join("bad/package-lock.json"),
+        "{\"lockfileVersion\": 3, \"packages\": {",
+    )
+    .unwrap();
     let o = lockgate(tmp.path(), &["packages"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(o.stdout.is_empty(), "no partial table: {}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        o.stdout.is_empty(),
+        "no partial table: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("bad/package-lock.json:1:"), "{err}");
-    assert!(err.contains("help: regenerate it with `npm install --package-lock-only`"), "{err}");
+    assert!(
+        err.contains("help: regenerate it with `npm install --package-lock-only`"),
+        "{err}"
+    );
     let o = lockgate(tmp.path(), &["packages", "--format", "json"]);
     assert_eq!(o.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -113,16 +227,40 @@ fn manifests_without_lockfile_are_listed() {
         std::fs::create_dir_all(f.parent().unwrap()).unwrap();
         std::fs::write(f, s).unwrap();
     };
-    write("tools/package.json", r#"{"name":"tools","dependencies":{"left-pad":"^1.3.0"}}"#);
+    write(
+        "tools/package.json",
+        r#"{"name":"tools","dependencies":{"left-pad":"^1.3.0"}}"#,
+    );
     write("svc/requirements.in", "requests\n");
-    write("lib/Cargo.toml", "[package]\nname = \"lib\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n");
+    write(
+        "lib/Cargo.toml",
+        "[package]\nname = \"lib\"\nversion = \"0.1.0\"\n\n[dependencies]\nserde = \"1\"\n",
+    );
     write("docs/package.json", r#"{"name":"docs","private":true}"#);
     write("loose/requirements.txt", "flask>=3\n");
     let o = lockgate(tmp.path(), &["packages", "--format", "json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let listed: Vec<&str> = v["manifests_without_lockfile"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
-    assert_eq!(listed, vec!["lib/Cargo.toml", "loose/requirements.txt", "svc/requirements.in", "tools/package.json"]);
+    let listed: Vec<&str> = v["manifests_without_lockfile"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            "lib/Cargo.toml",
+            "loose/requirements.txt",
+            "svc/requirements.in",
+            "tools/package.json"
+        ]
+    );
     assert_eq!(v["unpinned"][0]["name"], "flask");
 }
 
@@ -131,11 +269,23 @@ fn gitignored_and_excluded_lockfiles_are_skipped() {
     let tmp = tempfile::tempdir().unwrap();
     for d in ["a", "ignored", "fixtures/x"] {
         std::fs::create_dir_all(tmp.path().join(d)).unwrap();
-        std::fs::copy(root().join("tests/fixtures/e2e/cargo-before/Cargo.lock"), tmp.path().join(d).join("Cargo.lock")).unwrap();
+        std::fs::copy(
+            root().join("tests/fixtures/e2e/cargo-before/Cargo.lock"),
+            tmp.path().join(d).join("Cargo.lock"),
+        )
+        .unwrap();
     }
     std::fs::write(tmp.path().join(".gitignore"), "ignored/\n").unwrap();
-    let o = lockgate(tmp.path(), &["packages", "--format", "json", "--exclude", "fixtures"]);
+    let o = lockgate(
+        tmp.path(),
+        &["packages", "--format", "json", "--exclude", "fixtures"],
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let paths: Vec<&str> = v["lockfiles"].as_array().unwrap().iter().map(|l| l["path"].as_str().unwrap()).collect();
+    let paths: Vec<&str> = v["lockfiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["path"].as_str().unwrap())
+        .collect();
     assert_eq!(paths, vec!["a/Cargo.lock"]);
 }

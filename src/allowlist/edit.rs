@@ -59,7 +59,13 @@ impl Editor {
 
     /// Set the policy of a new allowlist so that the current state passes, saying
     /// in comments what was widened (see [`super::ops::init`]).
-    pub fn init_policy(&mut self, kinds: &[&str], registries: &[String], no_hash: usize, unpinned: usize) {
+    pub fn init_policy(
+        &mut self,
+        kinds: &[&str],
+        registries: &[String],
+        no_hash: usize,
+        unpinned: usize,
+    ) {
         let Some(policy) = self.doc.get_mut("policy").and_then(Item::as_table_mut) else {
             return;
         };
@@ -74,7 +80,9 @@ impl Editor {
             let arr: Array = registries.iter().map(String::as_str).collect();
             policy.insert("registries", value(arr));
             if let Some(mut k) = policy.key_mut("registries") {
-                k.leaf_decor_mut().set_prefix("# init: registries other than the defaults that the lockfiles use today\n");
+                k.leaf_decor_mut().set_prefix(
+                    "# init: registries other than the defaults that the lockfiles use today\n",
+                );
             }
         }
         if no_hash > 0 {
@@ -100,7 +108,9 @@ impl Editor {
             let arr: Array = globs.iter().map(String::as_str).collect();
             root.insert("exclude", value(arr));
             if let Some(mut k) = root.key_mut("exclude") {
-                k.leaf_decor_mut().set_prefix("# paths lockgate does not walk (globs, relative to where it runs)\n");
+                k.leaf_decor_mut().set_prefix(
+                    "# paths lockgate does not walk (globs, relative to where it runs)\n",
+                );
             }
         }
     }
@@ -117,11 +127,13 @@ impl Editor {
     /// Edit allowlist text; it must be valid.
     pub fn from_text(path: &Path, text: &str) -> Result<Editor, AllowlistError> {
         load::parse(path, text)?;
-        let doc = text.parse::<DocumentMut>().map_err(|e| AllowlistError::Invalid {
-            path: path.to_path_buf(),
-            line: 1,
-            message: e.to_string(),
-        })?;
+        let doc = text
+            .parse::<DocumentMut>()
+            .map_err(|e| AllowlistError::Invalid {
+                path: path.to_path_buf(),
+                line: 1,
+                message: e.to_string(),
+            })?;
         Ok(Editor {
             doc,
             path: path.to_path_buf(),
@@ -140,18 +152,25 @@ impl Editor {
             t.set_implicit(true);
             root.insert(eco.as_str(), Item::Table(t));
         }
-        root[eco.as_str()].as_table_mut().expect("validated: ecosystem keys are tables")
+        root[eco.as_str()]
+            .as_table_mut()
+            .expect("validated: ecosystem keys are tables")
     }
 
     /// The key under which `name` is stored, matching the ecosystem's name rules.
     fn existing_key(&self, eco: Ecosystem, name: &str) -> Option<String> {
         let norm = eco.normalize(name);
         let t = self.doc.get(eco.as_str())?.as_table_like()?;
-        t.iter().map(|(k, _)| k).find(|k| eco.normalize(k) == norm).map(String::from)
+        t.iter()
+            .map(|(k, _)| k)
+            .find(|k| eco.normalize(k) == norm)
+            .map(String::from)
     }
 
     fn package_table(&mut self, eco: Ecosystem, name: &str) -> &mut Table {
-        let key = self.existing_key(eco, name).unwrap_or_else(|| name.to_string());
+        let key = self
+            .existing_key(eco, name)
+            .unwrap_or_else(|| name.to_string());
         let t = self.eco_table(eco);
         if !t.contains_key(&key) {
             let mut pkg = Table::new();
@@ -160,7 +179,9 @@ impl Editor {
             pkg.insert("versions", Item::Table(versions));
             t.insert(&key, Item::Table(pkg));
         }
-        let pkg = t[&key].as_table_mut().expect("validated: package entries are tables");
+        let pkg = t[&key]
+            .as_table_mut()
+            .expect("validated: package entries are tables");
         if !pkg.contains_key("versions") {
             let mut versions = Table::new();
             versions.set_dotted(true);
@@ -198,7 +219,9 @@ impl Editor {
         ] {
             if let Some(v) = v {
                 let val = if k == "on" {
-                    v.parse::<toml_edit::Datetime>().map(Value::from).unwrap_or_else(|_| Value::from(v.as_str()))
+                    v.parse::<toml_edit::Datetime>()
+                        .map(Value::from)
+                        .unwrap_or_else(|_| Value::from(v.as_str()))
                 } else {
                     Value::from(v.as_str())
                 };
@@ -225,7 +248,8 @@ impl Editor {
                 let Some(pkg) = t.get_mut(&key).and_then(Item::as_table_like_mut) else {
                     return false;
                 };
-                let Some(versions) = pkg.get_mut("versions").and_then(Item::as_table_like_mut) else {
+                let Some(versions) = pkg.get_mut("versions").and_then(Item::as_table_like_mut)
+                else {
                     return false;
                 };
                 let removed = versions.remove(v).is_some();
@@ -243,16 +267,32 @@ impl Editor {
     }
 
     /// Add a `[[deny]]` rule (or replace the reason of an existing one for that name).
-    pub fn add_deny(&mut self, eco: Ecosystem, name: &str, reason: &str, versions: Option<&[String]>) {
+    pub fn add_deny(
+        &mut self,
+        eco: Ecosystem,
+        name: &str,
+        reason: &str,
+        versions: Option<&[String]>,
+    ) {
         let norm = eco.normalize(name);
         let root = self.doc.as_table_mut();
         if !root.contains_key("deny") {
             root.insert("deny", Item::ArrayOfTables(ArrayOfTables::new()));
         }
-        let arr = root["deny"].as_array_of_tables_mut().expect("validated: deny is [[deny]]");
+        let arr = root["deny"]
+            .as_array_of_tables_mut()
+            .expect("validated: deny is [[deny]]");
         for t in arr.iter_mut() {
-            let same_eco = t.get("ecosystem").and_then(Item::as_str).and_then(Ecosystem::parse) == Some(eco);
-            let same_name = t.get("name").and_then(Item::as_str).map(|n| eco.normalize(n)) == Some(norm.clone());
+            let same_eco = t
+                .get("ecosystem")
+                .and_then(Item::as_str)
+                .and_then(Ecosystem::parse)
+                == Some(eco);
+            let same_name = t
+                .get("name")
+                .and_then(Item::as_str)
+                .map(|n| eco.normalize(n))
+                == Some(norm.clone());
             if same_eco && same_name {
                 t.insert("reason", value(reason));
                 set_versions(t, versions);
@@ -310,7 +350,11 @@ impl Editor {
             };
             t.set_implicit(true);
             t.set_position(next());
-            t.sort_values_by(|k1, _, k2, _| eco.normalize(k1.get()).cmp(&eco.normalize(k2.get())).then(k1.get().cmp(k2.get())));
+            t.sort_values_by(|k1, _, k2, _| {
+                eco.normalize(k1.get())
+                    .cmp(&eco.normalize(k2.get()))
+                    .then(k1.get().cmp(k2.get()))
+            });
             let mut names: Vec<String> = t.iter().map(|(k, _)| k.to_string()).collect();
             names.sort_by(|a, b| eco.normalize(a).cmp(&eco.normalize(b)).then(a.cmp(b)));
             for name in names {
@@ -439,10 +483,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn tempfile_in(dir: &Path, target: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    let stem = target.file_name().and_then(|n| n.to_str()).unwrap_or("allowlist.toml");
+    let stem = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("allowlist.toml");
     for i in 0..100u32 {
         let p = dir.join(format!(".{stem}.{}.{i}.tmp", std::process::id()));
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&p) {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&p)
+        {
             Ok(f) => return Ok((p, f)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
@@ -453,7 +504,10 @@ fn tempfile_in(dir: &Path, target: &Path) -> std::io::Result<(PathBuf, std::fs::
 
 /// The sidecar lock file for an allowlist (`.allowlist.toml.lock` beside it).
 pub fn lock_path(path: &Path) -> PathBuf {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("allowlist.toml");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("allowlist.toml");
     path.with_file_name(format!(".{name}.lock"))
 }
 
@@ -472,7 +526,10 @@ pub fn update<T>(
         .open(lock_path(path))
         .map_err(|e| AllowlistError::Read {
             path: path.to_path_buf(),
-            message: format!("cannot create the lock file {}: {e}", lock_path(path).display()),
+            message: format!(
+                "cannot create the lock file {}: {e}",
+                lock_path(path).display()
+            ),
         })?;
     lock.lock().map_err(|e| AllowlistError::Read {
         path: path.to_path_buf(),
@@ -505,7 +562,11 @@ pub fn unused<'a>(
         if unused.len() == versions.len() {
             out.push((*eco, entry.name.clone(), None));
         } else {
-            out.extend(unused.into_iter().map(|v| (*eco, entry.name.clone(), Some(v.clone()))));
+            out.extend(
+                unused
+                    .into_iter()
+                    .map(|v| (*eco, entry.name.clone(), Some(v.clone()))),
+            );
         }
     }
     out.sort();
@@ -535,10 +596,18 @@ mod tests {
         let anyhow = out.find("[cargo.anyhow]").unwrap();
         let serde = out.find("[cargo.serde]").unwrap();
         assert!(anyhow < serde, "{out}");
-        assert!(out.find("\"1.0.9\"").unwrap() < out.find("\"1.0.10\"").unwrap(), "{out}");
-        assert!(out.contains("[pypi.Requests]\nversions.\"2.0\" = [\n    \"sha256:0404"), "{out}");
+        assert!(
+            out.find("\"1.0.9\"").unwrap() < out.find("\"1.0.10\"").unwrap(),
+            "{out}"
+        );
+        assert!(
+            out.contains("[pypi.Requests]\nversions.\"2.0\" = [\n    \"sha256:0404"),
+            "{out}"
+        );
         // the result is a valid allowlist, and editing is deterministic
-        let again = Editor::from_text(Path::new("a.toml"), &out).unwrap().render();
+        let again = Editor::from_text(Path::new("a.toml"), &out)
+            .unwrap()
+            .render();
         assert_eq!(again, out);
     }
 
@@ -549,7 +618,14 @@ mod tests {
         ed.set_pin(Ecosystem::Npm, "@types/node", "2.0.0", &[h(2)]);
         assert!(ed.remove(Ecosystem::Npm, "@types/node", Some("1.0.0")));
         assert!(!ed.remove(Ecosystem::Npm, "@types/node", Some("1.0.0")));
-        assert_eq!(ed.pinned(), vec![(Ecosystem::Npm, "@types/node".to_string(), vec!["2.0.0".to_string()])]);
+        assert_eq!(
+            ed.pinned(),
+            vec![(
+                Ecosystem::Npm,
+                "@types/node".to_string(),
+                vec!["2.0.0".to_string()]
+            )]
+        );
         assert!(ed.remove(Ecosystem::Npm, "@types/node", Some("2.0.0")));
         assert!(ed.pinned().is_empty());
         assert!(!ed.render().contains("[npm"));
@@ -559,7 +635,12 @@ mod tests {
     fn deny_rules_are_added_once() {
         let mut ed = Editor::new(Path::new("a.toml"));
         ed.add_deny(Ecosystem::Pypi, "huggingface-cli", "hallucinated", None);
-        ed.add_deny(Ecosystem::Pypi, "HuggingFace_CLI", "use huggingface_hub[cli]", None);
+        ed.add_deny(
+            Ecosystem::Pypi,
+            "HuggingFace_CLI",
+            "use huggingface_hub[cli]",
+            None,
+        );
         let out = ed.render();
         assert_eq!(out.matches("[[deny]]").count(), 1, "{out}");
         assert!(out.contains("reason = \"use huggingface_hub[cli]\""));
@@ -585,12 +666,19 @@ mod tests {
         assert!(text.contains("[cargo.a]"));
         // a failing edit leaves the file unchanged
         let err = update(&path, false, |_| -> Result<(), AllowlistError> {
-            Err(AllowlistError::Read { path: path.clone(), message: "boom".into() })
+            Err(AllowlistError::Read {
+                path: path.clone(),
+                message: "boom".into(),
+            })
         });
         assert!(err.is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
         // no temporary files are left behind
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
         assert!(leftovers.is_empty());
     }
 }

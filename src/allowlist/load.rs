@@ -65,15 +65,18 @@ pub fn load(path: &Path) -> Result<Allowlist, AllowlistError> {
     let bytes = std::fs::read(path).map_err(|e| AllowlistError::Read {
         path: path.to_path_buf(),
         message: if e.kind() == std::io::ErrorKind::NotFound {
-            "no such file; create one with `lockgate allowlist init`, or pass --allowlist FILE".to_string()
+            "no such file; create one with `lockgate allowlist init`, or pass --allowlist FILE"
+                .to_string()
         } else {
             e.to_string()
         },
     })?;
-    let text = crate::lockfile::decode_text(&bytes).map_err(|(line, message)| AllowlistError::Invalid {
-        path: path.to_path_buf(),
-        line,
-        message,
+    let text = crate::lockfile::decode_text(&bytes).map_err(|(line, message)| {
+        AllowlistError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            message,
+        }
     })?;
     parse(path, text)
 }
@@ -84,7 +87,11 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn err(&self, span: Option<std::ops::Range<usize>>, message: impl Into<String>) -> AllowlistError {
+    fn err(
+        &self,
+        span: Option<std::ops::Range<usize>>,
+        message: impl Into<String>,
+    ) -> AllowlistError {
         AllowlistError::Invalid {
             path: self.path.to_path_buf(),
             line: span.map(|s| self.lines.line(s.start)).unwrap_or(1),
@@ -103,7 +110,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Allowlist, AllowlistError> {
         lines: LineIndex::new(text),
     };
     let doc = toml_edit::Document::parse(text).map_err(|e| {
-        let first = e.message().lines().next().unwrap_or("invalid TOML").to_string();
+        let first = e
+            .message()
+            .lines()
+            .next()
+            .unwrap_or("invalid TOML")
+            .to_string();
         cx.err(e.span(), format!("not valid TOML: {first}"))
     })?;
     let root = doc.as_table();
@@ -112,7 +124,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Allowlist, AllowlistError> {
         ..Allowlist::default()
     };
     if let Some((key, item)) = root.get_key_value("schema") {
-        let v = item.as_integer().ok_or_else(|| cx.err(key.span(), "`schema` must be an integer, e.g. `schema = 1`"))?;
+        let v = item
+            .as_integer()
+            .ok_or_else(|| cx.err(key.span(), "`schema` must be an integer, e.g. `schema = 1`"))?;
         if v > SCHEMA || v < 1 {
             return Err(cx.err(
                 key.span(),
@@ -126,28 +140,41 @@ pub fn parse(path: &Path, text: &str) -> Result<Allowlist, AllowlistError> {
             "schema" => {}
             "exclude" => list.exclude = strings(&cx, item, key_span.clone(), "exclude")?,
             "policy" => {
-                let t = item.as_table_like().ok_or_else(|| cx.err(key_span.clone(), "`policy` must be a table: `[policy]`"))?;
+                let t = item.as_table_like().ok_or_else(|| {
+                    cx.err(key_span.clone(), "`policy` must be a table: `[policy]`")
+                })?;
                 list.policy = parse_policy(&cx, t)?;
             }
             "deny" => {
-                let arr = item
-                    .as_array_of_tables()
-                    .ok_or_else(|| cx.err(key_span.clone(), "`deny` must be an array of tables: `[[deny]]`"))?;
+                let arr = item.as_array_of_tables().ok_or_else(|| {
+                    cx.err(
+                        key_span.clone(),
+                        "`deny` must be an array of tables: `[[deny]]`",
+                    )
+                })?;
                 for t in arr.iter() {
                     list.deny.push(parse_deny(&cx, t)?);
                 }
             }
             "registries" => {
-                let t = item
-                    .as_table_like()
-                    .ok_or_else(|| cx.err(key_span.clone(), "`registries` must be a table: `[registries]`"))?;
+                let t = item.as_table_like().ok_or_else(|| {
+                    cx.err(
+                        key_span.clone(),
+                        "`registries` must be a table: `[registries]`",
+                    )
+                })?;
                 for (rk, rv) in t.iter() {
                     if Ecosystem::parse(rk).is_none() {
-                        return Err(cx.err(rv.span().or(key_span.clone()), format!("unknown ecosystem `{rk}` in [registries]: use cargo, npm or pypi")));
+                        return Err(cx.err(
+                            rv.span().or(key_span.clone()),
+                            format!(
+                                "unknown ecosystem `{rk}` in [registries]: use cargo, npm or pypi"
+                            ),
+                        ));
                     }
-                    let url = rv
-                        .as_str()
-                        .ok_or_else(|| cx.err(rv.span(), format!("`registries.{rk}` must be a URL string")))?;
+                    let url = rv.as_str().ok_or_else(|| {
+                        cx.err(rv.span(), format!("`registries.{rk}` must be a URL string"))
+                    })?;
                     list.registries.insert(rk.to_string(), url.to_string());
                 }
             }
@@ -163,9 +190,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Allowlist, AllowlistError> {
                         ));
                     }
                 };
-                let t = item
-                    .as_table_like()
-                    .ok_or_else(|| cx.err(key_span.clone(), format!("`{other}` must hold one table per package, e.g. `[{other}.NAME]`")))?;
+                let t = item.as_table_like().ok_or_else(|| {
+                    cx.err(
+                        key_span.clone(),
+                        format!("`{other}` must hold one table per package, e.g. `[{other}.NAME]`"),
+                    )
+                })?;
                 for (name, pkg) in t.iter() {
                     let name_span = t.get_key_value(name).and_then(|(k, _)| k.span());
                     let entry = parse_entry(&cx, eco, name, name_span.clone(), pkg)?;
@@ -192,9 +222,12 @@ fn parse_policy(cx: &Ctx<'_>, t: &dyn toml_edit::TableLike) -> Result<Policy, Al
     for (k, item) in t.iter() {
         let span = t.get_key_value(k).and_then(|(key, _)| key.span());
         let level = |item: &Item| -> Result<Level, AllowlistError> {
-            item.as_str()
-                .and_then(Level::parse)
-                .ok_or_else(|| cx.err(span.clone(), format!("`policy.{k}` must be \"deny\", \"warn\" or \"allow\"")))
+            item.as_str().and_then(Level::parse).ok_or_else(|| {
+                cx.err(
+                    span.clone(),
+                    format!("`policy.{k}` must be \"deny\", \"warn\" or \"allow\""),
+                )
+            })
         };
         match k {
             "unlisted" => p.unlisted = level(item)?,
@@ -230,7 +263,12 @@ fn parse_policy(cx: &Ctx<'_>, t: &dyn toml_edit::TableLike) -> Result<Policy, Al
                 let v = item
                     .as_integer()
                     .filter(|v| (0..=36500).contains(v))
-                    .ok_or_else(|| cx.err(span.clone(), "`policy.min-age-days` must be a whole number of days, e.g. 14"))?;
+                    .ok_or_else(|| {
+                        cx.err(
+                            span.clone(),
+                            "`policy.min-age-days` must be a whole number of days, e.g. 14",
+                        )
+                    })?;
                 p.min_age_days = Some(v as u32);
             }
             other => {
@@ -241,7 +279,10 @@ fn parse_policy(cx: &Ctx<'_>, t: &dyn toml_edit::TableLike) -> Result<Policy, Al
                     .unwrap_or_default();
                 return Err(cx.err(
                     span,
-                    format!("unknown policy key `{other}`{near}; known keys: {}", POLICY_KEYS.join(", ")),
+                    format!(
+                        "unknown policy key `{other}`{near}; known keys: {}",
+                        POLICY_KEYS.join(", ")
+                    ),
                 ));
             }
         }
@@ -256,15 +297,26 @@ fn close(a: &str, b: &str) -> bool {
     common >= 3 && a.len().abs_diff(b.len()) <= 2
 }
 
-fn strings(cx: &Ctx<'_>, item: &Item, span: Option<std::ops::Range<usize>>, what: &str) -> Result<Vec<String>, AllowlistError> {
-    let arr = item
-        .as_array()
-        .ok_or_else(|| cx.err(span.clone(), format!("`{what}` must be an array of strings")))?;
+fn strings(
+    cx: &Ctx<'_>,
+    item: &Item,
+    span: Option<std::ops::Range<usize>>,
+    what: &str,
+) -> Result<Vec<String>, AllowlistError> {
+    let arr = item.as_array().ok_or_else(|| {
+        cx.err(
+            span.clone(),
+            format!("`{what}` must be an array of strings"),
+        )
+    })?;
     arr.iter()
         .map(|v| {
-            v.as_str()
-                .map(String::from)
-                .ok_or_else(|| cx.err(v.span().or(span.clone()), format!("`{what}` must be an array of strings")))
+            v.as_str().map(String::from).ok_or_else(|| {
+                cx.err(
+                    v.span().or(span.clone()),
+                    format!("`{what}` must be an array of strings"),
+                )
+            })
         })
         .collect()
 }
@@ -280,10 +332,25 @@ fn parse_deny(cx: &Ctx<'_>, t: &toml_edit::Table) -> Result<DenyRule, AllowlistE
                 .ok_or_else(|| cx.err(key.span(), format!("`deny.{k}` must be a string"))),
         }
     };
-    let eco_s = get_str("ecosystem")?.ok_or_else(|| cx.err(t.span(), "a [[deny]] rule needs `ecosystem = \"cargo\" | \"npm\" | \"pypi\"`"))?;
-    let ecosystem = Ecosystem::parse(&eco_s).ok_or_else(|| cx.err(t.span(), format!("unknown ecosystem `{eco_s}` in [[deny]]: use cargo, npm or pypi")))?;
+    let eco_s = get_str("ecosystem")?.ok_or_else(|| {
+        cx.err(
+            t.span(),
+            "a [[deny]] rule needs `ecosystem = \"cargo\" | \"npm\" | \"pypi\"`",
+        )
+    })?;
+    let ecosystem = Ecosystem::parse(&eco_s).ok_or_else(|| {
+        cx.err(
+            t.span(),
+            format!("unknown ecosystem `{eco_s}` in [[deny]]: use cargo, npm or pypi"),
+        )
+    })?;
     let name = get_str("name")?.ok_or_else(|| cx.err(t.span(), "a [[deny]] rule needs `name`"))?;
-    let reason = get_str("reason")?.ok_or_else(|| cx.err(t.span(), format!("the [[deny]] rule for `{name}` needs a `reason` (shown to whoever hits it)")))?;
+    let reason = get_str("reason")?.ok_or_else(|| {
+        cx.err(
+            t.span(),
+            format!("the [[deny]] rule for `{name}` needs a `reason` (shown to whoever hits it)"),
+        )
+    })?;
     let versions = match t.get_key_value("versions") {
         None => None,
         Some((key, item)) => Some(strings(cx, item, key.span(), "deny.versions")?),
@@ -304,9 +371,12 @@ fn parse_entry(
     name_span: Option<std::ops::Range<usize>>,
     item: &Item,
 ) -> Result<Entry, AllowlistError> {
-    let t = item
-        .as_table_like()
-        .ok_or_else(|| cx.err(name_span.clone(), format!("`{eco}.{name}` must be a table with `versions`")))?;
+    let t = item.as_table_like().ok_or_else(|| {
+        cx.err(
+            name_span.clone(),
+            format!("`{eco}.{name}` must be a table with `versions`"),
+        )
+    })?;
     if name.trim().is_empty() {
         return Err(cx.err(name_span, format!("empty package name under [{eco}]")));
     }
@@ -325,11 +395,17 @@ fn parse_entry(
             format!("`{eco}.{name}` has no `versions`; add `versions.\"X.Y.Z\" = \"sha256:…\"` (or run `lockgate allowlist suggest`)"),
         ));
     };
-    let vt = versions
-        .as_table_like()
-        .ok_or_else(|| cx.err(vkey.span(), format!("`{eco}.{name}.versions` must map versions to hashes")))?;
+    let vt = versions.as_table_like().ok_or_else(|| {
+        cx.err(
+            vkey.span(),
+            format!("`{eco}.{name}.versions` must map versions to hashes"),
+        )
+    })?;
     for (version, pin) in vt.iter() {
-        let span = vt.get_key_value(version).and_then(|(k, _)| k.span()).or(pin.span());
+        let span = vt
+            .get_key_value(version)
+            .and_then(|(k, _)| k.span())
+            .or(pin.span());
         let hashes = parse_pin(cx, pin, span.clone(), eco, name, version)?;
         entry.versions.insert(
             version.to_string(),
@@ -342,10 +418,18 @@ fn parse_entry(
     Ok(entry)
 }
 
-fn parse_hash(cx: &Ctx<'_>, v: &Value, span: Option<std::ops::Range<usize>>, what: &str) -> Result<Hash, AllowlistError> {
-    let s = v
-        .as_str()
-        .ok_or_else(|| cx.err(v.span().or(span.clone()), format!("{what}: a hash must be a string like \"sha256:<hex>\"")))?;
+fn parse_hash(
+    cx: &Ctx<'_>,
+    v: &Value,
+    span: Option<std::ops::Range<usize>>,
+    what: &str,
+) -> Result<Hash, AllowlistError> {
+    let s = v.as_str().ok_or_else(|| {
+        cx.err(
+            v.span().or(span.clone()),
+            format!("{what}: a hash must be a string like \"sha256:<hex>\""),
+        )
+    })?;
     Hash::parse(s).map_err(|e| cx.err(v.span().or(span), format!("{what}: {e}")))
 }
 
@@ -358,11 +442,22 @@ fn parse_pin(
     version: &str,
 ) -> Result<Vec<Hash>, AllowlistError> {
     let what = || format!("{eco}.{name} {version}");
-    let shape = || format!("{}: expected a hash string, an array of hashes, or {{ hashes = [...] }}", what());
+    let shape = || {
+        format!(
+            "{}: expected a hash string, an array of hashes, or {{ hashes = [...] }}",
+            what()
+        )
+    };
     let table_hashes = |hs: Option<&Value>| -> Result<Vec<Hash>, AllowlistError> {
         match hs {
-            None => Err(cx.err(span.clone(), format!("{}: the table needs `hashes = [\"sha256:…\"]`", what()))),
-            Some(Value::Array(a)) => a.iter().map(|v| parse_hash(cx, v, span.clone(), &what())).collect(),
+            None => Err(cx.err(
+                span.clone(),
+                format!("{}: the table needs `hashes = [\"sha256:…\"]`", what()),
+            )),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|v| parse_hash(cx, v, span.clone(), &what()))
+                .collect(),
             Some(v) => Ok(vec![parse_hash(cx, v, span.clone(), &what())?]),
         }
     };
@@ -383,7 +478,11 @@ fn parse_pin(
     Ok(hashes)
 }
 
-fn parse_approval(cx: &Ctx<'_>, item: &Item, span: Option<std::ops::Range<usize>>) -> Result<Approval, AllowlistError> {
+fn parse_approval(
+    cx: &Ctx<'_>,
+    item: &Item,
+    span: Option<std::ops::Range<usize>>,
+) -> Result<Approval, AllowlistError> {
     let t = item
         .as_table_like()
         .ok_or_else(|| cx.err(span.clone(), "`approved` must be a table: { by = \"…\", on = 2026-01-10, ticket = \"…\", reason = \"…\" }"))?;
@@ -429,21 +528,44 @@ mod tests {
         assert_eq!(a.policy.sources, vec!["registry", "path"]);
         let e = a.entry(Ecosystem::Pypi, "django.rest").unwrap();
         assert_eq!(e.line, 11);
-        assert_eq!(e.approval.as_ref().unwrap().on.as_deref(), Some("2026-01-10"));
+        assert_eq!(
+            e.approval.as_ref().unwrap().on.as_deref(),
+            Some("2026-01-10")
+        );
         assert_eq!(e.versions["3.0"].line, 13);
-        assert!(a.denied(Ecosystem::Pypi, "HuggingFace_CLI", Some("1")).is_some());
-        assert_eq!(a.entry(Ecosystem::Cargo, "serde").unwrap().versions["1.0.219"].hashes[0].to_string(), SHA);
+        assert!(
+            a.denied(Ecosystem::Pypi, "HuggingFace_CLI", Some("1"))
+                .is_some()
+        );
+        assert_eq!(
+            a.entry(Ecosystem::Cargo, "serde").unwrap().versions["1.0.219"].hashes[0].to_string(),
+            SHA
+        );
     }
 
     #[test]
     fn errors_name_the_line() {
-        assert_eq!(line_of(p("schema = 1\n[policy]\nunlistd = \"warn\"\n").unwrap_err()), 3);
-        assert_eq!(line_of(p("[npm.x]\nversions.\"1\" = \"sha512:zz\"\n").unwrap_err()), 2);
+        assert_eq!(
+            line_of(p("schema = 1\n[policy]\nunlistd = \"warn\"\n").unwrap_err()),
+            3
+        );
+        assert_eq!(
+            line_of(p("[npm.x]\nversions.\"1\" = \"sha512:zz\"\n").unwrap_err()),
+            2
+        );
         assert_eq!(line_of(p("\n\n[npm.x\n").unwrap_err()), 3);
-        assert_eq!(line_of(p("[gems.x]\nversions.\"1\" = \"sha256:00\"\n").unwrap_err()), 1);
+        assert_eq!(
+            line_of(p("[gems.x]\nversions.\"1\" = \"sha256:00\"\n").unwrap_err()),
+            1
+        );
         assert_eq!(line_of(p("schema = 9\n").unwrap_err()), 1);
-        assert_eq!(line_of(p("[[deny]]\necosystem = \"npm\"\nname = \"x\"\n").unwrap_err()), 1);
-        let dup = format!("[pypi.Foo]\nversions.\"1\" = \"{SHA}\"\n[pypi.foo]\nversions.\"1\" = \"{SHA}\"\n");
+        assert_eq!(
+            line_of(p("[[deny]]\necosystem = \"npm\"\nname = \"x\"\n").unwrap_err()),
+            1
+        );
+        let dup = format!(
+            "[pypi.Foo]\nversions.\"1\" = \"{SHA}\"\n[pypi.foo]\nversions.\"1\" = \"{SHA}\"\n"
+        );
         assert_eq!(line_of(p(&dup).unwrap_err()), 3);
     }
 

@@ -160,7 +160,12 @@ impl Allowlist {
     }
 
     /// The deny rule that matches a package, if any.
-    pub fn denied(&self, ecosystem: Ecosystem, name: &str, version: Option<&str>) -> Option<&DenyRule> {
+    pub fn denied(
+        &self,
+        ecosystem: Ecosystem,
+        name: &str,
+        version: Option<&str>,
+    ) -> Option<&DenyRule> {
         let norm = ecosystem.normalize(name);
         self.deny.iter().find(|d| {
             d.ecosystem == ecosystem

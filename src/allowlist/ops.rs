@@ -31,10 +31,16 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
     let mut map: BTreeMap<(Ecosystem, String, String), (String, BTreeSet<Hash>)> = BTreeMap::new();
     for p in res.packages() {
         if let Some(list) = list {
-            if list.denied(p.ecosystem, &p.name, Some(&p.version)).is_some() {
+            if list
+                .denied(p.ecosystem, &p.name, Some(&p.version))
+                .is_some()
+            {
                 continue;
             }
-            if let Some(pin) = list.entry(p.ecosystem, &p.name).and_then(|e| e.versions.get(&p.version)) {
+            if let Some(pin) = list
+                .entry(p.ecosystem, &p.name)
+                .and_then(|e| e.versions.get(&p.version))
+            {
                 let covered = p
                     .hashes
                     .iter()
@@ -48,7 +54,10 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
             .entry((p.ecosystem, p.normalized_name(), p.version.clone()))
             .or_insert_with(|| (p.name.clone(), BTreeSet::new()));
         e.1.extend(p.hashes.iter().cloned());
-        if let Some(pin) = list.and_then(|l| l.entry(p.ecosystem, &p.name)).and_then(|e| e.versions.get(&p.version)) {
+        if let Some(pin) = list
+            .and_then(|l| l.entry(p.ecosystem, &p.name))
+            .and_then(|e| e.versions.get(&p.version))
+        {
             e.1.extend(pin.hashes.iter().cloned());
         }
     }
@@ -107,7 +116,12 @@ pub fn init(path: &Path, res: &Resolution, approval: &Approval) -> Editor {
         .filter(|p| matches!(p.source, Source::Registry(_) | Source::Url(_)) && p.hashes.is_empty())
         .count();
     let unpinned = res.manifests_without_lockfile.len() + res.unpinned().count();
-    ed.init_policy(&kinds, &registries.into_iter().collect::<Vec<_>>(), no_hash, unpinned);
+    ed.init_policy(
+        &kinds,
+        &registries.into_iter().collect::<Vec<_>>(),
+        no_hash,
+        unpinned,
+    );
     ed
 }
 
@@ -133,7 +147,12 @@ pub fn snippet_verified(wanted: &[Wanted], allowlist: &Path, approval: &Approval
     snippet_with(wanted, allowlist, approval, true)
 }
 
-fn snippet_with(wanted: &[Wanted], allowlist: &Path, approval: &Approval, verified: bool) -> String {
+fn snippet_with(
+    wanted: &[Wanted],
+    allowlist: &Path,
+    approval: &Approval,
+    verified: bool,
+) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "# lockgate allowlist suggest: {} version{} to add to {}\n",
@@ -162,18 +181,29 @@ fn snippet_with(wanted: &[Wanted], allowlist: &Path, approval: &Approval, verifi
     for w in listed {
         let key = (w.ecosystem, w.ecosystem.normalize(&w.name));
         if last.as_ref() != Some(&key) {
-            out.push_str(&format!("\n# add under the existing [{}.{}]:\n", w.ecosystem, toml_key(&w.name)));
+            out.push_str(&format!(
+                "\n# add under the existing [{}.{}]:\n",
+                w.ecosystem,
+                toml_key(&w.name)
+            ));
             last = Some(key);
         }
         let hs: Vec<String> = w.hashes.iter().map(|h| format!("\"{h}\"")).collect();
-        let value = if hs.len() == 1 { hs[0].clone() } else { format!("[{}]", hs.join(", ")) };
+        let value = if hs.len() == 1 {
+            hs[0].clone()
+        } else {
+            format!("[{}]", hs.join(", "))
+        };
         out.push_str(&format!("# versions.\"{}\" = {value}\n", w.version));
     }
     out
 }
 
 fn toml_key(name: &str) -> String {
-    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         name.to_string()
     } else {
         format!("\"{name}\"")

@@ -17,7 +17,10 @@ const SUGGEST: &str = "run `lockgate allowlist suggest` and send the snippet to 
 pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
     let mut out = Vec::new();
     for p in packages {
-        if list.denied(p.ecosystem, &p.name, Some(&p.version)).is_some() {
+        if list
+            .denied(p.ecosystem, &p.name, Some(&p.version))
+            .is_some()
+        {
             continue;
         }
         let Some(entry) = list.entry(p.ecosystem, &p.name) else {
@@ -43,7 +46,11 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
                         "{} {} is not an allowed version (allowed: {}; {}:{})",
                         p.name,
                         p.version,
-                        if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") },
+                        if allowed.is_empty() {
+                            "none".to_string()
+                        } else {
+                            allowed.join(", ")
+                        },
                         list.path.display(),
                         entry.line
                     ),
@@ -101,7 +108,10 @@ fn compare_hashes(p: &Package, pin: &Pin, list: &Allowlist) -> Option<Finding> {
                 "{} {} has only a Yarn berry checksum, which is not the registry's hash, and the allowlist pins none",
                 p.name, p.version
             ),
-            format!("pin the checksum as \"{}\" next to the registry hash, or run `lockgate check --online`", p.hashes[0]),
+            format!(
+                "pin the checksum as \"{}\" next to the registry hash, or run `lockgate check --online`",
+                p.hashes[0]
+            ),
         )
     } else {
         let algs: Vec<&str> = p.hashes.iter().map(|h| h.algorithm.as_str()).collect();
@@ -117,12 +127,21 @@ fn compare_hashes(p: &Package, pin: &Pin, list: &Allowlist) -> Option<Finding> {
             format!("{SUGGEST} (it pins the lockfile's algorithm)"),
         )
     };
-    Some(Finding::for_package(FindingId::MissingHash, sev, p, message, help))
+    Some(Finding::for_package(
+        FindingId::MissingHash,
+        sev,
+        p,
+        message,
+        help,
+    ))
 }
 
 /// `sha512:0123456789ab…` for messages.
 fn short(h: &str) -> String {
-    match h.char_indices().nth(h.find(':').map(|i| i + 17).unwrap_or(usize::MAX)) {
+    match h
+        .char_indices()
+        .nth(h.find(':').map(|i| i + 17).unwrap_or(usize::MAX))
+    {
         Some((i, _)) => format!("{}…", &h[..i]),
         None => h.to_string(),
     }

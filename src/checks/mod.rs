@@ -155,7 +155,13 @@ pub struct Finding {
 
 impl Finding {
     /// A finding about a package.
-    pub fn for_package(id: FindingId, severity: Severity, p: &Package, message: String, help: String) -> Finding {
+    pub fn for_package(
+        id: FindingId,
+        severity: Severity,
+        p: &Package,
+        message: String,
+        help: String,
+    ) -> Finding {
         Finding {
             id,
             severity,
@@ -251,7 +257,10 @@ impl Outcome {
 
     /// Number of findings of a severity.
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 
     /// True when a registry could not be asked and the policy does not downgrade

@@ -16,7 +16,10 @@ use std::collections::HashSet;
 
 /// A name checker for a run: the embedded data, the allowlist's names as trusted,
 /// and the known-bad lists the policy names. Errors name the list that failed.
-pub fn checker(list: &Allowlist, extra_known_bad: &[std::path::PathBuf]) -> Result<NameChecker, names::KnownBadError> {
+pub fn checker(
+    list: &Allowlist,
+    extra_known_bad: &[std::path::PathBuf],
+) -> Result<NameChecker, names::KnownBadError> {
     let mut c = NameChecker::embedded();
     for ((eco, _), entry) in &list.entries {
         c.add_trusted(*eco, &entry.name);
@@ -41,7 +44,9 @@ pub fn check(res: &Resolution, list: &Allowlist, checker: &NameChecker) -> Vec<F
         // Known-malicious applies to listed packages too: a compromised version of an
         // approved package is exactly what it is for.
         for e in checker.known_bad().get(p.ecosystem, &norm) {
-            if e.kind == names::KnownKind::Malicious && e.affected.contains(&p.version) != Some(false) {
+            if e.kind == names::KnownKind::Malicious
+                && e.affected.contains(&p.version) != Some(false)
+            {
                 out.push(Finding::for_package(
                     FindingId::KnownMalicious,
                     Severity::Critical,
@@ -57,7 +62,13 @@ pub fn check(res: &Resolution, list: &Allowlist, checker: &NameChecker) -> Vec<F
         let verdict = checker.check(p.ecosystem, &p.name, Some(&p.version));
         for f in verdict.findings.iter().filter(|f| keep(f, false)) {
             if let Some(sev) = severity(f, list) {
-                out.push(Finding::for_package(id_of(f), sev, p, f.message.clone(), help(f, &p.name)));
+                out.push(Finding::for_package(
+                    id_of(f),
+                    sev,
+                    p,
+                    f.message.clone(),
+                    help(f, &p.name),
+                ));
             }
         }
     }
@@ -73,7 +84,9 @@ pub fn check(res: &Resolution, list: &Allowlist, checker: &NameChecker) -> Vec<F
                 }
                 let verdict = checker.check(d.ecosystem, &d.name, None);
                 for f in verdict.findings.iter().filter(|f| keep(f, true)) {
-                    let Some(sev) = severity(f, list) else { continue };
+                    let Some(sev) = severity(f, list) else {
+                        continue;
+                    };
                     out.push(Finding {
                         id: id_of(f),
                         severity: sev,
@@ -127,9 +140,13 @@ fn help(f: &NameFinding, name: &str) -> String {
             "check that `{name}` exists in this ecosystem and is the package you meant (it is known from {})",
             f.how.as_deref().unwrap_or("another ecosystem")
         ),
-        (names::FindingId::KnownHallucination, Some(t)) => format!("do not install `{name}`; the real package is `{t}`"),
+        (names::FindingId::KnownHallucination, Some(t)) => {
+            format!("do not install `{name}`; the real package is `{t}`")
+        }
         (names::FindingId::KnownHallucination, None) => {
-            format!("do not install `{name}`: it is a name assistants invent; find the package you actually need")
+            format!(
+                "do not install `{name}`: it is a name assistants invent; find the package you actually need"
+            )
         }
         (names::FindingId::UnknownName, _) => format!(
             "`{name}` is not in lockgate's registry snapshot: check it with `lockgate name --online` before installing"

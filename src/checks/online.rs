@@ -433,7 +433,11 @@ pub fn verify_allowlist(list: &Allowlist, client: &Client, opts: &Options) -> Ve
     let mut keys: Vec<_> = list.entries.iter().collect();
     keys.sort_by(|a, b| a.0.cmp(b.0));
     for ((eco, _), entry) in keys {
-        for (version, pin) in entry.versions.iter().filter(|(_, pin)| !pin.hashes.is_empty()) {
+        for (version, pin) in entry
+            .versions
+            .iter()
+            .filter(|(_, pin)| !pin.hashes.is_empty())
+        {
             pseudo.push(Package {
                 ecosystem: *eco,
                 name: entry.name.clone(),

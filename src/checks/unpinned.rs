@@ -13,22 +13,32 @@ pub fn check(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
     for m in &res.manifests_without_lockfile {
         let name = m.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let how = match name {
-            "package.json" => "run `npm install` (or your package manager's install) and commit the lockfile",
+            "package.json" => {
+                "run `npm install` (or your package manager's install) and commit the lockfile"
+            }
             "Cargo.toml" => "run `cargo generate-lockfile` and commit Cargo.lock",
-            "pyproject.toml" => "lock it (`uv lock`, `poetry lock` or `pdm lock`) and commit the lockfile",
+            "pyproject.toml" => {
+                "lock it (`uv lock`, `poetry lock` or `pdm lock`) and commit the lockfile"
+            }
             "Pipfile" => "run `pipenv lock` and commit Pipfile.lock",
-            _ => "compile it with `pip-compile --generate-hashes` (or `uv pip compile --generate-hashes`) and commit the result",
+            _ => {
+                "compile it with `pip-compile --generate-hashes` (or `uv pip compile --generate-hashes`) and commit the result"
+            }
         };
         out.push(Finding {
             id: FindingId::Unpinned,
             severity,
-            ecosystem: crate::discover::manifest_ecosystem(m).or_else(|| crate::lockfile::detect(m).map(|k| k.ecosystem())),
+            ecosystem: crate::discover::manifest_ecosystem(m)
+                .or_else(|| crate::lockfile::detect(m).map(|k| k.ecosystem())),
             name: None,
             version: None,
             lockfile: m.clone(),
             line: Some(1),
             path: Vec::new(),
-            message: format!("{} declares dependencies but no lockfile pins them", m.display()),
+            message: format!(
+                "{} declares dependencies but no lockfile pins them",
+                m.display()
+            ),
             help: how.to_string(),
         });
     }

@@ -167,7 +167,8 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             let res = resolve_whole(&paths, &exclude)?;
             let mut ed = ops::init(&allowlist.path, &res, &approval.approval());
             if online {
-                let wanted = super::online::verify_wanted(None, &res, ops::wanted(&res, None), net.offline)?;
+                let wanted =
+                    super::online::verify_wanted(None, &res, ops::wanted(&res, None), net.offline)?;
                 ops::apply(&mut ed, &wanted, &approval.approval());
             }
             ed.set_exclude(&exclude);
@@ -202,7 +203,10 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 wanted = super::online::verify_wanted(Some(&list), &res, wanted, net.offline)?;
             }
             if wanted.is_empty() {
-                eprintln!("nothing to suggest: {} already allows every package", allowlist.path.display());
+                eprintln!(
+                    "nothing to suggest: {} already allows every package",
+                    allowlist.path.display()
+                );
                 return Ok(ExitCode::SUCCESS);
             }
             if write {
@@ -210,9 +214,17 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                     ops::apply(ed, &wanted, &approval.approval());
                     Ok(())
                 })?;
-                eprintln!("added {} versions to {}", wanted.len(), allowlist.path.display());
+                eprintln!(
+                    "added {} versions to {}",
+                    wanted.len(),
+                    allowlist.path.display()
+                );
             } else {
-                let snippet = if online { ops::snippet_verified } else { ops::snippet };
+                let snippet = if online {
+                    ops::snippet_verified
+                } else {
+                    ops::snippet
+                };
                 print(&snippet(&wanted, &allowlist.path, &approval.approval()))?;
             }
             Ok(ExitCode::SUCCESS)
@@ -224,8 +236,19 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             approval,
             force,
             net,
-        } => super::online::add(&allowlist.path, &ecosystem, &specs, &approval.approval(), force, net.offline),
-        Cmd::Verify { allowlist, deep, net } => super::online::verify(&allowlist.path, net.offline, deep),
+        } => super::online::add(
+            &allowlist.path,
+            &ecosystem,
+            &specs,
+            &approval.approval(),
+            force,
+            net.offline,
+        ),
+        Cmd::Verify {
+            allowlist,
+            deep,
+            net,
+        } => super::online::verify(&allowlist.path, net.offline, deep),
         Cmd::Remove {
             ecosystem,
             name,
@@ -233,7 +256,9 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
         } => {
             let eco = parse_ecosystem(&ecosystem)?;
             let (name, version) = split_name_version(&name);
-            let removed = edit::update(&allowlist.path, false, |ed| Ok(ed.remove(eco, name, version)))?;
+            let removed = edit::update(&allowlist.path, false, |ed| {
+                Ok(ed.remove(eco, name, version))
+            })?;
             if !removed {
                 anyhow::bail!(
                     "{eco} {name}{} is not in {}",
@@ -241,7 +266,10 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                     allowlist.path.display()
                 );
             }
-            eprintln!("removed {eco} {name}{}", version.map(|v| format!("@{v}")).unwrap_or_default());
+            eprintln!(
+                "removed {eco} {name}{}",
+                version.map(|v| format!("@{v}")).unwrap_or_default()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Prune {
@@ -254,7 +282,14 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             let unused = ops::prune(&res, &list);
             let mut out = String::new();
             for (eco, name, version) in &unused {
-                out.push_str(&format!("{}{eco} {name}{}\n", if dry_run { "would remove " } else { "removed " }, version.as_ref().map(|v| format!("@{v}")).unwrap_or_default()));
+                out.push_str(&format!(
+                    "{}{eco} {name}{}\n",
+                    if dry_run { "would remove " } else { "removed " },
+                    version
+                        .as_ref()
+                        .map(|v| format!("@{v}"))
+                        .unwrap_or_default()
+                ));
             }
             if !dry_run && !unused.is_empty() {
                 edit::update(&allowlist.path, false, |ed| {
@@ -265,7 +300,11 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 })?;
             }
             print(&out)?;
-            eprintln!("{} entr{} unused", unused.len(), if unused.len() == 1 { "y" } else { "ies" });
+            eprintln!(
+                "{} entr{} unused",
+                unused.len(),
+                if unused.len() == 1 { "y" } else { "ies" }
+            );
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Deny {
@@ -286,4 +325,3 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
         }
     }
 }
-

@@ -55,14 +55,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } = args;
     let list = allowlist::load(&allowlist.path)?;
     exclude.extend(list.exclude.iter().cloned());
-    let res = resolve(&paths, &Options {
+    let res = resolve(
+        &paths,
+        &Options {
             no_ignore,
             exclude,
             cargo_metadata,
-        });
+        },
+    );
     let mut outcome = Outcome::offline(&res, &list, fail_on.severity());
     let checker = lockgate::checks::names::checker(&list, &known_bad)?;
-    outcome.findings.extend(lockgate::checks::names::check(&res, &list, &checker));
+    outcome
+        .findings
+        .extend(lockgate::checks::names::check(&res, &list, &checker));
     lockgate::checks::sort(&mut outcome.findings);
     if net.online {
         super::online::check(&mut outcome, &res, &list, &net)?;

@@ -28,7 +28,11 @@ fn explain(id: Option<&str>) -> anyhow::Result<ExitCode> {
     let Some(f) = FindingId::parse(id) else {
         anyhow::bail!("unknown finding id `{id}`; run `lockgate explain` for the list");
     };
-    print(&format!("{}\n\n{}\n\n{}\n", f.as_str(), f.summary(), f.explanation()))?;
+    print(&format!(
+        "{}\n\n{}\n\n{}\n",
+        f.as_str(),
+        f.summary(),
+        f.explanation()
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
-

@@ -94,7 +94,11 @@ pub fn main() -> ExitCode {
 #[derive(clap::Args, Debug, Clone)]
 pub struct AllowlistArg {
     /// The allowlist file.
-    #[arg(long = "allowlist", env = "LOCKGATE_ALLOWLIST", default_value = "allowlist.toml")]
+    #[arg(
+        long = "allowlist",
+        env = "LOCKGATE_ALLOWLIST",
+        default_value = "allowlist.toml"
+    )]
     pub path: PathBuf,
 }
 
@@ -152,7 +156,8 @@ pub fn resolve_whole(paths: &[PathBuf], exclude: &[String]) -> anyhow::Result<Re
 }
 
 pub fn parse_ecosystem(s: &str) -> anyhow::Result<Ecosystem> {
-    Ecosystem::parse(s).ok_or_else(|| anyhow::anyhow!("unknown ecosystem `{s}`: use cargo, npm or pypi"))
+    Ecosystem::parse(s)
+        .ok_or_else(|| anyhow::anyhow!("unknown ecosystem `{s}`: use cargo, npm or pypi"))
 }
 
 /// Split `NAME@VERSION`; a leading `@` is an npm scope, not a version separator.

@@ -81,7 +81,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for p in &args.known_bad {
         checker.load_known_bad(p)?;
     }
-    let mut verdicts: Vec<NameVerdict> = names.iter().map(|n| checker.check(eco, n, None)).collect();
+    let mut verdicts: Vec<NameVerdict> =
+        names.iter().map(|n| checker.check(eco, n, None)).collect();
     if args.online {
         online(eco, &mut verdicts, list.as_ref())?;
     }
@@ -108,9 +109,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// Ask the registry about each name: a name it does not have is `not-on-registry`
 /// (deny); a name it has drops the offline `unknown-name` guess. A registry that
 /// cannot be reached is an error (exit 2), never a silent pass.
-fn online(eco: Ecosystem, verdicts: &mut [NameVerdict], list: Option<&lockgate::allowlist::Allowlist>) -> anyhow::Result<()> {
+fn online(
+    eco: Ecosystem,
+    verdicts: &mut [NameVerdict],
+    list: Option<&lockgate::allowlist::Allowlist>,
+) -> anyhow::Result<()> {
     let client = super::online::client(list, false)?;
-    let queries: Vec<(Ecosystem, String)> = verdicts.iter().map(|v| (eco, v.name.clone())).collect();
+    let queries: Vec<(Ecosystem, String)> =
+        verdicts.iter().map(|v| (eco, v.name.clone())).collect();
     let answers = client.lookup_all(&queries);
     for (v, answer) in verdicts.iter_mut().zip(answers) {
         match answer {
@@ -131,10 +137,15 @@ fn online(eco: Ecosystem, verdicts: &mut [NameVerdict], list: Option<&lockgate::
             }
             Ok(Answer::Found(_)) => {
                 v.findings.retain(|f| f.id != FindingId::UnknownName);
-                v.verdict = v.findings.iter().map(|f| match f.severity {
-                    Severity::Deny => Verdict::Deny,
-                    Severity::Warn => Verdict::Warn,
-                }).max().unwrap_or(Verdict::Ok);
+                v.verdict = v
+                    .findings
+                    .iter()
+                    .map(|f| match f.severity {
+                        Severity::Deny => Verdict::Deny,
+                        Severity::Warn => Verdict::Warn,
+                    })
+                    .max()
+                    .unwrap_or(Verdict::Ok);
             }
             Err(e) => anyhow::bail!("cannot check `{}` online: {e}", v.name),
         }
@@ -143,7 +154,12 @@ fn online(eco: Ecosystem, verdicts: &mut [NameVerdict], list: Option<&lockgate::
 }
 
 fn human(verdicts: &[NameVerdict]) -> String {
-    let w = verdicts.iter().map(|v| v.name.len()).max().unwrap_or(4).min(40);
+    let w = verdicts
+        .iter()
+        .map(|v| v.name.len())
+        .max()
+        .unwrap_or(4)
+        .min(40);
     let mut out = String::new();
     for v in verdicts {
         let verdict = match v.verdict {
@@ -156,7 +172,11 @@ fn human(verdicts: &[NameVerdict]) -> String {
             continue;
         }
         for (i, f) in v.findings.iter().enumerate() {
-            let head = if i == 0 { format!("{:w$}  {verdict:4}", v.name) } else { " ".repeat(w + 6) };
+            let head = if i == 0 {
+                format!("{:w$}  {verdict:4}", v.name)
+            } else {
+                " ".repeat(w + 6)
+            };
             out.push_str(&format!("{head}  {}: {}\n", f.id.as_str(), f.message));
         }
     }

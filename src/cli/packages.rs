@@ -36,11 +36,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         exclude,
         cargo_metadata,
     } = args;
-    let res = resolve(&paths, &Options {
+    let res = resolve(
+        &paths,
+        &Options {
             no_ignore,
             exclude,
             cargo_metadata,
-        });
+        },
+    );
     let out = match format {
         OutFormat::Human => report::human::packages(&res),
         OutFormat::Json => report::json::packages(&res),

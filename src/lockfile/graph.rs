@@ -55,7 +55,12 @@ pub fn shortest_paths(labels: &[String], edges: &[Vec<usize>], roots: &[Root]) -
     let mut parent: Vec<Option<(usize, Option<usize>)>> = vec![None; n];
     let mut queue = VecDeque::new();
     for (r, root) in roots.iter().enumerate() {
-        for &d in root.deps.iter().chain(&root.dev_deps).chain(&root.optional_deps) {
+        for &d in root
+            .deps
+            .iter()
+            .chain(&root.dev_deps)
+            .chain(&root.optional_deps)
+        {
             if d < n && parent[d].is_none() {
                 parent[d] = Some((r, None));
                 queue.push_back(d);

@@ -210,7 +210,10 @@ mod tests {
         let sri = "sha512-XRcglhh3p2lHAu4gFg75i5owZ3/uttIZh11iKj+W2fqc4Iu8OvwIHkDSftaw4gURo0WA2fT2oguwTa4HChLwJw==";
         let h = Hash::from_sri(sri).unwrap();
         assert_eq!(h.algorithm, "sha512");
-        assert_eq!(h.value, "5d1720961877a7694702ee20160ef98b9a30677feeb6d219875d622a3f96d9fa9ce08bbc3afc081e40d27ed6b0e20511a34580d9f4f6a20bb04dae070a12f027");
+        assert_eq!(
+            h.value,
+            "5d1720961877a7694702ee20160ef98b9a30677feeb6d219875d622a3f96d9fa9ce08bbc3afc081e40d27ed6b0e20511a34580d9f4f6a20bb04dae070a12f027"
+        );
         assert_eq!(h.value, h.value.to_ascii_lowercase());
         assert_eq!(h.to_sri().unwrap(), sri);
     }

@@ -281,9 +281,11 @@ impl Kind {
     pub fn ecosystem(self) -> Ecosystem {
         match self {
             Kind::CargoLock => Ecosystem::Cargo,
-            Kind::PackageLock | Kind::YarnLock | Kind::PnpmLock | Kind::BunLock | Kind::BunLockb => {
-                Ecosystem::Npm
-            }
+            Kind::PackageLock
+            | Kind::YarnLock
+            | Kind::PnpmLock
+            | Kind::BunLock
+            | Kind::BunLockb => Ecosystem::Npm,
             _ => Ecosystem::Pypi,
         }
     }
@@ -291,18 +293,32 @@ impl Kind {
     /// The command that rewrites a lockfile of this kind.
     pub fn regenerate_hint(self) -> &'static str {
         match self {
-            Kind::CargoLock => "regenerate it with `cargo generate-lockfile` (or restore it from git)",
-            Kind::PackageLock => "regenerate it with `npm install --package-lock-only` (or restore it from git)",
+            Kind::CargoLock => {
+                "regenerate it with `cargo generate-lockfile` (or restore it from git)"
+            }
+            Kind::PackageLock => {
+                "regenerate it with `npm install --package-lock-only` (or restore it from git)"
+            }
             Kind::YarnLock => "regenerate it with `yarn install` (or restore it from git)",
-            Kind::PnpmLock => "regenerate it with `pnpm install --lockfile-only` (or restore it from git)",
-            Kind::BunLock => "regenerate it with `bun install --lockfile-only` (or restore it from git)",
-            Kind::BunLockb => "convert it to the text format with `bun install --save-text-lockfile`, then commit bun.lock",
-            Kind::Requirements => "fix the line, or regenerate the file with `pip-compile --generate-hashes` / `uv pip compile --generate-hashes`",
+            Kind::PnpmLock => {
+                "regenerate it with `pnpm install --lockfile-only` (or restore it from git)"
+            }
+            Kind::BunLock => {
+                "regenerate it with `bun install --lockfile-only` (or restore it from git)"
+            }
+            Kind::BunLockb => {
+                "convert it to the text format with `bun install --save-text-lockfile`, then commit bun.lock"
+            }
+            Kind::Requirements => {
+                "fix the line, or regenerate the file with `pip-compile --generate-hashes` / `uv pip compile --generate-hashes`"
+            }
             Kind::PoetryLock => "regenerate it with `poetry lock` (or restore it from git)",
             Kind::PipfileLock => "regenerate it with `pipenv lock` (or restore it from git)",
             Kind::UvLock => "regenerate it with `uv lock` (or restore it from git)",
             Kind::PdmLock => "regenerate it with `pdm lock` (or restore it from git)",
-            Kind::Pylock => "regenerate it with `pip lock` / `uv export --format pylock.toml` (or restore it from git)",
+            Kind::Pylock => {
+                "regenerate it with `pip lock` / `uv export --format pylock.toml` (or restore it from git)"
+            }
         }
     }
 }
@@ -343,8 +359,13 @@ pub fn parse_file(path: &Path, display: &Path) -> Result<Lockfile, ParseError> {
 /// [`parse_file`], and with `cargo_metadata` set, `Cargo.lock` files are enriched by
 /// `cargo metadata` (exact workspace members, dev-only crates; see
 /// [`cargo::parse_with_metadata`]).
-pub fn parse_file_with(path: &Path, display: &Path, cargo_metadata: bool) -> Result<Lockfile, ParseError> {
-    let kind = detect(path).ok_or_else(|| ParseError::new(display, None, "not a lockfile lockgate knows"))?;
+pub fn parse_file_with(
+    path: &Path,
+    display: &Path,
+    cargo_metadata: bool,
+) -> Result<Lockfile, ParseError> {
+    let kind = detect(path)
+        .ok_or_else(|| ParseError::new(display, None, "not a lockfile lockgate knows"))?;
     let meta = std::fs::metadata(path)
         .map_err(|e| ParseError::new(display, None, format!("cannot read: {e}")))?;
     if !meta.is_file() {
@@ -363,22 +384,35 @@ pub fn parse_file_with(path: &Path, display: &Path, cargo_metadata: bool) -> Res
         .with_hint("check that this is really a lockfile; lockgate refuses files this large rather than read part of them"));
     }
     if kind == Kind::BunLockb {
-        return Err(ParseError::new(display, None, "bun.lockb is Bun's binary lockfile, which lockgate cannot read"));
+        return Err(ParseError::new(
+            display,
+            None,
+            "bun.lockb is Bun's binary lockfile, which lockgate cannot read",
+        ));
     }
     // Read at most one byte more than the limit: a file that grows after the size
     // check (or reports a wrong size) still cannot make lockgate read without bound.
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     std::fs::File::open(path)
-        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_LOCKFILE_BYTES + 1), &mut bytes))
+        .and_then(|f| {
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(f, MAX_LOCKFILE_BYTES + 1),
+                &mut bytes,
+            )
+        })
         .map_err(|e| ParseError::new(display, None, format!("cannot read: {e}")))?;
     if bytes.len() as u64 > MAX_LOCKFILE_BYTES {
         return Err(ParseError::new(
             display,
             None,
-            format!("grew past the {} MiB lockgate reads while being read", MAX_LOCKFILE_BYTES / (1024 * 1024)),
+            format!(
+                "grew past the {} MiB lockgate reads while being read",
+                MAX_LOCKFILE_BYTES / (1024 * 1024)
+            ),
         ));
     }
-    let text = decode_text(&bytes).map_err(|(line, msg)| ParseError::new(display, Some(line), msg))?;
+    let text =
+        decode_text(&bytes).map_err(|(line, msg)| ParseError::new(display, Some(line), msg))?;
     if cargo_metadata && kind == Kind::CargoLock {
         return cargo::parse_with_metadata(&Context { path, display }, text);
     }
@@ -387,7 +421,12 @@ pub fn parse_file_with(path: &Path, display: &Path, cargo_metadata: bool) -> Res
 
 /// Parse lockfile text of a known kind. `path` is the real location (requirements
 /// files read their `-r` includes relative to it); `display` goes into the output.
-pub fn parse_text(kind: Kind, path: &Path, display: &Path, text: &str) -> Result<Lockfile, ParseError> {
+pub fn parse_text(
+    kind: Kind,
+    path: &Path,
+    display: &Path,
+    text: &str,
+) -> Result<Lockfile, ParseError> {
     let ctx = Context { path, display };
     match kind {
         Kind::CargoLock => cargo::parse(&ctx, text),
@@ -395,7 +434,10 @@ pub fn parse_text(kind: Kind, path: &Path, display: &Path, text: &str) -> Result
         Kind::YarnLock => yarn::parse(&ctx, text),
         Kind::PnpmLock => pnpm::parse(&ctx, text),
         Kind::BunLock => bun::parse(&ctx, text),
-        Kind::BunLockb => Err(ctx.error(None, "bun.lockb is Bun's binary lockfile, which lockgate cannot read")),
+        Kind::BunLockb => Err(ctx.error(
+            None,
+            "bun.lockb is Bun's binary lockfile, which lockgate cannot read",
+        )),
         Kind::Requirements => requirements::parse(&ctx, text),
         Kind::PoetryLock => poetry::parse(&ctx, text),
         Kind::PipfileLock => pipfile::parse(&ctx, text),
@@ -448,7 +490,10 @@ pub fn decode_text(bytes: &[u8]) -> Result<&str, (usize, String)> {
     std::str::from_utf8(bytes).map_err(|e| {
         let at = e.valid_up_to();
         let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
-        (line, format!("is not valid UTF-8 (invalid byte at offset {at})"))
+        (
+            line,
+            format!("is not valid UTF-8 (invalid byte at offset {at})"),
+        )
     })
 }
 

@@ -31,10 +31,26 @@ pub fn packages(res: &Resolution) -> String {
         if lock.packages.is_empty() && lock.unpinned.is_empty() {
             continue;
         }
-        let name_w = lock.packages.iter().map(|p| p.name.len()).max().unwrap_or(4).clamp(4, 48);
-        let ver_w = lock.packages.iter().map(|p| p.version.len()).max().unwrap_or(7).clamp(7, 24);
+        let name_w = lock
+            .packages
+            .iter()
+            .map(|p| p.name.len())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 48);
+        let ver_w = lock
+            .packages
+            .iter()
+            .map(|p| p.version.len())
+            .max()
+            .unwrap_or(7)
+            .clamp(7, 24);
         if !lock.packages.is_empty() {
-            let _ = writeln!(out, "  {:name_w$}  {:ver_w$}  {:8}  {:6}  {:>6}  WHY", "NAME", "VERSION", "SOURCE", "KIND", "LINE");
+            let _ = writeln!(
+                out,
+                "  {:name_w$}  {:ver_w$}  {:8}  {:6}  {:>6}  WHY",
+                "NAME", "VERSION", "SOURCE", "KIND", "LINE"
+            );
         }
         for p in &lock.packages {
             let kind = match (p.direct, p.dev, p.optional) {
@@ -44,7 +60,11 @@ pub fn packages(res: &Resolution) -> String {
                 (true, _, _) => "direct",
                 _ => "",
             };
-            let why = if p.path.len() > 1 { p.path.join(" > ") } else { String::new() };
+            let why = if p.path.len() > 1 {
+                p.path.join(" > ")
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
                 "  {:name_w$}  {:ver_w$}  {:8}  {:6}  {:>6}  {}",
@@ -57,12 +77,21 @@ pub fn packages(res: &Resolution) -> String {
             );
         }
         for u in &lock.unpinned {
-            let _ = writeln!(out, "  {} {}  (not pinned, line {})", u.name, if u.spec.is_empty() { "*" } else { &u.spec }, u.line);
+            let _ = writeln!(
+                out,
+                "  {} {}  (not pinned, line {})",
+                u.name,
+                if u.spec.is_empty() { "*" } else { &u.spec },
+                u.line
+            );
         }
         out.push('\n');
     }
     if !res.manifests_without_lockfile.is_empty() {
-        let _ = writeln!(out, "Manifests without a lockfile (their dependencies are not pinned):");
+        let _ = writeln!(
+            out,
+            "Manifests without a lockfile (their dependencies are not pinned):"
+        );
         for m in &res.manifests_without_lockfile {
             let _ = writeln!(out, "  {}", m.display());
         }
@@ -113,7 +142,13 @@ pub fn findings(outcome: &Outcome) -> String {
                 _ => String::new(),
             };
             let at = f.line.map(|l| format!(":{l}")).unwrap_or_default();
-            let _ = writeln!(out, "  {:8} {:20} {what}  ({}{at})", f.severity.as_str(), f.id.as_str(), file.display());
+            let _ = writeln!(
+                out,
+                "  {:8} {:20} {what}  ({}{at})",
+                f.severity.as_str(),
+                f.id.as_str(),
+                file.display()
+            );
             let _ = writeln!(out, "           {}", f.message);
             if f.path.len() > 1 {
                 let _ = writeln!(out, "           via {}", f.path.join(" > "));
@@ -129,7 +164,12 @@ pub fn findings(outcome: &Outcome) -> String {
 /// `3 findings (1 critical, 2 error) in 460 packages from 3 lockfiles`.
 pub fn summary_line(outcome: &Outcome) -> String {
     let mut parts = Vec::new();
-    for sev in [Severity::Critical, Severity::Error, Severity::Warning, Severity::Note] {
+    for sev in [
+        Severity::Critical,
+        Severity::Error,
+        Severity::Warning,
+        Severity::Note,
+    ] {
         let n = outcome.count(sev);
         if n > 0 {
             parts.push(format!("{n} {sev}"));
@@ -140,7 +180,11 @@ pub fn summary_line(outcome: &Outcome) -> String {
         "{} finding{}{} in {} package{} from {} lockfile{}, checked against {}",
         n,
         if n == 1 { "" } else { "s" },
-        if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) },
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join(", "))
+        },
         outcome.packages,
         if outcome.packages == 1 { "" } else { "s" },
         outcome.lockfiles,
@@ -160,11 +204,17 @@ pub fn next_step(outcome: &Outcome) -> String {
     let failing = outcome.failing();
     if failing == 0 {
         return if outcome.findings.is_empty() {
-            format!("ok: every package is allowed by {}", outcome.allowlist.display())
+            format!(
+                "ok: every package is allowed by {}",
+                outcome.allowlist.display()
+            )
         } else {
             "ok: no finding reaches the fail level".to_string()
         };
     }
     let worst = &outcome.findings[0];
-    format!("FAILED ({failing} at or above the fail level). Next: {}", worst.help)
+    format!(
+        "FAILED ({failing} at or above the fail level). Next: {}",
+        worst.help
+    )
 }

@@ -89,7 +89,8 @@ pub fn packages(res: &Resolution) -> String {
         manifests_without_lockfile: &res.manifests_without_lockfile,
         errors: res.errors.iter().map(ErrorRecord::from).collect(),
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -137,7 +138,8 @@ pub fn findings(outcome: &Outcome) -> String {
         },
         findings: &outcome.findings,
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }
