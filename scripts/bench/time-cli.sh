@@ -19,12 +19,28 @@ if [ ! -f "$data/cli-allowlist.toml" ]; then
 fi
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/{print $2}') GiB"
 echo "allowlist: $(grep -c '^\[' "$data/cli-allowlist.toml") tables, $(wc -c < "$data/cli-allowlist.toml") bytes"
+names="$data/names10k.txt"
+if [ ! -f "$names" ] && [ -f /work/.library/env/packages/npm.tsv ]; then
+  python3 - "$names" <<'PY'
+import random, sys
+names = [l.split("\t")[0] for l in open("/work/.library/env/packages/npm.tsv").read().splitlines()[1:]]
+random.seed(1)
+def typo(n):
+    if len(n) < 4:
+        return n + "x"
+    i = random.randrange(1, len(n) - 1)
+    return n[:i] + n[i + 1] + n[i] + n[i + 2:]
+out = random.sample(names, 5000) + [typo(n) for n in random.sample(names, 5000)]
+open(sys.argv[1], "w").write("\n".join(out) + "\n")
+PY
+fi
 cmds=(
   "$bin packages $data/mono --format json"
   "$bin check $data/mono --allowlist $data/cli-allowlist.toml"
   "$bin packages $data/mono-big --format json"
 )
 if command -v hyperfine >/dev/null; then
+  [ -f "$names" ] && hyperfine --warmup 3 --runs 20 -i "$bin name npm - < $names"
   hyperfine --warmup 3 --runs 20 -N "${cmds[@]}" --export-markdown "$data/cli-times.md" --ignore-failure
   cat "$data/cli-times.md"
 else
