@@ -1,69 +1,32 @@
 //! poetry.lock: v2.1 made by Poetry 2.5.1, v1.1 made by Poetry 1.1.15
 //! (tests/fixtures/pypi/generate-poetry.sh), and hand-written malformed inputs.
 
-use lockgate::lockfile::{Lockfile, Package, Source, parse_file, pep503};
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+mod support;
 
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/pypi/poetry")
-        .join(rel)
+use lockgate::lockfile::{Lockfile, Package, Source, parse_file};
+use std::path::Path;
+use support::{Fixtures, get};
+
+const F: Fixtures = Fixtures("tests/fixtures/pypi/poetry");
+
+fn fixture(rel: &str) -> std::path::PathBuf {
+    F.fixture(rel)
 }
 
 fn parse(rel: &str) -> Lockfile {
-    let path = fixture(rel);
-    parse_file(&path, Path::new(rel)).unwrap_or_else(|e| panic!("{e}"))
+    F.parse(rel)
 }
 
-/// The tool's own listing (`name version` lines) must equal lockgate's set.
 fn assert_matches_expected(lock: &Lockfile, dir: &str) {
-    let text = std::fs::read_to_string(fixture(dir).join("expected.txt")).unwrap();
-    let expected: BTreeSet<(String, String)> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let (n, v) = l.split_once(' ').unwrap();
-            (pep503(n), v.to_string())
-        })
-        .collect();
-    let got: BTreeSet<(String, String)> = lock
-        .packages
-        .iter()
-        .map(|p| (p.normalized_name(), p.version.clone()))
-        .collect();
-    assert_eq!(got, expected);
-    assert_eq!(
-        got.len(),
-        lock.packages.len(),
-        "one record per (name, version)"
-    );
+    F.assert_matches_expected(lock, dir)
 }
 
-fn get<'a>(lock: &'a Lockfile, name: &str, version: Option<&str>) -> &'a Package {
-    lock.packages
-        .iter()
-        .find(|p| p.name == name && version.is_none_or(|v| p.version == v))
-        .unwrap_or_else(|| panic!("{name} {version:?} not found"))
-}
-
-/// The recorded line is the `[[package]]` header and the next line names the package.
 fn assert_line(rel: &str, p: &Package) {
-    let text = std::fs::read_to_string(fixture(rel)).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[p.line - 1], "[[package]]", "{} at {}", p.name, p.line);
-    assert_eq!(lines[p.line], format!("name = \"{}\"", p.name));
-    assert_eq!(lines[p.line + 1], format!("version = \"{}\"", p.version));
+    F.assert_line(rel, p)
 }
 
-/// Count the `hash = "sha256:` of one entry directly in the text.
 fn hashes_in_entry(rel: &str, p: &Package) -> usize {
-    let text = std::fs::read_to_string(fixture(rel)).unwrap();
-    text.lines()
-        .skip(p.line)
-        .take_while(|l| *l != "[[package]]")
-        .map(|l| l.matches("hash = \"sha256:").count())
-        .sum()
+    F.hashes_in_entry(rel, p)
 }
 
 const SIX_URL: &str = "https://files.pythonhosted.org/packages/b7/ce/149a00dd41f10bc29e5921b496af8b574d8413afcd5e30dfa0ed46c2cc5e/six-1.17.0-py2.py3-none-any.whl";

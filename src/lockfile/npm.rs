@@ -567,36 +567,17 @@ fn registry_base<'u>(url: &'u str, name: &str, version: &str) -> Option<&'u str>
     base.strip_suffix('/')
 }
 
-/// Segment-wise glob match used for `workspaces` (`*` within a segment, `**` for any
-/// number of segments).
+/// Glob match used for `workspaces` (`*` within a path segment, `**` for any number of
+/// segments), with globset (ripgrep's, linear time: a hostile pattern in a
+/// package.json cannot make lockgate backtrack). An invalid pattern matches nothing.
 fn glob_match(pattern: &str, path: &str) -> bool {
-    let pat: Vec<&str> = pattern
-        .trim_start_matches("./")
-        .trim_end_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
-        .collect();
-    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    fn go(p: &[&str], s: &[&str]) -> bool {
-        match p.split_first() {
-            None => s.is_empty(),
-            Some((&"**", rest)) => (0..=s.len()).any(|k| go(rest, &s[k..])),
-            Some((first, rest)) => match s.split_first() {
-                Some((seg, srest)) => {
-                    seg_match(first.as_bytes(), seg.as_bytes()) && go(rest, srest)
-                }
-                None => false,
-            },
-        }
-    }
-    fn seg_match(p: &[u8], s: &[u8]) -> bool {
-        match p.split_first() {
-            None => s.is_empty(),
-            Some((b'*', rest)) => (0..=s.len()).any(|k| seg_match(rest, &s[k..])),
-            Some((c, rest)) => s.first() == Some(c) && seg_match(rest, &s[1..]),
-        }
-    }
-    go(&pat, &segs)
+    let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
+    let path = path.trim_start_matches("./").trim_end_matches('/');
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher().is_match(path))
+        .unwrap_or(false)
 }
 
 fn add_packages<'a>(
