@@ -323,3 +323,47 @@ fn allowlist_add_refuses_a_flagged_name_unless_forced() {
     assert!(list.contains("[pypi.reqeusts]"), "{list}");
     assert!(list.contains("internal fork, reviewed in SEC-9"), "{list}");
 }
+
+#[test]
+fn name_json_matches_its_documented_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/schemas/name.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let tmp = tempfile::tempdir().unwrap();
+    for (eco, names) in [
+        (
+            "pypi",
+            vec![
+                "huggingface-cli",
+                "reqeusts",
+                "requests",
+                "numpyy-utils-xyz",
+                "express",
+            ],
+        ),
+        (
+            "npm",
+            vec![
+                "expresss",
+                "@types/nodee",
+                "react-codeshift",
+                "lodash",
+                "requests",
+            ],
+        ),
+        ("cargo", vec!["serde_jsonn", "tokio", "rustdecimal"]),
+    ] {
+        let mut args = vec!["name", eco];
+        args.extend(names);
+        args.extend(["--format", "json"]);
+        let o = run(tmp.path(), &args, None);
+        let doc = json(&o);
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{eco}: {errors:?}\n{doc}");
+    }
+}
