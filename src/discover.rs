@@ -545,6 +545,27 @@ fn workspace_globs(dir: &Path, eco: Ecosystem) -> Option<globset::GlobSet> {
     b.build().ok()
 }
 
+/// Resolve `.` and `..` components without touching the file system
+/// (`a/./b/../c` is `a/c`; a leading `..` is kept).
+pub fn lexical_normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
 /// A folder path made comparable: `""` and `"."` become `.`, a trailing `./` removed.
 pub fn normalize_dir(d: &Path) -> PathBuf {
     let shown = display_path(d);

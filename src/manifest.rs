@@ -163,26 +163,16 @@ fn cargo_toml(text: &str) -> Vec<String> {
     out
 }
 
-/// The name of a PEP 508 requirement string, or `None` for a URL or local one.
+/// The name of a PEP 508 requirement string, or `None` for a URL or local one
+/// (`name @ url`), which does not come from the registry.
 pub fn pep508_name(req: &str) -> Option<String> {
-    let req = req.trim();
-    let end = req
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .unwrap_or(req.len());
-    let name = &req[..end];
-    if name.is_empty() {
-        return None;
-    }
-    let rest = req[end..].trim_start();
-    let rest = if rest.starts_with('[') {
-        rest.split_once(']').map(|x| x.1).unwrap_or("").trim_start()
-    } else {
-        rest
+    let name = crate::lockfile::poetry::shared::requirement_name(req)?;
+    let rest = req.trim_start().get(name.len()..)?.trim_start();
+    let rest = match rest.strip_prefix('[') {
+        Some(r) => r.split_once(']').map_or("", |x| x.1).trim_start(),
+        None => rest,
     };
-    if rest.starts_with('@') {
-        return None; // `name @ url`: not from the registry
-    }
-    Some(name.to_string())
+    (!rest.starts_with('@')).then(|| name.to_string())
 }
 
 fn pyproject(text: &str) -> Vec<String> {

@@ -50,9 +50,10 @@
 use super::graph::{self, Root};
 use super::lines::LineIndex;
 use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
+use crate::discover::lexical_normalize;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 /// The registry source string of crates.io as `Cargo.lock` writes it.
@@ -638,7 +639,7 @@ pub fn manifest_members(dir: &Path) -> Option<HashSet<String>> {
     };
     let excludes: Vec<PathBuf> = strs("exclude")
         .iter()
-        .map(|e| normalize(Path::new(e)))
+        .map(|e| lexical_normalize(Path::new(e)))
         .collect();
     let ws_deps = ws.get("dependencies").and_then(toml::Value::as_table);
     let excluded = |rel: &Path| excludes.iter().any(|e| rel.starts_with(e));
@@ -650,7 +651,7 @@ pub fn manifest_members(dir: &Path) -> Option<HashSet<String>> {
     todo.extend(path_deps(&root, Path::new(""), ws_deps));
     let mut seen: HashSet<PathBuf> = HashSet::new();
     while let Some(rel) = todo.pop() {
-        let rel = normalize(&rel);
+        let rel = lexical_normalize(&rel);
         if rel.as_os_str().is_empty()
             || rel.starts_with("..")
             || excluded(&rel)
@@ -703,26 +704,6 @@ fn path_deps(m: &toml::Table, rel: &Path, ws_deps: Option<&toml::Table>) -> Vec<
             {
                 out.push(PathBuf::from(p));
             }
-        }
-    }
-    out
-}
-
-/// Lexically normalize a relative path (`a/./b/../c` is `a/c`).
-fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
-                    out.pop();
-                } else {
-                    out.push("..");
-                }
-            }
-            Component::Normal(s) => out.push(s),
-            Component::RootDir | Component::Prefix(_) => out.push(c.as_os_str()),
         }
     }
     out

@@ -19,6 +19,7 @@
 //! `tests/schemas/`).
 
 use crate::checks::{Finding, FindingId, Outcome, Severity};
+use crate::discover::lexical_normalize;
 use serde_json::{Value, json};
 use std::path::{Component, Path, PathBuf};
 
@@ -93,25 +94,6 @@ impl Paths {
         self.relative(p)
             .unwrap_or_else(|| p.to_string_lossy().replace('\\', "/"))
     }
-}
-
-/// Resolve `.` and `..` components without touching the file system.
-fn lexical_normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
-                    out.pop();
-                } else {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// Percent-encode a relative path for use as a URI reference: unreserved
