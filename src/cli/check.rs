@@ -1,20 +1,17 @@
 //! `lockgate check`: the gate.
 
 use super::output::{self, OutputArgs};
-use super::{AllowlistArg, FailOn};
+use super::{AllowlistArg, FailOn, WalkArgs};
 use lockgate::allowlist;
 use lockgate::checks::Outcome;
-use lockgate::discover::Options;
-use lockgate::resolve::resolve;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `lockgate check`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Folders or lockfiles to check.
-    #[arg(default_value = ".")]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    walk: WalkArgs,
     #[command(flatten)]
     allowlist: AllowlistArg,
     #[command(flatten)]
@@ -22,16 +19,6 @@ pub struct Args {
     /// The lowest severity that fails the run.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
-    /// Do not honour .gitignore / .ignore files.
-    #[arg(long)]
-    no_ignore: bool,
-    /// Skip files and folders matching this glob (repeatable), besides the
-    /// allowlist's `exclude`.
-    #[arg(long)]
-    exclude: Vec<String>,
-    /// Ask `cargo metadata` (offline) for workspace members and dev-only crates.
-    #[arg(long)]
-    cargo_metadata: bool,
     /// A list of known-bad packages to load (an OSV directory in the OpenSSF
     /// malicious-packages layout, or a TSV: ecosystem, name, id, versions); repeatable.
     #[arg(long, value_name = "PATH")]
@@ -43,26 +30,15 @@ pub struct Args {
 /// Run `lockgate check`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Args {
-        paths,
+        walk,
         allowlist,
         output,
         fail_on,
-        no_ignore,
-        mut exclude,
-        cargo_metadata,
         known_bad,
         net,
     } = args;
     let list = allowlist::load(&allowlist.path)?;
-    exclude.extend(list.exclude.iter().cloned());
-    let res = resolve(
-        &paths,
-        &Options {
-            no_ignore,
-            exclude,
-            cargo_metadata,
-        },
-    );
+    let res = walk.resolve(&list.exclude);
     let mut outcome = Outcome::offline(&res, &list, fail_on.severity());
     let checker = lockgate::checks::names::checker(&list, &known_bad)?;
     outcome

@@ -91,6 +91,40 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// What to walk: shared by `packages` and `check`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct WalkArgs {
+    /// Folders, lockfiles or manifests to read.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Do not honour .gitignore / .ignore files.
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Skip files and folders matching this glob (repeatable), e.g. tests/fixtures;
+    /// `check` adds the allowlist's `exclude`.
+    #[arg(long)]
+    pub exclude: Vec<String>,
+    /// Ask `cargo metadata` (offline) for workspace members and dev-only crates.
+    #[arg(long)]
+    pub cargo_metadata: bool,
+}
+
+impl WalkArgs {
+    /// Discover and parse everything under the paths, excluding `extra_exclude` too.
+    pub fn resolve(&self, extra_exclude: &[String]) -> Resolution {
+        let mut exclude = self.exclude.clone();
+        exclude.extend(extra_exclude.iter().cloned());
+        resolve(
+            &self.paths,
+            &Options {
+                no_ignore: self.no_ignore,
+                exclude,
+                cargo_metadata: self.cargo_metadata,
+            },
+        )
+    }
+}
+
 #[derive(clap::Args, Debug, Clone)]
 pub struct AllowlistArg {
     /// The allowlist file.
