@@ -1,0 +1,268 @@
+//! The real-world corpus: lockfiles taken from well-known public repositories
+//! (tests/fixtures/realworld/<owner>__<repo>/<path>, origin and licence in
+//! SOURCES.tsv), each read by the lockgate binary and compared with an
+//! independent reading (scripts/realworld/independent_reader.py, written from
+//! the formats' specifications, not from lockgate's code) committed as
+//! tests/fixtures/realworld/expected/<path>.json.
+//!
+//! Names, versions, source kinds and hashes must match exactly (PyPI names are
+//! compared in their PEP 503 form, as the ecosystem compares them). See
+//! docs/testing.md for how to add an entry.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// Files lockgate cannot read yet (or reads differently), each with the reason and
+/// the fix that will remove it. A file listed here must still fail: when a fix
+/// makes it pass, the test says so and the entry must be removed.
+const KNOWN_FAILING: &[(&str, &str)] = &[
+    // Yarn berry (Yarn 2/3 lockfiles write dependency ranges without `npm:`)
+    (
+        "reduxjs__redux-toolkit/examples/publish-ci/node-standard/yarn.lock",
+        "yarn berry __metadata 6 (Yarn 3): `@reduxjs/toolkit: ^2.0.0-beta.2` is not matched with the key `@reduxjs/toolkit@npm:^2.0.0-beta.2` (yarn berry helper)",
+    ),
+    // pnpm
+    (
+        "pnpm__pnpm/lockfile/split-lockfile/test/fixture/v5.4/pnpm-lock.yaml",
+        "pnpm lockfileVersion 5.4 (pnpm 7) refused (pnpm helper)",
+    ),
+    (
+        "pnpm__pnpm/__fixtures__/general/pnpm-lock.yaml",
+        "pnpm lockfileVersion '7.0' (pnpm's own fixtures on its main branch) refused (pnpm helper)",
+    ),
+    (
+        "pnpm__pnpm/__fixtures__/with-peer/pnpm-lock.yaml",
+        "pnpm lockfileVersion '7.0' (pnpm's own fixtures on its main branch) refused (pnpm helper)",
+    ),
+    // requirements files that are not named requirements*.txt
+    (
+        "pallets__flask/requirements/build.txt",
+        "requirements/ layout: `requirements/build.txt` is 'neither a lockfile nor a manifest' (requirements helper)",
+    ),
+    (
+        "pallets__flask/requirements/tests-min.txt",
+        "requirements/ layout: `requirements/tests-min.txt` refused (requirements helper)",
+    ),
+    (
+        "pypi__warehouse/requirements/deploy.txt",
+        "requirements/ layout: `requirements/deploy.txt` refused (requirements helper)",
+    ),
+    (
+        "pypi__warehouse/requirements/pip.txt",
+        "requirements/ layout: `requirements/pip.txt` refused (requirements helper)",
+    ),
+    (
+        "readthedocs__readthedocs.org/requirements/pip.txt",
+        "requirements/ layout: `requirements/pip.txt` refused (requirements helper)",
+    ),
+];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/realworld")
+}
+
+/// (ecosystem, compared name, version, source) -> hashes
+type Reading = BTreeMap<(String, String, String, String), BTreeSet<String>>;
+
+fn pep503(name: &str) -> String {
+    let mut out = String::new();
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+fn key(eco: &str, p: &Value) -> (String, String, String, String) {
+    let name = p["name"].as_str().unwrap_or_default();
+    let name = if eco == "pypi" { pep503(name) } else { name.to_string() };
+    (
+        eco.to_string(),
+        name,
+        p["version"].as_str().unwrap_or_default().to_string(),
+        p["source"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+fn hashes(p: &Value) -> BTreeSet<String> {
+    p["hashes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|h| h.as_str().map(String::from)).collect())
+        .unwrap_or_default()
+}
+
+fn expected_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&root().join("expected"), &mut out);
+    out.sort();
+    out
+}
+
+/// What the independent reader expects for one lockfile.
+fn expected(path: &Path) -> (String, String, Reading) {
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let eco = doc["ecosystem"].as_str().unwrap().to_string();
+    let mut r = Reading::new();
+    for p in doc["packages"].as_array().unwrap() {
+        r.entry(key(&eco, p)).or_default().extend(hashes(p));
+    }
+    (doc["lockfile"].as_str().unwrap().to_string(), eco, r)
+}
+
+/// lockgate's reading of one lockfile, or why it could not read it.
+fn lockgate(rel: &str) -> Result<Reading, String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_lockgate"))
+        .current_dir(root())
+        .args(["packages", "--format", "json", rel])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let doc: Value = serde_json::from_str(&stdout).map_err(|e| {
+        format!(
+            "exit {:?}, no JSON ({e}): {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })?;
+    if !out.status.success() || doc["complete"] != Value::Bool(true) {
+        return Err(format!("exit {:?}: {}", out.status.code(), doc["errors"]));
+    }
+    let mut r = Reading::new();
+    for p in doc["packages"].as_array().unwrap() {
+        let eco = p["ecosystem"].as_str().unwrap();
+        r.entry(key(eco, p)).or_default().extend(hashes(p));
+    }
+    Ok(r)
+}
+
+/// A readable diff between the two readings; empty when they are equal.
+fn diff(want: &Reading, got: &Reading) -> Vec<String> {
+    let mut lines = Vec::new();
+    let show = |k: &(String, String, String, String)| format!("{} {} {} ({})", k.0, k.1, k.2, k.3);
+    for (k, h) in want {
+        match got.get(k) {
+            None => lines.push(format!("  missing in lockgate: {}", show(k))),
+            Some(g) if g != h => {
+                for x in h.difference(g) {
+                    lines.push(format!("  {}: hash missing in lockgate: {x}", show(k)));
+                }
+                for x in g.difference(h) {
+                    lines.push(format!("  {}: extra hash in lockgate: {x}", show(k)));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    for k in got.keys().filter(|k| !want.contains_key(*k)) {
+        lines.push(format!("  extra in lockgate: {}", show(k)));
+    }
+    lines
+}
+
+#[test]
+fn every_corpus_lockfile_reads_as_the_independent_reader_does() {
+    let files = expected_files();
+    let known: BTreeMap<&str, &str> = KNOWN_FAILING.iter().copied().collect();
+    let mut failures = Vec::new();
+    let mut exact = 0;
+    let mut seen_known = BTreeSet::new();
+    for path in &files {
+        let (rel, _eco, want) = expected(path);
+        let result = lockgate(&rel);
+        let problem = match &result {
+            Err(e) => Some(format!("{rel}: lockgate refused it: {e}")),
+            Ok(got) => {
+                let d = diff(&want, got);
+                (!d.is_empty()).then(|| format!("{rel}: read differently\n{}", d.join("\n")))
+            }
+        };
+        match (problem, known.get(rel.as_str())) {
+            (None, None) => exact += 1,
+            (None, Some(_)) => failures.push(format!(
+                "{rel} is in KNOWN_FAILING but now reads exactly: remove it from the list"
+            )),
+            (Some(p), None) => failures.push(p),
+            (Some(_), Some(_)) => {
+                seen_known.insert(rel.clone());
+            }
+        }
+    }
+    for k in known.keys() {
+        if !seen_known.contains(*k) && !files.iter().any(|f| f.ends_with(format!("{k}.json"))) {
+            failures.push(format!("KNOWN_FAILING names {k}, which is not in the corpus"));
+        }
+    }
+    eprintln!(
+        "real-world corpus: {} lockfiles, {exact} read exactly, {} known failing",
+        files.len(),
+        seen_known.len()
+    );
+    assert!(failures.is_empty(), "\n{}\n", failures.join("\n"));
+    assert!(files.len() >= 60, "the corpus holds {} lockfiles", files.len());
+}
+
+/// Every lockfile of the corpus has an expected reading and a SOURCES.tsv row
+/// (repository, commit, path, licence, format), and nothing else is expected.
+#[test]
+fn corpus_files_sources_and_expected_readings_agree() {
+    let sources = std::fs::read_to_string(root().join("SOURCES.tsv")).unwrap();
+    let mut rows = BTreeSet::new();
+    let mut repos = BTreeSet::new();
+    for (i, line) in sources.lines().enumerate().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 5, "SOURCES.tsv:{}: 5 columns expected", i + 1);
+        assert!(
+            cols[1].len() == 40 && cols[1].chars().all(|c| c.is_ascii_hexdigit()),
+            "SOURCES.tsv:{}: commit must be 40 hex digits",
+            i + 1
+        );
+        assert!(!cols[3].is_empty(), "SOURCES.tsv:{}: licence missing", i + 1);
+        let dir = cols[0].replacen('/', "__", 1);
+        let file = root().join(&dir).join(cols[2]);
+        assert!(file.is_file(), "SOURCES.tsv:{}: {} is not in the corpus", i + 1, file.display());
+        rows.insert(format!("{dir}/{}", cols[2]));
+        repos.insert(cols[0].to_string());
+    }
+    let expected: BTreeSet<String> = expected_files()
+        .iter()
+        .map(|p| {
+            let rel = p.strip_prefix(root().join("expected")).unwrap();
+            let s = rel.to_string_lossy().replace('\\', "/");
+            s.strip_suffix(".json").unwrap().to_string()
+        })
+        .collect();
+    let lockfile_rows: BTreeSet<String> = rows
+        .iter()
+        .filter(|r| {
+            let name = r.rsplit('/').next().unwrap();
+            !matches!(name, "package.json" | "pyproject.toml" | "Cargo.toml")
+        })
+        .cloned()
+        .collect();
+    assert_eq!(
+        lockfile_rows, expected,
+        "every lockfile in SOURCES.tsv needs an expected reading (run scripts/realworld/independent_reader.py) and vice versa"
+    );
+    assert!(repos.len() >= 40, "the corpus comes from {} repositories", repos.len());
+}
