@@ -470,10 +470,12 @@ def read_requirements(path: Path, text: str, seen=None) -> list[dict]:
             url = url.strip()
             src = "git" if url.startswith(("git+", "hg+", "svn+", "bzr+")) else (
                 "path" if url.startswith("file:") else "url")
-            c.add(name, url, src, hashes)
+            # a direct reference names no version: the URL (or commit) is the pin
+            c.add(name, "", src, hashes)
             continue
         if spec.startswith((".", "/", "file:")) or editable:
-            c.add(spec, spec, "path", hashes)
+            local = spec.split("[", 1)[0]  # `-e .[extra]`: the project at `.`
+            c.add(local, local, "path", hashes)
             continue
         m = REQ.match(spec)
         if not m:
@@ -567,9 +569,12 @@ def read_uv(path: Path, text: str) -> list[dict]:
 
 def read_pdm(path: Path, text: str) -> list[dict]:
     doc = tomllib.loads(text)
+    # lock_version 4.0 kept the files in [metadata.files], keyed "name version"
+    meta_files = doc.get("metadata", {}).get("files", {})
     c = Collector()
     for p in doc.get("package", []):
-        hashes = [f["hash"].lower() for f in p.get("files", []) if f.get("hash")]
+        files = p.get("files") or meta_files.get(f"{p['name']} {p.get('version', '')}", [])
+        hashes = [f["hash"].lower() for f in files if f.get("hash")]
         if "git" in p or "hg" in p:
             kind = "git"
         elif "path" in p:
