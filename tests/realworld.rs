@@ -87,6 +87,10 @@ const KNOWN_FAILING: &[(&str, &str)] = &[
         "requirements/ layout: `requirements/build.txt` refused (requirements helper)",
     ),
     (
+        "jestjs__jest/e2e/chai-assertion-library-errors/yarn.lock",
+        "yarn berry __metadata 4 (Yarn 2): `chai: ^4.2.0` not matched with `chai@npm:^4.2.0` (yarn berry helper)",
+    ),
+    (
         "jestjs__jest/e2e/define-config/ts/yarn.lock",
         "yarn berry __metadata 6 (Yarn 3): `ts-node: ^10.5.0` not matched with `ts-node@npm:^10.5.0` (yarn berry helper)",
     ),
