@@ -166,7 +166,10 @@ mod tests {
         assert!(matches(p, "https://acme.example/npm"));
         assert!(matches(p, "https://acme.example/npm/"));
         assert!(matches(p, "https://acme.example/npm/x/-/x-1.tgz"));
-        assert!(matches("https://acme.example/npm/", "https://acme.example/npm"));
+        assert!(matches(
+            "https://acme.example/npm/",
+            "https://acme.example/npm"
+        ));
         assert!(!matches(p, "https://acme.example/npm-evil"));
         assert!(!matches(p, "https://acme.example/npmx/y"));
         assert!(!matches(p, "https://acme.example/"));
@@ -188,7 +191,10 @@ mod tests {
             "https://XN--BCHER-KVA.example/",
             "https://BÜCHER.example/x"
         ));
-        assert!(!matches("https://bücher.example/", "https://bucher.example/"));
+        assert!(!matches(
+            "https://bücher.example/",
+            "https://bucher.example/"
+        ));
         // A trailing dot is another host name to the URL standard.
         assert!(!matches(ACME, "https://npm.acme.example./"));
     }
