@@ -64,7 +64,7 @@ pub fn check(found: &[Found], list: &Allowlist) -> Vec<Finding> {
                         ""
                     };
                     let redirect = if f.ecosystem == Ecosystem::Npm && f.key.eq_ignore_ascii_case("registry") && f.installer.starts_with("npm") {
-                        "; npm also fetches every tarball the lockfile places on registry.npmjs.org from it"
+                        " (npm also fetches from it every tarball the lockfile places on registry.npmjs.org)"
                     } else {
                         ""
                     };
@@ -88,7 +88,7 @@ pub fn check(found: &[Found], list: &Allowlist) -> Vec<Finding> {
                     (
                         FindingId::RegistryNotAllowed,
                         format!(
-                            "`{}` makes {} fetch packages from {what}{env}{redirect}, which the policy does not allow",
+                            "`{}` makes {} fetch packages from {what}{env}, which the policy does not allow{redirect}",
                             f.key, f.installer
                         ),
                         help,
