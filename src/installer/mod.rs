@@ -17,7 +17,9 @@
 //! - [`pnpm_workspace`]: the settings in `pnpm-workspace.yaml`;
 //! - [`cargo_config`]: `.cargo/config.toml` and `.cargo/config`;
 //! - [`python`]: `uv.toml`, `pyproject.toml` (`[tool.uv]`, `[[tool.poetry.source]]`,
-//!   `[[tool.pdm.source]]`) and `Pipfile` (`[[source]]`).
+//!   `[[tool.pdm.source]]`) and `Pipfile` (`[[source]]`); and, in the lockfiles
+//!   themselves, a requirements file's `--trusted-host` and a `Pipfile.lock`'s
+//!   `verify_ssl`.
 //!
 //! Where files are looked for: in the lockfile's folder and each parent folder, up to
 //! and including the repository root (the first folder with a `.git`). Outside a git
@@ -126,6 +128,23 @@ pub fn read(lockfiles: &[Lockfile]) -> Configs {
     let mut seen: BTreeSet<(Ecosystem, PathBuf)> = BTreeSet::new();
     let mut out = Configs::default();
     for lock in lockfiles {
+        // Settings inside the lockfile itself (read here, not by its parser, which
+        // turns the file into packages).
+        let own: Option<Reader> = if lock.format == "requirements" {
+            Some(python::read_requirements_options)
+        } else if lock.format.starts_with("pipfile") {
+            Some(python::read_pipfile_lock)
+        } else {
+            None
+        };
+        if let Some(reader) = own
+            && seen.insert((lock.ecosystem, lock.path.clone()))
+        {
+            match read_file(&lock.path, reader) {
+                Ok(found) => out.found.extend(found),
+                Err(e) => out.errors.push(e),
+            }
+        }
         for dir in folders(&lock.path, cwd.as_deref()) {
             for (name, reader) in files_for(lock.ecosystem) {
                 let shown = clean(&dir.join(name));

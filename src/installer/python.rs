@@ -11,7 +11,12 @@
 //! - poetry: `[[tool.poetry.source]]` `url`, whatever its `priority` (primary,
 //!   supplemental and explicit sources are all places poetry installs from);
 //! - pdm: `[[tool.pdm.source]]` `url` (index or `find_links`), and `verify_ssl = false`;
-//! - pipenv: the `Pipfile`'s `[[source]]` `url` and `verify_ssl = false`.
+//! - pipenv: the `Pipfile`'s `[[source]]` `url` and `verify_ssl = false`, and
+//!   `verify_ssl: false` in a `Pipfile.lock`'s `_meta.sources` (what `pipenv sync`
+//!   uses);
+//! - pip: `--trusted-host` in a requirements file (TLS not verified for that host).
+//!   The file's indexes (`--index-url`, `--extra-index-url`, `--find-links`) are
+//!   already the source of its packages (see [`crate::lockfile::requirements`]).
 //!
 //! Not read: `[tool.uv.sources]` (per-package sources: uv.lock records where each such
 //! package comes from, and that is checked there), pip's configuration files (pip
@@ -292,6 +297,99 @@ pub fn read_pipfile(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
     Ok(out.found)
 }
 
+/// `--trusted-host` options of a requirements file (the lockfile itself): pip turns TLS
+/// verification off for those hosts. Lines are joined at a trailing `\\` and comments
+/// removed as pip does; the file is otherwise read by the requirements parser.
+pub fn read_requirements_options(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
+    let mut out = Vec::new();
+    let mut logical = String::new();
+    let mut start = 0;
+    for (i, raw) in text.split('\n').enumerate() {
+        let line = raw.trim_end_matches('\r');
+        if logical.is_empty() {
+            start = i + 1;
+        }
+        if let Some(body) = line.strip_suffix('\\') {
+            logical.push_str(body);
+            continue;
+        }
+        logical.push_str(line);
+        let stripped = strip_comment(&logical);
+        let mut words = stripped.split_whitespace().peekable();
+        while let Some(w) = words.next() {
+            let host = if w == "--trusted-host" {
+                words.next().map(String::from)
+            } else {
+                w.strip_prefix("--trusted-host=").map(String::from)
+            };
+            if let Some(host) = host {
+                out.push(Found {
+                    file: path.to_path_buf(),
+                    line: start,
+                    ecosystem: Ecosystem::Pypi,
+                    installer: "pip",
+                    key: "--trusted-host".into(),
+                    setting: Setting::VerificationOff {
+                        effect: format!("TLS certificate verification for `{host}`"),
+                    },
+                });
+            }
+        }
+        logical.clear();
+    }
+    Ok(out)
+}
+
+/// pip's comment rule: `#` at the start of a line or after white space.
+fn strip_comment(line: &str) -> &str {
+    let mut prev_space = true;
+    for (i, c) in line.char_indices() {
+        if c == '#' && prev_space {
+            return &line[..i];
+        }
+        prev_space = c.is_whitespace();
+    }
+    line
+}
+
+/// `verify_ssl: false` in a `Pipfile.lock`'s `_meta.sources`.
+pub fn read_pipfile_lock(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
+    let v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| config_error(path, Some(e.line()), format!("not valid JSON: {e}")))?;
+    let mut out = Vec::new();
+    let sources = v
+        .get("_meta")
+        .and_then(|m| m.get("sources"))
+        .and_then(|s| s.as_array());
+    for s in sources.into_iter().flatten() {
+        let off = match s.get("verify_ssl") {
+            Some(serde_json::Value::Bool(b)) => !b,
+            Some(serde_json::Value::String(t)) => t.trim().eq_ignore_ascii_case("false"),
+            _ => false,
+        };
+        if off {
+            let name = s.get("name").and_then(|n| n.as_str()).unwrap_or("?");
+            // The line of this source's `verify_ssl`, found in the text.
+            let line = text
+                .lines()
+                .position(|l| l.contains("\"verify_ssl\"") && l.contains("false"))
+                .map(|i| i + 1)
+                .unwrap_or(1);
+            out.push(Found {
+                file: path.to_path_buf(),
+                line,
+                ecosystem: Ecosystem::Pypi,
+                installer: "pipenv",
+                key: format!("_meta.sources[{name}].verify_ssl"),
+                setting: Setting::VerificationOff {
+                    effect: "TLS certificate verification".into(),
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,6 +439,35 @@ mod tests {
             ]
         );
         assert!(matches!(got[4].setting, Setting::VerificationOff { .. }));
+    }
+
+    #[test]
+    fn requirements_trusted_host() {
+        let text = "--index-url https://pypi.org/simple\n--trusted-host mirror.example # why\nsix==1.16.0 \\\n    --hash=sha256:00\n# --trusted-host not.this\n--extra-index-url https://x.example/ \\\n  --trusted-host=x.example\n";
+        let got = read_requirements_options(Path::new("requirements.txt"), text).unwrap();
+        assert_eq!(
+            keys(&got),
+            vec![(2, "--trusted-host"), (6, "--trusted-host")]
+        );
+        assert_eq!(
+            got[1].setting,
+            Setting::VerificationOff {
+                effect: "TLS certificate verification for `x.example`".into()
+            }
+        );
+    }
+
+    #[test]
+    fn pipfile_lock_verify_ssl() {
+        let text = "{\n  \"_meta\": {\n    \"sources\": [\n      {\"name\": \"m\", \"url\": \"http://m.example/simple\",\n       \"verify_ssl\": false}\n    ]\n  },\n  \"default\": {}\n}\n";
+        let got = read_pipfile_lock(Path::new("Pipfile.lock"), text).unwrap();
+        assert_eq!(keys(&got), vec![(5, "_meta.sources[m].verify_ssl")]);
+        let ok = text.replace("false", "true");
+        assert!(
+            read_pipfile_lock(Path::new("Pipfile.lock"), &ok)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
