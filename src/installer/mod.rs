@@ -11,15 +11,15 @@
 //! allowlist's policy.
 //!
 //! One module per file format:
-//! - [`npmrc`]: `.npmrc` (npm, pnpm, yarn classic and bun read it);
-//! - [`yarnrc`]: `.yarnrc` (yarn classic) and `.yarnrc.yml` (yarn berry);
-//! - [`bunfig`]: `bunfig.toml`;
-//! - [`pnpm_workspace`]: the settings in `pnpm-workspace.yaml`;
-//! - [`cargo_config`]: `.cargo/config.toml` and `.cargo/config`;
-//! - [`python`]: `uv.toml`, `pyproject.toml` (`[tool.uv]`, `[[tool.poetry.source]]`,
+//! - `.npmrc` (npm, pnpm, yarn classic and bun read it): [`npmrc`];
+//! - `.yarnrc` (yarn classic) and `.yarnrc.yml` (yarn berry): [`yarnrc`];
+//! - `bunfig.toml`: [`bunfig`];
+//! - the settings in `pnpm-workspace.yaml`: [`pnpm_workspace`];
+//! - `.cargo/config.toml` and `.cargo/config`: [`cargo_config`];
+//! - `uv.toml`, `pyproject.toml` (`[tool.uv]`, `[[tool.poetry.source]]`,
 //!   `[[tool.pdm.source]]`) and `Pipfile` (`[[source]]`); and, in the lockfiles
 //!   themselves, a requirements file's `--trusted-host` and a `Pipfile.lock`'s
-//!   `verify_ssl`.
+//!   `verify_ssl`: [`python`].
 //!
 //! Where files are looked for: in the lockfile's folder and each parent folder, up to
 //! and including the repository root (the first folder with a `.git`). Outside a git
@@ -199,8 +199,7 @@ fn folders(lockfile: &Path, cwd: Option<&Path>) -> Vec<PathBuf> {
     };
     let mut out = Vec::new();
     let mut cwd_at = None;
-    loop {
-        let Ok(real) = dir.canonicalize() else { break };
+    while let Ok(real) = dir.canonicalize() {
         out.push(dir.clone());
         if dir.join(".git").exists() {
             return out;
