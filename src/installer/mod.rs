@@ -17,7 +17,8 @@
 //! - the settings in `pnpm-workspace.yaml`: [`pnpm_workspace`];
 //! - `.cargo/config.toml` and `.cargo/config`: [`cargo_config`];
 //! - `uv.toml`, `pyproject.toml` (`[tool.uv]`, `[[tool.poetry.source]]`,
-//!   `[[tool.pdm.source]]`) and `Pipfile` (`[[source]]`); and, in the lockfiles
+//!   `[[tool.pdm.source]]`), `Pipfile` (`[[source]]`), `poetry.toml`, `pdm.toml`;
+//!   and, in the lockfiles
 //!   themselves, a requirements file's `--trusted-host` and a `Pipfile.lock`'s
 //!   `verify_ssl`: [`python`].
 //!
@@ -116,6 +117,8 @@ fn files_for(ecosystem: Ecosystem) -> &'static [(&'static str, Reader)] {
             ("uv.toml", python::read_uv_toml),
             ("pyproject.toml", python::read_pyproject),
             ("Pipfile", python::read_pipfile),
+            ("poetry.toml", python::read_poetry_toml),
+            ("pdm.toml", python::read_pdm_toml),
         ],
     }
 }

@@ -14,6 +14,11 @@
 //! - pipenv: the `Pipfile`'s `[[source]]` `url` and `verify_ssl = false`, and
 //!   `verify_ssl: false` in a `Pipfile.lock`'s `_meta.sources` (what `pipenv sync`
 //!   uses);
+//! - poetry's project configuration `poetry.toml` (`poetry config --local`):
+//!   `[repositories.NAME] url` and `[certificates.NAME] cert = false` (TLS not
+//!   verified for that repository);
+//! - pdm's project configuration `pdm.toml`: `[pypi] url`, `[pypi.NAME] url` and
+//!   `verify_ssl = false` in either;
 //! - pip: `--trusted-host` in a requirements file (TLS not verified for that host).
 //!   The file's indexes (`--index-url`, `--extra-index-url`, `--find-links`) are
 //!   already the source of its packages (see [`crate::lockfile::requirements`]).
@@ -297,6 +302,78 @@ pub fn read_pipfile(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
     Ok(out.found)
 }
 
+/// The settings of a poetry project configuration, `poetry.toml`.
+pub fn read_poetry_toml(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
+    let toml = TomlDoc::parse(path, text)?;
+    let mut out = Out {
+        path,
+        toml: &toml,
+        found: Vec::new(),
+    };
+    if let Some(repos) = toml.doc.get("repositories") {
+        let t = out.table(repos, "repositories")?;
+        for (name, item) in t.iter() {
+            let r = out.table(item, &format!("repositories.{name}"))?;
+            if let Some(url) = r.get("url") {
+                out.location(url, "poetry", format!("repositories.{name}.url"))?;
+            }
+        }
+    }
+    if let Some(certs) = toml.doc.get("certificates") {
+        let t = out.table(certs, "certificates")?;
+        for (name, item) in t.iter() {
+            let c = out.table(item, &format!("certificates.{name}"))?;
+            if let Some(cert) = c.get("cert")
+                && toml_false(cert)
+            {
+                out.off(
+                    cert,
+                    "poetry",
+                    format!("certificates.{name}.cert"),
+                    format!("TLS certificate verification for the repository `{name}`"),
+                );
+            }
+        }
+    }
+    Ok(out.found)
+}
+
+/// The settings of a pdm project configuration, `pdm.toml`.
+pub fn read_pdm_toml(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
+    let toml = TomlDoc::parse(path, text)?;
+    let mut out = Out {
+        path,
+        toml: &toml,
+        found: Vec::new(),
+    };
+    if let Some(pypi) = toml.doc.get("pypi") {
+        let t = out.table(pypi, "pypi")?;
+        let one = |out: &mut Out<'_>, t: &dyn TableLike, key: &str| -> Result<(), ParseError> {
+            if let Some(url) = t.get("url") {
+                out.location(url, "pdm", format!("{key}.url"))?;
+            }
+            if let Some(v) = t.get("verify_ssl")
+                && toml_false(v)
+            {
+                out.off(
+                    v,
+                    "pdm",
+                    format!("{key}.verify_ssl"),
+                    "TLS certificate verification".into(),
+                );
+            }
+            Ok(())
+        };
+        one(&mut out, t, "pypi")?;
+        for (name, item) in t.iter() {
+            if let Some(sub) = item.as_table_like() {
+                one(&mut out, sub, &format!("pypi.{name}"))?;
+            }
+        }
+    }
+    Ok(out.found)
+}
+
 /// `--trusted-host` options of a requirements file (the lockfile itself): pip turns TLS
 /// verification off for those hosts. Lines are joined at a trailing `\\` and comments
 /// removed as pip does; the file is otherwise read by the requirements parser.
@@ -439,6 +516,26 @@ mod tests {
             ]
         );
         assert!(matches!(got[4].setting, Setting::VerificationOff { .. }));
+    }
+
+    #[test]
+    fn poetry_and_pdm_project_config() {
+        let text = "[virtualenvs]\nin-project = true\n\n[repositories.corp]\nurl = \"https://corp.example/simple/\"\n\n[certificates.corp]\ncert = false\n";
+        let got = read_poetry_toml(Path::new("poetry.toml"), text).unwrap();
+        assert_eq!(
+            keys(&got),
+            vec![(5, "repositories.corp.url"), (8, "certificates.corp.cert")]
+        );
+        let text = "[pypi]\nurl = \"https://m.example/simple\"\nverify_ssl = false\n\n[pypi.extra]\nurl = \"https://e.example/simple\"\n";
+        let got = read_pdm_toml(Path::new("pdm.toml"), text).unwrap();
+        assert_eq!(
+            keys(&got),
+            vec![
+                (2, "pypi.url"),
+                (3, "pypi.verify_ssl"),
+                (6, "pypi.extra.url")
+            ]
+        );
     }
 
     #[test]
