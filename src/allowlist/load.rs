@@ -251,7 +251,16 @@ fn parse_policy(cx: &Ctx<'_>, t: &dyn toml_edit::TableLike) -> Result<Policy, Al
                 }
                 p.sources = v;
             }
-            "registries" => p.registries = strings(cx, item, span.clone(), "policy.registries")?,
+            "registries" => {
+                p.registries = strings(cx, item, span.clone(), "policy.registries")?;
+                for v in item.as_array().into_iter().flat_map(|a| a.iter()) {
+                    if let Some(Err(message)) =
+                        v.as_str().map(super::registry_url::validate_policy_entry)
+                    {
+                        return Err(cx.err(v.span().or(span.clone()), message));
+                    }
+                }
+            }
             "known-bad" => {
                 let base = cx.path.parent().unwrap_or(Path::new("."));
                 p.known_bad = strings(cx, item, span.clone(), "policy.known-bad")?

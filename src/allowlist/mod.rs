@@ -9,6 +9,7 @@
 pub mod edit;
 pub mod load;
 pub mod ops;
+pub mod registry_url;
 
 pub use load::{AllowlistError, load, parse};
 
@@ -58,7 +59,8 @@ pub struct Policy {
     pub similar_names: Level,
     /// Allowed source kinds: `registry`, `git`, `path`, `url`.
     pub sources: Vec<String>,
-    /// Registry URLs allowed besides each ecosystem's default registry (prefix match).
+    /// Registry URLs allowed besides each ecosystem's default registry (matched by
+    /// scheme, host, port and path prefix on a segment boundary).
     pub registries: Vec<String>,
     /// Lists of known-bad packages to load (OSV directories or TSV files),
     /// relative to the allowlist's folder.
@@ -178,13 +180,14 @@ impl Allowlist {
         })
     }
 
-    /// Is this registry URL allowed by `policy.registries`?
+    /// Is this registry URL allowed by `policy.registries`? URLs are compared parsed
+    /// (scheme, host, port, path on a segment boundary; userinfo never admitted), see
+    /// [`registry_url`].
     pub fn registry_allowed(&self, url: &str) -> bool {
-        let url = url.trim_end_matches('/');
         self.policy
             .registries
             .iter()
-            .any(|r| url.starts_with(r.trim_end_matches('/')))
+            .any(|r| registry_url::matches(r, url))
     }
 
     /// Number of pinned versions.

@@ -3,6 +3,7 @@
 
 pub mod allowlist;
 pub mod deny;
+pub mod installer_config;
 pub mod names;
 pub mod online;
 pub mod source;
@@ -114,6 +115,10 @@ finding_ids! {
         "New packages and versions are how slopsquats and compromised releases look on their first days.\n\nWait until it is older than `min-age-days`, or have the security team approve it explicitly.";
     RegistryError = "registry-error", "Online: a registry could not be reached or answered garbage.",
         "lockgate could not verify what it was asked to verify online, so it does not pass.\n\nRetry; check the registry URL settings (`LOCKGATE_*` variables, `[registries]`) and the network.";
+    RegistryNotAllowed = "registry-not-allowed", "Installer configuration in the repository sends the installer to a registry or source the policy does not allow.",
+        "A committed `.npmrc`, `.yarnrc`, `.yarnrc.yml`, `bunfig.toml`, `pnpm-workspace.yaml`, `.cargo/config.toml`, `uv.toml`, `pyproject.toml` (`[tool.uv]`, `[[tool.poetry.source]]`, `[[tool.pdm.source]]`) or `Pipfile` decides where the installer really fetches from, whatever the lockfile's URLs say: npm, for one, fetches every registry.npmjs.org tarball of the lockfile from the registry `.npmrc` names. A pull request that changes it can serve any code under approved names and versions.\n\nRemove the setting (the finding names the file and line), or have the security team add the registry to `[policy] registries` (or the source kind to `[policy] sources`). See docs/installer-config.md.";
+    VerificationDisabled = "verification-disabled", "Installer configuration in the repository turns off integrity, checksum or TLS verification.",
+        "Settings such as `strict-ssl=false`, `checksumBehavior: ignore`, `enableStrictSsl: false`, `unsafeHttpWhitelist`, `allow-insecure-host` or `verify_ssl = false` make the installer accept what it fetched without checking it, so the hashes lockgate compares with the allowlist no longer protect the install. No policy allows this.\n\nRemove the setting (the finding names the file and line). See docs/installer-config.md.";
 }
 
 impl fmt::Display for FindingId {
@@ -193,7 +198,8 @@ impl Finding {
     }
 }
 
-/// Every offline check on a resolution, findings sorted worst first, then by file and line.
+/// Every offline check on a resolution (and on the installer configuration next to
+/// its lockfiles), findings sorted worst first, then by file and line.
 pub fn run_offline(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
     let mut out: Vec<Finding> = res.errors.iter().map(Finding::parse_error).collect();
     let packages: Vec<&Package> = res.packages().collect();
@@ -201,6 +207,9 @@ pub fn run_offline(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
     out.extend(source::check(&packages, list));
     out.extend(allowlist::check(&packages, list));
     out.extend(unpinned::check(res, list));
+    let configs = crate::installer::read(&res.lockfiles);
+    out.extend(configs.errors.iter().map(Finding::parse_error));
+    out.extend(installer_config::check(&configs.found, list));
     sort(&mut out);
     out
 }
@@ -237,11 +246,14 @@ pub struct Outcome {
 impl Outcome {
     /// Check a resolution against an allowlist (offline checks).
     pub fn offline(res: &Resolution, list: &Allowlist, fail_on: Option<Severity>) -> Outcome {
+        let findings = run_offline(res, list);
+        // An installer configuration file that cannot be read is a parse error too.
+        let complete = res.is_complete() && !findings.iter().any(|f| f.id == FindingId::ParseError);
         Outcome {
-            findings: run_offline(res, list),
+            findings,
             lockfiles: res.lockfiles.len(),
             packages: res.packages().count(),
-            complete: res.is_complete(),
+            complete,
             fail_on,
             allowlist: list.path.clone(),
         }

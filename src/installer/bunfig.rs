@@ -1,0 +1,119 @@
+//! `bunfig.toml`, bun's configuration (bun reads the project's file from the folder it
+//! runs in; bun also reads `.npmrc`, see [`super::npmrc`]).
+//!
+//! Read: `[install] registry` (the default registry, a URL string or a table with
+//! `url`) and `[install.scopes]` (one registry per scope, same forms). bun has no
+//! setting that turns integrity checking off.
+//!
+//! Not read: tokens and credentials in those tables, `[install.cache]`, the
+//! security scanner setting, and everything outside `[install]`.
+
+use super::{Found, Setting, TomlDoc, config_error};
+use crate::lockfile::{Ecosystem, ParseError};
+use std::path::Path;
+
+/// The settings of a `bunfig.toml` that matter.
+pub fn read(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
+    let toml = TomlDoc::parse(path, text)?;
+    let mut out = Vec::new();
+    let Some(install) = toml.doc.get("install") else {
+        return Ok(out);
+    };
+    let install = install.as_table_like().ok_or_else(|| {
+        config_error(
+            path,
+            Some(toml.line(install.span())),
+            "`install` must be a table: `[install]`",
+        )
+    })?;
+    let mut registry = |key: String, item: &toml_edit::Item| -> Result<(), ParseError> {
+        let url = match item.as_str() {
+            Some(s) => s.to_string(),
+            None => item
+                .as_table_like()
+                .and_then(|t| t.get("url"))
+                .and_then(|u| u.as_str())
+                .map(String::from)
+                .ok_or_else(|| {
+                    config_error(
+                        path,
+                        Some(toml.line(item.span())),
+                        format!("`{key}` must be a URL string or a table with `url`"),
+                    )
+                })?,
+        };
+        out.push(Found {
+            file: path.to_path_buf(),
+            line: toml.line(item.span()),
+            ecosystem: Ecosystem::Npm,
+            installer: "bun",
+            key,
+            setting: Setting::Source {
+                kind: "registry",
+                location: url,
+            },
+        });
+        Ok(())
+    };
+    if let Some(item) = install.get("registry") {
+        registry("install.registry".to_string(), item)?;
+    }
+    if let Some(scopes) = install.get("scopes") {
+        let t = scopes.as_table_like().ok_or_else(|| {
+            config_error(
+                path,
+                Some(toml.line(scopes.span())),
+                "`install.scopes` must be a table: `[install.scopes]`",
+            )
+        })?;
+        for (name, item) in t.iter() {
+            registry(format!("install.scopes.{name}"), item)?;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_and_scopes() {
+        let text = "[install]\nexact = true\nregistry = \"http://other-host/\"\n\n[install.scopes]\nacme = { url = \"https://npm.acme.example/\", token = \"$T\" }\nother = \"https://o.example/\"\n";
+        let got = read(Path::new("bunfig.toml"), text).unwrap();
+        let v: Vec<(usize, &str)> = got.iter().map(|f| (f.line, f.key.as_str())).collect();
+        assert_eq!(
+            v,
+            vec![
+                (3, "install.registry"),
+                (6, "install.scopes.acme"),
+                (7, "install.scopes.other")
+            ]
+        );
+        assert_eq!(
+            got[1].setting,
+            Setting::Source {
+                kind: "registry",
+                location: "https://npm.acme.example/".into()
+            }
+        );
+    }
+
+    #[test]
+    fn table_registry_and_errors() {
+        let got = read(
+            Path::new("b"),
+            "[install.registry]\nurl = \"https://x.example/\"\n",
+        )
+        .unwrap();
+        assert_eq!(got.len(), 1);
+        assert!(read(Path::new("b"), "[install]\nregistry = 3\n").is_err());
+        let e = read(Path::new("b"), "[install\n").unwrap_err();
+        assert_eq!(e.line, Some(1));
+        assert!(
+            read(Path::new("b"), "[run]\nbun = true\n")
+                .unwrap()
+                .is_empty()
+        );
+    }
+}

@@ -1,0 +1,190 @@
+//! The settings in `pnpm-workspace.yaml`: since pnpm 10 the file can hold every
+//! setting `.npmrc` accepts, in camelCase (pnpm also reads `.npmrc`, see
+//! [`super::npmrc`]).
+//!
+//! Read: `registry`, `registries` (a map of `default` or `@scope` to a URL, as pnpm's
+//! own configuration stores them), `@scope:registry` keys, `strictSsl: false` and
+//! `verifyStoreIntegrity: false`; the kebab-case spellings are read too. Everything
+//! else in the file (`packages`, catalogs, overrides…) is not about where packages
+//! come from and is skipped.
+
+use super::{Found, Setting, config_error};
+use crate::lockfile::pnpm::SpannedMap;
+use crate::lockfile::{Ecosystem, ParseError};
+use serde::Deserialize;
+use std::path::Path;
+
+/// Any YAML value; only scalars and maps (with the line of each key) are kept.
+#[derive(Debug)]
+enum Value {
+    Bool(bool),
+    Text(String),
+    Map(SpannedMap<Value>),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Value;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a YAML value")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+                Ok(Value::Bool(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+                Ok(Value::Text(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Value, E> {
+                Ok(Value::Other)
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Value, E> {
+                Ok(Value::Other)
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Value, E> {
+                Ok(Value::Other)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+                Ok(Value::Other)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+                Ok(Value::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Value::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(key) = map.next_key::<serde_saphyr::Spanned<String>>()? {
+                    let value = map.next_value::<Value>()?;
+                    out.push((key.value, key.referenced.line() as usize, value));
+                }
+                Ok(Value::Map(SpannedMap(out)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The settings of a `pnpm-workspace.yaml` that matter.
+pub fn read(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
+    let doc: Option<SpannedMap<Value>> =
+        serde_saphyr::from_str_with_options(text, crate::lockfile::pnpm::yaml_options()).map_err(
+            |e| {
+                let line = e.location().map(|l| l.line() as usize);
+                let msg = e.without_snippet().to_string();
+                let msg = msg
+                    .lines()
+                    .next()
+                    .unwrap_or("malformed YAML")
+                    .trim()
+                    .to_string();
+                config_error(path, line, format!("malformed pnpm-workspace.yaml: {msg}"))
+            },
+        )?;
+    let mut out = Vec::new();
+    let found = |line: usize, key: String, setting: Setting| Found {
+        file: path.to_path_buf(),
+        line,
+        ecosystem: Ecosystem::Npm,
+        installer: "pnpm",
+        key,
+        setting,
+    };
+    let registry = |line: usize, key: String, v: &Value| -> Result<Found, ParseError> {
+        match v {
+            Value::Text(s) => Ok(found(
+                line,
+                key,
+                Setting::Source {
+                    kind: "registry",
+                    location: s.clone(),
+                },
+            )),
+            _ => Err(config_error(
+                path,
+                Some(line),
+                format!("`{key}` must be a URL string"),
+            )),
+        }
+    };
+    for (key, line, value) in doc.map(|d| d.0).unwrap_or_default() {
+        let lower = key.to_ascii_lowercase();
+        let is_false = match &value {
+            Value::Bool(b) => !b,
+            Value::Text(s) => s.trim().eq_ignore_ascii_case("false"),
+            _ => false,
+        };
+        if lower == "registry" || (lower.starts_with('@') && lower.ends_with(":registry")) {
+            out.push(registry(line, key, &value)?);
+        } else if lower == "registries" {
+            let Value::Map(m) = &value else {
+                return Err(config_error(
+                    path,
+                    Some(line),
+                    "`registries` must be a map of `default` or `@scope` to a URL",
+                ));
+            };
+            for (k, l, v) in &m.0 {
+                out.push(registry(*l, format!("registries.{k}"), v)?);
+            }
+        } else if (lower == "strictssl" || lower == "strict-ssl") && is_false {
+            out.push(found(
+                line,
+                key,
+                Setting::VerificationOff {
+                    effect: "TLS certificate verification".into(),
+                },
+            ));
+        } else if (lower == "verifystoreintegrity" || lower == "verify-store-integrity") && is_false
+        {
+            out.push(found(
+                line,
+                key,
+                Setting::VerificationOff {
+                    effect: "pnpm's integrity check of the package store".into(),
+                },
+            ));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_with_lines() {
+        let text = "packages:\n  - \"packages/*\"\nregistry: http://other-host/\nregistries:\n  default: https://r.example/\n  \"@acme\": https://npm.acme.example/\n\"@x:registry\": https://x.example/\nstrictSsl: false\nverifyStoreIntegrity: false\ncatalog:\n  react: ^18\n";
+        let got = read(Path::new("pnpm-workspace.yaml"), text).unwrap();
+        let v: Vec<(usize, &str)> = got.iter().map(|f| (f.line, f.key.as_str())).collect();
+        assert_eq!(
+            v,
+            vec![
+                (3, "registry"),
+                (5, "registries.default"),
+                (6, "registries.@acme"),
+                (7, "@x:registry"),
+                (8, "strictSsl"),
+                (9, "verifyStoreIntegrity"),
+            ]
+        );
+    }
+
+    #[test]
+    fn plain_workspace_and_errors() {
+        assert!(
+            read(Path::new("p"), "packages:\n  - \"packages/*\"\n")
+                .unwrap()
+                .is_empty()
+        );
+        assert!(read(Path::new("p"), "").unwrap().is_empty());
+        assert!(read(Path::new("p"), "registry: [1]\n").is_err());
+        assert!(read(Path::new("p"), "packages: [\n").is_err());
+    }
+}

@@ -1,0 +1,591 @@
+//! Python installer configuration committed in the project: `uv.toml`, the
+//! `pyproject.toml` tables of uv, poetry and pdm, and the `Pipfile`'s sources.
+//!
+//! Read:
+//! - uv (`uv.toml` at the top level, `pyproject.toml` under `[tool.uv]`; both also
+//!   under their `pip` table for `uv pip`): `index-url`, `extra-index-url`,
+//!   `find-links`, `[[index]]` `url` (each an index or a folder uv may install from:
+//!   kind `registry` for a URL, `path` for a folder), `allow-insecure-host` (TLS not
+//!   verified for those hosts) and `verify-hashes = false` (`uv pip` hash checking
+//!   off);
+//! - poetry: `[[tool.poetry.source]]` `url`, whatever its `priority` (primary,
+//!   supplemental and explicit sources are all places poetry installs from);
+//! - pdm: `[[tool.pdm.source]]` `url` (index or `find_links`), and `verify_ssl = false`;
+//! - pipenv: the `Pipfile`'s `[[source]]` `url` and `verify_ssl = false`, and
+//!   `verify_ssl: false` in a `Pipfile.lock`'s `_meta.sources` (what `pipenv sync`
+//!   uses);
+//! - poetry's project configuration `poetry.toml` (`poetry config --local`):
+//!   `[repositories.NAME] url` and `[certificates.NAME] cert = false` (TLS not
+//!   verified for that repository);
+//! - pdm's project configuration `pdm.toml`: `[pypi] url`, `[pypi.NAME] url` and
+//!   `verify_ssl = false` in either;
+//! - pip: `--trusted-host` in a requirements file (TLS not verified for that host).
+//!   The file's indexes (`--index-url`, `--extra-index-url`, `--find-links`) are
+//!   already the source of its packages (see [`crate::lockfile::requirements`]).
+//!
+//! Not read: `[tool.uv.sources]` (per-package sources: uv.lock records where each such
+//! package comes from, and that is checked there), pip's configuration files (pip
+//! reads none from the project folder unless `PIP_CONFIG_FILE` names one), and
+//! environment variables (`UV_INDEX_URL`, `PIP_INDEX_URL`, `PDM_PYPI_URL`…).
+
+use super::{Found, Setting, TomlDoc, config_error, toml_false, toml_str};
+use crate::lockfile::{Ecosystem, ParseError};
+use std::path::Path;
+use toml_edit::{Item, TableLike};
+
+struct Out<'a> {
+    path: &'a Path,
+    toml: &'a TomlDoc,
+    found: Vec<Found>,
+}
+
+impl Out<'_> {
+    fn push(&mut self, line: usize, installer: &'static str, key: String, setting: Setting) {
+        self.found.push(Found {
+            file: self.path.to_path_buf(),
+            line,
+            ecosystem: Ecosystem::Pypi,
+            installer,
+            key,
+            setting,
+        });
+    }
+
+    fn location(
+        &mut self,
+        item: &Item,
+        installer: &'static str,
+        key: String,
+    ) -> Result<(), ParseError> {
+        let loc = toml_str(self.path, self.toml, item, &key)?;
+        let kind = if loc.contains("://") {
+            "registry"
+        } else {
+            "path"
+        };
+        let line = self.toml.line(item.span());
+        self.push(
+            line,
+            installer,
+            key,
+            Setting::Source {
+                kind,
+                location: loc.to_string(),
+            },
+        );
+        Ok(())
+    }
+
+    fn off(&mut self, item: &Item, installer: &'static str, key: String, effect: String) {
+        let line = self.toml.line(item.span());
+        self.push(line, installer, key, Setting::VerificationOff { effect });
+    }
+
+    fn table<'t>(&self, item: &'t Item, key: &str) -> Result<&'t dyn TableLike, ParseError> {
+        item.as_table_like().ok_or_else(|| {
+            config_error(
+                self.path,
+                Some(self.toml.line(item.span())),
+                format!("`{key}` must be a table"),
+            )
+        })
+    }
+
+    /// The strings of an inline array, each with its own line.
+    fn strings(&self, item: &Item, key: &str) -> Result<Vec<(usize, String)>, ParseError> {
+        let arr = item.as_array().ok_or_else(|| {
+            config_error(
+                self.path,
+                Some(self.toml.line(item.span())),
+                format!("`{key}` must be an array of strings"),
+            )
+        })?;
+        arr.iter()
+            .map(|v| {
+                let line = self.toml.line(v.span().or(item.span()));
+                v.as_str().map(|s| (line, s.to_string())).ok_or_else(|| {
+                    config_error(
+                        self.path,
+                        Some(line),
+                        format!("`{key}` must be an array of strings"),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    fn string_list(
+        &mut self,
+        item: &Item,
+        installer: &'static str,
+        key: &str,
+    ) -> Result<(), ParseError> {
+        // uv accepts one string where a list is expected for some keys.
+        if item.as_str().is_some() {
+            return self.location(item, installer, key.to_string());
+        }
+        for (line, s) in self.strings(item, key)? {
+            let kind = if s.contains("://") {
+                "registry"
+            } else {
+                "path"
+            };
+            self.push(
+                line,
+                installer,
+                key.to_string(),
+                Setting::Source { kind, location: s },
+            );
+        }
+        Ok(())
+    }
+
+    /// uv's settings in one table (`uv.toml`'s root, `[tool.uv]`, or their `pip`).
+    fn uv(&mut self, t: &dyn TableLike, prefix: &str) -> Result<(), ParseError> {
+        for (k, item) in t.iter() {
+            let key = format!("{prefix}{k}");
+            match k {
+                "index-url" => self.location(item, "uv", key)?,
+                "extra-index-url" | "find-links" => self.string_list(item, "uv", &key)?,
+                "index" => {
+                    let tables: Vec<&dyn TableLike> = if let Some(a) = item.as_array_of_tables() {
+                        a.iter().map(|t| t as &dyn TableLike).collect()
+                    } else if let Some(a) = item.as_array() {
+                        a.iter()
+                            .filter_map(|v| v.as_inline_table().map(|t| t as &dyn TableLike))
+                            .collect()
+                    } else {
+                        return Err(config_error(
+                            self.path,
+                            Some(self.toml.line(item.span())),
+                            format!("`{key}` must be an array of tables: `[[{key}]]`"),
+                        ));
+                    };
+                    for ix in tables {
+                        if let Some(url) = ix.get("url") {
+                            self.location(url, "uv", format!("{key}.url"))?;
+                        }
+                    }
+                }
+                "allow-insecure-host" => {
+                    let hosts = if item.as_str().is_some() {
+                        vec![(
+                            self.toml.line(item.span()),
+                            item.as_str().unwrap_or_default().to_string(),
+                        )]
+                    } else {
+                        self.strings(item, &key)?
+                    };
+                    for (line, host) in hosts {
+                        self.push(
+                            line,
+                            "uv",
+                            key.clone(),
+                            Setting::VerificationOff {
+                                effect: format!("TLS certificate verification for `{host}`"),
+                            },
+                        );
+                    }
+                }
+                "verify-hashes" if toml_false(item) => self.off(
+                    item,
+                    "uv",
+                    key,
+                    "hash verification of `uv pip` installs".into(),
+                ),
+                "pip" => {
+                    let p = self.table(item, &key)?;
+                    self.uv(p, &format!("{key}."))?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// `[[…source]]` tables with `url` and `verify_ssl` (poetry, pdm, pipenv).
+    fn sources(
+        &mut self,
+        item: &Item,
+        installer: &'static str,
+        key: &str,
+    ) -> Result<(), ParseError> {
+        let tables: Vec<&dyn TableLike> = if let Some(a) = item.as_array_of_tables() {
+            a.iter().map(|t| t as &dyn TableLike).collect()
+        } else if let Some(a) = item.as_array() {
+            a.iter()
+                .filter_map(|v| v.as_inline_table().map(|t| t as &dyn TableLike))
+                .collect()
+        } else {
+            return Err(config_error(
+                self.path,
+                Some(self.toml.line(item.span())),
+                format!("`{key}` must be an array of tables: `[[{key}]]`"),
+            ));
+        };
+        for t in tables {
+            if let Some(url) = t.get("url") {
+                self.location(url, installer, format!("{key}.url"))?;
+            }
+            for flag in ["verify_ssl", "verify-ssl"] {
+                if let Some(v) = t.get(flag)
+                    && toml_false(v)
+                {
+                    self.off(
+                        v,
+                        installer,
+                        format!("{key}.{flag}"),
+                        "TLS certificate verification".into(),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The settings of a `uv.toml` that matter.
+pub fn read_uv_toml(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
+    let toml = TomlDoc::parse(path, text)?;
+    let mut out = Out {
+        path,
+        toml: &toml,
+        found: Vec::new(),
+    };
+    out.uv(toml.doc.as_table(), "")?;
+    Ok(out.found)
+}
+
+/// The installer settings of a `pyproject.toml` (`[tool.uv]`, `[[tool.poetry.source]]`,
+/// `[[tool.pdm.source]]`).
+pub fn read_pyproject(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
+    let toml = TomlDoc::parse(path, text)?;
+    let mut out = Out {
+        path,
+        toml: &toml,
+        found: Vec::new(),
+    };
+    let Some(tool) = toml.doc.get("tool") else {
+        return Ok(out.found);
+    };
+    let tool = out.table(tool, "tool")?;
+    if let Some(uv) = tool.get("uv") {
+        let t = out.table(uv, "tool.uv")?;
+        out.uv(t, "tool.uv.")?;
+    }
+    if let Some(poetry) = tool.get("poetry") {
+        let t = out.table(poetry, "tool.poetry")?;
+        if let Some(s) = t.get("source") {
+            out.sources(s, "poetry", "tool.poetry.source")?;
+        }
+    }
+    if let Some(pdm) = tool.get("pdm") {
+        let t = out.table(pdm, "tool.pdm")?;
+        if let Some(s) = t.get("source") {
+            out.sources(s, "pdm", "tool.pdm.source")?;
+        }
+    }
+    Ok(out.found)
+}
+
+/// The sources of a `Pipfile`.
+pub fn read_pipfile(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
+    let toml = TomlDoc::parse(path, text)?;
+    let mut out = Out {
+        path,
+        toml: &toml,
+        found: Vec::new(),
+    };
+    if let Some(s) = toml.doc.get("source") {
+        out.sources(s, "pipenv", "source")?;
+    }
+    Ok(out.found)
+}
+
+/// The settings of a poetry project configuration, `poetry.toml`.
+pub fn read_poetry_toml(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
+    let toml = TomlDoc::parse(path, text)?;
+    let mut out = Out {
+        path,
+        toml: &toml,
+        found: Vec::new(),
+    };
+    if let Some(repos) = toml.doc.get("repositories") {
+        let t = out.table(repos, "repositories")?;
+        for (name, item) in t.iter() {
+            let r = out.table(item, &format!("repositories.{name}"))?;
+            if let Some(url) = r.get("url") {
+                out.location(url, "poetry", format!("repositories.{name}.url"))?;
+            }
+        }
+    }
+    if let Some(certs) = toml.doc.get("certificates") {
+        let t = out.table(certs, "certificates")?;
+        for (name, item) in t.iter() {
+            let c = out.table(item, &format!("certificates.{name}"))?;
+            if let Some(cert) = c.get("cert")
+                && toml_false(cert)
+            {
+                out.off(
+                    cert,
+                    "poetry",
+                    format!("certificates.{name}.cert"),
+                    format!("TLS certificate verification for the repository `{name}`"),
+                );
+            }
+        }
+    }
+    Ok(out.found)
+}
+
+/// The settings of a pdm project configuration, `pdm.toml`.
+pub fn read_pdm_toml(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
+    let toml = TomlDoc::parse(path, text)?;
+    let mut out = Out {
+        path,
+        toml: &toml,
+        found: Vec::new(),
+    };
+    if let Some(pypi) = toml.doc.get("pypi") {
+        let t = out.table(pypi, "pypi")?;
+        let one = |out: &mut Out<'_>, t: &dyn TableLike, key: &str| -> Result<(), ParseError> {
+            if let Some(url) = t.get("url") {
+                out.location(url, "pdm", format!("{key}.url"))?;
+            }
+            if let Some(v) = t.get("verify_ssl")
+                && toml_false(v)
+            {
+                out.off(
+                    v,
+                    "pdm",
+                    format!("{key}.verify_ssl"),
+                    "TLS certificate verification".into(),
+                );
+            }
+            Ok(())
+        };
+        one(&mut out, t, "pypi")?;
+        for (name, item) in t.iter() {
+            if let Some(sub) = item.as_table_like() {
+                one(&mut out, sub, &format!("pypi.{name}"))?;
+            }
+        }
+    }
+    Ok(out.found)
+}
+
+/// `--trusted-host` options of a requirements file (the lockfile itself): pip turns TLS
+/// verification off for those hosts. Lines are joined at a trailing `\\` and comments
+/// removed as pip does; the file is otherwise read by the requirements parser.
+pub fn read_requirements_options(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
+    let mut out = Vec::new();
+    let mut logical = String::new();
+    let mut start = 0;
+    for (i, raw) in text.split('\n').enumerate() {
+        let line = raw.trim_end_matches('\r');
+        if logical.is_empty() {
+            start = i + 1;
+        }
+        if let Some(body) = line.strip_suffix('\\') {
+            logical.push_str(body);
+            continue;
+        }
+        logical.push_str(line);
+        let stripped = strip_comment(&logical);
+        let mut words = stripped.split_whitespace().peekable();
+        while let Some(w) = words.next() {
+            let host = if w == "--trusted-host" {
+                words.next().map(String::from)
+            } else {
+                w.strip_prefix("--trusted-host=").map(String::from)
+            };
+            if let Some(host) = host {
+                out.push(Found {
+                    file: path.to_path_buf(),
+                    line: start,
+                    ecosystem: Ecosystem::Pypi,
+                    installer: "pip",
+                    key: "--trusted-host".into(),
+                    setting: Setting::VerificationOff {
+                        effect: format!("TLS certificate verification for `{host}`"),
+                    },
+                });
+            }
+        }
+        logical.clear();
+    }
+    Ok(out)
+}
+
+/// pip's comment rule: `#` at the start of a line or after white space.
+fn strip_comment(line: &str) -> &str {
+    let mut prev_space = true;
+    for (i, c) in line.char_indices() {
+        if c == '#' && prev_space {
+            return &line[..i];
+        }
+        prev_space = c.is_whitespace();
+    }
+    line
+}
+
+/// `verify_ssl: false` in a `Pipfile.lock`'s `_meta.sources`.
+pub fn read_pipfile_lock(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
+    let v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| config_error(path, Some(e.line()), format!("not valid JSON: {e}")))?;
+    let mut out = Vec::new();
+    let sources = v
+        .get("_meta")
+        .and_then(|m| m.get("sources"))
+        .and_then(|s| s.as_array());
+    for s in sources.into_iter().flatten() {
+        let off = match s.get("verify_ssl") {
+            Some(serde_json::Value::Bool(b)) => !b,
+            Some(serde_json::Value::String(t)) => t.trim().eq_ignore_ascii_case("false"),
+            _ => false,
+        };
+        if off {
+            let name = s.get("name").and_then(|n| n.as_str()).unwrap_or("?");
+            // The line of this source's `verify_ssl`, found in the text.
+            let line = text
+                .lines()
+                .position(|l| l.contains("\"verify_ssl\"") && l.contains("false"))
+                .map(|i| i + 1)
+                .unwrap_or(1);
+            out.push(Found {
+                file: path.to_path_buf(),
+                line,
+                ecosystem: Ecosystem::Pypi,
+                installer: "pipenv",
+                key: format!("_meta.sources[{name}].verify_ssl"),
+                setting: Setting::VerificationOff {
+                    effect: "TLS certificate verification".into(),
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(found: &[Found]) -> Vec<(usize, &str)> {
+        found.iter().map(|f| (f.line, f.key.as_str())).collect()
+    }
+
+    #[test]
+    fn uv_toml() {
+        let text = "index-url = \"https://other.example/simple\"\nextra-index-url = [\n  \"https://a.example/simple\",\n  \"https://b.example/simple\",\n]\nfind-links = [\"./wheels\"]\nallow-insecure-host = [\"a.example\"]\n\n[[index]]\nname = \"acme\"\nurl = \"https://pypi.acme.example/simple\"\ndefault = true\n\n[pip]\nindex-url = \"https://c.example/simple\"\nverify-hashes = false\n";
+        let got = read_uv_toml(Path::new("uv.toml"), text).unwrap();
+        assert_eq!(
+            keys(&got),
+            vec![
+                (1, "index-url"),
+                (3, "extra-index-url"),
+                (4, "extra-index-url"),
+                (6, "find-links"),
+                (7, "allow-insecure-host"),
+                (11, "index.url"),
+                (15, "pip.index-url"),
+                (16, "pip.verify-hashes"),
+            ]
+        );
+        assert_eq!(
+            got[3].setting,
+            Setting::Source {
+                kind: "path",
+                location: "./wheels".into()
+            }
+        );
+    }
+
+    #[test]
+    fn pyproject_uv_poetry_pdm() {
+        let text = "[project]\nname = \"x\"\n\n[tool.uv]\nindex-url = \"https://other.example/simple\"\n\n[[tool.uv.index]]\nurl = \"https://u.example/simple\"\n\n[tool.uv.sources]\nlocalpkg = { path = \"vendor/localpkg\" }\n\n[[tool.poetry.source]]\nname = \"corp\"\nurl = \"https://corp.example/simple/\"\npriority = \"supplemental\"\n\n[[tool.pdm.source]]\nname = \"p\"\nurl = \"http://p.example/simple\"\nverify_ssl = false\n";
+        let got = read_pyproject(Path::new("pyproject.toml"), text).unwrap();
+        assert_eq!(
+            keys(&got),
+            vec![
+                (5, "tool.uv.index-url"),
+                (8, "tool.uv.index.url"),
+                (15, "tool.poetry.source.url"),
+                (20, "tool.pdm.source.url"),
+                (21, "tool.pdm.source.verify_ssl"),
+            ]
+        );
+        assert!(matches!(got[4].setting, Setting::VerificationOff { .. }));
+    }
+
+    #[test]
+    fn poetry_and_pdm_project_config() {
+        let text = "[virtualenvs]\nin-project = true\n\n[repositories.corp]\nurl = \"https://corp.example/simple/\"\n\n[certificates.corp]\ncert = false\n";
+        let got = read_poetry_toml(Path::new("poetry.toml"), text).unwrap();
+        assert_eq!(
+            keys(&got),
+            vec![(5, "repositories.corp.url"), (8, "certificates.corp.cert")]
+        );
+        let text = "[pypi]\nurl = \"https://m.example/simple\"\nverify_ssl = false\n\n[pypi.extra]\nurl = \"https://e.example/simple\"\n";
+        let got = read_pdm_toml(Path::new("pdm.toml"), text).unwrap();
+        assert_eq!(
+            keys(&got),
+            vec![
+                (2, "pypi.url"),
+                (3, "pypi.verify_ssl"),
+                (6, "pypi.extra.url")
+            ]
+        );
+    }
+
+    #[test]
+    fn requirements_trusted_host() {
+        let text = "--index-url https://pypi.org/simple\n--trusted-host mirror.example # why\nsix==1.16.0 \\\n    --hash=sha256:00\n# --trusted-host not.this\n--extra-index-url https://x.example/ \\\n  --trusted-host=x.example\n";
+        let got = read_requirements_options(Path::new("requirements.txt"), text).unwrap();
+        assert_eq!(
+            keys(&got),
+            vec![(2, "--trusted-host"), (6, "--trusted-host")]
+        );
+        assert_eq!(
+            got[1].setting,
+            Setting::VerificationOff {
+                effect: "TLS certificate verification for `x.example`".into()
+            }
+        );
+    }
+
+    #[test]
+    fn pipfile_lock_verify_ssl() {
+        let text = "{\n  \"_meta\": {\n    \"sources\": [\n      {\"name\": \"m\", \"url\": \"http://m.example/simple\",\n       \"verify_ssl\": false}\n    ]\n  },\n  \"default\": {}\n}\n";
+        let got = read_pipfile_lock(Path::new("Pipfile.lock"), text).unwrap();
+        assert_eq!(keys(&got), vec![(5, "_meta.sources[m].verify_ssl")]);
+        let ok = text.replace("false", "true");
+        assert!(
+            read_pipfile_lock(Path::new("Pipfile.lock"), &ok)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn pipfile_and_plain_files() {
+        let text = "[[source]]\nurl = \"https://pypi.org/simple\"\nverify_ssl = true\nname = \"pypi\"\n\n[[source]]\nurl = \"http://m.example/simple\"\nverify_ssl = false\nname = \"m\"\n\n[packages]\nsix = \"*\"\n";
+        let got = read_pipfile(Path::new("Pipfile"), text).unwrap();
+        assert_eq!(
+            keys(&got),
+            vec![
+                (2, "source.url"),
+                (7, "source.url"),
+                (8, "source.verify_ssl")
+            ]
+        );
+        assert!(
+            read_pyproject(Path::new("p"), "[project]\nname = \"x\"\n")
+                .unwrap()
+                .is_empty()
+        );
+        assert!(read_pyproject(Path::new("p"), "[tool.uv]\nindex-url = 3\n").is_err());
+        let e = read_uv_toml(Path::new("u"), "index-url = \n").unwrap_err();
+        assert_eq!(e.line, Some(1));
+    }
+}
