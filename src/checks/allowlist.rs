@@ -10,8 +10,8 @@
 //!
 //! - a hash of an algorithm the pin also has, but another value: `hash-mismatch`
 //!   (critical);
-//! - a hash of an algorithm stronger than every pinned one (sha512 listed, sha1
-//!   pinned): `weak-pin`;
+//! - npm: a hash of an algorithm stronger than every pinned one (sha512 listed,
+//!   sha1 pinned), which is the one the client verifies: `weak-pin`;
 //! - any other unpinned hash, or a file listed without a hash: `hash-not-pinned`.
 //!
 //! Yarn berry checksums (a hash of Yarn's own archive) are compared only when the
@@ -23,7 +23,7 @@
 use super::{Finding, FindingId, Severity};
 use crate::allowlist::{Allowlist, Pin};
 use crate::lockfile::hash::{YARN_BERRY, strength};
-use crate::lockfile::{Hash, Package, Source};
+use crate::lockfile::{Ecosystem, Hash, Package, Source};
 
 const SUGGEST: &str = "run `lockgate allowlist suggest` and send the snippet to the security team";
 
@@ -158,11 +158,14 @@ fn compare_hashes(p: &Package, pin: &Pin, list: &Allowlist) -> Option<Finding> {
             .filter_map(|h| strength(&h.algorithm))
             .max();
         let strongest_listed = unpinned.iter().filter_map(|h| strength(&h.algorithm)).max();
-        let weak = match (strongest_listed, strongest_pinned) {
-            (Some(l), Some(pinned)) => l > pinned,
-            (Some(_), None) => true,
-            _ => false,
-        };
+        // npm's clients verify only the strongest algorithm listed: a weaker pin
+        // cannot vouch for it. (pip and uv accept any listed hash: not pinned.)
+        let weak = p.ecosystem == Ecosystem::Npm
+            && match (strongest_listed, strongest_pinned) {
+                (Some(l), Some(pinned)) => l > pinned,
+                (Some(_), None) => true,
+                _ => false,
+            };
         let listed: Vec<String> = unpinned.iter().map(|h| short(&h.to_string())).collect();
         let algs = algorithms(unpinned.iter().copied());
         let (id, message) = if weak {

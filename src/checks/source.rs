@@ -158,7 +158,10 @@ fn foreign(p: &Package, a: &Artifact) -> Option<Finding> {
     let (ok, what) = match p.ecosystem {
         Ecosystem::Npm => {
             let url = a.url.as_deref()?;
-            (npm_tarball_matches(url, &p.name, &p.version)?, url.to_string())
+            (
+                npm_tarball_matches(url, &p.name, &p.version)?,
+                url.to_string(),
+            )
         }
         Ecosystem::Pypi => {
             let file = a.file_name()?;
@@ -200,7 +203,16 @@ fn npm_tarball_matches(url: &str, name: &str, version: &str) -> Option<bool> {
     };
     let unscoped = name.rsplit('/').next().unwrap_or(name);
     // Some registries (Artifactory) write the scope into the file part: `/-/@scope/name-1.0.0.tgz`.
-    let file = file.strip_prefix(name.split('/').next().filter(|s| s.starts_with('@')).map(|s| format!("{s}/")).as_deref().unwrap_or("")).unwrap_or(file);
+    let file = file
+        .strip_prefix(
+            name.split('/')
+                .next()
+                .filter(|s| s.starts_with('@'))
+                .map(|s| format!("{s}/"))
+                .as_deref()
+                .unwrap_or(""),
+        )
+        .unwrap_or(file);
     let file_ok = file
         .strip_suffix(".tgz")
         .and_then(|s| s.strip_prefix(unscoped))
@@ -212,7 +224,11 @@ fn npm_tarball_matches(url: &str, name: &str, version: &str) -> Option<bool> {
         name.replace('/', "%2F"),
     ]
     .iter()
-    .any(|n| before.strip_suffix(n.as_str()).is_some_and(|b| b.ends_with('/')));
+    .any(|n| {
+        before
+            .strip_suffix(n.as_str())
+            .is_some_and(|b| b.ends_with('/'))
+    });
     Some(file_ok && name_ok)
 }
 
@@ -243,7 +259,9 @@ fn python_file_matches(file: &str, name: &str, version: &str) -> Option<bool> {
 fn norm_version(v: &str) -> String {
     let v = v.trim().to_ascii_lowercase().replace('_', "-");
     let v = v.strip_prefix('v').unwrap_or(&v);
-    let split = v.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(v.len());
+    let split = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(v.len());
     let (release, rest) = v.split_at(split);
     let mut segs: Vec<String> = release
         .split('.')
@@ -264,7 +282,9 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%'
-            && let Some(v) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(v);
             i += 3;
@@ -285,11 +305,17 @@ mod tests {
         let ok = "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz";
         assert_eq!(npm_tarball_matches(ok, "left-pad", "1.3.0"), Some(true));
         let yarn = "https://registry.yarnpkg.com/@babel/core/-/core-7.0.0.tgz#abc";
-        assert_eq!(npm_tarball_matches(yarn, "@babel/core", "7.0.0"), Some(true));
+        assert_eq!(
+            npm_tarball_matches(yarn, "@babel/core", "7.0.0"),
+            Some(true)
+        );
         let other = "https://registry.yarnpkg.com/is-odd/-/is-odd-3.0.1.tgz#abc";
         assert_eq!(npm_tarball_matches(other, "left-pad", "1.3.0"), Some(false));
         let version = "https://registry.npmjs.org/left-pad/-/left-pad-1.2.0.tgz";
-        assert_eq!(npm_tarball_matches(version, "left-pad", "1.3.0"), Some(false));
+        assert_eq!(
+            npm_tarball_matches(version, "left-pad", "1.3.0"),
+            Some(false)
+        );
         // The default registry has no other shape.
         let odd = "https://registry.npmjs.org/left-pad.tgz";
         assert_eq!(npm_tarball_matches(odd, "left-pad", "1.3.0"), Some(false));
@@ -309,11 +335,19 @@ mod tests {
             Some(true)
         );
         assert_eq!(
-            python_file_matches("zope.interface-6.0-cp311-cp311-manylinux_2_17_x86_64.whl", "zope-interface", "6.0.0"),
+            python_file_matches(
+                "zope.interface-6.0-cp311-cp311-manylinux_2_17_x86_64.whl",
+                "zope-interface",
+                "6.0.0"
+            ),
             Some(true)
         );
         assert_eq!(
-            python_file_matches(&percent_decode("torch-2.1.0%2Bcpu-cp311-cp311-linux_x86_64.whl"), "torch", "2.1.0+cpu"),
+            python_file_matches(
+                &percent_decode("torch-2.1.0%2Bcpu-cp311-cp311-linux_x86_64.whl"),
+                "torch",
+                "2.1.0+cpu"
+            ),
             Some(true)
         );
         assert_eq!(
@@ -333,7 +367,10 @@ mod tests {
             origin("HTTPS://Files.PythonHosted.org/packages/x.whl").as_deref(),
             Some("https://files.pythonhosted.org")
         );
-        assert_eq!(origin("https://files.pythonhosted.org@evil.test/x.whl"), None);
+        assert_eq!(
+            origin("https://files.pythonhosted.org@evil.test/x.whl"),
+            None
+        );
         assert_eq!(origin("file:///tmp/x.whl"), None);
     }
 }

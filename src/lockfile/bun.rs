@@ -199,7 +199,10 @@ fn package_node<'a>(
                 Some(Elem::S(reg)) if !reg.is_empty() => {
                     source = registry_source(&reg, &name, spec);
                     if (reg.starts_with("https://") || reg.starts_with("http://"))
-                        && reg.split(['?', '#']).next().is_some_and(|u| u.ends_with(".tgz"))
+                        && reg
+                            .split(['?', '#'])
+                            .next()
+                            .is_some_and(|u| u.ends_with(".tgz"))
                     {
                         tarball = Some(reg);
                     }

@@ -96,7 +96,11 @@ impl Hash {
         let (alg, rest) = token
             .split_once('-')
             .ok_or_else(|| HashError::Shape(token.to_string()))?;
-        if alg.is_empty() || !alg.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        if alg.is_empty()
+            || !alg
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
             // ssri ignores such a token (its algorithm must match `[a-z0-9]+`); an
             // installer that reads it differently could verify it, so it is refused.
             return Err(HashError::Shape(token.to_string()));
@@ -206,9 +210,14 @@ impl Serialize for Hash {
 pub fn is_js_space(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n' | '\u{0b}' | '\u{0c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-            | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}'
+        '\t' | '\n' | '\u{0b}' | '\u{0c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
     )
 }
 
@@ -310,7 +319,9 @@ mod tests {
 
     #[test]
     fn sri_list_splits_on_every_javascript_space() {
-        for sep in [" ", "\t", "\n", "\u{a0}", "\u{2003}", "\u{3000}", "\u{feff}", " \u{a0} "] {
+        for sep in [
+            " ", "\t", "\n", "\u{a0}", "\u{2003}", "\u{3000}", "\u{feff}", " \u{a0} ",
+        ] {
             let hs = Hash::from_sri_list(&format!("{SHA1}{sep}{SHA512}")).unwrap();
             assert_eq!(hs.len(), 2, "separator {:?}", sep);
             assert_eq!(hs[1].algorithm, "sha512");
@@ -340,7 +351,14 @@ mod tests {
             Err(HashError::Algorithm(_))
         ));
         // Garbage beside a good token is an error, never dropped.
-        for bad in ["garbage", "-AAAA", "SHA512-AAAA", "sha512-", "sha512-!!!!", "sha512-AAAA==?x"] {
+        for bad in [
+            "garbage",
+            "-AAAA",
+            "SHA512-AAAA",
+            "sha512-",
+            "sha512-!!!!",
+            "sha512-AAAA==?x",
+        ] {
             assert!(
                 Hash::from_sri_list(&format!("{SHA512} {bad}")).is_err(),
                 "{bad} was accepted"
