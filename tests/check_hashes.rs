@@ -362,3 +362,77 @@ fn cargo_pinned_version_from_a_path_is_unverified() {
     let line = s.line_of("Cargo.lock", "name = \"aho-corasick\"") - 1;
     s.assert_finding("unverified-source", "aho-corasick", line);
 }
+
+/// pdm.lock: a file with its own URL on another host, another package's name and an
+/// unpinned sha512.
+#[test]
+fn pdm_extra_file_of_another_package_on_another_host() {
+    let s = Scratch::new("pypi/pdm/project");
+    let first = "    {file = \"annotated_types-0.8.0-py3-none-any.whl\"";
+    s.edit(
+        "pdm.lock",
+        first,
+        &format!(
+            "    {{url = \"https://evil.test/six-1.16.0-py2.py3-none-any.whl\", file = \"six-1.16.0-py2.py3-none-any.whl\", hash = \"sha512:{}\"}},\n{first}",
+            other_sha512_hex()
+        ),
+    );
+    let entry = s.line_of("pdm.lock", "name = \"annotated-types\"") - 1;
+    let file = s.line_of("pdm.lock", "https://evil.test/");
+    let (code, findings) = s.check();
+    assert_eq!(code, 1);
+    for f in [
+        ("hash-not-pinned", entry),
+        ("source-not-allowed", file),
+        ("foreign-artifact", file),
+    ] {
+        assert!(
+            findings.contains(&(f.0.into(), "annotated-types".into(), f.1)),
+            "{f:?}: {findings:?}"
+        );
+    }
+}
+
+/// poetry.lock names files without URLs: the name must still be the entry's.
+#[test]
+fn poetry_file_of_another_package() {
+    let s = Scratch::new("pypi/poetry/v2");
+    let first = "    {file = \"idna-3.20-py3-none-any.whl\"";
+    s.edit(
+        "poetry.lock",
+        first,
+        &format!(
+            "    {{file = \"six-1.16.0-py2.py3-none-any.whl\", hash = \"sha256:{}\"}},\n{first}",
+            "cd".repeat(32)
+        ),
+    );
+    let entry = s.line_of("poetry.lock", "name = \"idna\"\nversion") - 1;
+    let file = s.line_of("poetry.lock", "six-1.16.0-py2.py3-none-any.whl");
+    let (code, findings) = s.check();
+    assert_eq!(code, 1);
+    assert!(
+        findings.contains(&("hash-mismatch".into(), "idna".into(), entry)),
+        "{findings:?}"
+    );
+    assert!(
+        findings.contains(&("foreign-artifact".into(), "idna".into(), file)),
+        "{findings:?}"
+    );
+}
+
+/// Pipfile.lock: one more hash of another algorithm is one more file pip accepts.
+#[test]
+fn pipfile_extra_sha512_is_not_pinned() {
+    let s = Scratch::new("pypi/pipfile/pipenv");
+    let first = "                \"sha256:a7db850025b95ded1eae8a46181a1a6c56c92c96f0e2b005d9ff8dc0210cab44\",";
+    s.edit(
+        "Pipfile.lock",
+        first,
+        &format!(
+            "                \"sha512:{}\",\n{first}",
+            other_sha512_hex()
+        ),
+    );
+    let entry = s.line_of("Pipfile.lock", "\"idna\": {");
+    s.assert_finding("hash-not-pinned", "idna", entry);
+}
