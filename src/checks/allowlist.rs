@@ -296,3 +296,112 @@ fn short(h: &str) -> String {
         None => h.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lockfile::Ecosystem;
+    use std::path::Path;
+
+    const SHA1: &str = "sha1:da398906b3d58dd540eb1cdfca9d265e2e26d419";
+    const SHA512: &str = "sha512:5d1720961877a7694702ee20160ef98b9a30677feeb6d219875d622a3f96d9fa9ce08bbc3afc081e40d27ed6b0e20511a34580d9f4f6a20bb04dae070a12f027";
+    const SHA256: &str = "sha256:5f0e2c6ed6606019b4e29e69dbaba95b11854410e5347d525002456dbbb786b6";
+
+    fn list(pin: &str) -> Allowlist {
+        let text = format!(
+            "schema = 1\n[npm.left-pad]\nversions.\"1.3.0\" = {pin}\n[pypi.six]\nversions.\"1.16.0\" = {pin}\n"
+        );
+        crate::allowlist::load::parse(Path::new("allowlist.toml"), &text).unwrap()
+    }
+
+    fn pkg(eco: Ecosystem, source: Source, hashes: &[&str]) -> Package {
+        let name = if eco == Ecosystem::Npm {
+            "left-pad"
+        } else {
+            "six"
+        };
+        let version = if eco == Ecosystem::Npm {
+            "1.3.0"
+        } else {
+            "1.16.0"
+        };
+        Package {
+            hashes: hashes.iter().map(|h| Hash::parse(h).unwrap()).collect(),
+            ..Package::new(eco, name, version, source, "lock", 3)
+        }
+    }
+
+    fn ids(list: &Allowlist, p: &Package) -> Vec<FindingId> {
+        check(&[p], list).iter().map(|f| f.id).collect()
+    }
+
+    #[test]
+    fn every_listed_hash_must_be_pinned() {
+        let reg = Source::Registry(None);
+        let l = list(&format!("\"{SHA1}\""));
+        assert!(ids(&l, &pkg(Ecosystem::Npm, reg.clone(), &[SHA1])).is_empty());
+        // npm: a stronger algorithm beside a sha1 pin is what npm verifies.
+        assert_eq!(
+            ids(&l, &pkg(Ecosystem::Npm, reg.clone(), &[SHA1, SHA512])),
+            [FindingId::WeakPin]
+        );
+        // PyPI: any listed hash is accepted by pip.
+        let l = list(&format!("\"{SHA256}\""));
+        assert_eq!(
+            ids(&l, &pkg(Ecosystem::Pypi, reg.clone(), &[SHA256, SHA512])),
+            [FindingId::HashNotPinned]
+        );
+        // A weaker extra hash is not pinned either.
+        let l = list(&format!("\"{SHA512}\""));
+        assert_eq!(
+            ids(&l, &pkg(Ecosystem::Npm, reg, &[SHA1, SHA512])),
+            [FindingId::HashNotPinned]
+        );
+    }
+
+    #[test]
+    fn a_hash_pin_is_never_satisfied_by_a_path_or_git_source() {
+        let path = Source::Path("../left-pad".into());
+        let l = list(&format!("\"{SHA512}\""));
+        assert_eq!(
+            ids(&l, &pkg(Ecosystem::Npm, path.clone(), &[])),
+            [FindingId::UnverifiedSource]
+        );
+        let git = Source::Git {
+            url: "https://example.com/x.git".into(),
+            rev: None,
+        };
+        assert_eq!(
+            ids(&l, &pkg(Ecosystem::Npm, git, &[])),
+            [FindingId::UnverifiedSource]
+        );
+        // A hash of what will be built, pinned, matches.
+        assert!(ids(&l, &pkg(Ecosystem::Npm, path.clone(), &[SHA512])).is_empty());
+        // `[]` approves the version without a hash, as before.
+        let l = list("[]");
+        assert!(ids(&l, &pkg(Ecosystem::Npm, path, &[])).is_empty());
+        assert_eq!(
+            ids(&l, &pkg(Ecosystem::Npm, Source::Registry(None), &[SHA512])),
+            [FindingId::MissingHash]
+        );
+    }
+
+    #[test]
+    fn a_file_without_a_hash_beside_hashed_ones_is_not_pinned() {
+        let l = list(&format!("\"{SHA256}\""));
+        let mut p = pkg(Ecosystem::Pypi, Source::Registry(None), &[SHA256]);
+        p.artifacts = vec![
+            crate::lockfile::Artifact::new(
+                Some("https://files.pythonhosted.org/six-1.16.0.tar.gz".into()),
+                p.hashes.clone(),
+                4,
+            ),
+            crate::lockfile::Artifact::new(
+                Some("https://files.pythonhosted.org/six-1.16.0-py3-none-any.whl".into()),
+                Vec::new(),
+                5,
+            ),
+        ];
+        assert_eq!(ids(&l, &p), [FindingId::HashNotPinned]);
+    }
+}
