@@ -90,17 +90,17 @@ fn setup(server: &MockServer) -> Setup {
 
 fn pkg(eco: Ecosystem, name: &str, version: &str, hashes: &[&str]) -> Package {
     Package {
-        ecosystem: eco,
-        name: name.to_string(),
-        version: version.to_string(),
         hashes: hashes.iter().map(|h| Hash::parse(h).unwrap()).collect(),
-        source: Source::Registry(None),
-        lockfile: PathBuf::from("lock"),
-        line: 1,
         direct: true,
-        dev: false,
-        optional: false,
         path: vec!["root".into(), name.to_string()],
+        ..Package::new(
+            eco,
+            name,
+            version,
+            Source::Registry(None),
+            PathBuf::from("lock"),
+            1,
+        )
     }
 }
 

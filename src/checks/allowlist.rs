@@ -1,15 +1,29 @@
-//! The allowlist checks: `unlisted`, `version-not-allowed`, `hash-mismatch` and
-//! `missing-hash`.
+//! The allowlist checks: `unlisted`, `version-not-allowed`, `hash-mismatch`,
+//! `hash-not-pinned`, `weak-pin`, `unverified-source` and `missing-hash`.
 //!
-//! Hashes are compared per algorithm: a lockfile hash whose algorithm the pin also
-//! has must be one of the pinned hashes (for PyPI, every file hash a lockfile lists
-//! must be pinned). A lockfile with no hash of a pinned algorithm is `missing-hash`.
-//! Packages from git or a path carry no artifact hash and are governed by the
-//! `sources` policy instead; denied packages are reported once, as `denied`.
+//! One hash rule, as strict as the strictest installer: a version passes only if
+//! every hash the lockfile lists for it, of every algorithm and for every file, is
+//! pinned. pip, uv, poetry and pdm install an artifact that matches *any* listed
+//! hash, and npm, yarn, pnpm and bun verify only the strongest algorithm an
+//! integrity string lists, so a listed hash the pin does not hold is an artifact
+//! nobody approved:
+//!
+//! - a hash of an algorithm the pin also has, but another value: `hash-mismatch`
+//!   (critical);
+//! - npm: a hash of an algorithm stronger than every pinned one (sha512 listed,
+//!   sha1 pinned), which is the one the client verifies: `weak-pin`;
+//! - any other unpinned hash, or a file listed without a hash: `hash-not-pinned`.
+//!
+//! Yarn berry checksums (a hash of Yarn's own archive) are compared only when the
+//! pin holds one. A pin of `[]` approves the version without a hash (`missing-hash`
+//! then applies to registry packages, as the policy says). A version pinned by hash
+//! but taken from git or a path has nothing to compare: `unverified-source`.
+//! Denied packages are reported once, as `denied`.
 
 use super::{Finding, FindingId, Severity};
 use crate::allowlist::{Allowlist, Pin};
-use crate::lockfile::{Package, Source, hash::YARN_BERRY};
+use crate::lockfile::hash::{YARN_BERRY, strength};
+use crate::lockfile::{Ecosystem, Hash, Package, Source};
 
 const SUGGEST: &str = "run `lockgate allowlist suggest` and send the snippet to the security team";
 
@@ -64,13 +78,49 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
     out
 }
 
+/// The command that pins the registry's hashes of this version.
+fn add_command(p: &Package) -> String {
+    format!(
+        "lockgate allowlist add {} {}@{}",
+        p.ecosystem, p.name, p.version
+    )
+}
+
 fn compare_hashes(p: &Package, pin: &Pin, list: &Allowlist) -> Option<Finding> {
-    let comparable: Vec<_> = p
+    let at = format!("{}:{}", list.path.display(), pin.line);
+    // A git or path package matches a hash pin only by a hash the lockfile records
+    // for what will be built (Yarn berry checksums of `file:` folders), all pinned.
+    let hash_matched = !p.hashes.is_empty() && p.hashes.iter().all(|h| pin.hashes.contains(h));
+    if !pin.hashes.is_empty()
+        && !hash_matched
+        && matches!(p.source, Source::Git { .. } | Source::Path(_))
+    {
+        return Some(Finding::for_package(
+            FindingId::UnverifiedSource,
+            Severity::Error,
+            p,
+            format!(
+                "{} {} is pinned by hash ({at}), but the lockfile takes it from {} {}, which has no artifact hash to compare: any code could build under this name and version",
+                p.name,
+                p.version,
+                p.source.kind(),
+                p.source.location().unwrap_or_default()
+            ),
+            format!(
+                "depend on the registry release of `{}`, or have the security team review the {} source and pin the version as `[]` ({at})",
+                p.name,
+                p.source.kind()
+            ),
+        ));
+    }
+    // 1. Same algorithm, another value: tampering.
+    let same_alg = |h: &&Hash| pin.hashes.iter().any(|x| x.algorithm == h.algorithm);
+    if let Some(bad) = p
         .hashes
         .iter()
-        .filter(|h| pin.hashes.iter().any(|x| x.algorithm == h.algorithm))
-        .collect();
-    if let Some(bad) = comparable.iter().find(|h| !pin.hashes.contains(h)) {
+        .filter(same_alg)
+        .find(|h| !pin.hashes.contains(h))
+    {
         let pinned: Vec<String> = pin
             .hashes
             .iter()
@@ -82,18 +132,114 @@ fn compare_hashes(p: &Package, pin: &Pin, list: &Allowlist) -> Option<Finding> {
             Severity::Critical,
             p,
             format!(
-                "possible tampering: {} {} has {} in the lockfile, but the allowlist pins {} ({}:{})",
+                "possible tampering: {} {} has {} in the lockfile, but the allowlist pins {} ({at})",
                 p.name,
                 p.version,
                 short(&bad.to_string()),
                 pinned.join(", "),
-                list.path.display(),
-                pin.line
             ),
             "do not merge: compare with the registry (`lockgate check --online`) and inspect the lockfile's history (`git log -p`)".to_string(),
         ));
     }
-    if !comparable.is_empty() || matches!(p.source, Source::Git { .. } | Source::Path(_)) {
+    if pin.hashes.is_empty() {
+        return missing_hash(p, pin, list);
+    }
+    // 2. Hashes of algorithms the pin has none of (Yarn berry checksums aside).
+    let unpinned: Vec<&Hash> = p
+        .hashes
+        .iter()
+        .filter(|h| h.algorithm != YARN_BERRY && !pin.hashes.contains(h))
+        .collect();
+    if !unpinned.is_empty() {
+        let pinned_algs = algorithms(pin.hashes.iter());
+        let strongest_pinned = pin
+            .hashes
+            .iter()
+            .filter_map(|h| strength(&h.algorithm))
+            .max();
+        let strongest_listed = unpinned.iter().filter_map(|h| strength(&h.algorithm)).max();
+        // npm's clients verify only the strongest algorithm listed: a weaker pin
+        // cannot vouch for it. (pip and uv accept any listed hash: not pinned.)
+        let weak = p.ecosystem == Ecosystem::Npm
+            && match (strongest_listed, strongest_pinned) {
+                (Some(l), Some(pinned)) => l > pinned,
+                (Some(_), None) => true,
+                _ => false,
+            };
+        let listed: Vec<String> = unpinned.iter().map(|h| short(&h.to_string())).collect();
+        let algs = algorithms(unpinned.iter().copied());
+        let (id, message) = if weak {
+            (
+                FindingId::WeakPin,
+                format!(
+                    "{} {}: the lockfile lists {} ({}), but the allowlist pins only {} ({at}), a weaker algorithm that cannot vouch for the artifact the installer will verify",
+                    p.name,
+                    p.version,
+                    algs,
+                    listed.join(", "),
+                    pinned_algs
+                ),
+            )
+        } else {
+            (
+                FindingId::HashNotPinned,
+                format!(
+                    "{} {}: the lockfile lists {} hash {}, which the allowlist does not pin (it pins {} at {at}); an installer accepts an artifact that matches it",
+                    p.name,
+                    p.version,
+                    algs,
+                    listed.join(", "),
+                    pinned_algs
+                ),
+            )
+        };
+        return Some(Finding::for_package(
+            id,
+            Severity::Error,
+            p,
+            message,
+            format!(
+                "if the registry publishes this file, the security team pins the registry's hashes with `{}`; otherwise remove the hash from the lockfile and regenerate it",
+                add_command(p)
+            ),
+        ));
+    }
+    // 3. A file the lockfile lists without any hash: the installer will not verify it.
+    if matches!(p.source, Source::Registry(_) | Source::Url(_))
+        && p.hashes.iter().any(Hash::is_registry_digest)
+        && let Some(a) = p.artifacts.iter().find(|a| a.hashes.is_empty())
+    {
+        return Some(Finding::for_package(
+            FindingId::HashNotPinned,
+            Severity::Error,
+            p,
+            format!(
+                "{} {}: the file {} (line {}) has no hash in the lockfile, so the installer will not verify it and the allowlist ({at}) cannot approve it",
+                p.name,
+                p.version,
+                a.file_name().or(a.url.as_deref()).unwrap_or("(unnamed)"),
+                a.line
+            ),
+            "remove the file from the lockfile, or regenerate the lockfile so that every file has its hash".to_string(),
+        ));
+    }
+    if p.hashes.iter().any(|h| pin.hashes.contains(h)) {
+        return None;
+    }
+    missing_hash(p, pin, list)
+}
+
+/// `sha1/sha512`: the distinct algorithms of some hashes.
+fn algorithms<'h>(hashes: impl Iterator<Item = &'h Hash>) -> String {
+    let mut algs: Vec<&str> = hashes.map(|h| h.algorithm.as_str()).collect();
+    algs.sort_by_key(|a| strength(a));
+    algs.dedup();
+    algs.join("/")
+}
+
+/// `missing-hash` (per policy): nothing in the lockfile to compare with the pin.
+fn missing_hash(p: &Package, pin: &Pin, list: &Allowlist) -> Option<Finding> {
+    if matches!(p.source, Source::Git { .. } | Source::Path(_)) {
         return None;
     }
     let sev = Severity::from_level(list.policy.missing_hash)?;
@@ -122,7 +268,11 @@ fn compare_hashes(p: &Package, pin: &Pin, list: &Allowlist) -> Option<Finding> {
                 p.name,
                 p.version,
                 algs.join("/"),
-                pinned.join("/")
+                if pinned.is_empty() {
+                    "none".to_string()
+                } else {
+                    pinned.join("/")
+                }
             ),
             format!("{SUGGEST} (it pins the lockfile's algorithm)"),
         )
@@ -144,5 +294,114 @@ fn short(h: &str) -> String {
     {
         Some((i, _)) => format!("{}…", &h[..i]),
         None => h.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lockfile::Ecosystem;
+    use std::path::Path;
+
+    const SHA1: &str = "sha1:da398906b3d58dd540eb1cdfca9d265e2e26d419";
+    const SHA512: &str = "sha512:5d1720961877a7694702ee20160ef98b9a30677feeb6d219875d622a3f96d9fa9ce08bbc3afc081e40d27ed6b0e20511a34580d9f4f6a20bb04dae070a12f027";
+    const SHA256: &str = "sha256:5f0e2c6ed6606019b4e29e69dbaba95b11854410e5347d525002456dbbb786b6";
+
+    fn list(pin: &str) -> Allowlist {
+        let text = format!(
+            "schema = 1\n[npm.left-pad]\nversions.\"1.3.0\" = {pin}\n[pypi.six]\nversions.\"1.16.0\" = {pin}\n"
+        );
+        crate::allowlist::load::parse(Path::new("allowlist.toml"), &text).unwrap()
+    }
+
+    fn pkg(eco: Ecosystem, source: Source, hashes: &[&str]) -> Package {
+        let name = if eco == Ecosystem::Npm {
+            "left-pad"
+        } else {
+            "six"
+        };
+        let version = if eco == Ecosystem::Npm {
+            "1.3.0"
+        } else {
+            "1.16.0"
+        };
+        Package {
+            hashes: hashes.iter().map(|h| Hash::parse(h).unwrap()).collect(),
+            ..Package::new(eco, name, version, source, "lock", 3)
+        }
+    }
+
+    fn ids(list: &Allowlist, p: &Package) -> Vec<FindingId> {
+        check(&[p], list).iter().map(|f| f.id).collect()
+    }
+
+    #[test]
+    fn every_listed_hash_must_be_pinned() {
+        let reg = Source::Registry(None);
+        let l = list(&format!("\"{SHA1}\""));
+        assert!(ids(&l, &pkg(Ecosystem::Npm, reg.clone(), &[SHA1])).is_empty());
+        // npm: a stronger algorithm beside a sha1 pin is what npm verifies.
+        assert_eq!(
+            ids(&l, &pkg(Ecosystem::Npm, reg.clone(), &[SHA1, SHA512])),
+            [FindingId::WeakPin]
+        );
+        // PyPI: any listed hash is accepted by pip.
+        let l = list(&format!("\"{SHA256}\""));
+        assert_eq!(
+            ids(&l, &pkg(Ecosystem::Pypi, reg.clone(), &[SHA256, SHA512])),
+            [FindingId::HashNotPinned]
+        );
+        // A weaker extra hash is not pinned either.
+        let l = list(&format!("\"{SHA512}\""));
+        assert_eq!(
+            ids(&l, &pkg(Ecosystem::Npm, reg, &[SHA1, SHA512])),
+            [FindingId::HashNotPinned]
+        );
+    }
+
+    #[test]
+    fn a_hash_pin_is_never_satisfied_by_a_path_or_git_source() {
+        let path = Source::Path("../left-pad".into());
+        let l = list(&format!("\"{SHA512}\""));
+        assert_eq!(
+            ids(&l, &pkg(Ecosystem::Npm, path.clone(), &[])),
+            [FindingId::UnverifiedSource]
+        );
+        let git = Source::Git {
+            url: "https://example.com/x.git".into(),
+            rev: None,
+        };
+        assert_eq!(
+            ids(&l, &pkg(Ecosystem::Npm, git, &[])),
+            [FindingId::UnverifiedSource]
+        );
+        // A hash of what will be built, pinned, matches.
+        assert!(ids(&l, &pkg(Ecosystem::Npm, path.clone(), &[SHA512])).is_empty());
+        // `[]` approves the version without a hash, as before.
+        let l = list("[]");
+        assert!(ids(&l, &pkg(Ecosystem::Npm, path, &[])).is_empty());
+        assert_eq!(
+            ids(&l, &pkg(Ecosystem::Npm, Source::Registry(None), &[SHA512])),
+            [FindingId::MissingHash]
+        );
+    }
+
+    #[test]
+    fn a_file_without_a_hash_beside_hashed_ones_is_not_pinned() {
+        let l = list(&format!("\"{SHA256}\""));
+        let mut p = pkg(Ecosystem::Pypi, Source::Registry(None), &[SHA256]);
+        p.artifacts = vec![
+            crate::lockfile::Artifact::new(
+                Some("https://files.pythonhosted.org/six-1.16.0.tar.gz".into()),
+                p.hashes.clone(),
+                4,
+            ),
+            crate::lockfile::Artifact::new(
+                Some("https://files.pythonhosted.org/six-1.16.0-py3-none-any.whl".into()),
+                Vec::new(),
+                5,
+            ),
+        ];
+        assert_eq!(ids(&l, &p), [FindingId::HashNotPinned]);
     }
 }

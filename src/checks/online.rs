@@ -438,19 +438,14 @@ pub fn verify_allowlist(list: &Allowlist, client: &Client, opts: &Options) -> Ve
             .iter()
             .filter(|(_, pin)| !pin.hashes.is_empty())
         {
-            pseudo.push(Package {
-                ecosystem: *eco,
-                name: entry.name.clone(),
-                version: version.clone(),
-                hashes: Vec::new(),
-                source: Source::Registry(None),
-                lockfile: list.path.clone(),
-                line: pin.line,
-                direct: false,
-                dev: false,
-                optional: false,
-                path: Vec::new(),
-            });
+            pseudo.push(Package::new(
+                *eco,
+                entry.name.clone(),
+                version.clone(),
+                Source::Registry(None),
+                list.path.clone(),
+                pin.line,
+            ));
         }
     }
     let refs: Vec<&Package> = pseudo.iter().collect();

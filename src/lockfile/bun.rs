@@ -189,6 +189,8 @@ fn package_node<'a>(
     };
     let mut source = source;
     let mut info: Option<Info<'a>> = None;
+    // The URL bun downloads the tarball from, when the lockfile names one.
+    let mut tarball = None;
     let mut integrity: Option<Cow<'a, str>> = None;
     let mut it = rest.into_iter();
     match shape {
@@ -196,6 +198,14 @@ fn package_node<'a>(
             match it.next() {
                 Some(Elem::S(reg)) if !reg.is_empty() => {
                     source = registry_source(&reg, &name, spec);
+                    if (reg.starts_with("https://") || reg.starts_with("http://"))
+                        && reg
+                            .split(['?', '#'])
+                            .next()
+                            .is_some_and(|u| u.ends_with(".tgz"))
+                    {
+                        tarball = Some(reg);
+                    }
                 }
                 Some(Elem::S(_)) => {}
                 None => {}
@@ -259,7 +269,7 @@ fn package_node<'a>(
         name,
         version,
         source,
-        resolved: None,
+        resolved: tarball,
         hashes,
         line,
         dev: false,

@@ -435,17 +435,19 @@ fn parse_inner(ctx: &Context<'_>, text: &str, members: Members) -> Result<Lockfi
         let r = reach.next().unwrap_or_default();
         let source = e.source.unwrap_or_else(|| Source::Path(e.name.clone()));
         packages.push(Package {
-            ecosystem: Ecosystem::Cargo,
-            name: e.name,
-            version: e.version,
             hashes: e.hashes,
-            source,
-            lockfile: ctx.display.to_path_buf(),
-            line: e.line,
             direct: r.direct,
             dev: r.dev,
             optional: r.optional,
             path: r.path,
+            ..Package::new(
+                Ecosystem::Cargo,
+                e.name,
+                e.version,
+                source,
+                ctx.display,
+                e.line,
+            )
         });
     }
     Ok(Lockfile {

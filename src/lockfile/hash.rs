@@ -80,15 +80,35 @@ impl Hash {
 
     /// A hash from one Subresource Integrity token, e.g. `sha512-<base64>`.
     ///
-    /// Options after `?` (allowed by the SRI grammar) are ignored.
+    /// Read the way ssri (npm's integrity library) reads a token, but stricter: the
+    /// algorithm must be lowercase and one lockgate knows, the digest canonical
+    /// base64 of the algorithm's length, and the options after `?` (which ssri
+    /// ignores) printable ASCII. Anything else is an error, never a dropped token.
     pub fn from_sri(token: &str) -> Result<Hash, HashError> {
-        let token = token.trim();
-        let (alg, b64) = token
+        let token = token.trim_matches(is_js_space);
+        if let Some(c) = token.chars().find(|c| !matches!(c, '\x21'..='\x7e')) {
+            return Err(HashError::Shape(format!(
+                "{} (contains {})",
+                token.escape_debug(),
+                c.escape_unicode()
+            )));
+        }
+        let (alg, rest) = token
             .split_once('-')
             .ok_or_else(|| HashError::Shape(token.to_string()))?;
-        let algorithm = alg.to_ascii_lowercase();
+        if alg.is_empty()
+            || !alg
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            // ssri ignores such a token (its algorithm must match `[a-z0-9]+`); an
+            // installer that reads it differently could verify it, so it is refused.
+            return Err(HashError::Shape(token.to_string()));
+        }
+        let algorithm = alg.to_string();
         let len = digest_len(&algorithm).ok_or_else(|| HashError::Algorithm(algorithm.clone()))?;
-        let b64 = b64.split('?').next().unwrap_or(b64);
+        // ssri: the digest is everything up to the first `?`; options follow.
+        let b64 = rest.split('?').next().unwrap_or(rest);
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(b64)
             .map_err(|e| HashError::Payload {
@@ -109,10 +129,15 @@ impl Hash {
         })
     }
 
-    /// Every hash in an SRI string: space-separated tokens (npm may list several).
+    /// Every hash in an SRI string, split into tokens exactly as ssri splits them
+    /// (JavaScript's `/\s+/`: ASCII white space, U+00A0, U+FEFF and the Unicode
+    /// space separators). Every token must parse ([`Hash::from_sri`]): one that
+    /// does not is an error, so no digest can hide from lockgate that an installer
+    /// would verify.
     pub fn from_sri_list(sri: &str) -> Result<Vec<Hash>, HashError> {
         let hashes: Vec<Hash> = sri
-            .split_ascii_whitespace()
+            .split(is_js_space)
+            .filter(|t| !t.is_empty())
             .map(Hash::from_sri)
             .collect::<Result<_, _>>()?;
         if hashes.is_empty() {
@@ -176,6 +201,36 @@ impl fmt::Display for Hash {
 impl Serialize for Hash {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+/// True for the characters JavaScript's `\s` matches (what ssri splits integrity
+/// strings on): ASCII tab, line feed, vertical tab, form feed, carriage return and
+/// space, U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF.
+pub fn is_js_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{0b}' | '\u{0c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
+}
+
+/// The strength rank of an algorithm as npm (ssri) ranks them when it picks the one
+/// digest to verify: md5 < sha1 < sha256 < sha384 < sha512. `None` for others.
+pub fn strength(algorithm: &str) -> Option<u8> {
+    match algorithm {
+        "md5" => Some(0),
+        "sha1" => Some(1),
+        "sha256" => Some(2),
+        "sha384" => Some(3),
+        "sha512" => Some(4),
+        _ => None,
     }
 }
 
@@ -257,5 +312,61 @@ mod tests {
         assert_eq!(h.to_string(), "yarn-berry:10c0/abc");
         assert!(!h.is_registry_digest());
         assert!(h.to_sri().is_none());
+    }
+
+    const SHA1: &str = "sha1-2jmJBrPVjdVA6xzfyp0mXi4m1Bk=";
+    const SHA512: &str = "sha512-XRcglhh3p2lHAu4gFg75i5owZ3/uttIZh11iKj+W2fqc4Iu8OvwIHkDSftaw4gURo0WA2fT2oguwTa4HChLwJw==";
+
+    #[test]
+    fn sri_list_splits_on_every_javascript_space() {
+        for sep in [
+            " ", "\t", "\n", "\u{a0}", "\u{2003}", "\u{3000}", "\u{feff}", " \u{a0} ",
+        ] {
+            let hs = Hash::from_sri_list(&format!("{SHA1}{sep}{SHA512}")).unwrap();
+            assert_eq!(hs.len(), 2, "separator {:?}", sep);
+            assert_eq!(hs[1].algorithm, "sha512");
+        }
+    }
+
+    #[test]
+    fn options_after_question_mark_never_hide_a_digest() {
+        // The case 3: `<pinned>?\u00a0sha512-<other>` is two tokens to ssri.
+        let hs = Hash::from_sri_list(&format!("{SHA1}?\u{a0}{SHA512}")).unwrap();
+        assert_eq!(hs.len(), 2);
+        assert_eq!(hs[0].algorithm, "sha1");
+        assert_eq!(hs[1].algorithm, "sha512");
+        // Printable options are ignored, as ssri ignores them.
+        let h = Hash::from_sri(&format!("{SHA512}?foo?bar")).unwrap();
+        assert_eq!(h.to_sri().unwrap(), SHA512);
+        // Options holding anything but printable ASCII are refused, not skipped.
+        assert!(Hash::from_sri_list(&format!("{SHA1}?\u{85}{SHA512}")).is_err());
+        assert!(Hash::from_sri_list(&format!("{SHA1}?\u{200b}{SHA512}")).is_err());
+    }
+
+    #[test]
+    fn unknown_or_garbage_tokens_fail_closed() {
+        // Algorithms Node knows but lockgate does not.
+        assert!(matches!(
+            Hash::from_sri_list(&format!("{SHA512} sha224-AAAA")),
+            Err(HashError::Algorithm(_))
+        ));
+        // Garbage beside a good token is an error, never dropped.
+        for bad in [
+            "garbage",
+            "-AAAA",
+            "SHA512-AAAA",
+            "sha512-",
+            "sha512-!!!!",
+            "sha512-AAAA==?x",
+        ] {
+            assert!(
+                Hash::from_sri_list(&format!("{SHA512} {bad}")).is_err(),
+                "{bad} was accepted"
+            );
+        }
+        assert!(Hash::from_sri_list("").is_err());
+        assert!(Hash::from_sri_list(" \u{a0} ").is_err());
+        // Non-canonical base64 (wrong padding) is refused.
+        assert!(Hash::from_sri(SHA1.trim_end_matches('=')).is_err());
     }
 }

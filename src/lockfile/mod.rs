@@ -167,6 +167,49 @@ pub struct Package {
     pub optional: bool,
     /// The shortest chain of names from a root to this package, root first.
     pub path: Vec<String>,
+    /// The files the lockfile names for this version (a tarball, an sdist, each
+    /// wheel), each with its own URL: the source policy applies to every one. Not in
+    /// the JSON output (`hashes` is the union of their hashes).
+    #[serde(skip)]
+    pub artifacts: Vec<Artifact>,
+}
+
+/// One file of a package version as the lockfile names it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Artifact {
+    /// The URL the installer downloads it from, as written (`None` when the lockfile
+    /// gives only a file name, or the file comes from the package's registry by name).
+    pub url: Option<String>,
+    /// The file name, when the lockfile gives one apart from the URL
+    /// (poetry's `file`, pdm's `file`, pylock's `name`).
+    pub filename: Option<String>,
+    /// The hashes the lockfile gives for this file (empty when it gives none).
+    pub hashes: Vec<Hash>,
+    /// 1-based line in the lockfile where the file is named.
+    pub line: usize,
+}
+
+impl Artifact {
+    /// An artifact downloaded from `url` (if known), named at `line`, with its hashes.
+    pub fn new(url: Option<String>, hashes: Vec<Hash>, line: usize) -> Artifact {
+        Artifact {
+            url,
+            filename: None,
+            hashes,
+            line,
+        }
+    }
+
+    /// The file name: the explicit one, else the last path segment of the URL
+    /// (without query or fragment).
+    pub fn file_name(&self) -> Option<&str> {
+        if let Some(f) = &self.filename {
+            return Some(f.as_str());
+        }
+        let url = self.url.as_deref()?;
+        let url = url.split(['?', '#']).next().unwrap_or(url);
+        url.rsplit('/').next().filter(|f| !f.is_empty())
+    }
 }
 
 fn ser_source_kind<S: serde::Serializer>(src: &Source, s: S) -> Result<S::Ok, S::Error> {
@@ -174,6 +217,32 @@ fn ser_source_kind<S: serde::Serializer>(src: &Source, s: S) -> Result<S::Ok, S:
 }
 
 impl Package {
+    /// A package with the facts every lockfile gives; the optional ones start empty
+    /// (no hashes, no artifacts, not direct, not dev, not optional, no path).
+    pub fn new(
+        ecosystem: Ecosystem,
+        name: impl Into<String>,
+        version: impl Into<String>,
+        source: Source,
+        lockfile: impl Into<PathBuf>,
+        line: usize,
+    ) -> Package {
+        Package {
+            ecosystem,
+            name: name.into(),
+            version: version.into(),
+            hashes: Vec::new(),
+            source,
+            lockfile: lockfile.into(),
+            line,
+            direct: false,
+            dev: false,
+            optional: false,
+            path: Vec::new(),
+            artifacts: Vec::new(),
+        }
+    }
+
     /// The name as the ecosystem compares it (see [`Ecosystem::normalize`]).
     pub fn normalized_name(&self) -> String {
         self.ecosystem.normalize(&self.name)

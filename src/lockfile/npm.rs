@@ -961,19 +961,14 @@ impl<'a> Tree<'a> {
             let p = *by_id
                 .entry((n.name.as_str(), n.version.as_str(), &n.source))
                 .or_insert_with(|| {
-                    packages.push(Package {
-                        ecosystem: Ecosystem::Npm,
-                        name: n.name.clone(),
-                        version: n.version.clone(),
-                        hashes: Vec::new(),
-                        source: n.source.clone(),
-                        lockfile: ctx.display.to_path_buf(),
-                        line: n.line,
-                        direct: false,
-                        dev: false,
-                        optional: false,
-                        path: Vec::new(),
-                    });
+                    packages.push(Package::new(
+                        Ecosystem::Npm,
+                        n.name.clone(),
+                        n.version.clone(),
+                        n.source.clone(),
+                        ctx.display,
+                        n.line,
+                    ));
                     flags.push((true, true));
                     packages.len() - 1
                 });
@@ -987,6 +982,17 @@ impl<'a> Tree<'a> {
             let Some(pkg) = p.and_then(|p| packages.get_mut(p)) else {
                 continue;
             };
+            if let Some(r) = n
+                .resolved
+                .as_deref()
+                .filter(|r| r.starts_with("https://") || r.starts_with("http://"))
+            {
+                pkg.artifacts.push(super::Artifact::new(
+                    Some(r.to_string()),
+                    n.hashes.clone(),
+                    n.line,
+                ));
+            }
             if pkg.hashes.is_empty() {
                 pkg.hashes = std::mem::take(&mut n.hashes);
             } else if n.hashes.iter().any(|h| !pkg.hashes.contains(h)) {

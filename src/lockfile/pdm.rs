@@ -82,6 +82,8 @@ struct RawPackage {
 #[derive(Deserialize)]
 struct RawFile {
     hash: Spanned<String>,
+    file: Option<String>,
+    url: Option<String>,
 }
 
 /// Parse the text of a `pdm.lock`.
@@ -159,8 +161,16 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             Source::Registry(None)
         };
         let mut hashes = Vec::with_capacity(p.files.len());
+        let mut artifacts = Vec::with_capacity(p.files.len());
         for f in &p.files {
-            hashes.push(shared::hash(ctx, &lines, &f.hash)?);
+            let hash = shared::hash(ctx, &lines, &f.hash)?;
+            artifacts.push(super::Artifact {
+                url: f.url.clone(),
+                filename: f.file.clone(),
+                hashes: vec![hash.clone()],
+                line: lines.line(f.hash.span().start),
+            });
+            hashes.push(hash);
         }
         let mut deps = Vec::with_capacity(p.dependencies.len());
         for d in &p.dependencies {
@@ -182,12 +192,15 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let key = (pep503(&name), version.clone(), source.clone());
         if let Some(&i) = key_index.get(&key) {
             nodes[i].hashes.extend(hashes);
+            nodes[i].artifacts.extend(artifacts);
             deps_of[i].extend(deps);
             dev_only[i] &= dev;
             continue;
         }
         key_index.insert(key, nodes.len());
-        nodes.push(Node::new(name, version, source, line, hashes));
+        let mut node = Node::new(name, version, source, line, hashes);
+        node.artifacts = artifacts;
+        nodes.push(node);
         deps_of.push(deps);
         dev_only.push(dev);
     }

@@ -306,17 +306,11 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let direct = roots.as_ref().is_none_or(|r| r.contains(&norm));
         seen.insert(key, packages.len());
         packages.push(Package {
-            ecosystem: Ecosystem::Pypi,
-            name: name.to_string(),
-            version,
             hashes,
-            source,
-            lockfile: ctx.display.to_path_buf(),
-            line,
             direct,
             dev,
-            optional: false,
             path: vec![root_label.clone(), name.to_string()],
+            ..Package::new(Ecosystem::Pypi, name, version, source, ctx.display, line)
         });
     }
     Ok(Lockfile {

@@ -303,24 +303,27 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             None => {
                 let i = records.len();
                 by_identity.insert(ident, i);
-                records.push(Package {
-                    ecosystem: Ecosystem::Npm,
+                records.push(Package::new(
+                    Ecosystem::Npm,
                     name,
                     version,
-                    hashes: Vec::new(),
                     source,
-                    lockfile: ctx.display.to_path_buf(),
-                    line: *line,
-                    direct: false,
-                    dev: false,
-                    optional: false,
-                    path: Vec::new(),
-                });
+                    ctx.display,
+                    *line,
+                ));
                 edges.push(Vec::new());
                 i
             }
         };
         if let Some(rec) = records.get_mut(idx) {
+            if let Some(t) = res
+                .tarball
+                .as_ref()
+                .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
+            {
+                rec.artifacts
+                    .push(super::Artifact::new(Some(t.clone()), hashes.clone(), *line));
+            }
             rec.hashes.extend(hashes);
         }
         by_key.insert(strip_peers(key).to_string(), idx);

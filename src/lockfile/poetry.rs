@@ -189,8 +189,16 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             ));
         }
         let mut hashes = Vec::new();
+        let mut artifacts = Vec::new();
         for f in p.files.unwrap_or_default() {
-            hashes.push(shared::hash(ctx, &lines, &f.hash)?);
+            let hash = shared::hash(ctx, &lines, &f.hash)?;
+            artifacts.push(super::Artifact {
+                url: None,
+                filename: f.file.clone(),
+                hashes: vec![hash.clone()],
+                line: lines.line(f.hash.span().start),
+            });
+            hashes.push(hash);
         }
         let dev = match (&p.category, &p.groups) {
             (Some(c), _) => c == "dev",
@@ -217,13 +225,16 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         if let Some(&i) = key_index.get(&key) {
             // The same version twice (should not happen): one record, all hashes and edges.
             nodes[i].hashes.extend(hashes);
+            nodes[i].artifacts.extend(artifacts);
             deps_of[i].extend(deps);
             dev_only[i] &= dev;
             optional[i] &= p.optional;
             continue;
         }
         key_index.insert(key, nodes.len());
-        nodes.push(Node::new(name, version, source, line, hashes));
+        let mut node = Node::new(name, version, source, line, hashes);
+        node.artifacts = artifacts;
+        nodes.push(node);
         deps_of.push(deps);
         dev_only.push(dev);
         optional.push(p.optional);
@@ -354,13 +365,20 @@ fn assign_v1_files(
                         )
                     })?
             };
-            assigned.push((target, hash));
+            let artifact = super::Artifact {
+                url: None,
+                filename: f.file.clone(),
+                hashes: vec![hash.clone()],
+                line: lines.line(f.hash.span().start),
+            };
+            assigned.push((target, hash, artifact));
         }
     }
     drop(by_name);
-    for (target, hash) in assigned {
+    for (target, hash, artifact) in assigned {
         if let Some(node) = nodes.get_mut(target) {
             node.hashes.push(hash);
+            node.artifacts.push(artifact);
         }
     }
     Ok(())
@@ -371,7 +389,9 @@ fn assign_v1_files(
 pub(crate) mod shared {
     use super::super::graph::{self, Root};
     use super::super::lines::LineIndex;
-    use super::super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source, pep503};
+    use super::super::{
+        Artifact, Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source, pep503,
+    };
     use std::collections::HashMap;
     use toml::Spanned;
 
@@ -386,6 +406,8 @@ pub(crate) mod shared {
         pub(crate) source: Source,
         pub(crate) line: usize,
         pub(crate) hashes: Vec<Hash>,
+        /// The files the lockfile names (URL or file name), for the source policy.
+        pub(crate) artifacts: Vec<Artifact>,
     }
 
     impl Node {
@@ -403,6 +425,7 @@ pub(crate) mod shared {
                 source,
                 line,
                 hashes,
+                artifacts: Vec::new(),
             }
         }
     }
@@ -505,17 +528,20 @@ pub(crate) mod shared {
                 n.hashes.sort();
                 n.hashes.dedup();
                 Package {
-                    ecosystem: Ecosystem::Pypi,
-                    name: n.name,
-                    version: n.version,
                     hashes: n.hashes,
-                    source: n.source,
-                    lockfile: ctx.display.to_path_buf(),
-                    line: n.line,
+                    artifacts: n.artifacts,
                     direct: r.direct,
                     dev: r.dev,
                     optional: r.optional,
                     path: r.path,
+                    ..Package::new(
+                        Ecosystem::Pypi,
+                        n.name,
+                        n.version,
+                        n.source,
+                        ctx.display,
+                        n.line,
+                    )
                 }
             })
             .collect();

@@ -193,6 +193,22 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                 Ok(())
             };
         let mut file_version: Option<String> = None;
+        // Every file with its own URL and hashes, for the source policy.
+        let file_fact = |url: &Option<String>,
+                         name: Option<&str>,
+                         table: &BTreeMap<String, String>|
+         -> crate::lockfile::Artifact {
+            crate::lockfile::Artifact {
+                url: url.clone(),
+                filename: name.map(str::to_string),
+                hashes: table
+                    .iter()
+                    .filter_map(|(alg, hex)| Hash::from_hex(alg, hex).ok())
+                    .collect(),
+                line,
+            }
+        };
+        let mut artifacts = Vec::new();
         let source = if let Some(v) = &p.vcs {
             let _ = &v.requested_revision;
             match (v.kind.as_str(), &v.url, &v.path) {
@@ -214,6 +230,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             Source::Path(d.path.clone())
         } else if let Some(a) = &p.archive {
             add_hashes(&a.hashes, "`archive`")?;
+            artifacts.push(file_fact(&a.url, None, &a.hashes));
             let loc = a
                 .url
                 .as_deref()
@@ -235,6 +252,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             let mut first_loc: Option<&Artifact> = None;
             for a in p.sdist.iter().chain(p.wheels.iter().flatten()) {
                 add_hashes(&a.hashes, a.file_name().unwrap_or("a file"))?;
+                artifacts.push(file_fact(&a.url, a.name.as_deref(), &a.hashes));
                 if a.url.is_none() && a.path.is_none() && p.index.is_none() {
                     return Err(err(format!(
                         "{} has neither `url` nor `path`",
@@ -278,6 +296,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                 it.pkg.hashes.extend(hashes);
                 it.pkg.hashes.sort();
                 it.pkg.hashes.dedup();
+                it.pkg.artifacts.extend(artifacts);
                 it.deps.extend(deps);
             }
             continue;
@@ -285,17 +304,9 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         seen.insert(key, items.len());
         items.push(Item {
             pkg: Package {
-                ecosystem: Ecosystem::Pypi,
-                name: name.to_string(),
-                version,
                 hashes,
-                source,
-                lockfile: ctx.display.to_path_buf(),
-                line,
-                direct: false,
-                dev: false,
-                optional: false,
-                path: Vec::new(),
+                artifacts,
+                ..Package::new(Ecosystem::Pypi, name, version, source, ctx.display, line)
             },
             deps,
         });

@@ -806,20 +806,16 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                 let mut hashes = e.hashes;
                 hashes.sort();
                 hashes.dedup();
+                let source = e
+                    .source
+                    .unwrap_or_else(|| Source::Registry(registry.clone()));
                 Package {
-                    ecosystem: Ecosystem::Pypi,
-                    name: e.name,
-                    version: e.version,
                     hashes,
-                    source: e
-                        .source
-                        .unwrap_or_else(|| Source::Registry(registry.clone())),
-                    lockfile: e.file,
-                    line: e.line,
                     direct: r.direct,
                     dev: r.dev,
                     optional: r.optional,
                     path: r.path,
+                    ..Package::new(Ecosystem::Pypi, e.name, e.version, source, e.file, e.line)
                 }
             })
             .collect();

@@ -97,6 +97,8 @@ struct RawSource {
 #[derive(Deserialize)]
 struct RawArtifact {
     hash: Option<Spanned<String>>,
+    url: Option<Spanned<String>>,
+    filename: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -293,23 +295,37 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             }
         };
         let mut hashes = Vec::with_capacity(p.wheels.len() + 1);
-        for h in p
-            .sdist
-            .iter()
-            .chain(&p.wheels)
-            .filter_map(|a| a.hash.as_ref())
-        {
-            hashes.push(shared::hash(ctx, &lines, h)?);
+        let mut artifacts = Vec::with_capacity(p.wheels.len() + 1);
+        for a in p.sdist.iter().chain(&p.wheels) {
+            let mut own = Vec::new();
+            if let Some(h) = &a.hash {
+                own.push(shared::hash(ctx, &lines, h)?);
+            }
+            let line = match (&a.url, &a.hash) {
+                (Some(u), _) => lines.line(u.span().start),
+                (None, Some(h)) => lines.line(h.span().start),
+                (None, None) => e.line,
+            };
+            hashes.extend(own.iter().cloned());
+            artifacts.push(super::Artifact {
+                url: a.url.as_ref().map(|u| u.get_ref().clone()),
+                filename: a.filename.clone(),
+                hashes: own,
+                line,
+            });
         }
         let key = (e.norm.clone(), version.clone(), source.clone());
         if let Some(&n) = key_index.get(&key) {
             nodes[n].hashes.extend(hashes);
+            nodes[n].artifacts.extend(artifacts);
             node_of[i] = Some(n);
             continue;
         }
         key_index.insert(key, nodes.len());
         node_of[i] = Some(nodes.len());
-        nodes.push(Node::new(name, version, source, e.line, hashes));
+        let mut node = Node::new(name, version, source, e.line, hashes);
+        node.artifacts = artifacts;
+        nodes.push(node);
     }
 
     let to_nodes =

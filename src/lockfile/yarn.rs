@@ -129,19 +129,14 @@ impl<'c> Builder<'c> {
                 let i = self.records.len();
                 let (name, version, source) = key.clone();
                 self.ids.insert(key, i);
-                self.records.push(Package {
-                    ecosystem: Ecosystem::Npm,
+                self.records.push(Package::new(
+                    Ecosystem::Npm,
                     name,
                     version,
-                    hashes: Vec::new(),
                     source,
-                    lockfile: self.ctx.display.to_path_buf(),
+                    self.ctx.display,
                     line,
-                    direct: false,
-                    dev: false,
-                    optional: false,
-                    path: Vec::new(),
-                });
+                ));
                 self.edges.push(Vec::new());
                 i
             }
@@ -381,7 +376,15 @@ fn parse_classic(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> 
                 )
             })?);
         }
+        let artifact = e
+            .resolved
+            .as_ref()
+            .filter(|(u, _)| u.starts_with("https://") || u.starts_with("http://"))
+            .map(|(u, l)| super::Artifact::new(Some(u.clone()), hashes.clone(), *l));
         let idx = b.add(name.to_string(), version, source, hashes, e.line);
+        if let (Some(a), Some(r)) = (artifact, b.records.get_mut(idx)) {
+            r.artifacts.push(a);
+        }
         for k in &e.keys {
             if by_descriptor.insert(k.clone(), idx).is_some() {
                 return Err(ctx.error(Some(e.line), format!("`{k}` has two entries")));

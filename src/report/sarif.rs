@@ -156,9 +156,11 @@ pub fn security_severity(severity: Severity) -> &'static str {
 pub fn default_severity(id: FindingId) -> Severity {
     use FindingId as F;
     match id {
-        F::HashMismatch | F::ParseError | F::KnownMalicious | F::RegistryHashMismatch => {
-            Severity::Critical
-        }
+        F::HashMismatch
+        | F::ParseError
+        | F::KnownMalicious
+        | F::RegistryHashMismatch
+        | F::ForeignArtifact => Severity::Critical,
         F::CrossEcosystem | F::UnknownName | F::Yanked => Severity::Warning,
         _ => Severity::Error,
     }
