@@ -6,7 +6,10 @@
 //! `[[deny]]` fields) and lenient elsewhere: unknown keys inside a package's table
 //! are kept and ignored, so that teams can record their own notes.
 
-use super::{Allowlist, Approval, DenyRule, Entry, Level, Pin, Policy, SCHEMA};
+use super::{
+    Allowlist, Approval, DenyRule, Entry, Exception, Extended, Level, NEVER_EXCEPTED, Pin, Policy,
+    SCHEMA,
+};
 use crate::lockfile::lines::LineIndex;
 use crate::lockfile::{Ecosystem, Hash};
 use std::collections::BTreeMap;
@@ -103,8 +106,132 @@ impl Ctx<'_> {
     }
 }
 
-/// Parse allowlist text; `path` is used in errors and to resolve relative paths.
+/// Parse allowlist text and the files it extends (see [`super::extends`]);
+/// `path` is used in errors and to resolve relative paths.
 pub fn parse(path: &Path, text: &str) -> Result<Allowlist, AllowlistError> {
+    parse_depth(path, text, 0)
+}
+
+fn parse_depth(path: &Path, text: &str, depth: usize) -> Result<Allowlist, AllowlistError> {
+    let (mut local, pending) = parse_file(path, text)?;
+    if pending.is_empty() {
+        return Ok(local);
+    }
+    local.extends.clear();
+    let mut merged = Allowlist::default();
+    for (ext, loc, line) in pending {
+        let err = |message: String| AllowlistError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
+        if depth >= 8 {
+            return Err(err("`extends` nests more than 8 files deep (a cycle?)".into()));
+        }
+        let (file, bytes) = super::extends::fetch(&loc, &ext.sha256).map_err(err)?;
+        let text = crate::lockfile::decode_text(&bytes).map_err(|(line, message)| {
+            AllowlistError::Invalid {
+                path: file.clone(),
+                line,
+                message,
+            }
+        })?;
+        let base = parse_depth(&file, text, depth + 1)?;
+        merge(&mut merged, base, false)?;
+        merged.extends.push(Extended { file, ..ext });
+    }
+    let extends = std::mem::take(&mut merged.extends);
+    merge(&mut merged, std::mem::take(&mut local), true)?;
+    let mut own = std::mem::take(&mut local.extends);
+    own.extend(extends);
+    merged.extends = own;
+    merged.path = path.to_path_buf();
+    Ok(merged)
+}
+
+/// Merge `top` into `base`: entries, deny rules and exceptions add up; the policy
+/// becomes the stricter of the two for every key `top` sets itself.
+fn merge(base: &mut Allowlist, top: Allowlist, top_is_local: bool) -> Result<(), AllowlistError> {
+    for (key, entry) in top.entries {
+        match base.entries.get_mut(&key) {
+            None => {
+                base.entries.insert(key, entry);
+            }
+            Some(have) => {
+                for (v, pin) in entry.versions {
+                    if let Some(prev) = have.versions.get(&v)
+                        && prev.hashes != pin.hashes
+                    {
+                        return Err(AllowlistError::Invalid {
+                            path: entry.file.clone(),
+                            line: pin.line,
+                            message: format!(
+                                "{} {v} is pinned here and, with other hashes, in {}:{}: an allowlist that extends another cannot change its pins; remove one of the two",
+                                entry.name,
+                                have.file.display(),
+                                prev.line
+                            ),
+                        });
+                    }
+                    have.versions.insert(v, pin);
+                }
+                if entry.approval.is_some() && have.approval.is_none() {
+                    have.approval = entry.approval;
+                }
+            }
+        }
+    }
+    base.deny.extend(top.deny);
+    base.exceptions.extend(top.exceptions);
+    base.exclude.extend(top.exclude);
+    for (k, v) in top.registries {
+        base.registries.insert(k, v);
+    }
+    if base.policy_keys.is_empty() && !top_is_local {
+        base.policy = top.policy;
+        base.policy_keys = top.policy_keys;
+        return Ok(());
+    }
+    let (b, t) = (&mut base.policy, top.policy);
+    for k in &top.policy_keys {
+        match k.as_str() {
+            "unlisted" => b.unlisted = stricter(b.unlisted, t.unlisted),
+            "missing-hash" => b.missing_hash = stricter(b.missing_hash, t.missing_hash),
+            "unpinned" => b.unpinned = stricter(b.unpinned, t.unpinned),
+            "similar-names" => b.similar_names = stricter(b.similar_names, t.similar_names),
+            "registry-errors" => b.registry_errors = stricter(b.registry_errors, t.registry_errors),
+            "sources" => b.sources.retain(|s| t.sources.contains(s)),
+            "registries" => b.registries.retain(|s| t.registries.contains(s)),
+            "known-bad" => b.known_bad.extend(t.known_bad.iter().cloned()),
+            "min-age-days" => b.min_age_days = b.min_age_days.max(t.min_age_days),
+            _ => {}
+        }
+        if !base.policy_keys.contains(k) {
+            base.policy_keys.push(k.clone());
+        }
+    }
+    Ok(())
+}
+
+fn stricter(a: Level, b: Level) -> Level {
+    let rank = |l: Level| match l {
+        Level::Allow => 0,
+        Level::Warn => 1,
+        Level::Deny => 2,
+    };
+    if rank(a) >= rank(b) { a } else { b }
+}
+
+/// Parse one allowlist file without reading the files it extends: what the
+/// writing commands edit. Returns the list and the `extends` still to read.
+pub fn parse_local(path: &Path, text: &str) -> Result<Allowlist, AllowlistError> {
+    parse_file(path, text).map(|(list, _)| list)
+}
+
+type Pending = Vec<(Extended, super::extends::Location, usize)>;
+
+fn parse_file(path: &Path, text: &str) -> Result<(Allowlist, Pending), AllowlistError> {
+    let mut pending = Pending::new();
     let cx = Ctx {
         path,
         lines: LineIndex::new(text),
@@ -138,12 +265,30 @@ pub fn parse(path: &Path, text: &str) -> Result<Allowlist, AllowlistError> {
         let key_span = root.key(k).and_then(|k| k.span());
         match k {
             "schema" => {}
-            "exclude" => list.exclude = strings(&cx, item, key_span.clone(), "exclude")?,
+            "exclude" => {
+                list.exclude = strings(&cx, item, key_span.clone(), "exclude")?
+                    .iter()
+                    .filter_map(|g| rebase_glob(path, g))
+                    .collect()
+            }
+            "extends" => pending = parse_extends(&cx, item, key_span.clone())?,
+            "exception" => {
+                let arr = item.as_array_of_tables().ok_or_else(|| {
+                    cx.err(
+                        key_span.clone(),
+                        "`exception` must be an array of tables: `[[exception]]`",
+                    )
+                })?;
+                for t in arr.iter() {
+                    list.exceptions.push(parse_exception(&cx, t)?);
+                }
+            }
             "policy" => {
                 let t = item.as_table_like().ok_or_else(|| {
                     cx.err(key_span.clone(), "`policy` must be a table: `[policy]`")
                 })?;
                 list.policy = parse_policy(&cx, t)?;
+                list.policy_keys = t.iter().map(|(k, _)| k.to_string()).collect();
             }
             "deny" => {
                 let arr = item.as_array_of_tables().ok_or_else(|| {
@@ -186,7 +331,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Allowlist, AllowlistError> {
                     _ => {
                         return Err(cx.err(
                             key_span,
-                            format!("unknown top-level key `{other}`: expected schema, exclude, policy, registries, deny, cargo, npm or pypi"),
+                            format!("unknown top-level key `{other}`: expected schema, extends, exclude, policy, registries, deny, exception, cargo, npm or pypi"),
                         ));
                     }
                 };
@@ -214,7 +359,145 @@ pub fn parse(path: &Path, text: &str) -> Result<Allowlist, AllowlistError> {
             }
         }
     }
-    Ok(list)
+    list.extends = pending.iter().map(|(x, _, _)| x.clone()).collect();
+    Ok((list, pending))
+}
+
+/// The `extends` of an allowlist text, with where each is read from and its line,
+/// without reading them (for `lockgate allowlist extends`).
+pub fn extends_of(
+    path: &Path,
+    text: &str,
+) -> Result<Vec<(Extended, super::extends::Location, usize)>, AllowlistError> {
+    parse_file(path, text).map(|(_, p)| p)
+}
+
+/// A glob of `exclude`, relative to the allowlist's folder, made relative to the
+/// folder lockgate runs in (`None`: it cannot match anything walked from there).
+fn rebase_glob(allowlist: &Path, glob: &str) -> Option<String> {
+    let g = glob.trim_start_matches("./");
+    let dir = allowlist.parent().unwrap_or(Path::new(""));
+    if dir.as_os_str().is_empty() || g.starts_with("**") {
+        return Some(g.to_string());
+    }
+    let cwd = std::env::current_dir().ok()?;
+    let abs = |p: &Path| -> PathBuf {
+        crate::discover::lexical_normalize(&if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) })
+    };
+    let dir = abs(dir);
+    if let Ok(below) = dir.strip_prefix(&cwd) {
+        // the allowlist is in a subfolder of the current one
+        let pre = below.to_string_lossy().replace('\\', "/");
+        return Some(if pre.is_empty() { g.to_string() } else { format!("{pre}/{g}") });
+    }
+    if let Ok(sub) = cwd.strip_prefix(&dir) {
+        // lockgate runs in a subfolder of the allowlist's folder
+        let sub = format!("{}/", sub.to_string_lossy().replace('\\', "/"));
+        return g.strip_prefix(&sub).map(String::from);
+    }
+    Some(abs(Path::new(g)).to_string_lossy().into_owned())
+}
+
+fn parse_extends(
+    cx: &Ctx<'_>,
+    item: &Item,
+    span: Option<std::ops::Range<usize>>,
+) -> Result<Pending, AllowlistError> {
+    let shape = "`extends` must be an array like [{ path = \"../org/allowlist.toml\", sha256 = \"<hex>\" }, { url = \"https://…\", sha256 = \"<hex>\" }]";
+    let arr = item.as_array().ok_or_else(|| cx.err(span.clone(), shape))?;
+    let mut out = Pending::new();
+    for v in arr.iter() {
+        let sp = v.span().or(span.clone());
+        let t = v.as_inline_table().ok_or_else(|| cx.err(sp.clone(), shape))?;
+        let get = |k: &str| t.get(k).and_then(Value::as_str).map(String::from);
+        let sha = get("sha256").ok_or_else(|| {
+            cx.err(sp.clone(), "every `extends` entry needs `sha256 = \"<hex>\"`, the sha256 of the file it extends (print it with `sha256sum FILE`)")
+        })?;
+        let sha = sha.trim_start_matches("sha256:").to_ascii_lowercase();
+        if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(cx.err(sp, "`extends.sha256` must be 64 hex digits"));
+        }
+        let (location, loc) = match (get("path"), get("url")) {
+            (Some(p), None) => {
+                let base = cx.path.parent().unwrap_or(Path::new(""));
+                (p.clone(), super::extends::Location::Path(base.join(&p)))
+            }
+            (None, Some(u)) if u.starts_with("https://") || u.starts_with("http://") => {
+                (u.clone(), super::extends::Location::Url(u))
+            }
+            _ => return Err(cx.err(sp, shape)),
+        };
+        out.push((
+            Extended {
+                location,
+                file: PathBuf::new(),
+                sha256: sha,
+            },
+            loc,
+            cx.line(sp),
+        ));
+    }
+    Ok(out)
+}
+
+fn parse_exception(cx: &Ctx<'_>, t: &toml_edit::Table) -> Result<Exception, AllowlistError> {
+    let line = cx.line(t.span());
+    let field = |k: &str| -> Option<String> {
+        t.get(k).and_then(|v| match v.as_value() {
+            Some(Value::String(s)) => Some(s.value().to_string()),
+            Some(Value::Datetime(d)) => Some(d.value().to_string()),
+            _ => None,
+        })
+    };
+    let need = |k: &str, what: &str| {
+        field(k).filter(|s| !s.trim().is_empty()).ok_or_else(|| {
+            cx.err(t.span(), format!("an [[exception]] needs `{k}` ({what})"))
+        })
+    };
+    let eco_s = need("ecosystem", "cargo, npm or pypi")?;
+    let ecosystem = Ecosystem::parse(&eco_s).ok_or_else(|| {
+        cx.err(t.span(), format!("unknown ecosystem `{eco_s}` in [[exception]]: use cargo, npm or pypi"))
+    })?;
+    let name = need("name", "the package")?;
+    let finding = need("finding", "the finding id it waives, e.g. \"too-new\"")?;
+    let span = t
+        .get_key_value("finding")
+        .and_then(|(k, _)| k.span())
+        .or(t.span());
+    if NEVER_EXCEPTED.contains(&finding.as_str()) {
+        return Err(cx.err(
+            span,
+            format!("`{finding}` can never be waived by an exception: it means tampering or malware; remove the exception and fix the dependency"),
+        ));
+    }
+    if crate::checks::FindingId::parse(&finding).is_none() {
+        return Err(cx.err(
+            span,
+            format!("unknown finding id `{finding}`; `lockgate explain --list` shows them"),
+        ));
+    }
+    let until = need("until", "the last day it applies, e.g. until = 2026-12-31")?;
+    if !super::is_date(&until) {
+        return Err(cx.err(
+            t.get_key_value("until").and_then(|(k, _)| k.span()),
+            format!("`until = {until}` must be a date, e.g. until = 2026-12-31"),
+        ));
+    }
+    Ok(Exception {
+        ecosystem,
+        name,
+        version: field("version"),
+        finding,
+        approval: Approval {
+            by: Some(need("by", "who decided it")?),
+            on: field("on"),
+            ticket: field("ticket"),
+            reason: Some(need("reason", "why the finding does not apply")?),
+        },
+        until,
+        line,
+        file: cx.path.to_path_buf(),
+    })
 }
 
 fn parse_policy(cx: &Ctx<'_>, t: &dyn toml_edit::TableLike) -> Result<Policy, AllowlistError> {
@@ -355,12 +638,25 @@ fn parse_deny(cx: &Ctx<'_>, t: &toml_edit::Table) -> Result<DenyRule, AllowlistE
         None => None,
         Some((key, item)) => Some(strings(cx, item, key.span(), "deny.versions")?),
     };
+    let date = |k: &str| match t.get(k).and_then(Item::as_value) {
+        Some(Value::Datetime(d)) => Some(d.value().to_string()),
+        Some(Value::String(s)) => Some(s.value().to_string()),
+        _ => None,
+    };
+    let approval = Approval {
+        by: get_str("by")?,
+        on: date("on"),
+        ticket: get_str("ticket")?,
+        reason: None,
+    };
     Ok(DenyRule {
         ecosystem,
         name,
         versions,
         reason,
         line,
+        approval: (approval != Approval::default()).then_some(approval),
+        file: cx.path.to_path_buf(),
     })
 }
 
@@ -385,6 +681,7 @@ fn parse_entry(
         line: cx.line(name_span.clone()),
         approval: None,
         versions: BTreeMap::new(),
+        file: cx.path.to_path_buf(),
     };
     if let Some((key, a)) = t.get_key_value("approved") {
         entry.approval = Some(parse_approval(cx, a, key.span())?);
@@ -407,11 +704,16 @@ fn parse_entry(
             .and_then(|(k, _)| k.span())
             .or(pin.span());
         let hashes = parse_pin(cx, pin, span.clone(), eco, name, version)?;
+        let approval = match pin.as_table_like().and_then(|t| t.get("approved")) {
+            Some(a) => Some(parse_approval(cx, a, span.clone())?),
+            None => None,
+        };
         entry.versions.insert(
             version.to_string(),
             Pin {
                 hashes,
                 line: cx.line(span),
+                approval,
             },
         );
     }

@@ -17,6 +17,11 @@ const SUGGEST: &str = "run `lockgate allowlist suggest` and send the snippet to 
 pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
     let mut out = Vec::new();
     for p in packages {
+        // Path and workspace packages carry no artifact: `sources` governs them
+        // (`source-not-allowed`), and they need no per-version pin.
+        if matches!(p.source, Source::Path(_)) {
+            continue;
+        }
         if list
             .denied(p.ecosystem, &p.name, Some(&p.version))
             .is_some()
@@ -51,7 +56,7 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
                         } else {
                             allowed.join(", ")
                         },
-                        list.path.display(),
+                        entry.file.display(),
                         entry.line
                     ),
                     format!("use an allowed version, or {SUGGEST}"),
@@ -59,12 +64,17 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
             }
             continue;
         };
-        out.extend(compare_hashes(p, pin, list));
+        out.extend(compare_hashes(p, pin, list, &entry.file));
     }
     out
 }
 
-fn compare_hashes(p: &Package, pin: &Pin, list: &Allowlist) -> Option<Finding> {
+fn compare_hashes(
+    p: &Package,
+    pin: &Pin,
+    list: &Allowlist,
+    file: &std::path::Path,
+) -> Option<Finding> {
     let comparable: Vec<_> = p
         .hashes
         .iter()
@@ -87,7 +97,7 @@ fn compare_hashes(p: &Package, pin: &Pin, list: &Allowlist) -> Option<Finding> {
                 p.version,
                 short(&bad.to_string()),
                 pinned.join(", "),
-                list.path.display(),
+                file.display(),
                 pin.line
             ),
             "do not merge: compare with the registry (`lockgate check --online`) and inspect the lockfile's history (`git log -p`)".to_string(),
