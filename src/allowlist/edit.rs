@@ -466,9 +466,11 @@ impl Editor {
                 t.set_position(next());
             }
         }
-        if let Some(Item::ArrayOfTables(arr)) = root.get_mut("deny") {
-            for t in arr.iter_mut() {
-                t.set_position(next());
+        for key in ["deny", "exception"] {
+            if let Some(Item::ArrayOfTables(arr)) = root.get_mut(key) {
+                for t in arr.iter_mut() {
+                    t.set_position(next());
+                }
             }
         }
         for eco in Ecosystem::ALL {

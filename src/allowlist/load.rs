@@ -467,7 +467,7 @@ fn parse_exception(cx: &Ctx<'_>, t: &toml_edit::Table) -> Result<Exception, Allo
     if NEVER_EXCEPTED.contains(&finding.as_str()) {
         return Err(cx.err(
             span,
-            format!("`{finding}` can never be waived by an exception: it means tampering or malware; remove the exception and fix the dependency"),
+            format!("`{finding}` can never be waived by an exception: it means tampering or malware, or it is decided by an approval or a deny rule (approve the version with `lockgate allowlist suggest`/`add`, or remove the [[deny]] rule)"),
         ));
     }
     if crate::checks::FindingId::parse(&finding).is_none() {

@@ -188,13 +188,18 @@ impl Exception {
     }
 }
 
-/// The finding ids an exception may never waive: tampering and malware.
+/// The finding ids an exception may never waive: tampering and malware (and
+/// unreadable input), and what an approval or a deny rule decides (`unlisted`,
+/// `version-not-allowed`, `denied`: approve the version, or remove the rule).
 pub const NEVER_EXCEPTED: &[&str] = &[
     "hash-mismatch",
     "known-malicious",
     "registry-hash-mismatch",
     "parse-error",
     "registry-error",
+    "unlisted",
+    "version-not-allowed",
+    "denied",
 ];
 
 /// A file the allowlist extends (`extends = [{ path = ..., sha256 = ... }]`).

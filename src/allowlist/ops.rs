@@ -186,7 +186,11 @@ pub fn commented_out(wanted: &[Wanted], path: &Path) -> String {
         for f in &w.flags {
             out.push_str(&format!("#   {}: {}\n", f.id, f.message.replace('\n', " ")));
         }
-        out.push_str("# Remove the dependency, or (known-malicious aside) approve it with `lockgate allowlist add --force --reason`.\n");
+        if w.flags.iter().any(Flag::is_absolute) {
+            out.push_str("# Remove the dependency: a known-malicious version is never approved.\n");
+        } else {
+            out.push_str("# Remove the dependency, or approve it after review with `lockgate allowlist add --force --reason`.\n");
+        }
         let mut ed = Editor::empty(path);
         ed.set_pin(w.ecosystem, &w.name, &w.version, &w.hashes);
         for line in ed.render().trim().lines() {
@@ -322,7 +326,14 @@ fn snippet_with(
             last = Some(key);
         }
         out.push_str(&flag_lines(std::slice::from_ref(w)));
-        let hs: Vec<String> = w.hashes.iter().map(|h| format!("\"{h}\"")).collect();
+        let hs: Vec<String> = w
+            .hashes
+            .iter()
+            .map(|h| match w.ecosystem {
+                Ecosystem::Npm => format!("\"{}\"", h.to_sri().unwrap_or_else(|| h.to_string())),
+                _ => format!("\"{h}\""),
+            })
+            .collect();
         let value = if hs.len() == 1 {
             hs[0].clone()
         } else {

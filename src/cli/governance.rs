@@ -21,7 +21,7 @@ pub fn except(
     let (name, version) = split_name_version(spec);
     if allowlist::NEVER_EXCEPTED.contains(&finding) {
         anyhow::bail!(
-            "`{finding}` can never be waived: it means tampering or malware. Remove the dependency (or, for a wrong pin, re-pin it with `lockgate allowlist add --force --reason`)"
+            "`{finding}` can never be waived: it means tampering or malware, or it is decided by an approval or a deny rule. Remove the dependency, approve the version (`lockgate allowlist suggest` / `add`), or remove the [[deny]] rule"
         );
     }
     if FindingId::parse(finding).is_none() {
