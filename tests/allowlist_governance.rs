@@ -59,7 +59,11 @@ impl Repo {
             .stdin(Stdio::null())
             .output()
             .unwrap();
-        assert!(o.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
     fn commit(&self, message: &str) {
@@ -136,7 +140,15 @@ fn sha256(bytes: &[u8]) -> String {
 fn baseline() -> Repo {
     let r = Repo::new("npm-before");
     let o = r.run(&[
-        "allowlist", "init", "project", "--by", SEC, "--ticket", "SEC-1", "--reason", "baseline",
+        "allowlist",
+        "init",
+        "project",
+        "--by",
+        SEC,
+        "--ticket",
+        "SEC-1",
+        "--reason",
+        "baseline",
     ]);
     assert_eq!(code(&o), 0, "{}", err(&o));
     r.commit("security: first allowlist (SEC-1)");
@@ -185,14 +197,31 @@ fn a_change_goes_through_the_whole_loop() {
 
     // 4. A time-boxed exception for the name check, which then expires.
     let o = r.run(&[
-        "allowlist", "except", "npm", "expresss@0.0.0", "similar-name", "--until", "2999-12-31",
-        "--reason", "placeholder package, reviewed", "--ticket", "SEC-78", "--by", SEC,
+        "allowlist",
+        "except",
+        "npm",
+        "expresss@0.0.0",
+        "similar-name",
+        "--until",
+        "2999-12-31",
+        "--reason",
+        "placeholder package, reviewed",
+        "--ticket",
+        "SEC-78",
+        "--by",
+        SEC,
     ]);
     assert_eq!(code(&o), 0, "{}", err(&o));
     let o = r.run(&["check", "project", "--format", "json"]);
     let found = ids(&o);
-    assert!(!has(&found, "similar-name", "expresss"), "waived: {found:?}");
-    assert!(has(&found, "unlisted", "expresss"), "an exception is no approval: {found:?}");
+    assert!(
+        !has(&found, "similar-name", "expresss"),
+        "waived: {found:?}"
+    );
+    assert!(
+        has(&found, "unlisted", "expresss"),
+        "an exception is no approval: {found:?}"
+    );
     let o = r.run(&["allowlist", "exceptions"]);
     assert!(out(&o).contains("in force until 2999-12-31"), "{}", out(&o));
     // time passes: the exception's last day is behind us
@@ -200,7 +229,10 @@ fn a_change_goes_through_the_whole_loop() {
     r.write("allowlist.toml", &text);
     let o = r.run(&["check", "project", "--format", "json"]);
     let found = ids(&o);
-    assert!(has(&found, "similar-name", "expresss"), "applies again: {found:?}");
+    assert!(
+        has(&found, "similar-name", "expresss"),
+        "applies again: {found:?}"
+    );
     assert!(has(&found, "exception-expired", "expresss"), "{found:?}");
     let o = r.run(&["check", "project"]);
     assert!(out(&o).contains("expired on 2001-01-31"), "{}", out(&o));
@@ -213,11 +245,24 @@ fn a_change_goes_through_the_whole_loop() {
 
     // 5. The security team approves it with a ticket, and commits.
     let o = r.run(&[
-        "allowlist", "suggest", "--write", "--force", "project", "--by", SEC, "--ticket",
-        "SEC-77", "--reason", "npm security placeholder, no code",
+        "allowlist",
+        "suggest",
+        "--write",
+        "--force",
+        "project",
+        "--by",
+        SEC,
+        "--ticket",
+        "SEC-77",
+        "--reason",
+        "npm security placeholder, no code",
     ]);
     assert_eq!(code(&o), 0, "{}", err(&o));
-    assert!(err(&o).contains("similar-name"), "the override is said: {}", err(&o));
+    assert!(
+        err(&o).contains("similar-name"),
+        "the override is said: {}",
+        err(&o)
+    );
     let text = r.read("allowlist.toml");
     assert!(
         text.contains("[npm.expresss]\nversions.\"0.0.0\" = { hashes = [\"sha512-dnfKMF9CM+MRGXD58Ul3T+neY+5C9i4CaT5sEEOvIWxdueyk7TiFIzauAOFnxmMZAdio5uak7M3FDcr+B9A8xg==\"], approved = { by = \"Security Team <sec@acme.example>\", on = "),
@@ -232,10 +277,19 @@ fn a_change_goes_through_the_whole_loop() {
     let o = r.run(&["allowlist", "why", "npm", "expresss@0.0.0"]);
     assert_eq!(code(&o), 0, "{}", err(&o));
     let why = out(&o);
-    assert!(why.contains("by:     Security Team <sec@acme.example>"), "{why}");
+    assert!(
+        why.contains("by:     Security Team <sec@acme.example>"),
+        "{why}"
+    );
     assert!(why.contains("ticket: SEC-77"), "{why}");
-    assert!(why.contains("reason: npm security placeholder, no code"), "{why}");
-    assert!(why.contains("approve expresss 0.0.0 (SEC-77)"), "the commit: {why}");
+    assert!(
+        why.contains("reason: npm security placeholder, no code"),
+        "{why}"
+    );
+    assert!(
+        why.contains("approve expresss 0.0.0 (SEC-77)"),
+        "the commit: {why}"
+    );
     // the older approvals keep theirs
     let o = r.run(&["allowlist", "why", "npm", "chalk"]);
     assert!(out(&o).contains("ticket: SEC-1"), "{}", out(&o));
@@ -258,7 +312,11 @@ fn a_change_goes_through_the_whole_loop() {
     let o = r.run(&["check", "project"]);
     assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
     let o = r.run(&["allowlist", "why", "npm", "expresss@0.0.0"]);
-    assert!(out(&o).contains("org/shared.toml"), "which file approved it: {}", out(&o));
+    assert!(
+        out(&o).contains("org/shared.toml"),
+        "which file approved it: {}",
+        out(&o)
+    );
     // upstream loosens its policy: refused until the pin is updated
     r.write(
         "org/shared.toml",
@@ -267,7 +325,11 @@ fn a_change_goes_through_the_whole_loop() {
     let o = r.run(&["check", "project"]);
     assert_eq!(code(&o), 2, "{}", out(&o));
     assert!(err(&o).contains("allowlist.toml:2"), "{}", err(&o));
-    assert!(err(&o).contains("the shared allowlist changed"), "{}", err(&o));
+    assert!(
+        err(&o).contains("the shared allowlist changed"),
+        "{}",
+        err(&o)
+    );
     let o = r.run(&["allowlist", "extends"]);
     assert_eq!(code(&o), 1, "{}", out(&o));
     assert!(out(&o).contains("CHANGED  org/shared.toml"), "{}", out(&o));
@@ -277,7 +339,10 @@ fn a_change_goes_through_the_whole_loop() {
     assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
     // the local file adds stricter policy on top of the shared one
     let local = r.read("allowlist.toml");
-    r.write("allowlist.toml", &format!("{local}\n[policy]\nunlisted = \"deny\"\n"));
+    r.write(
+        "allowlist.toml",
+        &format!("{local}\n[policy]\nunlisted = \"deny\"\n"),
+    );
     r.replace_project("npm-after");
     let o = r.run(&["check", "project", "--format", "json"]);
     assert!(has(&ids(&o), "unlisted", "left-pad"), "{}", out(&o));
@@ -308,12 +373,22 @@ fn init_never_pins_a_known_malicious_or_flagged_version() {
     assert!(!text.contains("\n[npm.expresss]"), "{text}");
     assert!(text.contains("#   similar-name:"), "{text}");
     // --by defaults to the git committer identity
-    assert!(text.contains("by = \"Dev Eloper <dev@acme.example>\""), "{text}");
+    assert!(
+        text.contains("by = \"Dev Eloper <dev@acme.example>\""),
+        "{text}"
+    );
     let o = r.run(&["check", "project"]);
     assert_eq!(code(&o), 1, "{}", out(&o));
 
     // --force --reason approves the flagged name, never the malicious version.
-    let o = r.run(&["allowlist", "init", "--force", "--reason", "checked", "project"]);
+    let o = r.run(&[
+        "allowlist",
+        "init",
+        "--force",
+        "--reason",
+        "checked",
+        "project",
+    ]);
     assert_eq!(code(&o), 1, "{}", err(&o));
     let text = r.read("allowlist.toml");
     assert!(text.contains("\n[npm.expresss]"), "{text}");
@@ -332,13 +407,32 @@ fn suggest_write_and_add_refuse_known_malicious_even_with_force() {
         .replace("\"version\": \"4.1.2\"", "\"version\": \"5.6.1\"");
     r.write("project/package-lock.json", &lock);
     let o = r.run(&["allowlist", "suggest", "project"]);
-    assert!(out(&o).contains("FLAGGED chalk@5.6.1 [known-malicious]"), "{}", out(&o));
-    let o = r.run(&["allowlist", "suggest", "--write", "--force", "--reason", "x", "project"]);
+    assert!(
+        out(&o).contains("FLAGGED chalk@5.6.1 [known-malicious]"),
+        "{}",
+        out(&o)
+    );
+    let o = r.run(&[
+        "allowlist",
+        "suggest",
+        "--write",
+        "--force",
+        "--reason",
+        "x",
+        "project",
+    ]);
     assert_eq!(code(&o), 2, "{}", err(&o));
     assert!(err(&o).contains("never approved"), "{}", err(&o));
     // `add` refuses it before asking any registry, even for a listed name.
     let o = r.run(&[
-        "allowlist", "add", "npm", "chalk@5.6.1", "--force", "--reason", "x", "--offline",
+        "allowlist",
+        "add",
+        "npm",
+        "chalk@5.6.1",
+        "--force",
+        "--reason",
+        "x",
+        "--offline",
     ]);
     assert_eq!(code(&o), 2, "{}", err(&o));
     assert!(err(&o).contains("known-malicious"), "{}", err(&o));
@@ -347,8 +441,15 @@ fn suggest_write_and_add_refuse_known_malicious_even_with_force() {
     assert!(err(&o).contains("[similar-name]"), "{}", err(&o));
     // an exception cannot waive it either
     let o = r.run(&[
-        "allowlist", "except", "npm", "chalk@5.6.1", "known-malicious", "--until", "2999-01-01",
-        "--reason", "x",
+        "allowlist",
+        "except",
+        "npm",
+        "chalk@5.6.1",
+        "known-malicious",
+        "--until",
+        "2999-01-01",
+        "--reason",
+        "x",
     ]);
     assert_eq!(code(&o), 2, "{}", err(&o));
     assert_eq!(r.read("allowlist.toml"), before);
@@ -361,7 +462,9 @@ fn suggest_write_and_add_refuse_known_malicious_even_with_force() {
     assert_eq!(code(&o), 2);
     let line = before.lines().count() + 5;
     assert!(
-        err(&o).contains(&format!("allowlist.toml:{line}: `hash-mismatch` can never be waived")),
+        err(&o).contains(&format!(
+            "allowlist.toml:{line}: `hash-mismatch` can never be waived"
+        )),
         "{}",
         err(&o)
     );
@@ -371,11 +474,21 @@ fn suggest_write_and_add_refuse_known_malicious_even_with_force() {
 fn deny_records_who_and_the_lock_stays_out_of_the_tree() {
     let r = baseline();
     let o = r.run(&[
-        "allowlist", "deny", "npm", "event-stream", "--reason", "flatmap-stream", "--ticket", "SEC-9",
+        "allowlist",
+        "deny",
+        "npm",
+        "event-stream",
+        "--reason",
+        "flatmap-stream",
+        "--ticket",
+        "SEC-9",
     ]);
     assert_eq!(code(&o), 0, "{}", err(&o));
     let text = r.read("allowlist.toml");
-    assert!(text.contains("by = \"Dev Eloper <dev@acme.example>\""), "{text}");
+    assert!(
+        text.contains("by = \"Dev Eloper <dev@acme.example>\""),
+        "{text}"
+    );
     assert!(text.contains("ticket = \"SEC-9\""), "{text}");
     let status = r.git(&["status", "--porcelain", "--untracked-files=all"]);
     assert!(!status.contains(".lock"), "{status}");
@@ -435,6 +548,10 @@ fn a_shared_allowlist_by_url_is_pinned_and_cached() {
     std::fs::remove_dir_all(r.cache.path().join("extends")).unwrap();
     let o = r.run(&["check", "project"]);
     assert_eq!(code(&o), 2, "{}", out(&o));
-    assert!(err(&o).contains("the shared allowlist changed"), "{}", err(&o));
+    assert!(
+        err(&o).contains("the shared allowlist changed"),
+        "{}",
+        err(&o)
+    );
     changed.assert_calls(1);
 }

@@ -282,7 +282,10 @@ impl Editor {
         };
         Some(match item.as_value()? {
             Value::String(s) => vec![s.value().to_string()],
-            Value::Array(a) => a.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+            Value::Array(a) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
             _ => Vec::new(),
         })
     }
@@ -320,7 +323,14 @@ impl Editor {
             ("reason", &approval.reason),
         ] {
             if let Some(v) = v {
-                t.insert(k, if k == "on" { date_value(v) } else { value(v.as_str()) });
+                t.insert(
+                    k,
+                    if k == "on" {
+                        date_value(v)
+                    } else {
+                        value(v.as_str())
+                    },
+                );
             }
         }
         arr.push(t);
@@ -395,7 +405,14 @@ impl Editor {
                 ("ticket", &approval.ticket),
             ] {
                 if let Some(v) = v {
-                    t.insert(k, if k == "on" { date_value(v) } else { value(v.as_str()) });
+                    t.insert(
+                        k,
+                        if k == "on" {
+                            date_value(v)
+                        } else {
+                            value(v.as_str())
+                        },
+                    );
                 }
             }
         };
@@ -528,12 +545,7 @@ impl Editor {
         if text.is_empty() {
             return;
         }
-        let old = self
-            .doc
-            .trailing()
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let old = self.doc.trailing().as_str().unwrap_or_default().to_string();
         self.doc.set_trailing(format!("{old}{text}"));
     }
 
@@ -883,5 +895,44 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn npm_pins_are_sri_empty_pins_one_line_and_approvals_per_version() {
+        let sri = "sha512-oKnbhFyRIXpUuez8iBMmyEa4nbj4IOQyuhc/wy9kY7/WVPcwIO9VA668Pu8RkO7+0G76SLROeyw9CpQ061i4mA==";
+        let mut ed = Editor::new(Path::new("a.toml"));
+        let who = Approval {
+            by: Some("sec".into()),
+            on: Some("2026-09-09".into()),
+            ticket: Some("SEC-77".into()),
+            reason: None,
+        };
+        ed.set_pin_approved(
+            Ecosystem::Npm,
+            "chalk",
+            "5.6.2",
+            &[Hash::parse(sri).unwrap()],
+            Some(&who),
+        );
+        ed.set_pin(Ecosystem::Npm, "local", "1.0.0", &[]);
+        let out = ed.render();
+        assert!(
+            out.contains(&format!("versions.\"5.6.2\" = {{ hashes = [\"{sri}\"], approved = {{ by = \"sec\", on = 2026-09-09, ticket = \"SEC-77\" }} }}")),
+            "{out}"
+        );
+        assert!(out.contains("versions.\"1.0.0\" = []\n"), "{out}");
+        // re-pinning without an approval keeps the version's approval
+        ed.set_pin(
+            Ecosystem::Npm,
+            "chalk",
+            "5.6.2",
+            &[Hash::parse(sri).unwrap()],
+        );
+        assert!(ed.render().contains("ticket = \"SEC-77\""));
+        let list = load::parse(Path::new("a.toml"), &ed.render()).unwrap();
+        assert_eq!(
+            list.entry(Ecosystem::Npm, "chalk").unwrap().versions["5.6.2"].hashes,
+            vec![Hash::parse(sri).unwrap()]
+        );
     }
 }

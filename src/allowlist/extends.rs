@@ -35,7 +35,8 @@ pub fn cache_file(sha256: &str) -> Option<PathBuf> {
 pub fn fetch(loc: &Location, sha256: &str) -> Result<(PathBuf, Vec<u8>), String> {
     match loc {
         Location::Path(p) => {
-            let bytes = std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            let bytes =
+                std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
             check_pin(&p.display().to_string(), &bytes, sha256)?;
             Ok((p.clone(), bytes))
         }
@@ -81,7 +82,9 @@ fn check_pin(what: &str, bytes: &[u8], sha256: &str) -> Result<(), String> {
 /// with `lockgate allowlist extends --update`, after review).
 pub fn fetch_current(loc: &Location) -> Result<Vec<u8>, String> {
     match loc {
-        Location::Path(p) => std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display())),
+        Location::Path(p) => {
+            std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
+        }
         Location::Url(url) => {
             let client = crate::registry::Client::new(crate::registry::Config {
                 progress: false,

@@ -96,12 +96,18 @@ fn versions(list: &Allowlist) -> BTreeSet<(Ecosystem, String, String, String)> {
 
 fn policy_lines(p: &Policy) -> Vec<(String, String)> {
     vec![
-        ("unlisted".into(), format!("{:?}", p.unlisted).to_lowercase()),
+        (
+            "unlisted".into(),
+            format!("{:?}", p.unlisted).to_lowercase(),
+        ),
         (
             "missing-hash".into(),
             format!("{:?}", p.missing_hash).to_lowercase(),
         ),
-        ("unpinned".into(), format!("{:?}", p.unpinned).to_lowercase()),
+        (
+            "unpinned".into(),
+            format!("{:?}", p.unpinned).to_lowercase(),
+        ),
         (
             "similar-names".into(),
             format!("{:?}", p.similar_names).to_lowercase(),
@@ -236,9 +242,20 @@ mod tests {
         )
         .unwrap();
         let lines: Vec<String> = diff(&old, &new).iter().map(|c| c.to_string()).collect();
-        assert!(lines.contains(&"+ cargo a@3  (by sec, ticket SEC-1)".to_string()), "{lines:?}");
+        assert!(
+            lines.contains(&"+ cargo a@3  (by sec, ticket SEC-1)".to_string()),
+            "{lines:?}"
+        );
         assert!(lines.contains(&"- cargo a@1".to_string()), "{lines:?}");
-        assert!(lines.iter().any(|l| l.starts_with("! cargo a@2 PIN CHANGED")), "{lines:?}");
-        assert!(lines.contains(&"~ policy unlisted: deny -> warn".to_string()), "{lines:?}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("! cargo a@2 PIN CHANGED")),
+            "{lines:?}"
+        );
+        assert!(
+            lines.contains(&"~ policy unlisted: deny -> warn".to_string()),
+            "{lines:?}"
+        );
     }
 }

@@ -126,7 +126,9 @@ fn parse_depth(path: &Path, text: &str, depth: usize) -> Result<Allowlist, Allow
             message,
         };
         if depth >= 8 {
-            return Err(err("`extends` nests more than 8 files deep (a cycle?)".into()));
+            return Err(err(
+                "`extends` nests more than 8 files deep (a cycle?)".into()
+            ));
         }
         let (file, bytes) = super::extends::fetch(&loc, &ext.sha256).map_err(err)?;
         let text = crate::lockfile::decode_text(&bytes).map_err(|(line, message)| {
@@ -382,13 +384,21 @@ fn rebase_glob(allowlist: &Path, glob: &str) -> Option<String> {
     }
     let cwd = std::env::current_dir().ok()?;
     let abs = |p: &Path| -> PathBuf {
-        crate::discover::lexical_normalize(&if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) })
+        crate::discover::lexical_normalize(&if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            cwd.join(p)
+        })
     };
     let dir = abs(dir);
     if let Ok(below) = dir.strip_prefix(&cwd) {
         // the allowlist is in a subfolder of the current one
         let pre = below.to_string_lossy().replace('\\', "/");
-        return Some(if pre.is_empty() { g.to_string() } else { format!("{pre}/{g}") });
+        return Some(if pre.is_empty() {
+            g.to_string()
+        } else {
+            format!("{pre}/{g}")
+        });
     }
     if let Ok(sub) = cwd.strip_prefix(&dir) {
         // lockgate runs in a subfolder of the allowlist's folder
@@ -408,7 +418,9 @@ fn parse_extends(
     let mut out = Pending::new();
     for v in arr.iter() {
         let sp = v.span().or(span.clone());
-        let t = v.as_inline_table().ok_or_else(|| cx.err(sp.clone(), shape))?;
+        let t = v
+            .as_inline_table()
+            .ok_or_else(|| cx.err(sp.clone(), shape))?;
         let get = |k: &str| t.get(k).and_then(Value::as_str).map(String::from);
         let sha = get("sha256").ok_or_else(|| {
             cx.err(sp.clone(), "every `extends` entry needs `sha256 = \"<hex>\"`, the sha256 of the file it extends (print it with `sha256sum FILE`)")
@@ -450,13 +462,16 @@ fn parse_exception(cx: &Ctx<'_>, t: &toml_edit::Table) -> Result<Exception, Allo
         })
     };
     let need = |k: &str, what: &str| {
-        field(k).filter(|s| !s.trim().is_empty()).ok_or_else(|| {
-            cx.err(t.span(), format!("an [[exception]] needs `{k}` ({what})"))
-        })
+        field(k)
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| cx.err(t.span(), format!("an [[exception]] needs `{k}` ({what})")))
     };
     let eco_s = need("ecosystem", "cargo, npm or pypi")?;
     let ecosystem = Ecosystem::parse(&eco_s).ok_or_else(|| {
-        cx.err(t.span(), format!("unknown ecosystem `{eco_s}` in [[exception]]: use cargo, npm or pypi"))
+        cx.err(
+            t.span(),
+            format!("unknown ecosystem `{eco_s}` in [[exception]]: use cargo, npm or pypi"),
+        )
     })?;
     let name = need("name", "the package")?;
     let finding = need("finding", "the finding id it waives, e.g. \"too-new\"")?;
@@ -875,5 +890,102 @@ mod tests {
     fn unknown_policy_key_suggests_the_right_one() {
         let e = p("[policy]\nmissing-hashes = \"warn\"\n").unwrap_err();
         assert!(e.to_string().contains("did you mean `missing-hash`"), "{e}");
+    }
+
+    #[test]
+    fn versions_carry_their_own_approval_and_old_shapes_still_load() {
+        let text = format!(
+            "[npm.chalk]\napproved = {{ by = \"old\", ticket = \"SEC-2\" }}\nversions.\"4.1.2\" = \"{SHA}\"\nversions.\"5.6.2\" = {{ hashes = [\"{SHA}\"], approved = {{ by = \"sec\", on = 2026-09-09, ticket = \"SEC-77\" }} }}\n"
+        );
+        let a = p(&text).unwrap();
+        let e = a.entry(Ecosystem::Npm, "chalk").unwrap();
+        assert_eq!(
+            e.versions["5.6.2"]
+                .approval
+                .as_ref()
+                .unwrap()
+                .ticket
+                .as_deref(),
+            Some("SEC-77")
+        );
+        assert!(e.versions["4.1.2"].approval.is_none());
+        assert_eq!(
+            a.approval_of(Ecosystem::Npm, "chalk", "5.6.2")
+                .unwrap()
+                .ticket
+                .as_deref(),
+            Some("SEC-77")
+        );
+        assert_eq!(
+            a.approval_of(Ecosystem::Npm, "chalk", "4.1.2")
+                .unwrap()
+                .ticket
+                .as_deref(),
+            Some("SEC-2")
+        );
+    }
+
+    #[test]
+    fn exceptions_load_and_the_forbidden_ones_are_refused_at_their_line() {
+        let ok = "[[exception]]\necosystem = \"npm\"\nname = \"chalk\"\nversion = \"5.6.2\"\nfinding = \"too-new\"\nuntil = 2026-10-01\nby = \"sec\"\nreason = \"urgent fix\"\n";
+        let a = p(ok).unwrap();
+        let x = a
+            .exception(Ecosystem::Npm, "chalk", Some("5.6.2"), "too-new")
+            .unwrap();
+        assert_eq!(x.until, "2026-10-01");
+        assert!(!x.expired("2026-10-01"));
+        assert!(x.expired("2026-10-02"));
+        assert!(
+            a.exception(Ecosystem::Npm, "chalk", Some("5.6.3"), "too-new")
+                .is_none()
+        );
+        for bad in ["hash-mismatch", "known-malicious", "unlisted"] {
+            let text = format!("schema = 1\n\n{}", ok.replace("too-new", bad));
+            let e = p(&text).unwrap_err();
+            assert!(e.to_string().contains("can never be waived"), "{e}");
+            assert_eq!(line_of(e), 7, "{bad}");
+        }
+        let e = p(&ok.replace("by = \"sec\"\n", "")).unwrap_err();
+        assert!(e.to_string().contains("needs `by`"), "{e}");
+        let e = p(&ok.replace("until = 2026-10-01", "until = \"soon\"")).unwrap_err();
+        assert!(e.to_string().contains("must be a date"), "{e}");
+        let e = p(&ok.replace("too-new", "too-old")).unwrap_err();
+        assert!(e.to_string().contains("unknown finding id"), "{e}");
+    }
+
+    #[test]
+    fn extends_is_pinned_merged_and_only_stricter() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = format!(
+            "[policy]\nunlisted = \"warn\"\nsources = [\"registry\", \"path\"]\n[cargo.serde]\nversions.\"1.0.219\" = \"{SHA}\"\n"
+        );
+        std::fs::write(dir.path().join("shared.toml"), &shared).unwrap();
+        let pin = super::super::extends::sha256_hex(shared.as_bytes());
+        let local_path = dir.path().join("allowlist.toml");
+        let local = format!(
+            "schema = 1\nextends = [{{ path = \"shared.toml\", sha256 = \"{pin}\" }}]\n[policy]\nunlisted = \"allow\"\nsources = [\"registry\"]\n[cargo.anyhow]\nversions.\"1.0.0\" = \"{SHA}\"\n"
+        );
+        let a = parse(&local_path, &local).unwrap();
+        assert_eq!(a.path, local_path);
+        assert!(a.entry(Ecosystem::Cargo, "anyhow").is_some());
+        let serde = a.entry(Ecosystem::Cargo, "serde").unwrap();
+        assert_eq!(serde.file, dir.path().join("shared.toml"));
+        // the local file cannot loosen the shared policy, only tighten it
+        assert_eq!(a.policy.unlisted, Level::Warn);
+        assert_eq!(a.policy.sources, vec!["registry"]);
+        // a changed shared file without a changed pin is an error at the extends line
+        std::fs::write(
+            dir.path().join("shared.toml"),
+            shared.replace("warn", "allow"),
+        )
+        .unwrap();
+        let e = parse(&local_path, &local).unwrap_err();
+        assert_eq!(line_of(e.clone()), 2, "{e}");
+        assert!(
+            e.to_string().contains("the shared allowlist changed"),
+            "{e}"
+        );
+        // the local file alone still loads (the writing commands edit only it)
+        assert!(parse_local(&local_path, &local).is_ok());
     }
 }

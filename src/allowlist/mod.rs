@@ -272,7 +272,12 @@ impl Allowlist {
     }
 
     /// The approval recorded for a version (its own, else the package's).
-    pub fn approval_of(&self, ecosystem: Ecosystem, name: &str, version: &str) -> Option<&Approval> {
+    pub fn approval_of(
+        &self,
+        ecosystem: Ecosystem,
+        name: &str,
+        version: &str,
+    ) -> Option<&Approval> {
         let e = self.entry(ecosystem, name)?;
         e.versions
             .get(version)

@@ -248,9 +248,7 @@ pub fn prune(res: &Resolution, list: &Allowlist) -> Vec<(Ecosystem, String, Opti
         .map(|p| (p.ecosystem, p.normalized_name(), p.version.clone()))
         .collect();
     super::edit::unused(
-        list.entries
-            .iter()
-            .filter(|(_, e)| e.file == list.path),
+        list.entries.iter().filter(|(_, e)| e.file == list.path),
         &used,
     )
 }
@@ -368,5 +366,60 @@ fn toml_key(name: &str) -> String {
         name.to_string()
     } else {
         format!("\"{name}\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_different_hash_for_a_pinned_version_is_a_pin_change() {
+        let h = |c: char| Hash::parse(&format!("sha256:{}", c.to_string().repeat(64))).unwrap();
+        let list = super::super::parse(
+            Path::new("a.toml"),
+            &format!("[cargo.a]\nversions.\"1\" = \"{}\"\n", h('1')),
+        )
+        .unwrap();
+        let w = |hashes: Vec<Hash>| Wanted {
+            ecosystem: Ecosystem::Cargo,
+            name: "a".into(),
+            version: "1".into(),
+            hashes,
+            name_listed: true,
+            flags: Vec::new(),
+        };
+        assert!(pin_changes(Some(&list), &[w(vec![h('1')])]).is_empty());
+        let changes = pin_changes(Some(&list), &[w(vec![h('2')])]);
+        assert_eq!(changes.len(), 1);
+        let text = changes[0].to_string();
+        assert!(
+            text.starts_with("PIN CHANGED: cargo a@1: from [sha256:1111"),
+            "{text}"
+        );
+        assert!(text.contains("to [sha256:2222"), "{text}");
+    }
+
+    #[test]
+    fn the_gate_flags_known_malicious_versions_of_listed_names() {
+        let list = super::super::parse(
+            Path::new("a.toml"),
+            "[npm.chalk]\nversions.\"4.1.2\" = []\n",
+        )
+        .unwrap();
+        let gate = Gate::new(Some(&list), &[]).unwrap();
+        let flags = gate.flags(Some(&list), Ecosystem::Npm, "chalk", Some("5.6.1"));
+        assert!(
+            flags
+                .iter()
+                .any(|f| f.id == "known-malicious" && f.is_absolute()),
+            "{flags:?}"
+        );
+        assert!(
+            gate.flags(Some(&list), Ecosystem::Npm, "chalk", Some("4.1.2"))
+                .is_empty()
+        );
+        let flags = gate.flags(Some(&list), Ecosystem::Npm, "expresss", Some("0.0.0"));
+        assert!(flags.iter().any(|f| f.id == "similar-name"), "{flags:?}");
     }
 }

@@ -265,9 +265,9 @@ pub fn apply_exceptions(findings: &mut Vec<Finding>, list: &Allowlist, today: &s
         true
     });
     for n in notes {
-        let dup = findings
-            .iter()
-            .any(|f| f.id == n.id && f.lockfile == n.lockfile && f.line == n.line && f.name == n.name);
+        let dup = findings.iter().any(|f| {
+            f.id == n.id && f.lockfile == n.lockfile && f.line == n.line && f.name == n.name
+        });
         if !dup {
             findings.push(n);
         }

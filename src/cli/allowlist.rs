@@ -356,7 +356,11 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                     for f in &w.flags {
                         eprintln!(
                             "{}: {} {}@{}: {} [{}]",
-                            if force && !f.is_absolute() { "warning" } else { "error" },
+                            if force && !f.is_absolute() {
+                                "warning"
+                            } else {
+                                "error"
+                            },
                             w.ecosystem,
                             w.name,
                             w.version,

@@ -165,14 +165,18 @@ pub fn why(path: &Path, ecosystem: &str, spec: &str) -> anyhow::Result<ExitCode>
                         "the package (no approval recorded for this version)"
                     };
                     let _ = writeln!(out, "  approved for: {level}");
-                    let f = |o: &Option<String>| o.clone().unwrap_or_else(|| "(not recorded)".into());
+                    let f =
+                        |o: &Option<String>| o.clone().unwrap_or_else(|| "(not recorded)".into());
                     let _ = writeln!(out, "  by:     {}", f(&a.by));
                     let _ = writeln!(out, "  on:     {}", f(&a.on));
                     let _ = writeln!(out, "  ticket: {}", f(&a.ticket));
                     let _ = writeln!(out, "  reason: {}", f(&a.reason));
                 }
                 None => {
-                    let _ = writeln!(out, "  no approval recorded (no `approved = {{ by, on, ticket, reason }}`)");
+                    let _ = writeln!(
+                        out,
+                        "  no approval recorded (no `approved = {{ by, on, ticket, reason }}`)"
+                    );
                 }
             }
             let hashes: Vec<String> = pin
@@ -195,10 +199,18 @@ pub fn why(path: &Path, ecosystem: &str, spec: &str) -> anyhow::Result<ExitCode>
                     hashes.join(", ")
                 }
             );
-            let _ = writeln!(out, "  commit: {}", commit_of(&entry.file, eco, &entry.name, v));
+            let _ = writeln!(
+                out,
+                "  commit: {}",
+                commit_of(&entry.file, eco, &entry.name, v)
+            );
         }
     }
-    for d in list.deny.iter().filter(|d| d.ecosystem == eco && eco.normalize(&d.name) == eco.normalize(name)) {
+    for d in list
+        .deny
+        .iter()
+        .filter(|d| d.ecosystem == eco && eco.normalize(&d.name) == eco.normalize(name))
+    {
         found = true;
         let _ = writeln!(
             out,
@@ -218,7 +230,11 @@ pub fn why(path: &Path, ecosystem: &str, spec: &str) -> anyhow::Result<ExitCode>
         );
     }
     let now = today();
-    for x in list.exceptions.iter().filter(|x| x.covers(eco, name, version)) {
+    for x in list
+        .exceptions
+        .iter()
+        .filter(|x| x.covers(eco, name, version))
+    {
         found = true;
         let _ = writeln!(
             out,
@@ -231,7 +247,11 @@ pub fn why(path: &Path, ecosystem: &str, spec: &str) -> anyhow::Result<ExitCode>
                 .as_ref()
                 .map(|v| format!("@{v}"))
                 .unwrap_or_default(),
-            if x.expired(&now) { "EXPIRED on" } else { "until" },
+            if x.expired(&now) {
+                "EXPIRED on"
+            } else {
+                "until"
+            },
             x.until,
             history::describe(&x.approval)
         );
@@ -258,14 +278,24 @@ pub fn log(path: &Path, since: Option<&str>) -> anyhow::Result<ExitCode> {
                 anyhow::anyhow!("no tag to compare with: give the revision, e.g. `lockgate allowlist log --since v1.2.0` or `--since HEAD~10`")
             })?,
     };
-    if git(dir, &["rev-parse", "--verify", "--quiet", &format!("{since}^{{commit}}")]).is_none() {
+    if git(
+        dir,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{since}^{{commit}}"),
+        ],
+    )
+    .is_none()
+    {
         anyhow::bail!("`{since}` is not a git revision here ({})", dir.display());
     }
     let old_text = git(dir, &["show", &format!("{since}:./{fname}")]).unwrap_or_default();
     let old = load::parse_local(path, &old_text)
         .map_err(|e| anyhow::anyhow!("the allowlist at {since} does not parse: {e}"))?;
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let new = load::parse_local(path, &text)?;
     let changes = history::diff(&old, &new);
     let mut out = format!(
@@ -301,8 +331,8 @@ pub fn log(path: &Path, since: Option<&str>) -> anyhow::Result<ExitCode> {
 
 /// `lockgate allowlist extends [--update]`.
 pub fn extends(path: &Path, update: bool) -> anyhow::Result<ExitCode> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let list = load::extends_of(path, &text)?;
     if list.is_empty() {
         eprintln!("{} extends no other allowlist", path.display());
@@ -311,7 +341,8 @@ pub fn extends(path: &Path, update: bool) -> anyhow::Result<ExitCode> {
     let mut stale = Vec::new();
     let mut out = String::new();
     for (x, loc, line) in &list {
-        let now = extends::fetch_current(loc).map_err(|e| anyhow::anyhow!("{}:{line}: {e}", path.display()))?;
+        let now = extends::fetch_current(loc)
+            .map_err(|e| anyhow::anyhow!("{}:{line}: {e}", path.display()))?;
         let sha = extends::sha256_hex(&now);
         if sha == x.sha256 {
             let _ = writeln!(out, "ok       {} (sha256 {sha})", x.location);

@@ -148,14 +148,19 @@ pub fn add(
     }
     // The gate every writing command runs: known-bad lists, deny rules, name checks.
     // A flagged version needs --force (which requires --reason); known-malicious never passes.
-    let gate = allowlist::gate::Gate::new(list.as_ref(), &[]).context("loading the known-bad lists")?;
+    let gate =
+        allowlist::gate::Gate::new(list.as_ref(), &[]).context("loading the known-bad lists")?;
     let mut refused = Vec::new();
     let mut malicious = Vec::new();
     for (name, version) in &wanted {
         for f in gate.flags(list.as_ref(), eco, name, Some(version)) {
             eprintln!(
                 "{}: {eco} {name}@{version}: {} [{}]",
-                if force && !f.is_absolute() { "warning" } else { "error" },
+                if force && !f.is_absolute() {
+                    "warning"
+                } else {
+                    "error"
+                },
                 f.message,
                 f.id
             );
