@@ -555,3 +555,78 @@ fn a_shared_allowlist_by_url_is_pinned_and_cached() {
     );
     changed.assert_calls(1);
 }
+
+#[test]
+fn add_keeps_approvals_per_version_and_refuses_a_changed_pin() {
+    let r = Repo::new("npm-after");
+    let o = r.run(&[
+        "allowlist",
+        "init",
+        "project",
+        "--by",
+        SEC,
+        "--ticket",
+        "SEC-2",
+    ]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    // A fake npm registry serving the recorded left-pad packument.
+    let server = MockServer::start();
+    let body = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registry/npm/left-pad.json"),
+    )
+    .unwrap();
+    server.mock(|when, then| {
+        when.method(GET).path("/npm/left-pad");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(body);
+    });
+    let add = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_lockgate"))
+            .args(["allowlist", "add", "npm"])
+            .args(args)
+            .current_dir(r.path(""))
+            .env_remove("LOCKGATE_ALLOWLIST")
+            .env("LOCKGATE_CACHE_DIR", r.cache.path())
+            .env("LOCKGATE_NPM_REGISTRY", server.url("/npm/"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_ne!(o.status.code(), Some(101), "panic: {}", err(&o));
+        o
+    };
+    // A new version gets its own approval; the old one keeps its ticket.
+    let o = add(&["left-pad@1.2.0", "--by", SEC, "--ticket", "SEC-77"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let o = r.run(&["allowlist", "why", "npm", "left-pad@1.2.0"]);
+    assert!(out(&o).contains("ticket: SEC-77"), "{}", out(&o));
+    let o = r.run(&["allowlist", "why", "npm", "left-pad@1.3.0"]);
+    assert!(out(&o).contains("ticket: SEC-2"), "{}", out(&o));
+
+    // The pin of 1.3.0 differs from what the registry publishes now.
+    let real = "sha512-XI5MPzVNApjAyhQzphX8BkmKsKUxD4LdyK24iZeQGinBN9yTQT3bFlCBy/aVx2HrNcqQGsdot8ghrjyrvMCoEA==";
+    let fake = "sha512-AI5MPzVNApjAyhQzphX8BkmKsKUxD4LdyK24iZeQGinBN9yTQT3bFlCBy/aVx2HrNcqQGsdot8ghrjyrvMCoEA==";
+    let text = r.read("allowlist.toml");
+    assert!(text.contains(real), "{text}");
+    r.write("allowlist.toml", &text.replace(real, fake));
+    let before = r.read("allowlist.toml");
+    let o = add(&["left-pad@1.3.0"]);
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(
+        err(&o).contains("PIN CHANGED: npm left-pad@1.3.0: from [sha512:"),
+        "{}",
+        err(&o)
+    );
+    assert!(err(&o).contains("--force --reason"), "{}", err(&o));
+    assert_eq!(r.read("allowlist.toml"), before, "nothing written");
+    let o = add(&[
+        "left-pad@1.3.0",
+        "--force",
+        "--reason",
+        "registry republished, SEC-90",
+    ]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(err(&o).contains("re-pinned: PIN CHANGED"), "{}", err(&o));
+    let text = r.read("allowlist.toml");
+    assert!(text.contains(real) && !text.contains(fake), "{text}");
+}

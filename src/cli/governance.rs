@@ -53,7 +53,7 @@ pub fn exceptions(path: &Path) -> anyhow::Result<ExitCode> {
     for x in &list.exceptions {
         let _ = writeln!(
             out,
-            "{:<30} {} {}{}  `{}`  {}\n    at {}:{}; {}",
+            "{:<30} {} {}{}  `{}`\n    at {}:{}; {}",
             if x.expired(&now) {
                 format!("EXPIRED on {}", x.until)
             } else {
@@ -66,7 +66,6 @@ pub fn exceptions(path: &Path) -> anyhow::Result<ExitCode> {
                 .map(|v| format!("@{v}"))
                 .unwrap_or_default(),
             x.finding,
-            "",
             x.file.display(),
             x.line,
             history::describe(&x.approval)
