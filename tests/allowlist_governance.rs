@@ -630,3 +630,30 @@ fn add_keeps_approvals_per_version_and_refuses_a_changed_pin() {
     let text = r.read("allowlist.toml");
     assert!(text.contains(real) && !text.contains(fake), "{text}");
 }
+
+#[test]
+fn exclude_is_relative_to_the_allowlist_wherever_lockgate_runs() {
+    let r = baseline();
+    // Hand-written, malformed on purpose: a fixture that is never installed.
+    std::fs::create_dir_all(r.path("tests/fixtures/broken")).unwrap();
+    r.write(
+        "tests/fixtures/broken/package-lock.json",
+        "{\"lockfileVersion\": 3, \"packages\": {",
+    );
+    let o = r.run(&["check", "."]);
+    assert_eq!(code(&o), 2, "not excluded yet: {}", out(&o));
+    let text = r.read("allowlist.toml");
+    r.write(
+        "allowlist.toml",
+        &text.replacen(
+            "schema = 1\n",
+            "schema = 1\nexclude = [\"tests/fixtures\"]\n",
+            1,
+        ),
+    );
+    let o = r.run(&["check", "."]);
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+    // from a subfolder, walking the whole repository
+    let o = r.run_in("project", &["check", ".."]);
+    assert_eq!(code(&o), 0, "{}{}", out(&o), err(&o));
+}

@@ -270,7 +270,7 @@ fn parse_file(path: &Path, text: &str) -> Result<(Allowlist, Pending), Allowlist
             "exclude" => {
                 list.exclude = strings(&cx, item, key_span.clone(), "exclude")?
                     .iter()
-                    .filter_map(|g| rebase_glob(path, g))
+                    .flat_map(|g| rebase_glob(path, g))
                     .collect()
             }
             "extends" => pending = parse_extends(&cx, item, key_span.clone())?,
@@ -374,15 +374,19 @@ pub fn extends_of(
     parse_file(path, text).map(|(_, p)| p)
 }
 
-/// A glob of `exclude`, relative to the allowlist's folder, made relative to the
-/// folder lockgate runs in (`None`: it cannot match anything walked from there).
-fn rebase_glob(allowlist: &Path, glob: &str) -> Option<String> {
+/// A glob of `exclude`, relative to the allowlist's folder, as globs relative to the
+/// folder lockgate runs in (walked paths are shown relative to it): the glob through
+/// the way up (`../tests/fixtures`), the part below the current folder
+/// (`src/gen` from `src/`: `gen`), and the absolute form (absolute paths walked).
+fn rebase_glob(allowlist: &Path, glob: &str) -> Vec<String> {
     let g = glob.trim_start_matches("./");
     let dir = allowlist.parent().unwrap_or(Path::new(""));
-    if dir.as_os_str().is_empty() || g.starts_with("**") {
-        return Some(g.to_string());
+    if dir.as_os_str().is_empty() || g.starts_with("**") || Path::new(g).is_absolute() {
+        return vec![g.to_string()];
     }
-    let cwd = std::env::current_dir().ok()?;
+    let Ok(cwd) = std::env::current_dir() else {
+        return vec![g.to_string()];
+    };
     let abs = |p: &Path| -> PathBuf {
         crate::discover::lexical_normalize(&if p.is_absolute() {
             p.to_path_buf()
@@ -390,22 +394,26 @@ fn rebase_glob(allowlist: &Path, glob: &str) -> Option<String> {
             cwd.join(p)
         })
     };
+    let slash = |p: &Path| p.to_string_lossy().replace('\\', "/");
     let dir = abs(dir);
+    let mut out = vec![format!("{}/{g}", slash(&dir).trim_end_matches('/'))];
     if let Ok(below) = dir.strip_prefix(&cwd) {
-        // the allowlist is in a subfolder of the current one
-        let pre = below.to_string_lossy().replace('\\', "/");
-        return Some(if pre.is_empty() {
+        // the allowlist is in the current folder or below it
+        let pre = slash(below);
+        out.push(if pre.is_empty() {
             g.to_string()
         } else {
             format!("{pre}/{g}")
         });
-    }
-    if let Ok(sub) = cwd.strip_prefix(&dir) {
+    } else if let Ok(sub) = cwd.strip_prefix(&dir) {
         // lockgate runs in a subfolder of the allowlist's folder
-        let sub = format!("{}/", sub.to_string_lossy().replace('\\', "/"));
-        return g.strip_prefix(&sub).map(String::from);
+        let depth = sub.components().count();
+        out.push(format!("{}{g}", "../".repeat(depth)));
+        if let Some(rest) = g.strip_prefix(&format!("{}/", slash(sub))) {
+            out.push(rest.to_string());
+        }
     }
-    Some(abs(Path::new(g)).to_string_lossy().into_owned())
+    out
 }
 
 fn parse_extends(
