@@ -629,6 +629,39 @@ fn add_keeps_approvals_per_version_and_refuses_a_changed_pin() {
     assert!(err(&o).contains("re-pinned: PIN CHANGED"), "{}", err(&o));
     let text = r.read("allowlist.toml");
     assert!(text.contains(real) && !text.contains(fake), "{text}");
+
+    // min-age-days: every version is too new for a 100-year minimum, until an
+    // exception in force waives `too-new` for that one version.
+    r.write(
+        "allowlist.toml",
+        &text.replacen("[policy]\n", "[policy]\nmin-age-days = 36500\n", 1),
+    );
+    let o = add(&["left-pad@1.1.3"]);
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(
+        err(&o).contains("less than min-age-days = 36500"),
+        "{}",
+        err(&o)
+    );
+    let o = r.run(&[
+        "allowlist",
+        "except",
+        "npm",
+        "left-pad@1.1.3",
+        "too-new",
+        "--until",
+        "2999-12-31",
+        "--reason",
+        "urgent fix release",
+        "--ticket",
+        "SEC-91",
+    ]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let o = add(&["left-pad@1.1.3", "--ticket", "SEC-91"]);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    // the exception is for that version only
+    let o = add(&["left-pad@1.1.2"]);
+    assert_eq!(code(&o), 2, "{}", err(&o));
 }
 
 #[test]

@@ -27,10 +27,14 @@ pub struct Wanted {
     pub flags: Vec<Flag>,
 }
 
-/// Fill in the [`Wanted::flags`] of each version.
+/// Add the gate's [`Wanted::flags`] to each version (keeping flags already set,
+/// e.g. the registry's `yanked` / `too-new` with `--online`).
 pub fn flag(wanted: &mut [Wanted], gate: &Gate, list: Option<&Allowlist>) {
     for w in wanted {
-        w.flags = gate.flags(list, w.ecosystem, &w.name, Some(&w.version));
+        w.flags
+            .extend(gate.flags(list, w.ecosystem, &w.name, Some(&w.version)));
+        w.flags.sort();
+        w.flags.dedup();
     }
 }
 

@@ -90,6 +90,7 @@ pub fn verify_wanted(
     });
     let (mut ok, problems) = pins::from_registry(&client, ask);
     report_problems(&problems)?;
+    registry_flags(list, &client, &mut ok);
     if !keep.is_empty() {
         eprintln!(
             "note: {} version{} not from a registry lockgate asks (git, path, URL or another registry) keep the lockfile's hashes, unverified",
@@ -99,6 +100,51 @@ pub fn verify_wanted(
     }
     ok.extend(keep);
     Ok(ok)
+}
+
+/// The registry's part of the gate (`suggest --online`, `init --online`): a yanked
+/// version, or one younger than `min-age-days`, is flagged unless an exception in
+/// force waives that finding for it. The answers come from the client's cache.
+fn registry_flags(list: Option<&Allowlist>, client: &Client, wanted: &mut [ops::Wanted]) {
+    let queries: Vec<(Ecosystem, String)> = wanted
+        .iter()
+        .map(|w| (w.ecosystem, w.name.clone()))
+        .collect();
+    let answers = client.lookup_all(&queries);
+    let now = lockgate::registry::now();
+    let today = allowlist::today();
+    for (w, ans) in wanted.iter_mut().zip(answers) {
+        let Ok(v) = pins::resolve_version(w.ecosystem, &w.name, &w.version, ans) else {
+            continue;
+        };
+        let waived = |id: &str| {
+            list.and_then(|l| l.exception(w.ecosystem, &w.name, Some(&w.version), id))
+                .is_some_and(|x| !x.expired(&today))
+        };
+        let mut flags = Vec::new();
+        if v.yanked && !waived("yanked") {
+            flags.push(allowlist::gate::Flag {
+                id: "yanked".into(),
+                message: format!("{} {} is yanked on the registry", w.name, w.version),
+            });
+        }
+        if let (Some(days), Some(published)) =
+            (list.and_then(|l| l.policy.min_age_days), v.published)
+            && now - published < i64::from(days) * 86_400
+            && !waived("too-new")
+        {
+            flags.push(allowlist::gate::Flag {
+                id: "too-new".into(),
+                message: format!(
+                    "{} {} was published {} days ago, less than min-age-days = {days}",
+                    w.name,
+                    w.version,
+                    (now - published) / 86_400
+                ),
+            });
+        }
+        w.flags.extend(flags);
+    }
 }
 
 fn report_problems(problems: &[PinProblem]) -> anyhow::Result<()> {
@@ -187,7 +233,13 @@ pub fn add(
         match pins::resolve_version(eco, name, version, ans) {
             Err(p) => problems.push(p),
             Ok(v) => {
-                if v.yanked {
+                let today = allowlist::today();
+                let waived = |id: &str| {
+                    list.as_ref()
+                        .and_then(|l| l.exception(eco, name, Some(version), id))
+                        .is_some_and(|x| !x.expired(&today))
+                };
+                if v.yanked && !waived("yanked") {
                     eprintln!(
                         "{}: {eco} {name} {version} is yanked on the registry",
                         if force { "warning" } else { "error" }
@@ -198,6 +250,7 @@ pub fn add(
                     list.as_ref().and_then(|l| l.policy.min_age_days),
                     v.published,
                 ) && now - published < i64::from(days) * 86_400
+                    && !waived("too-new")
                 {
                     eprintln!(
                         "{}: {eco} {name} {version} was published {} days ago, less than min-age-days = {days}",
