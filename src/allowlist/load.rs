@@ -496,7 +496,7 @@ fn parse_exception(cx: &Ctx<'_>, t: &toml_edit::Table) -> Result<Exception, Allo
     if crate::checks::FindingId::parse(&finding).is_none() {
         return Err(cx.err(
             span,
-            format!("unknown finding id `{finding}`; `lockgate explain --list` shows them"),
+            format!("unknown finding id `{finding}`; `lockgate explain` lists them"),
         ));
     }
     let until = need("until", "the last day it applies, e.g. until = 2026-12-31")?;

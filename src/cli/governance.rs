@@ -25,7 +25,7 @@ pub fn except(
         );
     }
     if FindingId::parse(finding).is_none() {
-        anyhow::bail!("unknown finding id `{finding}`; `lockgate explain --list` shows them");
+        anyhow::bail!("unknown finding id `{finding}`; `lockgate explain` lists them");
     }
     if !allowlist::is_date(until) {
         anyhow::bail!("--until {until}: give the last day it applies as YYYY-MM-DD");
