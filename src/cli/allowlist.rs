@@ -196,7 +196,7 @@ pub enum Cmd {
         ecosystem: String,
         /// NAME or NAME@VERSION.
         name: String,
-        /// The finding id to waive (see `lockgate explain --list`).
+        /// The finding id to waive (see `lockgate explain`).
         finding: String,
         /// The last day the exception applies (YYYY-MM-DD).
         #[arg(long)]
