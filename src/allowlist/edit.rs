@@ -124,9 +124,10 @@ impl Editor {
         Editor::from_text(path, &text)
     }
 
-    /// Edit allowlist text; it must be valid.
+    /// Edit allowlist text; it must be valid. The files it extends are not read:
+    /// the writing commands change only this file.
     pub fn from_text(path: &Path, text: &str) -> Result<Editor, AllowlistError> {
-        load::parse(path, text)?;
+        load::parse_local(path, text)?;
         let doc = text
             .parse::<DocumentMut>()
             .map_err(|e| AllowlistError::Invalid {
@@ -190,13 +191,71 @@ impl Editor {
         pkg
     }
 
-    /// Pin `hashes` for `name@version` (replacing an earlier pin of that version).
+    /// Pin `hashes` for `name@version` (replacing an earlier pin of that version,
+    /// and keeping its approval).
     pub fn set_pin(&mut self, eco: Ecosystem, name: &str, version: &str, hashes: &[Hash]) {
-        let mut hs: Vec<String> = hashes.iter().map(Hash::to_string).collect();
+        self.set_pin_approved(eco, name, version, hashes, None);
+    }
+
+    /// Pin `hashes` for `name@version` with who approved that version: written as
+    /// `versions."X" = { hashes = [...], approved = { by, on, ticket, reason } }`.
+    /// Without an approval (or with an empty one) an earlier approval of the version
+    /// is kept. npm hashes are written the way npm lockfiles write them (SRI).
+    pub fn set_pin_approved(
+        &mut self,
+        eco: Ecosystem,
+        name: &str,
+        version: &str,
+        hashes: &[Hash],
+        approval: Option<&Approval>,
+    ) {
+        let mut hs: Vec<String> = hashes
+            .iter()
+            .map(|h| match eco {
+                Ecosystem::Npm => h.to_sri().unwrap_or_else(|| h.to_string()),
+                _ => h.to_string(),
+            })
+            .collect();
         hs.sort();
         hs.dedup();
-        let pin = pin_value(&hs);
         let pkg = self.package_table(eco, name);
+        let old = pkg
+            .get("versions")
+            .and_then(Item::as_table_like)
+            .and_then(|t| t.get(version))
+            .and_then(|v| v.as_table_like())
+            .and_then(|t| t.get("approved"))
+            .and_then(|a| a.as_value())
+            .and_then(|v| v.as_inline_table())
+            .cloned();
+        let approved = match approval.map(approval_table).filter(|t| !t.is_empty()) {
+            Some(t) => Some(t),
+            None => old,
+        };
+        let pin = match approved {
+            None => pin_value(&hs),
+            Some(a) => {
+                let mut t = toml_edit::InlineTable::new();
+                let mut arr = match pin_value(&hs) {
+                    Value::Array(a) => a,
+                    v => {
+                        let mut a = Array::new();
+                        a.push_formatted(v);
+                        a
+                    }
+                };
+                if hs.len() == 1 {
+                    arr.set_trailing_comma(false);
+                    arr.set_trailing("");
+                    if let Some(v) = arr.get_mut(0) {
+                        v.decor_mut().set_prefix("");
+                    }
+                }
+                t.insert("hashes", Value::Array(arr));
+                t.insert("approved", Value::InlineTable(a));
+                Value::InlineTable(t)
+            }
+        };
         match pkg.get_mut("versions") {
             Some(Item::Table(t)) => {
                 t.insert(version, value(pin));
@@ -208,9 +267,55 @@ impl Editor {
         }
     }
 
-    /// Record who approved a package (only the fields given are written).
-    pub fn set_approval(&mut self, eco: Ecosystem, name: &str, approval: &Approval) {
-        let mut t = toml_edit::InlineTable::new();
+    /// The pinned hashes of `name@version` as the document holds them, if pinned.
+    pub fn pin_of(&self, eco: Ecosystem, name: &str, version: &str) -> Option<Vec<String>> {
+        let key = self.existing_key(eco, name)?;
+        let pin = self
+            .doc
+            .get(eco.as_str())?
+            .get(&key)?
+            .get("versions")?
+            .get(version)?;
+        let item = match pin.as_table_like() {
+            Some(t) => t.get("hashes")?.clone(),
+            None => pin.clone(),
+        };
+        Some(match item.as_value()? {
+            Value::String(s) => vec![s.value().to_string()],
+            Value::Array(a) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    /// Add an `[[exception]]` (see [`super::Exception`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_exception(
+        &mut self,
+        eco: Ecosystem,
+        name: &str,
+        version: Option<&str>,
+        finding: &str,
+        until: &str,
+        approval: &Approval,
+    ) {
+        let root = self.doc.as_table_mut();
+        if !root.contains_key("exception") {
+            root.insert("exception", Item::ArrayOfTables(ArrayOfTables::new()));
+        }
+        let arr = root["exception"]
+            .as_array_of_tables_mut()
+            .expect("validated: exception is [[exception]]");
+        let mut t = Table::new();
+        t.insert("ecosystem", value(eco.as_str()));
+        t.insert("name", value(name));
+        if let Some(v) = version {
+            t.insert("version", value(v));
+        }
+        t.insert("finding", value(finding));
+        t.insert("until", date_value(until));
         for (k, v) in [
             ("by", &approval.by),
             ("on", &approval.on),
@@ -218,16 +323,22 @@ impl Editor {
             ("reason", &approval.reason),
         ] {
             if let Some(v) = v {
-                let val = if k == "on" {
-                    v.parse::<toml_edit::Datetime>()
-                        .map(Value::from)
-                        .unwrap_or_else(|_| Value::from(v.as_str()))
-                } else {
-                    Value::from(v.as_str())
-                };
-                t.insert(k, val);
+                t.insert(
+                    k,
+                    if k == "on" {
+                        date_value(v)
+                    } else {
+                        value(v.as_str())
+                    },
+                );
             }
         }
+        arr.push(t);
+    }
+
+    /// Record who approved a package (only the fields given are written).
+    pub fn set_approval(&mut self, eco: Ecosystem, name: &str, approval: &Approval) {
+        let t = approval_table(approval);
         if t.is_empty() {
             return;
         }
@@ -274,6 +385,37 @@ impl Editor {
         reason: &str,
         versions: Option<&[String]>,
     ) {
+        self.add_deny_approved(eco, name, reason, versions, &Approval::default());
+    }
+
+    /// [`Editor::add_deny`], recording who decided it, when and the ticket
+    /// (`by`, `on`, `ticket` keys of the rule).
+    pub fn add_deny_approved(
+        &mut self,
+        eco: Ecosystem,
+        name: &str,
+        reason: &str,
+        versions: Option<&[String]>,
+        approval: &Approval,
+    ) {
+        let stamp = |t: &mut Table| {
+            for (k, v) in [
+                ("by", &approval.by),
+                ("on", &approval.on),
+                ("ticket", &approval.ticket),
+            ] {
+                if let Some(v) = v {
+                    t.insert(
+                        k,
+                        if k == "on" {
+                            date_value(v)
+                        } else {
+                            value(v.as_str())
+                        },
+                    );
+                }
+            }
+        };
         let norm = eco.normalize(name);
         let root = self.doc.as_table_mut();
         if !root.contains_key("deny") {
@@ -296,6 +438,7 @@ impl Editor {
             if same_eco && same_name {
                 t.insert("reason", value(reason));
                 set_versions(t, versions);
+                stamp(t);
                 return;
             }
         }
@@ -304,6 +447,7 @@ impl Editor {
         t.insert("name", value(name));
         set_versions(&mut t, versions);
         t.insert("reason", value(reason));
+        stamp(&mut t);
         arr.push(t);
     }
 
@@ -339,9 +483,11 @@ impl Editor {
                 t.set_position(next());
             }
         }
-        if let Some(Item::ArrayOfTables(arr)) = root.get_mut("deny") {
-            for t in arr.iter_mut() {
-                t.set_position(next());
+        for key in ["deny", "exception"] {
+            if let Some(Item::ArrayOfTables(arr)) = root.get_mut(key) {
+                for t in arr.iter_mut() {
+                    t.set_position(next());
+                }
             }
         }
         for eco in Ecosystem::ALL {
@@ -375,6 +521,34 @@ impl Editor {
         }
     }
 
+    /// Set the `sha256` of the `extends` entry whose pin is `old`. Returns whether
+    /// one was found.
+    pub fn set_extends_pin(&mut self, old: &str, new: &str) -> bool {
+        let Some(arr) = self.doc.get_mut("extends").and_then(Item::as_array_mut) else {
+            return false;
+        };
+        for v in arr.iter_mut() {
+            if let Some(t) = v.as_inline_table_mut()
+                && t.get("sha256")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| s.trim_start_matches("sha256:").eq_ignore_ascii_case(old))
+            {
+                t.insert("sha256", Value::from(new));
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Add comment lines at the end of the document (each line already `# `).
+    pub fn append_comment(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        let old = self.doc.trailing().as_str().unwrap_or_default().to_string();
+        self.doc.set_trailing(format!("{old}{text}"));
+    }
+
     /// The document as text, in canonical order.
     pub fn render(&mut self) -> String {
         self.sort();
@@ -397,6 +571,35 @@ impl Editor {
     }
 }
 
+fn date_value(s: &str) -> Item {
+    match s.parse::<toml_edit::Datetime>() {
+        Ok(d) => value(d),
+        Err(_) => value(s),
+    }
+}
+
+fn approval_table(approval: &Approval) -> toml_edit::InlineTable {
+    let mut t = toml_edit::InlineTable::new();
+    for (k, v) in [
+        ("by", &approval.by),
+        ("on", &approval.on),
+        ("ticket", &approval.ticket),
+        ("reason", &approval.reason),
+    ] {
+        if let Some(v) = v {
+            let val = if k == "on" {
+                v.parse::<toml_edit::Datetime>()
+                    .map(Value::from)
+                    .unwrap_or_else(|_| Value::from(v.as_str()))
+            } else {
+                Value::from(v.as_str())
+            };
+            t.insert(k, val);
+        }
+    }
+    t
+}
+
 fn set_versions(t: &mut Table, versions: Option<&[String]>) {
     match versions {
         Some(vs) if !vs.is_empty() => {
@@ -413,6 +616,10 @@ fn set_versions(t: &mut Table, versions: Option<&[String]>) {
 fn pin_value(hashes: &[String]) -> Value {
     if hashes.len() == 1 {
         return Value::from(hashes[0].as_str());
+    }
+    if hashes.is_empty() {
+        // `[]` on one line: approved without a hash.
+        return Value::Array(Array::new());
     }
     let mut arr = Array::new();
     for h in hashes {
@@ -502,13 +709,20 @@ fn tempfile_in(dir: &Path, target: &Path) -> std::io::Result<(PathBuf, std::fs::
     Err(std::io::Error::other("cannot create a temporary file"))
 }
 
-/// The sidecar lock file for an allowlist (`.allowlist.toml.lock` beside it).
+/// The lock file for an allowlist. It lives outside the working tree, so that
+/// `git add -A` never commits it: in the system's temporary folder, named by the
+/// sha256 of the allowlist's absolute path (`lockgate-locks/<sha256>.lock`).
 pub fn lock_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("allowlist.toml");
-    path.with_file_name(format!(".{name}.lock"))
+    let abs = std::env::current_dir()
+        .map(|d| d.join(path))
+        .unwrap_or_else(|_| path.to_path_buf());
+    let dir = abs.parent().unwrap_or(Path::new("/"));
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let file = dir.join(path.file_name().unwrap_or_default());
+    let key = super::extends::sha256_hex(file.to_string_lossy().as_bytes());
+    std::env::temp_dir()
+        .join("lockgate-locks")
+        .join(format!("{}.lock", &key[..32]))
 }
 
 /// Read, edit and write an allowlist under an exclusive lock, so that concurrent
@@ -519,6 +733,7 @@ pub fn update<T>(
     create: bool,
     f: impl FnOnce(&mut Editor) -> Result<T, AllowlistError>,
 ) -> Result<T, AllowlistError> {
+    let _ = std::fs::create_dir_all(lock_path(path).parent().unwrap_or(Path::new(".")));
     let lock = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -680,5 +895,44 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn npm_pins_are_sri_empty_pins_one_line_and_approvals_per_version() {
+        let sri = "sha512-oKnbhFyRIXpUuez8iBMmyEa4nbj4IOQyuhc/wy9kY7/WVPcwIO9VA668Pu8RkO7+0G76SLROeyw9CpQ061i4mA==";
+        let mut ed = Editor::new(Path::new("a.toml"));
+        let who = Approval {
+            by: Some("sec".into()),
+            on: Some("2026-09-09".into()),
+            ticket: Some("SEC-77".into()),
+            reason: None,
+        };
+        ed.set_pin_approved(
+            Ecosystem::Npm,
+            "chalk",
+            "5.6.2",
+            &[Hash::parse(sri).unwrap()],
+            Some(&who),
+        );
+        ed.set_pin(Ecosystem::Npm, "local", "1.0.0", &[]);
+        let out = ed.render();
+        assert!(
+            out.contains(&format!("versions.\"5.6.2\" = {{ hashes = [\"{sri}\"], approved = {{ by = \"sec\", on = 2026-09-09, ticket = \"SEC-77\" }} }}")),
+            "{out}"
+        );
+        assert!(out.contains("versions.\"1.0.0\" = []\n"), "{out}");
+        // re-pinning without an approval keeps the version's approval
+        ed.set_pin(
+            Ecosystem::Npm,
+            "chalk",
+            "5.6.2",
+            &[Hash::parse(sri).unwrap()],
+        );
+        assert!(ed.render().contains("ticket = \"SEC-77\""));
+        let list = load::parse(Path::new("a.toml"), &ed.render()).unwrap();
+        assert_eq!(
+            list.entry(Ecosystem::Npm, "chalk").unwrap().versions["5.6.2"].hashes,
+            vec![Hash::parse(sri).unwrap()]
+        );
     }
 }

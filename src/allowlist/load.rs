@@ -6,7 +6,10 @@
 //! `[[deny]]` fields) and lenient elsewhere: unknown keys inside a package's table
 //! are kept and ignored, so that teams can record their own notes.
 
-use super::{Allowlist, Approval, DenyRule, Entry, Level, Pin, Policy, SCHEMA};
+use super::{
+    Allowlist, Approval, DenyRule, Entry, Exception, Extended, Level, NEVER_EXCEPTED, Pin, Policy,
+    SCHEMA,
+};
 use crate::lockfile::lines::LineIndex;
 use crate::lockfile::{Ecosystem, Hash};
 use std::collections::BTreeMap;
@@ -103,8 +106,134 @@ impl Ctx<'_> {
     }
 }
 
-/// Parse allowlist text; `path` is used in errors and to resolve relative paths.
+/// Parse allowlist text and the files it extends (see [`super::extends`]);
+/// `path` is used in errors and to resolve relative paths.
 pub fn parse(path: &Path, text: &str) -> Result<Allowlist, AllowlistError> {
+    parse_depth(path, text, 0)
+}
+
+fn parse_depth(path: &Path, text: &str, depth: usize) -> Result<Allowlist, AllowlistError> {
+    let (mut local, pending) = parse_file(path, text)?;
+    if pending.is_empty() {
+        return Ok(local);
+    }
+    local.extends.clear();
+    let mut merged = Allowlist::default();
+    for (ext, loc, line) in pending {
+        let err = |message: String| AllowlistError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
+        if depth >= 8 {
+            return Err(err(
+                "`extends` nests more than 8 files deep (a cycle?)".into()
+            ));
+        }
+        let (file, bytes) = super::extends::fetch(&loc, &ext.sha256).map_err(err)?;
+        let text = crate::lockfile::decode_text(&bytes).map_err(|(line, message)| {
+            AllowlistError::Invalid {
+                path: file.clone(),
+                line,
+                message,
+            }
+        })?;
+        let base = parse_depth(&file, text, depth + 1)?;
+        merge(&mut merged, base, false)?;
+        merged.extends.push(Extended { file, ..ext });
+    }
+    let extends = std::mem::take(&mut merged.extends);
+    merge(&mut merged, std::mem::take(&mut local), true)?;
+    let mut own = std::mem::take(&mut local.extends);
+    own.extend(extends);
+    merged.extends = own;
+    merged.path = path.to_path_buf();
+    Ok(merged)
+}
+
+/// Merge `top` into `base`: entries, deny rules and exceptions add up; the policy
+/// becomes the stricter of the two for every key `top` sets itself.
+fn merge(base: &mut Allowlist, top: Allowlist, top_is_local: bool) -> Result<(), AllowlistError> {
+    for (key, entry) in top.entries {
+        match base.entries.get_mut(&key) {
+            None => {
+                base.entries.insert(key, entry);
+            }
+            Some(have) => {
+                for (v, pin) in entry.versions {
+                    if let Some(prev) = have.versions.get(&v)
+                        && prev.hashes != pin.hashes
+                    {
+                        return Err(AllowlistError::Invalid {
+                            path: entry.file.clone(),
+                            line: pin.line,
+                            message: format!(
+                                "{} {v} is pinned here and, with other hashes, in {}:{}: an allowlist that extends another cannot change its pins; remove one of the two",
+                                entry.name,
+                                have.file.display(),
+                                prev.line
+                            ),
+                        });
+                    }
+                    have.versions.insert(v, pin);
+                }
+                if entry.approval.is_some() && have.approval.is_none() {
+                    have.approval = entry.approval;
+                }
+            }
+        }
+    }
+    base.deny.extend(top.deny);
+    base.exceptions.extend(top.exceptions);
+    base.exclude.extend(top.exclude);
+    for (k, v) in top.registries {
+        base.registries.insert(k, v);
+    }
+    if base.policy_keys.is_empty() && !top_is_local {
+        base.policy = top.policy;
+        base.policy_keys = top.policy_keys;
+        return Ok(());
+    }
+    let (b, t) = (&mut base.policy, top.policy);
+    for k in &top.policy_keys {
+        match k.as_str() {
+            "unlisted" => b.unlisted = stricter(b.unlisted, t.unlisted),
+            "missing-hash" => b.missing_hash = stricter(b.missing_hash, t.missing_hash),
+            "unpinned" => b.unpinned = stricter(b.unpinned, t.unpinned),
+            "similar-names" => b.similar_names = stricter(b.similar_names, t.similar_names),
+            "registry-errors" => b.registry_errors = stricter(b.registry_errors, t.registry_errors),
+            "sources" => b.sources.retain(|s| t.sources.contains(s)),
+            "registries" => b.registries.retain(|s| t.registries.contains(s)),
+            "known-bad" => b.known_bad.extend(t.known_bad.iter().cloned()),
+            "min-age-days" => b.min_age_days = b.min_age_days.max(t.min_age_days),
+            _ => {}
+        }
+        if !base.policy_keys.contains(k) {
+            base.policy_keys.push(k.clone());
+        }
+    }
+    Ok(())
+}
+
+fn stricter(a: Level, b: Level) -> Level {
+    let rank = |l: Level| match l {
+        Level::Allow => 0,
+        Level::Warn => 1,
+        Level::Deny => 2,
+    };
+    if rank(a) >= rank(b) { a } else { b }
+}
+
+/// Parse one allowlist file without reading the files it extends: what the
+/// writing commands edit. Returns the list and the `extends` still to read.
+pub fn parse_local(path: &Path, text: &str) -> Result<Allowlist, AllowlistError> {
+    parse_file(path, text).map(|(list, _)| list)
+}
+
+type Pending = Vec<(Extended, super::extends::Location, usize)>;
+
+fn parse_file(path: &Path, text: &str) -> Result<(Allowlist, Pending), AllowlistError> {
+    let mut pending = Pending::new();
     let cx = Ctx {
         path,
         lines: LineIndex::new(text),
@@ -138,12 +267,30 @@ pub fn parse(path: &Path, text: &str) -> Result<Allowlist, AllowlistError> {
         let key_span = root.key(k).and_then(|k| k.span());
         match k {
             "schema" => {}
-            "exclude" => list.exclude = strings(&cx, item, key_span.clone(), "exclude")?,
+            "exclude" => {
+                list.exclude = strings(&cx, item, key_span.clone(), "exclude")?
+                    .iter()
+                    .flat_map(|g| rebase_glob(path, g))
+                    .collect()
+            }
+            "extends" => pending = parse_extends(&cx, item, key_span.clone())?,
+            "exception" => {
+                let arr = item.as_array_of_tables().ok_or_else(|| {
+                    cx.err(
+                        key_span.clone(),
+                        "`exception` must be an array of tables: `[[exception]]`",
+                    )
+                })?;
+                for t in arr.iter() {
+                    list.exceptions.push(parse_exception(&cx, t)?);
+                }
+            }
             "policy" => {
                 let t = item.as_table_like().ok_or_else(|| {
                     cx.err(key_span.clone(), "`policy` must be a table: `[policy]`")
                 })?;
                 list.policy = parse_policy(&cx, t)?;
+                list.policy_keys = t.iter().map(|(k, _)| k.to_string()).collect();
             }
             "deny" => {
                 let arr = item.as_array_of_tables().ok_or_else(|| {
@@ -186,7 +333,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Allowlist, AllowlistError> {
                     _ => {
                         return Err(cx.err(
                             key_span,
-                            format!("unknown top-level key `{other}`: expected schema, exclude, policy, registries, deny, cargo, npm or pypi"),
+                            format!("unknown top-level key `{other}`: expected schema, extends, exclude, policy, registries, deny, exception, cargo, npm or pypi"),
                         ));
                     }
                 };
@@ -214,7 +361,166 @@ pub fn parse(path: &Path, text: &str) -> Result<Allowlist, AllowlistError> {
             }
         }
     }
-    Ok(list)
+    list.extends = pending.iter().map(|(x, _, _)| x.clone()).collect();
+    Ok((list, pending))
+}
+
+/// The `extends` of an allowlist text, with where each is read from and its line,
+/// without reading them (for `lockgate allowlist extends`).
+pub fn extends_of(
+    path: &Path,
+    text: &str,
+) -> Result<Vec<(Extended, super::extends::Location, usize)>, AllowlistError> {
+    parse_file(path, text).map(|(_, p)| p)
+}
+
+/// A glob of `exclude`, relative to the allowlist's folder, as globs relative to the
+/// folder lockgate runs in (walked paths are shown relative to it): the glob through
+/// the way up (`../tests/fixtures`), the part below the current folder
+/// (`src/gen` from `src/`: `gen`), and the absolute form (absolute paths walked).
+fn rebase_glob(allowlist: &Path, glob: &str) -> Vec<String> {
+    let g = glob.trim_start_matches("./");
+    let dir = allowlist.parent().unwrap_or(Path::new(""));
+    if dir.as_os_str().is_empty() || g.starts_with("**") || Path::new(g).is_absolute() {
+        return vec![g.to_string()];
+    }
+    let Ok(cwd) = std::env::current_dir() else {
+        return vec![g.to_string()];
+    };
+    let abs = |p: &Path| -> PathBuf {
+        crate::discover::lexical_normalize(&if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            cwd.join(p)
+        })
+    };
+    let slash = |p: &Path| p.to_string_lossy().replace('\\', "/");
+    let dir = abs(dir);
+    let mut out = vec![format!("{}/{g}", slash(&dir).trim_end_matches('/'))];
+    if let Ok(below) = dir.strip_prefix(&cwd) {
+        // the allowlist is in the current folder or below it
+        let pre = slash(below);
+        out.push(if pre.is_empty() {
+            g.to_string()
+        } else {
+            format!("{pre}/{g}")
+        });
+    } else if let Ok(sub) = cwd.strip_prefix(&dir) {
+        // lockgate runs in a subfolder of the allowlist's folder
+        let depth = sub.components().count();
+        out.push(format!("{}{g}", "../".repeat(depth)));
+        if let Some(rest) = g.strip_prefix(&format!("{}/", slash(sub))) {
+            out.push(rest.to_string());
+        }
+    }
+    out
+}
+
+fn parse_extends(
+    cx: &Ctx<'_>,
+    item: &Item,
+    span: Option<std::ops::Range<usize>>,
+) -> Result<Pending, AllowlistError> {
+    let shape = "`extends` must be an array like [{ path = \"../org/allowlist.toml\", sha256 = \"<hex>\" }, { url = \"https://…\", sha256 = \"<hex>\" }]";
+    let arr = item.as_array().ok_or_else(|| cx.err(span.clone(), shape))?;
+    let mut out = Pending::new();
+    for v in arr.iter() {
+        let sp = v.span().or(span.clone());
+        let t = v
+            .as_inline_table()
+            .ok_or_else(|| cx.err(sp.clone(), shape))?;
+        let get = |k: &str| t.get(k).and_then(Value::as_str).map(String::from);
+        let sha = get("sha256").ok_or_else(|| {
+            cx.err(sp.clone(), "every `extends` entry needs `sha256 = \"<hex>\"`, the sha256 of the file it extends (print it with `sha256sum FILE`)")
+        })?;
+        let sha = sha.trim_start_matches("sha256:").to_ascii_lowercase();
+        if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(cx.err(sp, "`extends.sha256` must be 64 hex digits"));
+        }
+        let (location, loc) = match (get("path"), get("url")) {
+            (Some(p), None) => {
+                let base = cx.path.parent().unwrap_or(Path::new(""));
+                (p.clone(), super::extends::Location::Path(base.join(&p)))
+            }
+            (None, Some(u)) if u.starts_with("https://") || u.starts_with("http://") => {
+                (u.clone(), super::extends::Location::Url(u))
+            }
+            _ => return Err(cx.err(sp, shape)),
+        };
+        out.push((
+            Extended {
+                location,
+                file: PathBuf::new(),
+                sha256: sha,
+            },
+            loc,
+            cx.line(sp),
+        ));
+    }
+    Ok(out)
+}
+
+fn parse_exception(cx: &Ctx<'_>, t: &toml_edit::Table) -> Result<Exception, AllowlistError> {
+    let line = cx.line(t.span());
+    let field = |k: &str| -> Option<String> {
+        t.get(k).and_then(|v| match v.as_value() {
+            Some(Value::String(s)) => Some(s.value().to_string()),
+            Some(Value::Datetime(d)) => Some(d.value().to_string()),
+            _ => None,
+        })
+    };
+    let need = |k: &str, what: &str| {
+        field(k)
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| cx.err(t.span(), format!("an [[exception]] needs `{k}` ({what})")))
+    };
+    let eco_s = need("ecosystem", "cargo, npm or pypi")?;
+    let ecosystem = Ecosystem::parse(&eco_s).ok_or_else(|| {
+        cx.err(
+            t.span(),
+            format!("unknown ecosystem `{eco_s}` in [[exception]]: use cargo, npm or pypi"),
+        )
+    })?;
+    let name = need("name", "the package")?;
+    let finding = need("finding", "the finding id it waives, e.g. \"too-new\"")?;
+    let span = t
+        .get_key_value("finding")
+        .and_then(|(k, _)| k.span())
+        .or(t.span());
+    if NEVER_EXCEPTED.contains(&finding.as_str()) {
+        return Err(cx.err(
+            span,
+            format!("`{finding}` can never be waived by an exception: it means tampering or malware, or it is decided by an approval or a deny rule (approve the version with `lockgate allowlist suggest`/`add`, or remove the [[deny]] rule)"),
+        ));
+    }
+    if crate::checks::FindingId::parse(&finding).is_none() {
+        return Err(cx.err(
+            span,
+            format!("unknown finding id `{finding}`; `lockgate explain` lists them"),
+        ));
+    }
+    let until = need("until", "the last day it applies, e.g. until = 2026-12-31")?;
+    if !super::is_date(&until) {
+        return Err(cx.err(
+            t.get_key_value("until").and_then(|(k, _)| k.span()),
+            format!("`until = {until}` must be a date, e.g. until = 2026-12-31"),
+        ));
+    }
+    Ok(Exception {
+        ecosystem,
+        name,
+        version: field("version"),
+        finding,
+        approval: Approval {
+            by: Some(need("by", "who decided it")?),
+            on: field("on"),
+            ticket: field("ticket"),
+            reason: Some(need("reason", "why the finding does not apply")?),
+        },
+        until,
+        line,
+        file: cx.path.to_path_buf(),
+    })
 }
 
 fn parse_policy(cx: &Ctx<'_>, t: &dyn toml_edit::TableLike) -> Result<Policy, AllowlistError> {
@@ -364,12 +670,25 @@ fn parse_deny(cx: &Ctx<'_>, t: &toml_edit::Table) -> Result<DenyRule, AllowlistE
         None => None,
         Some((key, item)) => Some(strings(cx, item, key.span(), "deny.versions")?),
     };
+    let date = |k: &str| match t.get(k).and_then(Item::as_value) {
+        Some(Value::Datetime(d)) => Some(d.value().to_string()),
+        Some(Value::String(s)) => Some(s.value().to_string()),
+        _ => None,
+    };
+    let approval = Approval {
+        by: get_str("by")?,
+        on: date("on"),
+        ticket: get_str("ticket")?,
+        reason: None,
+    };
     Ok(DenyRule {
         ecosystem,
         name,
         versions,
         reason,
         line,
+        approval: (approval != Approval::default()).then_some(approval),
+        file: cx.path.to_path_buf(),
     })
 }
 
@@ -394,6 +713,7 @@ fn parse_entry(
         line: cx.line(name_span.clone()),
         approval: None,
         versions: BTreeMap::new(),
+        file: cx.path.to_path_buf(),
     };
     if let Some((key, a)) = t.get_key_value("approved") {
         entry.approval = Some(parse_approval(cx, a, key.span())?);
@@ -416,11 +736,16 @@ fn parse_entry(
             .and_then(|(k, _)| k.span())
             .or(pin.span());
         let hashes = parse_pin(cx, pin, span.clone(), eco, name, version)?;
+        let approval = match pin.as_table_like().and_then(|t| t.get("approved")) {
+            Some(a) => Some(parse_approval(cx, a, span.clone())?),
+            None => None,
+        };
         entry.versions.insert(
             version.to_string(),
             Pin {
                 hashes,
                 line: cx.line(span),
+                approval,
             },
         );
     }
@@ -582,5 +907,102 @@ mod tests {
     fn unknown_policy_key_suggests_the_right_one() {
         let e = p("[policy]\nmissing-hashes = \"warn\"\n").unwrap_err();
         assert!(e.to_string().contains("did you mean `missing-hash`"), "{e}");
+    }
+
+    #[test]
+    fn versions_carry_their_own_approval_and_old_shapes_still_load() {
+        let text = format!(
+            "[npm.chalk]\napproved = {{ by = \"old\", ticket = \"SEC-2\" }}\nversions.\"4.1.2\" = \"{SHA}\"\nversions.\"5.6.2\" = {{ hashes = [\"{SHA}\"], approved = {{ by = \"sec\", on = 2026-09-09, ticket = \"SEC-77\" }} }}\n"
+        );
+        let a = p(&text).unwrap();
+        let e = a.entry(Ecosystem::Npm, "chalk").unwrap();
+        assert_eq!(
+            e.versions["5.6.2"]
+                .approval
+                .as_ref()
+                .unwrap()
+                .ticket
+                .as_deref(),
+            Some("SEC-77")
+        );
+        assert!(e.versions["4.1.2"].approval.is_none());
+        assert_eq!(
+            a.approval_of(Ecosystem::Npm, "chalk", "5.6.2")
+                .unwrap()
+                .ticket
+                .as_deref(),
+            Some("SEC-77")
+        );
+        assert_eq!(
+            a.approval_of(Ecosystem::Npm, "chalk", "4.1.2")
+                .unwrap()
+                .ticket
+                .as_deref(),
+            Some("SEC-2")
+        );
+    }
+
+    #[test]
+    fn exceptions_load_and_the_forbidden_ones_are_refused_at_their_line() {
+        let ok = "[[exception]]\necosystem = \"npm\"\nname = \"chalk\"\nversion = \"5.6.2\"\nfinding = \"too-new\"\nuntil = 2026-10-01\nby = \"sec\"\nreason = \"urgent fix\"\n";
+        let a = p(ok).unwrap();
+        let x = a
+            .exception(Ecosystem::Npm, "chalk", Some("5.6.2"), "too-new")
+            .unwrap();
+        assert_eq!(x.until, "2026-10-01");
+        assert!(!x.expired("2026-10-01"));
+        assert!(x.expired("2026-10-02"));
+        assert!(
+            a.exception(Ecosystem::Npm, "chalk", Some("5.6.3"), "too-new")
+                .is_none()
+        );
+        for bad in ["hash-mismatch", "known-malicious", "unlisted"] {
+            let text = format!("schema = 1\n\n{}", ok.replace("too-new", bad));
+            let e = p(&text).unwrap_err();
+            assert!(e.to_string().contains("can never be waived"), "{e}");
+            assert_eq!(line_of(e), 7, "{bad}");
+        }
+        let e = p(&ok.replace("by = \"sec\"\n", "")).unwrap_err();
+        assert!(e.to_string().contains("needs `by`"), "{e}");
+        let e = p(&ok.replace("until = 2026-10-01", "until = \"soon\"")).unwrap_err();
+        assert!(e.to_string().contains("must be a date"), "{e}");
+        let e = p(&ok.replace("too-new", "too-old")).unwrap_err();
+        assert!(e.to_string().contains("unknown finding id"), "{e}");
+    }
+
+    #[test]
+    fn extends_is_pinned_merged_and_only_stricter() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = format!(
+            "[policy]\nunlisted = \"warn\"\nsources = [\"registry\", \"path\"]\n[cargo.serde]\nversions.\"1.0.219\" = \"{SHA}\"\n"
+        );
+        std::fs::write(dir.path().join("shared.toml"), &shared).unwrap();
+        let pin = super::super::extends::sha256_hex(shared.as_bytes());
+        let local_path = dir.path().join("allowlist.toml");
+        let local = format!(
+            "schema = 1\nextends = [{{ path = \"shared.toml\", sha256 = \"{pin}\" }}]\n[policy]\nunlisted = \"allow\"\nsources = [\"registry\"]\n[cargo.anyhow]\nversions.\"1.0.0\" = \"{SHA}\"\n"
+        );
+        let a = parse(&local_path, &local).unwrap();
+        assert_eq!(a.path, local_path);
+        assert!(a.entry(Ecosystem::Cargo, "anyhow").is_some());
+        let serde = a.entry(Ecosystem::Cargo, "serde").unwrap();
+        assert_eq!(serde.file, dir.path().join("shared.toml"));
+        // the local file cannot loosen the shared policy, only tighten it
+        assert_eq!(a.policy.unlisted, Level::Warn);
+        assert_eq!(a.policy.sources, vec!["registry"]);
+        // a changed shared file without a changed pin is an error at the extends line
+        std::fs::write(
+            dir.path().join("shared.toml"),
+            shared.replace("warn", "allow"),
+        )
+        .unwrap();
+        let e = parse(&local_path, &local).unwrap_err();
+        assert_eq!(line_of(e.clone()), 2, "{e}");
+        assert!(
+            e.to_string().contains("the shared allowlist changed"),
+            "{e}"
+        );
+        // the local file alone still loads (the writing commands edit only it)
+        assert!(parse_local(&local_path, &local).is_ok());
     }
 }

@@ -7,6 +7,9 @@
 //!   unknown keys, sorting entries, and writing atomically.
 
 pub mod edit;
+pub mod extends;
+pub mod gate;
+pub mod history;
 pub mod load;
 pub mod ops;
 pub mod registry_url;
@@ -108,6 +111,9 @@ pub struct Pin {
     pub hashes: Vec<Hash>,
     /// 1-based line in the allowlist.
     pub line: usize,
+    /// Who approved this version, when and why
+    /// (`versions."X" = { hashes = [...], approved = {...} }`).
+    pub approval: Option<Approval>,
 }
 
 /// One allowed package: its versions and their pins.
@@ -121,6 +127,8 @@ pub struct Entry {
     pub approval: Option<Approval>,
     /// Allowed versions and their pins.
     pub versions: BTreeMap<String, Pin>,
+    /// The file the entry was read from (the allowlist itself, or a file it extends).
+    pub file: PathBuf,
 }
 
 /// A `[[deny]]` rule.
@@ -136,6 +144,82 @@ pub struct DenyRule {
     pub reason: String,
     /// 1-based line of the rule.
     pub line: usize,
+    /// Who decided it, when, and the ticket (`by`, `on`, `ticket` keys of the rule).
+    pub approval: Option<Approval>,
+    /// The file the rule was read from.
+    pub file: PathBuf,
+}
+
+/// An `[[exception]]`: one finding id waived for one package (and optionally one
+/// version) until a date, with who decided it and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exception {
+    /// Ecosystem.
+    pub ecosystem: Ecosystem,
+    /// Name as written.
+    pub name: String,
+    /// Only this version; `None` is every version.
+    pub version: Option<String>,
+    /// The finding id it waives (never `hash-mismatch` or `known-malicious`).
+    pub finding: String,
+    /// Who decided it, when, the ticket and why (`by` and `reason` are required).
+    pub approval: Approval,
+    /// The last day it applies (`YYYY-MM-DD`, inclusive).
+    pub until: String,
+    /// 1-based line of the rule.
+    pub line: usize,
+    /// The file the rule was read from.
+    pub file: PathBuf,
+}
+
+impl Exception {
+    /// Does it cover this package (name compared the ecosystem's way) and version?
+    pub fn covers(&self, ecosystem: Ecosystem, name: &str, version: Option<&str>) -> bool {
+        self.ecosystem == ecosystem
+            && ecosystem.normalize(&self.name) == ecosystem.normalize(name)
+            && match (&self.version, version) {
+                (None, _) => true,
+                (Some(v), Some(x)) => v == x,
+                (Some(_), None) => false,
+            }
+    }
+
+    /// Has it expired on `today` (`YYYY-MM-DD`)? It applies through its `until` day.
+    pub fn expired(&self, today: &str) -> bool {
+        today > self.until.as_str()
+    }
+}
+
+/// The finding ids an exception may never waive: tampering and malware (and
+/// unreadable input), and what an approval or a deny rule decides (`unlisted`,
+/// `version-not-allowed`, `denied`: approve the version, or remove the rule), and
+/// what lets an unapproved artifact through the hash rule or the installer's own
+/// verification (`hash-not-pinned`, `weak-pin`, `foreign-artifact`,
+/// `verification-disabled`): pin the registry's hashes or remove the setting.
+pub const NEVER_EXCEPTED: &[&str] = &[
+    "hash-mismatch",
+    "hash-not-pinned",
+    "weak-pin",
+    "foreign-artifact",
+    "verification-disabled",
+    "known-malicious",
+    "registry-hash-mismatch",
+    "parse-error",
+    "registry-error",
+    "unlisted",
+    "version-not-allowed",
+    "denied",
+];
+
+/// A file the allowlist extends (`extends = [{ path = ..., sha256 = ... }]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extended {
+    /// The local path or URL as written.
+    pub location: String,
+    /// Where it was read from (the path, or the cache file for a URL).
+    pub file: PathBuf,
+    /// The pinned sha256 (hex).
+    pub sha256: String,
 }
 
 /// A loaded, validated allowlist.
@@ -149,10 +233,17 @@ pub struct Allowlist {
     pub entries: HashMap<(Ecosystem, String), Entry>,
     /// `[[deny]]` rules.
     pub deny: Vec<DenyRule>,
-    /// Paths not to walk (top-level `exclude`, globs relative to the folder lockgate runs in).
+    /// Paths not to walk (top-level `exclude`, globs relative to the allowlist's folder,
+    /// rewritten on load to be relative to the folder lockgate runs in).
     pub exclude: Vec<String>,
     /// Registry base URLs from `[registries]` (used online).
     pub registries: BTreeMap<String, String>,
+    /// `[[exception]]` rules.
+    pub exceptions: Vec<Exception>,
+    /// The files this allowlist extends, in order.
+    pub extends: Vec<Extended>,
+    /// The `[policy]` keys the file sets itself (for merging with extended files).
+    pub policy_keys: Vec<String>,
 }
 
 impl Allowlist {
@@ -190,8 +281,79 @@ impl Allowlist {
             .any(|r| registry_url::matches(r, url))
     }
 
+    /// The approval recorded for a version (its own, else the package's).
+    pub fn approval_of(
+        &self,
+        ecosystem: Ecosystem,
+        name: &str,
+        version: &str,
+    ) -> Option<&Approval> {
+        let e = self.entry(ecosystem, name)?;
+        e.versions
+            .get(version)
+            .and_then(|p| p.approval.as_ref())
+            .or(e.approval.as_ref())
+    }
+
+    /// The exception that waives `finding` for a package, active or not.
+    pub fn exception(
+        &self,
+        ecosystem: Ecosystem,
+        name: &str,
+        version: Option<&str>,
+        finding: &str,
+    ) -> Option<&Exception> {
+        self.exceptions
+            .iter()
+            .filter(|x| x.finding == finding && x.covers(ecosystem, name, version))
+            // a version-specific exception first, then the latest `until`
+            .max_by(|a, b| {
+                a.version
+                    .is_some()
+                    .cmp(&b.version.is_some())
+                    .then(a.until.cmp(&b.until))
+            })
+    }
+
     /// Number of pinned versions.
     pub fn pin_count(&self) -> usize {
         self.entries.values().map(|e| e.versions.len()).sum()
     }
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`.
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    civil_date(secs.div_euclid(86_400) as i64)
+}
+
+/// The `YYYY-MM-DD` date of a day number (days since 1970-01-01).
+pub fn civil_date(days: i64) -> String {
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Is `s` a `YYYY-MM-DD` date?
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
 }

@@ -3,6 +3,7 @@
 //! them with [`super::edit::update`].
 
 use super::edit::{Editor, compare_versions};
+use super::gate::{Flag, Gate};
 use super::{Allowlist, Approval};
 use crate::lockfile::{Ecosystem, Hash, Package, Source};
 use crate::resolve::Resolution;
@@ -22,6 +23,86 @@ pub struct Wanted {
     pub hashes: Vec<Hash>,
     /// Whether the allowlist already has an entry for the name.
     pub name_listed: bool,
+    /// Why it must not be approved silently (see [`super::gate`]); filled by [`flag`].
+    pub flags: Vec<Flag>,
+}
+
+/// Add the gate's [`Wanted::flags`] to each version (keeping flags already set,
+/// e.g. the registry's `yanked` / `too-new` with `--online`).
+pub fn flag(wanted: &mut [Wanted], gate: &Gate, list: Option<&Allowlist>) {
+    for w in wanted {
+        w.flags
+            .extend(gate.flags(list, w.ecosystem, &w.name, Some(&w.version)));
+        w.flags.sort();
+        w.flags.dedup();
+    }
+}
+
+/// A pin that would change: same version, other hashes of an algorithm already pinned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinChange {
+    /// Ecosystem.
+    pub ecosystem: Ecosystem,
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// The hashes pinned now.
+    pub old: Vec<Hash>,
+    /// The hashes that would replace them.
+    pub new: Vec<Hash>,
+}
+
+impl std::fmt::Display for PinChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |hs: &[Hash]| {
+            hs.iter()
+                .map(|h| h.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        write!(
+            f,
+            "PIN CHANGED: {} {}@{}: from [{}] to [{}]",
+            self.ecosystem,
+            self.name,
+            self.version,
+            list(&self.old),
+            list(&self.new)
+        )
+    }
+}
+
+/// The wanted versions whose pin exists with other hashes of the same algorithm:
+/// the tampering case, which needs `--force --reason`.
+pub fn pin_changes(list: Option<&Allowlist>, wanted: &[Wanted]) -> Vec<PinChange> {
+    let Some(list) = list else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for w in wanted {
+        let Some(pin) = list
+            .entry(w.ecosystem, &w.name)
+            .and_then(|e| e.versions.get(&w.version))
+        else {
+            continue;
+        };
+        let changed = pin.hashes.iter().any(|old| {
+            w.hashes.iter().any(|n| n.algorithm == old.algorithm) && !w.hashes.contains(old)
+        }) || w.hashes.iter().any(|n| {
+            pin.hashes.iter().any(|o| o.algorithm == n.algorithm) && !pin.hashes.contains(n)
+        });
+        if changed {
+            out.push(PinChange {
+                ecosystem: w.ecosystem,
+                name: w.name.clone(),
+                version: w.version.clone(),
+                old: pin.hashes.clone(),
+                new: w.hashes.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// The versions a resolution uses that the allowlist does not approve as they are
@@ -30,6 +111,10 @@ pub struct Wanted {
 pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
     let mut map: BTreeMap<(Ecosystem, String, String), (String, BTreeSet<Hash>)> = BTreeMap::new();
     for p in res.packages() {
+        // Path and workspace packages are governed by `sources`, not pinned per version.
+        if matches!(p.source, Source::Path(_)) {
+            continue;
+        }
         if let Some(list) = list {
             if list
                 .denied(p.ecosystem, &p.name, Some(&p.version))
@@ -45,7 +130,12 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
                     .hashes
                     .iter()
                     .all(|h| pin.hashes.iter().any(|x| x.algorithm == h.algorithm));
-                if covered {
+                // A lockfile hash of a pinned algorithm that is not pinned is a
+                // `hash-mismatch`: never suggested (re-pinning needs `add --force`).
+                let mismatch = p.hashes.iter().any(|h| {
+                    pin.hashes.iter().any(|x| x.algorithm == h.algorithm) && !pin.hashes.contains(h)
+                });
+                if covered || mismatch {
                     continue;
                 }
             }
@@ -69,6 +159,7 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
             name,
             version,
             hashes: hashes.into_iter().collect(),
+            flags: Vec::new(),
         })
         .collect();
     out.sort_by(|a, b| {
@@ -79,14 +170,38 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
     out
 }
 
-/// Apply wanted pins (and an approval, if any field is set) to an editor.
+/// Apply wanted pins to an editor, each version with the approval (if any field is
+/// set), written per version.
 pub fn apply(ed: &mut Editor, wanted: &[Wanted], approval: &Approval) {
     for w in wanted {
+        ed.set_pin_approved(w.ecosystem, &w.name, &w.version, &w.hashes, Some(approval));
+    }
+}
+
+/// The flagged versions written as comments, each with its findings: what `init`
+/// puts at the end of a new allowlist instead of approving them.
+pub fn commented_out(wanted: &[Wanted], path: &Path) -> String {
+    let mut out = String::new();
+    for w in wanted.iter().filter(|w| !w.flags.is_empty()) {
+        out.push_str(&format!(
+            "\n# NOT APPROVED by `lockgate allowlist init`: {} {}@{} is flagged:\n",
+            w.ecosystem, w.name, w.version
+        ));
+        for f in &w.flags {
+            out.push_str(&format!("#   {}: {}\n", f.id, f.message.replace('\n', " ")));
+        }
+        if w.flags.iter().any(Flag::is_absolute) {
+            out.push_str("# Remove the dependency: a known-malicious version is never approved.\n");
+        } else {
+            out.push_str("# Remove the dependency, or approve it after review with `lockgate allowlist add --force --reason`.\n");
+        }
+        let mut ed = Editor::empty(path);
         ed.set_pin(w.ecosystem, &w.name, &w.version, &w.hashes);
-        if !w.name_listed {
-            ed.set_approval(w.ecosystem, &w.name, approval);
+        for line in ed.render().trim().lines() {
+            out.push_str(&format!("# {line}\n"));
         }
     }
+    out
 }
 
 /// A new allowlist pinning everything the resolution uses ("trust on first use").
@@ -96,9 +211,13 @@ pub fn apply(ed: &mut Editor, wanted: &[Wanted], approval: &Approval) {
 /// are allowed, and `missing-hash` / `unpinned` become warnings when the lockfiles
 /// have entries without hashes or the tree has unpinned manifests.
 pub fn init(path: &Path, res: &Resolution, approval: &Approval) -> Editor {
+    init_with(path, res, approval, &wanted(res, None))
+}
+
+/// [`init`] with the versions to pin given (e.g. without the flagged ones).
+pub fn init_with(path: &Path, res: &Resolution, approval: &Approval, wanted: &[Wanted]) -> Editor {
     let mut ed = Editor::new(path);
-    let wanted = wanted(res, None);
-    apply(&mut ed, &wanted, approval);
+    apply(&mut ed, wanted, approval);
     let packages: Vec<&Package> = res.packages().collect();
     let mut kinds: Vec<&str> = vec!["registry"];
     let mut registries: BTreeSet<String> = BTreeSet::new();
@@ -132,7 +251,10 @@ pub fn prune(res: &Resolution, list: &Allowlist) -> Vec<(Ecosystem, String, Opti
         .packages()
         .map(|p| (p.ecosystem, p.normalized_name(), p.version.clone()))
         .collect();
-    super::edit::unused(list.entries.iter(), &used)
+    super::edit::unused(
+        list.entries.iter().filter(|(_, e)| e.file == list.path),
+        &used,
+    )
 }
 
 /// The snippet `suggest` prints: new names as whole tables, new versions of listed
@@ -166,16 +288,33 @@ fn snippet_with(
         out.push_str("# UNVERIFIED: these hashes are copied from the lockfiles, not fetched from the registry.\n");
     }
     out.push_str("# Review each package before approving; apply with `lockgate allowlist suggest --write`.\n");
+    let flagged = wanted.iter().filter(|w| !w.flags.is_empty()).count();
+    if flagged > 0 {
+        out.push_str(&format!(
+            "# WARNING: {flagged} version{} FLAGGED below (typosquat, hallucination, malware or deny rule): `suggest --write` does not apply {} without --force --reason.\n",
+            if flagged == 1 { " is" } else { "s are" },
+            if flagged == 1 { "it" } else { "them" }
+        ));
+    }
     let (new, listed): (Vec<&Wanted>, Vec<&Wanted>) = wanted.iter().partition(|w| !w.name_listed);
-    if !new.is_empty() {
-        let mut ed = Editor::empty(allowlist);
-        let new: Vec<Wanted> = new.into_iter().cloned().collect();
-        apply(&mut ed, &new, approval);
+    let mut i = 0;
+    while i < new.len() {
+        // one table per name, its flags (if any) above it
+        let key = (new[i].ecosystem, new[i].ecosystem.normalize(&new[i].name));
+        let mut j = i;
+        while j < new.len() && (new[j].ecosystem, new[j].ecosystem.normalize(&new[j].name)) == key {
+            j += 1;
+        }
+        let group: Vec<Wanted> = new[i..j].iter().map(|w| (*w).clone()).collect();
         out.push('\n');
+        out.push_str(&flag_lines(&group));
+        let mut ed = Editor::empty(allowlist);
+        apply(&mut ed, &group, approval);
         out.push_str(ed.render().trim_start());
         if !out.ends_with('\n') {
             out.push('\n');
         }
+        i = j;
     }
     let mut last: Option<(Ecosystem, String)> = None;
     for w in listed {
@@ -188,13 +327,37 @@ fn snippet_with(
             ));
             last = Some(key);
         }
-        let hs: Vec<String> = w.hashes.iter().map(|h| format!("\"{h}\"")).collect();
+        out.push_str(&flag_lines(std::slice::from_ref(w)));
+        let hs: Vec<String> = w
+            .hashes
+            .iter()
+            .map(|h| match w.ecosystem {
+                Ecosystem::Npm => format!("\"{}\"", h.to_sri().unwrap_or_else(|| h.to_string())),
+                _ => format!("\"{h}\""),
+            })
+            .collect();
         let value = if hs.len() == 1 {
             hs[0].clone()
         } else {
             format!("[{}]", hs.join(", "))
         };
         out.push_str(&format!("# versions.\"{}\" = {value}\n", w.version));
+    }
+    out
+}
+
+fn flag_lines(group: &[Wanted]) -> String {
+    let mut out = String::new();
+    for w in group {
+        for f in &w.flags {
+            out.push_str(&format!(
+                "# FLAGGED {}@{} [{}]: {}\n",
+                w.name,
+                w.version,
+                f.id,
+                f.message.replace('\n', " ")
+            ));
+        }
     }
     out
 }
@@ -207,5 +370,60 @@ fn toml_key(name: &str) -> String {
         name.to_string()
     } else {
         format!("\"{name}\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_different_hash_for_a_pinned_version_is_a_pin_change() {
+        let h = |c: char| Hash::parse(&format!("sha256:{}", c.to_string().repeat(64))).unwrap();
+        let list = super::super::parse(
+            Path::new("a.toml"),
+            &format!("[cargo.a]\nversions.\"1\" = \"{}\"\n", h('1')),
+        )
+        .unwrap();
+        let w = |hashes: Vec<Hash>| Wanted {
+            ecosystem: Ecosystem::Cargo,
+            name: "a".into(),
+            version: "1".into(),
+            hashes,
+            name_listed: true,
+            flags: Vec::new(),
+        };
+        assert!(pin_changes(Some(&list), &[w(vec![h('1')])]).is_empty());
+        let changes = pin_changes(Some(&list), &[w(vec![h('2')])]);
+        assert_eq!(changes.len(), 1);
+        let text = changes[0].to_string();
+        assert!(
+            text.starts_with("PIN CHANGED: cargo a@1: from [sha256:1111"),
+            "{text}"
+        );
+        assert!(text.contains("to [sha256:2222"), "{text}");
+    }
+
+    #[test]
+    fn the_gate_flags_known_malicious_versions_of_listed_names() {
+        let list = super::super::parse(
+            Path::new("a.toml"),
+            "[npm.chalk]\nversions.\"4.1.2\" = []\n",
+        )
+        .unwrap();
+        let gate = Gate::new(Some(&list), &[]).unwrap();
+        let flags = gate.flags(Some(&list), Ecosystem::Npm, "chalk", Some("5.6.1"));
+        assert!(
+            flags
+                .iter()
+                .any(|f| f.id == "known-malicious" && f.is_absolute()),
+            "{flags:?}"
+        );
+        assert!(
+            gate.flags(Some(&list), Ecosystem::Npm, "chalk", Some("4.1.2"))
+                .is_empty()
+        );
+        let flags = gate.flags(Some(&list), Ecosystem::Npm, "expresss", Some("0.0.0"));
+        assert!(flags.iter().any(|f| f.id == "similar-name"), "{flags:?}");
     }
 }

@@ -27,10 +27,24 @@ use crate::lockfile::{Ecosystem, Hash, Package, Source};
 
 const SUGGEST: &str = "run `lockgate allowlist suggest` and send the snippet to the security team";
 
+/// True when the allowlist pins some version of the package's name by hash.
+fn pinned_by_hash(list: &Allowlist, p: &Package) -> bool {
+    list.entry(p.ecosystem, &p.name)
+        .is_some_and(|e| e.versions.values().any(|pin| !pin.hashes.is_empty()))
+}
+
 /// Findings for every package the allowlist does not approve as it is.
 pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
     let mut out = Vec::new();
     for p in packages {
+        // Path and workspace packages carry no artifact: `sources` governs them
+        // (`source-not-allowed`), and they need no per-version pin. A path package
+        // under a name the allowlist pins by hash is another matter (a cargo
+        // `[patch]` folder, a `file:` copy of a registry package): it is checked
+        // like any other, so the pin is never satisfied by the source kind alone.
+        if matches!(p.source, Source::Path(_)) && !pinned_by_hash(list, p) {
+            continue;
+        }
         if list
             .denied(p.ecosystem, &p.name, Some(&p.version))
             .is_some()
@@ -65,7 +79,7 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
                         } else {
                             allowed.join(", ")
                         },
-                        list.path.display(),
+                        entry.file.display(),
                         entry.line
                     ),
                     format!("use an allowed version, or {SUGGEST}"),
@@ -73,7 +87,7 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
             }
             continue;
         };
-        out.extend(compare_hashes(p, pin, list));
+        out.extend(compare_hashes(p, pin, list, &entry.file));
     }
     out
 }
@@ -86,8 +100,13 @@ fn add_command(p: &Package) -> String {
     )
 }
 
-fn compare_hashes(p: &Package, pin: &Pin, list: &Allowlist) -> Option<Finding> {
-    let at = format!("{}:{}", list.path.display(), pin.line);
+fn compare_hashes(
+    p: &Package,
+    pin: &Pin,
+    list: &Allowlist,
+    file: &std::path::Path,
+) -> Option<Finding> {
+    let at = format!("{}:{}", file.display(), pin.line);
     // A git or path package matches a hash pin only by a hash the lockfile records
     // for what will be built (Yarn berry checksums of `file:` folders), all pinned.
     let hash_matched = !p.hashes.is_empty() && p.hashes.iter().all(|h| pin.hashes.contains(h));

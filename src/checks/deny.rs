@@ -18,7 +18,7 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
                 format!(
                     "remove `{}` (denied at {}:{}) and regenerate the lockfile",
                     p.name,
-                    list.path.display(),
+                    rule.file.display(),
                     rule.line
                 ),
             ))

@@ -1,14 +1,18 @@
 //! `lockgate allowlist ...`: the security team's maintenance commands.
 
+#[path = "governance.rs"]
+mod governance;
+
 use super::{AllowlistArg, parse_ecosystem, print, resolve_whole, split_name_version, today};
 use clap::Subcommand;
-use lockgate::allowlist::{self, edit, ops};
+use lockgate::allowlist::{self, edit, gate, ops};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct ApprovalArgs {
-    /// Who approves (written to `approved.by` of new names).
+    /// Who approves (written to each version's `approved.by`); defaults to the git
+    /// committer identity (`git config user.name` / `user.email`), else $USER.
     #[arg(long)]
     by: Option<String>,
     /// The ticket that records the approval.
@@ -21,12 +25,39 @@ pub struct ApprovalArgs {
 
 impl ApprovalArgs {
     fn approval(&self) -> lockgate::allowlist::Approval {
-        let any = self.by.is_some() || self.ticket.is_some() || self.reason.is_some();
         lockgate::allowlist::Approval {
-            by: self.by.clone(),
-            on: any.then(today),
+            by: Some(self.by.clone().unwrap_or_else(committer)),
+            on: Some(today()),
             ticket: self.ticket.clone(),
             reason: self.reason.clone(),
+        }
+    }
+}
+
+/// The git committer identity (`Name <email>`), else $USER (with a note).
+fn committer() -> String {
+    let git = |k: &str| {
+        std::process::Command::new("git")
+            .args(["config", "--get", k])
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    match (git("user.name"), git("user.email")) {
+        (Some(n), Some(e)) => format!("{n} <{e}>"),
+        (None, Some(e)) => e,
+        (Some(n), None) => n,
+        (None, None) => {
+            let user = std::env::var("USER")
+                .or_else(|_| std::env::var("USERNAME"))
+                .unwrap_or_else(|_| "unknown".to_string());
+            eprintln!(
+                "note: no --by and no git identity (`git config user.email`); recording the approval as by \"{user}\""
+            );
+            user
         }
     }
 }
@@ -40,7 +71,8 @@ pub enum Cmd {
         paths: Vec<PathBuf>,
         #[command(flatten)]
         allowlist: AllowlistArg,
-        /// Overwrite an existing allowlist.
+        /// Overwrite an existing allowlist; with --reason, also approve the versions
+        /// the name checks flag (known-malicious ones never).
         #[arg(long)]
         force: bool,
         /// Skip files and folders matching this glob (repeatable); recorded as the
@@ -66,6 +98,10 @@ pub enum Cmd {
         /// Write the entries into the allowlist instead of printing them.
         #[arg(long)]
         write: bool,
+        /// With --write: also write the versions the name checks flag (needs
+        /// --reason; known-malicious ones are never written).
+        #[arg(long, requires = "reason")]
+        force: bool,
         #[command(flatten)]
         approval: ApprovalArgs,
         /// Take the hashes from the registries, not the lockfiles (the snippet then
@@ -141,6 +177,72 @@ pub enum Cmd {
         /// Deny only these versions (repeatable).
         #[arg(long = "version")]
         versions: Vec<String>,
+        /// Who decides (default: the git committer identity).
+        #[arg(long)]
+        by: Option<String>,
+        /// The ticket that records the decision.
+        #[arg(long)]
+        ticket: Option<String>,
+        #[command(flatten)]
+        allowlist: AllowlistArg,
+    },
+    /// Waive one finding for one package (or one version) until a date.
+    ///
+    /// For findings such as too-new, similar-name, unknown-name, missing-hash,
+    /// cross-ecosystem, yanked, source-not-allowed. Never hash-mismatch or
+    /// known-malicious. After `--until` the finding applies again and `check` says so.
+    Except {
+        /// cargo, npm or pypi.
+        ecosystem: String,
+        /// NAME or NAME@VERSION.
+        name: String,
+        /// The finding id to waive (see `lockgate explain`).
+        finding: String,
+        /// The last day the exception applies (YYYY-MM-DD).
+        #[arg(long)]
+        until: String,
+        /// Why the finding does not apply (required).
+        #[arg(long)]
+        reason: String,
+        /// Who decides (default: the git committer identity).
+        #[arg(long)]
+        by: Option<String>,
+        /// The ticket that records the decision.
+        #[arg(long)]
+        ticket: Option<String>,
+        #[command(flatten)]
+        allowlist: AllowlistArg,
+    },
+    /// List the exceptions, in force and expired.
+    Exceptions {
+        #[command(flatten)]
+        allowlist: AllowlistArg,
+    },
+    /// Who approved a package (or version), when, why, with which ticket, in which
+    /// file and which commit.
+    Why {
+        /// cargo, npm or pypi.
+        ecosystem: String,
+        /// NAME or NAME@VERSION.
+        name: String,
+        #[command(flatten)]
+        allowlist: AllowlistArg,
+    },
+    /// What changed in the allowlist since a git revision (default: the latest tag).
+    #[command(alias = "history")]
+    Log {
+        /// The revision to compare with (a tag, a commit, a branch).
+        #[arg(long)]
+        since: Option<String>,
+        #[command(flatten)]
+        allowlist: AllowlistArg,
+    },
+    /// Show the files the allowlist extends and check their pins; --update re-pins
+    /// them to their current content (review the change first).
+    Extends {
+        /// Re-pin every extended file to the sha256 of its current content.
+        #[arg(long)]
+        update: bool,
         #[command(flatten)]
         allowlist: AllowlistArg,
     },
@@ -165,13 +267,28 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 );
             }
             let res = resolve_whole(&paths, &exclude)?;
-            let mut ed = ops::init(&allowlist.path, &res, &approval.approval());
+            let mut wanted = ops::wanted(&res, None);
             if online {
-                let wanted =
-                    super::online::verify_wanted(None, &res, ops::wanted(&res, None), net.offline)?;
-                ops::apply(&mut ed, &wanted, &approval.approval());
+                wanted = super::online::verify_wanted(None, &res, wanted, net.offline)?;
             }
+            let gate = gate::Gate::new(None, &[])?;
+            ops::flag(&mut wanted, &gate, None);
+            let forced = force && approval.reason.is_some();
+            let (flagged, clean): (Vec<ops::Wanted>, Vec<ops::Wanted>) =
+                wanted.into_iter().partition(|w| {
+                    w.flags.iter().any(|f| f.is_absolute()) || (!w.flags.is_empty() && !forced)
+                });
+            let mut ed = ops::init_with(&allowlist.path, &res, &approval.approval(), &clean);
             ed.set_exclude(&exclude);
+            ed.append_comment(&ops::commented_out(&flagged, &allowlist.path));
+            for w in clean.iter().filter(|w| !w.flags.is_empty()) {
+                for f in &w.flags {
+                    eprintln!(
+                        "warning: approved with --force: {} {}@{}: {} [{}]",
+                        w.ecosystem, w.name, w.version, f.message, f.id
+                    );
+                }
+            }
             ed.save()?;
             let list = allowlist::load(&allowlist.path)?;
             eprintln!(
@@ -186,12 +303,30 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                     "hashes taken from the lockfiles: verify them before you trust them, e.g. with `lockgate allowlist verify`"
                 }
             );
+            if !flagged.is_empty() {
+                for w in &flagged {
+                    for f in &w.flags {
+                        eprintln!(
+                            "error: NOT approved: {} {}@{}: {} [{}]",
+                            w.ecosystem, w.name, w.version, f.message, f.id
+                        );
+                    }
+                }
+                eprintln!(
+                    "{} flagged version{} written commented out at the end of {}; `check` fails until the dependency is removed or approved (`lockgate allowlist add --force --reason`; known-malicious never)",
+                    flagged.len(),
+                    if flagged.len() == 1 { " is" } else { "s are" },
+                    allowlist.path.display()
+                );
+                return Ok(ExitCode::from(1));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Suggest {
             paths,
             allowlist,
             write,
+            force,
             approval,
             online,
             net,
@@ -202,6 +337,8 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             if online && !wanted.is_empty() {
                 wanted = super::online::verify_wanted(Some(&list), &res, wanted, net.offline)?;
             }
+            let gate = gate::Gate::new(Some(&list), &[])?;
+            ops::flag(&mut wanted, &gate, Some(&list));
             if wanted.is_empty() {
                 eprintln!(
                     "nothing to suggest: {} already allows every package",
@@ -210,6 +347,40 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             if write {
+                let flagged: Vec<&ops::Wanted> =
+                    wanted.iter().filter(|w| !w.flags.is_empty()).collect();
+                let malicious = flagged
+                    .iter()
+                    .any(|w| w.flags.iter().any(|f| f.is_absolute()));
+                for w in &flagged {
+                    for f in &w.flags {
+                        eprintln!(
+                            "{}: {} {}@{}: {} [{}]",
+                            if force && !f.is_absolute() {
+                                "warning"
+                            } else {
+                                "error"
+                            },
+                            w.ecosystem,
+                            w.name,
+                            w.version,
+                            f.message,
+                            f.id
+                        );
+                    }
+                }
+                if malicious {
+                    anyhow::bail!(
+                        "refused: a known-malicious version is never approved, not even with --force; remove it from the lockfile. Nothing was written"
+                    );
+                }
+                if !flagged.is_empty() && !force {
+                    anyhow::bail!(
+                        "refused: {} flagged version{} (see above); nothing was written. If you have checked and still approve, rerun with --force --reason \"why\"",
+                        flagged.len(),
+                        if flagged.len() == 1 { "" } else { "s" }
+                    );
+                }
                 edit::update(&allowlist.path, false, |ed| {
                     ops::apply(ed, &wanted, &approval.approval());
                     Ok(())
@@ -226,6 +397,11 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                     ops::snippet
                 };
                 print(&snippet(&wanted, &allowlist.path, &approval.approval()))?;
+                if wanted.iter().any(|w| !w.flags.is_empty()) {
+                    eprintln!(
+                        "warning: some versions are FLAGGED in the snippet (typosquat, hallucination, malware or deny rule): review them before anyone approves them"
+                    );
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -278,8 +454,25 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             dry_run,
         } => {
             let list = allowlist::load(&allowlist.path)?;
+            refuse_partial_prune(&allowlist.path, &paths)?;
             let res = resolve_whole(&paths, &list.exclude)?;
             let unused = ops::prune(&res, &list);
+            let shared: usize = list
+                .entries
+                .values()
+                .filter(|e| e.file != list.path)
+                .count();
+            if shared > 0 {
+                eprintln!(
+                    "note: {shared} entr{} from extended files ({}) are not pruned: prune never touches a file this allowlist extends",
+                    if shared == 1 { "y" } else { "ies" },
+                    list.extends
+                        .iter()
+                        .map(|x| x.location.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
             let mut out = String::new();
             for (eco, name, version) in &unused {
                 out.push_str(&format!(
@@ -312,16 +505,82 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             name,
             reason,
             versions,
+            by,
+            ticket,
             allowlist,
         } => {
             let eco = parse_ecosystem(&ecosystem)?;
             let vs = (!versions.is_empty()).then_some(versions.as_slice());
+            let who = lockgate::allowlist::Approval {
+                by: Some(by.unwrap_or_else(committer)),
+                on: Some(today()),
+                ticket,
+                reason: None,
+            };
             edit::update(&allowlist.path, true, |ed| {
-                ed.add_deny(eco, &name, &reason, vs);
+                ed.add_deny_approved(eco, &name, &reason, vs, &who);
                 Ok(())
             })?;
             eprintln!("denied {eco} {name} in {}", allowlist.path.display());
             Ok(ExitCode::SUCCESS)
         }
+        Cmd::Except {
+            ecosystem,
+            name,
+            finding,
+            until,
+            reason,
+            by,
+            ticket,
+            allowlist,
+        } => governance::except(
+            &allowlist.path,
+            &ecosystem,
+            &name,
+            &finding,
+            &until,
+            lockgate::allowlist::Approval {
+                by: Some(by.unwrap_or_else(committer)),
+                on: Some(today()),
+                ticket,
+                reason: Some(reason),
+            },
+        ),
+        Cmd::Exceptions { allowlist } => governance::exceptions(&allowlist.path),
+        Cmd::Why {
+            ecosystem,
+            name,
+            allowlist,
+        } => governance::why(&allowlist.path, &ecosystem, &name),
+        Cmd::Log { since, allowlist } => governance::log(&allowlist.path, since.as_deref()),
+        Cmd::Extends { update, allowlist } => governance::extends(&allowlist.path, update),
     }
+}
+
+/// `prune` sees only the lockfiles under PATH: it refuses an allowlist that lives
+/// outside every PATH (another project's, or an organisation's shared one), whose
+/// other users it cannot see.
+fn refuse_partial_prune(allowlist: &std::path::Path, paths: &[PathBuf]) -> anyhow::Result<()> {
+    let abs = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let dir = abs(allowlist)
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let covered = paths.iter().any(|p| {
+        let p = abs(p);
+        dir.starts_with(&p) || p.starts_with(&dir)
+    });
+    if !covered {
+        anyhow::bail!(
+            "refusing to prune {}: it is outside the folders given ({}), so other projects may use entries these lockfiles do not. Run prune from the allowlist's folder (e.g. `lockgate allowlist prune {}`)",
+            allowlist.display(),
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            dir.display()
+        );
+    }
+    Ok(())
 }

@@ -48,6 +48,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if net.online {
         super::online::check(&mut outcome, &res, &list, &net)?;
     }
+    // Exceptions apply to every check's findings (see checks::apply_exceptions).
+    lockgate::checks::apply_exceptions(&mut outcome.findings, &list, &allowlist::today());
+    lockgate::checks::sort(&mut outcome.findings);
     output::emit(&output, &outcome, &res, &list)?;
     Ok(ExitCode::from(outcome.exit_code()))
 }

@@ -127,13 +127,44 @@ impl WalkArgs {
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct AllowlistArg {
-    /// The allowlist file.
+    /// The allowlist file. A bare file name that is not in the current folder is
+    /// looked for in each parent folder up to the repository root.
     #[arg(
         long = "allowlist",
         env = "LOCKGATE_ALLOWLIST",
-        default_value = "allowlist.toml"
+        default_value = "allowlist.toml",
+        value_parser = find_allowlist
     )]
     pub path: PathBuf,
+}
+
+/// `allowlist.toml` (a bare name) from the current folder up to the repository root
+/// (the first folder with `.git`): `check` in a subfolder finds the repository's
+/// allowlist. Anything else is taken as given.
+fn find_allowlist(s: &str) -> Result<PathBuf, String> {
+    let p = PathBuf::from(s);
+    let bare = p.components().count() == 1 && p.file_name().is_some();
+    if !bare || p.exists() {
+        return Ok(p);
+    }
+    let Ok(cwd) = std::env::current_dir() else {
+        return Ok(p);
+    };
+    let mut up = PathBuf::new();
+    for dir in cwd.ancestors() {
+        if dir.join(&p).is_file() {
+            return Ok(if up.as_os_str().is_empty() {
+                p
+            } else {
+                up.join(&p)
+            });
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+        up.push("..");
+    }
+    Ok(p)
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

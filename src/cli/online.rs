@@ -6,7 +6,6 @@ use anyhow::Context as _;
 use lockgate::allowlist::{self, Allowlist, Approval, edit, ops};
 use lockgate::checks::{self, Finding, FindingId, Outcome, Severity, online};
 use lockgate::lockfile::{Ecosystem, Package, Source};
-use lockgate::names::{NameChecker, Verdict};
 use lockgate::registry::pins::{self, PinProblem};
 use lockgate::registry::{Client, Config};
 use lockgate::resolve::Resolution;
@@ -91,6 +90,7 @@ pub fn verify_wanted(
     });
     let (mut ok, problems) = pins::from_registry(&client, ask);
     report_problems(&problems)?;
+    registry_flags(list, &client, &mut ok);
     if !keep.is_empty() {
         eprintln!(
             "note: {} version{} not from a registry lockgate asks (git, path, URL or another registry) keep the lockfile's hashes, unverified",
@@ -100,6 +100,51 @@ pub fn verify_wanted(
     }
     ok.extend(keep);
     Ok(ok)
+}
+
+/// The registry's part of the gate (`suggest --online`, `init --online`): a yanked
+/// version, or one younger than `min-age-days`, is flagged unless an exception in
+/// force waives that finding for it. The answers come from the client's cache.
+fn registry_flags(list: Option<&Allowlist>, client: &Client, wanted: &mut [ops::Wanted]) {
+    let queries: Vec<(Ecosystem, String)> = wanted
+        .iter()
+        .map(|w| (w.ecosystem, w.name.clone()))
+        .collect();
+    let answers = client.lookup_all(&queries);
+    let now = lockgate::registry::now();
+    let today = allowlist::today();
+    for (w, ans) in wanted.iter_mut().zip(answers) {
+        let Ok(v) = pins::resolve_version(w.ecosystem, &w.name, &w.version, ans) else {
+            continue;
+        };
+        let waived = |id: &str| {
+            list.and_then(|l| l.exception(w.ecosystem, &w.name, Some(&w.version), id))
+                .is_some_and(|x| !x.expired(&today))
+        };
+        let mut flags = Vec::new();
+        if v.yanked && !waived("yanked") {
+            flags.push(allowlist::gate::Flag {
+                id: "yanked".into(),
+                message: format!("{} {} is yanked on the registry", w.name, w.version),
+            });
+        }
+        if let (Some(days), Some(published)) =
+            (list.and_then(|l| l.policy.min_age_days), v.published)
+            && now - published < i64::from(days) * 86_400
+            && !waived("too-new")
+        {
+            flags.push(allowlist::gate::Flag {
+                id: "too-new".into(),
+                message: format!(
+                    "{} {} was published {} days ago, less than min-age-days = {days}",
+                    w.name,
+                    w.version,
+                    (now - published) / 86_400
+                ),
+            });
+        }
+        w.flags.extend(flags);
+    }
 }
 
 fn report_problems(problems: &[PinProblem]) -> anyhow::Result<()> {
@@ -147,38 +192,36 @@ pub fn add(
         };
         wanted.push((name.to_string(), version.to_string()));
     }
-    // Name checks: a flagged name needs --force (which requires --reason).
-    let mut checker = NameChecker::embedded();
-    if let Some(list) = &list {
-        for ((e, _), entry) in &list.entries {
-            checker.add_trusted(*e, &entry.name);
-        }
-        for path in &list.policy.known_bad {
-            checker
-                .load_known_bad(path)
-                .with_context(|| format!("loading the known-bad list {}", path.display()))?;
-        }
-    }
+    // The gate every writing command runs: known-bad lists, deny rules, name checks.
+    // A flagged version needs --force (which requires --reason); known-malicious never passes.
+    let gate =
+        allowlist::gate::Gate::new(list.as_ref(), &[]).context("loading the known-bad lists")?;
     let mut refused = Vec::new();
+    let mut malicious = Vec::new();
     for (name, version) in &wanted {
-        let verdict = checker.check(eco, name, Some(version));
-        // `unknown-name` means "not in the offline snapshot": the registry answers that below.
-        let flagged: Vec<_> = verdict
-            .findings
-            .iter()
-            .filter(|f| f.id != lockgate::names::FindingId::UnknownName)
-            .collect();
-        if verdict.verdict != Verdict::Ok && !flagged.is_empty() {
-            for f in &flagged {
-                eprintln!(
-                    "{}: {eco} {name}: {} [{}]",
-                    if force { "warning" } else { "error" },
-                    f.message,
-                    f.id.as_str()
-                );
+        for f in gate.flags(list.as_ref(), eco, name, Some(version)) {
+            eprintln!(
+                "{}: {eco} {name}@{version}: {} [{}]",
+                if force && !f.is_absolute() {
+                    "warning"
+                } else {
+                    "error"
+                },
+                f.message,
+                f.id
+            );
+            if f.is_absolute() {
+                malicious.push(format!("{name}@{version}"));
             }
             refused.push(name.clone());
         }
+    }
+    if !malicious.is_empty() {
+        anyhow::bail!(
+            "refused: {} {} known-malicious; that is never approved, not even with --force",
+            malicious.join(", "),
+            if malicious.len() == 1 { "is" } else { "are" }
+        );
     }
     let client = client(list.as_ref(), offline)?;
     let queries: Vec<(Ecosystem, String)> = wanted.iter().map(|(n, _)| (eco, n.clone())).collect();
@@ -190,7 +233,13 @@ pub fn add(
         match pins::resolve_version(eco, name, version, ans) {
             Err(p) => problems.push(p),
             Ok(v) => {
-                if v.yanked {
+                let today = allowlist::today();
+                let waived = |id: &str| {
+                    list.as_ref()
+                        .and_then(|l| l.exception(eco, name, Some(version), id))
+                        .is_some_and(|x| !x.expired(&today))
+                };
+                if v.yanked && !waived("yanked") {
                     eprintln!(
                         "{}: {eco} {name} {version} is yanked on the registry",
                         if force { "warning" } else { "error" }
@@ -201,6 +250,7 @@ pub fn add(
                     list.as_ref().and_then(|l| l.policy.min_age_days),
                     v.published,
                 ) && now - published < i64::from(days) * 86_400
+                    && !waived("too-new")
                 {
                     eprintln!(
                         "{}: {eco} {name} {version} was published {} days ago, less than min-age-days = {days}",
@@ -221,11 +271,23 @@ pub fn add(
                     version: version.clone(),
                     name_listed: list.as_ref().is_some_and(|l| l.entry(eco, name).is_some()),
                     hashes,
+                    flags: Vec::new(),
                 });
             }
         }
     }
     report_problems(&problems)?;
+    let changes = ops::pin_changes(list.as_ref(), &out);
+    for c in &changes {
+        eprintln!("{}: {c}", if force { "warning" } else { "error" });
+    }
+    if !changes.is_empty() && !force {
+        anyhow::bail!(
+            "refused: {} pinned version{} would change hash (the tampering case); nothing was written. If the registry really republished it and you have checked why, rerun with --force --reason \"why\"",
+            changes.len(),
+            if changes.len() == 1 { "" } else { "s" }
+        );
+    }
     if !refused.is_empty() && !force {
         anyhow::bail!(
             "refused: {} (see above); if you have checked and still approve, rerun with --force --reason \"why\"",
@@ -237,6 +299,9 @@ pub fn add(
         ops::apply(ed, &out, approval);
         Ok(())
     })?;
+    for c in &changes {
+        eprintln!("re-pinned: {c}");
+    }
     for w in &out {
         eprintln!(
             "pinned {eco} {}@{} ({} hash{} from the registry)",

@@ -156,7 +156,11 @@ fn snippet(res: &Resolution, list: &Allowlist) -> Option<String> {
     if !res.is_complete() {
         return None;
     }
-    let wanted = ops::wanted(res, Some(list));
+    let mut wanted = ops::wanted(res, Some(list));
+    // Flagged versions are marked in the snippet (the gate of every writing command).
+    if let Ok(gate) = allowlist::gate::Gate::new(Some(list), &[]) {
+        ops::flag(&mut wanted, &gate, Some(list));
+    }
     (!wanted.is_empty()).then(|| ops::snippet(&wanted, &list.path, &allowlist::Approval::default()))
 }
 

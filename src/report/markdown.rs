@@ -205,6 +205,12 @@ pub fn findings(outcome: &Outcome, snippet: Option<&str>, paths: &Paths) -> Stri
                 "This snippet (the output of `lockgate allowlist suggest`) covers the `unlisted` and `version-not-allowed` findings only; the others need a change to the lockfile or the policy. The hashes come from the lockfiles and are not verified.\n"
             );
         }
+        if snippet.contains("# FLAGGED ") {
+            let _ = writeln!(
+                out,
+                "**⚠️ Some entries are FLAGGED (typosquat, hallucination, malware or deny rule): see the `# FLAGGED` lines. `lockgate allowlist suggest --write` does not apply them without `--force --reason`.**\n"
+            );
+        }
         let mut text = snippet.to_string();
         if text.len() > MAX_SNIPPET {
             let mut cut = MAX_SNIPPET;
