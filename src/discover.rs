@@ -167,12 +167,19 @@ pub enum SkipReason {
 impl std::fmt::Display for SkipReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SkipReason::AllowlistExclude(p) => write!(f, "excluded by the allowlist's exclude `{p}`"),
+            SkipReason::AllowlistExclude(p) => {
+                write!(f, "excluded by the allowlist's exclude `{p}`")
+            }
             SkipReason::CliExclude(p) => write!(f, "excluded by --exclude `{p}`"),
             SkipReason::InstallFolder(d) => {
-                write!(f, "inside {d}/ (installer or build output) and not tracked by git")
+                write!(
+                    f,
+                    "inside {d}/ (installer or build output) and not tracked by git"
+                )
             }
-            SkipReason::Ignored => write!(f, "ignored by .gitignore/.ignore and not tracked by git"),
+            SkipReason::Ignored => {
+                write!(f, "ignored by .gitignore/.ignore and not tracked by git")
+            }
             SkipReason::InstalledPackage(d) => {
                 write!(f, "manifest of an installed package inside {d}/")
             }
@@ -186,8 +193,7 @@ impl Skipped {
     pub fn describe(&self) -> String {
         match (&self.reason, self.is_dir) {
             (SkipReason::InstallFolder(_), true) => {
-                "folder of installer or build output: only the files git tracks in it are read"
-                    .to_string()
+                "folder of installer or build output that git does not track".to_string()
             }
             (r, _) => r.to_string(),
         }
@@ -310,9 +316,8 @@ pub fn discover(roots: &[PathBuf], opts: &Options) -> Discovered {
             // A `.txt` named on the command line is taken for a requirements file
             // (`deps/prod.txt`): if it is not one, reading it fails with its line.
             let named_kind = lockfile::detect(root).or_else(|| {
-                (manifest_ecosystem(root).is_none()
-                    && root.extension().is_some_and(|e| e == "txt"))
-                .then_some(Kind::Requirements)
+                (manifest_ecosystem(root).is_none() && root.extension().is_some_and(|e| e == "txt"))
+                    .then_some(Kind::Requirements)
             });
             if let Some(kind) = named_kind {
                 if seen.insert(root.clone()) {
@@ -360,7 +365,14 @@ pub fn discover(roots: &[PathBuf], opts: &Options) -> Discovered {
                 continue;
             }
         };
-        walk(root, opts, &excludes, tracked.as_deref(), &mut out, &mut seen);
+        walk(
+            root,
+            opts,
+            &excludes,
+            tracked.as_deref(),
+            &mut out,
+            &mut seen,
+        );
     }
     out.lockfiles.sort_by(|a, b| a.display.cmp(&b.display));
     out.manifests.sort_by(|a, b| a.display.cmp(&b.display));
@@ -624,10 +636,11 @@ fn walk(
         }
         let shown = display_path(path);
         let rel = path.strip_prefix(root).unwrap_or(path);
-        if rel
-            .components()
-            .any(|c| c.as_os_str().to_str().is_some_and(|n| VCS_DIRS.contains(&n)))
-        {
+        if rel.components().any(|c| {
+            c.as_os_str()
+                .to_str()
+                .is_some_and(|n| VCS_DIRS.contains(&n))
+        }) {
             continue;
         }
         if let Some(reason) = excludes.reason_with_parents(&shown) {
@@ -651,6 +664,25 @@ fn walk(
         if add_file(path, out, seen) {
             out.tracked_overrides.push(shown);
         }
+    }
+    // A skipped folder that holds tracked files was read in part (its tracked
+    // files): it is not counted as skipped; its untracked files are listed by
+    // --explain-skips.
+    let skipped_dirs: HashSet<PathBuf> = skipped
+        .iter()
+        .filter(|s| s.is_dir)
+        .map(|s| s.display.clone())
+        .collect();
+    if !skipped_dirs.is_empty() {
+        let mut holding = HashSet::new();
+        for path in tracked.unwrap_or(&[]) {
+            for a in display_path(path).ancestors().skip(1) {
+                if skipped_dirs.contains(a) {
+                    holding.insert(a.to_path_buf());
+                }
+            }
+        }
+        skipped.retain(|s| !(s.is_dir && holding.contains(&s.display)));
     }
     if opts.explain_skips {
         // The files in the skipped folders are listed one by one instead.
@@ -696,7 +728,9 @@ fn explain(root: &Path, excludes: &Excludes, skipped: &mut Vec<Skipped>, seen: &
         .filter_entry(|e| {
             e.depth() == 0
                 || !(e.file_type().is_some_and(|t| t.is_dir())
-                    && e.file_name().to_str().is_some_and(|n| VCS_DIRS.contains(&n)))
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(|n| VCS_DIRS.contains(&n)))
         });
     let already: HashSet<PathBuf> = skipped
         .iter()

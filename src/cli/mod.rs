@@ -139,9 +139,14 @@ impl WalkArgs {
         }
     }
 
-    /// A run that read no lockfile (and met no error) fails, unless `--allow-empty`.
+    /// A run that found nothing to check (no lockfile, no manifest that declares
+    /// dependencies without one) and met no error fails, unless `--allow-empty`.
     pub fn refuse_empty(&self, res: &Resolution) -> anyhow::Result<()> {
-        if self.allow_empty || !res.lockfiles.is_empty() || !res.is_complete() {
+        if self.allow_empty
+            || !res.lockfiles.is_empty()
+            || !res.manifests_without_lockfile.is_empty()
+            || !res.is_complete()
+        {
             return Ok(());
         }
         let scanned = self
@@ -200,10 +205,7 @@ pub fn skips_summary(res: &Resolution) -> String {
         parts.push(plural(files, "lockfile-like file", "lockfile-like files"));
     }
     if !dirs.is_empty() {
-        parts.push(format!(
-            "{}",
-            plural(dirs.len(), "folder", "folders")
-        ));
+        parts.push(format!("{}", plural(dirs.len(), "folder", "folders")));
     }
     if parts.is_empty() {
         return "nothing skipped".to_string();
@@ -236,12 +238,7 @@ pub fn explain_skips(res: &Resolution) -> String {
         let _ = writeln!(out, "explain-skips: not read ({}):", res.skipped.len());
         for s in &res.skipped {
             let slash = if s.is_dir { "/" } else { "" };
-            let _ = writeln!(
-                out,
-                "  {}{slash}  {}",
-                shown(&s.display),
-                s.describe()
-            );
+            let _ = writeln!(out, "  {}{slash}  {}", shown(&s.display), s.describe());
         }
     }
     for p in &res.tracked_overrides {

@@ -76,7 +76,9 @@ pub fn check_encoding(bytes: &[u8]) -> Result<(), (usize, String)> {
         if bytes.starts_with(bom) {
             return Err((
                 1,
-                format!("starts with a {name} byte order mark: pip decodes it as {name}, lockgate reads only UTF-8"),
+                format!(
+                    "starts with a {name} byte order mark: pip decodes it as {name}, lockgate reads only UTF-8"
+                ),
             ));
         }
     }
@@ -93,7 +95,9 @@ pub fn check_encoding(bytes: &[u8]) -> Result<(), (usize, String)> {
         }
         return Err((
             i + 1,
-            format!("declares the encoding `{shown}`, which pip uses to decode the file; lockgate reads only UTF-8"),
+            format!(
+                "declares the encoding `{shown}`, which pip uses to decode the file; lockgate reads only UTF-8"
+            ),
         ));
     }
     Ok(())
