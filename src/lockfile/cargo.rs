@@ -18,7 +18,12 @@
 //!   files is the root package) except workspace members, which are the roots of the
 //!   graph. Each `dependencies` entry (`"name"`, `"name version"` or
 //!   `"name version (source)"`) must resolve to exactly one entry of the file, or the
-//!   file is refused.
+//!   file is refused. The resolution is cargo's own (`lookup_id` in
+//!   `src/cargo/core/resolver/encode.rs`): without a version, the name must have one
+//!   version; without a source, the one path package of that name and version (a path
+//!   package never has a source written), else the only entry. So a workspace member
+//!   and a crates.io crate of the same name and version (`cargo-platform 0.3.3` in
+//!   rust-lang/cargo) are told apart exactly as cargo does.
 //! - **Hashes**: `checksum` (v2+) and `[metadata]` checksums (v1), sha256 hex, as
 //!   `sha256:<hex>`. `"<none>"` (v1, for git and path packages) means no hash.
 //! - **Sources**: `registry+https://github.com/rust-lang/crates.io-index` and

@@ -1,6 +1,23 @@
 //! pip's requirements files (`requirements*.txt`), as pip, pip-tools' `pip-compile` and
 //! `uv pip compile` write them.
 //!
+//! Which files are requirements files: `requirements*.txt`; `requirements*.lock`
+//! (Rye's `requirements.lock` / `requirements-dev.lock`); every `*.txt` directly
+//! inside a folder named `requirements` (the pip-tools layout of Django, warehouse,
+//! readthedocs: `requirements/main.txt`, `requirements/tests.txt`); any file reached
+//! with `-r`/`-c` from one of those, whatever its name; and a `.txt` named on the
+//! command line (`lockgate check deps/prod.txt`), which fails with its line if it is
+//! not one. Other `.txt` files found in a folder scan (`notes.txt`) are not read;
+//! a `constraints.txt` is read through the `-c` that names it.
+//!
+//! Decoding is pip's (`auto_decode`): a UTF-8 byte order mark is skipped; a UTF-16
+//! or UTF-32 byte order mark, or a PEP 263 declaration on line 1 or 2 (a line
+//! starting with `#` holding `coding: NAME` or `coding=NAME`) naming anything but
+//! UTF-8 (`# -*- coding: utf-7 -*-`, `latin-1`), is refused with its line: pip would
+//! decode the file by it and read other lines than lockgate (in UTF-7, `+AAo-` is a
+//! line break, turning a comment into a requirement). The same holds for every
+//! included file and for `requirements*.in` manifests.
+//!
 //! The file is read the way pip reads it: physical lines ending in `\` are joined, a `#`
 //! at the start of a line or after white space starts a comment, `-r`/`--requirement`
 //! and `-c`/`--constraint` include other files (read relative to the including file;
