@@ -437,8 +437,9 @@ fn bytes_to_path(b: &[u8]) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(b).into_owned())
 }
 
-/// The tracked files under the folder `root`, as paths below `root` (joined to it
-/// as the user wrote it); `None` outside a git repository.
+/// The tracked files under the folder `root` that are named like a lockfile or a
+/// manifest, as paths below `root` (joined to it as the user wrote it); `None`
+/// outside a git repository.
 fn tracked_under(
     root: &Path,
     repos: &mut HashMap<PathBuf, Arc<Repo>>,
@@ -470,7 +471,7 @@ fn tracked_under(
         repo.files
             .iter()
             .filter_map(|f| f.strip_prefix(rel_root).ok())
-            .filter(|f| !f.as_os_str().is_empty())
+            .filter(|f| lockfile::detect(f).is_some() || manifest_ecosystem(f).is_some())
             .map(|f| root.join(f))
             .collect(),
     ))

@@ -205,7 +205,7 @@ pub fn skips_summary(res: &Resolution) -> String {
         parts.push(plural(files, "lockfile-like file", "lockfile-like files"));
     }
     if !dirs.is_empty() {
-        parts.push(format!("{}", plural(dirs.len(), "folder", "folders")));
+        parts.push(plural(dirs.len(), "folder", "folders"));
     }
     if parts.is_empty() {
         return "nothing skipped".to_string();

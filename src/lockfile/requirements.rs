@@ -1571,6 +1571,33 @@ mod tests {
     }
 
     #[test]
+    fn pep263_declarations_as_pip_reads_them() {
+        // pip's ENCODING_RE is `coding[:=]\s*([-\w.]+)`, searched in lines 1-2
+        // that start with `#`.
+        for (text, line) in [
+            ("# -*- coding: utf-7 -*-\n", Some(1)),
+            ("#coding:utf-7\n", Some(1)),
+            ("#!x\n# vim: fileencoding=latin-1\n", Some(2)),
+            ("# encoding: cp1252\n", Some(1)),
+            ("# coding: utf-8\n", None),
+            ("# -*- coding: UTF_8 -*-\n", None),
+            ("# coding = utf-7\n", None),
+            (" # coding: utf-7\n", None),
+            ("a==1\n\n# coding: utf-7\n", None),
+            ("# codingutf-7\n", None),
+        ] {
+            assert_eq!(
+                check_encoding(text.as_bytes()).err().map(|(l, _)| l),
+                line,
+                "{text:?}"
+            );
+        }
+        assert!(check_encoding(b"\xFF\xFEa\x00").is_err());
+        assert!(check_encoding(b"\x00\x00\xFE\xFFa").is_err());
+        assert!(check_encoding(b"\xEF\xBB\xBF# coding: utf-7\n").is_ok());
+    }
+
+    #[test]
     fn helpers() {
         assert!(is_pypi("https://pypi.org/simple"));
         assert!(is_pypi("https://pypi.org/simple/"));
