@@ -266,9 +266,46 @@ pub fn manifest_ecosystem(path: &Path) -> Option<Ecosystem> {
     }
 }
 
+/// Lockfiles of tools whose formats lockgate does not read (listed by
+/// `--explain-skips` so that nobody believes them checked).
+const OTHER_LOCKFILES: &[&str] = &[
+    "deno.lock",
+    "Gemfile.lock",
+    "composer.lock",
+    "flake.lock",
+    "Podfile.lock",
+    "mix.lock",
+    "pubspec.lock",
+    "packages.lock.json",
+    "gradle.lockfile",
+    "Package.resolved",
+    "go.sum",
+    "conan.lock",
+    "pixi.lock",
+    "conda-lock.yml",
+    "Manifest.toml",
+];
+
+/// File names lockgate reads as lockfiles (for spotting copies such as
+/// `yarn.lock.orig`).
+const LOCKFILE_NAMES: &[&str] = &[
+    "Cargo.lock",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "poetry.lock",
+    "Pipfile.lock",
+    "uv.lock",
+    "pdm.lock",
+    "pylock.toml",
+];
+
 /// Is this file named like a lockfile or manifest, whether lockgate reads it or
-/// not (for `--explain-skips`)? `Gemfile.lock`, `requirements.txt.orig`,
-/// `constraints.txt` are; `notes.txt` is not.
+/// not (for `--explain-skips`)? `Gemfile.lock`, `deno.lock`, `yarn.lock.orig`,
+/// `requirements.txt.orig`, `constraints.txt` are; `notes.txt` and
+/// `requirements.rs` are not.
 pub fn looks_like_lockfile(path: &Path) -> bool {
     if lockfile::detect(path).is_some() || manifest_ecosystem(path).is_some() {
         return true;
@@ -276,13 +313,18 @@ pub fn looks_like_lockfile(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
+    if OTHER_LOCKFILES.contains(&name) {
+        return true;
+    }
+    if LOCKFILE_NAMES
+        .iter()
+        .any(|n| name.len() > n.len() && name.starts_with(n) && name[n.len()..].starts_with('.'))
+    {
+        return true;
+    }
     let lower = name.to_ascii_lowercase();
-    lower.contains("requirements")
-        || lower.starts_with("constraints")
-        || lower.ends_with(".lock")
-        || lower.ends_with(".lockb")
-        || lower.contains("-lock.")
-        || lower.contains("shrinkwrap")
+    (lower.starts_with("requirements") || lower.starts_with("constraints"))
+        && (lower.contains(".txt") || lower.ends_with(".in") || lower.contains(".lock"))
 }
 
 /// Show `p` the way a user expects: without a leading `./`.

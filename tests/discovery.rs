@@ -414,9 +414,18 @@ fn pip_tools_layouts_are_read() {
     let o = r.run(&["packages", "docs/notes.txt"]);
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("docs/notes.txt:1"), "{}", err(&o));
-    // A random .txt elsewhere in a folder scan is not a lockfile.
+    // A random .txt elsewhere in a folder scan is not a lockfile, nor is a source
+    // file named after one; a lockfile of another tool is said not to be read.
+    r.write("src/requirements.rs", "// code\n");
+    r.write("web/deno.lock", "{}\n");
     let o = r.run(&["packages", ".", "--explain-skips"]);
     assert!(!err(&o).contains("notes.txt"), "{}", err(&o));
+    assert!(!err(&o).contains("requirements.rs"), "{}", err(&o));
+    assert!(
+        err(&o).contains("web/deno.lock  not a lockfile name lockgate reads"),
+        "{}",
+        err(&o)
+    );
 }
 
 /// Issue 18 case 7: pip decodes by the PEP 263 declaration; `+AAo-` is a line break
