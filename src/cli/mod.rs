@@ -41,9 +41,11 @@ struct Cli {
 enum Command {
     /// List every package the lockfiles under PATH pin.
     ///
-    /// Walks the paths (default `.`), honouring .gitignore and skipping
-    /// node_modules, target, .venv and similar, parses every lockfile in parallel and
-    /// prints one list. Any lockfile that cannot be read fails the run (exit 2).
+    /// Walks the paths (default `.`), parses every lockfile in parallel and prints
+    /// one list. Every file git tracks is read; untracked files that .gitignore names
+    /// or that lie in node_modules, target, .venv and similar are skipped
+    /// (`--explain-skips` lists them). Any lockfile that cannot be read fails the run
+    /// (exit 2), and so does finding none (unless `--allow-empty`).
     Packages(packages::Args),
     /// Check every package against the allowlist; exit 1 on findings, 2 on errors.
     ///
