@@ -591,8 +591,10 @@ fn walk(
 ) {
     let skipped: Arc<Mutex<Vec<Skipped>>> = Arc::default();
     let filter_skipped = Arc::clone(&skipped);
-    let cli = excludes.cli.clone();
-    let allow = excludes.allowlist.clone();
+    let filter_excludes = Excludes {
+        cli: excludes.cli.clone(),
+        allowlist: excludes.allowlist.clone(),
+    };
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -613,11 +615,7 @@ fn walk(
                 return false;
             }
             let shown = display_path(e.path());
-            let excludes = Excludes {
-                cli: cli.clone(),
-                allowlist: allow.clone(),
-            };
-            let reason = excludes.reason(&shown).or_else(|| {
+            let reason = filter_excludes.reason(&shown).or_else(|| {
                 (is_dir && SKIPPED_DIRS.contains(&name))
                     .then(|| SkipReason::InstallFolder(name.to_string()))
             });
@@ -1231,6 +1229,32 @@ mod tests {
                 vec![]
             }
         );
+    }
+
+    #[test]
+    fn lockfile_likeness_for_explain_skips() {
+        for yes in [
+            "yarn.lock",
+            "requirements/dev.txt",
+            "requirements/dev.in",
+            "yarn.lock.orig",
+            "Gemfile.lock",
+            "deno.lock",
+            "requirements.txt.bak",
+            "constraints.txt",
+            "package.json",
+        ] {
+            assert!(looks_like_lockfile(Path::new(yes)), "{yes}");
+        }
+        for no in [
+            "notes.txt",
+            "src/requirements.rs",
+            "s-homl4ri650-01hvlrd.lock",
+            "docs/dev.txt",
+            "yarn.lockfile",
+        ] {
+            assert!(!looks_like_lockfile(Path::new(no)), "{no}");
+        }
     }
 
     #[test]
