@@ -1,26 +1,42 @@
 //! Finding lockfiles and manifests under the paths the user names.
 //!
-//! The walk honours `.gitignore`, `.ignore` and git's exclude files (also outside a
-//! git repository), does not follow directory symlinks, and skips the folders where
-//! package managers install or build (`node_modules`, `target`, `.venv`, …), which
-//! hold thousands of copies of other projects' manifests. Hidden folders are walked
-//! (a lockfile under `.tools/` is still a lockfile), except `.git` and the skipped
-//! ones. A folder that cannot be read is an error, not a silent skip: it may hold a
-//! lockfile. Anything named like a lockfile that is not a regular file (a folder,
-//! a FIFO, a dangling or looping symlink) is passed on to [`lockfile::parse_file`],
-//! which refuses it, so it fails the run too. [`Options::exclude`] (the allowlist's
-//! top-level `exclude`) skips more paths, e.g. test fixtures that are never installed.
+//! **Files that git tracks are always read.** Inside a git repository, every tracked
+//! file under a scanned folder that is named like a lockfile or a manifest is read,
+//! whatever `.gitignore` says and even inside a folder of the built-in skip list
+//! (`node_modules`, `target`, `.venv`, `.cargo`, …): a pull request that adds
+//! `requirements.txt` to `.gitignore`, or commits a project under `vendor/target/`,
+//! cannot hide it. Only the allowlist's `exclude` (owned by the security team) and
+//! `--exclude` leave a tracked file out. The tracked set comes from `git ls-files`,
+//! run once per repository; a repository whose files git cannot list (git missing,
+//! a "dubious ownership" refusal) is an error, not a silent fallback.
+//!
+//! Untracked files follow the older rules: the walk honours `.gitignore`, `.ignore`
+//! and git's exclude files (also outside a git repository), does not follow
+//! directory symlinks, and skips the folders where package managers install or
+//! build ([`SKIPPED_DIRS`]), which hold thousands of copies of other projects'
+//! manifests. Hidden folders are walked (a lockfile under `.tools/` is still a
+//! lockfile), except `.git`. A folder that cannot be read is an error, not a silent
+//! skip: it may hold a lockfile. Anything named like a lockfile that is not a
+//! regular file (a folder, a FIFO, a dangling or looping symlink) is passed on to
+//! [`lockfile::parse_file`], which refuses it, so it fails the run too.
+//!
+//! Whatever is not read is said: [`Discovered::skipped`] lists the skipped files
+//! and folders with the reason ([`SkipReason`]); with [`Options::explain_skips`]
+//! the skipped folders are walked too, so that every lockfile-like file in them is
+//! listed on its own.
 //!
 //! Manifests (`package.json`, `Cargo.toml`, `pyproject.toml`, `Pipfile`,
-//! `requirements*.in`) are collected too; one that declares dependencies and has no
-//! lockfile of its ecosystem in its folder or a parent folder (a workspace root) is
-//! reported as a manifest without a lockfile.
+//! `requirements*.in`, `requirements/*.in`) are collected too; one that declares
+//! dependencies and has no lockfile of its ecosystem in its folder or a parent
+//! folder (a workspace root) is reported as a manifest without a lockfile.
 
 use crate::lockfile::{self, Ecosystem, Kind, ParseError};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-/// Folder names that are never entered.
+/// Folder names whose untracked content is not read (installer and build output).
+/// `.git`, `.hg` and `.svn` are never entered at all.
 pub const SKIPPED_DIRS: &[&str] = &[
     ".git",
     ".hg",
@@ -44,29 +60,155 @@ pub const SKIPPED_DIRS: &[&str] = &[
     ".cargo",
 ];
 
+/// Folders of installed packages: a manifest in them (even tracked, as in a
+/// committed `node_modules`) is an installed package's metadata, not a project, so
+/// it is not collected as a manifest. Lockfiles in them are read when tracked.
+pub const INSTALLED_PACKAGE_DIRS: &[&str] = &[
+    "node_modules",
+    "bower_components",
+    "jspm_packages",
+    "site-packages",
+    "__pypackages__",
+];
+
+/// Folders no walk enters: the version-control stores.
+const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn"];
+
 /// How to walk.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Do not honour `.gitignore` and similar files.
     pub no_ignore: bool,
     /// Glob patterns (gitignore-like, `/` separated, relative to the current folder)
-    /// of files and folders not to walk, e.g. `tests/fixtures`.
+    /// of files and folders not to walk, given with `--exclude`, e.g. `tests/fixtures`.
     pub exclude: Vec<String>,
+    /// The same, from the allowlist's top-level `exclude`.
+    pub allowlist_exclude: Vec<String>,
     /// Enrich `Cargo.lock` files with `cargo metadata` (runs cargo, offline).
     pub cargo_metadata: bool,
+    /// Walk the skipped folders too, to list every lockfile-like file not read
+    /// (`--explain-skips`); slower in a tree with a large `node_modules`.
+    pub explain_skips: bool,
 }
 
-impl Options {
-    fn exclude_set(&self) -> globset::GlobSet {
-        let mut b = globset::GlobSetBuilder::new();
-        for p in &self.exclude {
-            let p = p.trim_start_matches("./").trim_end_matches('/');
-            if let Ok(g) = globset::GlobBuilder::new(p).literal_separator(true).build() {
-                b.add(g);
-            }
+/// The `--exclude` and allowlist patterns, compiled.
+struct Excludes {
+    cli: (globset::GlobSet, Vec<String>),
+    allowlist: (globset::GlobSet, Vec<String>),
+}
+
+fn glob_set(patterns: &[String]) -> (globset::GlobSet, Vec<String>) {
+    let mut b = globset::GlobSetBuilder::new();
+    let mut kept = Vec::new();
+    for p in patterns {
+        let t = p.trim_start_matches("./").trim_end_matches('/');
+        if let Ok(g) = globset::GlobBuilder::new(t).literal_separator(true).build() {
+            b.add(g);
+            kept.push(p.clone());
         }
-        b.build().unwrap_or_else(|_| globset::GlobSet::empty())
     }
+    (
+        b.build().unwrap_or_else(|_| globset::GlobSet::empty()),
+        kept,
+    )
+}
+
+impl Excludes {
+    fn new(opts: &Options) -> Excludes {
+        Excludes {
+            cli: glob_set(&opts.exclude),
+            allowlist: glob_set(&opts.allowlist_exclude),
+        }
+    }
+
+    /// The reason `shown` (a display path) itself is excluded, if it is.
+    fn reason(&self, shown: &Path) -> Option<SkipReason> {
+        if let Some(&i) = self.allowlist.0.matches(shown).first() {
+            return Some(SkipReason::AllowlistExclude(self.allowlist.1[i].clone()));
+        }
+        if let Some(&i) = self.cli.0.matches(shown).first() {
+            return Some(SkipReason::CliExclude(self.cli.1[i].clone()));
+        }
+        None
+    }
+
+    /// The reason `shown` or one of its parent folders is excluded, if one is.
+    fn reason_with_parents(&self, shown: &Path) -> Option<SkipReason> {
+        shown
+            .ancestors()
+            .filter(|a| !a.as_os_str().is_empty())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .find_map(|a| self.reason(a))
+    }
+}
+
+/// Why a file (or folder) that may hold a lockfile or manifest was not read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SkipReason {
+    /// Matched a pattern of the allowlist's `exclude`.
+    AllowlistExclude(String),
+    /// Matched an `--exclude` pattern.
+    CliExclude(String),
+    /// Inside a folder of installer or build output (`node_modules`, `target`, …)
+    /// and not tracked by git.
+    InstallFolder(String),
+    /// Named by `.gitignore`, `.ignore` or git's exclude files, and not tracked by
+    /// git (or not in a git repository).
+    Ignored,
+    /// A manifest inside a folder of installed packages (`node_modules`, …): an
+    /// installed package's metadata, even when git tracks it.
+    InstalledPackage(String),
+    /// Named like a lockfile, but not a format lockgate reads.
+    NotALockfileName,
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::AllowlistExclude(p) => {
+                write!(f, "excluded by the allowlist's exclude `{p}`")
+            }
+            SkipReason::CliExclude(p) => write!(f, "excluded by --exclude `{p}`"),
+            SkipReason::InstallFolder(d) => {
+                write!(
+                    f,
+                    "inside {d}/ (installer or build output) and not tracked by git"
+                )
+            }
+            SkipReason::Ignored => {
+                write!(f, "ignored by .gitignore/.ignore and not tracked by git")
+            }
+            SkipReason::InstalledPackage(d) => {
+                write!(f, "manifest of an installed package inside {d}/")
+            }
+            SkipReason::NotALockfileName => write!(f, "not a lockfile name lockgate reads"),
+        }
+    }
+}
+
+impl Skipped {
+    /// The reason, worded for a file or for a folder.
+    pub fn describe(&self) -> String {
+        match (&self.reason, self.is_dir) {
+            (SkipReason::InstallFolder(_), true) => {
+                "folder of installer or build output that git does not track".to_string()
+            }
+            (r, _) => r.to_string(),
+        }
+    }
+}
+
+/// A file or folder that was not read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skipped {
+    /// How to show it.
+    pub display: PathBuf,
+    /// A folder not entered (its content was not looked at), or a file.
+    pub is_dir: bool,
+    /// Why.
+    pub reason: SkipReason,
 }
 
 /// A lockfile found by the walk.
@@ -100,6 +242,13 @@ pub struct Discovered {
     pub manifests: Vec<Manifest>,
     /// Folders or files that could not be read (the run must not pass).
     pub errors: Vec<ParseError>,
+    /// Lockfile-like files and folders that were not read, sorted by display path.
+    /// Without [`Options::explain_skips`], a skipped folder is listed once, not the
+    /// files in it, and untracked files that ignore files name are not seen at all.
+    pub skipped: Vec<Skipped>,
+    /// Files read although an ignore file or the skip list names them, because
+    /// git tracks them.
+    pub tracked_overrides: Vec<PathBuf>,
 }
 
 /// The manifest ecosystem for a file name, if it is a manifest lockgate tracks.
@@ -110,8 +259,72 @@ pub fn manifest_ecosystem(path: &Path) -> Option<Ecosystem> {
         "Cargo.toml" => Some(Ecosystem::Cargo),
         "pyproject.toml" | "Pipfile" => Some(Ecosystem::Pypi),
         _ if name.starts_with("requirements") && name.ends_with(".in") => Some(Ecosystem::Pypi),
+        _ if name.ends_with(".in") && lockfile::in_requirements_folder(path) => {
+            Some(Ecosystem::Pypi)
+        }
         _ => None,
     }
+}
+
+/// Lockfiles of tools whose formats lockgate does not read (listed by
+/// `--explain-skips` so that nobody believes them checked).
+const OTHER_LOCKFILES: &[&str] = &[
+    "deno.lock",
+    "Gemfile.lock",
+    "composer.lock",
+    "flake.lock",
+    "Podfile.lock",
+    "mix.lock",
+    "pubspec.lock",
+    "packages.lock.json",
+    "gradle.lockfile",
+    "Package.resolved",
+    "go.sum",
+    "conan.lock",
+    "pixi.lock",
+    "conda-lock.yml",
+    "Manifest.toml",
+];
+
+/// File names lockgate reads as lockfiles (for spotting copies such as
+/// `yarn.lock.orig`).
+const LOCKFILE_NAMES: &[&str] = &[
+    "Cargo.lock",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "poetry.lock",
+    "Pipfile.lock",
+    "uv.lock",
+    "pdm.lock",
+    "pylock.toml",
+];
+
+/// Is this file named like a lockfile or manifest, whether lockgate reads it or
+/// not (for `--explain-skips`)? `Gemfile.lock`, `deno.lock`, `yarn.lock.orig`,
+/// `requirements.txt.orig`, `constraints.txt` are; `notes.txt` and
+/// `requirements.rs` are not.
+pub fn looks_like_lockfile(path: &Path) -> bool {
+    if lockfile::detect(path).is_some() || manifest_ecosystem(path).is_some() {
+        return true;
+    }
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    if OTHER_LOCKFILES.contains(&name) {
+        return true;
+    }
+    if LOCKFILE_NAMES
+        .iter()
+        .any(|n| name.len() > n.len() && name.starts_with(n) && name[n.len()..].starts_with('.'))
+    {
+        return true;
+    }
+    let lower = name.to_ascii_lowercase();
+    (lower.starts_with("requirements") || lower.starts_with("constraints"))
+        && (lower.contains(".txt") || lower.ends_with(".in") || lower.contains(".lock"))
 }
 
 /// Show `p` the way a user expects: without a leading `./`.
@@ -128,6 +341,8 @@ pub fn display_path(p: &Path) -> PathBuf {
 pub fn discover(roots: &[PathBuf], opts: &Options) -> Discovered {
     let mut out = Discovered::default();
     let mut seen = HashSet::new();
+    let excludes = Excludes::new(opts);
+    let mut repos: HashMap<PathBuf, Arc<Repo>> = HashMap::new();
     for root in roots {
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
@@ -140,7 +355,13 @@ pub fn discover(roots: &[PathBuf], opts: &Options) -> Discovered {
             }
         };
         if meta.is_file() {
-            if let Some(kind) = lockfile::detect(root) {
+            // A `.txt` named on the command line is taken for a requirements file
+            // (`deps/prod.txt`): if it is not one, reading it fails with its line.
+            let named_kind = lockfile::detect(root).or_else(|| {
+                (manifest_ecosystem(root).is_none() && root.extension().is_some_and(|e| e == "txt"))
+                    .then_some(Kind::Requirements)
+            });
+            if let Some(kind) = named_kind {
                 if seen.insert(root.clone()) {
                     out.lockfiles.push(Found {
                         path: root.clone(),
@@ -179,11 +400,123 @@ pub fn discover(roots: &[PathBuf], opts: &Options) -> Discovered {
             }
             continue;
         }
-        walk(root, opts, &mut out, &mut seen);
+        let tracked = match tracked_under(root, &mut repos) {
+            Ok(t) => t,
+            Err(e) => {
+                out.errors.push(e);
+                continue;
+            }
+        };
+        walk(
+            root,
+            opts,
+            &excludes,
+            tracked.as_deref(),
+            &mut out,
+            &mut seen,
+        );
     }
     out.lockfiles.sort_by(|a, b| a.display.cmp(&b.display));
     out.manifests.sort_by(|a, b| a.display.cmp(&b.display));
+    out.skipped.sort();
+    out.skipped.dedup();
+    out.tracked_overrides.sort();
+    out.tracked_overrides.dedup();
     out
+}
+
+/// The files git tracks in one repository (paths relative to its top folder).
+struct Repo {
+    /// The top folder, canonical.
+    top: PathBuf,
+    /// Every tracked file, relative to `top`.
+    files: Vec<PathBuf>,
+}
+
+/// The nearest folder at or above `dir` (canonical) holding `.git`.
+fn git_top(dir: &Path) -> Option<PathBuf> {
+    let canon = std::fs::canonicalize(dir).ok()?;
+    canon
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// Ask git for the files it tracks under `top` (`git ls-files -z`, with submodules).
+fn git_ls_files(top: &Path) -> Result<Vec<PathBuf>, String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(top)
+        .args(["ls-files", "-z", "--recurse-submodules"])
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_COMMON_DIR")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let first = err.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        return Err(format!("`git ls-files` failed: {}", first.trim()));
+    }
+    Ok(out
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|s| !s.is_empty())
+        .map(bytes_to_path)
+        .collect())
+}
+
+#[cfg(unix)]
+fn bytes_to_path(b: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(b))
+}
+
+#[cfg(not(unix))]
+fn bytes_to_path(b: &[u8]) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(b).into_owned())
+}
+
+/// The tracked files under the folder `root` that are named like a lockfile or a
+/// manifest, as paths below `root` (joined to it as the user wrote it); `None`
+/// outside a git repository.
+fn tracked_under(
+    root: &Path,
+    repos: &mut HashMap<PathBuf, Arc<Repo>>,
+) -> Result<Option<Vec<PathBuf>>, ParseError> {
+    let Some(top) = git_top(root) else {
+        return Ok(None);
+    };
+    let repo = match repos.get(&top) {
+        Some(r) => Arc::clone(r),
+        None => {
+            let files = git_ls_files(&top).map_err(|msg| {
+                ParseError::new(root, None, format!("cannot list the files git tracks in {}: {msg}", top.display()))
+                    .with_hint(format!(
+                        "lockgate reads every tracked lockfile, even one an ignore file names, so it needs git: install git, or if git refuses the folder as of \"dubious ownership\", run `git config --global --add safe.directory {}`",
+                        top.display()
+                    ))
+            })?;
+            let r = Arc::new(Repo {
+                top: top.clone(),
+                files,
+            });
+            repos.insert(top, Arc::clone(&r));
+            r
+        }
+    };
+    let canon = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let rel_root = canon.strip_prefix(&repo.top).unwrap_or(Path::new(""));
+    Ok(Some(
+        repo.files
+            .iter()
+            .filter_map(|f| f.strip_prefix(rel_root).ok())
+            .filter(|f| lockfile::detect(f).is_some() || manifest_ecosystem(f).is_some())
+            .map(|f| root.join(f))
+            .collect(),
+    ))
 }
 
 /// The lockfiles that pin a manifest's dependencies: those of its ecosystem in its
@@ -237,8 +570,31 @@ pub fn lockfiles_for_manifest(manifest: &Path, ecosystem: Ecosystem) -> Vec<(Pat
     Vec::new()
 }
 
-fn walk(root: &Path, opts: &Options, out: &mut Discovered, seen: &mut HashSet<PathBuf>) {
-    let exclude = opts.exclude_set();
+/// The first folder of the skip list (or of `list`) on the way from `root` to `path`.
+fn skip_component(root: &Path, path: &Path, list: &[&str]) -> Option<String> {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parent = rel.parent()?;
+    parent
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .find(|n| list.contains(n))
+        .map(String::from)
+}
+
+fn walk(
+    root: &Path,
+    opts: &Options,
+    excludes: &Excludes,
+    tracked: Option<&[PathBuf]>,
+    out: &mut Discovered,
+    seen: &mut HashSet<PathBuf>,
+) {
+    let skipped: Arc<Mutex<Vec<Skipped>>> = Arc::default();
+    let filter_skipped = Arc::clone(&skipped);
+    let filter_excludes = Excludes {
+        cli: excludes.cli.clone(),
+        allowlist: excludes.allowlist.clone(),
+    };
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -253,11 +609,30 @@ fn walk(root: &Path, opts: &Options, out: &mut Discovered, seen: &mut HashSet<Pa
             if e.depth() == 0 {
                 return true;
             }
-            let skipped_dir = e.file_type().is_some_and(|t| t.is_dir())
-                && e.file_name()
-                    .to_str()
-                    .is_some_and(|n| SKIPPED_DIRS.contains(&n));
-            !skipped_dir && !exclude.is_match(display_path(e.path()))
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            let name = e.file_name().to_str().unwrap_or("");
+            if is_dir && VCS_DIRS.contains(&name) {
+                return false;
+            }
+            let shown = display_path(e.path());
+            let reason = filter_excludes.reason(&shown).or_else(|| {
+                (is_dir && SKIPPED_DIRS.contains(&name))
+                    .then(|| SkipReason::InstallFolder(name.to_string()))
+            });
+            match reason {
+                None => true,
+                Some(reason) => {
+                    if is_dir || looks_like_lockfile(e.path()) {
+                        let mut v = filter_skipped.lock().unwrap_or_else(|p| p.into_inner());
+                        v.push(Skipped {
+                            display: shown,
+                            is_dir,
+                            reason,
+                        });
+                    }
+                    false
+                }
+            }
         });
     for entry in builder.build() {
         let entry = match entry {
@@ -266,7 +641,7 @@ fn walk(root: &Path, opts: &Options, out: &mut Discovered, seen: &mut HashSet<Pa
                 let path = walk_error_path(&err).unwrap_or_else(|| root.to_path_buf());
                 out.errors.push(
                     ParseError::new(&display_path(&path), None, format!("cannot walk: {}", walk_error_text(&err)))
-                        .with_hint("make the folder readable, or exclude it in .gitignore / .ignore if it holds no lockfile"),
+                        .with_hint("make the folder readable, or exclude it with --exclude if it holds no lockfile"),
                 );
                 continue;
             }
@@ -288,24 +663,150 @@ fn walk(root: &Path, opts: &Options, out: &mut Discovered, seen: &mut HashSet<Pa
         if !is_file {
             continue;
         }
-        if let Some(kind) = lockfile::detect(path) {
-            if seen.insert(path.to_path_buf()) {
-                out.lockfiles.push(Found {
-                    path: path.to_path_buf(),
-                    display: display_path(path),
-                    kind,
-                });
-            }
-        } else if let Some(ecosystem) = manifest_ecosystem(path)
-            && seen.insert(path.to_path_buf())
-        {
-            out.manifests.push(Manifest {
-                path: path.to_path_buf(),
-                display: display_path(path),
-                ecosystem,
+        add_file(path, out, seen);
+    }
+    let mut skipped = std::mem::take(&mut *skipped.lock().unwrap_or_else(|p| p.into_inner()));
+    // What git tracks is read, whatever ignore files and the skip list say.
+    for path in tracked.unwrap_or(&[]) {
+        if seen.contains(path) {
+            continue;
+        }
+        let known = lockfile::detect(path).is_some() || manifest_ecosystem(path).is_some();
+        if !known || std::fs::symlink_metadata(path).is_err() {
+            continue;
+        }
+        let shown = display_path(path);
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        if rel.components().any(|c| {
+            c.as_os_str()
+                .to_str()
+                .is_some_and(|n| VCS_DIRS.contains(&n))
+        }) {
+            continue;
+        }
+        if let Some(reason) = excludes.reason_with_parents(&shown) {
+            skipped.push(Skipped {
+                display: shown,
+                is_dir: false,
+                reason,
             });
+            continue;
+        }
+        if lockfile::detect(path).is_none()
+            && let Some(d) = skip_component(root, path, INSTALLED_PACKAGE_DIRS)
+        {
+            skipped.push(Skipped {
+                display: shown,
+                is_dir: false,
+                reason: SkipReason::InstalledPackage(d),
+            });
+            continue;
+        }
+        if add_file(path, out, seen) {
+            out.tracked_overrides.push(shown);
         }
     }
+    // A skipped folder that holds tracked files was read in part (its tracked
+    // files): it is not counted as skipped; its untracked files are listed by
+    // --explain-skips.
+    let skipped_dirs: HashSet<PathBuf> = skipped
+        .iter()
+        .filter(|s| s.is_dir)
+        .map(|s| s.display.clone())
+        .collect();
+    if !skipped_dirs.is_empty() {
+        let mut holding = HashSet::new();
+        for path in tracked.unwrap_or(&[]) {
+            for a in display_path(path).ancestors().skip(1) {
+                if skipped_dirs.contains(a) {
+                    holding.insert(a.to_path_buf());
+                }
+            }
+        }
+        skipped.retain(|s| !(s.is_dir && holding.contains(&s.display)));
+    }
+    if opts.explain_skips {
+        // The files in the skipped folders are listed one by one instead.
+        skipped.retain(|s| !s.is_dir);
+        explain(root, excludes, &mut skipped, seen);
+    }
+    out.skipped.extend(skipped);
+}
+
+/// Record a lockfile or manifest found at `path`; true when it is new.
+fn add_file(path: &Path, out: &mut Discovered, seen: &mut HashSet<PathBuf>) -> bool {
+    if let Some(kind) = lockfile::detect(path) {
+        if seen.insert(path.to_path_buf()) {
+            out.lockfiles.push(Found {
+                path: path.to_path_buf(),
+                display: display_path(path),
+                kind,
+            });
+            return true;
+        }
+    } else if let Some(ecosystem) = manifest_ecosystem(path)
+        && seen.insert(path.to_path_buf())
+    {
+        out.manifests.push(Manifest {
+            path: path.to_path_buf(),
+            display: display_path(path),
+            ecosystem,
+        });
+        return true;
+    }
+    false
+}
+
+/// `--explain-skips`: walk everything under `root` (no ignore files, no skip list)
+/// and list each lockfile-like file that was not read, with its reason, in place
+/// of the skipped folders.
+fn explain(root: &Path, excludes: &Excludes, skipped: &mut Vec<Skipped>, seen: &HashSet<PathBuf>) {
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
+        .standard_filters(false)
+        .hidden(false)
+        .follow_links(false)
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(e.file_type().is_some_and(|t| t.is_dir())
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(|n| VCS_DIRS.contains(&n)))
+        });
+    let already: HashSet<PathBuf> = skipped
+        .iter()
+        .filter(|s| !s.is_dir)
+        .map(|s| s.display.clone())
+        .collect();
+    let mut files = Vec::new();
+    for entry in builder.build().flatten() {
+        let path = entry.path();
+        if entry.file_type().is_some_and(|t| t.is_dir()) || seen.contains(path) {
+            continue;
+        }
+        if !looks_like_lockfile(path) {
+            continue;
+        }
+        let shown = display_path(path);
+        if already.contains(&shown) {
+            continue;
+        }
+        let known = lockfile::detect(path).is_some() || manifest_ecosystem(path).is_some();
+        let reason = excludes
+            .reason_with_parents(&shown)
+            .or_else(|| skip_component(root, path, SKIPPED_DIRS).map(SkipReason::InstallFolder))
+            .unwrap_or(if known {
+                SkipReason::Ignored
+            } else {
+                SkipReason::NotALockfileName
+            });
+        files.push(Skipped {
+            display: shown,
+            is_dir: false,
+            reason,
+        });
+    }
+    skipped.extend(files);
 }
 
 fn walk_error_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -728,6 +1229,32 @@ mod tests {
                 vec![]
             }
         );
+    }
+
+    #[test]
+    fn lockfile_likeness_for_explain_skips() {
+        for yes in [
+            "yarn.lock",
+            "requirements/dev.txt",
+            "requirements/dev.in",
+            "yarn.lock.orig",
+            "Gemfile.lock",
+            "deno.lock",
+            "requirements.txt.bak",
+            "constraints.txt",
+            "package.json",
+        ] {
+            assert!(looks_like_lockfile(Path::new(yes)), "{yes}");
+        }
+        for no in [
+            "notes.txt",
+            "src/requirements.rs",
+            "s-homl4ri650-01hvlrd.lock",
+            "docs/dev.txt",
+            "yarn.lockfile",
+        ] {
+            assert!(!looks_like_lockfile(Path::new(no)), "{no}");
+        }
     }
 
     #[test]

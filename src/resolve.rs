@@ -21,6 +21,11 @@ pub struct Resolution {
     /// Lockfiles or folders that could not be read. Non-empty means the package list
     /// is incomplete and the run must fail.
     pub errors: Vec<ParseError>,
+    /// Lockfile-like files and folders the walk did not read, with the reason.
+    pub skipped: Vec<discover::Skipped>,
+    /// Files read because git tracks them, although an ignore file or the skip list
+    /// names them.
+    pub tracked_overrides: Vec<PathBuf>,
 }
 
 impl Resolution {
@@ -51,12 +56,28 @@ pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
     let results: Vec<Result<Lockfile, ParseError>> = found
         .lockfiles
         .par_iter()
-        .map(|f| lockfile::parse_file_with(&f.path, &f.display, cargo_metadata))
+        .map(|f| lockfile::parse_file_as(f.kind, &f.path, &f.display, cargo_metadata))
         .collect();
     let mut res = Resolution {
         errors: found.errors,
+        skipped: found.skipped,
+        tracked_overrides: found.tracked_overrides,
         ..Resolution::default()
     };
+    // A `requirements*.in` is read by pip too (`pip install -r requirements.in`):
+    // one pip would decode other than as UTF-8 is refused like a requirements file.
+    for m in &found.manifests {
+        let is_in = m.path.extension().is_some_and(|e| e == "in");
+        if let Ok(bytes) = std::fs::read(&m.path)
+            && is_in
+            && let Err((line, msg)) = lockfile::requirements::check_encoding(&bytes)
+        {
+            res.errors.push(
+                ParseError::new(&m.display, Some(line), msg)
+                    .with_hint(lockfile::requirements::ENCODING_HINT),
+            );
+        }
+    }
     let mut dirs = HashSet::new();
     for (f, r) in found.lockfiles.iter().zip(results) {
         match r {

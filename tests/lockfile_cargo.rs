@@ -63,6 +63,7 @@ fn every_version_matches_cargo_metadata() {
         ("v1-converted", "cargo-lock-v1"),
         ("sources-edited", "cargo-lock-v4"),
         ("path-workspace", "cargo-lock-v4"),
+        ("path-and-registry", "cargo-lock-v4"),
     ] {
         let lock = parse(variant);
         assert_eq!(lock.format, format, "{variant}");
@@ -296,6 +297,46 @@ fn cargo_metadata_failure_is_an_error() {
         "{}",
         err.message
     );
+}
+
+/// rust-lang/cargo's own case (cargo-platform): a workspace member and a crates.io
+/// crate of the same name and version. Cargo writes the dependency on the path one
+/// without a source and resolves it to the path package (encode.rs `lookup_id`).
+#[test]
+fn path_and_registry_crate_of_the_same_name_and_version() {
+    let lock = parse("path-and-registry");
+    let itoa = get(&lock, "itoa");
+    assert!(
+        matches!(itoa.source, Source::Registry(_)),
+        "{:?}",
+        itoa.source
+    );
+    assert_eq!(itoa.line, 17);
+    assert_eq!(itoa.path, strs(&["app", "serde_json", "itoa"]));
+}
+
+/// What cargo itself cannot resolve stays an error (hand-written, adversarial).
+#[test]
+fn a_dependency_cargo_cannot_resolve_is_ambiguous() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = "registry+https://github.com/rust-lang/crates.io-index";
+    let other = "sparse+https://other.example/index/";
+    let cases = [
+        // Two registry packages, no path one, and no source named.
+        format!(
+            "version = 4\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"x 1.0.0\"]\n[[package]]\nname = \"x\"\nversion = \"1.0.0\"\nsource = \"{reg}\"\n[[package]]\nname = \"x\"\nversion = \"1.0.0\"\nsource = \"{other}\"\n"
+        ),
+        // No version named, two versions.
+        format!(
+            "version = 4\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"x\"]\n[[package]]\nname = \"x\"\nversion = \"1.0.0\"\n[[package]]\nname = \"x\"\nversion = \"2.0.0\"\nsource = \"{reg}\"\n"
+        ),
+    ];
+    for (i, text) in cases.iter().enumerate() {
+        let path = tmp.path().join("Cargo.lock");
+        std::fs::write(&path, text).unwrap();
+        let err = parse_file(&path, Path::new("Cargo.lock")).expect_err(&format!("case {i}"));
+        assert!(err.message.contains("is ambiguous"), "case {i}: {err}");
+    }
 }
 
 #[test]

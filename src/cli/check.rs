@@ -39,6 +39,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } = args;
     let list = allowlist::load(&allowlist.path)?;
     let res = walk.resolve(&list.exclude);
+    walk.explain(&res);
+    walk.refuse_empty(&res)?;
     let mut outcome = Outcome::offline(&res, &list, fail_on.severity());
     let checker = lockgate::checks::names::checker(&list, &known_bad)?;
     outcome
@@ -52,5 +54,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     lockgate::checks::apply_exceptions(&mut outcome.findings, &list, &allowlist::today());
     lockgate::checks::sort(&mut outcome.findings);
     output::emit(&output, &outcome, &res, &list)?;
+    if !output.quiet {
+        // Said on stderr, so that no report format changes.
+        eprintln!(
+            "discovery: read {} lockfile{}; {}{}",
+            res.lockfiles.len(),
+            if res.lockfiles.len() == 1 { "" } else { "s" },
+            super::skips_summary(&res),
+            if res.skipped.is_empty() || walk.explain_skips {
+                ""
+            } else {
+                " (--explain-skips lists them)"
+            }
+        );
+    }
     Ok(ExitCode::from(outcome.exit_code()))
 }

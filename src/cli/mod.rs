@@ -41,9 +41,11 @@ struct Cli {
 enum Command {
     /// List every package the lockfiles under PATH pin.
     ///
-    /// Walks the paths (default `.`), honouring .gitignore and skipping
-    /// node_modules, target, .venv and similar, parses every lockfile in parallel and
-    /// prints one list. Any lockfile that cannot be read fails the run (exit 2).
+    /// Walks the paths (default `.`), parses every lockfile in parallel and prints
+    /// one list. Every file git tracks is read; untracked files that .gitignore names
+    /// or that lie in node_modules, target, .venv and similar are skipped
+    /// (`--explain-skips` lists them). Any lockfile that cannot be read fails the run
+    /// (exit 2), and so does finding none (unless `--allow-empty`).
     Packages(packages::Args),
     /// Check every package against the allowlist; exit 1 on findings, 2 on errors.
     ///
@@ -107,22 +109,148 @@ pub struct WalkArgs {
     /// Ask `cargo metadata` (offline) for workspace members and dev-only crates.
     #[arg(long)]
     pub cargo_metadata: bool,
+    /// List on stderr every lockfile-like file under the paths that was not read,
+    /// and why (ignored and untracked, inside node_modules, excluded, ...).
+    #[arg(long)]
+    pub explain_skips: bool,
+    /// Pass when no lockfile is found (by default that is an error, exit 2).
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 impl WalkArgs {
-    /// Discover and parse everything under the paths, excluding `extra_exclude` too.
-    pub fn resolve(&self, extra_exclude: &[String]) -> Resolution {
-        let mut exclude = self.exclude.clone();
-        exclude.extend(extra_exclude.iter().cloned());
+    /// Discover and parse everything under the paths; `allowlist_exclude` is the
+    /// allowlist's `exclude`.
+    pub fn resolve(&self, allowlist_exclude: &[String]) -> Resolution {
         resolve(
             &self.paths,
             &Options {
                 no_ignore: self.no_ignore,
-                exclude,
+                exclude: self.exclude.clone(),
+                allowlist_exclude: allowlist_exclude.to_vec(),
                 cargo_metadata: self.cargo_metadata,
+                explain_skips: self.explain_skips,
             },
         )
     }
+
+    /// `--explain-skips`: print what was not read, on stderr.
+    pub fn explain(&self, res: &Resolution) {
+        if self.explain_skips {
+            eprint!("{}", explain_skips(res));
+        }
+    }
+
+    /// A run that found nothing to check (no lockfile, no manifest that declares
+    /// dependencies without one) and met no error fails, unless `--allow-empty`.
+    pub fn refuse_empty(&self, res: &Resolution) -> anyhow::Result<()> {
+        if self.allow_empty
+            || !res.lockfiles.is_empty()
+            || !res.manifests_without_lockfile.is_empty()
+            || !res.is_complete()
+        {
+            return Ok(());
+        }
+        let scanned = self
+            .paths
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let skipped = if res.skipped.is_empty() {
+            "nothing was skipped".to_string()
+        } else {
+            format!(
+                "{}; run `lockgate packages --explain-skips {}` to list them",
+                skips_summary(res),
+                self.paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        };
+        anyhow::bail!(
+            "no lockfile found under {scanned} ({skipped}), so nothing was checked\n  hint: run lockgate from the repository root or pass the folder or lockfile to check; if a run without lockfiles is expected (e.g. a hook given only other files), pass --allow-empty"
+        )
+    }
+}
+
+/// One line: how many lockfile-like files and folders were not read, by reason.
+pub fn skips_summary(res: &Resolution) -> String {
+    use lockgate::discover::SkipReason;
+    let files = res.skipped.iter().filter(|s| !s.is_dir).count();
+    let dirs: Vec<&lockgate::discover::Skipped> = res.skipped.iter().filter(|s| s.is_dir).collect();
+    let mut kinds: Vec<&str> = res
+        .skipped
+        .iter()
+        .map(|s| match s.reason {
+            SkipReason::AllowlistExclude(_) => "allowlist exclude",
+            SkipReason::CliExclude(_) => "--exclude",
+            SkipReason::InstallFolder(_) => "installer output",
+            SkipReason::Ignored => "ignored",
+            SkipReason::InstalledPackage(_) => "installed packages",
+            SkipReason::NotALockfileName => "other formats",
+        })
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let plural = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {many}")
+        }
+    };
+    let mut parts = Vec::new();
+    if files > 0 {
+        parts.push(plural(files, "lockfile-like file", "lockfile-like files"));
+    }
+    if !dirs.is_empty() {
+        parts.push(plural(dirs.len(), "folder", "folders"));
+    }
+    if parts.is_empty() {
+        return "nothing skipped".to_string();
+    }
+    format!("skipped {} ({})", parts.join(" and "), kinds.join(", "))
+}
+
+/// A path for the terminal: control and bidi characters escaped.
+fn shown(p: &std::path::Path) -> String {
+    p.display()
+        .to_string()
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The `--explain-skips` listing.
+pub fn explain_skips(res: &Resolution) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if res.skipped.is_empty() {
+        out.push_str("explain-skips: every lockfile-like file under the paths was read\n");
+    } else {
+        let _ = writeln!(out, "explain-skips: not read ({}):", res.skipped.len());
+        for s in &res.skipped {
+            let slash = if s.is_dir { "/" } else { "" };
+            let _ = writeln!(out, "  {}{slash}  {}", shown(&s.display), s.describe());
+        }
+    }
+    for p in &res.tracked_overrides {
+        let _ = writeln!(
+            out,
+            "  {}  read: tracked by git, although an ignore file or the skip list names it",
+            shown(p)
+        );
+    }
+    out
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -205,7 +333,7 @@ pub enum OutFormat {
 /// partial package list.
 pub fn resolve_whole(paths: &[PathBuf], exclude: &[String]) -> anyhow::Result<Resolution> {
     let opts = Options {
-        exclude: exclude.to_vec(),
+        allowlist_exclude: exclude.to_vec(),
         ..Options::default()
     };
     let res = resolve(paths, &opts);

@@ -18,6 +18,8 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Args { walk, format } = args;
     let res = walk.resolve(&[]);
+    walk.explain(&res);
+    walk.refuse_empty(&res)?;
     let out = match format {
         OutFormat::Human => report::human::packages(&res),
         OutFormat::Json => report::json::packages(&res),

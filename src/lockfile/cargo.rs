@@ -18,7 +18,12 @@
 //!   files is the root package) except workspace members, which are the roots of the
 //!   graph. Each `dependencies` entry (`"name"`, `"name version"` or
 //!   `"name version (source)"`) must resolve to exactly one entry of the file, or the
-//!   file is refused.
+//!   file is refused. The resolution is cargo's own (`lookup_id` in
+//!   `src/cargo/core/resolver/encode.rs`): without a version, the name must have one
+//!   version; without a source, the one path package of that name and version (a path
+//!   package never has a source written), else the only entry. So a workspace member
+//!   and a crates.io crate of the same name and version (`cargo-platform 0.3.3` in
+//!   rust-lang/cargo) are told apart exactly as cargo does.
 //! - **Hashes**: `checksum` (v2+) and `[metadata]` checksums (v1), sha256 hex, as
 //!   `sha256:<hex>`. `"<none>"` (v1, for git and path packages) means no hash.
 //! - **Sources**: `registry+https://github.com/rust-lang/crates.io-index` and
@@ -595,21 +600,59 @@ fn resolve_dep(
             "is malformed: expected `name`, `name version` or `name version (source)`".into(),
         );
     }
-    let mut found = None;
-    for &i in by_name.get(name).map(Vec::as_slice).unwrap_or(&[]) {
-        let Some(e) = entries.get(i) else { continue };
-        if version.is_some_and(|v| v != e.version) {
-            continue;
-        }
-        if source.is_some_and(|s| Some(s) != e.raw_source.as_deref()) {
-            continue;
-        }
-        if found.is_some() {
-            return Err("is ambiguous: it matches more than one entry".into());
-        }
-        found = Some(i);
+    // Cargo's own lookup (src/cargo/core/resolver/encode.rs, `lookup_id`): the
+    // entries of that name; without a version there must be only one version;
+    // with a source, the entry of that source; without one, the one `path` entry
+    // (a path package never has a source written) if there is exactly one, else
+    // the only entry; anything else is ambiguous.
+    let candidates: Vec<usize> = by_name
+        .get(name)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+        .iter()
+        .copied()
+        .filter(|&i| entries.get(i).is_some())
+        .collect();
+    if candidates.is_empty() {
+        return Err("is not in the lockfile".into());
     }
-    found.ok_or_else(|| "is not in the lockfile".into())
+    let version = match version {
+        Some(v) => v,
+        None => {
+            let first = &entries[candidates[0]].version;
+            if candidates.iter().any(|&i| &entries[i].version != first) {
+                return Err(
+                    "is ambiguous: it names no version and the lockfile has several".into(),
+                );
+            }
+            first.as_str()
+        }
+    };
+    let same_version: Vec<usize> = candidates
+        .into_iter()
+        .filter(|&i| entries[i].version == version)
+        .collect();
+    if let Some(s) = source {
+        let mut it = same_version
+            .iter()
+            .filter(|&&i| entries[i].raw_source.as_deref() == Some(s));
+        return match (it.next(), it.next()) {
+            (Some(&i), None) => Ok(i),
+            (Some(_), Some(_)) => Err("is ambiguous: it matches more than one entry".into()),
+            (None, _) => Err("is not in the lockfile".into()),
+        };
+    }
+    let paths: Vec<usize> = same_version
+        .iter()
+        .copied()
+        .filter(|&i| entries[i].raw_source.is_none())
+        .collect();
+    match (paths.as_slice(), same_version.as_slice()) {
+        ([i], _) => Ok(*i),
+        ([], [i]) => Ok(*i),
+        ([], []) => Err("is not in the lockfile".into()),
+        _ => Err("is ambiguous: it matches more than one entry".into()),
+    }
 }
 
 // ---- workspace members from the manifests -------------------------------------------

@@ -409,8 +409,20 @@ pub fn detect(path: &Path) -> Option<Kind> {
         "pylock.toml" => Kind::Pylock,
         _ if name.starts_with("pylock.") && name.ends_with(".toml") => Kind::Pylock,
         _ if name.starts_with("requirements") && name.ends_with(".txt") => Kind::Requirements,
+        // Rye's `requirements.lock` / `requirements-dev.lock` are pip requirements files.
+        _ if name.starts_with("requirements") && name.ends_with(".lock") => Kind::Requirements,
+        // pip-tools / uv layouts: `requirements/main.txt`, `requirements/tests.txt`.
+        _ if name.ends_with(".txt") && in_requirements_folder(path) => Kind::Requirements,
         _ => return None,
     })
+}
+
+/// Is `path` directly inside a folder named `requirements` (the pip-tools layout
+/// `requirements/base.txt`, `requirements/base.in`)?
+pub fn in_requirements_folder(path: &Path) -> bool {
+    path.parent()
+        .and_then(Path::file_name)
+        .is_some_and(|d| d == "requirements")
 }
 
 /// Largest lockfile lockgate reads (bytes). Larger files are refused before reading.
@@ -435,6 +447,17 @@ pub fn parse_file_with(
 ) -> Result<Lockfile, ParseError> {
     let kind = detect(path)
         .ok_or_else(|| ParseError::new(display, None, "not a lockfile lockgate knows"))?;
+    parse_file_as(kind, path, display, cargo_metadata)
+}
+
+/// [`parse_file_with`] for a file of a given kind, whatever its name (a `.txt`
+/// named on the command line is read as a requirements file).
+pub fn parse_file_as(
+    kind: Kind,
+    path: &Path,
+    display: &Path,
+    cargo_metadata: bool,
+) -> Result<Lockfile, ParseError> {
     let meta = std::fs::metadata(path)
         .map_err(|e| ParseError::new(display, None, format!("cannot read: {e}")))?;
     if !meta.is_file() {
@@ -479,6 +502,11 @@ pub fn parse_file_with(
                 MAX_LOCKFILE_BYTES / (1024 * 1024)
             ),
         ));
+    }
+    if kind == Kind::Requirements {
+        requirements::check_encoding(&bytes).map_err(|(line, msg)| {
+            ParseError::new(display, Some(line), msg).with_hint(requirements::ENCODING_HINT)
+        })?;
     }
     let text =
         decode_text(&bytes).map_err(|(line, msg)| ParseError::new(display, Some(line), msg))?;

@@ -1,6 +1,23 @@
 //! pip's requirements files (`requirements*.txt`), as pip, pip-tools' `pip-compile` and
 //! `uv pip compile` write them.
 //!
+//! Which files are requirements files: `requirements*.txt`; `requirements*.lock`
+//! (Rye's `requirements.lock` / `requirements-dev.lock`); every `*.txt` directly
+//! inside a folder named `requirements` (the pip-tools layout of Django, warehouse,
+//! readthedocs: `requirements/main.txt`, `requirements/tests.txt`); any file reached
+//! with `-r`/`-c` from one of those, whatever its name; and a `.txt` named on the
+//! command line (`lockgate check deps/prod.txt`), which fails with its line if it is
+//! not one. Other `.txt` files found in a folder scan (`notes.txt`) are not read;
+//! a `constraints.txt` is read through the `-c` that names it.
+//!
+//! Decoding is pip's (`auto_decode`): a UTF-8 byte order mark is skipped; a UTF-16
+//! or UTF-32 byte order mark, or a PEP 263 declaration on line 1 or 2 (a line
+//! starting with `#` holding `coding: NAME` or `coding=NAME`) naming anything but
+//! UTF-8 (`# -*- coding: utf-7 -*-`, `latin-1`), is refused with its line: pip would
+//! decode the file by it and read other lines than lockgate (in UTF-7, `+AAo-` is a
+//! line break, turning a comment into a requirement). The same holds for every
+//! included file and for `requirements*.in` manifests.
+//!
 //! The file is read the way pip reads it: physical lines ending in `\` are joined, a `#`
 //! at the start of a line or after white space starts a comment, `-r`/`--requirement`
 //! and `-c`/`--constraint` include other files (read relative to the including file;
@@ -49,6 +66,113 @@ use super::hash::Hash;
 use super::{Context, Ecosystem, Kind, Lockfile, Package, ParseError, Source, Unpinned, pep503};
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+
+/// What to do about a requirements file pip would not decode as UTF-8.
+pub const ENCODING_HINT: &str = "save the file as UTF-8 without a byte order mark other than UTF-8's, and remove the `# -*- coding: ... -*-` line (or declare `utf-8`): pip decodes a requirements file by that declaration, so it would read other lines than lockgate";
+
+/// Refuse a requirements file that pip would not decode as UTF-8.
+///
+/// pip (`pip._internal.utils.encoding.auto_decode`) decodes a requirements file by
+/// its byte order mark (UTF-8, UTF-16, UTF-32), else by a PEP 263 declaration: the
+/// first match of `coding[:=]\s*([-\w.]+)` on line 1 or 2 when that line starts
+/// with `#`, else by the locale. A file is accepted when pip would read it as
+/// UTF-8: a UTF-8 byte order mark (which wins over any declaration), or no
+/// declaration, or one naming UTF-8 under a name Python maps to its UTF-8 codec.
+/// Anything else (e.g. `# -*- coding: utf-7 -*-`, where `+AAo-` is a line break to
+/// pip) is an error with the 1-based line of the declaration.
+pub fn check_encoding(bytes: &[u8]) -> Result<(), (usize, String)> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return Ok(());
+    }
+    for (bom, name) in [
+        (&b"\x00\x00\xFE\xFF"[..], "UTF-32"),
+        (&b"\xFF\xFE\x00\x00"[..], "UTF-32"),
+        (&b"\xFE\xFF"[..], "UTF-16"),
+        (&b"\xFF\xFE"[..], "UTF-16"),
+    ] {
+        if bytes.starts_with(bom) {
+            return Err((
+                1,
+                format!(
+                    "starts with a {name} byte order mark: pip decodes it as {name}, lockgate reads only UTF-8"
+                ),
+            ));
+        }
+    }
+    for (i, line) in bytes.split(|&b| b == b'\n').take(2).enumerate() {
+        if line.first() != Some(&b'#') {
+            continue;
+        }
+        let Some(name) = coding_declaration(line) else {
+            continue;
+        };
+        let shown = String::from_utf8_lossy(name);
+        if is_utf8_codec(&shown) {
+            return Ok(());
+        }
+        return Err((
+            i + 1,
+            format!(
+                "declares the encoding `{shown}`, which pip uses to decode the file; lockgate reads only UTF-8"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The name in the first `coding[:=]\s*([-\w.]+)` match of `line`, as Python's
+/// `re` finds it on bytes (`\s` and `\w` are ASCII-only there).
+fn coding_declaration(line: &[u8]) -> Option<&[u8]> {
+    let mut from = 0;
+    while let Some(at) = line[from..].windows(6).position(|w| w == b"coding") {
+        let mut i = from + at + 6;
+        if matches!(line.get(i), Some(b':' | b'=')) {
+            i += 1;
+            while line
+                .get(i)
+                .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+            {
+                i += 1;
+            }
+            let start = i;
+            while line
+                .get(i)
+                .is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+            {
+                i += 1;
+            }
+            if i > start {
+                return Some(&line[start..i]);
+            }
+        }
+        from += at + 1;
+    }
+    None
+}
+
+/// Does Python's codec lookup map `name` to UTF-8 (`utf_8` or `utf_8_sig`, which
+/// decodes a file without a byte order mark the same way)? Names are normalised as
+/// `encodings.normalize_encoding` does: lower case, runs of other characters than
+/// letters, digits and `.` become one `_`, none at either end.
+fn is_utf8_codec(name: &str) -> bool {
+    let mut norm = String::new();
+    let mut punct = false;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '.' {
+            if punct && !norm.is_empty() {
+                norm.push('_');
+            }
+            norm.push(c.to_ascii_lowercase());
+            punct = false;
+        } else {
+            punct = true;
+        }
+    }
+    matches!(
+        norm.as_str(),
+        "utf_8" | "utf8" | "u8" | "utf" | "utf8_ucs2" | "utf8_ucs4" | "cp65001" | "utf_8_sig"
+    )
+}
 
 /// How many files (the lockfile and its includes) one parse reads at most.
 const MAX_FILES: usize = 256;
@@ -679,6 +803,8 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                 format!("cannot read the {what} file `{target}`: {e}"),
             )
         })?;
+        check_encoding(&bytes)
+            .map_err(|(l, m)| self.err(&inc_disp, Some(l), m).with_hint(ENCODING_HINT))?;
         let text = super::decode_text(&bytes).map_err(|(l, m)| self.err(&inc_disp, Some(l), m))?;
         self.chain.push(canon.clone());
         let r = self.parse_text(&inc_real, &inc_disp, text, kind);
@@ -1438,6 +1564,33 @@ mod tests {
         let lf = parse_str("# header\nfoo==1.0 # trailing\n\n").unwrap();
         assert_eq!(lf.packages[0].version, "1.0");
         assert_eq!(lf.packages[0].line, 2);
+    }
+
+    #[test]
+    fn pep263_declarations_as_pip_reads_them() {
+        // pip's ENCODING_RE is `coding[:=]\s*([-\w.]+)`, searched in lines 1-2
+        // that start with `#`.
+        for (text, line) in [
+            ("# -*- coding: utf-7 -*-\n", Some(1)),
+            ("#coding:utf-7\n", Some(1)),
+            ("#!x\n# vim: fileencoding=latin-1\n", Some(2)),
+            ("# encoding: cp1252\n", Some(1)),
+            ("# coding: utf-8\n", None),
+            ("# -*- coding: UTF_8 -*-\n", None),
+            ("# coding = utf-7\n", None),
+            (" # coding: utf-7\n", None),
+            ("a==1\n\n# coding: utf-7\n", None),
+            ("# codingutf-7\n", None),
+        ] {
+            assert_eq!(
+                check_encoding(text.as_bytes()).err().map(|(l, _)| l),
+                line,
+                "{text:?}"
+            );
+        }
+        assert!(check_encoding(b"\xFF\xFEa\x00").is_err());
+        assert!(check_encoding(b"\x00\x00\xFE\xFFa").is_err());
+        assert!(check_encoding(b"\xEF\xBB\xBF# coding: utf-7\n").is_ok());
     }
 
     #[test]
