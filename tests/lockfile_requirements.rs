@@ -254,3 +254,54 @@ fn malformed_files_fail_with_their_line() {
     .unwrap_err();
     assert_eq!(err.path, Path::new("requirements-cycle-b.txt"));
 }
+
+/// `-e .` with no manifest beside it is read as the path package `.` rather than
+/// refusing the file, and it does not open a bypass: path packages are governed by
+/// `[policy] sources`, so `check` still reports `-e ./evil` (and `.`) when the policy
+/// allows registries only. Hand-written input (pip's own syntax, no tool output).
+#[test]
+fn local_editables_are_path_packages_governed_by_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("requirements.txt"),
+        "-e .[full]\n-e ./evil\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("allowlist.toml"),
+        "schema = 1\n[policy]\nunlisted = \"allow\"\nmissing-hash = \"allow\"\nunpinned = \"allow\"\nsources = [\"registry\"]\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lockgate"))
+        .current_dir(dir.path())
+        .env_remove("LOCKGATE_ALLOWLIST")
+        .args([
+            "check",
+            "--allowlist",
+            "allowlist.toml",
+            "--format",
+            "json",
+            "requirements.txt",
+        ])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let flagged: BTreeSet<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap_or_default().to_string(),
+                f["name"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    let want: BTreeSet<(String, String)> = [".", "./evil"]
+        .iter()
+        .map(|n| ("source-not-allowed".to_string(), n.to_string()))
+        .collect();
+    assert_eq!(flagged, want, "{doc}");
+    assert_eq!(out.status.code(), Some(1), "{doc}");
+}

@@ -94,31 +94,6 @@ const KNOWN_FAILING: &[(&str, &str)] = &[
         "jestjs__jest/e2e/define-config/ts/yarn.lock",
         "yarn berry __metadata 6 (Yarn 3): `ts-node: ^10.5.0` not matched with `ts-node@npm:^10.5.0` (yarn berry helper)",
     ),
-    // Reported to the lead (no helper owns them yet)
-    (
-        "pdm-project__pdm/tests/fixtures/projects/demo-package-has-dep-with-extras/pdm.lock",
-        "pdm lock_version 4.0 keeps the hashes in [metadata.files] (\"name version\" keys): lockgate reports no hashes, pdm verifies them (reported)",
-    ),
-    (
-        "psf__requests/requirements-dev.txt",
-        "`-e .[socks]` with no manifest beside it refuses the whole file (reported, as encode__httpx)",
-    ),
-    (
-        "microsoft__vscode/extensions/npm/npm-shrinkwrap.json",
-        "npm 3 shrinkwrap without `lockfileVersion` refused; npm reads it as an ancient v1 lockfile (reported)",
-    ),
-    (
-        "encode__httpx/requirements.txt",
-        "`-e .` with no manifest beside it refuses the whole file; pip installs the local project (reported); the expected reading lists it as a path package named `.`, to be settled with the fix",
-    ),
-    (
-        "encode__starlette/requirements.txt",
-        "`-e .[full]` with no manifest beside it refuses the whole file (reported, as encode__httpx)",
-    ),
-    (
-        "encode__uvicorn/requirements.txt",
-        "`-e .[standard]` with no manifest beside it refuses the whole file (reported, as encode__httpx)",
-    ),
 ];
 
 fn root() -> PathBuf {

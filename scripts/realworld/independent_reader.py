@@ -30,6 +30,7 @@ Usage: python3 scripts/realworld/independent_reader.py [--check]
 from __future__ import annotations
 
 import base64
+import configparser
 import fnmatch
 import json
 import os
@@ -437,6 +438,22 @@ def logical_lines(text: str):
         yield start, buf.strip()
 
 
+def local_project_name(d: Path) -> str | None:
+    """[project] name of d/pyproject.toml, else [metadata] name of d/setup.cfg."""
+    try:
+        name = tomllib.loads((d / "pyproject.toml").read_text()).get("project", {}).get("name")
+        if name:
+            return name
+    except (OSError, tomllib.TOMLDecodeError):
+        pass
+    cfg = configparser.ConfigParser()
+    try:
+        cfg.read_string((d / "setup.cfg").read_text())
+        return cfg.get("metadata", "name", fallback=None)
+    except (OSError, configparser.Error):
+        return None
+
+
 def read_requirements(path: Path, text: str, seen=None) -> list[dict]:
     seen = seen if seen is not None else set()
     seen.add(path.resolve())
@@ -474,8 +491,11 @@ def read_requirements(path: Path, text: str, seen=None) -> list[dict]:
             c.add(name, "", src, hashes)
             continue
         if spec.startswith((".", "/", "file:")) or editable:
-            local = spec.split("[", 1)[0]  # `-e .[extra]`: the project at `.`
-            c.add(local, local, "path", hashes)
+            # a local project (`-e .[extra]`: the project at `.`): pip builds it; the
+            # file names no version (as for a direct reference), and the project is
+            # named by the manifest in its directory, else by its path
+            local = spec.split("[", 1)[0]
+            c.add(local_project_name(path.parent / local) or local, "", "path", hashes)
             continue
         m = REQ.match(spec)
         if not m:

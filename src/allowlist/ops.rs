@@ -23,6 +23,10 @@ pub struct Wanted {
     pub hashes: Vec<Hash>,
     /// Whether the allowlist already has an entry for the name.
     pub name_listed: bool,
+    /// Whether a lockfile takes this version from a registry. A git or path
+    /// package is not fetched by name, so the name checks do not apply to it (the
+    /// `sources` policy governs it); the known-bad lists and deny rules still do.
+    pub from_registry: bool,
     /// Why it must not be approved silently (see [`super::gate`]); filled by [`flag`].
     pub flags: Vec<Flag>,
 }
@@ -31,8 +35,12 @@ pub struct Wanted {
 /// e.g. the registry's `yanked` / `too-new` with `--online`).
 pub fn flag(wanted: &mut [Wanted], gate: &Gate, list: Option<&Allowlist>) {
     for w in wanted {
-        w.flags
-            .extend(gate.flags(list, w.ecosystem, &w.name, Some(&w.version)));
+        let found = gate.flags(list, w.ecosystem, &w.name, Some(&w.version));
+        w.flags.extend(
+            found.into_iter().filter(|f| {
+                w.from_registry || matches!(f.id.as_str(), "known-malicious" | "denied")
+            }),
+        );
         w.flags.sort();
         w.flags.dedup();
     }
@@ -109,7 +117,8 @@ pub fn pin_changes(list: Option<&Allowlist>, wanted: &[Wanted]) -> Vec<PinChange
 /// (unlisted names, unlisted versions, and pins lacking a lockfile hash algorithm),
 /// deduplicated across lockfiles, sorted.
 pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
-    let mut map: BTreeMap<(Ecosystem, String, String), (String, BTreeSet<Hash>)> = BTreeMap::new();
+    let mut map: BTreeMap<(Ecosystem, String, String), (String, BTreeSet<Hash>, bool)> =
+        BTreeMap::new();
     for p in res.packages() {
         // Path and workspace packages are governed by `sources`, not pinned per version.
         if matches!(p.source, Source::Path(_)) {
@@ -142,8 +151,9 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
         }
         let e = map
             .entry((p.ecosystem, p.normalized_name(), p.version.clone()))
-            .or_insert_with(|| (p.name.clone(), BTreeSet::new()));
+            .or_insert_with(|| (p.name.clone(), BTreeSet::new(), false));
         e.1.extend(p.hashes.iter().cloned());
+        e.2 |= matches!(p.source, Source::Registry(_));
         if let Some(pin) = list
             .and_then(|l| l.entry(p.ecosystem, &p.name))
             .and_then(|e| e.versions.get(&p.version))
@@ -153,14 +163,17 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
     }
     let mut out: Vec<Wanted> = map
         .into_iter()
-        .map(|((eco, _, version), (name, hashes))| Wanted {
-            name_listed: list.is_some_and(|l| l.entry(eco, &name).is_some()),
-            ecosystem: eco,
-            name,
-            version,
-            hashes: hashes.into_iter().collect(),
-            flags: Vec::new(),
-        })
+        .map(
+            |((eco, _, version), (name, hashes, from_registry))| Wanted {
+                name_listed: list.is_some_and(|l| l.entry(eco, &name).is_some()),
+                from_registry,
+                ecosystem: eco,
+                name,
+                version,
+                hashes: hashes.into_iter().collect(),
+                flags: Vec::new(),
+            },
+        )
         .collect();
     out.sort_by(|a, b| {
         (a.ecosystem, a.ecosystem.normalize(&a.name))
@@ -388,6 +401,7 @@ mod tests {
         let w = |hashes: Vec<Hash>| Wanted {
             ecosystem: Ecosystem::Cargo,
             name: "a".into(),
+            from_registry: true,
             version: "1".into(),
             hashes,
             name_listed: true,

@@ -270,6 +270,7 @@ pub fn add(
                     name: name.clone(),
                     version: version.clone(),
                     name_listed: list.as_ref().is_some_and(|l| l.entry(eco, name).is_some()),
+                    from_registry: true,
                     hashes,
                     flags: Vec::new(),
                 });

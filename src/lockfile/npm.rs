@@ -2,8 +2,9 @@
 //!
 //! Supported: `lockfileVersion` 1 (npm 5 and 6: a nested `dependencies` tree with
 //! `requires`), 2 (npm 7 and 8: both `packages` and the v1 tree; only `packages` is
-//! read) and 3 (npm 9 and later: `packages` only). Any other version, a missing one
-//! or one that is not a number is a [`ParseError`].
+//! read) and 3 (npm 9 and later: `packages` only). A file with no version, a
+//! `dependencies` tree and no `packages` (npm 3 and 4 shrinkwraps) is version 1, as npm
+//! reads it. Any other version, a missing one or one that is not a number is a [`ParseError`].
 //!
 //! What is read, and where from:
 //! - packages: each `packages` entry keyed by its install path (`node_modules/a`,
@@ -51,6 +52,9 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     let top: Top<'_> = serde_json::from_str(text).map_err(|e| json_error(ctx, &e, text))?;
     let version = match top.version {
         Some(v) => v,
+        // npm 3 and 4 wrote shrinkwraps without a version; npm reads a `dependencies`
+        // tree with no `packages` as an ancient version 1 lockfile.
+        None if top.dependencies.is_some() && top.packages.is_none() => 1,
         None => return Err(ctx.error(Some(1), "no `lockfileVersion`: not an npm lockfile")),
     };
     let is_shrinkwrap = ctx
@@ -1208,6 +1212,29 @@ mod tests {
                 .message
                 .contains("lockfileVersion")
         );
+    }
+
+    #[test]
+    fn shrinkwrap_without_version_is_read_as_npm_does() {
+        // npm 3 wrote no `lockfileVersion`; npm 11 reads the tree as version 1.
+        let t = "{\n\"name\": \"x\",\n\"dependencies\": {\n\"a\": {\"version\": \"2.0.2\", \"from\": \"a@>=2\", \"resolved\": \"https://registry.npmjs.org/a/-/a-2.0.2.tgz\"}}}";
+        let lock = parse_str(t).unwrap();
+        let names: Vec<_> = lock
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.line))
+            .collect();
+        assert_eq!(names, vec![("a", "2.0.2", 4)]);
+        assert_eq!(lock.packages[0].source, Source::Registry(None));
+        // Without a `dependencies` tree, or with `packages`, it is still refused.
+        for bad in [
+            "{}",
+            "{\"name\": \"x\", \"version\": \"1.0.0\"}",
+            "{\"dependencies\": {}, \"packages\": {}}",
+        ] {
+            let e = parse_str(bad).unwrap_err();
+            assert!(e.message.contains("no `lockfileVersion`"), "{bad}: {e}");
+        }
     }
 
     #[test]

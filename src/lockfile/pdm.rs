@@ -15,7 +15,8 @@
 //!   into the first (hashes and dependencies joined, the first entry's line kept).
 //!   The project itself is not in the file.
 //! - **Hashes**: every `hash` of the entry's `files` (`{file, hash}` or, with
-//!   `--static-urls`, `{url, hash}`).
+//!   `--static-urls`, `{url, hash}`), and of its `[metadata.files]` list keyed
+//!   `"name version"` (where `lock_version` 4.0 kept them).
 //! - **Sources**: `git` (with `revision`, else `ref`) is [`Source::Git`], `url` is
 //!   [`Source::Url`], `path` (editable or not) is [`Source::Path`], anything else the
 //!   index, [`Source::Registry`]`(None)` (pdm.lock does not record which index).
@@ -57,6 +58,7 @@ struct RawLock {
 #[derive(Deserialize)]
 struct RawMetadata {
     lock_version: Option<Spanned<String>>,
+    files: Option<shared::MetadataFiles>,
 }
 
 #[derive(Deserialize)]
@@ -93,7 +95,10 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let line = e.span().map(|s| lines.line(s.start));
         ctx.error(line, format!("is not a valid pdm.lock: {}", e.message()))
     })?;
-    let Some(lock_version) = raw.metadata.and_then(|m| m.lock_version) else {
+    let (lock_version, metadata_files) = raw
+        .metadata
+        .map_or((None, None), |m| (m.lock_version, m.files));
+    let Some(lock_version) = lock_version else {
         return Err(ctx.error(
             None,
             "has no [metadata] lock_version (truncated, or not a pdm.lock)",
@@ -205,6 +210,11 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         dev_only.push(dev);
     }
 
+    if let Some(files) = metadata_files {
+        // lock_version 4.0 (early PDM 2 releases) keeps the files here, keyed "name version".
+        shared::assign_metadata_files(ctx, &lines, &mut nodes, files)?;
+    }
+
     let by_name = shared::index_by_name(&nodes);
     let edges: Vec<Vec<usize>> = deps_of
         .iter()
@@ -306,6 +316,30 @@ groups = ["dev"]
         assert_eq!(lock.packages[2].path, vec!["(root)", "a", "c"]);
         assert!(lock.packages[3].dev && lock.packages[3].direct);
         assert!(!lock.packages[0].dev);
+    }
+
+    #[test]
+    fn lock_version_4_0_hashes_in_metadata_files() {
+        // Hand-written in the layout of lock_version 4.0 (the corpus holds a real one):
+        // one name at two versions, each key `"name version"` goes to its own.
+        let h = |c: char| format!("sha256:{}", c.to_string().repeat(64));
+        let text = format!(
+            "[[package]]\nname = \"a\"\nversion = \"1.0\"\n\n[[package]]\nname = \"A\"\nversion = \"2.0\"\n\n[metadata]\nlock_version = \"4.0\"\n\n[metadata.files]\n\"a 1.0\" = [{{url = \"https://x/a-1.0.tar.gz\", hash = \"{}\"}}]\n\"a 2.0\" = [{{url = \"https://x/a-2.0.tar.gz\", hash = \"{}\"}}]\n",
+            h('1'),
+            h('2')
+        );
+        let lock = run(&text).unwrap();
+        assert_eq!(lock.format, "pdm-v4.0");
+        let got: Vec<_> = lock
+            .packages
+            .iter()
+            .map(|p| (p.version.as_str(), p.hashes.len()))
+            .collect();
+        assert_eq!(got, [("1.0", 1), ("2.0", 1)]);
+        assert_ne!(lock.packages[0].hashes, lock.packages[1].hashes);
+        // Files for a version no [[package]] locks are an error, with their line.
+        let err = run(&text.replace("\"a 2.0\"", "\"a 3.0\"")).unwrap_err();
+        assert_eq!(err.line, Some(14), "{err}");
     }
 
     #[test]

@@ -50,7 +50,7 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use toml::Spanned;
 
-use shared::{Node, PyProject};
+use shared::{MetadataFiles, Node, PyProject, RawFile};
 
 /// The newest major `lock-version` lockgate understands.
 pub const NEWEST_MAJOR: u32 = 2;
@@ -66,7 +66,7 @@ struct RawLock {
 struct RawMetadata {
     #[serde(rename = "lock-version")]
     lock_version: Option<Spanned<String>>,
-    files: Option<BTreeMap<Spanned<String>, Vec<RawFile>>>,
+    files: Option<MetadataFiles>,
     hashes: Option<Spanned<toml::Value>>,
 }
 
@@ -82,12 +82,6 @@ struct RawPackage {
     #[serde(default)]
     dependencies: BTreeMap<String, toml::Value>,
     source: Option<RawSource>,
-}
-
-#[derive(Deserialize)]
-struct RawFile {
-    file: Option<String>,
-    hash: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -241,7 +235,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     }
 
     if let Some(files) = metadata.files {
-        assign_v1_files(ctx, &lines, &mut nodes, files)?;
+        shared::assign_metadata_files(ctx, &lines, &mut nodes, files)?;
     }
 
     let by_name = shared::index_by_name(&nodes);
@@ -321,69 +315,6 @@ fn source_of(
     })
 }
 
-/// v1: give each `[metadata.files]` list to the packages of that name.
-fn assign_v1_files(
-    ctx: &Context<'_>,
-    lines: &LineIndex,
-    nodes: &mut [Node],
-    files: BTreeMap<Spanned<String>, Vec<RawFile>>,
-) -> Result<(), ParseError> {
-    let by_name = shared::index_by_name(nodes);
-    let mut assigned = Vec::new();
-    for (name, list) in files {
-        let name_line = lines.line(name.span().start);
-        let name = name.into_inner();
-        let norm = super::pep503(&name);
-        let Some(candidates) = by_name.get(norm.as_str()) else {
-            if list.is_empty() {
-                continue;
-            }
-            return Err(ctx.error(
-                Some(name_line),
-                format!(
-                    "[metadata.files] lists files for `{name}`, which no [[package]] entry locks"
-                ),
-            ));
-        };
-        for f in list {
-            let hash = shared::hash(ctx, lines, &f.hash)?;
-            let target = if let [only] = candidates.as_slice() {
-                *only
-            } else {
-                let file = f.file.as_deref().unwrap_or("");
-                let version = shared::version_in_filename(file);
-                candidates
-                    .iter()
-                    .copied()
-                    .find(|&i| version.is_some_and(|v| shared::same_version(v, &nodes[i].version)))
-                    .ok_or_else(|| {
-                        ctx.error(
-                            Some(lines.line(f.hash.span().start)),
-                            format!(
-                                "[metadata.files] entry `{file}` of `{name}` matches none of its locked versions"
-                            ),
-                        )
-                    })?
-            };
-            let artifact = super::Artifact {
-                url: None,
-                filename: f.file.clone(),
-                hashes: vec![hash.clone()],
-                line: lines.line(f.hash.span().start),
-            };
-            assigned.push((target, hash, artifact));
-        }
-    }
-    drop(by_name);
-    for (target, hash, artifact) in assigned {
-        if let Some(node) = nodes.get_mut(target) {
-            node.hashes.push(hash);
-            node.artifacts.push(artifact);
-        }
-    }
-    Ok(())
-}
-
 /// Helpers shared by the Python TOML lockfile parsers (poetry, uv, pdm): the
 /// sibling `pyproject.toml`, requirement names, hashes and the final assembly.
 pub(crate) mod shared {
@@ -392,7 +323,8 @@ pub(crate) mod shared {
     use super::super::{
         Artifact, Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source, pep503,
     };
-    use std::collections::HashMap;
+    use serde::Deserialize;
+    use std::collections::{BTreeMap, HashMap};
     use toml::Spanned;
 
     /// The index URL of PyPI as the tools write it.
@@ -448,6 +380,95 @@ pub(crate) mod shared {
     ) -> Result<Hash, ParseError> {
         Hash::parse(s.get_ref())
             .map_err(|e| ctx.error(Some(lines.line(s.span().start)), format!("bad hash: {e}")))
+    }
+
+    /// One file of a package: `{file, hash}` (poetry) or `{url, hash}` (pdm).
+    #[derive(Deserialize)]
+    pub(crate) struct RawFile {
+        pub(crate) file: Option<String>,
+        pub(crate) url: Option<String>,
+        pub(crate) hash: Spanned<String>,
+    }
+
+    /// `[metadata.files]` of poetry 1.x (keyed `name`) and pdm `lock_version` 4.0
+    /// (keyed `"name version"`).
+    pub(crate) type MetadataFiles = BTreeMap<Spanned<String>, Vec<RawFile>>;
+
+    /// Give each `[metadata.files]` list to the packages its key names. A `name` key
+    /// (poetry 1.x) belongs to every locked version of that name: each file goes to the
+    /// version its file name carries, and a file that matches none is an error. A
+    /// `"name version"` key (pdm 4.0) belongs to that version.
+    pub(crate) fn assign_metadata_files(
+        ctx: &Context<'_>,
+        lines: &LineIndex,
+        nodes: &mut [Node],
+        files: MetadataFiles,
+    ) -> Result<(), ParseError> {
+        let by_name = index_by_name(nodes);
+        let mut assigned = Vec::new();
+        for (key, list) in files {
+            let name_line = lines.line(key.span().start);
+            let key = key.into_inner();
+            let (name, version) = match key.trim().split_once(char::is_whitespace) {
+                Some((n, v)) => (n, Some(v.trim())),
+                None => (key.trim(), None),
+            };
+            let norm = pep503(name.split('[').next().unwrap_or(name));
+            let candidates: Vec<usize> = by_name
+                .get(norm.as_str())
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|&i| version.is_none_or(|v| same_version(v, &nodes[i].version)))
+                .collect();
+            if candidates.is_empty() {
+                if list.is_empty() {
+                    continue;
+                }
+                return Err(ctx.error(
+                    Some(name_line),
+                    format!(
+                        "[metadata.files] lists files for `{key}`, which no [[package]] entry locks"
+                    ),
+                ));
+            }
+            for f in list {
+                let h = hash(ctx, lines, &f.hash)?;
+                let target = if let [only] = candidates.as_slice() {
+                    *only
+                } else {
+                    let file = f.file.as_deref().or(f.url.as_deref()).unwrap_or("");
+                    let version = version_in_filename(file);
+                    candidates
+                        .iter()
+                        .copied()
+                        .find(|&i| version.is_some_and(|v| same_version(v, &nodes[i].version)))
+                        .ok_or_else(|| {
+                            ctx.error(
+                                Some(lines.line(f.hash.span().start)),
+                                format!(
+                                    "[metadata.files] entry `{file}` of `{key}` matches none of its locked versions"
+                                ),
+                            )
+                        })?
+                };
+                let artifact = Artifact {
+                    url: f.url.clone(),
+                    filename: f.file.clone(),
+                    hashes: vec![h.clone()],
+                    line: lines.line(f.hash.span().start),
+                };
+                assigned.push((target, h, artifact));
+            }
+        }
+        drop(by_name);
+        for (target, h, artifact) in assigned {
+            if let Some(node) = nodes.get_mut(target) {
+                node.hashes.push(h);
+                node.artifacts.push(artifact);
+            }
+        }
+        Ok(())
     }
 
     /// Normalized name -> indices of the nodes with that name, in file order.

@@ -38,7 +38,9 @@
 //!   [`Source::Git`] for git (other VCS: [`Source::Url`]), version empty;
 //! - local paths and editables (`-e ./pkg`, `./dist/x.whl`, `file:…`): [`Source::Path`];
 //!   the name comes from `#egg=`, the archive's file name, or the directory's
-//!   `pyproject.toml` / `setup.cfg`; a requirement whose name cannot be told is an error.
+//!   `pyproject.toml` / `setup.cfg` / `setup.py`, else it is the path itself (`-e .` of a
+//!   project with no manifest beside the file is the package `.`, version empty); a URL
+//!   whose name cannot be told is an error.
 //!
 //! Packages from an included file record that file (as a path next to the including one)
 //! and their line in it. Constraint files add no packages.
@@ -1365,8 +1367,11 @@ fn parse_url_or_path(
             e
         }
         (_, Some((n, _)), _) => n.clone(),
-        (_, None, Source::Path(p)) => local_project_name(&base.join(p))
-            .ok_or_else(|| format!("cannot tell the package name of `{loc}`: no `#egg=` and no pyproject.toml or setup.cfg with a name there"))?,
+        // pip builds a local project whatever its name: with no manifest to name it
+        // (`-e .` in a repository checked out elsewhere), the path is its name.
+        (_, None, Source::Path(p)) => {
+            local_project_name(&base.join(p)).unwrap_or_else(|| p.clone())
+        }
         _ => {
             return Err(format!(
                 "cannot tell the package name of `{loc}`; write it as `name @ {loc}`{}",
@@ -1384,7 +1389,7 @@ fn parse_url_or_path(
 }
 
 /// The project name a local directory declares (`pyproject.toml` `[project] name`,
-/// else `setup.cfg` `[metadata] name`).
+/// else `setup.cfg` `[metadata] name`, else a literal `name="…"` in `setup.py`).
 fn local_project_name(dir: &Path) -> Option<String> {
     if let Ok(text) = std::fs::read_to_string(dir.join("pyproject.toml"))
         && let Ok(doc) = text.parse::<toml::Table>()
@@ -1395,7 +1400,7 @@ fn local_project_name(dir: &Path) -> Option<String> {
     {
         return Some(name.to_string());
     }
-    let text = std::fs::read_to_string(dir.join("setup.cfg")).ok()?;
+    let text = std::fs::read_to_string(dir.join("setup.cfg")).unwrap_or_default();
     let mut in_meta = false;
     for line in text.lines() {
         let l = line.trim();
@@ -1406,6 +1411,38 @@ fn local_project_name(dir: &Path) -> Option<String> {
             && k.trim() == "name"
         {
             return Some(v.trim().to_string());
+        }
+    }
+    setup_py_name(&std::fs::read_to_string(dir.join("setup.py")).ok()?)
+}
+
+/// The first `name="…"` (or `'…'`) keyword argument with a valid project name in a
+/// `setup.py`; `None` when the name is computed.
+fn setup_py_name(text: &str) -> Option<String> {
+    let mut rest = text;
+    while let Some(i) = rest.find("name") {
+        let (before, after) = rest.split_at(i);
+        let after = after.get(4..).unwrap_or("");
+        rest = after;
+        if before
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '"' | '\''))
+        {
+            continue;
+        }
+        let Some(value) = after.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim_start();
+        let Some(quote) = value.chars().next().filter(|c| matches!(c, '"' | '\'')) else {
+            continue;
+        };
+        let body = value.get(1..).unwrap_or("");
+        if let Some((name, _)) = body.split_once(quote)
+            && valid_name(name)
+        {
+            return Some(name.to_string());
         }
     }
     None
@@ -1515,6 +1552,40 @@ mod tests {
             ),
             ("pkg", "2.0")
         );
+    }
+
+    #[test]
+    fn local_projects_without_a_manifest_are_path_packages() {
+        // pip builds `.` whatever its name and installs every other line.
+        let lf = parse_str("-e .[full]\n-e ./evil\nrequests==2.0\n").unwrap();
+        let got: Vec<_> = lf
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.version.as_str(), p.source.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (".", "", Source::Path(".".into())),
+                ("./evil", "", Source::Path("./evil".into())),
+                ("requests", "2.0", Source::Registry(None)),
+            ]
+        );
+        // A URL with no name is still refused.
+        assert!(parse_str("https://example.com/download\n").is_err());
+    }
+
+    #[test]
+    fn local_project_named_by_setup_py() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("setup.py"),
+            "from setuptools import setup\nsetup(\n    # pkg_name='no'\n    name = \"demo-pkg\",\n    version='1',\n)\n",
+        )
+        .unwrap();
+        assert_eq!(local_project_name(dir.path()).as_deref(), Some("demo-pkg"));
+        assert_eq!(setup_py_name("setup(name=NAME)\n"), None);
+        assert_eq!(setup_py_name("NAME = 'x'\nsetup(name=NAME)\n"), None);
     }
 
     #[test]
