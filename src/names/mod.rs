@@ -275,14 +275,16 @@ impl NameChecker {
             self.known_findings(eco, &norm, version, mode, &mut findings);
             let d = self.data(eco);
             let own = match mode {
-                Mode::Normal => d.snapshot_score(&norm),
+                Mode::Normal => d
+                    .snapshot_score(&norm)
+                    .or_else(|| self.platform_family(eco, &norm).map(|_| 0)),
                 // Registered, but in no popular list.
                 // (cargo has no snapshot, so there a new crate is simply unknown).
                 Mode::AsNew => d.has_snapshot().then_some(0),
             };
             let popular = mode == Mode::Normal && d.target(&norm).is_some();
             if !popular {
-                let cands = self.similar(eco, name, &norm, own.is_some());
+                let cands = self.similar(eco, name, &norm, own);
                 for c in cands {
                     let message = if c.how == "cli-flag" {
                         format!("`{name}` looks like an npm command-line flag, not a package")
@@ -317,7 +319,8 @@ impl NameChecker {
                             source: None,
                             message: format!(
                                 "`{name}` is not in lockgate's {} snapshot of {} ({} names{}): \
-                                 it may be hallucinated, or newer than the snapshot",
+                                 it may be hallucinated, or the snapshot may be behind the \
+                                 registry; `--online` asks the registry and settles it",
                                 display_eco(eco),
                                 data::SNAPSHOT_DATE,
                                 d.snapshot_len().unwrap_or(0),
@@ -439,8 +442,53 @@ impl NameChecker {
         }
     }
 
-    /// Similar-name candidates, best first (at most 3).
-    fn similar(&self, eco: Ecosystem, name: &str, norm: &str, registered: bool) -> Vec<Cand> {
+    /// The family of an npm platform package: `@scope/base-linux-x64-gnu` (or
+    /// `@scope/linux-x64`) whose scope also holds a known member of the family (the base
+    /// package `@scope/base`, or another platform build `@scope/base-<platform>`). Only the
+    /// scope's owner can publish in a scope, so a known family member there means the
+    /// platform build is that owner's; an unknown scope (`@attacker/core-linux-x64-gnu`)
+    /// or an unscoped name proves nothing and gets no family. Returns the family's base.
+    pub fn platform_family(&self, eco: Ecosystem, norm: &str) -> Option<String> {
+        if eco != Ecosystem::Npm {
+            return None;
+        }
+        let scope = npm_scope(norm)?;
+        let rest = &norm[scope.len() + 2..];
+        let base = text::strip_platform_suffix(rest)?;
+        let d = self.data(eco);
+        let prefix = format!("@{scope}/{base}");
+        // Another platform build of the same family: `@scope/base` + separator + platform.
+        let sibling = |k: &str| {
+            k != norm
+                && k.strip_prefix(&prefix).is_some_and(|tail| {
+                    let tail = if base.is_empty() {
+                        Some(tail)
+                    } else {
+                        tail.strip_prefix(['-', '.'])
+                    };
+                    tail.is_some_and(|t| {
+                        !t.is_empty() && text::strip_platform_suffix(t) == Some("")
+                    })
+                })
+        };
+        let known = (!base.is_empty() && d.snapshot_score(&prefix).is_some())
+            || d.any_known_with_prefix(&prefix, sibling);
+        known.then(|| prefix.trim_end_matches('/').to_string())
+    }
+
+    /// Similar-name candidates, best first (at most 3). `own` is the name's own standing:
+    /// its score in the snapshot, `None` when unknown.
+    fn similar(&self, eco: Ecosystem, name: &str, norm: &str, own: Option<u64>) -> Vec<Cand> {
+        let registered = own.is_some();
+        // An established package (in the snapshot with downloads, dependents or a rank)
+        // is not condemned for resembling a trusted name: `adler` next to an allowlisted
+        // `adler2`, `idea` next to `idna`. npm's snapshot holds only packages with 480+
+        // downloads a month or that popular packages depend on; PyPI's holds every name,
+        // so there only ranked names count; cargo's known set is the resolved trees.
+        let established = match eco {
+            Ecosystem::Pypi => own.is_some_and(|s| s > 0),
+            Ecosystem::Npm | Ecosystem::Cargo => registered,
+        };
         let d = self.data(eco);
         let mut out: Vec<Cand> = Vec::new();
         if eco == Ecosystem::Npm && name.starts_with('-') {
@@ -626,8 +674,10 @@ impl NameChecker {
             combination(d, &qwords, &skel, &mut out);
         }
 
-        // Trusted names are targets too (small list: scanned).
-        if let Some(list) = self.trusted_targets.get(&eco) {
+        // Trusted names are targets too (small list: scanned). A resemblance condemns only
+        // names without standing: unknown names are denied (one edit), registered but
+        // unranked ones warned about, established ones left alone.
+        if let Some(list) = self.trusted_targets.get(&eco).filter(|_| !established) {
             for (tskel, tname) in list {
                 if tname == norm || tskel.len() < 4 {
                     continue;
@@ -647,7 +697,7 @@ impl NameChecker {
                         target: tname.clone(),
                         score: u64::MAX / 2,
                         how,
-                        severity: if dist <= 1 {
+                        severity: if dist <= 1 && !registered {
                             Severity::Deny
                         } else {
                             Severity::Warn
@@ -761,6 +811,66 @@ impl NameChecker {
                 });
             }
         }
+    }
+}
+
+/// How old a package must be on the registry (first version published this many days
+/// ago) before `--online` takes its existence as settling an `unknown-name` finding.
+pub const MIN_HISTORY_DAYS: i64 = 30;
+
+/// What the registry's record says about a package that exists (for `--online`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum History {
+    /// It has some history: a first version at least [`MIN_HISTORY_DAYS`] old, or (where
+    /// the registry gives no dates, as cargo's index) at least two versions.
+    Established,
+    /// Too new to have a record: the first version is `days` old (`None`: no dates and a
+    /// single version).
+    New {
+        /// Days since the first version, when the registry dates its versions.
+        days: Option<i64>,
+    },
+}
+
+/// The history of a package the registry has, measured at `now` (Unix seconds).
+pub fn registry_history(info: &crate::registry::PackageInfo, now: i64) -> History {
+    let first = info
+        .versions
+        .values()
+        .filter_map(|v| {
+            v.published
+                .into_iter()
+                .chain(v.files.iter().filter_map(|f| f.uploaded))
+                .min()
+        })
+        .min();
+    match first {
+        Some(t) => {
+            let days = (now - t).max(0) / 86_400;
+            if days >= MIN_HISTORY_DAYS {
+                History::Established
+            } else {
+                History::New { days: Some(days) }
+            }
+        }
+        None if info.versions.len() >= 2 => History::Established,
+        None => History::New { days: None },
+    }
+}
+
+/// The message of an `unknown-name` finding that `--online` could not settle because
+/// the package, though on the registry, is too new to have a record.
+pub fn new_package_message(name: &str, history: History) -> String {
+    match history {
+        History::New { days: Some(d) } => format!(
+            "`{name}` is on the registry, but its first version is only {d} day{} old: \
+             too new to have a record; look at who publishes it before installing",
+            if d == 1 { "" } else { "s" }
+        ),
+        _ => format!(
+            "`{name}` is on the registry with a single undated version: too new to have a \
+             record; look at who publishes it before installing"
+        ),
     }
 }
 
