@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make data/names/cargo-popular.txt: the popular-crate set lockgate ships for cargo.
+# Make data/names/cargo-popular.txt: the popular-crate set lockgate ships for cargo, and
+# data/names/cargo-known.txt: the larger set of crates known to be in use (issue 12).
 #
 # How: the seed list (cargo-seed.txt, hand-picked well-known crates) is split into groups;
 # for each group, cargo itself resolves a Cargo.lock for a throw-away manifest that depends on
@@ -7,7 +8,10 @@
 # dependency trees) is a crate that real projects pull in, so the union is the popular set.
 # The score written next to each name is how many resolved groups contain it (fan-in),
 # plus 1000 for a seed. Needs only cargo and the crates.io index (no scraping: one resolve
-# per group). Rerunnable; output sorted.
+# per group). Rerunnable; output sorted. The known set (cargo-known.txt) adds the seeds of
+# cargo-seed-extra.txt and, for every seed, the crates behind its optional features (all
+# features of the newest version, read from cargo's own index cache); it is not a
+# similarity target list, only "this crate is in use". ~25 minutes with KNOWN=1.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/../../data/names/cargo-popular.txt"
@@ -64,40 +68,40 @@ if best:
 PY
 }
 
-n=0
-split -l 15 "$work/seeds" "$work/group."
-for g in "$work"/group.*; do
-  mapfile -t crates <"$g"
-  if resolve "$work/p$n" "${crates[@]}" >"$work/names.$n"; then
-    n=$((n + 1))
-  else
-    for c in "${crates[@]}"; do # a group that does not resolve together: one crate at a time
-      if resolve "$work/p$n" "$c" >"$work/names.$n"; then n=$((n + 1)); else echo "skip $c" >&2; fi
-    done
-  fi
-done
-# The known set: the same seeds again, each with all its features (optional dependencies),
-# one group at a time; written to cargo-known.txt (names the strict rules treat as
-# registered crates, never targets). KNOWN=0 skips it.
-if [ "${KNOWN:-1}" = 1 ]; then
-  k=0
-  for g in "$work"/group.*; do
+# resolve_groups SEEDFILE PREFIX [FEATURES]: resolve the seeds 15 at a time (a group that
+# does not resolve together: one crate at a time); writes $work/PREFIX.N name lists.
+resolve_groups() {
+  local seeds="$1" prefix="$2" n=0
+  rm -f "$work"/grp.*
+  split -l 15 "$seeds" "$work/grp."
+  for g in "$work"/grp.*; do
     mapfile -t crates <"$g"
-    if FEATURES=1 resolve "$work/k$k" "${crates[@]}" >"$work/known.$k"; then
-      k=$((k + 1))
+    if resolve "$work/d.$prefix.$n" "${crates[@]}" >"$work/$prefix.$n"; then
+      n=$((n + 1))
     else
       for c in "${crates[@]}"; do
-        if FEATURES=1 resolve "$work/k$k" "$c" >"$work/known.$k"; then k=$((k + 1)); else echo "skip (all features) $c" >&2; fi
+        if resolve "$work/d.$prefix.$n" "$c" >"$work/$prefix.$n"; then n=$((n + 1)); else echo "skip ($prefix) $c" >&2; fi
       done
     fi
   done
-  cat "$work"/names.* "$work"/known.* | tr 'A-Z_' 'a-z-' | sort | uniq -c | awk '{print $2 "\t" $1}' |
-    LC_ALL=C sort >"$here/../../data/names/cargo-known.txt"
+}
+
+# The popular set (similarity targets): cargo-seed.txt with default features.
+grep -v '^#' "$here/cargo-seed.txt" | tr -s ' \t' '\n\n' | sed '/^$/d' | awk '!seen[$0]++' >"$work/main"
+resolve_groups "$work/main" names
+# The known set (names the strict rules treat as registered crates, never targets): the
+# seeds of both lists with default features, then each with all its features (optional
+# dependencies); written to cargo-known.txt with fan-in. KNOWN=0 skips it.
+if [ "${KNOWN:-1}" = 1 ]; then
+  resolve_groups "$work/seeds" extra
+  FEATURES=1 resolve_groups "$work/seeds" known
+  cat "$work"/names.* "$work"/extra.* "$work"/known.* | tr 'A-Z_' 'a-z-' | sort | uniq -c |
+    awk '{print $2 "\t" $1}' | LC_ALL=C sort >"$here/../../data/names/cargo-known.txt"
   echo "wrote $(wc -l <"$here/../../data/names/cargo-known.txt") crates to data/names/cargo-known.txt" >&2
 fi
 # name <TAB> score, names normalized the cargo way (lowercase, _ as -)
 cat "$work"/names.* | tr 'A-Z_' 'a-z-' | sort | uniq -c | awk '{print $2 "\t" $1}' >"$work/fanin"
-tr 'A-Z_' 'a-z-' <"$work/seeds" | sort -u >"$work/seeds.norm"
+tr 'A-Z_' 'a-z-' <"$work/main" | sort -u >"$work/seeds.norm"
 awk -F'\t' 'NR==FNR{seed[$1]=1; next} {print $1 "\t" ($2 + (seed[$1] ? 1000 : 0))}' \
   "$work/seeds.norm" "$work/fanin" | LC_ALL=C sort >"$out"
 echo "wrote $(wc -l <"$out") crates to $out" >&2

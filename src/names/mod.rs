@@ -609,7 +609,14 @@ impl NameChecker {
                     ops = vec!["scope"];
                 }
             }
-            let severity = if dist == 1 && tskel.len() >= 5 {
+            // Cargo has no complete snapshot, so an unlisted crate may well be an
+            // established one (`unicode-id` next to `unicode-xid`, `dtparse` next to
+            // `vtparse`): one edit is denied only against a top-tier (seed) crate, the
+            // names squatters aim at; against the rest of the popular set it warns.
+            let severity = if dist == 1
+                && tskel.len() >= 5
+                && !(eco == Ecosystem::Cargo && t.score < d.top)
+            {
                 Severity::Deny
             } else {
                 Severity::Warn
@@ -676,35 +683,63 @@ impl NameChecker {
 
         // Trusted names are targets too (small list: scanned). A resemblance condemns only
         // names without standing: unknown names are denied (one edit), registered but
-        // unranked ones warned about, established ones left alone.
+        // unranked ones warned about, established ones left alone. The exemptions of the
+        // popular-name rule apply (plugins, version digits, family members, short names),
+        // and where "unknown" is weak evidence (cargo, whose known set is not the whole
+        // registry) or the name is registered, one edit must look like a typing mistake.
         if let Some(list) = self.trusted_targets.get(&eco).filter(|_| !established) {
             for (tskel, tname) in list {
                 if tname == norm || tskel.len() < 4 {
                     continue;
                 }
                 let max = if tskel.len() >= 9 { 2 } else { 1 };
-                if let Some(dist) = osa_distance(tskel.as_bytes(), skel.as_bytes(), max) {
-                    let how = if dist == 0 {
-                        "separator".to_string()
-                    } else {
-                        edits(tskel.as_bytes(), skel.as_bytes())
-                            .iter()
-                            .map(|e| e.as_str())
-                            .collect::<Vec<_>>()
-                            .join("+")
-                    };
-                    out.push(Cand {
-                        target: tname.clone(),
-                        score: u64::MAX / 2,
-                        how,
-                        severity: if dist <= 1 && !registered {
-                            Severity::Deny
-                        } else {
-                            Severity::Warn
-                        },
-                        distance: dist,
-                    });
+                let Some(dist) = osa_distance(tskel.as_bytes(), skel.as_bytes(), max) else {
+                    continue;
+                };
+                let twords = words(tname);
+                let plural = e_is_plural(tskel, &skel);
+                if dist > 0
+                    && (same_scope(tname)
+                        || is_extension(&twords, &qwords)
+                        || (digits_only_difference(&plain_skeleton(tname), &plain)
+                            && (registered
+                                || eco == Ecosystem::Cargo
+                                || tname.bytes().any(|c| c.is_ascii_digit())))
+                        || family_member(&twords, &qwords)
+                        || (tskel.len() < 5 && !plural))
+                {
+                    continue;
                 }
+                let typo = dist == 0
+                    || folded
+                    || plural
+                    || (dist == 1 && typo_like(tskel.as_bytes(), skel.as_bytes()));
+                if !typo && (registered || eco == Ecosystem::Cargo) {
+                    continue;
+                }
+                if registered && dist > 1 {
+                    continue;
+                }
+                let how = if dist == 0 {
+                    "separator".to_string()
+                } else {
+                    edits(tskel.as_bytes(), skel.as_bytes())
+                        .iter()
+                        .map(|e| e.as_str())
+                        .collect::<Vec<_>>()
+                        .join("+")
+                };
+                out.push(Cand {
+                    target: tname.clone(),
+                    score: u64::MAX / 2,
+                    how,
+                    severity: if dist <= 1 && !registered {
+                        Severity::Deny
+                    } else {
+                        Severity::Warn
+                    },
+                    distance: dist,
+                });
             }
         }
 
