@@ -173,6 +173,11 @@ const SUFFIXES: &[&str] = &[
     "py", "python", "js", "node", "rs", "rust", "cli", "sdk", "api", "lib", "client",
 ];
 
+/// npm downloads a month from which a registered name one edit from a popular name is
+/// warned about rather than denied (`es-constants`, 7,000 a month, next to
+/// `fs-constants`); squats rarely reach it before they are taken down.
+const NPM_STANDING_DOWNLOADS: u64 = 5_000;
+
 /// A similarity candidate before it becomes a finding.
 #[derive(Debug, Clone)]
 struct Cand {
@@ -489,6 +494,16 @@ impl NameChecker {
             Ecosystem::Pypi => own.is_some_and(|s| s > 0),
             Ecosystem::Npm | Ecosystem::Cargo => registered,
         };
+        // Standing enough that one edit from a popular name is a warning, not a denial:
+        // npm names with 5,000+ downloads a month or that the dependency trees of the most
+        // downloaded packages reach (score 0: listed from those trees, downloads unknown);
+        // cargo crates of the known set (resolved trees). PyPI's ranked names are popular
+        // themselves, hence never checked against popular names.
+        let standing = match eco {
+            Ecosystem::Npm => own.is_some_and(|s| s == 0 || s >= NPM_STANDING_DOWNLOADS),
+            Ecosystem::Cargo => registered,
+            Ecosystem::Pypi => false,
+        };
         let d = self.data(eco);
         let mut out: Vec<Cand> = Vec::new();
         if eco == Ecosystem::Npm && name.starts_with('-') {
@@ -615,6 +630,7 @@ impl NameChecker {
             // names squatters aim at; against the rest of the popular set it warns.
             let severity = if dist == 1
                 && tskel.len() >= 5
+                && !standing
                 && !(eco == Ecosystem::Cargo && t.score < d.top)
             {
                 Severity::Deny
@@ -733,7 +749,9 @@ impl NameChecker {
                     target: tname.clone(),
                     score: u64::MAX / 2,
                     how,
-                    severity: if dist <= 1 && !registered {
+                    // Cargo's "unknown" is weak (the known set is not the registry): a
+                    // resemblance to a trusted crate warns, as to a non-seed popular one.
+                    severity: if dist <= 1 && !registered && eco != Ecosystem::Cargo {
                         Severity::Deny
                     } else {
                         Severity::Warn
