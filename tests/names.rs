@@ -271,7 +271,9 @@ fn ten_thousand_names_in_well_under_200ms() {
 #[test]
 fn standing_weighs_against_resemblance_to_trusted_names() {
     let mut c = NameChecker::embedded();
-    for n in ["adler2", "idna", "rand", "bstr", "anyhow", "wasip2", "funty"] {
+    for n in [
+        "adler2", "idna", "rand", "bstr", "anyhow", "wasip2", "funty",
+    ] {
         c.add_trusted(Ecosystem::Cargo, n);
     }
     for n in ["adler", "adler32", "rend", "cstr", "manyhow", "unty"] {
@@ -279,10 +281,18 @@ fn standing_weighs_against_resemblance_to_trusted_names() {
             c.data(Ecosystem::Cargo).snapshot_score(n).is_some(),
             "{n} is in the cargo known set"
         );
-        assert_eq!(c.check(Ecosystem::Cargo, n, None).verdict, Verdict::Ok, "{n}");
+        assert_eq!(
+            c.check(Ecosystem::Cargo, n, None).verdict,
+            Verdict::Ok,
+            "{n}"
+        );
     }
     for n in ["wasip3", "idea", "hstr"] {
-        assert_ne!(c.check(Ecosystem::Cargo, n, None).verdict, Verdict::Deny, "{n}");
+        assert_ne!(
+            c.check(Ecosystem::Cargo, n, None).verdict,
+            Verdict::Deny,
+            "{n}"
+        );
     }
     // A typing mistake of a seed crate is still denied; of a trusted crate that is in
     // no list, a warning naming it.
@@ -335,5 +345,8 @@ fn npm_platform_packages_join_their_family_only_in_the_owners_scope() {
             v.findings
         );
     }
-    assert!(c.platform_family(Ecosystem::Cargo, "@swc/core-linux-x64-gnu").is_none());
+    assert!(
+        c.platform_family(Ecosystem::Cargo, "@swc/core-linux-x64-gnu")
+            .is_none()
+    );
 }

@@ -172,7 +172,10 @@ fn regenerate_npm(pkgs: &Path) {
             all.entry(name).or_insert(0);
         }
     }
-    eprintln!("npm: {} names added from npm-resolved.txt", all.len() - listed);
+    eprintln!(
+        "npm: {} names added from npm-resolved.txt",
+        all.len() - listed
+    );
     write_map(&out_dir().join("npm-all.fst"), &all);
     let targets: BTreeMap<String, u64> = all
         .iter()
@@ -225,4 +228,13 @@ fn embedded_data_is_present_and_consistent() {
     assert!(c.data(Ecosystem::Npm).target("lodash").unwrap().score > 10_000_000);
     assert!(c.data(Ecosystem::Cargo).target("serde").is_some());
     assert!(c.data(Ecosystem::Cargo).target("serde-json").is_some());
+    // The cargo known set: larger than the popular set, holds it, and is no snapshot.
+    let cargo = c.data(Ecosystem::Cargo);
+    assert!(cargo.known_len() > 3000, "{}", cargo.known_len());
+    assert!(cargo.snapshot_score("adler").is_some());
+    assert!(!cargo.has_snapshot() && cargo.snapshot_len().is_none());
+    // npm names only the resolved trees know (missing from the package list).
+    for n in ["atob", "@swc/core-linux-ppc64-gnu"] {
+        assert!(c.data(Ecosystem::Npm).snapshot_score(n).is_some(), "{n}");
+    }
 }

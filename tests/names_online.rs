@@ -36,7 +36,11 @@ fn iso(unix: i64) -> String {
 fn doc(name: &str, versions: &[(&str, String)]) -> String {
     let vs: Vec<String> = versions
         .iter()
-        .map(|(v, _)| format!(r#""{v}":{{"dist":{{"integrity":"{SHA}","tarball":"http://x/{name}-{v}.tgz"}}}}"#))
+        .map(|(v, _)| {
+            format!(
+                r#""{v}":{{"dist":{{"integrity":"{SHA}","tarball":"http://x/{name}-{v}.tgz"}}}}"#
+            )
+        })
         .collect();
     let ts: Vec<String> = versions
         .iter()
@@ -86,7 +90,10 @@ fn run(dir: &Path, cache: &Path, server: &MockServer, args: &[&str]) -> (i32, St
     let out = Command::new(env!("CARGO_BIN_EXE_lockgate"))
         .args(args)
         .current_dir(dir)
-        .env("LOCKGATE_NPM_REGISTRY", format!("{}/npm/", server.base_url()))
+        .env(
+            "LOCKGATE_NPM_REGISTRY",
+            format!("{}/npm/", server.base_url()),
+        )
         .env("LOCKGATE_CACHE_DIR", cache)
         .env("LOCKGATE_RETRIES", "0")
         .env_remove("LOCKGATE_ALLOWLIST")
@@ -137,9 +144,20 @@ fn name_explains_unknown_name_offline_and_online_settles_it() {
     for n in PROBES {
         assert_eq!(findings_of(&j, "names", n), ["unknown-name"], "{n}: {out}");
     }
-    assert!(out.contains("snapshot may be behind") && out.contains("`--online`"), "{out}");
-    let (_, human, _) = run(dir.path(), cache.path(), &server, &["name", "npm", PROBES[0]]);
-    assert!(human.contains("`--online` asks the registry and settles it"), "{human}");
+    assert!(
+        out.contains("snapshot may be behind") && out.contains("`--online`"),
+        "{out}"
+    );
+    let (_, human, _) = run(
+        dir.path(),
+        cache.path(),
+        &server,
+        &["name", "npm", PROBES[0]],
+    );
+    assert!(
+        human.contains("`--online` asks the registry and settles it"),
+        "{human}"
+    );
 
     // Online: an existing package with history clears; a fresh one stays; a missing one
     // is denied.
@@ -149,9 +167,17 @@ fn name_explains_unknown_name_offline_and_online_settles_it() {
     assert_eq!(code, 1, "the missing name is denied: {out}{err}");
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(findings_of(&j, "names", PROBES[0]).is_empty(), "{out}");
-    assert_eq!(findings_of(&j, "names", PROBES[1]), ["unknown-name"], "{out}");
+    assert_eq!(
+        findings_of(&j, "names", PROBES[1]),
+        ["unknown-name"],
+        "{out}"
+    );
     assert!(out.contains("only 0 days old"), "{out}");
-    assert_eq!(findings_of(&j, "names", PROBES[2]), ["not-on-registry"], "{out}");
+    assert_eq!(
+        findings_of(&j, "names", PROBES[2]),
+        ["not-on-registry"],
+        "{out}"
+    );
 }
 
 #[test]
@@ -173,10 +199,20 @@ fn check_online_settles_unknown_names_a_manifest_declares() {
         "schema = 1\n[policy]\nunpinned = \"warn\"\n",
     )
     .unwrap();
-    let (_, out, err) = run(dir.path(), cache.path(), &server, &["check", "--format", "json"]);
-    let j: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let (_, out, err) = run(
+        dir.path(),
+        cache.path(),
+        &server,
+        &["check", "--format", "json"],
+    );
+    let j: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
     for n in PROBES {
-        assert_eq!(findings_of(&j, "findings", n), ["unknown-name"], "{n}: {out}");
+        assert_eq!(
+            findings_of(&j, "findings", n),
+            ["unknown-name"],
+            "{n}: {out}"
+        );
     }
     assert!(out.contains("lockgate check --online"), "{out}");
 
@@ -186,9 +222,18 @@ fn check_online_settles_unknown_names_a_manifest_declares() {
         &server,
         &["check", "--online", "--format", "json"],
     );
-    let j: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let j: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
     assert!(findings_of(&j, "findings", PROBES[0]).is_empty(), "{out}");
-    assert_eq!(findings_of(&j, "findings", PROBES[1]), ["unknown-name"], "{out}");
-    assert_eq!(findings_of(&j, "findings", PROBES[2]), ["not-on-registry"], "{out}");
+    assert_eq!(
+        findings_of(&j, "findings", PROBES[1]),
+        ["unknown-name"],
+        "{out}"
+    );
+    assert_eq!(
+        findings_of(&j, "findings", PROBES[2]),
+        ["not-on-registry"],
+        "{out}"
+    );
     assert_eq!(code, 1, "not-on-registry is an error: {out}{err}");
 }

@@ -117,7 +117,9 @@ pub fn settle_unknown(findings: &mut Vec<Finding>, client: &crate::registry::Cli
     let asked: Vec<usize> = findings
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.id == FindingId::UnknownName && f.ecosystem.is_some() && f.name.is_some())
+        .filter(|(_, f)| {
+            f.id == FindingId::UnknownName && f.ecosystem.is_some() && f.name.is_some()
+        })
         .map(|(i, _)| i)
         .collect();
     if asked.is_empty() {
@@ -125,7 +127,12 @@ pub fn settle_unknown(findings: &mut Vec<Finding>, client: &crate::registry::Cli
     }
     let queries: Vec<(Ecosystem, String)> = asked
         .iter()
-        .map(|&i| (findings[i].ecosystem.unwrap_or(Ecosystem::Npm), findings[i].name.clone().unwrap_or_default()))
+        .map(|&i| {
+            (
+                findings[i].ecosystem.unwrap_or(Ecosystem::Npm),
+                findings[i].name.clone().unwrap_or_default(),
+            )
+        })
         .collect();
     let answers = client.lookup_all(&queries);
     let mut drop = HashSet::new();
@@ -138,13 +145,16 @@ pub fn settle_unknown(findings: &mut Vec<Finding>, client: &crate::registry::Cli
                 }
                 h => {
                     f.message = names::new_package_message(name, h);
-                    f.help = format!("if `{name}` is the package you want, ask the security team to review and allowlist it");
+                    f.help = format!(
+                        "if `{name}` is the package you want, ask the security team to review and allowlist it"
+                    );
                 }
             },
             Ok(Answer::NotFound { url }) => {
                 f.id = FindingId::NotOnRegistry;
                 f.severity = Severity::Error;
-                f.message = format!("{name} is not on the {eco} registry ({url} has no such package)");
+                f.message =
+                    format!("{name} is not on the {eco} registry ({url} has no such package)");
                 f.help = "do not install it: the name may be hallucinated, or an internal name anyone could register (dependency confusion); register it yourself if it is yours".to_string();
             }
             Err(e) => {

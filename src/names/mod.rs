@@ -330,7 +330,8 @@ impl NameChecker {
                                 data::SNAPSHOT_DATE,
                                 d.snapshot_len().unwrap_or(0),
                                 if eco == Ecosystem::Npm {
-                                    " with 480+ downloads a month"
+                                    ": those with 480+ downloads a month and those the most \
+                                     downloaded packages depend on"
                                 } else {
                                     ""
                                 }
