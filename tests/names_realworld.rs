@@ -150,3 +150,54 @@ fn real_names_with_an_allowlist_in_force_are_rarely_flagged() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// The allowlists must not cost recall: every labelled typosquat
+/// (`../shared/data/typosquat-pairs.tsv`) flagged without an allowlist is still flagged
+/// with the ecosystem's allowlist in force. Skips, with a notice, when ../shared is absent.
+#[test]
+fn typosquat_recall_holds_with_the_allowlists_in_force() {
+    let dir = std::env::var_os("LOCKGATE_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared/data"));
+    let Ok(text) = std::fs::read_to_string(dir.join("typosquat-pairs.tsv")) else {
+        println!(
+            "NOTICE: {} not found: skipping the recall-with-allowlist check",
+            dir.display()
+        );
+        return;
+    };
+    let repo = load(&root().join("allowlist.toml"));
+    let npm_app = load(&root().join("tests/fixtures/names/npm-app/allowlist.toml"));
+    let pypi_app = load(&root().join("tests/fixtures/names/pypi-app/allowlist.toml"));
+    let plain = lockgate::names::NameChecker::embedded();
+    let with = |eco: Ecosystem| -> &Allowlist {
+        match eco {
+            Ecosystem::Cargo => &repo,
+            Ecosystem::Npm => &npm_app,
+            Ecosystem::Pypi => &pypi_app,
+        }
+    };
+    let checkers: Vec<(Ecosystem, lockgate::names::NameChecker)> = Ecosystem::ALL
+        .iter()
+        .map(|&e| (e, lockgate::checks::names::checker(with(e), &[]).unwrap()))
+        .collect();
+    let (mut before, mut after, mut lost) = (0, 0, Vec::new());
+    for line in text.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (Some(eco), Some(name)) = (cols.first().and_then(|e| Ecosystem::parse(e)), cols.get(1))
+        else {
+            continue;
+        };
+        let c = &checkers.iter().find(|(e, _)| *e == eco).unwrap().1;
+        let b = plain.check(eco, name, None).verdict != Verdict::Ok;
+        let a = c.check(eco, name, None).verdict != Verdict::Ok;
+        before += usize::from(b);
+        after += usize::from(a);
+        if b && !a {
+            lost.push(format!("{eco} {name}"));
+        }
+    }
+    println!("typosquats flagged: {before} without an allowlist, {after} with the allowlists");
+    assert!(lost.is_empty(), "recall lost with the allowlist: {lost:?}");
+    assert!(after >= before);
+}
