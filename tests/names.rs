@@ -263,3 +263,90 @@ fn ten_thousand_names_in_well_under_200ms() {
         assert!(el.as_millis() < 200, "{n} names took {el:?}");
     }
 }
+
+/// Issue 12: a name's own standing weighs against a resemblance to a trusted
+/// (allowlisted) name. Crates of the known set (resolved dependency trees) next to an
+/// allowlisted crate are not flagged; crates outside it are warned about, never denied
+/// (cargo's known set is not the whole registry); npm names nobody knows are still denied.
+#[test]
+fn standing_weighs_against_resemblance_to_trusted_names() {
+    let mut c = NameChecker::embedded();
+    for n in [
+        "adler2", "idna", "rand", "bstr", "anyhow", "wasip2", "funty",
+    ] {
+        c.add_trusted(Ecosystem::Cargo, n);
+    }
+    for n in ["adler", "adler32", "rend", "cstr", "manyhow", "unty"] {
+        assert!(
+            c.data(Ecosystem::Cargo).snapshot_score(n).is_some(),
+            "{n} is in the cargo known set"
+        );
+        assert_eq!(
+            c.check(Ecosystem::Cargo, n, None).verdict,
+            Verdict::Ok,
+            "{n}"
+        );
+    }
+    for n in ["wasip3", "idea", "hstr"] {
+        assert_ne!(
+            c.check(Ecosystem::Cargo, n, None).verdict,
+            Verdict::Deny,
+            "{n}"
+        );
+    }
+    // A typing mistake of a seed crate is still denied; of a trusted crate that is in
+    // no list, a warning naming it.
+    assert_eq!(first(&c, Ecosystem::Cargo, "anyhwo").0, Verdict::Deny);
+    c.add_trusted(Ecosystem::Cargo, "acme-widgets");
+    let (v, f) = first(&c, Ecosystem::Cargo, "acme-widgtes");
+    assert_eq!(v, Verdict::Warn);
+    assert_eq!(f.unwrap().1, "acme-widgets");
+
+    // npm: an unknown name one typing edit from a trusted one is denied ...
+    c.add_trusted(Ecosystem::Npm, "acme-internal-widgets");
+    let (v, f) = first(&c, Ecosystem::Npm, "acme-internal-qidgets");
+    assert_eq!(v, Verdict::Deny);
+    assert_eq!(f.unwrap().1, "acme-internal-widgets");
+    // ... while a registered package with downloads of its own is not.
+    c.add_trusted(Ecosystem::Npm, "fs-constants");
+    assert_ne!(
+        c.check(Ecosystem::Npm, "es-constants", None).verdict,
+        Verdict::Deny
+    );
+}
+
+/// Issue 12: npm platform builds (`@scope/base-<os>-<arch>[-<libc>]`) belong to their
+/// family when the scope holds a known member of it; an attacker's scope does not.
+#[test]
+fn npm_platform_packages_join_their_family_only_in_the_owners_scope() {
+    let c = NameChecker::embedded();
+    for n in [
+        "@swc/core-linux-ppc64-gnu",
+        "@swc/core-linux-s390x-gnu",
+        "@rspack/binding-linux-riscv64-gnu",
+        "@unrs/resolver-binding-openharmony-arm64",
+        "@esbuild/openharmony-arm64",
+        "@swc/core-win32-ia32-msvc",
+    ] {
+        assert!(c.platform_family(Ecosystem::Npm, n).is_some(), "{n}");
+        let v = c.check(Ecosystem::Npm, n, None);
+        assert_eq!(v.verdict, Verdict::Ok, "{n}: {:?}", v.findings);
+    }
+    for n in [
+        "@attacker/core-linux-x64-gnu",
+        "@swc/nonexistent-thing-linux-x64-gnu",
+        "swc-core-linux-x64-gnu-lockgate-probe",
+    ] {
+        assert!(c.platform_family(Ecosystem::Npm, n).is_none(), "{n}");
+        let v = c.check(Ecosystem::Npm, n, None);
+        assert!(
+            v.findings.iter().any(|f| f.id == FindingId::UnknownName),
+            "{n}: {:?}",
+            v.findings
+        );
+    }
+    assert!(
+        c.platform_family(Ecosystem::Cargo, "@swc/core-linux-x64-gnu")
+            .is_none()
+    );
+}

@@ -103,6 +103,20 @@ fn regenerate_names_data() {
         .unwrap_or_else(|_| "/work/.library/env/packages".to_string());
     let pkgs = Path::new(&pkgs);
 
+    // `LOCKGATE_REGEN=npm,cargo` regenerates only those (default: all three).
+    let only = std::env::var("LOCKGATE_REGEN").unwrap_or_else(|_| "pypi,npm,cargo".into());
+    if only.contains("pypi") {
+        regenerate_pypi(pkgs);
+    }
+    if only.contains("npm") {
+        regenerate_npm(pkgs);
+    }
+    if only.contains("cargo") {
+        regenerate_cargo();
+    }
+}
+
+fn regenerate_pypi(pkgs: &Path) {
     // PyPI: name, version, month, rank_among_15000_most_downloaded, summary.
     let text = fs::read_to_string(pkgs.join("pypi.tsv")).unwrap();
     let mut all: BTreeMap<String, u64> = BTreeMap::new();
@@ -126,7 +140,9 @@ fn regenerate_names_data() {
         .collect();
     eprintln!("pypi: {} names", all.len());
     write_index("pypi", &targets, 15001 - 1000);
+}
 
+fn regenerate_npm(pkgs: &Path) {
     // npm: name, version, downloads_a_month, summary.
     let text = fs::read_to_string(pkgs.join("npm.tsv")).unwrap();
     let mut all: BTreeMap<String, u64> = BTreeMap::new();
@@ -145,6 +161,21 @@ fn regenerate_names_data() {
         let e = all.entry(name).or_insert(0);
         *e = (*e).max(dl);
     }
+    // Names the dependency trees of the most downloaded packages reach but the list lacks
+    // (data/names/npm-resolved.txt, made by scripts/names/gen-npm-resolved.sh): registered
+    // and depended upon, downloads unknown (0).
+    let listed = all.len();
+    let resolved = fs::read_to_string(out_dir().join("npm-resolved.txt")).unwrap_or_default();
+    for line in resolved.lines() {
+        let name = Ecosystem::Npm.normalize(line.trim());
+        if !name.is_empty() {
+            all.entry(name).or_insert(0);
+        }
+    }
+    eprintln!(
+        "npm: {} names added from npm-resolved.txt",
+        all.len() - listed
+    );
     write_map(&out_dir().join("npm-all.fst"), &all);
     let targets: BTreeMap<String, u64> = all
         .iter()
@@ -153,7 +184,9 @@ fn regenerate_names_data() {
         .collect();
     eprintln!("npm: {} names", all.len());
     write_index("npm", &targets, 1_000_000);
+}
 
+fn regenerate_cargo() {
     // cargo: data/names/cargo-popular.txt (name <TAB> score).
     let text = fs::read_to_string(out_dir().join("cargo-popular.txt")).unwrap();
     let mut targets: BTreeMap<String, u64> = BTreeMap::new();
@@ -163,6 +196,18 @@ fn regenerate_names_data() {
         }
     }
     write_index("cargo", &targets, 1000);
+    // The known set: cargo-known.txt (every crate of the resolved trees, optional
+    // features included; name <TAB> fan-in) plus the popular set.
+    let text = fs::read_to_string(out_dir().join("cargo-known.txt")).unwrap_or_default();
+    let mut known = targets.clone();
+    for line in text.lines() {
+        if let Some((n, s)) = line.split_once('\t') {
+            let e = known.entry(Ecosystem::Cargo.normalize(n)).or_insert(0);
+            *e = (*e).max(s.trim().parse().unwrap());
+        }
+    }
+    eprintln!("cargo: {} known crates", known.len());
+    write_map(&out_dir().join("cargo-known.fst"), &known);
 }
 
 #[test]
@@ -183,4 +228,13 @@ fn embedded_data_is_present_and_consistent() {
     assert!(c.data(Ecosystem::Npm).target("lodash").unwrap().score > 10_000_000);
     assert!(c.data(Ecosystem::Cargo).target("serde").is_some());
     assert!(c.data(Ecosystem::Cargo).target("serde-json").is_some());
+    // The cargo known set: larger than the popular set, holds it, and is no snapshot.
+    let cargo = c.data(Ecosystem::Cargo);
+    assert!(cargo.known_len() > 3000, "{}", cargo.known_len());
+    assert!(cargo.snapshot_score("adler").is_some());
+    assert!(!cargo.has_snapshot() && cargo.snapshot_len().is_none());
+    // npm names only the resolved trees know (missing from the package list).
+    for n in ["atob", "@swc/core-linux-ppc64-gnu"] {
+        assert!(c.data(Ecosystem::Npm).snapshot_score(n).is_some(), "{n}");
+    }
 }

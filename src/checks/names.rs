@@ -67,7 +67,7 @@ pub fn check(res: &Resolution, list: &Allowlist, checker: &NameChecker) -> Vec<F
                     sev,
                     p,
                     f.message.clone(),
-                    help(f, &p.name),
+                    help(f, p.ecosystem, &p.name),
                 ));
             }
         }
@@ -97,13 +97,76 @@ pub fn check(res: &Resolution, list: &Allowlist, checker: &NameChecker) -> Vec<F
                         line: Some(d.line),
                         path: Vec::new(),
                         message: format!("{} (declared in {})", f.message, d.file.display()),
-                        help: help(f, &d.name),
+                        help: help(f, d.ecosystem, &d.name),
                     });
                 }
             }
         }
     }
     out
+}
+
+/// `check --online`: settle the `unknown-name` findings (names a manifest declares that
+/// are not in the offline snapshot) with the registry's answer. A package the registry
+/// has with some history (see [`names::registry_history`]) clears the finding; one too
+/// new keeps it, saying how new; a name the registry does not have becomes
+/// `not-on-registry` (error). A registry that cannot be asked leaves the finding as it
+/// is and says why (the online check reports the registry error itself).
+pub fn settle_unknown(findings: &mut Vec<Finding>, client: &crate::registry::Client, now: i64) {
+    use crate::registry::Answer;
+    let asked: Vec<usize> = findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            f.id == FindingId::UnknownName && f.ecosystem.is_some() && f.name.is_some()
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if asked.is_empty() {
+        return;
+    }
+    let queries: Vec<(Ecosystem, String)> = asked
+        .iter()
+        .map(|&i| {
+            (
+                findings[i].ecosystem.unwrap_or(Ecosystem::Npm),
+                findings[i].name.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let answers = client.lookup_all(&queries);
+    let mut drop = HashSet::new();
+    for ((&i, (eco, name)), answer) in asked.iter().zip(&queries).zip(answers) {
+        let f = &mut findings[i];
+        match answer {
+            Ok(Answer::Found(info)) => match names::registry_history(&info, now) {
+                names::History::Established => {
+                    drop.insert(i);
+                }
+                h => {
+                    f.message = names::new_package_message(name, h);
+                    f.help = format!(
+                        "if `{name}` is the package you want, ask the security team to review and allowlist it"
+                    );
+                }
+            },
+            Ok(Answer::NotFound { url }) => {
+                f.id = FindingId::NotOnRegistry;
+                f.severity = Severity::Error;
+                f.message =
+                    format!("{name} is not on the {eco} registry ({url} has no such package)");
+                f.help = "do not install it: the name may be hallucinated, or an internal name anyone could register (dependency confusion); register it yourself if it is yours".to_string();
+            }
+            Err(e) => {
+                f.message = format!("{} (the registry could not settle it: {e})", f.message);
+            }
+        }
+    }
+    let mut i = 0;
+    findings.retain(|_| {
+        i += 1;
+        !drop.contains(&(i - 1))
+    });
 }
 
 /// Which name findings `check` reports: known-malicious is handled above (with
@@ -131,7 +194,7 @@ fn severity(f: &NameFinding, list: &Allowlist) -> Option<Severity> {
     })
 }
 
-fn help(f: &NameFinding, name: &str) -> String {
+fn help(f: &NameFinding, eco: Ecosystem, name: &str) -> String {
     match (f.id, &f.target) {
         (names::FindingId::SimilarName, Some(t)) => format!(
             "did you mean `{t}`? If `{name}` is really the package you want, ask the security team to add it to the allowlist"
@@ -149,7 +212,7 @@ fn help(f: &NameFinding, name: &str) -> String {
             )
         }
         (names::FindingId::UnknownName, _) => format!(
-            "`{name}` is not in lockgate's registry snapshot: check it with `lockgate name --online` before installing"
+            "lockgate's registry snapshot may be behind the registry: `lockgate check --online` (or `lockgate name --online {eco} {name}`) asks the registry and settles it"
         ),
         _ => format!("run `lockgate explain {}`", f.id.as_str()),
     }

@@ -118,6 +118,7 @@ fn online(
     let queries: Vec<(Ecosystem, String)> =
         verdicts.iter().map(|v| (eco, v.name.clone())).collect();
     let answers = client.lookup_all(&queries);
+    let now = lockgate::registry::now();
     for (v, answer) in verdicts.iter_mut().zip(answers) {
         match answer {
             Ok(Answer::NotFound { url }) => {
@@ -135,8 +136,19 @@ fn online(
                 );
                 v.verdict = Verdict::Deny;
             }
-            Ok(Answer::Found(_)) => {
-                v.findings.retain(|f| f.id != FindingId::UnknownName);
+            Ok(Answer::Found(info)) => {
+                // Existing with some history settles `unknown-name`; a brand-new package
+                // keeps it, saying how new.
+                match lockgate::names::registry_history(&info, now) {
+                    lockgate::names::History::Established => {
+                        v.findings.retain(|f| f.id != FindingId::UnknownName)
+                    }
+                    h => v
+                        .findings
+                        .iter_mut()
+                        .filter(|f| f.id == FindingId::UnknownName)
+                        .for_each(|f| f.message = lockgate::names::new_package_message(&v.name, h)),
+                }
                 v.verdict = v
                     .findings
                     .iter()

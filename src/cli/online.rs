@@ -61,6 +61,7 @@ pub fn check(
     outcome
         .findings
         .extend(online::check(&packages, list, &client, &opts));
+    checks::names::settle_unknown(&mut outcome.findings, &client, opts.now);
     checks::sort(&mut outcome.findings);
     Ok(())
 }

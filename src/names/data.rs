@@ -32,6 +32,10 @@ pub struct EcoData {
     post: &'static [u8],
     targets: &'static str,
     all: Option<Map<&'static [u8]>>,
+    /// Whether `all` lists every name of the registry (PyPI, npm: a name missing from it
+    /// is `unknown-name`) or only names known to be in use (cargo: resolved dependency
+    /// trees, so a missing crate is merely not known).
+    complete: bool,
     /// Popularity at or above which a name counts as top-tier (used by the stricter rules).
     pub top: u64,
 }
@@ -65,6 +69,7 @@ impl EcoData {
                 post: data_file!("pypi-post.bin"),
                 targets: std::str::from_utf8(data_file!("pypi-targets.txt")).unwrap_or(""),
                 all: map(data_file!("pypi-all.fst")),
+                complete: true,
                 top: 15001 - 1000,
             },
             Ecosystem::Npm => EcoData {
@@ -73,6 +78,7 @@ impl EcoData {
                 post: data_file!("npm-post.bin"),
                 targets: std::str::from_utf8(data_file!("npm-targets.txt")).unwrap_or(""),
                 all: map(data_file!("npm-all.fst")),
+                complete: true,
                 top: 1_000_000,
             },
             Ecosystem::Cargo => EcoData {
@@ -80,7 +86,8 @@ impl EcoData {
                 index: map(data_file!("cargo-index.fst")),
                 post: data_file!("cargo-post.bin"),
                 targets: std::str::from_utf8(data_file!("cargo-targets.txt")).unwrap_or(""),
-                all: None,
+                all: map(data_file!("cargo-known.fst")),
+                complete: false,
                 top: 1000,
             },
         }
@@ -93,12 +100,46 @@ impl EcoData {
 
     /// Number of names in the full snapshot (`None` for cargo, which has none).
     pub fn snapshot_len(&self) -> Option<usize> {
-        self.all.as_ref().map(|m| m.len())
+        self.all.as_ref().filter(|_| self.complete).map(|m| m.len())
     }
 
-    /// Whether a full-name snapshot is embedded.
+    /// Whether a full-name snapshot (every registered name) is embedded.
     pub fn has_snapshot(&self) -> bool {
-        self.all.is_some()
+        self.complete && self.all.is_some()
+    }
+
+    /// Number of names known to be in use (the snapshot, or for cargo the crates of the
+    /// resolved dependency trees).
+    pub fn known_len(&self) -> usize {
+        self.all.as_ref().map_or(0, |m| m.len())
+    }
+
+    /// Whether any known name starts with `prefix` and satisfies `f` (a range scan over
+    /// the sorted names: cheap for a narrow prefix such as `@scope/base-`).
+    pub fn any_known_with_prefix(&self, prefix: &str, mut f: impl FnMut(&str) -> bool) -> bool {
+        use fst::{IntoStreamer, Streamer};
+        let Some(all) = &self.all else { return false };
+        let mut hi = prefix.as_bytes().to_vec();
+        // The smallest key greater than every key starting with `prefix`.
+        while let Some(last) = hi.pop() {
+            if last < u8::MAX {
+                hi.push(last + 1);
+                break;
+            }
+        }
+        let mut range = all.range().ge(prefix);
+        if !hi.is_empty() {
+            range = range.lt(hi);
+        }
+        let mut stream = range.into_stream();
+        while let Some((k, _)) = stream.next() {
+            if let Ok(k) = std::str::from_utf8(k)
+                && f(k)
+            {
+                return true;
+            }
+        }
+        false
     }
 
     fn target_at(&self, off: u64) -> Option<Target> {
@@ -161,12 +202,15 @@ impl EcoData {
     }
 
     /// The popularity of a name in the full snapshot: `Some(score)` if the name is in the
-    /// snapshot (score 0 = listed but unranked), `None` if not. For cargo, the popular set
-    /// is the only list, so this is `Some` only for popular crates.
+    /// snapshot (score 0 = listed but unranked), `None` if not. For cargo, the known set
+    /// (crates of resolved dependency trees, fan-in as score) and the popular set are the
+    /// only lists, so this is `Some` only for crates in them.
     pub fn snapshot_score(&self, normalized: &str) -> Option<u64> {
-        match &self.all {
-            Some(all) => all.get(normalized),
-            None => self.target(normalized).map(|t| t.score),
+        let known = self.all.as_ref().and_then(|all| all.get(normalized));
+        match known {
+            Some(s) => Some(s),
+            None if !self.complete => self.target(normalized).map(|t| t.score),
+            None => None,
         }
     }
 }

@@ -173,6 +173,11 @@ const SUFFIXES: &[&str] = &[
     "py", "python", "js", "node", "rs", "rust", "cli", "sdk", "api", "lib", "client",
 ];
 
+/// npm downloads a month from which a registered name one edit from a popular name is
+/// warned about rather than denied (`es-constants`, 7,000 a month, next to
+/// `fs-constants`); squats rarely reach it before they are taken down.
+const NPM_STANDING_DOWNLOADS: u64 = 5_000;
+
 /// A similarity candidate before it becomes a finding.
 #[derive(Debug, Clone)]
 struct Cand {
@@ -275,14 +280,16 @@ impl NameChecker {
             self.known_findings(eco, &norm, version, mode, &mut findings);
             let d = self.data(eco);
             let own = match mode {
-                Mode::Normal => d.snapshot_score(&norm),
+                Mode::Normal => d
+                    .snapshot_score(&norm)
+                    .or_else(|| self.platform_family(eco, &norm).map(|_| 0)),
                 // Registered, but in no popular list.
                 // (cargo has no snapshot, so there a new crate is simply unknown).
                 Mode::AsNew => d.has_snapshot().then_some(0),
             };
             let popular = mode == Mode::Normal && d.target(&norm).is_some();
             if !popular {
-                let cands = self.similar(eco, name, &norm, own.is_some());
+                let cands = self.similar(eco, name, &norm, own);
                 for c in cands {
                     let message = if c.how == "cli-flag" {
                         format!("`{name}` looks like an npm command-line flag, not a package")
@@ -317,12 +324,14 @@ impl NameChecker {
                             source: None,
                             message: format!(
                                 "`{name}` is not in lockgate's {} snapshot of {} ({} names{}): \
-                                 it may be hallucinated, or newer than the snapshot",
+                                 it may be hallucinated, or the snapshot may be behind the \
+                                 registry; `--online` asks the registry and settles it",
                                 display_eco(eco),
                                 data::SNAPSHOT_DATE,
                                 d.snapshot_len().unwrap_or(0),
                                 if eco == Ecosystem::Npm {
-                                    " with 480+ downloads a month"
+                                    ": those with 480+ downloads a month and those the most \
+                                     downloaded packages depend on"
                                 } else {
                                     ""
                                 }
@@ -439,8 +448,63 @@ impl NameChecker {
         }
     }
 
-    /// Similar-name candidates, best first (at most 3).
-    fn similar(&self, eco: Ecosystem, name: &str, norm: &str, registered: bool) -> Vec<Cand> {
+    /// The family of an npm platform package: `@scope/base-linux-x64-gnu` (or
+    /// `@scope/linux-x64`) whose scope also holds a known member of the family (the base
+    /// package `@scope/base`, or another platform build `@scope/base-<platform>`). Only the
+    /// scope's owner can publish in a scope, so a known family member there means the
+    /// platform build is that owner's; an unknown scope (`@attacker/core-linux-x64-gnu`)
+    /// or an unscoped name proves nothing and gets no family. Returns the family's base.
+    pub fn platform_family(&self, eco: Ecosystem, norm: &str) -> Option<String> {
+        if eco != Ecosystem::Npm {
+            return None;
+        }
+        let scope = npm_scope(norm)?;
+        let rest = &norm[scope.len() + 2..];
+        let base = text::strip_platform_suffix(rest)?;
+        let d = self.data(eco);
+        let prefix = format!("@{scope}/{base}");
+        // Another platform build of the same family: `@scope/base` + separator + platform.
+        let sibling = |k: &str| {
+            k != norm
+                && k.strip_prefix(&prefix).is_some_and(|tail| {
+                    let tail = if base.is_empty() {
+                        Some(tail)
+                    } else {
+                        tail.strip_prefix(['-', '.'])
+                    };
+                    tail.is_some_and(|t| {
+                        !t.is_empty() && text::strip_platform_suffix(t) == Some("")
+                    })
+                })
+        };
+        let known = (!base.is_empty() && d.snapshot_score(&prefix).is_some())
+            || d.any_known_with_prefix(&prefix, sibling);
+        known.then(|| prefix.trim_end_matches('/').to_string())
+    }
+
+    /// Similar-name candidates, best first (at most 3). `own` is the name's own standing:
+    /// its score in the snapshot, `None` when unknown.
+    fn similar(&self, eco: Ecosystem, name: &str, norm: &str, own: Option<u64>) -> Vec<Cand> {
+        let registered = own.is_some();
+        // An established package (in the snapshot with downloads, dependents or a rank)
+        // is not condemned for resembling a trusted name: `adler` next to an allowlisted
+        // `adler2`, `idea` next to `idna`. npm's snapshot holds only packages with 480+
+        // downloads a month or that popular packages depend on; PyPI's holds every name,
+        // so there only ranked names count; cargo's known set is the resolved trees.
+        let established = match eco {
+            Ecosystem::Pypi => own.is_some_and(|s| s > 0),
+            Ecosystem::Npm | Ecosystem::Cargo => registered,
+        };
+        // Standing enough that one edit from a popular name is a warning, not a denial:
+        // npm names with 5,000+ downloads a month or that the dependency trees of the most
+        // downloaded packages reach (score 0: listed from those trees, downloads unknown);
+        // cargo crates of the known set (resolved trees). PyPI's ranked names are popular
+        // themselves, hence never checked against popular names.
+        let standing = match eco {
+            Ecosystem::Npm => own.is_some_and(|s| s == 0 || s >= NPM_STANDING_DOWNLOADS),
+            Ecosystem::Cargo => registered,
+            Ecosystem::Pypi => false,
+        };
         let d = self.data(eco);
         let mut out: Vec<Cand> = Vec::new();
         if eco == Ecosystem::Npm && name.starts_with('-') {
@@ -561,7 +625,15 @@ impl NameChecker {
                     ops = vec!["scope"];
                 }
             }
-            let severity = if dist == 1 && tskel.len() >= 5 {
+            // Cargo has no complete snapshot, so an unlisted crate may well be an
+            // established one (`unicode-id` next to `unicode-xid`, `dtparse` next to
+            // `vtparse`): one edit is denied only against a top-tier (seed) crate, the
+            // names squatters aim at; against the rest of the popular set it warns.
+            let severity = if dist == 1
+                && tskel.len() >= 5
+                && !standing
+                && !(eco == Ecosystem::Cargo && t.score < d.top)
+            {
                 Severity::Deny
             } else {
                 Severity::Warn
@@ -626,35 +698,67 @@ impl NameChecker {
             combination(d, &qwords, &skel, &mut out);
         }
 
-        // Trusted names are targets too (small list: scanned).
-        if let Some(list) = self.trusted_targets.get(&eco) {
+        // Trusted names are targets too (small list: scanned). A resemblance condemns only
+        // names without standing: unknown names are denied (one edit), registered but
+        // unranked ones warned about, established ones left alone. The exemptions of the
+        // popular-name rule apply (plugins, version digits, family members, short names),
+        // and where "unknown" is weak evidence (cargo, whose known set is not the whole
+        // registry) or the name is registered, one edit must look like a typing mistake.
+        if let Some(list) = self.trusted_targets.get(&eco).filter(|_| !established) {
             for (tskel, tname) in list {
                 if tname == norm || tskel.len() < 4 {
                     continue;
                 }
                 let max = if tskel.len() >= 9 { 2 } else { 1 };
-                if let Some(dist) = osa_distance(tskel.as_bytes(), skel.as_bytes(), max) {
-                    let how = if dist == 0 {
-                        "separator".to_string()
-                    } else {
-                        edits(tskel.as_bytes(), skel.as_bytes())
-                            .iter()
-                            .map(|e| e.as_str())
-                            .collect::<Vec<_>>()
-                            .join("+")
-                    };
-                    out.push(Cand {
-                        target: tname.clone(),
-                        score: u64::MAX / 2,
-                        how,
-                        severity: if dist <= 1 {
-                            Severity::Deny
-                        } else {
-                            Severity::Warn
-                        },
-                        distance: dist,
-                    });
+                let Some(dist) = osa_distance(tskel.as_bytes(), skel.as_bytes(), max) else {
+                    continue;
+                };
+                let twords = words(tname);
+                let plural = e_is_plural(tskel, &skel);
+                if dist > 0
+                    && (same_scope(tname)
+                        || is_extension(&twords, &qwords)
+                        || (digits_only_difference(&plain_skeleton(tname), &plain)
+                            && (registered
+                                || eco == Ecosystem::Cargo
+                                || tname.bytes().any(|c| c.is_ascii_digit())))
+                        || family_member(&twords, &qwords)
+                        || (tskel.len() < 5 && !plural))
+                {
+                    continue;
                 }
+                let typo = dist == 0
+                    || folded
+                    || plural
+                    || (dist == 1 && typo_like(tskel.as_bytes(), skel.as_bytes()));
+                if !typo && (registered || eco == Ecosystem::Cargo) {
+                    continue;
+                }
+                if registered && dist > 1 {
+                    continue;
+                }
+                let how = if dist == 0 {
+                    "separator".to_string()
+                } else {
+                    edits(tskel.as_bytes(), skel.as_bytes())
+                        .iter()
+                        .map(|e| e.as_str())
+                        .collect::<Vec<_>>()
+                        .join("+")
+                };
+                out.push(Cand {
+                    target: tname.clone(),
+                    score: u64::MAX / 2,
+                    how,
+                    // Cargo's "unknown" is weak (the known set is not the registry): a
+                    // resemblance to a trusted crate warns, as to a non-seed popular one.
+                    severity: if dist <= 1 && !registered && eco != Ecosystem::Cargo {
+                        Severity::Deny
+                    } else {
+                        Severity::Warn
+                    },
+                    distance: dist,
+                });
             }
         }
 
@@ -761,6 +865,66 @@ impl NameChecker {
                 });
             }
         }
+    }
+}
+
+/// How old a package must be on the registry (first version published this many days
+/// ago) before `--online` takes its existence as settling an `unknown-name` finding.
+pub const MIN_HISTORY_DAYS: i64 = 30;
+
+/// What the registry's record says about a package that exists (for `--online`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum History {
+    /// It has some history: a first version at least [`MIN_HISTORY_DAYS`] old, or (where
+    /// the registry gives no dates, as cargo's index) at least two versions.
+    Established,
+    /// Too new to have a record: the first version is `days` old (`None`: no dates and a
+    /// single version).
+    New {
+        /// Days since the first version, when the registry dates its versions.
+        days: Option<i64>,
+    },
+}
+
+/// The history of a package the registry has, measured at `now` (Unix seconds).
+pub fn registry_history(info: &crate::registry::PackageInfo, now: i64) -> History {
+    let first = info
+        .versions
+        .values()
+        .filter_map(|v| {
+            v.published
+                .into_iter()
+                .chain(v.files.iter().filter_map(|f| f.uploaded))
+                .min()
+        })
+        .min();
+    match first {
+        Some(t) => {
+            let days = (now - t).max(0) / 86_400;
+            if days >= MIN_HISTORY_DAYS {
+                History::Established
+            } else {
+                History::New { days: Some(days) }
+            }
+        }
+        None if info.versions.len() >= 2 => History::Established,
+        None => History::New { days: None },
+    }
+}
+
+/// The message of an `unknown-name` finding that `--online` could not settle because
+/// the package, though on the registry, is too new to have a record.
+pub fn new_package_message(name: &str, history: History) -> String {
+    match history {
+        History::New { days: Some(d) } => format!(
+            "`{name}` is on the registry, but its first version is only {d} day{} old: \
+             too new to have a record; look at who publishes it before installing",
+            if d == 1 { "" } else { "s" }
+        ),
+        _ => format!(
+            "`{name}` is on the registry with a single undated version: too new to have a \
+             record; look at who publishes it before installing"
+        ),
     }
 }
 

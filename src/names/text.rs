@@ -284,8 +284,128 @@ pub fn keyboard_adjacent(a: u8, b: u8) -> bool {
     }
 }
 
+/// Operating-system words of npm platform-package names (`linux`, `darwin`, `win32`...).
+const PLATFORM_OS: &[&str] = &[
+    "linux",
+    "linuxmusl",
+    "darwin",
+    "macos",
+    "mac",
+    "osx",
+    "win32",
+    "win",
+    "windows",
+    "freebsd",
+    "openbsd",
+    "netbsd",
+    "sunos",
+    "solaris",
+    "aix",
+    "android",
+    "openharmony",
+    "wasi",
+    "ios",
+    "illumos",
+    "cygwin",
+];
+/// Architecture words of npm platform-package names (`x64`, `arm64`, `riscv64`...).
+const PLATFORM_ARCH: &[&str] = &[
+    "x64",
+    "x86",
+    "x8664",
+    "x86_64",
+    "amd64",
+    "ia32",
+    "i686",
+    "arm",
+    "arm64",
+    "armv6",
+    "armv7",
+    "armv7l",
+    "aarch64",
+    "riscv32",
+    "riscv64",
+    "ppc64",
+    "ppc64le",
+    "s390x",
+    "loong64",
+    "loongarch64",
+    "mips64el",
+    "mipsel",
+    "universal",
+    "wasm32",
+    "32",
+    "64",
+];
+/// C library / ABI words of npm platform-package names (`gnu`, `musl`, `msvc`...).
+const PLATFORM_ABI: &[&str] = &[
+    "gnu",
+    "musl",
+    "msvc",
+    "eabi",
+    "eabihf",
+    "gnueabi",
+    "gnueabihf",
+    "musleabi",
+    "musleabihf",
+    "gnux32",
+    "mingw",
+    "glibc",
+    "ohos",
+];
+
+/// The base of an npm platform-package name: `core-linux-x64-gnu` → `core`,
+/// `linux-x64` → `` (the whole name is the platform). The platform suffix is the longest
+/// run of `-`- or `.`-separated OS / architecture / libc words at the end, and must hold at least
+/// one OS and one architecture word; `None` if the name has no such suffix.
+pub fn strip_platform_suffix(name: &str) -> Option<&str> {
+    let parts: Vec<&str> = name.split(['-', '.']).collect();
+    let (mut os, mut arch) = (false, false);
+    let mut start = parts.len();
+    while start > 0 {
+        let w = parts[start - 1];
+        if PLATFORM_OS.contains(&w) {
+            os = true;
+        } else if PLATFORM_ARCH.contains(&w) {
+            arch = true;
+        } else if !PLATFORM_ABI.contains(&w) {
+            break;
+        }
+        start -= 1;
+    }
+    if !(os && arch) {
+        return None;
+    }
+    let base_len = parts[..start].iter().map(|p| p.len() + 1).sum::<usize>();
+    Some(name[..base_len.saturating_sub(1)].trim_end_matches(['-', '.']))
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn platform_suffixes() {
+        assert_eq!(strip_platform_suffix("core-linux-x64-gnu"), Some("core"));
+        assert_eq!(
+            strip_platform_suffix("binding-linux-riscv64-gnu"),
+            Some("binding")
+        );
+        assert_eq!(
+            strip_platform_suffix("resolver-binding-openharmony-arm64"),
+            Some("resolver-binding")
+        );
+        assert_eq!(
+            strip_platform_suffix("binding-wasm32-wasi"),
+            Some("binding")
+        );
+        assert_eq!(strip_platform_suffix("core-win32-ia32-msvc"), Some("core"));
+        assert_eq!(strip_platform_suffix("linux-x64"), Some(""));
+        assert_eq!(strip_platform_suffix("android-arm-eabi"), Some(""));
+        assert_eq!(strip_platform_suffix("core-x64"), None);
+        assert_eq!(strip_platform_suffix("linux-tools"), None);
+        assert_eq!(strip_platform_suffix("lodash"), None);
+        assert_eq!(strip_platform_suffix("exe.linux-arm64"), Some("exe"));
+    }
     use super::*;
 
     #[test]
