@@ -14,3 +14,4 @@ pub mod names;
 pub mod registry;
 pub mod report;
 pub mod resolve;
+pub mod version;

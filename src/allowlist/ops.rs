@@ -39,7 +39,7 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
             }
             if let Some(pin) = list
                 .entry(p.ecosystem, &p.name)
-                .and_then(|e| e.versions.get(&p.version))
+                .and_then(|e| e.pin(p.ecosystem, &p.version))
             {
                 let covered = p
                     .hashes
@@ -56,7 +56,7 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
         e.1.extend(p.hashes.iter().cloned());
         if let Some(pin) = list
             .and_then(|l| l.entry(p.ecosystem, &p.name))
-            .and_then(|e| e.versions.get(&p.version))
+            .and_then(|e| e.pin(p.ecosystem, &p.version))
         {
             e.1.extend(pin.hashes.iter().cloned());
         }

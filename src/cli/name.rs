@@ -154,9 +154,10 @@ fn online(
 }
 
 fn human(verdicts: &[NameVerdict]) -> String {
+    use lockgate::report::escape::display_safe as safe;
     let w = verdicts
         .iter()
-        .map(|v| v.name.len())
+        .map(|v| safe(&v.name).chars().count())
         .max()
         .unwrap_or(4)
         .min(40);
@@ -168,16 +169,20 @@ fn human(verdicts: &[NameVerdict]) -> String {
             Verdict::Deny => "deny",
         };
         if v.findings.is_empty() {
-            out.push_str(&format!("{:w$}  {verdict}\n", v.name));
+            out.push_str(&format!("{:w$}  {verdict}\n", safe(&v.name)));
             continue;
         }
         for (i, f) in v.findings.iter().enumerate() {
             let head = if i == 0 {
-                format!("{:w$}  {verdict:4}", v.name)
+                format!("{:w$}  {verdict:4}", safe(&v.name))
             } else {
                 " ".repeat(w + 6)
             };
-            out.push_str(&format!("{head}  {}: {}\n", f.id.as_str(), f.message));
+            out.push_str(&format!(
+                "{head}  {}: {}\n",
+                f.id.as_str(),
+                safe(&f.message)
+            ));
         }
     }
     out
