@@ -88,11 +88,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let out = match args.format {
         NameFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&Doc {
+            let mut s = lockgate::report::escape::json_safe(serde_json::to_string_pretty(&Doc {
                 schema_version: 1,
                 snapshot_date: checker.snapshot_date(),
                 names: &verdicts,
-            })?;
+            })?);
             s.push('\n');
             s
         }

@@ -68,6 +68,47 @@ pub fn display_safe_text(s: &str) -> Cow<'_, str> {
     escape_with(s, |c| c == '\n')
 }
 
+/// TOML text (an allowlist snippet) made safe to display without changing what
+/// it means: every unsafe character but `\n` is written as a TOML escape
+/// (`\u202E`), which is what it means inside the quoted keys and strings where a
+/// name can put it. (In a comment the escape is shown as text.)
+pub fn toml_safe(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| is_unsafe(c) && c != '\n') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe(c) && c != '\n' {
+            out.push_str(&format!("\\u{:04X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Serialized JSON made safe to display without changing its value: every unsafe
+/// character serde leaves as it is (bidi, zero-width, C1 …; serde already escapes
+/// C0) is written as a `\uXXXX` escape. Such characters only occur inside
+/// strings, where the escape means the same character.
+pub fn json_safe(s: String) -> String {
+    if !s.chars().any(|c| is_unsafe(c) && c != '\n') {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe(c) && c != '\n' {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A path made safe to display (see [`display_safe`]).
 pub fn path(p: &std::path::Path) -> String {
     display_safe(&p.display().to_string()).into_owned()
@@ -107,6 +148,28 @@ mod tests {
         ] {
             assert!(matches!(display_safe(s), Cow::Borrowed(x) if x == s));
         }
+    }
+
+    #[test]
+    fn toml_snippets_keep_their_meaning() {
+        let snippet = "[npm.\"left-pad\u{202e}x\"]\nversions.\"1.0.0\" = \"sha512:00\"\n";
+        let safe = toml_safe(snippet);
+        assert_eq!(
+            safe,
+            "[npm.\"left-pad\\u202Ex\"]\nversions.\"1.0.0\" = \"sha512:00\"\n"
+        );
+        let a: toml::Table = toml::from_str(snippet).unwrap();
+        let b: toml::Table = toml::from_str(&safe).unwrap();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn json_keeps_its_value() {
+        let v = serde_json::json!({"name": "a\u{202e}b\u{85}\u{1b}"});
+        let text = json_safe(serde_json::to_string_pretty(&v).unwrap());
+        assert!(!text.chars().any(|c| c != '\n' && is_unsafe(c)), "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v);
     }
 
     #[test]

@@ -215,7 +215,7 @@ pub fn findings(outcome: &Outcome, snippet: Option<&str>, paths: &Paths) -> Stri
                 "This snippet (the output of `lockgate allowlist suggest`) covers the `unlisted` and `version-not-allowed` findings only; the others need a change to the lockfile or the policy. The hashes come from the lockfiles and are not verified.\n"
             );
         }
-        let mut text = snippet.to_string();
+        let mut text = super::escape::toml_safe(snippet).into_owned();
         if text.len() > MAX_SNIPPET {
             let mut cut = MAX_SNIPPET;
             while !text.is_char_boundary(cut) {

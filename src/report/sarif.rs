@@ -306,8 +306,9 @@ pub fn findings(outcome: &Outcome, paths: &Paths) -> String {
             "results": results,
         }]
     });
-    let mut s =
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s = super::escape::json_safe(
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
+    );
     s.push('\n');
     s
 }
