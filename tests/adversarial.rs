@@ -39,6 +39,7 @@ const OPEN_UNTIL_MERGE: &[&str] = &[
     "npmrc-registry-redirect",
     "pip-hash-any-algorithm",
     "pip-pep263-utf7",
+    "pnpm-sha1-pin-second-token",
     "registry-prefix-userinfo",
     "uv-second-wheel-any-host",
     "yarn-classic-other-package-tarball",
