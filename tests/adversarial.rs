@@ -30,6 +30,7 @@ use std::sync::{Arc, Mutex};
 /// lockgate half is reported, not asserted, until the lead merges that branch and
 /// empties this list. The installer half is asserted for every case.
 const OPEN_UNTIL_MERGE: &[&str] = &[
+    "bun-sha1-pin-second-token",
     "cargo-patch-path-source",
     "committed-lockfile-in-skipped-folder",
     "npm-sha1-pin-npmrc-redirect",
@@ -430,6 +431,7 @@ fn the_real_installers_install_what_the_allowlist_does_not_approve() {
             .env("npm_config_update_notifier", "false")
             .env("YARN_CACHE_FOLDER", home.join("yarn-cache"))
             .env("UV_CACHE_DIR", home.join("uv-cache"))
+            .env("BUN_INSTALL_CACHE_DIR", home.join("bun-cache"))
             .env("UV_PYTHON_DOWNLOADS", "never")
             .env("PIP_CONFIG_FILE", "/dev/null")
             .env("CARGO_TARGET_DIR", repo.join("target"))
