@@ -214,6 +214,13 @@ fn run_lockgate(name: &str, case: &Case) -> Result<(), String> {
             .map(|f| vec!["check", "--allowlist", "allowlist.toml", "--format", f, "."])
             .collect();
         runs.push(vec!["packages", "."]);
+        runs.push(vec![
+            "allowlist",
+            "suggest",
+            "--allowlist",
+            "allowlist.toml",
+            ".",
+        ]);
         for args in runs {
             let out = lockgate(&repo, &args);
             let text = String::from_utf8_lossy(&out.stdout).into_owned()

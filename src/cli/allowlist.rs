@@ -225,7 +225,12 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 } else {
                     ops::snippet
                 };
-                print(&snippet(&wanted, &allowlist.path, &approval.approval()))?;
+                // TOML escapes for bidi and invisible characters: same meaning, safe on a terminal.
+                print(&lockgate::report::escape::toml_safe(&snippet(
+                    &wanted,
+                    &allowlist.path,
+                    &approval.approval(),
+                )))?;
             }
             Ok(ExitCode::SUCCESS)
         }
