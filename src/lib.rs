@@ -15,3 +15,4 @@ pub mod names;
 pub mod registry;
 pub mod report;
 pub mod resolve;
+pub mod version;

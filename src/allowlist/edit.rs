@@ -873,7 +873,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("allowlist.toml");
         update(&path, true, |ed| {
-            ed.set_pin(Ecosystem::Cargo, "a", "1", &[h(1)]);
+            ed.set_pin(Ecosystem::Cargo, "a", "1.0.0", &[h(1)]);
             Ok(())
         })
         .unwrap();

@@ -72,7 +72,7 @@ pub fn describe(a: &Approval) -> String {
 }
 
 fn hashes(list: &Allowlist, e: Ecosystem, n: &str, v: &str) -> Option<String> {
-    let pin = list.entry(e, n)?.versions.get(v)?;
+    let pin = list.entry(e, n)?.pin(e, v)?;
     Some(
         pin.hashes
             .iter()

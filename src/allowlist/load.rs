@@ -668,7 +668,18 @@ fn parse_deny(cx: &Ctx<'_>, t: &toml_edit::Table) -> Result<DenyRule, AllowlistE
     })?;
     let versions = match t.get_key_value("versions") {
         None => None,
-        Some((key, item)) => Some(strings(cx, item, key.span(), "deny.versions")?),
+        Some((key, item)) => {
+            let vs = strings(cx, item, key.span(), "deny.versions")?;
+            for v in &vs {
+                crate::version::parse(ecosystem, v).map_err(|e| {
+                    cx.err(
+                        key.span(),
+                        format!("{e} in the [[deny]] rule for `{name}`: write the version as the registry lists it"),
+                    )
+                })?;
+            }
+            Some(vs)
+        }
     };
     let date = |k: &str| match t.get(k).and_then(Item::as_value) {
         Some(Value::Datetime(d)) => Some(d.value().to_string()),
@@ -735,6 +746,23 @@ fn parse_entry(
             .get_key_value(version)
             .and_then(|(k, _)| k.span())
             .or(pin.span());
+        crate::version::parse(eco, version).map_err(|e| {
+            cx.err(
+                span.clone(),
+                format!(
+                    "{e} in `{eco}.{name}.versions`: write the version as the registry lists it"
+                ),
+            )
+        })?;
+        if let Some((same, prev)) = crate::version::lookup(eco, &entry.versions, version) {
+            return Err(cx.err(
+                span,
+                format!(
+                    "`{eco}.{name}` version `{version}` is the same release as `{same}` on line {}: keep one of them",
+                    prev.line
+                ),
+            ));
+        }
         let hashes = parse_pin(cx, pin, span.clone(), eco, name, version)?;
         let approval = match pin.as_table_like().and_then(|t| t.get("approved")) {
             Some(a) => Some(parse_approval(cx, a, span.clone())?),
@@ -901,6 +929,28 @@ mod tests {
             "[pypi.Foo]\nversions.\"1\" = \"{SHA}\"\n[pypi.foo]\nversions.\"1\" = \"{SHA}\"\n"
         );
         assert_eq!(line_of(p(&dup).unwrap_err()), 3);
+    }
+
+    #[test]
+    fn versions_are_valid_for_their_ecosystem() {
+        let e = p(&format!(
+            "[pypi.six]\nversions.\"1.16.0\" = \"{SHA}\"\nversions.\"not-a-version\" = \"{SHA}\"\n"
+        ))
+        .unwrap_err();
+        assert!(e.to_string().contains("not a valid pypi version"), "{e}");
+        assert_eq!(line_of(e), 3);
+        let e = p(&format!(
+            "[pypi.six]\nversions.\"1.16.0\" = \"{SHA}\"\nversions.\"1.16\" = \"{SHA}\"\n"
+        ))
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("same release as `1.16.0` on line 2"),
+            "{e}"
+        );
+        assert_eq!(line_of(e), 3);
+        let e = p("\n[[deny]]\necosystem = \"cargo\"\nname = \"x\"\nreason = \"r\"\nversions = [\"v1.0.0\"]\n").unwrap_err();
+        assert!(e.to_string().contains("not a valid cargo version"), "{e}");
+        assert_eq!(line_of(e), 6);
     }
 
     #[test]

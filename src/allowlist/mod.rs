@@ -131,6 +131,14 @@ pub struct Entry {
     pub file: PathBuf,
 }
 
+impl Entry {
+    /// The pin for a lockfile version: the same release by the ecosystem's rules
+    /// (`1.16` finds a PyPI pin written `1.16.0`; see [`crate::version`]).
+    pub fn pin(&self, ecosystem: Ecosystem, version: &str) -> Option<&Pin> {
+        crate::version::lookup(ecosystem, &self.versions, version).map(|(_, pin)| pin)
+    }
+}
+
 /// A `[[deny]]` rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DenyRule {
@@ -265,7 +273,9 @@ impl Allowlist {
                 && ecosystem.normalize(&d.name) == norm
                 && match (&d.versions, version) {
                     (None, _) => true,
-                    (Some(vs), Some(v)) => vs.iter().any(|x| x == v),
+                    (Some(vs), Some(v)) => vs
+                        .iter()
+                        .any(|x| crate::version::deny_covers(ecosystem, x, v)),
                     (Some(_), None) => false,
                 }
         })

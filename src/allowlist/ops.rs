@@ -91,7 +91,7 @@ pub fn pin_changes(list: Option<&Allowlist>, wanted: &[Wanted]) -> Vec<PinChange
     for w in wanted {
         let Some(pin) = list
             .entry(w.ecosystem, &w.name)
-            .and_then(|e| e.versions.get(&w.version))
+            .and_then(|e| e.pin(w.ecosystem, &w.version))
         else {
             continue;
         };
@@ -133,7 +133,7 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
             }
             if let Some(pin) = list
                 .entry(p.ecosystem, &p.name)
-                .and_then(|e| e.versions.get(&p.version))
+                .and_then(|e| e.pin(p.ecosystem, &p.version))
             {
                 let covered = p
                     .hashes
@@ -156,7 +156,7 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
         e.2 |= matches!(p.source, Source::Registry(_));
         if let Some(pin) = list
             .and_then(|l| l.entry(p.ecosystem, &p.name))
-            .and_then(|e| e.versions.get(&p.version))
+            .and_then(|e| e.pin(p.ecosystem, &p.version))
         {
             e.1.extend(pin.hashes.iter().cloned());
         }

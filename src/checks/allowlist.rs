@@ -63,7 +63,7 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
             }
             continue;
         };
-        let Some(pin) = entry.versions.get(&p.version) else {
+        let Some(pin) = entry.pin(p.ecosystem, &p.version) else {
             if let Some(sev) = Severity::from_level(list.policy.unlisted) {
                 let allowed: Vec<&str> = entry.versions.keys().map(String::as_str).collect();
                 out.push(Finding::for_package(

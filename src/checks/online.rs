@@ -199,7 +199,7 @@ fn version_findings(
         ));
     }
     if let Some(entry) = list.entry(p.ecosystem, &p.name)
-        && let Some(pin) = entry.versions.get(&p.version)
+        && let Some(pin) = entry.pin(p.ecosystem, &p.version)
         && pins_seen.insert((p.ecosystem, p.normalized_name(), p.version.clone()))
     {
         let bad = unpublished(&pin.hashes, v);
@@ -338,7 +338,7 @@ fn deep_check(
         let mut expected: Vec<Hash> = p.hashes.clone();
         if let Some(pin) = list
             .entry(p.ecosystem, &p.name)
-            .and_then(|e| e.versions.get(&p.version))
+            .and_then(|e| e.pin(p.ecosystem, &p.version))
         {
             expected.extend(pin.hashes.iter().cloned());
         }

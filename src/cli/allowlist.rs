@@ -396,7 +396,12 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 } else {
                     ops::snippet
                 };
-                print(&snippet(&wanted, &allowlist.path, &approval.approval()))?;
+                // TOML escapes for bidi and invisible characters: same meaning, safe on a terminal.
+                print(&lockgate::report::escape::toml_safe(&snippet(
+                    &wanted,
+                    &allowlist.path,
+                    &approval.approval(),
+                )))?;
                 if wanted.iter().any(|w| !w.flags.is_empty()) {
                     eprintln!(
                         "warning: some versions are FLAGGED in the snippet (typosquat, hallucination, malware or deny rule): review them before anyone approves them"

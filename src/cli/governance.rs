@@ -114,7 +114,7 @@ fn commit_of(file: &Path, eco: lockgate::lockfile::Ecosystem, name: &str, versio
     let Ok(old) = load::parse_local(file, &head) else {
         return "unknown (HEAD's copy of the allowlist does not parse)".to_string();
     };
-    let Some(pin) = old.entry(eco, name).and_then(|e| e.versions.get(version)) else {
+    let Some(pin) = old.entry(eco, name).and_then(|e| e.pin(eco, version)) else {
         return "not committed yet (the pin is not in HEAD)".to_string();
     };
     let range = format!("-L{},{}:{fname}", pin.line, pin.line);

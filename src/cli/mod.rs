@@ -87,7 +87,11 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            let text = format!("{err:#}");
+            eprintln!(
+                "error: {}",
+                lockgate::report::escape::display_safe_text(&text)
+            );
             ExitCode::from(2)
         }
     }

@@ -88,11 +88,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let out = match args.format {
         NameFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&Doc {
+            let mut s = lockgate::report::escape::json_safe(serde_json::to_string_pretty(&Doc {
                 schema_version: 1,
                 snapshot_date: checker.snapshot_date(),
                 names: &verdicts,
-            })?;
+            })?);
             s.push('\n');
             s
         }
@@ -166,9 +166,10 @@ fn online(
 }
 
 fn human(verdicts: &[NameVerdict]) -> String {
+    use lockgate::report::escape::display_safe as safe;
     let w = verdicts
         .iter()
-        .map(|v| v.name.len())
+        .map(|v| safe(&v.name).chars().count())
         .max()
         .unwrap_or(4)
         .min(40);
@@ -180,16 +181,20 @@ fn human(verdicts: &[NameVerdict]) -> String {
             Verdict::Deny => "deny",
         };
         if v.findings.is_empty() {
-            out.push_str(&format!("{:w$}  {verdict}\n", v.name));
+            out.push_str(&format!("{:w$}  {verdict}\n", safe(&v.name)));
             continue;
         }
         for (i, f) in v.findings.iter().enumerate() {
             let head = if i == 0 {
-                format!("{:w$}  {verdict:4}", v.name)
+                format!("{:w$}  {verdict:4}", safe(&v.name))
             } else {
                 " ".repeat(w + 6)
             };
-            out.push_str(&format!("{head}  {}: {}\n", f.id.as_str(), f.message));
+            out.push_str(&format!(
+                "{head}  {}: {}\n",
+                f.id.as_str(),
+                safe(&f.message)
+            ));
         }
     }
     out

@@ -10,10 +10,13 @@
 //! `/` separators, as the runner expects. Values are escaped as the runner's
 //! toolkit does: in the message `%`, `\r` and `\n` become `%25`, `%0D`, `%0A`; in
 //! properties `:` and `,` also become `%3A` and `%2C`. Nothing a package name or
-//! path holds can therefore start a new command. The last two lines are plain log
+//! path holds can therefore start a new command. Before that, every untrusted
+//! field goes through [`super::escape::display_safe`], so no control or bidi
+//! character reaches the log or the annotation. The last two lines are plain log
 //! text: the summary and the next step. GitHub shows at most 10 error and 10
 //! warning annotations per step; the job summary and SARIF carry all findings.
 
+use super::escape::{display_safe as safe, display_safe_text};
 use super::human;
 use super::sarif::Paths;
 use crate::checks::{Finding, Outcome, Severity};
@@ -48,24 +51,24 @@ pub fn annotation(f: &Finding, paths: &Paths) -> String {
     }
     match (&f.name, &f.version) {
         (Some(n), Some(v)) => {
-            let _ = write!(title, ": {n} {v}");
+            let _ = write!(title, ": {} {}", safe(n), safe(v));
         }
         (Some(n), None) => {
-            let _ = write!(title, ": {n}");
+            let _ = write!(title, ": {}", safe(n));
         }
         _ => {}
     }
-    let mut msg = f.message.clone();
+    let mut msg = safe(&f.message).into_owned();
     if f.path.len() > 1 {
-        let _ = write!(msg, "\nvia {}", f.path.join(" > "));
+        let _ = write!(msg, "\nvia {}", safe(&f.path.join(" > ")));
     }
     if !f.help.is_empty() {
-        let _ = write!(msg, "\nNext: {}", f.help);
+        let _ = write!(msg, "\nNext: {}", safe(&f.help));
     }
     let _ = write!(msg, "\n(lockgate explain {})", f.id.as_str());
     let mut props = vec![format!(
         "file={}",
-        escape_property(&paths.display(&f.lockfile))
+        escape_property(&safe(&paths.display(&f.lockfile)))
     )];
     if let Some(line) = f.line {
         props.push(format!("line={}", line.max(1)));
@@ -87,7 +90,7 @@ pub fn findings(outcome: &Outcome, paths: &Paths) -> String {
         out.push('\n');
     }
     // Plain log lines; a line break inside them must not start a command.
-    let plain = |s: String| s.replace(['\r', '\n'], " ");
+    let plain = |s: String| display_safe_text(&s.replace(['\r', '\n'], " ")).into_owned();
     let _ = writeln!(out, "{}", plain(human::summary_line(outcome)));
     let _ = writeln!(out, "{}", plain(human::next_step(outcome)));
     out
@@ -121,6 +124,27 @@ mod tests {
         };
         let a = annotation(&f, &Paths::here());
         assert!(!a.contains('\n'));
-        assert!(a.starts_with("::error file=dir%2C1/package-lock.json,line=1,title=lockgate unlisted%3A evil%0A%3A%3Aerror%3A%3Ax%2Cy 1::"), "{a}");
+        assert!(a.contains("::m\\u{a}::warning::boom%0A"), "{a}");
+        assert!(a.starts_with("::error file=dir%2C1/package-lock.json,line=1,title=lockgate unlisted%3A evil\\u{a}%3A%3Aerror%3A%3Ax%2Cy 1::"), "{a}");
+    }
+
+    #[test]
+    fn control_and_bidi_characters_never_reach_the_log() {
+        let f = Finding {
+            id: FindingId::Unlisted,
+            severity: Severity::Error,
+            ecosystem: None,
+            name: Some("evil\u{1b}[2K\rleft-pad\u{202e}".to_string()),
+            version: Some("1\u{9b}".to_string()),
+            lockfile: PathBuf::from("a\u{7}/package-lock.json"),
+            line: Some(3),
+            path: vec!["root".to_string(), "x\u{2066}".to_string()],
+            message: "evil\u{1b}[2K\rleft-pad is not in the allowlist".to_string(),
+            help: "h\u{85}".to_string(),
+        };
+        let a = annotation(&f, &Paths::here());
+        assert!(!a.chars().any(crate::report::escape::is_unsafe), "{a:?}");
+        assert!(a.contains("evil\\u{1b}[2K\\u{d}left-pad\\u{202e}"), "{a}");
+        assert!(a.contains("file=a\\u{7}/package-lock.json"), "{a}");
     }
 }

@@ -1,5 +1,6 @@
 //! The human output format: short, scannable tables grouped by lockfile.
 
+use super::escape::{display_safe as safe, display_safe_text, path as safe_path};
 use crate::checks::{Outcome, Severity};
 use crate::lockfile::{Ecosystem, ParseError};
 use crate::resolve::Resolution;
@@ -9,8 +10,8 @@ use std::fmt::Write as _;
 pub fn errors(errors: &[ParseError]) -> String {
     let mut out = String::new();
     for e in errors {
-        let _ = writeln!(out, "error: {e}");
-        let _ = writeln!(out, "  help: {}", e.hint);
+        let _ = writeln!(out, "error: {}", display_safe_text(&e.to_string()));
+        let _ = writeln!(out, "  help: {}", display_safe_text(&e.hint));
     }
     out
 }
@@ -22,7 +23,7 @@ pub fn packages(res: &Resolution) -> String {
         let _ = writeln!(
             out,
             "{}  ({}, {}, {} package{})",
-            lock.path.display(),
+            safe_path(&lock.path),
             lock.ecosystem,
             lock.format,
             lock.packages.len(),
@@ -34,14 +35,14 @@ pub fn packages(res: &Resolution) -> String {
         let name_w = lock
             .packages
             .iter()
-            .map(|p| p.name.len())
+            .map(|p| safe(&p.name).chars().count())
             .max()
             .unwrap_or(4)
             .clamp(4, 48);
         let ver_w = lock
             .packages
             .iter()
-            .map(|p| p.version.len())
+            .map(|p| safe(&p.version).chars().count())
             .max()
             .unwrap_or(7)
             .clamp(7, 24);
@@ -61,15 +62,15 @@ pub fn packages(res: &Resolution) -> String {
                 _ => "",
             };
             let why = if p.path.len() > 1 {
-                p.path.join(" > ")
+                safe(&p.path.join(" > ")).into_owned()
             } else {
                 String::new()
             };
             let _ = writeln!(
                 out,
                 "  {:name_w$}  {:ver_w$}  {:8}  {:6}  {:>6}  {}",
-                p.name,
-                p.version,
+                safe(&p.name),
+                safe(&p.version),
                 p.source.kind(),
                 kind,
                 p.line,
@@ -80,8 +81,12 @@ pub fn packages(res: &Resolution) -> String {
             let _ = writeln!(
                 out,
                 "  {} {}  (not pinned, line {})",
-                u.name,
-                if u.spec.is_empty() { "*" } else { &u.spec },
+                safe(&u.name),
+                if u.spec.is_empty() {
+                    "*".into()
+                } else {
+                    safe(&u.spec)
+                },
                 u.line
             );
         }
@@ -93,7 +98,7 @@ pub fn packages(res: &Resolution) -> String {
             "Manifests without a lockfile (their dependencies are not pinned):"
         );
         for m in &res.manifests_without_lockfile {
-            let _ = writeln!(out, "  {}", m.display());
+            let _ = writeln!(out, "  {}", safe_path(m));
         }
         out.push('\n');
     }
@@ -134,11 +139,11 @@ pub fn findings(outcome: &Outcome) -> String {
         }
     }
     for file in files {
-        let _ = writeln!(out, "{}", file.display());
+        let _ = writeln!(out, "{}", safe_path(file));
         for f in outcome.findings.iter().filter(|f| f.lockfile == file) {
             let what = match (&f.name, &f.version) {
-                (Some(n), Some(v)) => format!("{n} {v}"),
-                (Some(n), None) => n.clone(),
+                (Some(n), Some(v)) => format!("{} {}", safe(n), safe(v)),
+                (Some(n), None) => safe(n).into_owned(),
                 _ => String::new(),
             };
             let at = f.line.map(|l| format!(":{l}")).unwrap_or_default();
@@ -147,11 +152,11 @@ pub fn findings(outcome: &Outcome) -> String {
                 "  {:8} {:20} {what}  ({}{at})",
                 f.severity.as_str(),
                 f.id.as_str(),
-                file.display()
+                safe_path(file)
             );
-            let _ = writeln!(out, "           {}", f.message);
+            let _ = writeln!(out, "           {}", safe(&f.message));
             if f.path.len() > 1 {
-                let _ = writeln!(out, "           via {}", f.path.join(" > "));
+                let _ = writeln!(out, "           via {}", safe(&f.path.join(" > ")));
             }
         }
         out.push('\n');
@@ -189,7 +194,7 @@ pub fn summary_line(outcome: &Outcome) -> String {
         if outcome.packages == 1 { "" } else { "s" },
         outcome.lockfiles,
         if outcome.lockfiles == 1 { "" } else { "s" },
-        outcome.allowlist.display()
+        safe_path(&outcome.allowlist)
     )
 }
 
@@ -206,7 +211,7 @@ pub fn next_step(outcome: &Outcome) -> String {
         return if outcome.findings.is_empty() {
             format!(
                 "ok: every package is allowed by {}",
-                outcome.allowlist.display()
+                safe_path(&outcome.allowlist)
             )
         } else {
             "ok: no finding reaches the fail level".to_string()
@@ -215,6 +220,6 @@ pub fn next_step(outcome: &Outcome) -> String {
     let worst = &outcome.findings[0];
     format!(
         "FAILED ({failing} at or above the fail level). Next: {}",
-        worst.help
+        safe(&worst.help)
     )
 }

@@ -89,8 +89,9 @@ pub fn packages(res: &Resolution) -> String {
         manifests_without_lockfile: &res.manifests_without_lockfile,
         errors: res.errors.iter().map(ErrorRecord::from).collect(),
     };
-    let mut s =
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s = super::escape::json_safe(
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
+    );
     s.push('\n');
     s
 }
@@ -138,8 +139,9 @@ pub fn findings(outcome: &Outcome) -> String {
         },
         findings: &outcome.findings,
     };
-    let mut s =
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s = super::escape::json_safe(
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
+    );
     s.push('\n');
     s
 }

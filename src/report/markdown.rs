@@ -7,7 +7,12 @@
 //! is computed by the caller (it needs the resolution and the allowlist, not just
 //! the findings) and passed in. Table cells are HTML-escaped and `|` is written as
 //! `&#124;`, so no package name or message can break the table or inject markup.
+//! Control, bidi and invisible characters are written as `\u{XX}` first
+//! ([`super::escape`]); package names and versions are shown as `<code>` whose
+//! Markdown punctuation is written as character references, so a name cannot make
+//! a link, an image, emphasis or HTML.
 
+use super::escape::{display_safe, display_safe_text};
 use super::human;
 use super::sarif::Paths;
 use crate::checks::{FindingId, Outcome, Severity};
@@ -24,8 +29,9 @@ pub const MAX_SNIPPET: usize = 256 * 1024;
 /// spans (`like this`) are kept as code, with only `|` escaped inside them; all
 /// other text is HTML-escaped and Markdown punctuation is backslash-escaped.
 pub fn escape(s: &str) -> String {
+    let s = display_safe_text(s);
     let mut out = String::with_capacity(s.len());
-    let mut rest = s;
+    let mut rest: &str = &s;
     while let Some(open) = rest.find('`') {
         escape_plain(&rest[..open], &mut out);
         let after = &rest[open + 1..];
@@ -70,16 +76,20 @@ fn escape_plain(s: &str, out: &mut String) {
     }
 }
 
-/// Text as inline code that survives a table cell.
+/// Text as inline code that survives a table cell: HTML-escaped, and every ASCII
+/// punctuation character Markdown could read as structure (links, images,
+/// emphasis, code spans, escapes) written as a character reference.
 fn code(s: &str) -> String {
     let mut out = String::from("<code>");
-    for c in s.chars() {
+    for c in display_safe(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '|' => out.push_str("&#124;"),
-            '\n' | '\r' => out.push(' '),
+            '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '\\' | '~' | '#' => {
+                out.push_str(&format!("&#{};", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -211,7 +221,7 @@ pub fn findings(outcome: &Outcome, snippet: Option<&str>, paths: &Paths) -> Stri
                 "**⚠️ Some entries are FLAGGED (typosquat, hallucination, malware or deny rule): see the `# FLAGGED` lines. `lockgate allowlist suggest --write` does not apply them without `--force --reason`.**\n"
             );
         }
-        let mut text = snippet.to_string();
+        let mut text = super::escape::toml_safe(snippet).into_owned();
         if text.len() > MAX_SNIPPET {
             let mut cut = MAX_SNIPPET;
             while !text.is_char_boundary(cut) {
@@ -240,7 +250,16 @@ mod tests {
         assert_eq!(escape("a|b<c>\n*d*"), "a&#124;b&lt;c&gt;<br>\\*d\\*");
         assert_eq!(escape("run `a|b <c>` now"), "run `a\\|b <c>` now");
         assert_eq!(escape("odd ` tick"), "odd &#96; tick");
-        assert_eq!(code("x|`y`"), "<code>x&#124;`y`</code>");
+        assert_eq!(code("x|`y`"), "<code>x&#124;&#96;y&#96;</code>");
+        assert_eq!(
+            code("[a](http://e)"),
+            "<code>&#91;a&#93;&#40;http://e&#41;</code>"
+        );
+        assert_eq!(
+            code("evil\u{1b}[2K\rleft-pad"),
+            "<code>evil&#92;u{1b}&#91;2K&#92;u{d}left-pad</code>"
+        );
+        assert_eq!(escape("a\u{202e}b\nc"), "a\\\\u{202e}b<br>c");
         assert_eq!(fence_for("a ```` b"), "`````");
         assert_eq!(fence_for("plain"), "```");
     }

@@ -1,7 +1,9 @@
 //! Output formats. Each format is one module that renders results to a `String`;
-//! nothing else in the library writes to stdout.
+//! nothing else in the library writes to stdout. Every untrusted string (names,
+//! versions, paths, messages) goes through [`escape`] first.
 
 pub mod color;
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;

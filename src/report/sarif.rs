@@ -239,13 +239,15 @@ fn result(f: &Finding, paths: &Paths) -> Value {
     let version = f.version.clone().unwrap_or_default();
     let shown_path = paths.display(&f.lockfile);
     let fingerprint = fnv1a(&[f.id.as_str(), &eco, &name, &version, &shown_path]);
-    let mut text = f.message.clone();
+    // The message is shown to people: control and bidi characters are escaped
+    // (the `package` and `version` properties keep the exact text for machines).
+    let mut text = super::escape::display_safe(&f.message).into_owned();
     if !f.help.is_empty() {
         if !text.ends_with(['.', '!', '?', ':']) {
             text.push('.');
         }
         text.push_str(" Next: ");
-        text.push_str(&f.help);
+        text.push_str(&super::escape::display_safe(&f.help));
     }
     let mut properties = json!({
         "lockgate-severity": f.severity.as_str(),
@@ -306,8 +308,9 @@ pub fn findings(outcome: &Outcome, paths: &Paths) -> String {
             "results": results,
         }]
     });
-    let mut s =
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s = super::escape::json_safe(
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
+    );
     s.push('\n');
     s
 }

@@ -1,0 +1,1 @@
+pub const PAYLOAD: &str = "lockgate-adversarial-payload";
