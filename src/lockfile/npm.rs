@@ -897,8 +897,8 @@ fn check_agreement<'a>(
         .map(|(i, n)| (n.key.as_ref(), i))
         .collect();
     let mut lines = key_lines(text, Layout::NpmV1).into_iter();
-    let mut stack: Vec<(String, std::vec::IntoIter<(Cow<'a, str>, V1Entry<'a>)>)> =
-        vec![(String::new(), deps.into_iter())];
+    type Level<'a> = (String, std::vec::IntoIter<(Cow<'a, str>, V1Entry<'a>)>);
+    let mut stack: Vec<Level<'a>> = vec![(String::new(), deps.into_iter())];
     while let Some((parent, iter)) = stack.last_mut() {
         let Some((dep_name, e)) = iter.next() else {
             stack.pop();
