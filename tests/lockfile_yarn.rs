@@ -152,6 +152,8 @@ fn berry_matches_yarns_own_listing() {
     for (dir, format) in [
         ("yarn-berry/workspace", "yarn-berry-v10"),
         ("yarn-berry/workspace-v8", "yarn-berry-v8"),
+        // Yarn 3: dependency ranges without `npm:` (`chalk: ^4.1.2`)
+        ("yarn-berry/workspace-v6", "yarn-berry-v6"),
     ] {
         let rel = format!("{dir}/yarn.lock");
         let lf = parse(&rel).unwrap();
@@ -278,5 +280,61 @@ fn malformed_files_fail_with_their_line() {
         let e = malformed(file);
         assert_eq!(e.line, Some(line), "{file}: {e}");
         assert!(e.message.contains(needle), "{file}: {e}");
+    }
+}
+
+/// Yarn 2 (`__metadata.version` 4) writes ranges without `npm:` and bare checksums;
+/// the project is the shared one without express (Yarn 2 cannot resolve it today).
+#[test]
+fn berry_yarn_2_matches_yarns_own_listing() {
+    let dir = "yarn-berry/workspace-v4";
+    let rel = format!("{dir}/yarn.lock");
+    let lf = parse(&rel).unwrap();
+    assert_eq!(lf.format, "yarn-berry-v4");
+    assert_eq!(names(&lf), expected(dir));
+    check_common(&rel, &lf);
+    let text = std::fs::read_to_string(fixture(&rel)).unwrap();
+    assert!(text.contains("\n    chalk: ^4.1.2\n") || text.contains("\n    ms: ^2.1.3\n"));
+    assert_eq!(
+        get(&lf, "commander", "12.1.0").path,
+        ["@fixture/a", "commander"]
+    );
+    assert!(get(&lf, "rimraf", "5.0.10").dev);
+    assert_eq!(
+        get(&lf, "is-number", "7.0.0").path,
+        ["fixture-app", "local-lib", "is-number"]
+    );
+}
+
+/// Root `resolutions` (`trim`, `**/ms`, `@types/node`) rewrite descriptors of
+/// transitive dependencies: `debug@2.6.9` asks for `ms@2.0.0` and gets the entry
+/// `ms@npm:2.1.3`, as Yarn itself lists it.
+#[test]
+fn resolutions_are_applied() {
+    for (dir, format) in [
+        ("yarn-berry/resolutions", "yarn-berry-v10"),
+        ("yarn-berry/resolutions-v4", "yarn-berry-v4"),
+        ("yarn-classic/resolutions", "yarn-classic-v1"),
+    ] {
+        let rel = format!("{dir}/yarn.lock");
+        let lf = parse(&rel).unwrap_or_else(|e| panic!("{dir}: {e}"));
+        assert_eq!(lf.format, format);
+        assert_eq!(names(&lf), expected(dir), "{dir}");
+        check_common(&rel, &lf);
+        assert!(
+            !lf.packages
+                .iter()
+                .any(|p| (p.name == "ms" && p.version != "2.1.3")
+                    || (p.name == "trim" && p.version != "0.0.3")),
+            "{dir}"
+        );
+        let ms = get(&lf, "ms", "2.1.3");
+        assert!(!ms.path.is_empty());
+        let trim = get(&lf, "trim", "0.0.3");
+        assert_eq!(
+            trim.path,
+            ["fixture-app", "remark-parse", "trim"],
+            "{dir}: remark-parse's `trim@0.0.1` resolves to the entry the resolution made"
+        );
     }
 }

@@ -818,11 +818,42 @@ snapshots:
     }
 
     #[test]
+    fn documents_keep_file_lines() {
+        let docs = documents("---\na: 1\n\n---\n# only a comment\n---\nb: 2\n...\n");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].0, 2);
+        assert_eq!(docs[0].1, "\na: 1\n\n");
+        assert_eq!(docs[1].0, 7);
+        assert_eq!(docs[1].1.lines().nth(6), Some("b: 2"));
+        assert_eq!(documents("a: 1\n").len(), 1);
+    }
+
+    #[test]
+    fn v5_keys() {
+        assert_eq!(
+            strip_peers("/react-dom/18.3.1_react@18.3.1", Flavor::V5),
+            "/react-dom/18.3.1"
+        );
+        assert_eq!(
+            strip_peers("/snake_case/1.0.0_a@1", Flavor::V5),
+            "/snake_case/1.0.0"
+        );
+        assert_eq!(
+            split_key("/@types/node/22.0.0", Flavor::V5),
+            Some(("@types/node", "22.0.0"))
+        );
+        assert_eq!(
+            split_key("file:local_lib", Flavor::V5),
+            Some(("", "file:local_lib"))
+        );
+    }
+
+    #[test]
     fn other_versions_fail() {
-        let e = parse_str("lockfileVersion: 5.4\n").unwrap_err();
+        let e = parse_str("lockfileVersion: 5.2\n").unwrap_err();
         assert_eq!(e.line, Some(1));
         assert!(
-            e.message.contains("'5.4' is not supported"),
+            e.message.contains("'5.2' is not supported"),
             "{}",
             e.message
         );

@@ -507,6 +507,8 @@ struct Manifest {
     #[serde(rename = "optionalDependencies")]
     optional_dependencies: BTreeMap<String, String>,
     workspaces: Option<Workspaces>,
+    /// Yarn's `resolutions` (root manifest only).
+    resolutions: BTreeMap<String, String>,
     #[serde(skip)]
     rel: String,
 }
@@ -874,7 +876,7 @@ fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         }
     }
 
-    let resolve = |dep: &str, range: &str, parent_resolution: &str| -> Option<usize> {
+    let lookup = |dep: &str, range: &str, parent_resolution: &str| -> Option<usize> {
         let d = format!("{dep}@{range}");
         if let Some(&p) = by_descriptor.get(&d) {
             return Some(p);
@@ -884,6 +886,20 @@ fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             return Some(p);
         }
         by_unbound.get(&d).copied().flatten()
+    };
+    // The root manifest's `resolutions` rewrite descriptors before they are resolved.
+    let overrides = read_manifest(ctx, ctx.dir(), ".")?
+        .map(|m| parse_overrides(&m.resolutions))
+        .unwrap_or_default();
+    // A dependency as Yarn resolves it: `resolutions` first, then the range as
+    // written, then with Yarn's default protocol (Yarn 2 and 3 write `left-pad: ^1.3.0`
+    // for the entry `left-pad@npm:^1.3.0`).
+    let resolve = |dep: &str, range: &str, parent_key: &str, parent_resolution: &str| {
+        let range = apply_overrides(&overrides, dep, range, parent_key).unwrap_or(range);
+        lookup(dep, range, parent_resolution).or_else(|| {
+            let normalized = with_default_protocol(range)?;
+            lookup(dep, &normalized, parent_resolution)
+        })
     };
 
     let mut roots: Vec<Root> = Vec::new();
@@ -898,12 +914,12 @@ fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             .as_ref()
             .map(|m| m.dev_dependencies.keys().map(String::as_str).collect())
             .unwrap_or_default();
-        let Some((_, line, e)) = entries.get(*pos) else {
+        let Some((key, line, e)) = entries.get(*pos) else {
             continue;
         };
         let res = e.resolution.as_deref().unwrap_or("");
         for (dep, range) in &e.dependencies {
-            let target = resolve(dep, range, res).ok_or_else(|| {
+            let target = resolve(dep, range, key, res).ok_or_else(|| {
                 ctx.error(
                     Some(*line),
                     format!("dependency `{dep}@{range}` has no entry in yarn.lock"),
@@ -927,14 +943,14 @@ fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         }
         roots.push(root);
     }
-    for (pos, (_, line, e)) in entries.iter().enumerate() {
+    for (pos, (key, line, e)) in entries.iter().enumerate() {
         let Some(Node::Rec(from)) = nodes.get(pos) else {
             continue;
         };
         let from = *from;
         let res = e.resolution.as_deref().unwrap_or("");
         for (dep, range) in &e.dependencies {
-            let target = resolve(dep, range, res).ok_or_else(|| {
+            let target = resolve(dep, range, key, res).ok_or_else(|| {
                 ctx.error(
                     Some(*line),
                     format!("dependency `{dep}@{range}` has no entry in yarn.lock"),
@@ -946,6 +962,100 @@ fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         }
     }
     Ok(b.finish(format!("yarn-berry-v{version}"), &roots))
+}
+
+/// The range with Yarn's default protocol (`npm:`) when it has none, as Yarn's
+/// `normalizeDependency` does for a semver range or a tag; `None` when it has one.
+fn with_default_protocol(range: &str) -> Option<String> {
+    let has_protocol = range.contains(':');
+    let path_like = range.contains('/') || range.starts_with('.');
+    (!has_protocol && !path_like && !range.is_empty()).then(|| format!("npm:{range}"))
+}
+
+/// One `resolutions` entry: `[from/]name[@range]` (a leading `**/` is ignored, as Yarn
+/// does) and the range it sets.
+struct Override {
+    from: Option<(String, Option<String>)>,
+    name: String,
+    range: Option<String>,
+    to: String,
+}
+
+/// `name` or `name@range` (`@scope/name@range` included).
+fn name_and_range(s: &str) -> (String, Option<String>) {
+    match split_descriptor(s) {
+        Some((n, r)) => (n.to_string(), Some(r.to_string())),
+        None => (s.to_string(), None),
+    }
+}
+
+/// The root manifest's `resolutions`, most specific first. A pattern lockgate cannot
+/// parse is left out: a descriptor it would rewrite then has no entry, an error.
+fn parse_overrides(resolutions: &BTreeMap<String, String>) -> Vec<Override> {
+    let mut out = Vec::new();
+    for (pattern, to) in resolutions {
+        let mut p = pattern.as_str();
+        while let Some(rest) = p.strip_prefix("**/") {
+            p = rest;
+        }
+        // Split into package patterns; a scoped name spans two segments.
+        let segs: Vec<&str> = p.split('/').collect();
+        let mut parts: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < segs.len() {
+            if segs[i].starts_with('@') && i + 1 < segs.len() {
+                parts.push(format!("{}/{}", segs[i], segs[i + 1]));
+                i += 2;
+            } else {
+                parts.push(segs[i].to_string());
+                i += 1;
+            }
+        }
+        let (from, target) = match parts.as_slice() {
+            [t] => (None, t),
+            [f, t] => (Some(name_and_range(f)), t),
+            _ => continue,
+        };
+        let (name, range) = name_and_range(target);
+        if name.is_empty() || name.contains('*') {
+            continue;
+        }
+        out.push(Override {
+            from,
+            name,
+            range,
+            to: to.clone(),
+        });
+    }
+    out.sort_by_key(|o| std::cmp::Reverse((o.from.is_some(), o.range.is_some())));
+    out
+}
+
+/// The range `resolutions` sets for `dep@range` asked for by the entry keyed
+/// `parent_key`, if one applies.
+fn apply_overrides<'o>(
+    overrides: &'o [Override],
+    dep: &str,
+    range: &str,
+    parent_key: &str,
+) -> Option<&'o str> {
+    let norm = |r: &str| with_default_protocol(r).unwrap_or_else(|| r.to_string());
+    overrides
+        .iter()
+        .find(|o| {
+            o.name == dep
+                && o.range.as_deref().is_none_or(|r| norm(r) == norm(range))
+                && o.from.as_ref().is_none_or(|(from_name, from_range)| {
+                    parent_key.split(", ").any(|d| {
+                        let d = d.split("::").next().unwrap_or(d);
+                        split_descriptor(d).is_some_and(|(n, r)| {
+                            n == from_name
+                                && from_range.as_deref().is_none_or(|fr| norm(fr) == norm(r))
+                        })
+                    })
+                })
+        })
+        .map(|o| o.to.as_str())
 }
 
 /// A berry checksum: `<cacheKey>/<128 hex>` or bare hex (older lockfiles; the
