@@ -22,7 +22,8 @@
 //!   Without a `package.json`, the root is [`Context::root_label`] and its direct
 //!   dependencies are the entries nothing else depends on. Manifest dependencies that
 //!   the lockfile lacks (a stale lockfile, which `yarn install --frozen-lockfile` rejects)
-//!   are skipped.
+//!   are skipped. `resolutions` need no handling: Yarn 1 writes the rewritten
+//!   descriptors into the entry keys (`ms@2.0.0, ms@2.1.3:`).
 //!
 //! # Berry (Yarn 2+, `__metadata:`)
 //!
@@ -30,8 +31,18 @@
 //! [`super::pnpm`]): `__metadata: {version, cacheKey}` then entries keyed
 //! `"name@npm:^1.0.0, name@npm:^1.1.0"` with `version`, `resolution`, `checksum`,
 //! `dependencies`, `dependenciesMeta`, `languageName`, `linkType`. `__metadata.version`
-//! 4 to 10 are read (Yarn 2.0 wrote 4, Yarn 4.0 wrote 8, Yarn 4.18 writes 10; the fields
-//! read here have not changed); a newer one is a [`ParseError`].
+//! 4 to 10 are read: Yarn 2 writes 4, Yarn 3.0 and 3.1 write 5, Yarn 3.2 to 3.8 write 6,
+//! Yarn 4.0 writes 8 and Yarn 4.18 writes 10 (the fields read here have not changed;
+//! fixtures from Yarn 2.4, 3.8, 4.5 and 4.18); a newer one is a [`ParseError`].
+//!
+//! - dependencies are resolved as Yarn resolves them: the root `package.json`'s
+//!   `resolutions` first (`name`, `name@range`, `parent/name`, `parent@range/name`; Yarn
+//!   berry ignores glob patterns such as `**/name`, and so does lockgate), then the
+//!   descriptor as written, then with Yarn's default protocol: Yarn 2 and 3 write the
+//!   range without `npm:` (`left-pad: ^1.3.0`) while the entry key has it
+//!   (`left-pad@npm:^1.3.0`). Every entry is a package whether or not anything resolves
+//!   to it, so a resolution lockgate misreads can change a dependency path, never which
+//!   packages are checked.
 //!
 //! - hashes: `checksum` is a digest of Yarn's own cache zip, not of the registry tarball,
 //!   so it is kept as [`Hash::yarn_berry`] (`yarn-berry:10c0/<hex>`; a bare checksum of
@@ -43,7 +54,8 @@
 //! - `patch:` resolutions: a patched package is recorded under its base package's name
 //!   and version. Yarn's built-in compatibility patches (`…#optional!builtin<compat/…>`,
 //!   which Yarn applies to `typescript`, `fsevents`, `resolve` on its own) keep the base's
-//!   source and merge into the base's record (their checksum is added to its hashes). A
+//!   source and merge into the base's record (their checksum is added to its hashes;
+//!   Yarn 2 and 3 write them `…#~builtin<compat/…>`). A
 //!   patch from a file in the repository (`…#~/.yarn/patches/x.patch`) changes the code,
 //!   so it is its own record with source [`Source::Path`] `patch:<patch file>`.
 //! - roots: the `workspace:` entries, labelled by name. A workspace's dependencies that
@@ -732,7 +744,12 @@ fn berry_kind(resolution: &str) -> Result<BerryKind, String> {
         };
         let builtin = patch
             .split('&')
-            .all(|p| p.trim_start_matches("optional!").starts_with("builtin<"));
+            // Yarn 4 writes `optional!builtin<…>`, Yarn 2 and 3 `~builtin<…>`
+            .all(|p| {
+                p.trim_start_matches("optional!")
+                    .trim_start_matches('~')
+                    .starts_with("builtin<")
+            });
         return Ok(if builtin {
             BerryKind::Package {
                 name: base_name,
@@ -972,8 +989,9 @@ fn with_default_protocol(range: &str) -> Option<String> {
     (!has_protocol && !path_like && !range.is_empty()).then(|| format!("npm:{range}"))
 }
 
-/// One `resolutions` entry: `[from/]name[@range]` (a leading `**/` is ignored, as Yarn
-/// does) and the range it sets.
+/// One `resolutions` entry: `[from/]name[@range]` and the range it sets. Yarn berry
+/// ignores glob patterns (`**/name`: "Glob patterns have been removed", YN0057) and so
+/// does lockgate.
 struct Override {
     from: Option<(String, Option<String>)>,
     name: String,
@@ -989,14 +1007,15 @@ fn name_and_range(s: &str) -> (String, Option<String>) {
     }
 }
 
-/// The root manifest's `resolutions`, most specific first. A pattern lockgate cannot
-/// parse is left out: a descriptor it would rewrite then has no entry, an error.
+/// The root manifest's `resolutions` (Yarn berry's syntax), most specific first. A
+/// pattern lockgate cannot parse is left out: a descriptor it would rewrite then has no
+/// entry, an error.
 fn parse_overrides(resolutions: &BTreeMap<String, String>) -> Vec<Override> {
     let mut out = Vec::new();
     for (pattern, to) in resolutions {
-        let mut p = pattern.as_str();
-        while let Some(rest) = p.strip_prefix("**/") {
-            p = rest;
+        let p = pattern.as_str();
+        if p.contains('*') {
+            continue;
         }
         // Split into package patterns; a scoped name spans two segments.
         let segs: Vec<&str> = p.split('/').collect();
@@ -1017,7 +1036,7 @@ fn parse_overrides(resolutions: &BTreeMap<String, String>) -> Vec<Override> {
             _ => continue,
         };
         let (name, range) = name_and_range(target);
-        if name.is_empty() || name.contains('*') {
+        if name.is_empty() {
             continue;
         }
         out.push(Override {
@@ -1147,6 +1166,47 @@ b-cjs@npm:b@^2, b@^2.0.0:
         let e = parse_str(&CLASSIC.replace("  version \"1.2.0\"", "      version \"1.2.0\""))
             .unwrap_err();
         assert_eq!(e.line, Some(6));
+    }
+
+    #[test]
+    fn resolutions_patterns() {
+        let m: BTreeMap<String, String> = [
+            ("trim", "0.0.3"),
+            ("**/ms", "2.1.3"),
+            ("a/left-pad", "1.1.0"),
+            ("@s/b@^1/@t/c@npm:^2", "2.5.0"),
+            ("d@1.0.0", "1.0.1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let o = parse_overrides(&m);
+        assert_eq!(o.len(), 4, "glob patterns are ignored, as Yarn berry does");
+        assert_eq!(
+            apply_overrides(&o, "trim", "0.0.1", "x@npm:1"),
+            Some("0.0.3")
+        );
+        assert_eq!(apply_overrides(&o, "ms", "2.0.0", "x@npm:1"), None);
+        assert_eq!(
+            apply_overrides(&o, "left-pad", "^1", "a@npm:^2, a@npm:^2.1"),
+            Some("1.1.0")
+        );
+        assert_eq!(apply_overrides(&o, "left-pad", "^1", "b@npm:^2"), None);
+        assert_eq!(
+            apply_overrides(&o, "@t/c", "^2", "@s/b@npm:^1"),
+            Some("2.5.0")
+        );
+        assert_eq!(apply_overrides(&o, "@t/c", "^2", "@s/b@npm:^3"), None);
+        assert_eq!(
+            apply_overrides(&o, "d", "npm:1.0.0", "x@npm:1"),
+            Some("1.0.1")
+        );
+        assert_eq!(apply_overrides(&o, "d", "1.0.2", "x@npm:1"), None);
+        assert_eq!(with_default_protocol("^1.2.0"), Some("npm:^1.2.0".into()));
+        assert_eq!(with_default_protocol("~8.9.0"), Some("npm:~8.9.0".into()));
+        assert_eq!(with_default_protocol("npm:^1"), None);
+        assert_eq!(with_default_protocol("./local"), None);
+        assert_eq!(with_default_protocol("user/repo"), None);
     }
 
     #[test]
