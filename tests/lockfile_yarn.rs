@@ -340,3 +340,69 @@ fn resolutions_are_applied() {
         );
     }
 }
+
+/// Yarn classic GitHub shorthand (`tooling@webpack/tooling#v1.28.1`, fetched from
+/// codeload.github.com) is a git source, and `allowlist init` does not take codeload for
+/// a registry. Hand edit of the real classic lockfile (no git host is reachable here).
+#[test]
+fn classic_github_shorthand_is_git() {
+    let rel = "yarn-classic/hand-edited-github/yarn.lock";
+    let lf = parse(rel).unwrap();
+    let tooling = get(&lf, "tooling", "1.28.1");
+    assert_eq!(
+        tooling.source,
+        Source::Git {
+            url: "github:webpack/tooling".into(),
+            rev: Some("6b7567edcd6a1b8d4a0b6ae4d6b53e4e1bd9f8b1".into())
+        }
+    );
+    assert!(tooling.hashes.is_empty());
+    assert!(tooling.dev && tooling.direct);
+    assert!(
+        lf.packages
+            .iter()
+            .all(|p| !matches!(&p.source, Source::Registry(Some(r)) if r.contains("codeload")))
+    );
+    // the rest of the file reads as before
+    let mut rest = names(&lf);
+    rest.remove("tooling 1.28.1");
+    assert_eq!(rest, expected("yarn-classic/workspace"));
+
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["yarn.lock", "package.json"] {
+        std::fs::copy(
+            fixture(&format!("yarn-classic/hand-edited-github/{f}")),
+            tmp.path().join(f),
+        )
+        .unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lockgate"))
+        .args(["allowlist", "init", "."])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let allowlist = std::fs::read_to_string(tmp.path().join("allowlist.toml")).unwrap();
+    assert!(!allowlist.contains("codeload"), "{allowlist}");
+    assert!(allowlist.contains("\"git\""), "{allowlist}");
+}
+
+#[test]
+fn github_shorthand_forms() {
+    // a minimal `owner/repo#ref` entry fetched from codeload
+    let lf_dir = tempfile::tempdir().unwrap();
+    let lock = lf_dir.path().join("yarn.lock");
+    std::fs::write(
+        &lock,
+        "# yarn lockfile v1\n\n\"x@user/repo#abc\":\n  version \"1.0.0\"\n  resolved \"https://codeload.github.com/user/repo/tar.gz/abc\"\n",
+    )
+    .unwrap();
+    let lf = parse_file(&lock, Path::new("yarn.lock")).unwrap();
+    assert_eq!(
+        lf.packages[0].source,
+        Source::Git {
+            url: "github:user/repo".into(),
+            rev: Some("abc".into())
+        }
+    );
+}

@@ -13,7 +13,9 @@
 //! - hashes: the `#<40 hex>` fragment of `resolved` (sha1 of the registry tarball) and
 //!   every token of `integrity`.
 //! - source: `file:`/`link:` descriptors are [`Source::Path`], `http(s):` descriptors
-//!   [`Source::Url`], git descriptors (`git+…`, `github:…`, `…/….git`) [`Source::Git`],
+//!   [`Source::Url`], git descriptors (`git+…`, `github:…`, `…/….git`, and GitHub
+//!   shorthand `owner/repo#ref`, which yarn fetches from codeload.github.com: url
+//!   `github:owner/repo`, rev the commit in `resolved`) [`Source::Git`],
 //!   everything else the registry `resolved` points at (default registry unless another
 //!   host). An alias (`x-cjs@npm:string-width@^4`) is recorded under the real name.
 //! - roots: classic records none. The `package.json` beside the lockfile gives them: its
@@ -473,6 +475,29 @@ fn classic_source(range: &str, resolved: Option<&str>) -> (Source, bool) {
     {
         return (Source::Path(p.to_string()), true);
     }
+    // GitHub shorthand (`webpack/tooling#v1.28.1`): yarn fetches the commit's tarball
+    // from codeload.github.com. A git source, not a registry on another host.
+    let codeload = resolved.and_then(|r| r.strip_prefix("https://codeload.github.com/"));
+    if is_github_shorthand(range) || codeload.is_some() {
+        let repo = range.split('#').next().unwrap_or(range);
+        let (url, rev) = match codeload {
+            // `<owner>/<repo>/tar.gz/<commit>`
+            Some(rest) => {
+                let mut parts = rest.splitn(4, '/');
+                let (owner, name, _, commit) =
+                    (parts.next(), parts.next(), parts.next(), parts.next());
+                (
+                    format!("github:{}/{}", owner.unwrap_or(""), name.unwrap_or("")),
+                    commit.map(|c| c.split(['#', '?']).next().unwrap_or(c).to_string()),
+                )
+            }
+            None => (
+                format!("github:{repo}"),
+                range.split_once('#').map(|(_, r)| r.to_string()),
+            ),
+        };
+        return (Source::Git { url, rev }, false);
+    }
     if is_git(range) || resolved.is_some_and(is_git) {
         let r = resolved.unwrap_or(range);
         let (url, rev) = match r.split_once('#') {
@@ -495,6 +520,21 @@ fn classic_source(range: &str, resolved: Option<&str>) -> (Source, bool) {
     } else {
         (Source::Registry(Some(origin.to_string())), true)
     }
+}
+
+/// `owner/repo` or `owner/repo#ref`: a range Yarn reads as a GitHub repository (no
+/// protocol, not a path, not a scoped name).
+fn is_github_shorthand(range: &str) -> bool {
+    let repo = range.split('#').next().unwrap_or(range);
+    let Some((owner, name)) = repo.split_once('/') else {
+        return false;
+    };
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    };
+    !range.contains(':') && !owner.starts_with(['.', '@', '~']) && ok(owner) && ok(name)
 }
 
 fn origin(url: &str) -> &str {
@@ -1166,6 +1206,23 @@ b-cjs@npm:b@^2, b@^2.0.0:
         let e = parse_str(&CLASSIC.replace("  version \"1.2.0\"", "      version \"1.2.0\""))
             .unwrap_err();
         assert_eq!(e.line, Some(6));
+    }
+
+    #[test]
+    fn github_shorthand() {
+        assert!(is_github_shorthand("webpack/tooling#v1.28.1"));
+        assert!(is_github_shorthand("user/repo"));
+        for not in [
+            "^1.2.0",
+            "@scope/name",
+            "./a/b",
+            "~/a/b",
+            "github:a/b",
+            "npm:a/b",
+            "a/b/c",
+        ] {
+            assert!(!is_github_shorthand(not), "{not}");
+        }
     }
 
     #[test]
