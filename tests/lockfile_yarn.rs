@@ -406,3 +406,26 @@ fn github_shorthand_forms() {
         }
     );
 }
+
+/// `catalog:` dependencies (Yarn 4.10+): the range comes from `.yarnrc.yml`; without
+/// that file, the only entry of the name.
+#[test]
+fn berry_catalogs() {
+    let dir = "yarn-berry/catalog";
+    let rel = format!("{dir}/yarn.lock");
+    let lf = parse(&rel).unwrap();
+    assert_eq!(names(&lf), expected(dir));
+    check_common(&rel, &lf);
+    assert_eq!(
+        get(&lf, "left-pad", "1.3.0").path,
+        ["catalog-app", "left-pad"]
+    );
+    assert_eq!(get(&lf, "ms", "2.1.3").path, ["catalog-app", "ms"]);
+    let tmp = tempfile::tempdir().unwrap();
+    for f in ["yarn.lock", "package.json"] {
+        std::fs::copy(fixture(&format!("{dir}/{f}")), tmp.path().join(f)).unwrap();
+    }
+    let lf2 = parse_file(&tmp.path().join("yarn.lock"), Path::new("yarn.lock")).unwrap();
+    assert_eq!(names(&lf2), names(&lf));
+    assert!(get(&lf2, "left-pad", "1.3.0").direct);
+}

@@ -44,7 +44,10 @@
 //!   range without `npm:` (`left-pad: ^1.3.0`) while the entry key has it
 //!   (`left-pad@npm:^1.3.0`). Every entry is a package whether or not anything resolves
 //!   to it, so a resolution lockgate misreads can change a dependency path, never which
-//!   packages are checked.
+//!   packages are checked. A `catalog:` / `catalog:<name>` range (Yarn 4.10+) is the
+//!   range `.yarnrc.yml` beside the lockfile sets under `catalog` / `catalogs.<name>`;
+//!   when that cannot be read, the only entry of the dependency's name (several: an
+//!   error, as for any descriptor without an entry).
 //!
 //! - hashes: `checksum` is a digest of Yarn's own cache zip, not of the registry tarball,
 //!   so it is kept as [`Hash::yarn_berry`] (`yarn-berry:10c0/<hex>`; a bare checksum of
@@ -951,8 +954,31 @@ fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     // A dependency as Yarn resolves it: `resolutions` first, then the range as
     // written, then with Yarn's default protocol (Yarn 2 and 3 write `left-pad: ^1.3.0`
     // for the entry `left-pad@npm:^1.3.0`).
+    // `catalog:` ranges (Yarn 4.10+) name a range in `.yarnrc.yml`'s `catalog` /
+    // `catalogs.<name>`; without that file, the only entry of that name, if there is one.
+    let catalogs = read_catalogs(ctx.dir());
+    let mut only_entry: HashMap<&str, Option<usize>> = HashMap::new();
+    for (d, &pos) in &by_descriptor {
+        if let Some((name, _)) = split_descriptor(d) {
+            only_entry
+                .entry(name)
+                .and_modify(|v| {
+                    if *v != Some(pos) {
+                        *v = None
+                    }
+                })
+                .or_insert(Some(pos));
+        }
+    }
     let resolve = |dep: &str, range: &str, parent_key: &str, parent_resolution: &str| {
         let range = apply_overrides(&overrides, dep, range, parent_key).unwrap_or(range);
+        if let Some(catalog) = range.strip_prefix("catalog:") {
+            return match catalogs.range(catalog, dep) {
+                Some(r) => lookup(dep, r, parent_resolution)
+                    .or_else(|| lookup(dep, &with_default_protocol(r)?, parent_resolution)),
+                None => only_entry.get(dep).copied().flatten(),
+            };
+        }
         lookup(dep, range, parent_resolution).or_else(|| {
             let normalized = with_default_protocol(range)?;
             lookup(dep, &normalized, parent_resolution)
@@ -1019,6 +1045,35 @@ fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         }
     }
     Ok(b.finish(format!("yarn-berry-v{version}"), &roots))
+}
+
+/// `catalog` and `catalogs` of the project's `.yarnrc.yml` (Yarn 4.10+).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Catalogs {
+    catalog: BTreeMap<String, String>,
+    catalogs: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Catalogs {
+    /// The range `catalog:<name>` (`name` empty: the default catalog) sets for `dep`.
+    fn range(&self, name: &str, dep: &str) -> Option<&str> {
+        let map = if name.is_empty() || name == "default" {
+            &self.catalog
+        } else {
+            self.catalogs.get(name)?
+        };
+        map.get(dep).map(String::as_str)
+    }
+}
+
+/// The catalogs of `dir/.yarnrc.yml`; none when there is no such file or it cannot be
+/// read (a `catalog:` dependency then falls back to the only entry of its name).
+fn read_catalogs(dir: &Path) -> Catalogs {
+    let Ok(text) = std::fs::read_to_string(dir.join(".yarnrc.yml")) else {
+        return Catalogs::default();
+    };
+    serde_saphyr::from_str_with_options(&text, super::pnpm::yaml_options()).unwrap_or_default()
 }
 
 /// The range with Yarn's default protocol (`npm:`) when it has none, as Yarn's
