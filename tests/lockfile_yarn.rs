@@ -269,11 +269,6 @@ fn malformed_files_fail_with_their_line() {
         ),
         ("yarn-berry/malformed/bad-checksum/yarn.lock", 8, "checksum"),
         (
-            "yarn-berry/malformed/unknown-protocol/yarn.lock",
-            8,
-            "`exec:` protocol",
-        ),
-        (
             "yarn-classic/malformed/not-a-lockfile/yarn.lock",
             1,
             "neither",
@@ -428,4 +423,15 @@ fn berry_catalogs() {
     let lf2 = parse_file(&tmp.path().join("yarn.lock"), Path::new("yarn.lock")).unwrap();
     assert_eq!(names(&lf2), names(&lf));
     assert!(get(&lf2, "left-pad", "1.3.0").direct);
+}
+
+/// A protocol lockgate does not know (`exec:` here; a plugin's `condition:` alike) is
+/// read per package as a URL source, which the source policy flags: not a refusal of
+/// the whole file, never a registry package. (Hand-written fixture.)
+#[test]
+fn unknown_protocol_is_a_url_source_per_package() {
+    let lf = parse("yarn-berry/malformed/unknown-protocol/yarn.lock").unwrap();
+    let gen_pkg = get(&lf, "gen", "1.0.0");
+    assert_eq!(gen_pkg.source, Source::Url("exec:./gen.js".into()));
+    assert_eq!(gen_pkg.line, 8);
 }

@@ -54,8 +54,12 @@
 //!   an older lockfile gets the `cacheKey` prefix, so equal archives compare equal).
 //! - source: from the `resolution`: `npm:` registry, `file:`/`portal:`/`link:`
 //!   [`Source::Path`], `http(s)://` tarballs [`Source::Url`] (`…#commit=` or `.git` are
-//!   [`Source::Git`]), `workspace:` entries are roots, not packages. Other protocols
-//!   (`exec:` …) are a [`ParseError`].
+//!   [`Source::Git`]), `workspace:` entries are roots, not packages. A protocol lockgate
+//!   does not know (`exec:`, a plugin's `condition:`, …) cannot say what is fetched: the
+//!   package is read as [`Source::Url`] with the resolution (without `::` parameters) as
+//!   its URL, so the source policy reports it unless `url` sources are allowed, and its
+//!   version must still be pinned with its checksum (reported per package rather than
+//!   refusing the whole file). A resolution with no protocol is a [`ParseError`].
 //! - `patch:` resolutions: a patched package is recorded under its base package's name
 //!   and version. Yarn's built-in compatibility patches (`…#optional!builtin<compat/…>`,
 //!   which Yarn applies to `typescript`, `fsevents`, `resolve` on its own) keep the base's
@@ -843,9 +847,19 @@ fn berry_kind(resolution: &str) -> Result<BerryKind, String> {
             source: Source::Url(strip_params(range)),
         });
     }
-    let proto = range.split(':').next().unwrap_or(range);
+    // A protocol lockgate does not know (`exec:`, a plugin's `condition:`, ...): what it
+    // fetches cannot be told, so the package is read with the resolution as a URL
+    // source. The source policy flags it unless `url` sources are allowed, and its
+    // version must still be pinned with its checksum: reported per package, not a
+    // refusal of the whole file, and never a silent pass.
+    if range.contains(':') {
+        return Ok(BerryKind::Package {
+            name,
+            source: Source::Url(strip_params(range)),
+        });
+    }
     Err(format!(
-        "resolution `{resolution}` uses the `{proto}:` protocol, which lockgate does not know"
+        "resolution `{resolution}` has no protocol, which Yarn never writes"
     ))
 }
 
@@ -1335,7 +1349,11 @@ b-cjs@npm:b@^2, b@^2.0.0:
         assert!(
             matches!(k, BerryKind::Package { source: Source::Git { ref rev, .. }, .. } if rev.as_deref() == Some("abc"))
         );
-        assert!(berry_kind("x@exec:./gen.js").is_err());
+        let k = berry_kind("x@condition:os=linux?a:b::hash=1").unwrap();
+        assert!(
+            matches!(k, BerryKind::Package { source: Source::Url(ref u), .. } if u == "condition:os=linux?a:b")
+        );
+        assert!(berry_kind("x@just-text").is_err());
         assert_eq!(
             percent_encode("fixture-app@workspace:."),
             "fixture-app%40workspace%3A."
