@@ -239,7 +239,7 @@ fn committed_cases_are_refused_with_the_line_and_reason() {
         ),
         (
             "newer-format/bun",
-            "bun.lock:2: unexpected content: lockfileVersion 99 is newer than lockgate knows (0-1)",
+            "bun.lock:2: unexpected content: lockfileVersion 99 is newer than lockgate knows (0-2)",
         ),
         (
             "newer-format/poetry",

@@ -128,6 +128,22 @@ fn bun_lock_v1() {
     assert_eq!(find(&lf, "is-number", "7.0.0").hashes.len(), 1);
 }
 
+/// bun 1.4 writes `lockfileVersion: 2` and `configVersion`: the same entries as v1.
+#[test]
+fn bun_lock_v2() {
+    check("v2", "bun-v2");
+    let text = std::fs::read_to_string(dir("v2").join("bun.lock")).unwrap();
+    assert!(text.contains("\"lockfileVersion\": 2,") && text.contains("\"configVersion\""));
+    let (v1, v2) = (load("v1"), load("v2"));
+    let key = |lf: &Lockfile| -> BTreeSet<String> {
+        lf.packages
+            .iter()
+            .map(|p| format!("{} {} {:?} {:?}", p.name, p.version, p.source, p.hashes))
+            .collect()
+    };
+    assert_eq!(key(&v1), key(&v2), "same project, same reading");
+}
+
 #[test]
 fn bun_lock_v0() {
     check("v0", "bun-v0");
@@ -162,9 +178,9 @@ fn malformed_files_fail_closed_with_their_line() {
         ("truncated", Some(11), "truncated JSON"),
         ("wrong-type", Some(12), "invalid type: string"),
         (
-            "version-2",
+            "version-3",
             Some(2),
-            "lockfileVersion 2 is newer than lockgate knows (0-1)",
+            "lockfileVersion 3 is newer than lockgate knows (0-2)",
         ),
         ("version-missing", Some(1), "no `lockfileVersion`"),
         ("missing-version", Some(12), "is not \"name@version\""),

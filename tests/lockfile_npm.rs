@@ -182,6 +182,87 @@ fn versions_agree() {
     }
 }
 
+/// npm 7 and later install from `packages` whenever it is there, whatever
+/// `lockfileVersion` says (arborist's Shrinkwrap.load): so does lockgate. The fixture is
+/// the real v2 lockfile with `"lockfileVersion": 1` (a hand edit; its `dependencies`
+/// agree with `packages`).
+#[test]
+fn version_1_with_packages_is_read_from_packages() {
+    let lf = load("v1-with-packages", "package-lock.json");
+    assert_eq!(lf.format, "package-lock-v1");
+    assert_eq!(listed(&lf), expected("v1-with-packages"));
+    let lodash = find(&lf, "lodash", "4.17.21");
+    assert!(
+        line_text("v1-with-packages", "package-lock.json", lodash.line)
+            .contains("\"node_modules/lodash\"")
+    );
+    let v2 = load("v2", "package-lock.json");
+    let key = |lf: &Lockfile| -> BTreeSet<String> {
+        lf.packages
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {} {:?} {:?} {:?}",
+                    p.name, p.version, p.source, p.hashes, p.path
+                )
+            })
+            .collect()
+    };
+    assert_eq!(key(&lf), key(&v2));
+}
+
+/// Real npm lockfiles with both sections (v2, and v2 with workspaces whose members have
+/// their own `node_modules`) pass the agreement check.
+#[test]
+fn workspaces_v2_sections_agree() {
+    let lf = load("workspaces-v2", "package-lock.json");
+    assert_eq!(lf.format, "package-lock-v2");
+    assert_eq!(listed(&lf), expected("workspaces-v2"));
+    let v3 = load("workspaces", "package-lock.json");
+    assert_eq!(listed(&lf), listed(&v3));
+    assert_eq!(find(&lf, "semver", "6.3.1").path, ["@fixture/a", "semver"]);
+}
+
+/// npm 6 left `resolved` out of bundled entries; npm 6 before 6.10 wrote
+/// `"resolved": false` (the fixture adds it by hand to the real npm 6.14 lockfile).
+#[test]
+fn version_1_bundled_and_resolved_false() {
+    let lf = load("v1-bundled", "package-lock.json");
+    assert_eq!(listed(&lf), expected("v1-bundled"));
+    let lf2 = load("v1-resolved-false", "package-lock.json");
+    assert_eq!(listed(&lf2), expected("v1-resolved-false"));
+    let text = std::fs::read_to_string(dir("v1-resolved-false").join("package-lock.json")).unwrap();
+    assert!(text.matches("\"resolved\": false").count() > 10);
+    let abbrev = find(&lf2, "abbrev", "1.1.1");
+    assert_eq!(abbrev.source, Source::Registry(None));
+    assert!(abbrev.optional);
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("package-lock.json");
+    std::fs::write(
+        &path,
+        text.replacen("\"resolved\": false", "\"resolved\": true", 1),
+    )
+    .unwrap();
+    let err = parse_file(&path, Path::new("package-lock.json")).unwrap_err();
+    assert!(err.message.contains("`resolved` is `true`"), "{err}");
+}
+
+/// Local folders (a `file:` dependency, a workspace member) whose package.json has no
+/// `version`: npm 11 writes their entries without one, and `npm ls` shows `name@`.
+#[test]
+fn local_folders_without_version() {
+    let lf = load("local-folders", "package-lock.json");
+    assert_eq!(listed(&lf), expected("local-folders"));
+    let lib = find(&lf, "unversioned-lib", "");
+    assert_eq!(lib.source, Source::Path("local/unversioned".into()));
+    assert!(lib.direct);
+    assert_eq!(
+        find(&lf, "left-pad", "1.3.0").path,
+        ["lockgate-local-folders", "unversioned-lib", "left-pad"]
+    );
+    assert_eq!(find(&lf, "ms", "2.1.3").path, ["ws-unversioned", "ms"]);
+}
+
 #[test]
 fn workspaces() {
     let lf = load("workspaces", "package-lock.json");
@@ -249,6 +330,26 @@ fn malformed_files_fail_closed_with_their_line() {
         ("bad-hash", Some(13), "bad integrity"),
         ("duplicate-key", Some(18), "twice (first on line 13)"),
         ("unknown-resolved", Some(13), "unrecognised `resolved`"),
+        (
+            "packages-disagree-v1",
+            Some(20),
+            "disagree about `node_modules/left-pad`: version 1.2.0 in `packages`, 1.3.0 in `dependencies`",
+        ),
+        (
+            "packages-disagree-integrity",
+            Some(21),
+            "`integrity` differs between `packages` and `dependencies`",
+        ),
+        (
+            "packages-disagree-resolved",
+            Some(21),
+            "`resolved` is `https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz` in `packages`, `https://registry.npmjs.org/right-pad/-/right-pad-1.0.1.tgz` in `dependencies`",
+        ),
+        (
+            "packages-disagree-missing",
+            Some(26),
+            "disagree about `node_modules/evil`: `packages` has no such entry",
+        ),
     ] {
         let err = try_load(&format!("malformed/{case}"), "package-lock.json")
             .err()

@@ -1,9 +1,11 @@
 //! Bun's text lockfile, `bun.lock`.
 //!
-//! The file is JSONC: JSON plus comments and trailing commas. Supported:
-//! `lockfileVersion` 0 (bun 1.1.39 to 1.2.x with `--save-text-lockfile`) and 1 (bun 1.2
-//! and later). Any other version, a missing one or one that is not a number is a
-//! [`ParseError`]. The binary `bun.lockb` is refused in [`super::parse_file`].
+//! The file is JSONC: JSON plus comments and trailing commas. Versions read:
+//! `lockfileVersion` 0 (bun 1.1.39 to 1.2.x with `--save-text-lockfile`), 1 (bun 1.2 and
+//! 1.3) and 2 (bun 1.4, with a top-level `configVersion`: the entries have the same
+//! shape as version 1; `configVersion` records which install defaults the project was
+//! created with and is not read). Any other version, a missing one or one that is not a
+//! number is a [`ParseError`]. The binary `bun.lockb` is refused in [`super::parse_file`].
 //!
 //! Reading: [`strip_jsonc`] blanks comments and trailing commas in one pass, keeping
 //! every byte offset and line (so errors and entry lines stay exact), then serde_json
@@ -408,15 +410,15 @@ impl<'de> Deserialize<'de> for BunLock<'de> {
                         "lockfileVersion" => {
                             let v: serde_json::Value = map.next_value()?;
                             top.version = Some(match v.as_u64() {
-                                Some(n @ 0..=1) => n,
+                                Some(n @ 0..=2) => n,
                                 Some(n) => {
                                     return Err(de::Error::custom(format!(
-                                        "lockfileVersion {n} is newer than lockgate knows (0-1)"
+                                        "lockfileVersion {n} is newer than lockgate knows (0-2)"
                                     )));
                                 }
                                 None => {
                                     return Err(de::Error::custom(format!(
-                                        "lockfileVersion {v} is not one lockgate knows (0-1)"
+                                        "lockfileVersion {v} is not one lockgate knows (0-2)"
                                     )));
                                 }
                             });
@@ -549,11 +551,11 @@ mod tests {
 
     #[test]
     fn bad_versions_and_shapes() {
-        let e = parse_str("{\n\"lockfileVersion\": 2,\n\"workspaces\": {}}").unwrap_err();
+        let e = parse_str("{\n\"lockfileVersion\": 3,\n\"workspaces\": {}}").unwrap_err();
         assert_eq!(e.line, Some(2));
         assert!(
             e.message
-                .contains("lockfileVersion 2 is newer than lockgate knows (0-1)"),
+                .contains("lockfileVersion 3 is newer than lockgate knows (0-2)"),
             "{e}"
         );
         let e = parse_str("{\"lockfileVersion\": 1, \"workspaces\": {\"\": {}},\n\"packages\": {\n\"a\": [\"a@1.0.0\", {}]}}")

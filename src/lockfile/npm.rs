@@ -1,10 +1,20 @@
 //! npm's own lockfiles: `package-lock.json` and `npm-shrinkwrap.json`.
 //!
-//! Supported: `lockfileVersion` 1 (npm 5 and 6: a nested `dependencies` tree with
-//! `requires`), 2 (npm 7 and 8: both `packages` and the v1 tree; only `packages` is
-//! read) and 3 (npm 9 and later: `packages` only). A file with no version, a
-//! `dependencies` tree and no `packages` (npm 3 and 4 shrinkwraps) is version 1, as npm
-//! reads it. Any other version, a missing one or one that is not a number is a [`ParseError`].
+//! Versions: `lockfileVersion` 1 (written by npm 5 and 6: a nested `dependencies` tree
+//! with `requires`), 2 (npm 7 and 8: both `packages` and the v1 tree) and 3 (npm 9 and
+//! later: `packages` only) are all read. A file with no version, a `dependencies` tree
+//! and no `packages` (npm 3 and 4 shrinkwraps) is version 1, as npm reads it. Any other
+//! version, a missing one or one that is not a number is a [`ParseError`].
+//!
+//! Which section: like npm 7 and later (arborist's `Shrinkwrap.load`), `packages` is
+//! read whenever it is present, whatever `lockfileVersion` says; `dependencies` only
+//! when there is no `packages`. A file with both is checked entry by entry: an install
+//! path that `dependencies` has and `packages` lacks, or another version, `resolved`
+//! or `integrity` for the same path, refuses the file (npm 6 would install from
+//! `dependencies` what lockgate did not read). npm 6's `"resolved": false` (bundled
+//! dependencies) is read as no `resolved`. A local folder whose package.json has no
+//! `version` (npm 9+ writes its entry without one) is a [`Source::Path`] package with
+//! an empty version, as `npm ls` shows it (`name@`).
 //!
 //! What is read, and where from:
 //! - packages: each `packages` entry keyed by its install path (`node_modules/a`,
@@ -32,8 +42,8 @@
 //!   top-level entry counts as direct (dev/optional from its own flags).
 //!
 //! Not verified: that the hashes match the tarballs, that `version` satisfies the
-//! ranges that ask for it, and the `dependencies` tree of version 2 files (it must
-//! agree with `packages`; npm writes both from the same tree).
+//! ranges that ask for it, and the `requires` of a `dependencies` tree that sits beside
+//! `packages`.
 
 use super::graph::{self, Root};
 use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
@@ -70,7 +80,22 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         }
     );
     let mut tree = Tree::default();
-    if version == 1 {
+    if let Some(packages) = top.packages {
+        // npm 7 and later install from `packages` whenever it is there, whatever
+        // `lockfileVersion` says (arborist's Shrinkwrap.load reads `dependencies`
+        // only when `packages` is missing); npm 6 reads only `dependencies`.
+        let lines = key_lines(text, Layout::Packages);
+        if lines.len() != packages.0.len() {
+            return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
+        }
+        add_packages(ctx, &mut tree, packages.0, &lines)?;
+        if let Some(deps) = top.dependencies {
+            check_agreement(ctx, &tree, text, deps.0)?;
+        }
+        if version == 1 {
+            tree.v1_manifest = read_manifest(ctx.dir());
+        }
+    } else if version == 1 {
         let deps = top
             .dependencies
             .ok_or_else(|| ctx.error(Some(1), "lockfileVersion 1 without `dependencies`"))?;
@@ -80,17 +105,10 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         add_v1(ctx, &mut tree, &mut lines, "", deps.0)?;
         tree.v1_manifest = read_manifest(ctx.dir());
     } else {
-        let packages = top.packages.ok_or_else(|| {
-            ctx.error(
-                Some(1),
-                format!("lockfileVersion {version} without `packages`"),
-            )
-        })?;
-        let lines = key_lines(text, Layout::Packages);
-        if lines.len() != packages.0.len() {
-            return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
-        }
-        add_packages(ctx, &mut tree, packages.0, &lines)?;
+        return Err(ctx.error(
+            Some(1),
+            format!("lockfileVersion {version} without `packages`"),
+        ));
     }
     tree.finish(ctx, format)
 }
@@ -132,7 +150,7 @@ impl<'de: 'a, 'a, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<'a, V> {
 }
 
 /// The top level. A hand-written visitor so that the version is checked as soon as it
-/// is read, and so that `dependencies` is only built as a tree for version 1.
+/// is read.
 struct Top<'a> {
     version: Option<u64>,
     name: Option<Str<'a>>,
@@ -163,9 +181,7 @@ impl<'de> Deserialize<'de> for Top<'de> {
                         }
                         "name" => top.name = map.next_value::<Option<Str<'de>>>()?,
                         "packages" => top.packages = Some(map.next_value()?),
-                        "dependencies" if matches!(top.version, None | Some(1)) => {
-                            top.dependencies = Some(map.next_value()?)
-                        }
+                        "dependencies" => top.dependencies = Some(map.next_value()?),
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -248,7 +264,8 @@ enum Workspaces {
 struct V1Entry<'a> {
     #[serde(borrow)]
     version: Option<Str<'a>>,
-    #[serde(borrow)]
+    /// npm 6 wrote `"resolved": false` for bundled dependencies: the same as absent.
+    #[serde(borrow, default, deserialize_with = "string_or_false")]
     resolved: Option<Str<'a>>,
     #[serde(borrow)]
     integrity: Option<Str<'a>>,
@@ -260,6 +277,24 @@ struct V1Entry<'a> {
     requires: OrderedMap<'a, Str<'a>>,
     #[serde(borrow, default)]
     dependencies: OrderedMap<'a, V1Entry<'a>>,
+}
+
+/// A string, or `false` (read as absent); `true` or another type is an error.
+fn string_or_false<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<Str<'a>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum StrOrBool<'a> {
+        #[serde(borrow)]
+        Str(Str<'a>),
+        Bool(bool),
+    }
+    match Option::<StrOrBool<'a>>::deserialize(d)? {
+        None | Some(StrOrBool::Bool(false)) => Ok(None),
+        Some(StrOrBool::Str(s)) => Ok(Some(s)),
+        Some(StrOrBool::Bool(true)) => Err(de::Error::custom(
+            "`resolved` is `true`: expected a URL, or `false` for a bundled dependency",
+        )),
+    }
 }
 
 /// The parts of a `package.json` used for version 1 roots.
@@ -705,6 +740,8 @@ fn add_packages<'a>(
         }
         let version = match &e.version {
             Some(v) if !v.0.is_empty() => v.0.to_string(),
+            // A local folder whose package.json has no version (npm ls shows `name@`).
+            _ if !in_node_modules => String::new(),
             _ => return Err(ctx.error(Some(line), format!("`{key}` ({name}) has no `version`"))),
         };
         let source = if !in_node_modules {
@@ -843,6 +880,121 @@ fn add_v1<'a>(
         add_v1(ctx, tree, lines, &key, e.dependencies.0)?;
     }
     Ok(())
+}
+
+/// Refuse a lockfile whose `dependencies` tree (what npm 5 and 6 install from) says
+/// something else than its `packages` (what npm 7 and later install from, and what
+/// lockgate reads): another version, `resolved` or `integrity` at the same install
+/// path, or an install path that `packages` does not have. npm writes both from the
+/// same tree, so a real lockfile never disagrees; a hand edit can make the two
+/// generations of npm install different things.
+fn check_agreement<'a>(
+    ctx: &Context<'_>,
+    tree: &Tree<'a>,
+    text: &str,
+    deps: Vec<(Cow<'a, str>, V1Entry<'a>)>,
+) -> Result<(), ParseError> {
+    let index: HashMap<&str, usize> = tree
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.key.as_ref(), i))
+        .collect();
+    let mut lines = key_lines(text, Layout::NpmV1).into_iter();
+    type Level<'a> = (String, std::vec::IntoIter<(Cow<'a, str>, V1Entry<'a>)>);
+    let mut stack: Vec<Level<'a>> = vec![(String::new(), deps.into_iter())];
+    while let Some((parent, iter)) = stack.last_mut() {
+        let Some((dep_name, e)) = iter.next() else {
+            stack.pop();
+            continue;
+        };
+        let line = lines.next().ok_or_else(|| {
+            ctx.error(
+                None,
+                "could not locate every `dependencies` entry in the text",
+            )
+        })?;
+        let key = if parent.is_empty() {
+            format!("node_modules/{dep_name}")
+        } else {
+            format!("{parent}/node_modules/{dep_name}")
+        };
+        let disagree = |what: String| {
+            ctx.error(
+                Some(line),
+                format!(
+                    "`dependencies` and `packages` disagree about `{key}`: {what}; npm 7 and \
+                     later install from `packages`, npm 5 and 6 from `dependencies`"
+                ),
+            )
+            .with_hint(
+                "a lockfile written by npm never disagrees with itself: regenerate it \
+                 (`rm package-lock.json && npm install --package-lock-only`) and review \
+                 the change",
+            )
+        };
+        let Some(&i) = index.get(key.as_str()) else {
+            return Err(disagree("`packages` has no such entry".to_string()));
+        };
+        let node = &tree.nodes[i];
+        // The children of a linked folder (a workspace member) are under its target.
+        let child_parent = match &node.kind {
+            NodeKind::Link(target) => target.clone(),
+            _ => key.clone(),
+        };
+        if matches!(node.kind, NodeKind::Package) {
+            let spec = e.version.as_ref().map(|v| v.0.as_ref()).unwrap_or("");
+            let (name, version) = match spec.strip_prefix("npm:") {
+                Some(alias) => match alias.get(1..).and_then(|s| s.find('@')) {
+                    Some(at) => (&alias[..at + 1], Some(&alias[at + 2..])),
+                    None => (alias, None),
+                },
+                None => (dep_name.as_ref(), Some(spec)),
+            };
+            // `file:`, git and URL specs: `version` is the spec, compared via `resolved`.
+            let plain = version.filter(|v| !v.contains(':') && !v.contains('/'));
+            if name != node.name {
+                return Err(disagree(format!(
+                    "`packages` installs `{}`, `dependencies` `{name}`",
+                    node.name
+                )));
+            }
+            if let Some(v) = plain
+                && v != node.version
+            {
+                return Err(disagree(format!(
+                    "version {} in `packages`, {v} in `dependencies`",
+                    node.version
+                )));
+            }
+            // A URL, git or `file:` spec stands for `resolved` when that is left out.
+            let v1_resolved = e
+                .resolved
+                .as_ref()
+                .map(|r| r.0.as_ref())
+                .or_else(|| (plain.is_none() && !spec.starts_with("npm:")).then_some(spec));
+            if v1_resolved != node.resolved.as_deref() {
+                return Err(disagree(format!(
+                    "`resolved` is {} in `packages`, {} in `dependencies`",
+                    shown(node.resolved.as_deref()),
+                    shown(v1_resolved)
+                )));
+            }
+            let hashes = parse_hashes(ctx, line, &dep_name, e.integrity.as_ref())?;
+            if hashes != node.hashes {
+                return Err(disagree(
+                    "`integrity` differs between `packages` and `dependencies`".to_string(),
+                ));
+            }
+        }
+        stack.push((child_parent, e.dependencies.0.into_iter()));
+    }
+    Ok(())
+}
+
+/// A value or its absence, for messages.
+fn shown(v: Option<&str>) -> String {
+    v.map_or_else(|| "absent".to_string(), |v| format!("`{v}`"))
 }
 
 /// bun.lock keys: `a/d` for `d` installed under `a`; candidates are the key's

@@ -2,17 +2,30 @@
 //!
 //! # Versions
 //!
+//! - `lockfileVersion: 5.3` (pnpm 6) and `5.4` (pnpm 7): `importers` with bare version
+//!   references (`react-dom: 18.3.1_react@18.3.1`) and `packages` keyed
+//!   `/name/1.2.3` or `/name/1.2.3_peer@1.0.0` (the peer suffix starts at the first `_`
+//!   after the name), with the edges in each entry, as in 6.0.
 //! - `lockfileVersion: '6.0'` (pnpm 8): `importers` (one per workspace project, or the
 //!   top-level `dependencies`/`devDependencies`/`optionalDependencies` of a single project),
 //!   and `packages` keyed `/name@1.2.3` or `/name@1.2.3(peer@1.0.0)`, each with its
 //!   `resolution`, its `dependencies`/`optionalDependencies` and (for non-registry
 //!   packages) `name`/`version`.
-//! - `lockfileVersion: '9.0'` (pnpm 9 and 10): `importers`, `packages` keyed
+//! - `lockfileVersion: '9.0'` (pnpm 9, 10 and 11): `importers`, `packages` keyed
 //!   `name@1.2.3` (resolution, no edges) and `snapshots` keyed `name@1.2.3(peer@1.0.0)`
 //!   (the dependency edges).
+//! - Several YAML documents (pnpm 11): when a project has `configDependencies` (in
+//!   pnpm-workspace.yaml) or asks for a pnpm version (`devEngines.packageManager`,
+//!   `packageManager`), pnpm 11 writes its environment lockfile as a first document
+//!   (`---`) before the project's: importer `.` with `configDependencies` and
+//!   `packageManagerDependencies` (the pnpm it downloads and runs), and their
+//!   `packages`/`snapshots`. pnpm installs both, so both are read: every document is
+//!   parsed on its own (lines stay lines of the file), its packages are added to the
+//!   list (one record per name, version and source), and those dependencies are direct
+//!   dependencies of the project root. A broken document fails the file at its line.
 //!
-//! Any other version (`5.4`, `7.0`, `10.0`, …) is a [`ParseError`]: their shapes differ
-//! (v5 keys peers as `_peer@1`) and lockgate would misread them.
+//! Any other version (`5.2` and older, `7.0`, `10.0`, …) is a [`ParseError`]: their
+//! shapes differ and lockgate would misread them.
 //!
 //! # What comes from where
 //!
@@ -163,6 +176,12 @@ struct Doc {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Importer {
+    /// pnpm 11's environment document: config dependencies (installed and loaded by
+    /// pnpm itself) and the package manager pnpm downloads and runs.
+    #[serde(rename = "configDependencies")]
+    config_dependencies: BTreeMap<String, DepRef>,
+    #[serde(rename = "packageManagerDependencies")]
+    package_manager_dependencies: BTreeMap<String, DepRef>,
     dependencies: BTreeMap<String, DepRef>,
     #[serde(rename = "devDependencies")]
     dev_dependencies: BTreeMap<String, DepRef>,
@@ -221,17 +240,98 @@ struct Resolution {
 /// A record's outgoing references, resolved once every entry is known.
 type PendingEdges = (usize, usize, Vec<(String, String)>);
 
-/// Parse the text of a `pnpm-lock.yaml` (lockfile v6 or v9).
+/// The shapes of `pnpm-lock.yaml` lockgate reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    /// `5.3`, `5.4`: keys `/name/1.2.3_peer@1.0.0`, edges in `packages`.
+    V5,
+    /// `6.0`: keys `/name@1.2.3(peer@1.0.0)`, edges in `packages`.
+    V6,
+    /// `9.0`: keys `name@1.2.3`, edges in `snapshots`.
+    V9,
+}
+
+/// The YAML documents of a file: (first line, text with every line before the
+/// document blanked, so that spans are lines of the file). pnpm 11 writes its
+/// environment lockfile (`configDependencies`, `packageManagerDependencies`) as a
+/// first document, separated by `---`, before the project's. Documents holding
+/// nothing (comments, blank lines) are left out.
+fn documents(text: &str) -> Vec<(usize, String)> {
+    let mut docs: Vec<(usize, String)> = Vec::new();
+    let mut start = 0usize; // 0-based line where the current document's text begins
+    let mut current = String::new();
+    let mut has_content = false;
+    let flush = |docs: &mut Vec<(usize, String)>, start: usize, cur: &mut String, c: bool| {
+        if c {
+            docs.push((start + 1, "\n".repeat(start) + cur.as_str()));
+        }
+        cur.clear();
+    };
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let bare = line.trim_end();
+        let marker = bare == "---"
+            || bare.starts_with("--- ")
+            || bare.starts_with("---\t")
+            || bare == "..."
+            || bare.starts_with("... ");
+        if marker {
+            flush(&mut docs, start, &mut current, has_content);
+            has_content = false;
+            start = i + 1;
+            continue;
+        }
+        let t = bare.trim_start();
+        if !t.is_empty() && !t.starts_with('#') {
+            has_content = true;
+        }
+        current.push_str(line);
+    }
+    flush(&mut docs, start, &mut current, has_content);
+    docs
+}
+
+/// Parse the text of a `pnpm-lock.yaml` (lockfile 5.3, 5.4, 6.0 or 9.0; one YAML
+/// document or several, as pnpm 11 writes).
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
+    let docs = documents(text);
+    if docs.len() <= 1 {
+        return parse_document(ctx, text);
+    }
+    let mut out: Option<Lockfile> = None;
+    for (_, doc) in &docs {
+        let lf = parse_document(ctx, doc)?;
+        match &mut out {
+            None => out = Some(lf),
+            Some(all) => {
+                if all.format != lf.format {
+                    all.format = format!("{}+{}", all.format, lf.format);
+                }
+                for p in lf.packages {
+                    let dup = all.packages.iter().any(|q| {
+                        q.name == p.name && q.version == p.version && q.source == p.source
+                    });
+                    if !dup {
+                        all.packages.push(p);
+                    }
+                }
+            }
+        }
+    }
+    out.ok_or_else(|| ctx.error(Some(1), "no YAML document"))
+}
+
+/// Parse one YAML document of a `pnpm-lock.yaml`.
+fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     let (version, vline) = top_level_scalar(text, "lockfileVersion").ok_or_else(|| {
         ctx.error(
             Some(1),
             "no `lockfileVersion`: not a pnpm lockfile, or truncated",
         )
     })?;
-    let v9 = match version {
-        "6.0" => false,
-        "9.0" => true,
+    let flavor = match version {
+        "5.3" | "5.4" => Flavor::V5,
+        "6.0" => Flavor::V6,
+        "9.0" => Flavor::V9,
         other => {
             let newer = other
                 .split('.')
@@ -245,10 +345,11 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             };
             return Err(ctx.error(
                 Some(vline),
-                format!("lockfileVersion '{other}' {what} (supported: '6.0' from pnpm 8, '9.0' from pnpm 9 and 10)"),
+                format!("lockfileVersion '{other}' {what} (supported: 5.3 from pnpm 6, 5.4 from pnpm 7, '6.0' from pnpm 8, '9.0' from pnpm 9 to 11)"),
             ));
         }
     };
+    let v9 = flavor == Flavor::V9;
     let doc: Doc = from_yaml(ctx, text)?;
     let packages = doc.packages.unwrap_or_default();
 
@@ -261,7 +362,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     let mut pending_edges: Vec<PendingEdges> = Vec::new();
 
     for (key, line, entry) in &packages.0 {
-        let (name, spec) = split_key(key, v9).ok_or_else(|| {
+        let (name, spec) = split_key(key, flavor).ok_or_else(|| {
             ctx.error(
                 Some(*line),
                 format!("package key `{key}` is not `name@version`"),
@@ -326,7 +427,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             }
             rec.hashes.extend(hashes);
         }
-        by_key.insert(strip_peers(key).to_string(), idx);
+        by_key.insert(strip_peers(key, flavor).to_string(), idx);
         if !v9 {
             let deps = entry
                 .dependencies
@@ -339,7 +440,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     }
     if v9 {
         for (key, line, snap) in doc.snapshots.unwrap_or_default().0 {
-            let idx = *by_key.get(strip_peers(&key)).ok_or_else(|| {
+            let idx = *by_key.get(strip_peers(&key, flavor)).ok_or_else(|| {
                 ctx.error(
                     Some(line),
                     format!("snapshot `{key}` has no entry under `packages`"),
@@ -355,7 +456,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     }
     for (idx, line, deps) in pending_edges {
         for (dep, reference) in deps {
-            match lookup(&by_key, &dep, &reference, v9) {
+            match lookup(&by_key, &dep, &reference, flavor) {
                 Lookup::Found(d) => {
                     if let Some(e) = edges.get_mut(idx)
                         && !e.contains(&d)
@@ -388,6 +489,8 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             ".".to_string(),
             1,
             Importer {
+                config_dependencies: BTreeMap::new(),
+                package_manager_dependencies: BTreeMap::new(),
                 dependencies: doc.dependencies.unwrap_or_default(),
                 dev_dependencies: doc.dev_dependencies.unwrap_or_default(),
                 optional_dependencies: doc.optional_dependencies.unwrap_or_default(),
@@ -407,13 +510,16 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             label,
             ..Root::default()
         };
+        let (mut config_deps, mut pm_deps) = (Vec::new(), Vec::new());
         for (list, out) in [
+            (&imp.config_dependencies, &mut config_deps),
+            (&imp.package_manager_dependencies, &mut pm_deps),
             (&imp.dependencies, &mut root.deps),
             (&imp.dev_dependencies, &mut root.dev_deps),
             (&imp.optional_dependencies, &mut root.optional_deps),
         ] {
             for (dep, r) in list {
-                match lookup(&by_key, dep, r.version(), v9) {
+                match lookup(&by_key, dep, r.version(), flavor) {
                     Lookup::Found(d) => out.push(d),
                     Lookup::Link => {}
                     Lookup::Missing => {
@@ -425,6 +531,8 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                 }
             }
         }
+        root.deps.extend(config_deps);
+        root.deps.extend(pm_deps);
         roots.push(root);
     }
 
@@ -441,10 +549,10 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     Ok(Lockfile {
         path: ctx.display.to_path_buf(),
         ecosystem: Ecosystem::Npm,
-        format: if v9 {
-            "pnpm-v9".to_string()
-        } else {
-            "pnpm-v6".to_string()
+        format: match (flavor, version) {
+            (Flavor::V9, _) => "pnpm-v9".to_string(),
+            (Flavor::V6, _) => "pnpm-v6".to_string(),
+            (Flavor::V5, v) => format!("pnpm-v{v}"),
         },
         packages: records,
         unpinned: Vec::new(),
@@ -455,16 +563,48 @@ fn starts_with_digit(s: &str) -> bool {
     s.bytes().next().is_some_and(|b| b.is_ascii_digit())
 }
 
-/// The key without its peer suffix: `react-dom@18.3.1(react@18.3.1)` → `react-dom@18.3.1`.
-fn strip_peers(key: &str) -> &str {
-    key.find('(').map_or(key, |i| key.get(..i).unwrap_or(key))
+/// The key without its peer suffix: `react-dom@18.3.1(react@18.3.1)` → `react-dom@18.3.1`;
+/// v5: `/react-dom/18.3.1_react@18.3.1` → `/react-dom/18.3.1` (the suffix starts at the
+/// first `_` after the name: semver versions hold none).
+fn strip_peers(key: &str, flavor: Flavor) -> &str {
+    if flavor != Flavor::V5 {
+        return key.find('(').map_or(key, |i| key.get(..i).unwrap_or(key));
+    }
+    let Some(name_end) = v5_name_end(key) else {
+        return key;
+    };
+    match key.get(name_end..).and_then(|r| r.find('_')) {
+        Some(i) => key.get(..name_end + i).unwrap_or(key),
+        None => key,
+    }
 }
 
-/// Split a `packages` key into (name, version or reference). v6 registry keys start with
-/// `/`; other v6 keys (`file:…`, git hosts) have no name (it is in the entry's `name`).
-fn split_key(key: &str, v9: bool) -> Option<(&str, &str)> {
-    let key = strip_peers(key);
-    let key = if v9 {
+/// Where the name ends in a v5 key `/name/version` or `/@scope/name/version` (the index
+/// of the `/` before the version).
+fn v5_name_end(key: &str) -> Option<usize> {
+    let rest = key.strip_prefix('/')?;
+    let skip = if rest.starts_with('@') {
+        rest.find('/')? + 1
+    } else {
+        0
+    };
+    Some(1 + skip + rest.get(skip..)?.find('/')?)
+}
+
+/// Split a `packages` key into (name, version or reference). v5 and v6 registry keys
+/// start with `/`; other keys (`file:…`, git hosts, tarball hosts) have no name (it is in
+/// the entry's `name`).
+fn split_key(key: &str, flavor: Flavor) -> Option<(&str, &str)> {
+    let key = strip_peers(key, flavor);
+    if flavor == Flavor::V5 {
+        if !key.starts_with('/') {
+            return Some(("", key));
+        }
+        let end = v5_name_end(key)?;
+        let (name, spec) = (key.get(1..end)?, key.get(end + 1..)?);
+        return (!name.is_empty() && !spec.is_empty()).then_some((name, spec));
+    }
+    let key = if flavor == Flavor::V9 {
         key
     } else {
         match key.strip_prefix('/') {
@@ -485,15 +625,25 @@ enum Lookup {
 
 /// Resolve a dependency reference (`1.2.3`, `1.2.3(peer@1)`, an alias `/other@1.0.0` or
 /// `other@1.0.0`, `file:dir`, `link:../b`) to a record.
-fn lookup(by_key: &HashMap<String, usize>, dep: &str, reference: &str, v9: bool) -> Lookup {
+fn lookup(by_key: &HashMap<String, usize>, dep: &str, reference: &str, flavor: Flavor) -> Lookup {
     if reference.starts_with("link:") {
         return Lookup::Link;
     }
-    let reference = strip_peers(reference);
-    let candidates = if v9 {
-        [format!("{dep}@{reference}"), reference.to_string()]
-    } else {
-        [format!("/{dep}@{reference}"), reference.to_string()]
+    let candidates = match flavor {
+        Flavor::V9 => {
+            let reference = strip_peers(reference, flavor);
+            [format!("{dep}@{reference}"), reference.to_string()]
+        }
+        Flavor::V6 => {
+            let reference = strip_peers(reference, flavor);
+            [format!("/{dep}@{reference}"), reference.to_string()]
+        }
+        Flavor::V5 => {
+            // `1.2.3_peer@1`, or a whole key (`/other/1.0.0` for an alias, `file:dir`)
+            let plain = format!("/{dep}/{reference}");
+            let plain = strip_peers(&plain, flavor).to_string();
+            [plain, strip_peers(reference, flavor).to_string()]
+        }
     };
     for c in &candidates {
         if let Some(&i) = by_key.get(c.as_str()) {
@@ -671,11 +821,42 @@ snapshots:
     }
 
     #[test]
+    fn documents_keep_file_lines() {
+        let docs = documents("---\na: 1\n\n---\n# only a comment\n---\nb: 2\n...\n");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].0, 2);
+        assert_eq!(docs[0].1, "\na: 1\n\n");
+        assert_eq!(docs[1].0, 7);
+        assert_eq!(docs[1].1.lines().nth(6), Some("b: 2"));
+        assert_eq!(documents("a: 1\n").len(), 1);
+    }
+
+    #[test]
+    fn v5_keys() {
+        assert_eq!(
+            strip_peers("/react-dom/18.3.1_react@18.3.1", Flavor::V5),
+            "/react-dom/18.3.1"
+        );
+        assert_eq!(
+            strip_peers("/snake_case/1.0.0_a@1", Flavor::V5),
+            "/snake_case/1.0.0"
+        );
+        assert_eq!(
+            split_key("/@types/node/22.0.0", Flavor::V5),
+            Some(("@types/node", "22.0.0"))
+        );
+        assert_eq!(
+            split_key("file:local_lib", Flavor::V5),
+            Some(("", "file:local_lib"))
+        );
+    }
+
+    #[test]
     fn other_versions_fail() {
-        let e = parse_str("lockfileVersion: 5.4\n").unwrap_err();
+        let e = parse_str("lockfileVersion: 5.2\n").unwrap_err();
         assert_eq!(e.line, Some(1));
         assert!(
-            e.message.contains("'5.4' is not supported"),
+            e.message.contains("'5.2' is not supported"),
             "{}",
             e.message
         );

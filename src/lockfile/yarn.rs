@@ -13,7 +13,9 @@
 //! - hashes: the `#<40 hex>` fragment of `resolved` (sha1 of the registry tarball) and
 //!   every token of `integrity`.
 //! - source: `file:`/`link:` descriptors are [`Source::Path`], `http(s):` descriptors
-//!   [`Source::Url`], git descriptors (`git+…`, `github:…`, `…/….git`) [`Source::Git`],
+//!   [`Source::Url`], git descriptors (`git+…`, `github:…`, `…/….git`, and GitHub
+//!   shorthand `owner/repo#ref`, which yarn fetches from codeload.github.com: url
+//!   `github:owner/repo`, rev the commit in `resolved`) [`Source::Git`],
 //!   everything else the registry `resolved` points at (default registry unless another
 //!   host). An alias (`x-cjs@npm:string-width@^4`) is recorded under the real name.
 //! - roots: classic records none. The `package.json` beside the lockfile gives them: its
@@ -22,7 +24,8 @@
 //!   Without a `package.json`, the root is [`Context::root_label`] and its direct
 //!   dependencies are the entries nothing else depends on. Manifest dependencies that
 //!   the lockfile lacks (a stale lockfile, which `yarn install --frozen-lockfile` rejects)
-//!   are skipped.
+//!   are skipped. `resolutions` need no handling: Yarn 1 writes the rewritten
+//!   descriptors into the entry keys (`ms@2.0.0, ms@2.1.3:`).
 //!
 //! # Berry (Yarn 2+, `__metadata:`)
 //!
@@ -30,20 +33,38 @@
 //! [`super::pnpm`]): `__metadata: {version, cacheKey}` then entries keyed
 //! `"name@npm:^1.0.0, name@npm:^1.1.0"` with `version`, `resolution`, `checksum`,
 //! `dependencies`, `dependenciesMeta`, `languageName`, `linkType`. `__metadata.version`
-//! 4 to 10 are read (Yarn 2.0 wrote 4, Yarn 4.0 wrote 8, Yarn 4.18 writes 10; the fields
-//! read here have not changed); a newer one is a [`ParseError`].
+//! 4 to 10 are read: Yarn 2 writes 4, Yarn 3.0 and 3.1 write 5, Yarn 3.2 to 3.8 write 6,
+//! Yarn 4.0 writes 8 and Yarn 4.18 writes 10 (the fields read here have not changed;
+//! fixtures from Yarn 2.4, 3.8, 4.5 and 4.18); a newer one is a [`ParseError`].
+//!
+//! - dependencies are resolved as Yarn resolves them: the root `package.json`'s
+//!   `resolutions` first (`name`, `name@range`, `parent/name`, `parent@range/name`; Yarn
+//!   berry ignores glob patterns such as `**/name`, and so does lockgate), then the
+//!   descriptor as written, then with Yarn's default protocol: Yarn 2 and 3 write the
+//!   range without `npm:` (`left-pad: ^1.3.0`) while the entry key has it
+//!   (`left-pad@npm:^1.3.0`). Every entry is a package whether or not anything resolves
+//!   to it, so a resolution lockgate misreads can change a dependency path, never which
+//!   packages are checked. A `catalog:` / `catalog:<name>` range (Yarn 4.10+) is the
+//!   range `.yarnrc.yml` beside the lockfile sets under `catalog` / `catalogs.<name>`;
+//!   when that cannot be read, the only entry of the dependency's name (several: an
+//!   error, as for any descriptor without an entry).
 //!
 //! - hashes: `checksum` is a digest of Yarn's own cache zip, not of the registry tarball,
 //!   so it is kept as [`Hash::yarn_berry`] (`yarn-berry:10c0/<hex>`; a bare checksum of
 //!   an older lockfile gets the `cacheKey` prefix, so equal archives compare equal).
 //! - source: from the `resolution`: `npm:` registry, `file:`/`portal:`/`link:`
 //!   [`Source::Path`], `http(s)://` tarballs [`Source::Url`] (`…#commit=` or `.git` are
-//!   [`Source::Git`]), `workspace:` entries are roots, not packages. Other protocols
-//!   (`exec:` …) are a [`ParseError`].
+//!   [`Source::Git`]), `workspace:` entries are roots, not packages. A protocol lockgate
+//!   does not know (`exec:`, a plugin's `condition:`, …) cannot say what is fetched: the
+//!   package is read as [`Source::Url`] with the resolution (without `::` parameters) as
+//!   its URL, so the source policy reports it unless `url` sources are allowed, and its
+//!   version must still be pinned with its checksum (reported per package rather than
+//!   refusing the whole file). A resolution with no protocol is a [`ParseError`].
 //! - `patch:` resolutions: a patched package is recorded under its base package's name
 //!   and version. Yarn's built-in compatibility patches (`…#optional!builtin<compat/…>`,
 //!   which Yarn applies to `typescript`, `fsevents`, `resolve` on its own) keep the base's
-//!   source and merge into the base's record (their checksum is added to its hashes). A
+//!   source and merge into the base's record (their checksum is added to its hashes;
+//!   Yarn 2 and 3 write them `…#~builtin<compat/…>`). A
 //!   patch from a file in the repository (`…#~/.yarn/patches/x.patch`) changes the code,
 //!   so it is its own record with source [`Source::Path`] `patch:<patch file>`.
 //! - roots: the `workspace:` entries, labelled by name. A workspace's dependencies that
@@ -464,6 +485,29 @@ fn classic_source(range: &str, resolved: Option<&str>) -> (Source, bool) {
     {
         return (Source::Path(p.to_string()), true);
     }
+    // GitHub shorthand (`webpack/tooling#v1.28.1`): yarn fetches the commit's tarball
+    // from codeload.github.com. A git source, not a registry on another host.
+    let codeload = resolved.and_then(|r| r.strip_prefix("https://codeload.github.com/"));
+    if is_github_shorthand(range) || codeload.is_some() {
+        let repo = range.split('#').next().unwrap_or(range);
+        let (url, rev) = match codeload {
+            // `<owner>/<repo>/tar.gz/<commit>`
+            Some(rest) => {
+                let mut parts = rest.splitn(4, '/');
+                let (owner, name, _, commit) =
+                    (parts.next(), parts.next(), parts.next(), parts.next());
+                (
+                    format!("github:{}/{}", owner.unwrap_or(""), name.unwrap_or("")),
+                    commit.map(|c| c.split(['#', '?']).next().unwrap_or(c).to_string()),
+                )
+            }
+            None => (
+                format!("github:{repo}"),
+                range.split_once('#').map(|(_, r)| r.to_string()),
+            ),
+        };
+        return (Source::Git { url, rev }, false);
+    }
     if is_git(range) || resolved.is_some_and(is_git) {
         let r = resolved.unwrap_or(range);
         let (url, rev) = match r.split_once('#') {
@@ -488,6 +532,21 @@ fn classic_source(range: &str, resolved: Option<&str>) -> (Source, bool) {
     }
 }
 
+/// `owner/repo` or `owner/repo#ref`: a range Yarn reads as a GitHub repository (no
+/// protocol, not a path, not a scoped name).
+fn is_github_shorthand(range: &str) -> bool {
+    let repo = range.split('#').next().unwrap_or(range);
+    let Some((owner, name)) = repo.split_once('/') else {
+        return false;
+    };
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    };
+    !range.contains(':') && !owner.starts_with(['.', '@', '~']) && ok(owner) && ok(name)
+}
+
 fn origin(url: &str) -> &str {
     let after = url.find("://").map_or(0, |i| i + 3);
     let end = url
@@ -510,6 +569,8 @@ struct Manifest {
     #[serde(rename = "optionalDependencies")]
     optional_dependencies: BTreeMap<String, String>,
     workspaces: Option<Workspaces>,
+    /// Yarn's `resolutions` (root manifest only).
+    resolutions: BTreeMap<String, String>,
     #[serde(skip)]
     rel: String,
 }
@@ -733,7 +794,12 @@ fn berry_kind(resolution: &str) -> Result<BerryKind, String> {
         };
         let builtin = patch
             .split('&')
-            .all(|p| p.trim_start_matches("optional!").starts_with("builtin<"));
+            // Yarn 4 writes `optional!builtin<…>`, Yarn 2 and 3 `~builtin<…>`
+            .all(|p| {
+                p.trim_start_matches("optional!")
+                    .trim_start_matches('~')
+                    .starts_with("builtin<")
+            });
         return Ok(if builtin {
             BerryKind::Package {
                 name: base_name,
@@ -784,9 +850,19 @@ fn berry_kind(resolution: &str) -> Result<BerryKind, String> {
             source: Source::Url(strip_params(range)),
         });
     }
-    let proto = range.split(':').next().unwrap_or(range);
+    // A protocol lockgate does not know (`exec:`, a plugin's `condition:`, ...): what it
+    // fetches cannot be told, so the package is read with the resolution as a URL
+    // source. The source policy flags it unless `url` sources are allowed, and its
+    // version must still be pinned with its checksum: reported per package, not a
+    // refusal of the whole file, and never a silent pass.
+    if range.contains(':') {
+        return Ok(BerryKind::Package {
+            name,
+            source: Source::Url(strip_params(range)),
+        });
+    }
     Err(format!(
-        "resolution `{resolution}` uses the `{proto}:` protocol, which lockgate does not know"
+        "resolution `{resolution}` has no protocol, which Yarn never writes"
     ))
 }
 
@@ -877,7 +953,7 @@ fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         }
     }
 
-    let resolve = |dep: &str, range: &str, parent_resolution: &str| -> Option<usize> {
+    let lookup = |dep: &str, range: &str, parent_resolution: &str| -> Option<usize> {
         let d = format!("{dep}@{range}");
         if let Some(&p) = by_descriptor.get(&d) {
             return Some(p);
@@ -887,6 +963,43 @@ fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             return Some(p);
         }
         by_unbound.get(&d).copied().flatten()
+    };
+    // The root manifest's `resolutions` rewrite descriptors before they are resolved.
+    let overrides = read_manifest(ctx, ctx.dir(), ".")?
+        .map(|m| parse_overrides(&m.resolutions))
+        .unwrap_or_default();
+    // A dependency as Yarn resolves it: `resolutions` first, then the range as
+    // written, then with Yarn's default protocol (Yarn 2 and 3 write `left-pad: ^1.3.0`
+    // for the entry `left-pad@npm:^1.3.0`).
+    // `catalog:` ranges (Yarn 4.10+) name a range in `.yarnrc.yml`'s `catalog` /
+    // `catalogs.<name>`; without that file, the only entry of that name, if there is one.
+    let catalogs = read_catalogs(ctx.dir());
+    let mut only_entry: HashMap<&str, Option<usize>> = HashMap::new();
+    for (d, &pos) in &by_descriptor {
+        if let Some((name, _)) = split_descriptor(d) {
+            only_entry
+                .entry(name)
+                .and_modify(|v| {
+                    if *v != Some(pos) {
+                        *v = None
+                    }
+                })
+                .or_insert(Some(pos));
+        }
+    }
+    let resolve = |dep: &str, range: &str, parent_key: &str, parent_resolution: &str| {
+        let range = apply_overrides(&overrides, dep, range, parent_key).unwrap_or(range);
+        if let Some(catalog) = range.strip_prefix("catalog:") {
+            return match catalogs.range(catalog, dep) {
+                Some(r) => lookup(dep, r, parent_resolution)
+                    .or_else(|| lookup(dep, &with_default_protocol(r)?, parent_resolution)),
+                None => only_entry.get(dep).copied().flatten(),
+            };
+        }
+        lookup(dep, range, parent_resolution).or_else(|| {
+            let normalized = with_default_protocol(range)?;
+            lookup(dep, &normalized, parent_resolution)
+        })
     };
 
     let mut roots: Vec<Root> = Vec::new();
@@ -901,12 +1014,12 @@ fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             .as_ref()
             .map(|m| m.dev_dependencies.keys().map(String::as_str).collect())
             .unwrap_or_default();
-        let Some((_, line, e)) = entries.get(*pos) else {
+        let Some((key, line, e)) = entries.get(*pos) else {
             continue;
         };
         let res = e.resolution.as_deref().unwrap_or("");
         for (dep, range) in &e.dependencies {
-            let target = resolve(dep, range, res).ok_or_else(|| {
+            let target = resolve(dep, range, key, res).ok_or_else(|| {
                 ctx.error(
                     Some(*line),
                     format!("dependency `{dep}@{range}` has no entry in yarn.lock"),
@@ -930,14 +1043,14 @@ fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         }
         roots.push(root);
     }
-    for (pos, (_, line, e)) in entries.iter().enumerate() {
+    for (pos, (key, line, e)) in entries.iter().enumerate() {
         let Some(Node::Rec(from)) = nodes.get(pos) else {
             continue;
         };
         let from = *from;
         let res = e.resolution.as_deref().unwrap_or("");
         for (dep, range) in &e.dependencies {
-            let target = resolve(dep, range, res).ok_or_else(|| {
+            let target = resolve(dep, range, key, res).ok_or_else(|| {
                 ctx.error(
                     Some(*line),
                     format!("dependency `{dep}@{range}` has no entry in yarn.lock"),
@@ -949,6 +1062,131 @@ fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         }
     }
     Ok(b.finish(format!("yarn-berry-v{version}"), &roots))
+}
+
+/// `catalog` and `catalogs` of the project's `.yarnrc.yml` (Yarn 4.10+).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Catalogs {
+    catalog: BTreeMap<String, String>,
+    catalogs: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Catalogs {
+    /// The range `catalog:<name>` (`name` empty: the default catalog) sets for `dep`.
+    fn range(&self, name: &str, dep: &str) -> Option<&str> {
+        let map = if name.is_empty() || name == "default" {
+            &self.catalog
+        } else {
+            self.catalogs.get(name)?
+        };
+        map.get(dep).map(String::as_str)
+    }
+}
+
+/// The catalogs of `dir/.yarnrc.yml`; none when there is no such file or it cannot be
+/// read (a `catalog:` dependency then falls back to the only entry of its name).
+fn read_catalogs(dir: &Path) -> Catalogs {
+    let Ok(text) = std::fs::read_to_string(dir.join(".yarnrc.yml")) else {
+        return Catalogs::default();
+    };
+    serde_saphyr::from_str_with_options(&text, super::pnpm::yaml_options()).unwrap_or_default()
+}
+
+/// The range with Yarn's default protocol (`npm:`) when it has none, as Yarn's
+/// `normalizeDependency` does for a semver range or a tag; `None` when it has one.
+fn with_default_protocol(range: &str) -> Option<String> {
+    let has_protocol = range.contains(':');
+    let path_like = range.contains('/') || range.starts_with('.');
+    (!has_protocol && !path_like && !range.is_empty()).then(|| format!("npm:{range}"))
+}
+
+/// One `resolutions` entry: `[from/]name[@range]` and the range it sets. Yarn berry
+/// ignores glob patterns (`**/name`: "Glob patterns have been removed", YN0057) and so
+/// does lockgate.
+struct Override {
+    from: Option<(String, Option<String>)>,
+    name: String,
+    range: Option<String>,
+    to: String,
+}
+
+/// `name` or `name@range` (`@scope/name@range` included).
+fn name_and_range(s: &str) -> (String, Option<String>) {
+    match split_descriptor(s) {
+        Some((n, r)) => (n.to_string(), Some(r.to_string())),
+        None => (s.to_string(), None),
+    }
+}
+
+/// The root manifest's `resolutions` (Yarn berry's syntax), most specific first. A
+/// pattern lockgate cannot parse is left out: a descriptor it would rewrite then has no
+/// entry, an error.
+fn parse_overrides(resolutions: &BTreeMap<String, String>) -> Vec<Override> {
+    let mut out = Vec::new();
+    for (pattern, to) in resolutions {
+        let p = pattern.as_str();
+        if p.contains('*') {
+            continue;
+        }
+        // Split into package patterns; a scoped name spans two segments.
+        let segs: Vec<&str> = p.split('/').collect();
+        let mut parts: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < segs.len() {
+            if segs[i].starts_with('@') && i + 1 < segs.len() {
+                parts.push(format!("{}/{}", segs[i], segs[i + 1]));
+                i += 2;
+            } else {
+                parts.push(segs[i].to_string());
+                i += 1;
+            }
+        }
+        let (from, target) = match parts.as_slice() {
+            [t] => (None, t),
+            [f, t] => (Some(name_and_range(f)), t),
+            _ => continue,
+        };
+        let (name, range) = name_and_range(target);
+        if name.is_empty() {
+            continue;
+        }
+        out.push(Override {
+            from,
+            name,
+            range,
+            to: to.clone(),
+        });
+    }
+    out.sort_by_key(|o| std::cmp::Reverse((o.from.is_some(), o.range.is_some())));
+    out
+}
+
+/// The range `resolutions` sets for `dep@range` asked for by the entry keyed
+/// `parent_key`, if one applies.
+fn apply_overrides<'o>(
+    overrides: &'o [Override],
+    dep: &str,
+    range: &str,
+    parent_key: &str,
+) -> Option<&'o str> {
+    let norm = |r: &str| with_default_protocol(r).unwrap_or_else(|| r.to_string());
+    overrides
+        .iter()
+        .find(|o| {
+            o.name == dep
+                && o.range.as_deref().is_none_or(|r| norm(r) == norm(range))
+                && o.from.as_ref().is_none_or(|(from_name, from_range)| {
+                    parent_key.split(", ").any(|d| {
+                        let d = d.split("::").next().unwrap_or(d);
+                        split_descriptor(d).is_some_and(|(n, r)| {
+                            n == from_name
+                                && from_range.as_deref().is_none_or(|fr| norm(fr) == norm(r))
+                        })
+                    })
+                })
+        })
+        .map(|o| o.to.as_str())
 }
 
 /// A berry checksum: `<cacheKey>/<128 hex>` or bare hex (older lockfiles; the
@@ -1043,6 +1281,64 @@ b-cjs@npm:b@^2, b@^2.0.0:
     }
 
     #[test]
+    fn github_shorthand() {
+        assert!(is_github_shorthand("webpack/tooling#v1.28.1"));
+        assert!(is_github_shorthand("user/repo"));
+        for not in [
+            "^1.2.0",
+            "@scope/name",
+            "./a/b",
+            "~/a/b",
+            "github:a/b",
+            "npm:a/b",
+            "a/b/c",
+        ] {
+            assert!(!is_github_shorthand(not), "{not}");
+        }
+    }
+
+    #[test]
+    fn resolutions_patterns() {
+        let m: BTreeMap<String, String> = [
+            ("trim", "0.0.3"),
+            ("**/ms", "2.1.3"),
+            ("a/left-pad", "1.1.0"),
+            ("@s/b@^1/@t/c@npm:^2", "2.5.0"),
+            ("d@1.0.0", "1.0.1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let o = parse_overrides(&m);
+        assert_eq!(o.len(), 4, "glob patterns are ignored, as Yarn berry does");
+        assert_eq!(
+            apply_overrides(&o, "trim", "0.0.1", "x@npm:1"),
+            Some("0.0.3")
+        );
+        assert_eq!(apply_overrides(&o, "ms", "2.0.0", "x@npm:1"), None);
+        assert_eq!(
+            apply_overrides(&o, "left-pad", "^1", "a@npm:^2, a@npm:^2.1"),
+            Some("1.1.0")
+        );
+        assert_eq!(apply_overrides(&o, "left-pad", "^1", "b@npm:^2"), None);
+        assert_eq!(
+            apply_overrides(&o, "@t/c", "^2", "@s/b@npm:^1"),
+            Some("2.5.0")
+        );
+        assert_eq!(apply_overrides(&o, "@t/c", "^2", "@s/b@npm:^3"), None);
+        assert_eq!(
+            apply_overrides(&o, "d", "npm:1.0.0", "x@npm:1"),
+            Some("1.0.1")
+        );
+        assert_eq!(apply_overrides(&o, "d", "1.0.2", "x@npm:1"), None);
+        assert_eq!(with_default_protocol("^1.2.0"), Some("npm:^1.2.0".into()));
+        assert_eq!(with_default_protocol("~8.9.0"), Some("npm:~8.9.0".into()));
+        assert_eq!(with_default_protocol("npm:^1"), None);
+        assert_eq!(with_default_protocol("./local"), None);
+        assert_eq!(with_default_protocol("user/repo"), None);
+    }
+
+    #[test]
     fn berry_resolutions() {
         let k = berry_kind("typescript@patch:typescript@npm%3A5.6.3#optional!builtin<compat/typescript>::version=5.6.3&hash=8c6c40").unwrap();
         assert!(
@@ -1056,7 +1352,11 @@ b-cjs@npm:b@^2, b@^2.0.0:
         assert!(
             matches!(k, BerryKind::Package { source: Source::Git { ref rev, .. }, .. } if rev.as_deref() == Some("abc"))
         );
-        assert!(berry_kind("x@exec:./gen.js").is_err());
+        let k = berry_kind("x@condition:os=linux?a:b::hash=1").unwrap();
+        assert!(
+            matches!(k, BerryKind::Package { source: Source::Url(ref u), .. } if u == "condition:os=linux?a:b")
+        );
+        assert!(berry_kind("x@just-text").is_err());
         assert_eq!(
             percent_encode("fixture-app@workspace:."),
             "fixture-app%40workspace%3A."
