@@ -29,22 +29,7 @@ use std::sync::{Arc, Mutex};
 /// Cases whose fix is on another branch (named in the case's `fix_branch`): the
 /// lockgate half is reported, not asserted, until the lead merges that branch and
 /// empties this list. The installer half is asserted for every case.
-const OPEN_UNTIL_MERGE: &[&str] = &[
-    "bun-sha1-pin-second-token",
-    "cargo-patch-path-source",
-    "committed-lockfile-in-skipped-folder",
-    "npm-sha1-pin-npmrc-redirect",
-    "npm-sha1-pin-second-token",
-    "npm-sri-nbsp-token",
-    "npm-v1-lockfile-with-packages",
-    "npmrc-registry-redirect",
-    "pip-hash-any-algorithm",
-    "pip-pep263-utf7",
-    "pnpm-sha1-pin-second-token",
-    "registry-prefix-userinfo",
-    "uv-second-wheel-any-host",
-    "yarn-classic-other-package-tarball",
-];
+const OPEN_UNTIL_MERGE: &[&str] = &[];
 
 /// What the lockgate half sees instead of a server.
 const OFFLINE_SERVER: &str = "127.0.0.1:4873";

@@ -19,80 +19,12 @@ use serde_json::Value;
 /// the fix that will remove it. A file listed here must still fail: when a fix
 /// makes it pass, the test says so and the entry must be removed.
 const KNOWN_FAILING: &[(&str, &str)] = &[
-    // Yarn berry (Yarn 2/3 lockfiles write dependency ranges without `npm:`)
-    (
-        "reduxjs__redux-toolkit/examples/publish-ci/node-standard/yarn.lock",
-        "yarn berry __metadata 6 (Yarn 3): `@reduxjs/toolkit: ^2.0.0-beta.2` is not matched with the key `@reduxjs/toolkit@npm:^2.0.0-beta.2` (yarn berry helper)",
-    ),
-    // pnpm
-    (
-        "pnpm__pnpm/lockfile/split-lockfile/test/fixture/v5.4/pnpm-lock.yaml",
-        "pnpm lockfileVersion 5.4 (pnpm 7) refused (pnpm helper)",
-    ),
-    (
-        "pnpm__pnpm/__fixtures__/general/pnpm-lock.yaml",
-        "pnpm lockfileVersion '7.0' (pnpm's own fixtures on its main branch) refused (pnpm helper)",
-    ),
-    (
-        "pnpm__pnpm/__fixtures__/with-peer/pnpm-lock.yaml",
-        "pnpm lockfileVersion '7.0' (pnpm's own fixtures on its main branch) refused (pnpm helper)",
-    ),
-    // requirements files that are not named requirements*.txt
-    (
-        "pallets__flask/requirements/build.txt",
-        "requirements/ layout: `requirements/build.txt` is 'neither a lockfile nor a manifest' (requirements helper)",
-    ),
-    (
-        "pallets__flask/requirements/tests-min.txt",
-        "requirements/ layout: `requirements/tests-min.txt` refused (requirements helper)",
-    ),
-    (
-        "pypi__warehouse/requirements/deploy.txt",
-        "requirements/ layout: `requirements/deploy.txt` refused (requirements helper)",
-    ),
-    (
-        "pypi__warehouse/requirements/pip.txt",
-        "requirements/ layout: `requirements/pip.txt` refused (requirements helper)",
-    ),
+    // Refused on purpose: `#egg=elasticsearch-dsl==6.1.1` is not a project name. pip 23
+    // warned that such egg fragments would become an error, and pip 25 refuses them;
+    // lockgate refuses the file (fail closed) rather than guess the name.
     (
         "readthedocs__readthedocs.org/requirements/pip.txt",
-        "requirements/ layout: `requirements/pip.txt` refused (requirements helper)",
-    ),
-    (
-        "pallets__click/requirements/build.txt",
-        "requirements/ layout: `requirements/build.txt` refused (requirements helper)",
-    ),
-    (
-        "django__djangoproject.com/requirements/prod.txt",
-        "requirements/ layout: `requirements/prod.txt` refused (requirements helper)",
-    ),
-    (
-        "python__mypy/test-requirements.txt",
-        "`test-requirements.txt` is 'neither a lockfile nor a manifest' (requirements helper: pip-compile output under any *.txt name)",
-    ),
-    (
-        "jestjs__jest/e2e/resolve-conditions/yarn.lock",
-        "yarn berry __metadata 4 (Yarn 2): `resolve.exports: ^1.1.0` not matched with `resolve.exports@npm:^1.1.0` (yarn berry helper)",
-    ),
-    (
-        "aio-libs__aiohttp/requirements/base.txt",
-        "requirements/ layout: `requirements/base.txt` refused (requirements helper)",
-    ),
-    (
-        "numpy__numpy/requirements/test_requirements.txt",
-        "requirements/ layout: `requirements/test_requirements.txt` refused (requirements helper)",
-    ),
-    (
-        "pallets__jinja/requirements/build.txt",
-        "requirements/ layout: `requirements/build.txt` refused (requirements helper)",
-    ),
-    (
-        "jestjs__jest/e2e/chai-assertion-library-errors/yarn.lock",
-        "yarn berry __metadata 4 (Yarn 2): `chai: ^4.2.0` not matched with `chai@npm:^4.2.0` (yarn berry helper)",
-    ),
-    (
-        "jestjs__jest/e2e/define-config/ts/yarn.lock",
-        "yarn berry __metadata 6 (Yarn 3): `ts-node: ^10.5.0` not matched with `ts-node@npm:^10.5.0` (yarn berry helper)",
+        "refused as current pip refuses it: `#egg=name==version` is not a valid egg fragment",
     ),
 ];
 

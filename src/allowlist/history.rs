@@ -226,7 +226,7 @@ mod tests {
         let old = super::super::parse(
             Path::new("a.toml"),
             &format!(
-                "[policy]\nunlisted = \"deny\"\n[cargo.a]\nversions.\"1\" = \"{}\"\nversions.\"2\" = \"{}\"\n",
+                "[policy]\nunlisted = \"deny\"\n[pypi.a]\nversions.\"1\" = \"{}\"\nversions.\"2\" = \"{}\"\n",
                 h('1'),
                 h('2')
             ),
@@ -235,7 +235,7 @@ mod tests {
         let new = super::super::parse(
             Path::new("a.toml"),
             &format!(
-                "[policy]\nunlisted = \"warn\"\n[cargo.a]\nversions.\"2\" = \"{}\"\nversions.\"3\" = {{ hashes = [\"{}\"], approved = {{ by = \"sec\", ticket = \"SEC-1\" }} }}\n",
+                "[policy]\nunlisted = \"warn\"\n[pypi.a]\nversions.\"2\" = \"{}\"\nversions.\"3\" = {{ hashes = [\"{}\"], approved = {{ by = \"sec\", ticket = \"SEC-1\" }} }}\n",
                 h('9'),
                 h('3')
             ),
@@ -243,14 +243,14 @@ mod tests {
         .unwrap();
         let lines: Vec<String> = diff(&old, &new).iter().map(|c| c.to_string()).collect();
         assert!(
-            lines.contains(&"+ cargo a@3  (by sec, ticket SEC-1)".to_string()),
+            lines.contains(&"+ pypi a@3  (by sec, ticket SEC-1)".to_string()),
             "{lines:?}"
         );
-        assert!(lines.contains(&"- cargo a@1".to_string()), "{lines:?}");
+        assert!(lines.contains(&"- pypi a@1".to_string()), "{lines:?}");
         assert!(
             lines
                 .iter()
-                .any(|l| l.starts_with("! cargo a@2 PIN CHANGED")),
+                .any(|l| l.starts_with("! pypi a@2 PIN CHANGED")),
             "{lines:?}"
         );
         assert!(

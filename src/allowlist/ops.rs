@@ -395,11 +395,11 @@ mod tests {
         let h = |c: char| Hash::parse(&format!("sha256:{}", c.to_string().repeat(64))).unwrap();
         let list = super::super::parse(
             Path::new("a.toml"),
-            &format!("[cargo.a]\nversions.\"1\" = \"{}\"\n", h('1')),
+            &format!("[pypi.a]\nversions.\"1\" = \"{}\"\n", h('1')),
         )
         .unwrap();
         let w = |hashes: Vec<Hash>| Wanted {
-            ecosystem: Ecosystem::Cargo,
+            ecosystem: Ecosystem::Pypi,
             name: "a".into(),
             from_registry: true,
             version: "1".into(),
@@ -412,7 +412,7 @@ mod tests {
         assert_eq!(changes.len(), 1);
         let text = changes[0].to_string();
         assert!(
-            text.starts_with("PIN CHANGED: cargo a@1: from [sha256:1111"),
+            text.starts_with("PIN CHANGED: pypi a@1: from [sha256:1111"),
             "{text}"
         );
         assert!(text.contains("to [sha256:2222"), "{text}");

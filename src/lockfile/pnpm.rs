@@ -11,7 +11,8 @@
 //!   and `packages` keyed `/name@1.2.3` or `/name@1.2.3(peer@1.0.0)`, each with its
 //!   `resolution`, its `dependencies`/`optionalDependencies` and (for non-registry
 //!   packages) `name`/`version`.
-//! - `lockfileVersion: '9.0'` (pnpm 9, 10 and 11): `importers`, `packages` keyed
+//! - `lockfileVersion: '9.0'` (pnpm 9, 10 and 11; `'7.0'` from pnpm 9's pre-releases
+//!   has the same shape): `importers`, `packages` keyed
 //!   `name@1.2.3` (resolution, no edges) and `snapshots` keyed `name@1.2.3(peer@1.0.0)`
 //!   (the dependency edges).
 //! - Several YAML documents (pnpm 11): when a project has `configDependencies` (in
@@ -331,7 +332,9 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
     let flavor = match version {
         "5.3" | "5.4" => Flavor::V5,
         "6.0" => Flavor::V6,
-        "9.0" => Flavor::V9,
+        // pnpm 9's pre-releases wrote the 9.0 shape as '7.0'; pnpm's own test
+        // fixtures still carry it, and pnpm reads it as 9.0.
+        "9.0" | "7.0" => Flavor::V9,
         other => {
             let newer = other
                 .split('.')
@@ -345,7 +348,7 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
             };
             return Err(ctx.error(
                 Some(vline),
-                format!("lockfileVersion '{other}' {what} (supported: 5.3 from pnpm 6, 5.4 from pnpm 7, '6.0' from pnpm 8, '9.0' from pnpm 9 to 11)"),
+                format!("lockfileVersion '{other}' {what} (supported: 5.3 from pnpm 6, 5.4 from pnpm 7, '6.0' from pnpm 8, '7.0' from pnpm 9 pre-releases, '9.0' from pnpm 9 to 11)"),
             ));
         }
     };

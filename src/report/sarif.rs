@@ -162,6 +162,7 @@ pub fn default_severity(id: FindingId) -> Severity {
         | F::RegistryHashMismatch
         | F::ForeignArtifact => Severity::Critical,
         F::CrossEcosystem | F::UnknownName | F::Yanked => Severity::Warning,
+        F::ExceptionExpired => Severity::Note,
         _ => Severity::Error,
     }
 }
