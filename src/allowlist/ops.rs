@@ -46,6 +46,10 @@ pub fn flag(wanted: &mut [Wanted], gate: &Gate, list: Option<&Allowlist>) {
     }
 }
 
+/// Per (ecosystem, normalised name, version): the name as written, the hashes of
+/// every lockfile that pins it, and whether any of them takes it from a registry.
+type Gathered = (String, BTreeSet<Hash>, bool);
+
 /// A pin that would change: same version, other hashes of an algorithm already pinned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PinChange {
@@ -117,8 +121,7 @@ pub fn pin_changes(list: Option<&Allowlist>, wanted: &[Wanted]) -> Vec<PinChange
 /// (unlisted names, unlisted versions, and pins lacking a lockfile hash algorithm),
 /// deduplicated across lockfiles, sorted.
 pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
-    let mut map: BTreeMap<(Ecosystem, String, String), (String, BTreeSet<Hash>, bool)> =
-        BTreeMap::new();
+    let mut map: BTreeMap<(Ecosystem, String, String), Gathered> = BTreeMap::new();
     for p in res.packages() {
         // Path and workspace packages are governed by `sources`, not pinned per version.
         if matches!(p.source, Source::Path(_)) {
