@@ -40,8 +40,14 @@ pub fn is_unsafe(c: char) -> bool {
         )
 }
 
+/// True when `s` is printable ASCII only: nothing to escape (the common case, checked
+/// a byte at a time before any `char` is decoded).
+fn plain_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
 fn escape_with(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !s.chars().any(|c| is_unsafe(c) && !keep(c)) {
+    if plain_ascii(s) || !s.chars().any(|c| is_unsafe(c) && !keep(c)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -92,7 +98,11 @@ pub fn toml_safe(s: &str) -> Cow<'_, str> {
 /// C0) is written as a `\uXXXX` escape. Such characters only occur inside
 /// strings, where the escape means the same character.
 pub fn json_safe(s: String) -> String {
-    if !s.chars().any(|c| is_unsafe(c) && c != '\n') {
+    // serde_json escapes every C0 character inside strings, so a document whose bytes
+    // are all below DEL has only its own new lines and nothing else to escape.
+    if (s.is_ascii() && !s.as_bytes().contains(&0x7f))
+        || !s.chars().any(|c| is_unsafe(c) && c != '\n')
+    {
         return s;
     }
     let mut out = String::with_capacity(s.len() + 8);

@@ -74,3 +74,17 @@ pub fn get<'a>(lock: &'a Lockfile, name: &str, version: Option<&str>) -> &'a Pac
         .find(|p| p.name == name && version.is_none_or(|v| p.version == v))
         .unwrap_or_else(|| panic!("{name} {version:?} not found"))
 }
+
+/// Copy a folder tree (a fixture) into `to`, creating it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
