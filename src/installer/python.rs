@@ -148,20 +148,7 @@ impl Out<'_> {
                 "index-url" => self.location(item, "uv", key)?,
                 "extra-index-url" | "find-links" => self.string_list(item, "uv", &key)?,
                 "index" => {
-                    let tables: Vec<&dyn TableLike> = if let Some(a) = item.as_array_of_tables() {
-                        a.iter().map(|t| t as &dyn TableLike).collect()
-                    } else if let Some(a) = item.as_array() {
-                        a.iter()
-                            .filter_map(|v| v.as_inline_table().map(|t| t as &dyn TableLike))
-                            .collect()
-                    } else {
-                        return Err(config_error(
-                            self.path,
-                            Some(self.toml.line(item.span())),
-                            format!("`{key}` must be an array of tables: `[[{key}]]`"),
-                        ));
-                    };
-                    for ix in tables {
+                    for ix in self.array_of_tables(item, &key)? {
                         if let Some(url) = ix.get("url") {
                             self.location(url, "uv", format!("{key}.url"))?;
                         }
@@ -203,6 +190,27 @@ impl Out<'_> {
         Ok(())
     }
 
+    /// The tables of `[[key]]` (or an array of inline tables); anything else is an error.
+    fn array_of_tables<'i>(
+        &self,
+        item: &'i Item,
+        key: &str,
+    ) -> Result<Vec<&'i dyn TableLike>, ParseError> {
+        if let Some(a) = item.as_array_of_tables() {
+            Ok(a.iter().map(|t| t as &dyn TableLike).collect())
+        } else if let Some(a) = item.as_array() {
+            Ok(a.iter()
+                .filter_map(|v| v.as_inline_table().map(|t| t as &dyn TableLike))
+                .collect())
+        } else {
+            Err(config_error(
+                self.path,
+                Some(self.toml.line(item.span())),
+                format!("`{key}` must be an array of tables: `[[{key}]]`"),
+            ))
+        }
+    }
+
     /// `[[…source]]` tables with `url` and `verify_ssl` (poetry, pdm, pipenv).
     fn sources(
         &mut self,
@@ -210,20 +218,7 @@ impl Out<'_> {
         installer: &'static str,
         key: &str,
     ) -> Result<(), ParseError> {
-        let tables: Vec<&dyn TableLike> = if let Some(a) = item.as_array_of_tables() {
-            a.iter().map(|t| t as &dyn TableLike).collect()
-        } else if let Some(a) = item.as_array() {
-            a.iter()
-                .filter_map(|v| v.as_inline_table().map(|t| t as &dyn TableLike))
-                .collect()
-        } else {
-            return Err(config_error(
-                self.path,
-                Some(self.toml.line(item.span())),
-                format!("`{key}` must be an array of tables: `[[{key}]]`"),
-            ));
-        };
-        for t in tables {
+        for t in self.array_of_tables(item, key)? {
             if let Some(url) = t.get("url") {
                 self.location(url, installer, format!("{key}.url"))?;
             }
