@@ -6,6 +6,7 @@
 //! failing closed) → checks → [`report`].
 
 pub mod allowlist;
+pub mod baseline;
 pub mod checks;
 pub mod discover;
 pub mod installer;

@@ -1,6 +1,7 @@
 //! The command line: one file per command, shared arguments and helpers here.
 
 mod allowlist;
+mod baseline;
 mod check;
 mod completions;
 mod explain;
