@@ -473,8 +473,8 @@ impl ChangeKind {
     }
 }
 
-/// One package whose pinned versions differ between the baseline and the head
-/// (across every lockfile checked).
+/// One package whose pinned versions in one lockfile differ between the baseline
+/// and the head.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PackageChange {
     /// The ecosystem.
@@ -487,8 +487,8 @@ pub struct PackageChange {
     pub before: Vec<String>,
     /// Versions pinned at the head, sorted.
     pub after: Vec<String>,
-    /// The lockfiles (head paths) that pin it now, or pinned it before.
-    pub lockfiles: Vec<PathBuf>,
+    /// The lockfile (head path) that pins it now, or pinned it before.
+    pub lockfile: PathBuf,
 }
 
 /// Compare two versions of one ecosystem when both are plain releases.
@@ -515,33 +515,35 @@ fn order(eco: Ecosystem, a: &str, b: &str) -> Option<std::cmp::Ordering> {
     }
 }
 
-/// What the change adds, removes, upgrades and downgrades, per ecosystem and name
-/// (the baseline's package paths mapped with [`Baseline::map_packages`]). Sorted
-/// by ecosystem, then kind, then name.
+/// What the change adds, removes, upgrades and downgrades, per ecosystem,
+/// lockfile and name (the baseline's package paths mapped with
+/// [`Baseline::map_packages`]). Sorted by ecosystem, lockfile, kind, then name.
 pub fn package_changes(base: &Resolution, head: &Resolution) -> Vec<PackageChange> {
-    type Side = (String, BTreeSet<String>, BTreeSet<PathBuf>);
+    type Key = (Ecosystem, PathBuf, String);
     let collect = |res: &Resolution| {
-        let mut m: BTreeMap<(Ecosystem, String), Side> = BTreeMap::new();
+        let mut m: BTreeMap<Key, (String, BTreeSet<String>)> = BTreeMap::new();
         for p in res.packages() {
-            let e = m
-                .entry((p.ecosystem, p.ecosystem.normalize(&p.name)))
-                .or_insert_with(|| (p.name.clone(), BTreeSet::new(), BTreeSet::new()));
-            e.1.insert(p.version.clone());
-            e.2.insert(p.lockfile.clone());
+            let k = (
+                p.ecosystem,
+                lexical_normalize(&p.lockfile),
+                p.ecosystem.normalize(&p.name),
+            );
+            m.entry(k)
+                .or_insert_with(|| (p.name.clone(), BTreeSet::new()))
+                .1
+                .insert(p.version.clone());
         }
         m
     };
     let before = collect(base);
     let after = collect(head);
     let mut out = Vec::new();
-    let keys: BTreeSet<&(Ecosystem, String)> = before.keys().chain(after.keys()).collect();
+    let keys: BTreeSet<&Key> = before.keys().chain(after.keys()).collect();
     for k in keys {
-        let (eco, _) = k;
+        let (eco, lockfile, _) = k;
         let (b, a) = (before.get(k), after.get(k));
-        let (name, lockfiles) = match (a, b) {
-            (Some(a), _) => (a.0.clone(), a.2.clone()),
-            (None, Some(b)) => (b.0.clone(), b.2.clone()),
-            (None, None) => continue,
+        let Some(name) = a.or(b).map(|x| x.0.clone()) else {
+            continue;
         };
         let bv: Vec<String> = b.map(|b| b.1.iter().cloned().collect()).unwrap_or_default();
         let av: Vec<String> = a.map(|a| a.1.iter().cloned().collect()).unwrap_or_default();
@@ -566,15 +568,22 @@ pub fn package_changes(base: &Resolution, head: &Resolution) -> Vec<PackageChang
             kind,
             before: bv,
             after: av,
-            lockfiles: lockfiles.into_iter().collect(),
+            lockfile: lockfile.clone(),
         });
     }
     out.sort_by(|x, y| {
-        (x.ecosystem.as_str(), x.kind, x.name.to_lowercase()).cmp(&(
-            y.ecosystem.as_str(),
-            y.kind,
-            y.name.to_lowercase(),
-        ))
+        (
+            x.ecosystem.as_str(),
+            &x.lockfile,
+            x.kind,
+            x.name.to_lowercase(),
+        )
+            .cmp(&(
+                y.ecosystem.as_str(),
+                &y.lockfile,
+                y.kind,
+                y.name.to_lowercase(),
+            ))
     });
     out
 }

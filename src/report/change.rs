@@ -62,10 +62,11 @@ fn versions(v: &[String]) -> String {
     v.iter().map(|x| text(x)).collect::<Vec<_>>().join(", ")
 }
 
-/// Does the finding belong to this changed package (same ecosystem and name, a
-/// version the change pins)?
+/// Does the finding belong to this changed package (same ecosystem, lockfile and
+/// name, a version the change pins)?
 fn belongs(f: &Finding, c: &PackageChange) -> bool {
     f.ecosystem == Some(c.ecosystem)
+        && crate::discover::lexical_normalize(&f.lockfile) == c.lockfile
         && f.name
             .as_deref()
             .is_some_and(|n| c.ecosystem.normalize(n) == c.ecosystem.normalize(&c.name))
@@ -122,8 +123,11 @@ pub fn markdown(outcome: &Outcome, cmp: &Comparison, paths: &Paths) -> String {
                 count(ChangeKind::Downgraded),
                 count(ChangeKind::Changed)
             );
-            let _ = writeln!(out, "| change | package | before | after | new findings |");
-            let _ = writeln!(out, "|---|---|---|---|---|");
+            let _ = writeln!(
+                out,
+                "| change | package | before | after | lockfile | new findings |"
+            );
+            let _ = writeln!(out, "|---|---|---|---|---|---|");
         }
         let mut cells = Vec::new();
         for (i, f) in outcome.findings.iter().enumerate() {
@@ -143,11 +147,12 @@ pub fn markdown(outcome: &Outcome, cmp: &Comparison, paths: &Paths) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {findings} |",
+            "| {} | {} | {} | {} | {} | {findings} |",
             c.kind.as_str(),
             code(&c.name),
             versions(&c.before),
-            versions(&c.after)
+            versions(&c.after),
+            code(&paths.display(&c.lockfile))
         );
         // End of this ecosystem's table.
         let next = cmp
@@ -255,7 +260,7 @@ mod tests {
                 kind: ChangeKind::Added,
                 before: Vec::new(),
                 after: vec!["1.0.0".into()],
-                lockfiles: vec!["package-lock.json".into()],
+                lockfile: "package-lock.json".into(),
             }],
         };
         let md = markdown(&outcome, &cmp, &Paths::default());
@@ -263,7 +268,7 @@ mod tests {
         assert!(!md.contains("[a](http"), "{md}");
         assert!(!md.contains("<b>"), "{md}");
         assert!(md.contains("allowlist &#64;team"), "{md}");
-        assert!(md.contains("| added | <code>@x/&#91;a&#93;&#40;http://e&#41;&#124;</code> |  | 1.0.0 | ❌ <code>unlisted</code>"), "{md}");
+        assert!(md.contains("| added | <code>@x/&#91;a&#93;&#40;http://e&#41;&#124;</code> |  | 1.0.0 | <code>package-lock.json</code> | ❌ <code>unlisted</code>"), "{md}");
         assert!(!md.contains("Other new findings"), "{md}");
         assert!(md.contains("### npm: 1 added, 0 removed"), "{md}");
     }
