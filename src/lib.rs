@@ -9,6 +9,7 @@ pub mod allowlist;
 pub mod baseline;
 pub mod checks;
 pub mod discover;
+pub mod guard;
 pub mod installer;
 pub mod lockfile;
 pub mod manifest;
