@@ -120,10 +120,7 @@ fn exec(command: &[String], dry_run: bool) -> anyhow::Result<ExitCode> {
     {
         use std::os::unix::process::CommandExt as _;
         let err = cmd.exec();
-        eprintln!(
-            "error: cannot run `{}`: {err}",
-            display_safe(&command[0])
-        );
+        eprintln!("error: cannot run `{}`: {err}", display_safe(&command[0]));
         Ok(ExitCode::from(127))
     }
     #[cfg(not(unix))]

@@ -9,9 +9,25 @@
 use super::{Client, Command, GuardError, Install, Requested, Unverified};
 
 const VALUE: &[&str] = &[
-    "--features", "--rename", "--package", "--manifest-path", "--target", "--branch", "--tag",
-    "--rev", "--git", "--path", "--registry", "--base", "--config", "--color",
-    "--lockfile-path", "-F", "-p", "-Z", "-C",
+    "--features",
+    "--rename",
+    "--package",
+    "--manifest-path",
+    "--target",
+    "--branch",
+    "--tag",
+    "--rev",
+    "--git",
+    "--path",
+    "--registry",
+    "--base",
+    "--config",
+    "--color",
+    "--lockfile-path",
+    "-F",
+    "-p",
+    "-Z",
+    "-C",
 ];
 
 const SOURCE: &[&str] = &["--git", "--path", "--registry", "--base", "--config"];
@@ -35,7 +51,8 @@ pub fn parse(args: &[String]) -> Result<Command, GuardError> {
                     Some(v) => format!("{f} {v}"),
                     None => f.clone(),
                 },
-                reason: "takes the crate from git, a path, another registry or other configuration".into(),
+                reason: "takes the crate from git, a path, another registry or other configuration"
+                    .into(),
             });
         }
     }
@@ -82,9 +99,10 @@ mod tests {
 
     #[test]
     fn cargo_add() {
-        let Command::Install(i) =
-            parse(&argv("+nightly add -F derive serde@=1.0.219 anyhow@1 --git https://x y")).unwrap()
-        else {
+        let Command::Install(i) = parse(&argv(
+            "+nightly add -F derive serde@=1.0.219 anyhow@1 --git https://x y",
+        ))
+        .unwrap() else {
             panic!()
         };
         let got: Vec<(&str, Option<&str>)> = i
@@ -92,8 +110,14 @@ mod tests {
             .iter()
             .map(|p| (p.name.as_str(), p.exact.as_deref()))
             .collect();
-        assert_eq!(got, vec![("serde", Some("1.0.219")), ("anyhow", None), ("y", None)]);
+        assert_eq!(
+            got,
+            vec![("serde", Some("1.0.219")), ("anyhow", None), ("y", None)]
+        );
         assert_eq!(i.unverified.len(), 1);
-        assert_eq!(parse(&argv("build")).unwrap(), Command::Other(Client::Cargo));
+        assert_eq!(
+            parse(&argv("build")).unwrap(),
+            Command::Other(Client::Cargo)
+        );
     }
 }

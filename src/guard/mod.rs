@@ -121,10 +121,14 @@ pub enum Command {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GuardError {
     /// Nothing after `--`.
-    #[error("no command given: write the installer command after `--`, e.g. `lockgate guard -- npm install left-pad@1.3.0`")]
+    #[error(
+        "no command given: write the installer command after `--`, e.g. `lockgate guard -- npm install left-pad@1.3.0`"
+    )]
     Empty,
     /// A program the guard does not know.
-    #[error("`{0}` is not an installer lockgate guard knows: use npm, pnpm, yarn, bun, pip (or python -m pip), uv, poetry or cargo")]
+    #[error(
+        "`{0}` is not an installer lockgate guard knows: use npm, pnpm, yarn, bun, pip (or python -m pip), uv, poetry or cargo"
+    )]
     UnknownClient(String),
     /// A flag that needs a value is last on the line.
     #[error("`{flag}` needs a value: the command line is incomplete")]
@@ -184,7 +188,10 @@ pub(crate) fn is_url(s: &str) -> bool {
                 && scheme
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-                && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
                 && (rest.starts_with("//") || scheme.contains('+'))
         }
         None => false,
@@ -226,9 +233,9 @@ pub(crate) fn split_args(
             if let Some((k, v)) = long.split_once('=') {
                 flags.push((format!("--{k}"), Some(v.to_string())));
             } else if takes_value(a) {
-                let v = args.get(i + 1).ok_or_else(|| GuardError::MissingValue {
-                    flag: a.clone(),
-                })?;
+                let v = args
+                    .get(i + 1)
+                    .ok_or_else(|| GuardError::MissingValue { flag: a.clone() })?;
                 flags.push((a.clone(), Some(v.clone())));
                 i += 1;
             } else {
@@ -435,7 +442,11 @@ mod tests {
 
     #[test]
     fn urls_and_paths() {
-        for u in ["https://x/y.tgz", "git+ssh://git@h/r.git", "git+https://h/r"] {
+        for u in [
+            "https://x/y.tgz",
+            "git+ssh://git@h/r.git",
+            "git+https://h/r",
+        ] {
             assert!(is_url(u), "{u}");
         }
         for p in ["./x", "../x", "/x", "~/x", "file:x", "C:\\x", "."] {

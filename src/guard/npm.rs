@@ -13,40 +13,145 @@ use super::{Client, Command, GuardError, Install, Requested, Unverified, is_path
 
 /// npm options that take a value (npm 11 `@npmcli/config` definitions).
 const NPM_VALUE: &[&str] = &[
-    "_auth", "access", "allow-directory", "allow-file", "allow-git", "allow-remote",
-    "allow-scripts", "also", "audit-level", "auth-type", "before", "ca", "cache", "cache-max",
-    "cache-min", "cafile", "call", "cert", "cidr", "cpu", "depth", "diff", "diff-dst-prefix",
-    "diff-src-prefix", "diff-unified", "editor", "expect-result-count", "expires",
-    "fetch-retries", "fetch-retry-factor", "fetch-retry-maxtimeout", "fetch-retry-mintimeout",
-    "fetch-timeout", "git", "globalconfig", "heading", "https-proxy", "include",
-    "init-author-email", "init-author-name", "init-author-url", "init-license", "init-module",
-    "init-type", "init-version", "install-strategy", "key", "libc", "local-address", "location",
-    "lockfile-version", "loglevel", "logs-dir", "logs-max", "maxsockets", "message",
-    "min-release-age", "min-release-age-exclude", "node-gyp", "node-options", "noproxy", "omit",
-    "only", "orgs", "os", "otp", "package", "pack-destination", "packages", "prefix", "preid",
-    "provenance-file", "proxy", "registry", "replace-registry-host", "save-prefix",
-    "sbom-format", "sbom-type", "scope", "script-shell", "shell", "tag", "tag-version-prefix",
-    "umask", "user-agent", "userconfig", "viewer", "which", "workspace", "reg",
+    "_auth",
+    "access",
+    "allow-directory",
+    "allow-file",
+    "allow-git",
+    "allow-remote",
+    "allow-scripts",
+    "also",
+    "audit-level",
+    "auth-type",
+    "before",
+    "ca",
+    "cache",
+    "cache-max",
+    "cache-min",
+    "cafile",
+    "call",
+    "cert",
+    "cidr",
+    "cpu",
+    "depth",
+    "diff",
+    "diff-dst-prefix",
+    "diff-src-prefix",
+    "diff-unified",
+    "editor",
+    "expect-result-count",
+    "expires",
+    "fetch-retries",
+    "fetch-retry-factor",
+    "fetch-retry-maxtimeout",
+    "fetch-retry-mintimeout",
+    "fetch-timeout",
+    "git",
+    "globalconfig",
+    "heading",
+    "https-proxy",
+    "include",
+    "init-author-email",
+    "init-author-name",
+    "init-author-url",
+    "init-license",
+    "init-module",
+    "init-type",
+    "init-version",
+    "install-strategy",
+    "key",
+    "libc",
+    "local-address",
+    "location",
+    "lockfile-version",
+    "loglevel",
+    "logs-dir",
+    "logs-max",
+    "maxsockets",
+    "message",
+    "min-release-age",
+    "min-release-age-exclude",
+    "node-gyp",
+    "node-options",
+    "noproxy",
+    "omit",
+    "only",
+    "orgs",
+    "os",
+    "otp",
+    "package",
+    "pack-destination",
+    "packages",
+    "prefix",
+    "preid",
+    "provenance-file",
+    "proxy",
+    "registry",
+    "replace-registry-host",
+    "save-prefix",
+    "sbom-format",
+    "sbom-type",
+    "scope",
+    "script-shell",
+    "shell",
+    "tag",
+    "tag-version-prefix",
+    "umask",
+    "user-agent",
+    "userconfig",
+    "viewer",
+    "which",
+    "workspace",
+    "reg",
 ];
 
 /// npm shorthands that stand for an option with a value.
 const NPM_SHORT_VALUE: &[char] = &['w', 'C', 'L', 'c', 'm'];
 
 const PNPM_VALUE: &[&str] = &[
-    "filter", "dir", "registry", "reporter", "loglevel", "modules-dir", "virtual-store-dir",
-    "store-dir", "lockfile-dir", "global-dir", "cache-dir", "network-concurrency",
-    "child-concurrency", "node-linker", "package-import-method", "workspace-concurrency",
+    "filter",
+    "dir",
+    "registry",
+    "reporter",
+    "loglevel",
+    "modules-dir",
+    "virtual-store-dir",
+    "store-dir",
+    "lockfile-dir",
+    "global-dir",
+    "cache-dir",
+    "network-concurrency",
+    "child-concurrency",
+    "node-linker",
+    "package-import-method",
+    "workspace-concurrency",
 ];
 const PNPM_SHORT_VALUE: &[char] = &['F', 'C'];
 
 const YARN_VALUE: &[&str] = &[
-    "mode", "cwd", "registry", "modules-folder", "cache-folder", "network-timeout", "mutex",
+    "mode",
+    "cwd",
+    "registry",
+    "modules-folder",
+    "cache-folder",
+    "network-timeout",
+    "mutex",
 ];
 const YARN_SHORT_VALUE: &[char] = &[];
 
 const BUN_VALUE: &[&str] = &[
-    "cwd", "registry", "cache-dir", "backend", "ca", "cafile", "network-concurrency", "omit",
-    "filter", "concurrent-scripts", "linker", "minimum-release-age",
+    "cwd",
+    "registry",
+    "cache-dir",
+    "backend",
+    "ca",
+    "cafile",
+    "network-concurrency",
+    "omit",
+    "filter",
+    "concurrent-scripts",
+    "linker",
+    "minimum-release-age",
 ];
 const BUN_SHORT_VALUE: &[char] = &[];
 
@@ -80,8 +185,20 @@ fn is_install(client: Client, sub: &str) -> bool {
     match client {
         Client::Npm => matches!(
             sub,
-            "install" | "i" | "add" | "in" | "ins" | "inst" | "insta" | "instal" | "isnt"
-                | "isnta" | "isntal" | "isntall" | "install-test" | "it"
+            "install"
+                | "i"
+                | "add"
+                | "in"
+                | "ins"
+                | "inst"
+                | "insta"
+                | "instal"
+                | "isnt"
+                | "isnta"
+                | "isntal"
+                | "isntall"
+                | "install-test"
+                | "it"
         ),
         Client::Pnpm => matches!(sub, "add" | "install" | "i"),
         Client::Yarn => sub == "add",
@@ -173,7 +290,9 @@ pub fn spec(arg: &str) -> Result<Requested, String> {
         None => (arg, None),
     };
     if name.contains('/') && !name.starts_with('@') {
-        return Err("GitHub shorthand (`owner/repo`): a git repository, not a registry package".into());
+        return Err(
+            "GitHub shorthand (`owner/repo`): a git repository, not a registry package".into(),
+        );
     }
     if name.is_empty() || name.matches('/').count() > 1 {
         return Err("not a package name".into());

@@ -14,44 +14,154 @@
 use super::{Client, Command, GuardError, Install, Requested, Unverified, is_path, is_url};
 
 const PIP_VALUE: &[&str] = &[
-    "--requirement", "--constraint", "--editable", "--target", "--platform",
-    "--python-version", "--implementation", "--abi", "--root", "--prefix", "--src",
-    "--upgrade-strategy", "--config-settings", "--global-option", "--no-binary",
-    "--only-binary", "--progress-bar", "--root-user-action", "--report", "--index-url",
-    "--extra-index-url", "--find-links", "--python", "--log", "--keyring-provider", "--proxy",
-    "--retries", "--timeout", "--exists-action", "--trusted-host", "--cert", "--client-cert",
-    "--cache-dir", "--use-feature", "--use-deprecated", "--resume-retries", "--group",
-    "-r", "-c", "-e", "-t", "-C", "-i", "-f", "-b",
+    "--requirement",
+    "--constraint",
+    "--editable",
+    "--target",
+    "--platform",
+    "--python-version",
+    "--implementation",
+    "--abi",
+    "--root",
+    "--prefix",
+    "--src",
+    "--upgrade-strategy",
+    "--config-settings",
+    "--global-option",
+    "--no-binary",
+    "--only-binary",
+    "--progress-bar",
+    "--root-user-action",
+    "--report",
+    "--index-url",
+    "--extra-index-url",
+    "--find-links",
+    "--python",
+    "--log",
+    "--keyring-provider",
+    "--proxy",
+    "--retries",
+    "--timeout",
+    "--exists-action",
+    "--trusted-host",
+    "--cert",
+    "--client-cert",
+    "--cache-dir",
+    "--use-feature",
+    "--use-deprecated",
+    "--resume-retries",
+    "--group",
+    "-r",
+    "-c",
+    "-e",
+    "-t",
+    "-C",
+    "-i",
+    "-f",
+    "-b",
 ];
 
 const UV_VALUE: &[&str] = &[
-    "--requirements", "--requirement", "--constraints", "--constraint", "--overrides",
-    "--override", "--editable", "--group", "--optional", "--extra", "--package", "--script",
-    "--tag", "--branch", "--rev", "--marker", "--bounds", "--python", "--directory",
-    "--project", "--config-file", "--cache-dir", "--color", "--index", "--default-index",
-    "--index-url", "--extra-index-url", "--find-links", "--index-strategy",
-    "--keyring-provider", "--resolution", "--prerelease", "--fork-strategy", "--exclude-newer",
-    "--link-mode", "--upgrade-package", "--reinstall-package", "--no-binary-package",
-    "--no-build-package", "--config-setting", "--allow-insecure-host", "--refresh-package",
-    "--target", "--prefix", "--python-platform", "--python-version", "--torch-backend",
-    "-r", "-c", "-e", "-m", "-p", "-i", "-f", "-P", "-C",
+    "--requirements",
+    "--requirement",
+    "--constraints",
+    "--constraint",
+    "--overrides",
+    "--override",
+    "--editable",
+    "--group",
+    "--optional",
+    "--extra",
+    "--package",
+    "--script",
+    "--tag",
+    "--branch",
+    "--rev",
+    "--marker",
+    "--bounds",
+    "--python",
+    "--directory",
+    "--project",
+    "--config-file",
+    "--cache-dir",
+    "--color",
+    "--index",
+    "--default-index",
+    "--index-url",
+    "--extra-index-url",
+    "--find-links",
+    "--index-strategy",
+    "--keyring-provider",
+    "--resolution",
+    "--prerelease",
+    "--fork-strategy",
+    "--exclude-newer",
+    "--link-mode",
+    "--upgrade-package",
+    "--reinstall-package",
+    "--no-binary-package",
+    "--no-build-package",
+    "--config-setting",
+    "--allow-insecure-host",
+    "--refresh-package",
+    "--target",
+    "--prefix",
+    "--python-platform",
+    "--python-version",
+    "--torch-backend",
+    "-r",
+    "-c",
+    "-e",
+    "-m",
+    "-p",
+    "-i",
+    "-f",
+    "-P",
+    "-C",
 ];
 
 const POETRY_VALUE: &[&str] = &[
-    "--group", "--extras", "--python", "--platform", "--source", "--directory", "--project",
-    "--markers", "-G", "-E", "-C", "-P",
+    "--group",
+    "--extras",
+    "--python",
+    "--platform",
+    "--source",
+    "--directory",
+    "--project",
+    "--markers",
+    "-G",
+    "-E",
+    "-C",
+    "-P",
 ];
 
 /// Flags whose value is a file or project the client reads packages from.
 const FILE_FLAGS: &[&str] = &[
-    "--requirement", "--requirements", "--constraint", "--constraints", "--editable",
-    "--override", "--overrides", "-r", "-c", "-e",
+    "--requirement",
+    "--requirements",
+    "--constraint",
+    "--constraints",
+    "--editable",
+    "--override",
+    "--overrides",
+    "-r",
+    "-c",
+    "-e",
 ];
 
 /// Flags that change the index or the configuration.
 const SOURCE_FLAGS: &[&str] = &[
-    "--index-url", "--extra-index-url", "--find-links", "--index", "--default-index",
-    "--source", "--config-file", "--trusted-host", "--allow-insecure-host", "-i", "-f",
+    "--index-url",
+    "--extra-index-url",
+    "--find-links",
+    "--index",
+    "--default-index",
+    "--source",
+    "--config-file",
+    "--trusted-host",
+    "--allow-insecure-host",
+    "-i",
+    "-f",
 ];
 
 /// Read a pip command line (without the program).
@@ -146,7 +256,9 @@ fn name_len(s: &str) -> usize {
 pub fn spec(arg: &str, poetry: bool) -> Result<Requested, String> {
     let t = arg.trim();
     if is_url(t) || is_path(t) {
-        return Err("a URL, VCS reference or local path: lockgate cannot check what it holds".into());
+        return Err(
+            "a URL, VCS reference or local path: lockgate cannot check what it holds".into(),
+        );
     }
     let lower = t.to_ascii_lowercase();
     if [".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz"]
@@ -161,7 +273,10 @@ pub fn spec(arg: &str, poetry: bool) -> Result<Requested, String> {
         || !name.starts_with(|c: char| c.is_ascii_alphanumeric())
         || !name.ends_with(|c: char| c.is_ascii_alphanumeric())
     {
-        return Err("not a requirement lockgate can read (expected NAME, NAME==VERSION, NAME[extra]>=V)".into());
+        return Err(
+            "not a requirement lockgate can read (expected NAME, NAME==VERSION, NAME[extra]>=V)"
+                .into(),
+        );
     }
     let mut rest = t[n..].trim_start();
     if let Some(after) = rest.strip_prefix('[') {
@@ -172,12 +287,16 @@ pub fn spec(arg: &str, poetry: bool) -> Result<Requested, String> {
     }
     let rest = rest.split(';').next().unwrap_or("").trim();
     if rest.contains('/') || rest.contains("://") {
-        return Err("a direct reference (`name @ url`): lockgate cannot check what it holds".into());
+        return Err(
+            "a direct reference (`name @ url`): lockgate cannot check what it holds".into(),
+        );
     }
     let spec = if poetry {
         rest.strip_prefix('@').unwrap_or(rest).trim()
     } else if rest.starts_with('@') {
-        return Err("a direct reference (`name @ url`): lockgate cannot check what it holds".into());
+        return Err(
+            "a direct reference (`name @ url`): lockgate cannot check what it holds".into(),
+        );
     } else {
         rest
     };
@@ -185,14 +304,19 @@ pub fn spec(arg: &str, poetry: bool) -> Result<Requested, String> {
         && !spec.starts_with(['=', '<', '>', '!', '~', '^'])
         && !(poetry && (spec.starts_with(|c: char| c.is_ascii_digit()) || spec == "latest"))
     {
-        return Err(format!("`{spec}` is not a version specifier lockgate can read"));
+        return Err(format!(
+            "`{spec}` is not a version specifier lockgate can read"
+        ));
     }
     let exact = if let Some(v) = spec.strip_prefix("===") {
         Some(v.trim().to_string())
     } else if let Some(v) = spec.strip_prefix("==") {
         let v = v.trim();
         (!v.contains('*') && !v.contains(',')).then(|| v.to_string())
-    } else if poetry && spec.starts_with(|c: char| c.is_ascii_digit()) && !spec.contains([',', '*', ' ']) {
+    } else if poetry
+        && spec.starts_with(|c: char| c.is_ascii_digit())
+        && !spec.contains([',', '*', ' '])
+    {
         Some(spec.to_string())
     } else {
         None
@@ -223,14 +347,20 @@ mod tests {
     #[test]
     fn requirements() {
         let r = spec("Requests[socks]==2.31.0; python_version>'3'", false).unwrap();
-        assert_eq!((r.name.as_str(), r.exact.as_deref()), ("Requests", Some("2.31.0")));
+        assert_eq!(
+            (r.name.as_str(), r.exact.as_deref()),
+            ("Requests", Some("2.31.0"))
+        );
         assert_eq!(spec("x>=1,<2", false).unwrap().exact, None);
         assert_eq!(spec("x==1.*", false).unwrap().exact, None);
         assert!(spec("x @ https://h/x.whl", false).is_err());
         assert!(spec("./pkg", false).is_err());
         assert!(spec("pkg-1.0-py3-none-any.whl", false).is_err());
         assert!(spec("git+https://h/r", false).is_err());
-        assert_eq!(spec("pendulum@2.0.5", true).unwrap().exact.as_deref(), Some("2.0.5"));
+        assert_eq!(
+            spec("pendulum@2.0.5", true).unwrap().exact.as_deref(),
+            Some("2.0.5")
+        );
         assert_eq!(spec("pendulum@^2.0", true).unwrap().exact, None);
     }
 
@@ -244,7 +374,10 @@ mod tests {
             .unwrap(),
         );
         assert_eq!(
-            i.packages.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+            i.packages
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>(),
             vec!["x", "y"]
         );
         // `--extra-index` (a prefix pip accepts), the URL after it (taken as an
