@@ -212,6 +212,9 @@ pub(crate) fn is_path(s: &str) -> bool {
         || s.starts_with("file:")
 }
 
+/// A flag as written (`--index-url`, `-r`) and its value, if it took one.
+pub(crate) type Flag = (String, Option<String>);
+
 /// Split argv into (flag-aware) tokens: `Err` on a flag missing its value.
 /// `takes_value(flag)` says whether a flag (`--long` or `-s`) takes the next
 /// argument; `--flag=value` never does. Returns the positional arguments and the
@@ -219,7 +222,7 @@ pub(crate) fn is_path(s: &str) -> bool {
 pub(crate) fn split_args(
     args: &[String],
     takes_value: impl Fn(&str) -> bool,
-) -> Result<(Vec<String>, Vec<(String, Option<String>)>), GuardError> {
+) -> Result<(Vec<String>, Vec<Flag>), GuardError> {
     let mut positional = Vec::new();
     let mut flags = Vec::new();
     let mut i = 0;

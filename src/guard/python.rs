@@ -199,7 +199,7 @@ pub fn parse_poetry(args: &[String]) -> Result<Command, GuardError> {
 fn build(
     client: Client,
     specs: &[String],
-    flags: &[(String, Option<String>)],
+    flags: &[super::Flag],
     prefixes: bool,
     poetry: bool,
 ) -> Command {
