@@ -154,6 +154,8 @@ pub struct Baseline {
     prefix: PathBuf,
     /// The temporary worktree.
     tree: PathBuf,
+    /// Each path read, as (its place in the worktree, the path as given).
+    roots: Vec<(PathBuf, PathBuf)>,
 }
 
 impl Baseline {
@@ -233,6 +235,7 @@ impl Baseline {
             top,
             prefix: PathBuf::from(prefix),
             tree,
+            roots: Vec::new(),
         })
     }
 
@@ -283,8 +286,13 @@ impl Baseline {
     /// Paths inside the returned resolution point into the temporary tree (so that
     /// the checks read the installer configuration of the baseline); map findings
     /// and packages back with [`Baseline::head_path`].
-    pub fn resolve(&self, paths: &[PathBuf], opts: &Options) -> Result<Resolution, BaselineError> {
+    pub fn resolve(
+        &mut self,
+        paths: &[PathBuf],
+        opts: &Options,
+    ) -> Result<Resolution, BaselineError> {
         let roots = self.roots(paths)?;
+        self.roots = roots.clone();
         let base_roots: Vec<PathBuf> = roots.iter().map(|(b, _)| b.clone()).collect();
         // Exclude patterns are relative to the current folder: anchor them at the
         // current folder of the baseline tree, which discovery shows as absolute.
@@ -334,8 +342,14 @@ impl Baseline {
     /// A path inside the baseline tree as the same path would be shown for the
     /// working tree; other paths (the allowlist) are returned as they are.
     pub fn head_path(&self, p: &Path) -> PathBuf {
-        let cwd = lexical_normalize(&self.base_cwd());
         let p2 = lexical_normalize(p);
+        // Under a path as given (`web`, `/abs/repo/web`, `../other`): that path.
+        for (base, head) in &self.roots {
+            if let Ok(rest) = p2.strip_prefix(lexical_normalize(base)) {
+                return display_path(&head.join(rest));
+            }
+        }
+        let cwd = lexical_normalize(&self.base_cwd());
         if let Ok(rest) = p2.strip_prefix(&cwd) {
             return display_path(rest);
         }

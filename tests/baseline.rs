@@ -346,4 +346,29 @@ fn discovery_rules_apply_at_the_baseline_too() {
         .collect();
     assert!(files.iter().all(|f| *f == "package-lock.json"), "{files:?}");
     assert_eq!(ids(&v).len(), 3, "{:?}", ids(&v));
+
+    // An absolute path: findings keep it, and the base's are matched to it.
+    let abs = d.join("typo");
+    let o = lockgate(
+        d,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--baseline",
+            &r.base,
+            abs.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "nothing new under typo/: {}",
+        text(&o)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(" findings unchanged from"),
+        "{}",
+        text(&o)
+    );
 }

@@ -48,7 +48,7 @@ impl BaselineArgs {
             return Ok(None);
         };
         let cwd = std::env::current_dir().context("cannot read the current folder")?;
-        let base = Baseline::checkout(rev, &cwd)?;
+        let mut base = Baseline::checkout(rev, &cwd)?;
         let opts = Options {
             no_ignore: walk.no_ignore,
             exclude: walk.exclude.clone(),
