@@ -297,6 +297,13 @@ fn a_baseline_lockfile_that_does_not_parse_is_an_error() {
     );
     assert!(!err.contains("lockgate-baseline-"), "{err}");
     assert!(err.contains("without --baseline"), "{err}");
+    // The temporary worktree is removed on the error path too.
+    let list = git(d, &["worktree", "list", "--porcelain"]);
+    assert_eq!(
+        list.lines().filter(|l| l.starts_with("worktree ")).count(),
+        1,
+        "{list}"
+    );
 }
 
 #[test]
