@@ -151,22 +151,6 @@ pub fn security_severity(severity: Severity) -> &'static str {
     }
 }
 
-/// The severity a finding id has under the default policy (the rule's default
-/// configuration; a policy can make a finding milder or stricter).
-pub fn default_severity(id: FindingId) -> Severity {
-    use FindingId as F;
-    match id {
-        F::HashMismatch
-        | F::ParseError
-        | F::KnownMalicious
-        | F::RegistryHashMismatch
-        | F::ForeignArtifact => Severity::Critical,
-        F::CrossEcosystem | F::UnknownName | F::Yanked => Severity::Warning,
-        F::ExceptionExpired => Severity::Note,
-        _ => Severity::Error,
-    }
-}
-
 /// `hash-mismatch` → `HashMismatch`: the rule's `name`.
 fn pascal(id: &str) -> String {
     id.split('-')
@@ -181,8 +165,8 @@ fn pascal(id: &str) -> String {
 }
 
 fn rule(id: FindingId) -> Value {
-    let sev = default_severity(id);
-    let explanation = id.explanation();
+    let sev = id.default_severity();
+    let explanation = format!("{}\n\n{}", id.explanation(), id.help());
     let markdown = format!(
         "**{}**\n\n{}\n\nRun `lockgate explain {}` for this text in a terminal.",
         id.summary(),
