@@ -42,6 +42,8 @@ pub mod exceptions;
 pub mod installer_config;
 pub mod names;
 pub mod online;
+pub mod pins;
+pub mod runner;
 pub mod source;
 pub mod unpinned;
 
@@ -49,6 +51,7 @@ use crate::allowlist::{Allowlist, Level};
 use crate::lockfile::{Ecosystem, Package, ParseError};
 use crate::resolve::Resolution;
 pub use exceptions::apply_exceptions;
+pub use runner::{Online, Options, RunError, run};
 use serde::Serialize;
 use std::fmt;
 use std::path::PathBuf;
@@ -394,6 +397,14 @@ impl Finding {
 /// Every offline check on a resolution (and on the installer configuration next to
 /// its lockfiles), findings sorted worst first, then by file and line.
 pub fn run_offline(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
+    let mut out = offline_findings(res, list);
+    apply_exceptions(&mut out, list, &crate::allowlist::today());
+    sort(&mut out);
+    out
+}
+
+/// The offline checks' findings, before exceptions and sorting.
+fn offline_findings(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
     let mut out: Vec<Finding> = res.errors.iter().map(Finding::parse_error).collect();
     let packages: Vec<&Package> = res.packages().collect();
     out.extend(deny::check(&packages, list));
@@ -403,8 +414,6 @@ pub fn run_offline(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
     let configs = crate::installer::read(&res.lockfiles);
     out.extend(configs.errors.iter().map(Finding::parse_error));
     out.extend(installer_config::check(&configs.found, list));
-    apply_exceptions(&mut out, list, &crate::allowlist::today());
-    sort(&mut out);
     out
 }
 
