@@ -252,3 +252,19 @@ impl VerifyOutcome {
         }
     }
 }
+
+/// The `allowlist suggest` snippet for a report (the Markdown job summary): what the
+/// lockfiles pin that the allowlist does not approve, with the gate's flags marked.
+/// `None` when nothing is missing, or when a lockfile could not be read (a snippet
+/// from a partial list would mislead).
+pub fn suggestion(res: &Resolution, list: &Allowlist) -> Option<String> {
+    if !res.is_complete() {
+        return None;
+    }
+    let mut wanted = ops::wanted(res, Some(list));
+    // Flagged versions are marked in the snippet (the gate of every writing command).
+    if let Ok(gate) = Gate::new(Some(list), &[]) {
+        ops::flag(&mut wanted, &gate, Some(list));
+    }
+    (!wanted.is_empty()).then(|| ops::snippet(&wanted, &list.path, &allowlist::Approval::default()))
+}
