@@ -121,6 +121,44 @@ pub struct OutputArgs {
     /// NO_COLOR turns colour off in every mode.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
     pub color: ColorArg,
+    /// The code-scanning category of the SARIF report (`automationDetails.id`), which
+    /// keeps analyses apart: `lockgate` for a full scan (the default), e.g.
+    /// `lockgate-pr` for a scan of what a pull request changed.
+    #[arg(long, value_name = "CATEGORY", default_value = report::sarif::FULL_SCAN_CATEGORY, value_parser = parse_category, help_heading = "Output")]
+    pub sarif_category: String,
+    /// The URL of lockgate's docs/findings.md, for the help link of each SARIF rule
+    /// (default: where this build's documentation is published, if known).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "LOCKGATE_DOCS_URL",
+        help_heading = "Output"
+    )]
+    pub docs_url: Option<String>,
+}
+
+fn parse_category(s: &str) -> Result<String, String> {
+    let c = s.trim_end_matches('/');
+    if c.is_empty() || c.chars().any(|ch| ch.is_whitespace() || ch.is_control()) {
+        return Err(format!(
+            "`{s}` is not a category: use a word such as lockgate or lockgate-pr (no spaces)"
+        ));
+    }
+    Ok(c.to_string())
+}
+
+impl OutputArgs {
+    /// The SARIF options these arguments ask for.
+    fn sarif(&self) -> report::sarif::Options {
+        report::sarif::Options {
+            category: self.sarif_category.clone(),
+            docs_url: self
+                .docs_url
+                .clone()
+                .filter(|u| !u.is_empty())
+                .or_else(report::sarif::docs_url),
+        }
+    }
 }
 
 /// Paths in annotations and SARIF: relative to `$GITHUB_WORKSPACE` when it is set,
@@ -159,11 +197,12 @@ fn render(
     res: &Resolution,
     list: &Allowlist,
     paths: &Paths,
+    sarif: &report::sarif::Options,
 ) -> String {
     match format {
         Format::Human => report::human::findings(outcome),
         Format::Json => report::json::findings(outcome),
-        Format::Sarif => report::sarif::findings(outcome, paths),
+        Format::Sarif => report::sarif::findings_with(outcome, paths, sarif),
         Format::Github => report::github::findings(outcome, paths),
         Format::Markdown => {
             report::markdown::findings(outcome, pins::suggestion(res, list).as_deref(), paths)
@@ -194,14 +233,15 @@ pub fn emit(
         );
     }
     let paths = paths();
+    let sarif = args.sarif();
     let mut targets: Vec<(Format, Option<&Path>)> = vec![(args.format, args.output.as_deref())];
     targets.extend(args.reports.iter().map(|r| (r.format, r.file.as_deref())));
     for (format, file) in targets {
         match file {
-            Some(path) => write_file(path, &render(format, outcome, res, list, &paths))?,
+            Some(path) => write_file(path, &render(format, outcome, res, list, &paths, &sarif))?,
             None if args.quiet => {}
             None => {
-                let text = render(format, outcome, res, list, &paths);
+                let text = render(format, outcome, res, list, &paths, &sarif);
                 if format == Format::Human && color_enabled(args.color) {
                     print(&report::color::paint_findings(&text))?;
                 } else {
