@@ -200,7 +200,7 @@ fn compare_hashes(
     {
         return Some(Finding::for_package(
             FindingId::UnverifiedSource,
-            Severity::Error,
+            FindingId::UnverifiedSource.default_severity(),
             p,
             format!(
                 "{} {} is pinned by hash ({at}), but the lockfile takes it from {} {}, which has no artifact hash to compare: any code could build under this name and version",
@@ -232,7 +232,7 @@ fn compare_hashes(
             .collect();
         return Some(Finding::for_package(
             FindingId::HashMismatch,
-            Severity::Critical,
+            FindingId::HashMismatch.default_severity(),
             p,
             format!(
                 "possible tampering: {} {} has {} in the lockfile, but the allowlist pins {} ({at})",
@@ -314,7 +314,7 @@ fn compare_hashes(
     {
         return Some(Finding::for_package(
             FindingId::HashNotPinned,
-            Severity::Error,
+            FindingId::HashNotPinned.default_severity(),
             p,
             format!(
                 "{} {}: the file {} (line {}) has no hash in the lockfile, so the installer will not verify it and the allowlist ({at}) cannot approve it",

@@ -24,7 +24,7 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
             let rule = list.denied(p.ecosystem, &p.name, Some(&p.version))?;
             Some(Finding::for_package(
                 FindingId::Denied,
-                Severity::Error,
+                FindingId::Denied.default_severity(),
                 p,
                 format!("{} {} is denied: {}", p.name, p.version, rule.reason),
                 format!(

@@ -130,7 +130,7 @@ pub fn check(found: &[Found], list: &Allowlist) -> Vec<Finding> {
             };
             Some(Finding {
                 id,
-                severity: Severity::Error,
+                severity: id.default_severity(),
                 ecosystem: Some(f.ecosystem),
                 name: None,
                 version: None,

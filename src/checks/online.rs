@@ -162,7 +162,7 @@ pub fn check(
                 let Some(v) = info.version(&p.version) else {
                     out.push(Finding::for_package(
                         FindingId::NotOnRegistry,
-                        Severity::Error,
+                        FindingId::NotOnRegistry.default_severity(),
                         p,
                         format!("{} exists on the registry, but version {} does not ({})", p.name, p.version, info.url),
                         "the version was never published there or has been removed: use a published version and regenerate the lockfile".to_string(),
@@ -195,7 +195,7 @@ pub fn check(
 fn not_found(p: &Package, url: &str) -> Finding {
     Finding::for_package(
         FindingId::NotOnRegistry,
-        Severity::Error,
+        FindingId::NotOnRegistry.default_severity(),
         p,
         format!("{} is not on the {} registry ({url} has no such package)", p.name, p.ecosystem),
         "do not install it: the name may be hallucinated, or an internal name anyone could register (dependency confusion); register it yourself if it is yours".to_string(),
@@ -227,7 +227,7 @@ fn version_findings(
     if let Some(first) = changed {
         out.push(Finding::for_package(
             FindingId::RegistryHashMismatch,
-            Severity::Critical,
+            FindingId::RegistryHashMismatch.default_severity(),
             p,
             format!(
                 "the registry's hashes for {} {} changed since lockgate first saw them (then: {})",
@@ -242,7 +242,7 @@ fn version_findings(
     if !bad.is_empty() {
         out.push(Finding::for_package(
             FindingId::RegistryHashMismatch,
-            Severity::Critical,
+            FindingId::RegistryHashMismatch.default_severity(),
             p,
             format!(
                 "the lockfile's {} for {} {} is not what the registry publishes ({})",
@@ -266,7 +266,7 @@ fn version_findings(
         if !bad.is_empty() {
             out.push(Finding::for_package(
                 FindingId::RegistryHashMismatch,
-                Severity::Critical,
+                FindingId::RegistryHashMismatch.default_severity(),
                 p,
                 format!(
                     "the allowlist pins {} for {} {} ({}:{}), which the registry does not publish",
@@ -284,7 +284,7 @@ fn version_findings(
         let reason = v.files.iter().find_map(|f| f.yanked_reason.clone());
         out.push(Finding::for_package(
             FindingId::Yanked,
-            Severity::Warning,
+            FindingId::Yanked.default_severity(),
             p,
             format!(
                 "{} {} has been yanked from the registry{}",
@@ -311,7 +311,7 @@ pub fn too_new(p: &Package, v: &VersionInfo, list: &Allowlist, now: i64) -> Opti
     }
     Some(Finding::for_package(
         FindingId::TooNew,
-        Severity::Error,
+        FindingId::TooNew.default_severity(),
         p,
         format!(
             "{} {} was published {} ago, less than the policy's min-age-days = {days}",
@@ -454,7 +454,7 @@ fn deep_check(
                 if !wrong.is_empty() {
                     out.push(Finding::for_package(
                         FindingId::RegistryHashMismatch,
-                        Severity::Critical,
+                        FindingId::RegistryHashMismatch.default_severity(),
                         p,
                         format!(
                             "{url} downloads as {}, not what the registry publishes ({}) or the lockfile/allowlist pins",

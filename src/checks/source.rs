@@ -91,7 +91,7 @@ fn package_source(p: &Package, list: &Allowlist) -> Option<Finding> {
     };
     Some(Finding::for_package(
         FindingId::SourceNotAllowed,
-        Severity::Error,
+        FindingId::SourceNotAllowed.default_severity(),
         p,
         format!(
             "{} {} comes from {what}, which the policy does not allow",
@@ -161,7 +161,7 @@ fn artifact_source(p: &Package, a: &Artifact, list: &Allowlist) -> Option<Findin
         line: Some(a.line),
         ..Finding::for_package(
             FindingId::SourceNotAllowed,
-            Severity::Error,
+            FindingId::SourceNotAllowed.default_severity(),
             p,
             format!(
                 "{} {}: the lockfile downloads a file from {url}, which is not on a registry the policy allows",
@@ -204,7 +204,7 @@ fn foreign(p: &Package, a: &Artifact) -> Option<Finding> {
         line: Some(a.line),
         ..Finding::for_package(
             FindingId::ForeignArtifact,
-            Severity::Critical,
+            FindingId::ForeignArtifact.default_severity(),
             p,
             format!(
                 "possible tampering: the entry for {} {} downloads {what}, which is not a file of {} {}",
