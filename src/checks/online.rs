@@ -16,11 +16,71 @@
 //! one configured for its ecosystem is not (one `registry-error` note per such
 //! registry says so); git, path and URL sources have no registry entry.
 
-use super::{Finding, FindingId, Severity};
+use super::{Finding, FindingDef, FindingId, Precision, Severity};
 use crate::allowlist::{Allowlist, Level};
 use crate::lockfile::{Ecosystem, Hash, Package, Source};
 use crate::registry::{Answer, Client, RegistryError, VersionInfo};
 use std::collections::{BTreeMap, HashSet};
+
+/// The `not-on-registry` finding.
+pub const NOT_ON_REGISTRY: FindingDef = FindingDef {
+    id: "not-on-registry",
+    summary: "Online: the registry has no such package.",
+    explanation: "A hallucination nobody has registered yet, or a private name that is open to dependency confusion.",
+    help: "Do not install it; register the name yourself if it is an internal package.",
+    severity: Severity::Error,
+    policy: &[],
+    security_severity: Some("8.0"),
+    precision: Precision::High,
+};
+
+/// The `registry-hash-mismatch` finding.
+pub const REGISTRY_HASH_MISMATCH: FindingDef = FindingDef {
+    id: "registry-hash-mismatch",
+    summary: "Online: the registry's hash for this version differs from the lockfile's or the allowlist's.",
+    explanation: "The registry publishes another artifact than the one pinned: tampering, a republished version, or a wrong pin.",
+    help: "Do not merge; investigate as for hash-mismatch.",
+    severity: Severity::Critical,
+    policy: &[],
+    security_severity: Some("9.5"),
+    precision: Precision::High,
+};
+
+/// The `yanked` finding.
+pub const YANKED: FindingDef = FindingDef {
+    id: "yanked",
+    summary: "Online: this version has been yanked from the registry.",
+    explanation: "Maintainers yank versions that are broken or dangerous.",
+    help: "Upgrade to a version that is not yanked.",
+    severity: Severity::Warning,
+    policy: &[],
+    security_severity: Some("4.0"),
+    precision: Precision::VeryHigh,
+};
+
+/// The `too-new` finding.
+pub const TOO_NEW: FindingDef = FindingDef {
+    id: "too-new",
+    summary: "Online: first published more recently than the policy's minimum age.",
+    explanation: "New packages and versions are how slopsquats and compromised releases look on their first days.",
+    help: "Wait until it is older than `min-age-days`, or have the security team approve it explicitly.",
+    severity: Severity::Error,
+    policy: &["min-age-days"],
+    security_severity: Some("5.0"),
+    precision: Precision::High,
+};
+
+/// The `registry-error` finding.
+pub const REGISTRY_ERROR: FindingDef = FindingDef {
+    id: "registry-error",
+    summary: "Online: a registry could not be reached or answered garbage.",
+    explanation: "lockgate could not verify what it was asked to verify online, so it does not pass.",
+    help: "Retry; check the registry URL settings (`LOCKGATE_*` variables, `[registries]`) and the network.",
+    severity: Severity::Error,
+    policy: &["registry-errors"],
+    security_severity: None,
+    precision: Precision::VeryHigh,
+};
 
 /// How to run the online checks.
 #[derive(Debug, Clone, Copy)]
@@ -102,7 +162,7 @@ pub fn check(
                 let Some(v) = info.version(&p.version) else {
                     out.push(Finding::for_package(
                         FindingId::NotOnRegistry,
-                        Severity::Error,
+                        FindingId::NotOnRegistry.default_severity(),
                         p,
                         format!("{} exists on the registry, but version {} does not ({})", p.name, p.version, info.url),
                         "the version was never published there or has been removed: use a published version and regenerate the lockfile".to_string(),
@@ -135,7 +195,7 @@ pub fn check(
 fn not_found(p: &Package, url: &str) -> Finding {
     Finding::for_package(
         FindingId::NotOnRegistry,
-        Severity::Error,
+        FindingId::NotOnRegistry.default_severity(),
         p,
         format!("{} is not on the {} registry ({url} has no such package)", p.name, p.ecosystem),
         "do not install it: the name may be hallucinated, or an internal name anyone could register (dependency confusion); register it yourself if it is yours".to_string(),
@@ -167,7 +227,7 @@ fn version_findings(
     if let Some(first) = changed {
         out.push(Finding::for_package(
             FindingId::RegistryHashMismatch,
-            Severity::Critical,
+            FindingId::RegistryHashMismatch.default_severity(),
             p,
             format!(
                 "the registry's hashes for {} {} changed since lockgate first saw them (then: {})",
@@ -182,7 +242,7 @@ fn version_findings(
     if !bad.is_empty() {
         out.push(Finding::for_package(
             FindingId::RegistryHashMismatch,
-            Severity::Critical,
+            FindingId::RegistryHashMismatch.default_severity(),
             p,
             format!(
                 "the lockfile's {} for {} {} is not what the registry publishes ({})",
@@ -206,7 +266,7 @@ fn version_findings(
         if !bad.is_empty() {
             out.push(Finding::for_package(
                 FindingId::RegistryHashMismatch,
-                Severity::Critical,
+                FindingId::RegistryHashMismatch.default_severity(),
                 p,
                 format!(
                     "the allowlist pins {} for {} {} ({}:{}), which the registry does not publish",
@@ -224,7 +284,7 @@ fn version_findings(
         let reason = v.files.iter().find_map(|f| f.yanked_reason.clone());
         out.push(Finding::for_package(
             FindingId::Yanked,
-            Severity::Warning,
+            FindingId::Yanked.default_severity(),
             p,
             format!(
                 "{} {} has been yanked from the registry{}",
@@ -251,7 +311,7 @@ pub fn too_new(p: &Package, v: &VersionInfo, list: &Allowlist, now: i64) -> Opti
     }
     Some(Finding::for_package(
         FindingId::TooNew,
-        Severity::Error,
+        FindingId::TooNew.default_severity(),
         p,
         format!(
             "{} {} was published {} ago, less than the policy's min-age-days = {days}",
@@ -394,7 +454,7 @@ fn deep_check(
                 if !wrong.is_empty() {
                     out.push(Finding::for_package(
                         FindingId::RegistryHashMismatch,
-                        Severity::Critical,
+                        FindingId::RegistryHashMismatch.default_severity(),
                         p,
                         format!(
                             "{url} downloads as {}, not what the registry publishes ({}) or the lockfile/allowlist pins",

@@ -3,7 +3,7 @@
 use super::output::{self, OutputArgs};
 use super::{AllowlistArg, FailOn, WalkArgs};
 use lockgate::allowlist;
-use lockgate::checks::Outcome;
+use lockgate::checks;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -44,20 +44,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let res = walk.resolve(&list.exclude);
     walk.explain(&res);
     walk.refuse_empty(&res)?;
-    let checker = lockgate::checks::names::checker(&list, &known_bad)?;
-    let evaluate = |res: &lockgate::resolve::Resolution| -> anyhow::Result<Outcome> {
-        let mut outcome = Outcome::offline(res, &list, fail_on.severity());
-        outcome
-            .findings
-            .extend(lockgate::checks::names::check(res, &list, &checker));
-        lockgate::checks::sort(&mut outcome.findings);
-        if net.online {
-            super::online::check(&mut outcome, res, &list, &net)?;
-        }
-        // Exceptions apply to every check's findings (see checks::apply_exceptions).
-        lockgate::checks::apply_exceptions(&mut outcome.findings, &list, &allowlist::today());
-        lockgate::checks::sort(&mut outcome.findings);
-        Ok(outcome)
+    let opts = checks::Options {
+        fail_on: fail_on.severity(),
+        known_bad,
+        online: net.options(),
+    };
+    // The same checks run on the working tree and, with --baseline, on the base ref.
+    let evaluate = |res: &lockgate::resolve::Resolution| -> anyhow::Result<checks::Outcome> {
+        Ok(checks::run(res, &list, &opts)?)
     };
     let mut outcome = evaluate(&res)?;
     let cmp = baseline.apply(&mut outcome, &res, &walk, &list, evaluate)?;
