@@ -177,6 +177,11 @@ if has human && has github; then
   args+=(--report "human=$human_file")
 fi
 [ -n "$base" ] && args+=(--baseline "$base" --comment-file "$comment_file")
+# A pull-request run reports only what the change adds: its SARIF gets its own
+# category, so code scanning never takes it for a full scan and closes alerts.
+if has sarif; then
+  if [ -n "$base" ]; then args+=(--sarif-category lockgate-pr); else args+=(--sarif-category lockgate); fi
+fi
 if [ -n "${INPUT_ARGS:-}" ]; then
   read -r -a extra <<<"$INPUT_ARGS"
   args+=("${extra[@]}")
