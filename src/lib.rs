@@ -11,6 +11,7 @@ pub mod discover;
 pub mod installer;
 pub mod lockfile;
 pub mod manifest;
+pub mod mcp;
 pub mod names;
 pub mod registry;
 pub mod report;

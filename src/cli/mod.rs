@@ -5,6 +5,7 @@ mod check;
 mod completions;
 mod explain;
 mod man;
+mod mcp;
 mod name;
 mod online;
 mod output;
@@ -61,6 +62,11 @@ enum Command {
     /// `deny`. Offline by default (an embedded registry snapshot); `--online` asks
     /// the registry whether each name exists.
     Name(name::Args),
+    /// Serve the name and lockfile checks to coding agents over MCP (stdio).
+    ///
+    /// Register it with an agent (`claude mcp add lockgate -- lockgate mcp`); see
+    /// docs/agents.md. Offline unless started with `--online`.
+    Mcp(mcp::Args),
     /// Keep the allowlist: init, suggest, add, verify, remove, prune, deny.
     #[command(subcommand)]
     Allowlist(allowlist::Cmd),
@@ -79,6 +85,7 @@ pub fn main() -> ExitCode {
         Command::Packages(args) => packages::run(args),
         Command::Check(args) => check::run(args),
         Command::Name(args) => name::run(args),
+        Command::Mcp(args) => mcp::run(args),
         Command::Allowlist(cmd) => allowlist::run(cmd),
         Command::Explain(args) => explain::run(args),
         Command::Completions(args) => completions::run(args),
