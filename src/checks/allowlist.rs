@@ -20,10 +20,94 @@
 //! but taken from git or a path has nothing to compare: `unverified-source`.
 //! Denied packages are reported once, as `denied`.
 
-use super::{Finding, FindingId, Severity};
+use super::{Finding, FindingDef, FindingId, Precision, Severity};
 use crate::allowlist::{Allowlist, Pin};
 use crate::lockfile::hash::{YARN_BERRY, strength};
 use crate::lockfile::{Ecosystem, Hash, Package, Source};
+
+/// The `hash-mismatch` finding.
+pub const HASH_MISMATCH: FindingDef = FindingDef {
+    id: "hash-mismatch",
+    summary: "The lockfile's hash differs from the hash pinned in the allowlist.",
+    explanation: "The artifact the lockfile will install is not the one the security team approved. This is what tampering looks like: a republished version, a compromised mirror, or an edited lockfile. It can also be a lockfile written against another registry that repackages artifacts.",
+    help: "Do not merge. Compare the lockfile's hash with the registry's (`lockgate check --online`) and find out how the lockfile changed (`git log -p` on it). Only if the registry really publishes the new hash and the change is explained should the security team re-pin it with `lockgate allowlist add`.",
+    severity: Severity::Critical,
+    policy: &[],
+    security_severity: Some("9.5"),
+    precision: Precision::VeryHigh,
+};
+
+/// The `unlisted` finding.
+pub const UNLISTED: FindingDef = FindingDef {
+    id: "unlisted",
+    summary: "The package is not in the allowlist.",
+    explanation: "Every package that will be installed must be approved by the security team.",
+    help: "Run `lockgate allowlist suggest` and send the snippet it prints to the security team (or add it yourself if you are on it). If you did not mean to add this dependency, remove it and regenerate the lockfile.",
+    severity: Severity::Error,
+    policy: &["unlisted"],
+    security_severity: Some("4.0"),
+    precision: Precision::VeryHigh,
+};
+
+/// The `version-not-allowed` finding.
+pub const VERSION_NOT_ALLOWED: FindingDef = FindingDef {
+    id: "version-not-allowed",
+    summary: "The package is in the allowlist, but this version is not.",
+    explanation: "Approval is per version: a new version is new code.",
+    help: "Run `lockgate allowlist suggest` for the entry to send to the security team, or go back to an approved version (the message lists them).",
+    severity: Severity::Error,
+    policy: &["unlisted"],
+    security_severity: Some("4.0"),
+    precision: Precision::VeryHigh,
+};
+
+/// The `missing-hash` finding.
+pub const MISSING_HASH: FindingDef = FindingDef {
+    id: "missing-hash",
+    summary: "The lockfile records no hash that can be compared with the pin.",
+    explanation: "Without a hash, lockgate cannot tell the approved artifact from any other with the same name and version. Requirements files without `--hash`, lockfiles written with hashes turned off, and Yarn berry checksums (which hash Yarn's own archive, not the registry tarball) are common causes.",
+    help: "Regenerate the lockfile with hashes (e.g. `pip-compile --generate-hashes`), pin the Yarn berry checksum in the allowlist, or run `lockgate check --online` to compare the registry's hash with the pin.",
+    severity: Severity::Error,
+    policy: &["missing-hash"],
+    security_severity: Some("5.0"),
+    precision: Precision::VeryHigh,
+};
+
+/// The `hash-not-pinned` finding.
+pub const HASH_NOT_PINNED: FindingDef = FindingDef {
+    id: "hash-not-pinned",
+    summary: "The lockfile lists a hash (or a file without a hash) that the pin does not hold, of an algorithm the pin has none of.",
+    explanation: "Installers accept an artifact that matches any hash the lockfile lists for it (pip, uv, poetry, pdm), or the one of the strongest algorithm listed (npm, yarn, pnpm, bun). A hash the allowlist does not pin, or a file the lockfile lists without a hash, is therefore an artifact nobody approved, even when another listed hash matches the pin.",
+    help: "If the registry really publishes the file, the security team pins every hash of the version with `lockgate allowlist add ECOSYSTEM NAME@VERSION`, which fetches them from the registry. Otherwise remove the extra hash or file from the lockfile (regenerate it with its package manager).",
+    severity: Severity::Error,
+    policy: &[],
+    security_severity: Some("8.0"),
+    precision: Precision::VeryHigh,
+};
+
+/// The `weak-pin` finding.
+pub const WEAK_PIN: FindingDef = FindingDef {
+    id: "weak-pin",
+    summary: "The pin holds only hashes of a weaker algorithm than one the lockfile lists (e.g. sha1 pinned, sha512 listed).",
+    explanation: "npm, yarn, pnpm and bun verify only the strongest algorithm an integrity string lists, so a sha1 pin says nothing about the sha512 digest the installer will check; pip and uv accept any listed hash. The allowlist cannot vouch for the artifact.",
+    help: "The security team re-pins the version with the registry's hashes: `lockgate allowlist add ECOSYSTEM NAME@VERSION` (it fetches and pins sha512 for npm, sha256 of every file for PyPI). Until then, do not merge.",
+    severity: Severity::Error,
+    policy: &[],
+    security_severity: Some("7.0"),
+    precision: Precision::VeryHigh,
+};
+
+/// The `unverified-source` finding.
+pub const UNVERIFIED_SOURCE: FindingDef = FindingDef {
+    id: "unverified-source",
+    summary: "A version the allowlist pins by hash comes from git or a path, where there is no artifact hash to compare.",
+    explanation: "The pin approves one artifact of a registry release. A git repository or a local folder (a cargo `[patch]` path, a `file:` dependency) can hold any code under the same name and version, and the source kind alone never satisfies a hash pin.",
+    help: "Depend on the registry release, or, if the git or path dependency is intended, the security team approves the version without a hash (`versions.\"X\" = []`) after reviewing it.",
+    severity: Severity::Error,
+    policy: &[],
+    security_severity: Some("6.0"),
+    precision: Precision::VeryHigh,
+};
 
 const SUGGEST: &str = "run `lockgate allowlist suggest` and send the snippet to the security team";
 

@@ -9,10 +9,34 @@
 //! sources`. A setting that turns verification off (integrity, checksums, TLS) is
 //! always an error: no policy allows it.
 
-use super::{Finding, FindingId, Severity};
+use super::{Finding, FindingDef, FindingId, Precision, Severity};
 use crate::allowlist::{Allowlist, registry_url};
 use crate::installer::{Found, Setting};
 use crate::lockfile::Ecosystem;
+
+/// The `registry-not-allowed` finding.
+pub const REGISTRY_NOT_ALLOWED: FindingDef = FindingDef {
+    id: "registry-not-allowed",
+    summary: "Installer configuration in the repository sends the installer to a registry or source the policy does not allow.",
+    explanation: "A committed `.npmrc`, `.yarnrc`, `.yarnrc.yml`, `bunfig.toml`, `pnpm-workspace.yaml`, `.cargo/config.toml`, `uv.toml`, `pyproject.toml` (`[tool.uv]`, `[[tool.poetry.source]]`, `[[tool.pdm.source]]`) or `Pipfile` decides where the installer really fetches from, whatever the lockfile's URLs say: npm, for one, fetches every registry.npmjs.org tarball of the lockfile from the registry `.npmrc` names. A pull request that changes it can serve any code under approved names and versions.",
+    help: "Remove the setting (the finding names the file and line), or have the security team add the registry to `[policy] registries` (or the source kind to `[policy] sources`). See docs/installer-config.md.",
+    severity: Severity::Error,
+    policy: &["registries", "sources"],
+    security_severity: Some("8.0"),
+    precision: Precision::VeryHigh,
+};
+
+/// The `verification-disabled` finding.
+pub const VERIFICATION_DISABLED: FindingDef = FindingDef {
+    id: "verification-disabled",
+    summary: "Installer configuration in the repository turns off integrity, checksum or TLS verification.",
+    explanation: "Settings such as `strict-ssl=false`, `checksumBehavior: ignore`, `enableStrictSsl: false`, `unsafeHttpWhitelist`, `allow-insecure-host` or `verify_ssl = false` make the installer accept what it fetched without checking it, so the hashes lockgate compares with the allowlist no longer protect the install. No policy allows this.",
+    help: "Remove the setting (the finding names the file and line). See docs/installer-config.md.",
+    severity: Severity::Error,
+    policy: &[],
+    security_severity: Some("8.0"),
+    precision: Precision::VeryHigh,
+};
 
 /// The default registries of each ecosystem, allowed without a policy entry.
 pub fn default_registries(ecosystem: Ecosystem) -> &'static [&'static str] {

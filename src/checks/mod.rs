@@ -1,17 +1,57 @@
 //! Checks: each module takes packages and the policy and returns [`Finding`]s.
 //! Checks never print; the `report` modules render what they return.
+//!
+//! # Finding ids live with their check
+//!
+//! Each check module declares the findings it raises as [`FindingDef`] constants,
+//! next to its logic: the kebab-case id, summary, explanation, help, default
+//! severity, the `[policy]` keys it reads, and its code-scanning calibration
+//! (`security_severity`, `precision`). The crate-wide [`FindingId`] is built from
+//! those constants by the `finding_ids!` list below, one row per id. `lockgate
+//! explain`, the SARIF rules and docs/findings.md all read [`FindingId::def`].
+//!
+//! To add a finding to a check (e.g. `src/checks/deny.rs`):
+//!
+//! 1. declare it in the check module:
+//!    ```ignore
+//!    /// The `denied-version` finding.
+//!    pub const DENIED_VERSION: FindingDef = FindingDef {
+//!        id: "denied-version",
+//!        summary: "One line: when it is raised.",
+//!        explanation: "What it means (one paragraph).",
+//!        help: "How to fix it (one paragraph).",
+//!        severity: Severity::Error,       // under the default policy
+//!        policy: &[],                     // the [policy] keys that change it
+//!        security_severity: Some("7.0"),  // None: not a code-scanning alert
+//!        precision: Precision::VeryHigh,  // Medium/Low for heuristics
+//!    };
+//!    ```
+//! 2. add one row at the END of `finding_ids!` in this file:
+//!    `DeniedVersion => deny::DENIED_VERSION,` (the row order is the order of
+//!    `FindingId::ALL`, the SARIF rules and the sort tie-break);
+//! 3. raise it with `FindingId::DeniedVersion` (its default severity is
+//!    `FindingId::DeniedVersion.default_severity()`), and run
+//!    `UPDATE_DOCS=1 cargo test --test findings_docs` to regenerate docs/findings.md.
+//!
+//! Never match over [`FindingId`] with a `_ =>` arm: the compiler must point at every
+//! place a new id needs a decision.
 
 pub mod allowlist;
 pub mod deny;
+pub mod exceptions;
 pub mod installer_config;
 pub mod names;
 pub mod online;
+pub mod pins;
+pub mod runner;
 pub mod source;
 pub mod unpinned;
 
 use crate::allowlist::{Allowlist, Level};
 use crate::lockfile::{Ecosystem, Package, ParseError};
 use crate::resolve::Resolution;
+pub use exceptions::apply_exceptions;
+pub use runner::{Online, Options, RunError, run};
 use serde::Serialize;
 use std::fmt;
 use std::path::PathBuf;
@@ -57,79 +97,162 @@ impl fmt::Display for Severity {
     }
 }
 
+/// How likely a finding is to be a true positive (SARIF `precision`, which code
+/// scanning uses to rank alerts): `very-high` for facts lockgate checks exactly (a hash,
+/// a policy entry), lower for heuristics such as name similarity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Precision {
+    /// Often wrong: a hint worth a look (a name unknown to the snapshot).
+    Low,
+    /// A heuristic that is right more often than not (a look-alike name).
+    Medium,
+    /// Rarely wrong (a match on a curated list, a registry's answer).
+    High,
+    /// An exact fact (a hash, an allowlist entry, a setting in a file).
+    VeryHigh,
+}
+
+impl Precision {
+    /// The SARIF spelling: `very-high`, `high`, `medium`, `low`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::Low => "low",
+            Precision::Medium => "medium",
+            Precision::High => "high",
+            Precision::VeryHigh => "very-high",
+        }
+    }
+}
+
+/// Everything lockgate says about one kind of finding, written once, next to the
+/// check that raises it: `lockgate explain`, SARIF rules and docs/findings.md are
+/// made from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FindingDef {
+    /// The stable kebab-case id (SARIF `ruleId`, docs anchor, `[[exception]] finding`).
+    pub id: &'static str,
+    /// One line: when this finding is raised.
+    pub summary: &'static str,
+    /// What it means (one paragraph).
+    pub explanation: &'static str,
+    /// How to fix it (one paragraph; each finding also carries its own `help`).
+    pub help: &'static str,
+    /// The severity under the default policy (a `[policy]` key may lower or raise it).
+    pub severity: Severity,
+    /// The `[policy]` keys that change whether and how seriously it is raised.
+    pub policy: &'static [&'static str],
+    /// The SARIF `security-severity` (a CVSS-like score, `"0.1"`-`"10.0"`) of the
+    /// harm it points at; `None` for findings that are not security alerts (a registry
+    /// that could not be asked): they fail the run but write no SARIF result.
+    pub security_severity: Option<&'static str>,
+    /// How likely a finding of this kind is to be right.
+    pub precision: Precision,
+}
+
+/// Builds the crate-wide [`FindingId`] from the [`FindingDef`]s the checks declare.
+/// One row per id, `Variant => module::CONST` (`self::` for ids declared here); the
+/// row order is the order of `FindingId::ALL`, of the SARIF rules, and the tie-break
+/// when findings are sorted: append new ids at the end.
 macro_rules! finding_ids {
-    ($( $variant:ident = $id:literal, $summary:literal, $explain:literal; )*) => {
+    ($( $variant:ident => $module:ident :: $def:ident, )*) => {
         /// The stable id of each kind of finding (the SARIF `ruleId`, the docs anchor).
+        /// Its text, default severity and policy keys are in its [`FindingDef`].
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum FindingId { $( #[doc = $summary] $variant, )* }
+        pub enum FindingId {
+            $(
+                #[doc = concat!("See [`", stringify!($module), "::", stringify!($def), "`].")]
+                $variant,
+            )*
+        }
 
         impl FindingId {
-            /// Every id.
+            /// Every id, in declaration order.
             pub const ALL: &'static [FindingId] = &[ $( FindingId::$variant, )* ];
-            /// The kebab-case id.
-            pub fn as_str(self) -> &'static str { match self { $( FindingId::$variant => $id, )* } }
-            /// One line: when this finding is raised.
-            pub fn summary(self) -> &'static str { match self { $( FindingId::$variant => $summary, )* } }
-            /// What it means and how to fix it.
-            pub fn explanation(self) -> &'static str { match self { $( FindingId::$variant => $explain, )* } }
-            /// Look an id up by its kebab-case name.
-            pub fn parse(s: &str) -> Option<FindingId> { match s { $( $id => Some(FindingId::$variant), )* _ => None } }
+
+            /// What lockgate says about this id (declared by the check that raises it).
+            pub fn def(self) -> &'static FindingDef {
+                match self {
+                    $( FindingId::$variant => &$module::$def, )*
+                }
+            }
         }
     };
 }
 
 finding_ids! {
-    HashMismatch = "hash-mismatch", "The lockfile's hash differs from the hash pinned in the allowlist.",
-        "The artifact the lockfile will install is not the one the security team approved. This is what tampering looks like: a republished version, a compromised mirror, or an edited lockfile. It can also be a lockfile written against another registry that repackages artifacts.\n\nDo not merge. Compare the lockfile's hash with the registry's (`lockgate check --online`) and find out how the lockfile changed (`git log -p` on it). Only if the registry really publishes the new hash and the change is explained should the security team re-pin it with `lockgate allowlist add`.";
-    Denied = "denied", "The package is on the allowlist's [[deny]] list.",
-        "The security team has forbidden this package (or these versions of it); the finding carries their reason.\n\nRemove the dependency or replace it with the alternative the reason names, then regenerate the lockfile.";
-    ParseError = "parse-error", "A lockfile could not be read completely. Always fails the run.",
-        "lockgate could not understand a lockfile, so it cannot say what will be installed. It never passes a file it did not read whole.\n\nFix the line the message names, or regenerate the lockfile with its package manager. A format version newer than lockgate knows needs a newer lockgate.";
-    SourceNotAllowed = "source-not-allowed", "The package comes from git, a path, a URL or another registry, which the policy does not allow.",
-        "The policy's `sources` (and `registries`) say where packages may come from. Code from elsewhere bypasses the registry's checks and the allowlist's hashes.\n\nDepend on the registry release instead, or ask the security team to allow the source in `[policy] sources` / `registries`.";
-    Unlisted = "unlisted", "The package is not in the allowlist.",
-        "Every package that will be installed must be approved by the security team.\n\nRun `lockgate allowlist suggest` and send the snippet it prints to the security team (or add it yourself if you are on it). If you did not mean to add this dependency, remove it and regenerate the lockfile.";
-    VersionNotAllowed = "version-not-allowed", "The package is in the allowlist, but this version is not.",
-        "Approval is per version: a new version is new code.\n\nRun `lockgate allowlist suggest` for the entry to send to the security team, or go back to an approved version (the message lists them).";
-    MissingHash = "missing-hash", "The lockfile records no hash that can be compared with the pin.",
-        "Without a hash, lockgate cannot tell the approved artifact from any other with the same name and version. Requirements files without `--hash`, lockfiles written with hashes turned off, and Yarn berry checksums (which hash Yarn's own archive, not the registry tarball) are common causes.\n\nRegenerate the lockfile with hashes (e.g. `pip-compile --generate-hashes`), pin the Yarn berry checksum in the allowlist, or run `lockgate check --online` to compare the registry's hash with the pin.";
-    Unpinned = "unpinned", "A manifest has no lockfile, or a requirement is not pinned to one version.",
-        "What gets installed from an unpinned requirement changes from one day to the next, so nothing can be checked.\n\nCreate the lockfile with the project's package manager (`npm install`, `cargo generate-lockfile`, `uv lock`, `poetry lock`, `pip-compile --generate-hashes`…) and commit it, or pin the requirement with `==` and `--hash`.";
-    SimilarName = "similar-name", "The name is close to a popular or allowlisted package: a possible typosquat.",
-        "Typosquatters publish near-copies of popular names (one letter off, swapped separators, an added `-py` or `-js`) and wait for a typo.\n\nCheck that you meant this package and not the one it imitates (the finding names it). If it is legitimate, the security team adds it to the allowlist, which silences the finding.";
-    KnownHallucination = "known-hallucination", "The name is one that AI code assistants are known to invent.",
-        "Assistants recommend packages that do not exist; attackers register those names (slopsquatting).\n\nFind the package you actually need (the finding may name it) and do not install this one.";
-    KnownMalicious = "known-malicious", "The package (and version) is in a malicious-package database.",
-        "The package or this version of it was reported as malicious (OSV `MAL-` records, RustSec).\n\nRemove it at once, regenerate the lockfile, and treat machines that installed it as compromised.";
-    CrossEcosystem = "cross-ecosystem", "The name is popular in another ecosystem and unknown in this one.",
-        "A name that is well known in npm but not on PyPI (or the reverse) is a classic confusion and a common hallucination.\n\nCheck that the package exists for this ecosystem and is the one you meant.";
-    UnknownName = "unknown-name", "The name is not in lockgate's registry snapshot at all.",
-        "Offline, the strongest sign of a hallucinated name that nobody registered yet, or that someone registered very recently.\n\nCheck it with `lockgate name --online` and on the registry before installing it.";
-    NotOnRegistry = "not-on-registry", "Online: the registry has no such package.",
-        "A hallucination nobody has registered yet, or a private name that is open to dependency confusion.\n\nDo not install it; register the name yourself if it is an internal package.";
-    RegistryHashMismatch = "registry-hash-mismatch", "Online: the registry's hash for this version differs from the lockfile's or the allowlist's.",
-        "The registry publishes another artifact than the one pinned: tampering, a republished version, or a wrong pin.\n\nDo not merge; investigate as for hash-mismatch.";
-    Yanked = "yanked", "Online: this version has been yanked from the registry.",
-        "Maintainers yank versions that are broken or dangerous.\n\nUpgrade to a version that is not yanked.";
-    TooNew = "too-new", "Online: first published more recently than the policy's minimum age.",
-        "New packages and versions are how slopsquats and compromised releases look on their first days.\n\nWait until it is older than `min-age-days`, or have the security team approve it explicitly.";
-    RegistryError = "registry-error", "Online: a registry could not be reached or answered garbage.",
-        "lockgate could not verify what it was asked to verify online, so it does not pass.\n\nRetry; check the registry URL settings (`LOCKGATE_*` variables, `[registries]`) and the network.";
-    RegistryNotAllowed = "registry-not-allowed", "Installer configuration in the repository sends the installer to a registry or source the policy does not allow.",
-        "A committed `.npmrc`, `.yarnrc`, `.yarnrc.yml`, `bunfig.toml`, `pnpm-workspace.yaml`, `.cargo/config.toml`, `uv.toml`, `pyproject.toml` (`[tool.uv]`, `[[tool.poetry.source]]`, `[[tool.pdm.source]]`) or `Pipfile` decides where the installer really fetches from, whatever the lockfile's URLs say: npm, for one, fetches every registry.npmjs.org tarball of the lockfile from the registry `.npmrc` names. A pull request that changes it can serve any code under approved names and versions.\n\nRemove the setting (the finding names the file and line), or have the security team add the registry to `[policy] registries` (or the source kind to `[policy] sources`). See docs/installer-config.md.";
-    VerificationDisabled = "verification-disabled", "Installer configuration in the repository turns off integrity, checksum or TLS verification.",
-        "Settings such as `strict-ssl=false`, `checksumBehavior: ignore`, `enableStrictSsl: false`, `unsafeHttpWhitelist`, `allow-insecure-host` or `verify_ssl = false` make the installer accept what it fetched without checking it, so the hashes lockgate compares with the allowlist no longer protect the install. No policy allows this.\n\nRemove the setting (the finding names the file and line). See docs/installer-config.md.";
-    HashNotPinned = "hash-not-pinned", "The lockfile lists a hash (or a file without a hash) that the pin does not hold, of an algorithm the pin has none of.",
-        "Installers accept an artifact that matches any hash the lockfile lists for it (pip, uv, poetry, pdm), or the one of the strongest algorithm listed (npm, yarn, pnpm, bun). A hash the allowlist does not pin, or a file the lockfile lists without a hash, is therefore an artifact nobody approved, even when another listed hash matches the pin.\n\nIf the registry really publishes the file, the security team pins every hash of the version with `lockgate allowlist add ECOSYSTEM NAME@VERSION`, which fetches them from the registry. Otherwise remove the extra hash or file from the lockfile (regenerate it with its package manager).";
-    WeakPin = "weak-pin", "The pin holds only hashes of a weaker algorithm than one the lockfile lists (e.g. sha1 pinned, sha512 listed).",
-        "npm, yarn, pnpm and bun verify only the strongest algorithm an integrity string lists, so a sha1 pin says nothing about the sha512 digest the installer will check; pip and uv accept any listed hash. The allowlist cannot vouch for the artifact.\n\nThe security team re-pins the version with the registry's hashes: `lockgate allowlist add ECOSYSTEM NAME@VERSION` (it fetches and pins sha512 for npm, sha256 of every file for PyPI). Until then, do not merge.";
-    UnverifiedSource = "unverified-source", "A version the allowlist pins by hash comes from git or a path, where there is no artifact hash to compare.",
-        "The pin approves one artifact of a registry release. A git repository or a local folder (a cargo `[patch]` path, a `file:` dependency) can hold any code under the same name and version, and the source kind alone never satisfies a hash pin.\n\nDepend on the registry release, or, if the git or path dependency is intended, the security team approves the version without a hash (`versions.\"X\" = []`) after reviewing it.";
-    ForeignArtifact = "foreign-artifact", "A file URL or file name in the lockfile names another package or version than its entry.",
-        "Lockfile entries name the file the installer downloads. When that file is another package's (or another version's) tarball, sdist or wheel, the installer puts other code under an approved name and version: yarn classic, for instance, installs whatever `resolved` points to.\n\nDo not merge: regenerate the lockfile with its package manager and inspect how the entry changed (`git log -p`).";
-    ExceptionExpired = "exception-expired", "An allowlist [[exception]] that would waive this finding has expired.",
-        "Exceptions waive one finding for one package until a date. After that day the finding applies again, and this note names the expired exception.\n\nFix the dependency, or have the security team renew the exception with a new `until` (`lockgate allowlist except ... --until DATE --reason ...`) and remove the expired one.";
+    HashMismatch => allowlist::HASH_MISMATCH,
+    Denied => deny::DENIED,
+    ParseError => self::PARSE_ERROR,
+    SourceNotAllowed => source::SOURCE_NOT_ALLOWED,
+    Unlisted => allowlist::UNLISTED,
+    VersionNotAllowed => allowlist::VERSION_NOT_ALLOWED,
+    MissingHash => allowlist::MISSING_HASH,
+    Unpinned => unpinned::UNPINNED,
+    SimilarName => names::SIMILAR_NAME,
+    KnownHallucination => names::KNOWN_HALLUCINATION,
+    KnownMalicious => names::KNOWN_MALICIOUS,
+    CrossEcosystem => names::CROSS_ECOSYSTEM,
+    UnknownName => names::UNKNOWN_NAME,
+    NotOnRegistry => online::NOT_ON_REGISTRY,
+    RegistryHashMismatch => online::REGISTRY_HASH_MISMATCH,
+    Yanked => online::YANKED,
+    TooNew => online::TOO_NEW,
+    RegistryError => online::REGISTRY_ERROR,
+    RegistryNotAllowed => installer_config::REGISTRY_NOT_ALLOWED,
+    VerificationDisabled => installer_config::VERIFICATION_DISABLED,
+    HashNotPinned => allowlist::HASH_NOT_PINNED,
+    WeakPin => allowlist::WEAK_PIN,
+    UnverifiedSource => allowlist::UNVERIFIED_SOURCE,
+    ForeignArtifact => source::FOREIGN_ARTIFACT,
+    ExceptionExpired => exceptions::EXCEPTION_EXPIRED,
 }
+
+impl FindingId {
+    /// Every id, in declaration order.
+    pub fn iter() -> impl Iterator<Item = FindingId> {
+        FindingId::ALL.iter().copied()
+    }
+    /// The kebab-case id.
+    pub fn as_str(self) -> &'static str {
+        self.def().id
+    }
+    /// One line: when this finding is raised.
+    pub fn summary(self) -> &'static str {
+        self.def().summary
+    }
+    /// What it means (one paragraph).
+    pub fn explanation(self) -> &'static str {
+        self.def().explanation
+    }
+    /// How to fix it (one paragraph).
+    pub fn help(self) -> &'static str {
+        self.def().help
+    }
+    /// The severity under the default policy.
+    pub fn default_severity(self) -> Severity {
+        self.def().severity
+    }
+    /// The `[policy]` keys that change it.
+    pub fn policy_keys(self) -> &'static [&'static str] {
+        self.def().policy
+    }
+    /// Look an id up by its kebab-case name.
+    pub fn parse(s: &str) -> Option<FindingId> {
+        FindingId::iter().find(|id| id.as_str() == s)
+    }
+}
+
+/// The `parse-error` finding.
+pub const PARSE_ERROR: FindingDef = FindingDef {
+    id: "parse-error",
+    summary: "A lockfile could not be read completely. Always fails the run.",
+    explanation: "lockgate could not understand a lockfile, so it cannot say what will be installed. It never passes a file it did not read whole.",
+    help: "Fix the line the message names, or regenerate the lockfile with its package manager. A format version newer than lockgate knows needs a newer lockgate.",
+    severity: Severity::Critical,
+    policy: &[],
+    security_severity: Some("7.0"),
+    precision: Precision::VeryHigh,
+};
 
 impl fmt::Display for FindingId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -211,6 +334,14 @@ impl Finding {
 /// Every offline check on a resolution (and on the installer configuration next to
 /// its lockfiles), findings sorted worst first, then by file and line.
 pub fn run_offline(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
+    let mut out = offline_findings(res, list);
+    apply_exceptions(&mut out, list, &crate::allowlist::today());
+    sort(&mut out);
+    out
+}
+
+/// The offline checks' findings, before exceptions and sorting.
+fn offline_findings(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
     let mut out: Vec<Finding> = res.errors.iter().map(Finding::parse_error).collect();
     let packages: Vec<&Package> = res.packages().collect();
     out.extend(deny::check(&packages, list));
@@ -220,75 +351,7 @@ pub fn run_offline(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
     let configs = crate::installer::read(&res.lockfiles);
     out.extend(configs.errors.iter().map(Finding::parse_error));
     out.extend(installer_config::check(&configs.found, list));
-    apply_exceptions(&mut out, list, &crate::allowlist::today());
-    sort(&mut out);
     out
-}
-
-/// Apply the allowlist's `[[exception]]`s: a finding waived by an exception that
-/// is still in force (through its `until` day) is dropped; one waived only by an
-/// expired exception stays, and an `exception-expired` note names the exception.
-/// Every check's findings go through here (offline, names, online), so every check
-/// honours exceptions the same way. Exceptions for `hash-mismatch` and
-/// `known-malicious` are refused when the allowlist is loaded.
-pub fn apply_exceptions(findings: &mut Vec<Finding>, list: &Allowlist, today: &str) {
-    if list.exceptions.is_empty() {
-        return;
-    }
-    let mut notes: Vec<Finding> = Vec::new();
-    findings.retain(|f| {
-        let (Some(eco), Some(name)) = (f.ecosystem, f.name.as_deref()) else {
-            return true;
-        };
-        if crate::allowlist::NEVER_EXCEPTED.contains(&f.id.as_str()) {
-            return true;
-        }
-        let matching: Vec<_> = list
-            .exceptions
-            .iter()
-            .filter(|x| x.finding == f.id.as_str() && x.covers(eco, name, f.version.as_deref()))
-            .collect();
-        if matching.iter().any(|x| !x.expired(today)) {
-            return false;
-        }
-        for x in matching {
-            let note = Finding {
-                id: FindingId::ExceptionExpired,
-                severity: Severity::Note,
-                ecosystem: Some(eco),
-                name: Some(name.to_string()),
-                version: f.version.clone(),
-                lockfile: x.file.clone(),
-                line: Some(x.line),
-                path: Vec::new(),
-                message: format!(
-                    "the exception for `{}` on {eco} {}{} expired on {} ({}); the finding applies again",
-                    x.finding,
-                    x.name,
-                    x.version.as_ref().map(|v| format!("@{v}")).unwrap_or_default(),
-                    x.until,
-                    crate::allowlist::history::describe(&x.approval)
-                ),
-                help: format!(
-                    "fix the dependency, or renew the exception: `lockgate allowlist except {eco} {} {} --until YYYY-MM-DD --reason \"...\"`, and remove the expired one at {}:{}",
-                    x.name,
-                    x.finding,
-                    x.file.display(),
-                    x.line
-                ),
-            };
-            notes.push(note);
-        }
-        true
-    });
-    for n in notes {
-        let dup = findings.iter().any(|f| {
-            f.id == n.id && f.lockfile == n.lockfile && f.line == n.line && f.name == n.name
-        });
-        if !dup {
-            findings.push(n);
-        }
-    }
 }
 
 /// Sort findings worst first, then by file, line, id and name.
@@ -370,5 +433,46 @@ impl Outcome {
         } else {
             0
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_id_is_declared_once_with_complete_text() {
+        let mut seen = std::collections::HashSet::new();
+        for id in FindingId::iter() {
+            let d = id.def();
+            assert!(seen.insert(d.id), "{} is declared twice", d.id);
+            assert!(
+                d.id.split('-')
+                    .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase())),
+                "{} is not kebab-case",
+                d.id
+            );
+            assert_eq!(FindingId::parse(d.id), Some(id));
+            for (what, text) in [
+                ("summary", d.summary),
+                ("explanation", d.explanation),
+                ("help", d.help),
+            ] {
+                assert!(!text.trim().is_empty(), "{}: empty {what}", d.id);
+                assert!(!text.contains("\n\n"), "{}: {what} is one paragraph", d.id);
+            }
+            for key in d.policy {
+                assert!(
+                    crate::allowlist::load::POLICY_KEYS.contains(key),
+                    "{}: `{key}` is not a [policy] key",
+                    d.id
+                );
+            }
+            if let Some(score) = d.security_severity {
+                let v: f64 = score.parse().unwrap();
+                assert!((0.1..=10.0).contains(&v), "{}: {score}", d.id);
+            }
+        }
+        assert_eq!(FindingId::parse("no-such-id"), None);
     }
 }

@@ -16,11 +16,71 @@
 //! one configured for its ecosystem is not (one `registry-error` note per such
 //! registry says so); git, path and URL sources have no registry entry.
 
-use super::{Finding, FindingId, Severity};
+use super::{Finding, FindingDef, FindingId, Precision, Severity};
 use crate::allowlist::{Allowlist, Level};
 use crate::lockfile::{Ecosystem, Hash, Package, Source};
 use crate::registry::{Answer, Client, RegistryError, VersionInfo};
 use std::collections::{BTreeMap, HashSet};
+
+/// The `not-on-registry` finding.
+pub const NOT_ON_REGISTRY: FindingDef = FindingDef {
+    id: "not-on-registry",
+    summary: "Online: the registry has no such package.",
+    explanation: "A hallucination nobody has registered yet, or a private name that is open to dependency confusion.",
+    help: "Do not install it; register the name yourself if it is an internal package.",
+    severity: Severity::Error,
+    policy: &[],
+    security_severity: Some("8.0"),
+    precision: Precision::High,
+};
+
+/// The `registry-hash-mismatch` finding.
+pub const REGISTRY_HASH_MISMATCH: FindingDef = FindingDef {
+    id: "registry-hash-mismatch",
+    summary: "Online: the registry's hash for this version differs from the lockfile's or the allowlist's.",
+    explanation: "The registry publishes another artifact than the one pinned: tampering, a republished version, or a wrong pin.",
+    help: "Do not merge; investigate as for hash-mismatch.",
+    severity: Severity::Critical,
+    policy: &[],
+    security_severity: Some("9.5"),
+    precision: Precision::High,
+};
+
+/// The `yanked` finding.
+pub const YANKED: FindingDef = FindingDef {
+    id: "yanked",
+    summary: "Online: this version has been yanked from the registry.",
+    explanation: "Maintainers yank versions that are broken or dangerous.",
+    help: "Upgrade to a version that is not yanked.",
+    severity: Severity::Warning,
+    policy: &[],
+    security_severity: Some("4.0"),
+    precision: Precision::VeryHigh,
+};
+
+/// The `too-new` finding.
+pub const TOO_NEW: FindingDef = FindingDef {
+    id: "too-new",
+    summary: "Online: first published more recently than the policy's minimum age.",
+    explanation: "New packages and versions are how slopsquats and compromised releases look on their first days.",
+    help: "Wait until it is older than `min-age-days`, or have the security team approve it explicitly.",
+    severity: Severity::Error,
+    policy: &["min-age-days"],
+    security_severity: Some("5.0"),
+    precision: Precision::High,
+};
+
+/// The `registry-error` finding.
+pub const REGISTRY_ERROR: FindingDef = FindingDef {
+    id: "registry-error",
+    summary: "Online: a registry could not be reached or answered garbage.",
+    explanation: "lockgate could not verify what it was asked to verify online, so it does not pass.",
+    help: "Retry; check the registry URL settings (`LOCKGATE_*` variables, `[registries]`) and the network.",
+    severity: Severity::Error,
+    policy: &["registry-errors"],
+    security_severity: None,
+    precision: Precision::VeryHigh,
+};
 
 /// How to run the online checks.
 #[derive(Debug, Clone, Copy)]

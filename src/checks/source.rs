@@ -15,9 +15,33 @@
 //! format makes that checkable: npm tarballs `<registry>/<name>/-/<unscoped>-<version>.tgz`,
 //! Python wheels `<name>-<version>-<tags>.whl` and sdists `<name>-<version>.tar.gz`.
 
-use super::{Finding, FindingId, Severity};
+use super::{Finding, FindingDef, FindingId, Precision, Severity};
 use crate::allowlist::Allowlist;
 use crate::lockfile::{Artifact, Ecosystem, Package, Source, pep503};
+
+/// The `source-not-allowed` finding.
+pub const SOURCE_NOT_ALLOWED: FindingDef = FindingDef {
+    id: "source-not-allowed",
+    summary: "The package comes from git, a path, a URL or another registry, which the policy does not allow.",
+    explanation: "The policy's `sources` (and `registries`) say where packages may come from. Code from elsewhere bypasses the registry's checks and the allowlist's hashes.",
+    help: "Depend on the registry release instead, or ask the security team to allow the source in `[policy] sources` / `registries`.",
+    severity: Severity::Error,
+    policy: &["sources", "registries"],
+    security_severity: Some("7.0"),
+    precision: Precision::VeryHigh,
+};
+
+/// The `foreign-artifact` finding.
+pub const FOREIGN_ARTIFACT: FindingDef = FindingDef {
+    id: "foreign-artifact",
+    summary: "A file URL or file name in the lockfile names another package or version than its entry.",
+    explanation: "Lockfile entries name the file the installer downloads. When that file is another package's (or another version's) tarball, sdist or wheel, the installer puts other code under an approved name and version: yarn classic, for instance, installs whatever `resolved` points to.",
+    help: "Do not merge: regenerate the lockfile with its package manager and inspect how the entry changed (`git log -p`).",
+    severity: Severity::Critical,
+    policy: &[],
+    security_severity: Some("9.0"),
+    precision: Precision::High,
+};
 
 /// One finding per package whose source, or one of whose file URLs, the policy does
 /// not allow, and per package whose registry file is another package's.

@@ -1,8 +1,20 @@
 //! `unpinned`: manifests without a lockfile, and requirements not pinned to one version.
 
-use super::{Finding, FindingId, Severity};
+use super::{Finding, FindingDef, FindingId, Precision, Severity};
 use crate::allowlist::Allowlist;
 use crate::resolve::Resolution;
+
+/// The `unpinned` finding.
+pub const UNPINNED: FindingDef = FindingDef {
+    id: "unpinned",
+    summary: "A manifest has no lockfile, or a requirement is not pinned to one version.",
+    explanation: "What gets installed from an unpinned requirement changes from one day to the next, so nothing can be checked.",
+    help: "Create the lockfile with the project's package manager (`npm install`, `cargo generate-lockfile`, `uv lock`, `poetry lock`, `pip-compile --generate-hashes`…) and commit it, or pin the requirement with `==` and `--hash`.",
+    severity: Severity::Error,
+    policy: &["unpinned"],
+    security_severity: Some("4.0"),
+    precision: Precision::VeryHigh,
+};
 
 /// Findings for every manifest without a lockfile and every unpinned requirement.
 pub fn check(res: &Resolution, list: &Allowlist) -> Vec<Finding> {

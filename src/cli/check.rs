@@ -3,7 +3,7 @@
 use super::output::{self, OutputArgs};
 use super::{AllowlistArg, FailOn, WalkArgs};
 use lockgate::allowlist;
-use lockgate::checks::Outcome;
+use lockgate::checks;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -41,18 +41,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let res = walk.resolve(&list.exclude);
     walk.explain(&res);
     walk.refuse_empty(&res)?;
-    let mut outcome = Outcome::offline(&res, &list, fail_on.severity());
-    let checker = lockgate::checks::names::checker(&list, &known_bad)?;
-    outcome
-        .findings
-        .extend(lockgate::checks::names::check(&res, &list, &checker));
-    lockgate::checks::sort(&mut outcome.findings);
-    if net.online {
-        super::online::check(&mut outcome, &res, &list, &net)?;
-    }
-    // Exceptions apply to every check's findings (see checks::apply_exceptions).
-    lockgate::checks::apply_exceptions(&mut outcome.findings, &list, &allowlist::today());
-    lockgate::checks::sort(&mut outcome.findings);
+    let opts = checks::Options {
+        fail_on: fail_on.severity(),
+        known_bad,
+        online: net.options(),
+    };
+    let outcome = checks::run(&res, &list, &opts)?;
     output::emit(&output, &outcome, &res, &list)?;
     if !output.quiet {
         // Said on stderr, so that no report format changes.

@@ -29,10 +29,11 @@ fn explain(id: Option<&str>) -> anyhow::Result<ExitCode> {
         anyhow::bail!("unknown finding id `{id}`; run `lockgate explain` for the list");
     };
     print(&format!(
-        "{}\n\n{}\n\n{}\n",
+        "{}\n\n{}\n\n{}\n\n{}\n",
         f.as_str(),
         f.summary(),
-        f.explanation()
+        f.explanation(),
+        f.help()
     ))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -332,14 +332,6 @@ impl FailOn {
     }
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OutFormat {
-    /// A readable table.
-    Human,
-    /// JSON (documented in docs/json.md).
-    Json,
-}
-
 /// Resolve, or fail with every parse error: the allowlist commands never act on a
 /// partial package list.
 pub fn resolve_whole(paths: &[PathBuf], exclude: &[String]) -> anyhow::Result<Resolution> {

@@ -4,12 +4,10 @@
 use super::{parse_ecosystem, print, split_name_version};
 use anyhow::Context as _;
 use lockgate::allowlist::{self, Allowlist, Approval, edit, ops};
-use lockgate::checks::{self, Finding, FindingId, Outcome, Severity, online};
-use lockgate::lockfile::{Ecosystem, Package, Source};
-use lockgate::registry::pins::{self, PinProblem};
-use lockgate::registry::{Client, Config};
+use lockgate::checks::{self, online, pins};
+use lockgate::registry::Client;
+use lockgate::registry::pins::PinProblem;
 use lockgate::resolve::Resolution;
-use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -37,33 +35,16 @@ pub struct NetArgs {
     pub offline: bool,
 }
 
-/// A registry client configured from the environment and the allowlist's `[registries]`.
-pub fn client(list: Option<&Allowlist>, offline: bool) -> anyhow::Result<Client> {
-    let empty = Default::default();
-    let mut config = Config::from_env(list.map(|l| &l.registries).unwrap_or(&empty))?;
-    config.offline = offline;
-    Ok(Client::new(config)?)
+impl CheckArgs {
+    /// The online part of the library's check options (`None`: offline).
+    pub fn options(&self) -> Option<checks::Online> {
+        self.online.then_some(checks::Online { deep: self.deep })
+    }
 }
 
-/// Add the online findings to a `check` outcome.
-pub fn check(
-    outcome: &mut Outcome,
-    res: &Resolution,
-    list: &Allowlist,
-    args: &CheckArgs,
-) -> anyhow::Result<()> {
-    let client = client(Some(list), false)?;
-    let packages: Vec<&Package> = res.packages().collect();
-    let opts = online::Options {
-        deep: args.deep,
-        ..online::Options::default()
-    };
-    outcome
-        .findings
-        .extend(online::check(&packages, list, &client, &opts));
-    checks::names::settle_unknown(&mut outcome.findings, &client, opts.now);
-    checks::sort(&mut outcome.findings);
-    Ok(())
+/// A registry client configured from the environment and the allowlist's `[registries]`.
+pub fn client(list: Option<&Allowlist>, offline: bool) -> anyhow::Result<Client> {
+    Ok(checks::runner::client(list, offline)?)
 }
 
 /// Replace the lockfile hashes of `wanted` by the registry's; print what could not
@@ -77,75 +58,16 @@ pub fn verify_wanted(
     offline: bool,
 ) -> anyhow::Result<Vec<ops::Wanted>> {
     let client = client(list, offline)?;
-    let served: HashSet<(Ecosystem, String, String)> = res
-        .packages()
-        .filter(|p| matches!(&p.source, Source::Registry(url) if client.config().serves(p.ecosystem, url.as_deref())))
-        .map(|p| (p.ecosystem, p.normalized_name(), p.version.clone()))
-        .collect();
-    let (ask, keep): (Vec<ops::Wanted>, Vec<ops::Wanted>) = wanted.into_iter().partition(|w| {
-        served.contains(&(
-            w.ecosystem,
-            w.ecosystem.normalize(&w.name),
-            w.version.clone(),
-        ))
-    });
-    let (mut ok, problems) = pins::from_registry(&client, ask);
-    report_problems(&problems)?;
-    registry_flags(list, &client, &mut ok);
-    if !keep.is_empty() {
+    let verified = pins::verify_wanted(&client, list, res, wanted);
+    report_problems(&verified.problems)?;
+    if verified.unverified > 0 {
         eprintln!(
             "note: {} version{} not from a registry lockgate asks (git, path, URL or another registry) keep the lockfile's hashes, unverified",
-            keep.len(),
-            if keep.len() == 1 { "" } else { "s" }
+            verified.unverified,
+            if verified.unverified == 1 { "" } else { "s" }
         );
     }
-    ok.extend(keep);
-    Ok(ok)
-}
-
-/// The registry's part of the gate (`suggest --online`, `init --online`): a yanked
-/// version, or one younger than `min-age-days`, is flagged unless an exception in
-/// force waives that finding for it. The answers come from the client's cache.
-fn registry_flags(list: Option<&Allowlist>, client: &Client, wanted: &mut [ops::Wanted]) {
-    let queries: Vec<(Ecosystem, String)> = wanted
-        .iter()
-        .map(|w| (w.ecosystem, w.name.clone()))
-        .collect();
-    let answers = client.lookup_all(&queries);
-    let now = lockgate::registry::now();
-    let today = allowlist::today();
-    for (w, ans) in wanted.iter_mut().zip(answers) {
-        let Ok(v) = pins::resolve_version(w.ecosystem, &w.name, &w.version, ans) else {
-            continue;
-        };
-        let waived = |id: &str| {
-            list.and_then(|l| l.exception(w.ecosystem, &w.name, Some(&w.version), id))
-                .is_some_and(|x| !x.expired(&today))
-        };
-        let mut flags = Vec::new();
-        if v.yanked && !waived("yanked") {
-            flags.push(allowlist::gate::Flag {
-                id: "yanked".into(),
-                message: format!("{} {} is yanked on the registry", w.name, w.version),
-            });
-        }
-        if let (Some(days), Some(published)) =
-            (list.and_then(|l| l.policy.min_age_days), v.published)
-            && now - published < i64::from(days) * 86_400
-            && !waived("too-new")
-        {
-            flags.push(allowlist::gate::Flag {
-                id: "too-new".into(),
-                message: format!(
-                    "{} {} was published {} days ago, less than min-age-days = {days}",
-                    w.name,
-                    w.version,
-                    (now - published) / 86_400
-                ),
-            });
-        }
-        w.flags.extend(flags);
-    }
+    Ok(verified.wanted)
 }
 
 fn report_problems(problems: &[PinProblem]) -> anyhow::Result<()> {
@@ -197,26 +119,26 @@ pub fn add(
     // A flagged version needs --force (which requires --reason); known-malicious never passes.
     let gate =
         allowlist::gate::Gate::new(list.as_ref(), &[]).context("loading the known-bad lists")?;
-    let mut refused = Vec::new();
-    let mut malicious = Vec::new();
-    for (name, version) in &wanted {
-        for f in gate.flags(list.as_ref(), eco, name, Some(version)) {
-            eprintln!(
-                "{}: {eco} {name}@{version}: {} [{}]",
-                if force && !f.is_absolute() {
-                    "warning"
-                } else {
-                    "error"
-                },
-                f.message,
-                f.id
-            );
-            if f.is_absolute() {
-                malicious.push(format!("{name}@{version}"));
-            }
-            refused.push(name.clone());
-        }
+    let gated = pins::gate_add(list.as_ref(), &gate, eco, &wanted);
+    for r in &gated {
+        eprintln!(
+            "{}: {eco} {}@{}: {} [{}]",
+            if force && !r.flag.is_absolute() {
+                "warning"
+            } else {
+                "error"
+            },
+            r.name,
+            r.version,
+            r.flag.message,
+            r.flag.id
+        );
     }
+    let malicious: Vec<String> = gated
+        .iter()
+        .filter(|r| r.flag.is_absolute())
+        .map(|r| format!("{}@{}", r.name, r.version))
+        .collect();
     if !malicious.is_empty() {
         anyhow::bail!(
             "refused: {} {} known-malicious; that is never approved, not even with --force",
@@ -225,61 +147,27 @@ pub fn add(
         );
     }
     let client = client(list.as_ref(), offline)?;
-    let queries: Vec<(Ecosystem, String)> = wanted.iter().map(|(n, _)| (eco, n.clone())).collect();
-    let answers = client.lookup_all(&queries);
-    let mut problems = Vec::new();
-    let mut out = Vec::new();
-    let now = lockgate::registry::now();
-    for ((name, version), ans) in wanted.iter().zip(answers) {
-        match pins::resolve_version(eco, name, version, ans) {
-            Err(p) => problems.push(p),
-            Ok(v) => {
-                let today = allowlist::today();
-                let waived = |id: &str| {
-                    list.as_ref()
-                        .and_then(|l| l.exception(eco, name, Some(version), id))
-                        .is_some_and(|x| !x.expired(&today))
-                };
-                if v.yanked && !waived("yanked") {
-                    eprintln!(
-                        "{}: {eco} {name} {version} is yanked on the registry",
-                        if force { "warning" } else { "error" }
-                    );
-                    refused.push(name.clone());
-                }
-                if let (Some(days), Some(published)) = (
-                    list.as_ref().and_then(|l| l.policy.min_age_days),
-                    v.published,
-                ) && now - published < i64::from(days) * 86_400
-                    && !waived("too-new")
-                {
-                    eprintln!(
-                        "{}: {eco} {name} {version} was published {} days ago, less than min-age-days = {days}",
-                        if force { "warning" } else { "error" },
-                        (now - published) / 86_400
-                    );
-                    refused.push(name.clone());
-                }
-                let hashes = v.pin_hashes();
-                if hashes.is_empty() {
-                    anyhow::bail!(
-                        "{eco} {name} {version}: the registry publishes no hash for it; nothing to pin"
-                    );
-                }
-                out.push(ops::Wanted {
-                    ecosystem: eco,
-                    name: name.clone(),
-                    version: version.clone(),
-                    name_listed: list.as_ref().is_some_and(|l| l.entry(eco, name).is_some()),
-                    from_registry: true,
-                    hashes,
-                    flags: Vec::new(),
-                });
-            }
-        }
+    let plan = pins::plan_add(list.as_ref(), &client, eco, &wanted);
+    for r in &plan.refusals {
+        eprintln!(
+            "{}: {eco} {}",
+            if force { "warning" } else { "error" },
+            r.flag.message
+        );
     }
-    report_problems(&problems)?;
-    let changes = ops::pin_changes(list.as_ref(), &out);
+    if let Some((name, version)) = plan.no_hash.first() {
+        anyhow::bail!(
+            "{eco} {name} {version}: the registry publishes no hash for it; nothing to pin"
+        );
+    }
+    report_problems(&plan.problems)?;
+    let changes = plan.changes;
+    let out = plan.pins;
+    let refused: Vec<String> = gated
+        .iter()
+        .chain(&plan.refusals)
+        .map(|r| r.name.clone())
+        .collect();
     for c in &changes {
         eprintln!("{}: {c}", if force { "warning" } else { "error" });
     }
@@ -330,59 +218,7 @@ pub fn verify(allowlist: &Path, offline: bool, deep: bool) -> anyhow::Result<Exi
         deep,
         ..online::Options::default()
     };
-    let findings = online::verify_allowlist(&list, &client, &opts);
-    let mut text = String::new();
-    for f in &findings {
-        text.push_str(&line(f));
-    }
-    let pins = list.pin_count();
-    let failed = findings
-        .iter()
-        .any(|f| f.id == FindingId::RegistryError && f.severity >= Severity::Error);
-    let bad = findings
-        .iter()
-        .filter(|f| f.severity >= Severity::Error)
-        .count();
-    text.push_str(&format!(
-        "{} pin{} in {} compared with the registries: {}\n",
-        pins,
-        if pins == 1 { "" } else { "s" },
-        allowlist.display(),
-        if findings.is_empty() {
-            "every pinned hash is one the registry publishes".to_string()
-        } else {
-            format!(
-                "{} finding{}",
-                findings.len(),
-                if findings.len() == 1 { "" } else { "s" }
-            )
-        }
-    ));
-    print(&text)?;
-    Ok(ExitCode::from(if failed {
-        2
-    } else if bad > 0 {
-        1
-    } else {
-        0
-    }))
-}
-
-fn line(f: &Finding) -> String {
-    let at = match f.line {
-        Some(l) => format!("{}:{l}", f.lockfile.display()),
-        None => f.lockfile.display().to_string(),
-    };
-    let what = match (&f.ecosystem, &f.name, &f.version) {
-        (Some(e), Some(n), Some(v)) => format!("{e} {n}@{v}"),
-        (Some(e), _, _) => e.to_string(),
-        _ => String::new(),
-    };
-    format!(
-        "{:8} {:22} {what}  {}\n         at {at}; {}\n",
-        f.severity.as_str(),
-        f.id.as_str(),
-        f.message,
-        f.help
-    )
+    let outcome = pins::VerifyOutcome::run(&list, &client, &opts);
+    print(&lockgate::report::human::verify(&outcome, allowlist))?;
+    Ok(ExitCode::from(outcome.exit_code()))
 }

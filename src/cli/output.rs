@@ -18,26 +18,25 @@
 use super::print;
 use anyhow::Context as _;
 use clap::ValueEnum;
-use lockgate::allowlist::{self, Allowlist, ops};
+use lockgate::allowlist::Allowlist;
 use lockgate::checks::Outcome;
-use lockgate::report::{self, color::ColorChoice, sarif::Paths};
+use lockgate::checks::pins;
+use lockgate::report::{self, Format, color::ColorChoice, sarif::Paths};
 use lockgate::resolve::Resolution;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
-/// The formats `lockgate check` can write.
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CheckFormat {
-    /// Findings grouped by lockfile, for people.
-    Human,
-    /// One JSON document (docs/json.md, docs/schemas/check.schema.json).
-    Json,
-    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
-    Sarif,
-    /// GitHub Actions workflow commands: an annotation per finding.
-    Github,
-    /// A Markdown report for a job summary: counts, a table, the allowlist snippet.
-    Markdown,
+/// A `--format` value parser that takes only `formats` (a command that writes a
+/// subset of [`Format`]); its help lists them from the enum.
+pub fn format_parser(
+    formats: &'static [Format],
+) -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(formats.iter().filter_map(|f| f.to_possible_value()))
+        .try_map(move |s| {
+            Format::parse_among(&s, formats)
+                .ok_or_else(|| format!("use one of {}", Format::list(formats)))
+        })
 }
 
 /// `--color` values.
@@ -55,7 +54,7 @@ pub enum ColorArg {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReportSpec {
     /// The format.
-    pub format: CheckFormat,
+    pub format: Format,
     /// The file, or `None` for stdout (`-`).
     pub file: Option<PathBuf>,
 }
@@ -64,8 +63,11 @@ fn parse_report(s: &str) -> Result<ReportSpec, String> {
     let (fmt, file) = s
         .split_once('=')
         .ok_or_else(|| format!("expected FORMAT=FILE (e.g. sarif=lockgate.sarif), got `{s}`"))?;
-    let format = CheckFormat::from_str(fmt, true).map_err(|_| {
-        format!("unknown format `{fmt}`: use one of human, json, sarif, github, markdown")
+    let format = Format::parse_among(fmt, Format::CHECK).ok_or_else(|| {
+        format!(
+            "unknown format `{fmt}`: use one of {}",
+            Format::list(Format::CHECK)
+        )
     })?;
     if file.is_empty() {
         return Err(format!(
@@ -102,8 +104,8 @@ Run `lockgate explain ID` for what a finding means and how to fix it.";
 #[command(after_long_help = CHECK_EXAMPLES)]
 pub struct OutputArgs {
     /// Format of the main report.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Human, help_heading = "Output")]
-    pub format: CheckFormat,
+    #[arg(long, value_parser = format_parser(Format::CHECK), default_value = "human", help_heading = "Output")]
+    pub format: Format,
     /// Write the main report to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
@@ -119,6 +121,44 @@ pub struct OutputArgs {
     /// NO_COLOR turns colour off in every mode.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN", help_heading = "Output")]
     pub color: ColorArg,
+    /// The code-scanning category of the SARIF report (`automationDetails.id`), which
+    /// keeps analyses apart: `lockgate` for a full scan (the default), e.g.
+    /// `lockgate-pr` for a scan of what a pull request changed.
+    #[arg(long, value_name = "CATEGORY", default_value = report::sarif::FULL_SCAN_CATEGORY, value_parser = parse_category, help_heading = "Output")]
+    pub sarif_category: String,
+    /// The URL of lockgate's docs/findings.md, for the help link of each SARIF rule
+    /// (default: where this build's documentation is published, if known).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "LOCKGATE_DOCS_URL",
+        help_heading = "Output"
+    )]
+    pub docs_url: Option<String>,
+}
+
+fn parse_category(s: &str) -> Result<String, String> {
+    let c = s.trim_end_matches('/');
+    if c.is_empty() || c.chars().any(|ch| ch.is_whitespace() || ch.is_control()) {
+        return Err(format!(
+            "`{s}` is not a category: use a word such as lockgate or lockgate-pr (no spaces)"
+        ));
+    }
+    Ok(c.to_string())
+}
+
+impl OutputArgs {
+    /// The SARIF options these arguments ask for.
+    fn sarif(&self) -> report::sarif::Options {
+        report::sarif::Options {
+            category: self.sarif_category.clone(),
+            docs_url: self
+                .docs_url
+                .clone()
+                .filter(|u| !u.is_empty())
+                .or_else(report::sarif::docs_url),
+        }
+    }
 }
 
 /// Paths in annotations and SARIF: relative to `$GITHUB_WORKSPACE` when it is set,
@@ -151,33 +191,21 @@ fn color_enabled(choice: ColorArg) -> bool {
     )
 }
 
-/// The `allowlist suggest` snippet for the markdown report, if anything is missing.
-fn snippet(res: &Resolution, list: &Allowlist) -> Option<String> {
-    if !res.is_complete() {
-        return None;
-    }
-    let mut wanted = ops::wanted(res, Some(list));
-    // Flagged versions are marked in the snippet (the gate of every writing command).
-    if let Ok(gate) = allowlist::gate::Gate::new(Some(list), &[]) {
-        ops::flag(&mut wanted, &gate, Some(list));
-    }
-    (!wanted.is_empty()).then(|| ops::snippet(&wanted, &list.path, &allowlist::Approval::default()))
-}
-
 fn render(
-    format: CheckFormat,
+    format: Format,
     outcome: &Outcome,
     res: &Resolution,
     list: &Allowlist,
     paths: &Paths,
+    sarif: &report::sarif::Options,
 ) -> String {
     match format {
-        CheckFormat::Human => report::human::findings(outcome),
-        CheckFormat::Json => report::json::findings(outcome),
-        CheckFormat::Sarif => report::sarif::findings(outcome, paths),
-        CheckFormat::Github => report::github::findings(outcome, paths),
-        CheckFormat::Markdown => {
-            report::markdown::findings(outcome, snippet(res, list).as_deref(), paths)
+        Format::Human => report::human::findings(outcome),
+        Format::Json => report::json::findings(outcome),
+        Format::Sarif => report::sarif::findings_with(outcome, paths, sarif),
+        Format::Github => report::github::findings(outcome, paths),
+        Format::Markdown => {
+            report::markdown::findings(outcome, pins::suggestion(res, list).as_deref(), paths)
         }
     }
 }
@@ -205,16 +233,16 @@ pub fn emit(
         );
     }
     let paths = paths();
-    let mut targets: Vec<(CheckFormat, Option<&Path>)> =
-        vec![(args.format, args.output.as_deref())];
+    let sarif = args.sarif();
+    let mut targets: Vec<(Format, Option<&Path>)> = vec![(args.format, args.output.as_deref())];
     targets.extend(args.reports.iter().map(|r| (r.format, r.file.as_deref())));
     for (format, file) in targets {
         match file {
-            Some(path) => write_file(path, &render(format, outcome, res, list, &paths))?,
+            Some(path) => write_file(path, &render(format, outcome, res, list, &paths, &sarif))?,
             None if args.quiet => {}
             None => {
-                let text = render(format, outcome, res, list, &paths);
-                if format == CheckFormat::Human && color_enabled(args.color) {
+                let text = render(format, outcome, res, list, &paths, &sarif);
+                if format == Format::Human && color_enabled(args.color) {
                     print(&report::color::paint_findings(&text))?;
                 } else {
                     print(&text)?;
@@ -234,7 +262,7 @@ mod tests {
         assert_eq!(
             parse_report("sarif=out/x.sarif"),
             Ok(ReportSpec {
-                format: CheckFormat::Sarif,
+                format: Format::Sarif,
                 file: Some(PathBuf::from("out/x.sarif"))
             })
         );

@@ -1,7 +1,7 @@
 //! `lockgate packages`: list what the lockfiles pin.
 
-use super::{OutFormat, WalkArgs, print};
-use lockgate::report;
+use super::{WalkArgs, print};
+use lockgate::report::{self, Format};
 use std::process::ExitCode;
 
 /// Arguments of `lockgate packages`.
@@ -10,8 +10,8 @@ pub struct Args {
     #[command(flatten)]
     walk: WalkArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutFormat::Human)]
-    format: OutFormat,
+    #[arg(long, value_parser = super::output::format_parser(Format::PACKAGES), default_value = "human")]
+    format: Format,
 }
 
 /// Run `lockgate packages`.
@@ -21,10 +21,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     walk.explain(&res);
     walk.refuse_empty(&res)?;
     let out = match format {
-        OutFormat::Human => report::human::packages(&res),
-        OutFormat::Json => report::json::packages(&res),
+        Format::Human => report::human::packages(&res),
+        Format::Json => report::json::packages(&res),
+        // Refused by the argument parser (Format::PACKAGES).
+        Format::Sarif | Format::Github | Format::Markdown => anyhow::bail!(
+            "`lockgate packages` writes {}, not {}",
+            Format::list(Format::PACKAGES),
+            format.name()
+        ),
     };
-    if res.is_complete() || format == OutFormat::Json {
+    if res.is_complete() || format == Format::Json {
         print(&out)?;
     }
     if !res.is_complete() {

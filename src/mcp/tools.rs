@@ -6,10 +6,10 @@
 use super::{McpError, Options};
 use crate::allowlist::{self, Allowlist};
 use crate::checks::names::answer::{self, Query};
-use crate::checks::{self, Outcome, Severity};
+use crate::checks::{self, Severity};
 use crate::lockfile::Ecosystem;
 use crate::names::NameChecker;
-use crate::registry::{self, Answer, Client, Config};
+use crate::registry::{self, Answer, Client};
 use rmcp::handler::server::{router::tool::ToolRouter, wrapper::Parameters};
 use rmcp::model::{CallToolResult, ContentBlock, Implementation, ServerCapabilities, ServerConfig};
 use rmcp::{ServerHandler, schemars, tool, tool_handler, tool_router};
@@ -120,16 +120,7 @@ impl Server {
     }
 
     fn client(&self) -> Result<Client, String> {
-        let empty = Default::default();
-        let config = Config::from_env(
-            self.state
-                .list
-                .as_ref()
-                .map(|l| &l.registries)
-                .unwrap_or(&empty),
-        )
-        .map_err(|e| e.to_string())?;
-        Client::new(config).map_err(|e| e.to_string())
+        checks::runner::client(self.state.list.as_ref(), false).map_err(|e| e.to_string())
     }
 
     fn offline_refusal() -> CallToolResult {
@@ -238,13 +229,16 @@ impl Server {
                 ..Default::default()
             },
         );
-        // The same steps as `lockgate check` offline (src/cli/check.rs).
-        let mut outcome = Outcome::offline(&res, list, Some(Severity::Error));
-        outcome
-            .findings
-            .extend(checks::names::check(&res, list, &self.state.checker));
-        checks::apply_exceptions(&mut outcome.findings, list, &allowlist::today());
-        checks::sort(&mut outcome.findings);
+        // `lockgate check` offline: the same library call.
+        let opts = checks::Options {
+            fail_on: Some(Severity::Error),
+            known_bad: self.state.opts.known_bad.clone(),
+            online: None,
+        };
+        let outcome = match checks::run(&res, list, &opts) {
+            Ok(o) => o,
+            Err(e) => return error(e.to_string()),
+        };
         let code = outcome.exit_code();
         CallToolResult::structured(json!({
             "passed": code == 0,

@@ -223,3 +223,43 @@ pub fn next_step(outcome: &Outcome) -> String {
         safe(&worst.help)
     )
 }
+
+/// The output of `lockgate allowlist verify`: one entry per finding, then a summary
+/// line naming the allowlist.
+pub fn verify(outcome: &crate::checks::pins::VerifyOutcome, allowlist: &std::path::Path) -> String {
+    let mut text = String::new();
+    for f in &outcome.findings {
+        let at = match f.line {
+            Some(l) => format!("{}:{l}", f.lockfile.display()),
+            None => f.lockfile.display().to_string(),
+        };
+        let what = match (&f.ecosystem, &f.name, &f.version) {
+            (Some(e), Some(n), Some(v)) => format!("{e} {n}@{v}"),
+            (Some(e), _, _) => e.to_string(),
+            _ => String::new(),
+        };
+        let _ = write!(
+            text,
+            "{:8} {:22} {what}  {}\n         at {at}; {}\n",
+            f.severity.as_str(),
+            f.id.as_str(),
+            f.message,
+            f.help
+        );
+    }
+    let pins = outcome.pins;
+    let n = outcome.findings.len();
+    let _ = writeln!(
+        text,
+        "{} pin{} in {} compared with the registries: {}",
+        pins,
+        if pins == 1 { "" } else { "s" },
+        allowlist.display(),
+        if n == 0 {
+            "every pinned hash is one the registry publishes".to_string()
+        } else {
+            format!("{n} finding{}", if n == 1 { "" } else { "s" })
+        }
+    );
+    text
+}

@@ -2,15 +2,28 @@
 //!
 //! One run, whose `tool.driver.rules` lists every [`FindingId`] (so a viewer can show
 //! the description and help of a rule that has no result in this run) and whose
-//! `results` hold one result per finding. Conventions that code scanning relies on:
+//! `results` hold one result per finding that is a security alert. Conventions that
+//! code scanning relies on:
 //!
 //! - every result has a physical location: the lockfile (or manifest) as a
 //!   repository-relative URI with forward slashes, relative to `%SRCROOT%`, and a
 //!   `region.startLine` of at least 1 (a finding without a line points at line 1);
-//! - `level` is `error` for critical and error findings, `warning` and `note` as is;
-//! - rules and results carry `properties.security-severity` (a CVSS-like score as a
-//!   string: 9.5 for critical, 7.5 for error, 5.0 for warning, 2.0 for note) and the
-//!   `security` tag, which is what makes code scanning file them as security alerts;
+//! - `level` is `error` for critical and error findings, `warning` and `note` as is
+//!   (the finding's severity under the policy in force);
+//! - rules carry the calibration their check declares ([`crate::checks::FindingDef`]):
+//!   `properties.security-severity`, the CVSS-like score of the harm the finding
+//!   points at (a policy `unlisted` is 4.0, tampering 9.5), which code scanning turns
+//!   into its critical/high/medium/low, and `properties.precision`, honest for
+//!   heuristics (`similar-name` is `medium`, `unknown-name` and `cross-ecosystem`
+//!   `low`); results repeat their rule's score;
+//! - a finding that is not a security alert (`registry-error`: a registry could not
+//!   be asked) writes no result: it fails the run (`executionSuccessful: false`) and
+//!   is reported as a `toolExecutionNotifications` entry of the invocation;
+//! - every rule has a `helpUri` to its section of docs/findings.md when lockgate knows
+//!   where its documentation is published (see [`docs_url`]);
+//! - `automationDetails.id` is `CATEGORY/`, so code scanning keeps analyses of
+//!   different categories apart: a full scan (`lockgate`, the default) and a partial
+//!   scan of what a pull request changed (`lockgate-pr`, see [`Options::partial`]);
 //! - `partialFingerprints["lockgate/v1"]` is a hash of the rule, ecosystem, package,
 //!   version and file, *not* the line, so an alert survives unrelated edits that move
 //!   the entry and is deduplicated across runs.
@@ -29,6 +42,63 @@ pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// Where lockgate's source and documentation live: the crate's `repository`
 /// (empty when Cargo.toml names none, and then no links are written).
 pub const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// The code-scanning category of a full scan (every lockfile of the tree).
+pub const FULL_SCAN_CATEGORY: &str = "lockgate";
+/// The code-scanning category of a partial scan (what a pull request changed,
+/// `check --baseline`): kept apart from full scans, so that the alerts a partial
+/// scan does not report are not closed as fixed.
+pub const PARTIAL_SCAN_CATEGORY: &str = "lockgate-pr";
+
+/// The URL of docs/findings.md that rule `helpUri`s point into (`URL#finding-id`):
+/// `LOCKGATE_DOCS_URL` at build time, else the crate's `repository` at this
+/// version's tag, else `None` (and rules get no `helpUri`, unless
+/// [`Options::docs_url`] gives one at run time).
+pub fn docs_url() -> Option<String> {
+    if let Some(url) = option_env!("LOCKGATE_DOCS_URL").filter(|u| !u.is_empty()) {
+        return Some(url.to_string());
+    }
+    (!INFORMATION_URI.is_empty()).then(|| {
+        format!(
+            "{}/blob/v{}/docs/findings.md",
+            INFORMATION_URI.trim_end_matches('/'),
+            env!("CARGO_PKG_VERSION")
+        )
+    })
+}
+
+/// What a SARIF log says about the run beyond its findings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The code-scanning category (`automationDetails.id` is `CATEGORY/`).
+    pub category: String,
+    /// The URL of docs/findings.md for rule `helpUri`s; `None` writes none.
+    pub docs_url: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options::full()
+    }
+}
+
+impl Options {
+    /// A full scan: category [`FULL_SCAN_CATEGORY`].
+    pub fn full() -> Options {
+        Options {
+            category: FULL_SCAN_CATEGORY.to_string(),
+            docs_url: docs_url(),
+        }
+    }
+
+    /// A partial scan of what a change introduces: category [`PARTIAL_SCAN_CATEGORY`].
+    pub fn partial() -> Options {
+        Options {
+            category: PARTIAL_SCAN_CATEGORY.to_string(),
+            ..Options::full()
+        }
+    }
+}
 
 /// How to turn the paths in findings into repository-relative paths.
 ///
@@ -141,32 +211,6 @@ pub fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// The `security-severity` score code scanning ranks alerts by.
-pub fn security_severity(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical => "9.5",
-        Severity::Error => "7.5",
-        Severity::Warning => "5.0",
-        Severity::Note => "2.0",
-    }
-}
-
-/// The severity a finding id has under the default policy (the rule's default
-/// configuration; a policy can make a finding milder or stricter).
-pub fn default_severity(id: FindingId) -> Severity {
-    use FindingId as F;
-    match id {
-        F::HashMismatch
-        | F::ParseError
-        | F::KnownMalicious
-        | F::RegistryHashMismatch
-        | F::ForeignArtifact => Severity::Critical,
-        F::CrossEcosystem | F::UnknownName | F::Yanked => Severity::Warning,
-        F::ExceptionExpired => Severity::Note,
-        _ => Severity::Error,
-    }
-}
-
 /// `hash-mismatch` → `HashMismatch`: the rule's `name`.
 fn pascal(id: &str) -> String {
     id.split('-')
@@ -180,37 +224,35 @@ fn pascal(id: &str) -> String {
         .collect()
 }
 
-fn rule(id: FindingId) -> Value {
-    let sev = default_severity(id);
-    let explanation = id.explanation();
+fn rule(id: FindingId, docs_url: Option<&str>) -> Value {
+    let def = id.def();
+    let sev = def.severity;
+    let explanation = format!("{}\n\n{}", def.explanation, def.help);
     let markdown = format!(
         "**{}**\n\n{}\n\nRun `lockgate explain {}` for this text in a terminal.",
-        id.summary(),
-        explanation,
-        id.as_str()
+        def.summary, explanation, def.id
     );
     let mut properties = json!({
         "tags": ["security", "supply-chain"],
-        "precision": "very-high",
+        "precision": def.precision.as_str(),
         "problem.severity": level(sev),
     });
-    if sev >= Severity::Error {
-        properties["security-severity"] = json!(security_severity(sev));
+    match def.security_severity {
+        Some(score) => properties["security-severity"] = json!(score),
+        // Not a security alert: no result is ever written for it.
+        None => properties["tags"] = json!(["supply-chain"]),
     }
     let mut rule = json!({
-        "id": id.as_str(),
-        "name": pascal(id.as_str()),
-        "shortDescription": { "text": id.summary() },
+        "id": def.id,
+        "name": pascal(def.id),
+        "shortDescription": { "text": def.summary },
         "fullDescription": { "text": explanation },
-        "help": { "text": format!("{}\n\n{}", id.summary(), explanation), "markdown": markdown },
+        "help": { "text": format!("{}\n\n{}", def.summary, explanation), "markdown": markdown },
         "defaultConfiguration": { "level": level(sev) },
         "properties": properties,
     });
-    if !INFORMATION_URI.is_empty() {
-        rule["helpUri"] = json!(format!(
-            "{INFORMATION_URI}/blob/main/docs/findings.md#{}",
-            id.as_str()
-        ));
+    if let Some(url) = docs_url {
+        rule["helpUri"] = json!(format!("{url}#{}", def.id));
     }
     rule
 }
@@ -250,10 +292,10 @@ fn result(f: &Finding, paths: &Paths) -> Value {
         text.push_str(" Next: ");
         text.push_str(&super::escape::display_safe(&f.help));
     }
-    let mut properties = json!({
-        "lockgate-severity": f.severity.as_str(),
-        "security-severity": security_severity(f.severity),
-    });
+    let mut properties = json!({ "lockgate-severity": f.severity.as_str() });
+    if let Some(score) = f.id.def().security_severity {
+        properties["security-severity"] = json!(score);
+    }
     if !eco.is_empty() {
         properties["ecosystem"] = json!(eco);
     }
@@ -283,10 +325,24 @@ fn result(f: &Finding, paths: &Paths) -> Value {
     })
 }
 
-/// Render the output of `lockgate check --format sarif`: one SARIF 2.1.0 log.
+/// Render the output of `lockgate check --format sarif` for a full scan
+/// ([`Options::full`]).
 pub fn findings(outcome: &Outcome, paths: &Paths) -> String {
-    let rules: Vec<Value> = FindingId::ALL.iter().map(|id| rule(*id)).collect();
-    let results: Vec<Value> = outcome.findings.iter().map(|f| result(f, paths)).collect();
+    findings_with(outcome, paths, &Options::full())
+}
+
+/// Render one SARIF 2.1.0 log of `outcome`, with the category and docs URL of `opts`.
+pub fn findings_with(outcome: &Outcome, paths: &Paths, opts: &Options) -> String {
+    let docs_url = opts.docs_url.as_deref();
+    let rules: Vec<Value> = FindingId::ALL
+        .iter()
+        .map(|id| rule(*id, docs_url))
+        .collect();
+    let (alerts, other): (Vec<&Finding>, Vec<&Finding>) = outcome
+        .findings
+        .iter()
+        .partition(|f| f.id.def().security_severity.is_some());
+    let results: Vec<Value> = alerts.iter().map(|f| result(f, paths)).collect();
     let mut driver = json!({
         "name": "lockgate",
         "version": env!("CARGO_PKG_VERSION"),
@@ -296,15 +352,37 @@ pub fn findings(outcome: &Outcome, paths: &Paths) -> String {
     if !INFORMATION_URI.is_empty() {
         driver["informationUri"] = json!(INFORMATION_URI);
     }
+    let mut invocation = json!({
+        "executionSuccessful": outcome.complete && !outcome.registry_failed(),
+        "exitCode": outcome.exit_code(),
+    });
+    if !other.is_empty() {
+        // What is not an alert (a registry that could not be asked) is said about
+        // the run, where code scanning shows tool problems.
+        let notes: Vec<Value> = other
+            .iter()
+            .map(|f| {
+                let mut text = super::escape::display_safe(&f.message).into_owned();
+                if !f.help.is_empty() {
+                    text.push_str(" Next: ");
+                    text.push_str(&super::escape::display_safe(&f.help));
+                }
+                json!({
+                    "level": level(f.severity),
+                    "message": { "text": text },
+                    "descriptor": { "id": f.id.as_str() },
+                })
+            })
+            .collect();
+        invocation["toolExecutionNotifications"] = json!(notes);
+    }
     let doc = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
             "tool": { "driver": driver },
-            "invocations": [{
-                "executionSuccessful": outcome.complete,
-                "exitCode": outcome.exit_code(),
-            }],
+            "automationDetails": { "id": format!("{}/", opts.category.trim_end_matches('/')) },
+            "invocations": [invocation],
             "columnKind": "unicodeCodePoints",
             "results": results,
         }]
