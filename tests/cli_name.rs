@@ -497,3 +497,48 @@ fn python_import_names_say_which_package_provides_them() {
     );
     assert_eq!(o.status.code(), Some(0));
 }
+
+#[test]
+fn check_names_the_package_behind_a_declared_import_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("svc")).unwrap();
+    std::fs::write(
+        tmp.path().join("svc/pyproject.toml"),
+        "[project]\nname = \"svc\"\nversion = \"0.1.0\"\ndependencies = [\n  \"cv2\",\n  \"opencv-python\",\n]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("allowlist.toml"),
+        "schema = 1\n[policy]\nunpinned = \"warn\"\n",
+    )
+    .unwrap();
+    let o = run(tmp.path(), &["check", "svc", "--format", "json"], None);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "an unregistered import name fails"
+    );
+    let v = json(&o);
+    let cv2: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["name"] == "cv2" && f["id"] == "known-hallucination")
+        .collect();
+    assert_eq!(cv2.len(), 1, "{v}");
+    assert_eq!(cv2[0]["severity"], "error");
+    assert_eq!(cv2[0]["line"], 5);
+    assert!(
+        cv2[0]["help"].as_str().unwrap().contains("opencv-python"),
+        "{}",
+        cv2[0]
+    );
+    assert!(
+        !v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "opencv-python" && f["severity"] == "error"),
+        "{v}"
+    );
+}
