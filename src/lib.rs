@@ -13,6 +13,7 @@ pub mod guard;
 pub mod installer;
 pub mod lockfile;
 pub mod manifest;
+pub mod mcp;
 pub mod names;
 pub mod registry;
 pub mod report;

@@ -367,3 +367,178 @@ fn name_json_matches_its_documented_schema() {
         assert!(errors.is_empty(), "{eco}: {errors:?}\n{doc}");
     }
 }
+
+#[test]
+fn name_at_version_narrows_known_malicious_to_the_affected_versions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run(
+        tmp.path(),
+        &[
+            "name",
+            "npm",
+            "chalk@5.6.1",
+            "chalk@5.6.0",
+            "chalk",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1), "5.6.1 is denied");
+    let v = json(&o);
+    let names = v["names"].as_array().unwrap();
+    assert_eq!(names[0]["name"], "chalk");
+    assert_eq!(names[0]["version"], "5.6.1");
+    assert_eq!(names[0]["verdict"], "deny");
+    assert_eq!(names[0]["findings"][0]["id"], "known-malicious");
+    assert_eq!(names[1]["verdict"], "ok", "5.6.0 is not affected");
+    // Without a version: a warning that lists the affected versions.
+    assert_eq!(names[2]["verdict"], "warn");
+    assert_eq!(
+        names[2]["findings"][0]["versions"],
+        serde_json::json!(["5.6.1"])
+    );
+    assert!(
+        names[2]["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("5.6.1"),
+        "{}",
+        names[2]
+    );
+    // Each ecosystem's own form.
+    let o = run(
+        tmp.path(),
+        &["name", "pypi", "ultralytics==8.3.41", "--format", "json"],
+        None,
+    );
+    assert_eq!(json(&o)["names"][0]["version"], "8.3.41");
+    assert_eq!(json(&o)["names"][0]["verdict"], "deny");
+    // A range is not a version: exit 2 with the fix.
+    let o = run(tmp.path(), &["name", "npm", "chalk@^5"], None);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("not an exact version"), "{err}");
+}
+
+#[test]
+fn fail_on_warn_exits_1_on_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A made-up npm name: not in the snapshot, a warning offline.
+    let name = "express-jwt-validator-pro";
+    let o = run(tmp.path(), &["name", "npm", name], None);
+    assert_eq!(o.status.code(), Some(0), "warn passes by default");
+    assert!(String::from_utf8_lossy(&o.stdout).contains("warn"));
+    for fail_on in ["warn", "warning"] {
+        let o = run(
+            tmp.path(),
+            &["name", "npm", name, "--fail-on", fail_on],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(1), "--fail-on {fail_on}");
+    }
+    let o = run(
+        tmp.path(),
+        &["name", "pypi", "reqeusts", "--fail-on", "never"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "--fail-on never");
+    let o = run(
+        tmp.path(),
+        &["name", "npm", "lodash", "--fail-on", "warn"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "ok passes --fail-on warn");
+}
+
+#[test]
+fn python_import_names_say_which_package_provides_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run(
+        tmp.path(),
+        &[
+            "name", "pypi", "cv2", "sklearn", "yaml", "PIL", "bs4", "dateutil", "opencv",
+            "--format", "json",
+        ],
+        None,
+    );
+    let v = json(&o);
+    let want = [
+        "opencv-python",
+        "scikit-learn",
+        "PyYAML",
+        "Pillow",
+        "beautifulsoup4",
+        "python-dateutil",
+        "opencv-python",
+    ];
+    for (n, pkg) in v["names"].as_array().unwrap().iter().zip(want) {
+        assert_ne!(n["verdict"], "ok", "{n}");
+        let f = &n["findings"][0];
+        assert_eq!(f["how"], "import-name", "{n}");
+        assert_eq!(f["id"], "known-hallucination", "{n}");
+        assert_eq!(f["target"], pkg, "{n}");
+        assert_eq!(f["instead"], pkg, "{n}");
+        // Look-alikes of an import name would only suggest the wrong package.
+        assert!(
+            n["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["id"] != "similar-name"),
+            "{n}"
+        );
+    }
+    // The package itself is fine.
+    let o = run(
+        tmp.path(),
+        &["name", "pypi", "opencv-python", "PyYAML"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn check_names_the_package_behind_a_declared_import_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("svc")).unwrap();
+    std::fs::write(
+        tmp.path().join("svc/pyproject.toml"),
+        "[project]\nname = \"svc\"\nversion = \"0.1.0\"\ndependencies = [\n  \"cv2\",\n  \"opencv-python\",\n]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("allowlist.toml"),
+        "schema = 1\n[policy]\nunpinned = \"warn\"\n",
+    )
+    .unwrap();
+    let o = run(tmp.path(), &["check", "svc", "--format", "json"], None);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "an unregistered import name fails"
+    );
+    let v = json(&o);
+    let cv2: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["name"] == "cv2" && f["id"] == "known-hallucination")
+        .collect();
+    assert_eq!(cv2.len(), 1, "{v}");
+    assert_eq!(cv2[0]["severity"], "error");
+    assert_eq!(cv2[0]["line"], 5);
+    assert!(
+        cv2[0]["help"].as_str().unwrap().contains("opencv-python"),
+        "{}",
+        cv2[0]
+    );
+    assert!(
+        !v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "opencv-python" && f["severity"] == "error"),
+        "{v}"
+    );
+}

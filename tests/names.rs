@@ -1,23 +1,20 @@
 //! Behaviour of the name checker's public API: verdicts, findings, trusted names and
 //! known-bad lists (OSV layout and TSV).
 
+use lockgate::checks::names::answer::{Query, answer};
 use lockgate::lockfile::Ecosystem;
-use lockgate::names::{FindingId, NameChecker, Severity, Verdict};
+use lockgate::names::{NameChecker, Rule, Verdict};
 use std::path::Path;
 
-fn first(
-    c: &NameChecker,
-    eco: Ecosystem,
-    name: &str,
-) -> (Verdict, Option<(FindingId, String, String)>) {
+fn first(c: &NameChecker, eco: Ecosystem, name: &str) -> (Verdict, Option<(Rule, String, String)>) {
     let v = c.check(eco, name, None);
     let f = v
         .findings
         .iter()
-        .find(|f| f.id == FindingId::SimilarName)
+        .find(|f| f.rule == Rule::SimilarName)
         .map(|f| {
             (
-                f.id,
+                f.rule,
                 f.target.clone().unwrap_or_default(),
                 f.how.clone().unwrap_or_default(),
             )
@@ -74,13 +71,10 @@ fn unknown_and_cross_ecosystem() {
     assert!(
         v.findings
             .iter()
-            .any(|f| f.id == FindingId::UnknownName && f.message.contains(c.snapshot_date()))
+            .any(|f| f.rule == Rule::UnknownName && f.message.contains(c.snapshot_date()))
     );
     let v = c.check(Ecosystem::Pypi, "webpack-dev-server", None);
-    let f = v
-        .findings
-        .iter()
-        .find(|f| f.id == FindingId::CrossEcosystem);
+    let f = v.findings.iter().find(|f| f.rule == Rule::CrossEcosystem);
     assert_eq!(
         f.and_then(|f| f.how.clone()).as_deref(),
         Some("npm"),
@@ -111,13 +105,13 @@ fn shipped_known_lists() {
     assert!(
         v.findings
             .iter()
-            .any(|f| f.id == FindingId::KnownHallucination)
+            .any(|f| f.rule == Rule::KnownHallucination)
     );
     let v = c.check(Ecosystem::Npm, "react-codeshift", None);
     assert!(
         v.findings
             .iter()
-            .any(|f| f.id == FindingId::KnownHallucination)
+            .any(|f| f.rule == Rule::KnownHallucination)
     );
     // Version-specific reports: only the affected version is denied.
     let bad = c.check(Ecosystem::Npm, "chalk", Some("5.6.1"));
@@ -128,13 +122,14 @@ fn shipped_known_lists() {
     );
     let name_only = c.check(Ecosystem::Npm, "chalk", None);
     assert_eq!(name_only.verdict, Verdict::Warn);
-    assert_eq!(name_only.findings[0].severity, Severity::Warn);
+    assert_eq!(name_only.findings[0].severity, Verdict::Warn);
 }
 
 #[test]
 fn json_shape() {
     let c = NameChecker::embedded();
-    let v = serde_json::to_value(c.check(Ecosystem::Pypi, "reqeusts", None)).unwrap();
+    let q = [Query::parse(Ecosystem::Pypi, "reqeusts").unwrap()];
+    let v = serde_json::to_value(&answer(&c, None, Ecosystem::Pypi, &q)[0]).unwrap();
     assert_eq!(v["verdict"], "deny");
     assert_eq!(v["findings"][0]["id"], "similar-name");
     assert_eq!(v["findings"][0]["target"], "requests");
@@ -174,14 +169,10 @@ fn osv_directory_respects_withdrawn_and_versions() {
         !c.check(Ecosystem::Pypi, "gone", None)
             .findings
             .iter()
-            .any(|f| f.id == FindingId::KnownMalicious)
+            .any(|f| f.rule == Rule::KnownMalicious)
     );
     let ok = c.check(Ecosystem::Cargo, "half-bad", Some("1.0.0"));
-    assert!(
-        !ok.findings
-            .iter()
-            .any(|f| f.id == FindingId::KnownMalicious)
-    );
+    assert!(!ok.findings.iter().any(|f| f.rule == Rule::KnownMalicious));
     assert_eq!(
         c.check(Ecosystem::Cargo, "half-bad", Some("1.0.1")).verdict,
         Verdict::Deny
@@ -212,13 +203,13 @@ fn shared_data_lists_load_in_place() {
     );
     assert_eq!(c.load_known_bad(&dir.join("osv-examples")).unwrap(), 3);
     let v = c.check(Ecosystem::Npm, "cxp-jquery", None);
-    assert!(v.findings.iter().any(|f| f.id == FindingId::KnownMalicious));
+    assert!(v.findings.iter().any(|f| f.rule == Rule::KnownMalicious));
     // `arrayref` is a real crate with one reported version: name alone only warns.
     let v = c.check(Ecosystem::Cargo, "arrayref", Some("0.3.9"));
     assert!(
         !v.findings
             .iter()
-            .any(|f| f.id == FindingId::KnownMalicious && f.severity == Severity::Deny),
+            .any(|f| f.rule == Rule::KnownMalicious && f.severity == Verdict::Deny),
         "{:?}",
         v.findings
     );
@@ -226,7 +217,7 @@ fn shared_data_lists_load_in_place() {
     assert!(
         v.findings
             .iter()
-            .any(|f| f.id == FindingId::KnownHallucination)
+            .any(|f| f.rule == Rule::KnownHallucination)
     );
 }
 
@@ -340,7 +331,7 @@ fn npm_platform_packages_join_their_family_only_in_the_owners_scope() {
         assert!(c.platform_family(Ecosystem::Npm, n).is_none(), "{n}");
         let v = c.check(Ecosystem::Npm, n, None);
         assert!(
-            v.findings.iter().any(|f| f.id == FindingId::UnknownName),
+            v.findings.iter().any(|f| f.rule == Rule::UnknownName),
             "{n}: {:?}",
             v.findings
         );

@@ -11,7 +11,7 @@
 
 use lockgate::lockfile::Ecosystem;
 use lockgate::names::text::skeleton;
-use lockgate::names::{FindingId, NameChecker, Verdict};
+use lockgate::names::{NameChecker, Rule, Verdict};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -96,7 +96,7 @@ impl Tally {
         } else {
             self.misses.push(name.to_string());
         }
-        let mut ids: Vec<&'static str> = v.findings.iter().map(|f| f.id.as_str()).collect();
+        let mut ids: Vec<&'static str> = v.findings.iter().map(|f| f.rule.as_str()).collect();
         ids.dedup();
         for id in ids {
             *self.by_id.entry(id).or_default() += 1;
@@ -260,7 +260,7 @@ fn evaluation_meets_targets() {
             if in_scope {
                 let norm_t = eco.normalize(target);
                 let hit = v.findings.iter().any(|f| {
-                    f.id == FindingId::SimilarName
+                    f.rule == Rule::SimilarName
                         && (f.target.as_deref().map(|x| eco.normalize(x)) == Some(norm_t.clone())
                             || f.how.as_deref() == Some("cli-flag")
                             || f.target.as_deref().is_some_and(|x| {

@@ -20,7 +20,7 @@
 
 use lockgate::allowlist::{self, Allowlist};
 use lockgate::lockfile::Ecosystem;
-use lockgate::names::{FindingId, Severity, Verdict};
+use lockgate::names::{Rule, Verdict};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
@@ -67,8 +67,8 @@ fn measure(eco: Ecosystem, list: &Allowlist, corpus: &[String]) -> Tally {
                 .findings
                 .iter()
                 .map(|f| match &f.target {
-                    Some(tg) => format!("{}~{tg}", f.id.as_str()),
-                    None => f.id.as_str().to_string(),
+                    Some(tg) => format!("{}~{tg}", f.rule.as_str()),
+                    None => f.rule.as_str().to_string(),
                 })
                 .collect();
             format!("{n} ({})", f.join(", "))
@@ -76,11 +76,9 @@ fn measure(eco: Ecosystem, list: &Allowlist, corpus: &[String]) -> Tally {
         let check_verdict = v
             .findings
             .iter()
-            .filter(|f| f.id != FindingId::UnknownName)
-            .map(|f| match f.severity {
-                Severity::Deny => Verdict::Deny,
-                Severity::Warn => Verdict::Warn,
-            })
+            // As `check` does for pinned names: no `unknown-name`, no `import-name`.
+            .filter(|f| f.rule != Rule::UnknownName && f.rule != Rule::ImportName)
+            .map(|f| f.severity)
             .max()
             .unwrap_or(Verdict::Ok);
         match check_verdict {

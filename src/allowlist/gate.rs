@@ -103,12 +103,12 @@ impl Gate {
             let verdict = self.checker.check(eco, name, version);
             for f in &verdict.findings {
                 if matches!(
-                    f.id,
-                    names::FindingId::UnknownName | names::FindingId::KnownMalicious
+                    f.rule,
+                    names::Rule::UnknownName | names::Rule::KnownMalicious
                 ) {
                     continue;
                 }
-                let id = f.id.as_str();
+                let id = crate::checks::names::finding_id(f.rule).as_str();
                 let waived = list.and_then(|l| l.exception(eco, name, version, id));
                 if waived.is_some_and(|x| !x.expired(&self.today)) {
                     continue;

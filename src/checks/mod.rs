@@ -188,11 +188,11 @@ finding_ids! {
     VersionNotAllowed => allowlist::VERSION_NOT_ALLOWED,
     MissingHash => allowlist::MISSING_HASH,
     Unpinned => unpinned::UNPINNED,
-    SimilarName => self::NAMES_SIMILAR_NAME,
-    KnownHallucination => self::NAMES_KNOWN_HALLUCINATION,
-    KnownMalicious => self::NAMES_KNOWN_MALICIOUS,
-    CrossEcosystem => self::NAMES_CROSS_ECOSYSTEM,
-    UnknownName => self::NAMES_UNKNOWN_NAME,
+    SimilarName => names::SIMILAR_NAME,
+    KnownHallucination => names::KNOWN_HALLUCINATION,
+    KnownMalicious => names::KNOWN_MALICIOUS,
+    CrossEcosystem => names::CROSS_ECOSYSTEM,
+    UnknownName => names::UNKNOWN_NAME,
     NotOnRegistry => online::NOT_ON_REGISTRY,
     RegistryHashMismatch => online::REGISTRY_HASH_MISMATCH,
     Yanked => online::YANKED,
@@ -252,69 +252,6 @@ pub const PARSE_ERROR: FindingDef = FindingDef {
     policy: &[],
     security_severity: Some("7.0"),
     precision: Precision::VeryHigh,
-};
-
-// The names check's ids. They belong in src/checks/names.rs (owned by the names
-// work of this session) and stay here until it declares them itself.
-
-/// The `similar-name` finding.
-pub const NAMES_SIMILAR_NAME: FindingDef = FindingDef {
-    id: "similar-name",
-    summary: "The name is close to a popular or allowlisted package: a possible typosquat.",
-    explanation: "Typosquatters publish near-copies of popular names (one letter off, swapped separators, an added `-py` or `-js`) and wait for a typo.",
-    help: "Check that you meant this package and not the one it imitates (the finding names it). If it is legitimate, the security team adds it to the allowlist, which silences the finding.",
-    severity: Severity::Error,
-    policy: &["similar-names"],
-    security_severity: Some("8.0"),
-    precision: Precision::Medium,
-};
-
-/// The `known-hallucination` finding.
-pub const NAMES_KNOWN_HALLUCINATION: FindingDef = FindingDef {
-    id: "known-hallucination",
-    summary: "The name is one that AI code assistants are known to invent.",
-    explanation: "Assistants recommend packages that do not exist; attackers register those names (slopsquatting).",
-    help: "Find the package you actually need (the finding may name it) and do not install this one.",
-    severity: Severity::Error,
-    policy: &["similar-names"],
-    security_severity: Some("8.0"),
-    precision: Precision::High,
-};
-
-/// The `known-malicious` finding.
-pub const NAMES_KNOWN_MALICIOUS: FindingDef = FindingDef {
-    id: "known-malicious",
-    summary: "The package (and version) is in a malicious-package database.",
-    explanation: "The package or this version of it was reported as malicious (OSV `MAL-` records, RustSec).",
-    help: "Remove it at once, regenerate the lockfile, and treat machines that installed it as compromised.",
-    severity: Severity::Critical,
-    policy: &["known-bad"],
-    security_severity: Some("9.8"),
-    precision: Precision::High,
-};
-
-/// The `cross-ecosystem` finding.
-pub const NAMES_CROSS_ECOSYSTEM: FindingDef = FindingDef {
-    id: "cross-ecosystem",
-    summary: "The name is popular in another ecosystem and unknown in this one.",
-    explanation: "A name that is well known in npm but not on PyPI (or the reverse) is a classic confusion and a common hallucination.",
-    help: "Check that the package exists for this ecosystem and is the one you meant.",
-    severity: Severity::Warning,
-    policy: &["similar-names"],
-    security_severity: Some("5.0"),
-    precision: Precision::Low,
-};
-
-/// The `unknown-name` finding.
-pub const NAMES_UNKNOWN_NAME: FindingDef = FindingDef {
-    id: "unknown-name",
-    summary: "The name is not in lockgate's registry snapshot at all.",
-    explanation: "Offline, the strongest sign of a hallucinated name that nobody registered yet, or that someone registered very recently.",
-    help: "Check it with `lockgate name --online` and on the registry before installing it.",
-    severity: Severity::Warning,
-    policy: &["similar-names"],
-    security_severity: Some("5.0"),
-    precision: Precision::Low,
 };
 
 impl fmt::Display for FindingId {

@@ -7,6 +7,7 @@ mod completions;
 mod explain;
 mod guard;
 mod man;
+mod mcp;
 mod name;
 mod online;
 mod output;
@@ -72,6 +73,11 @@ enum Command {
     /// the findings, or runs the command unchanged and exits with its exit code.
     /// Paths, URLs, git and other registries are refused: lockgate cannot check them.
     Guard(guard::Args),
+    /// Serve the name and lockfile checks to coding agents over MCP (stdio).
+    ///
+    /// Register it with an agent (`claude mcp add lockgate -- lockgate mcp`); see
+    /// docs/agents.md. Offline unless started with `--online`.
+    Mcp(mcp::Args),
     /// Keep the allowlist: init, suggest, add, verify, remove, prune, deny.
     #[command(subcommand)]
     Allowlist(allowlist::Cmd),
@@ -91,6 +97,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Name(args) => name::run(args),
         Command::Guard(args) => guard::run(args),
+        Command::Mcp(args) => mcp::run(args),
         Command::Allowlist(cmd) => allowlist::run(cmd),
         Command::Explain(args) => explain::run(args),
         Command::Completions(args) => completions::run(args),

@@ -1,9 +1,9 @@
-//! `lockgate name ECOSYSTEM NAME...`: check names before installing them.
+//! `lockgate name ECOSYSTEM NAME[@VERSION]...`: check names before installing them.
+//! Arguments → options → [`lockgate::checks::names::answer`] → render.
 
 use super::{AllowlistArg, parse_ecosystem, print};
-use lockgate::lockfile::Ecosystem;
-use lockgate::names::{FindingId, NameChecker, NameFinding, NameVerdict, Severity, Verdict};
-use lockgate::registry::Answer;
+use lockgate::checks::names::answer::{self, NameAnswer, Query};
+use lockgate::names::Verdict;
 use serde::Serialize;
 use std::io::BufRead as _;
 use std::path::PathBuf;
@@ -14,7 +14,9 @@ use std::process::ExitCode;
 pub struct Args {
     /// cargo, npm or pypi.
     ecosystem: String,
-    /// Names to check; `-` reads names from stdin, one a line.
+    /// Names to check, with an optional exact version in the ecosystem's form
+    /// (`chalk@5.6.1`, `@scope/pkg@1.2.3`, `requests==2.32.3`, `serde@1.0.200`);
+    /// `-` reads them from stdin, one a line.
     #[arg(required = true)]
     names: Vec<String>,
     /// Output format.
@@ -26,6 +28,10 @@ pub struct Args {
     /// A list of known-bad packages to load (OSV directory or TSV); repeatable.
     #[arg(long, value_name = "PATH")]
     known_bad: Vec<PathBuf>,
+    /// Exit 1 when a name's verdict is at least this: `deny` (default), `warn`
+    /// (what an agent wants before installing), or `never`.
+    #[arg(long, value_enum, default_value_t = NameFailOn::Deny)]
+    fail_on: NameFailOn,
     #[command(flatten)]
     allowlist: AllowlistArg,
 }
@@ -38,163 +44,131 @@ enum NameFormat {
     Json,
 }
 
+/// The verdict from which `lockgate name` exits 1.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum NameFailOn {
+    /// Fail on `warn` and `deny`.
+    #[value(alias = "warning")]
+    Warn,
+    /// Fail on `deny` only.
+    #[value(alias = "error")]
+    Deny,
+    /// Never fail on verdicts (errors still exit 2).
+    Never,
+}
+
 #[derive(Serialize)]
 struct Doc<'a> {
     schema_version: u32,
     snapshot_date: &'a str,
-    names: &'a [NameVerdict],
+    names: &'a [NameAnswer],
 }
 
-/// Run `lockgate name`. Exit 1 when any name is `deny`, 0 otherwise.
+/// Run `lockgate name`. Exit 1 when any verdict reaches `--fail-on`, 0 otherwise.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let eco = parse_ecosystem(&args.ecosystem)?;
-    let mut names = Vec::new();
+    let mut specs = Vec::new();
     for n in &args.names {
         if n == "-" {
             for line in std::io::stdin().lock().lines() {
                 let line = line?;
                 let t = line.trim();
                 if !t.is_empty() && !t.starts_with('#') {
-                    names.push(t.to_string());
+                    specs.push(t.to_string());
                 }
             }
         } else {
-            names.push(n.clone());
+            specs.push(n.clone());
         }
     }
-    let mut checker = NameChecker::embedded();
-    // The allowlist is optional here: when present, its names are trusted and its
-    // known-bad lists are loaded.
+    let queries = specs
+        .iter()
+        .map(|s| Query::parse(eco, s))
+        .collect::<Result<Vec<_>, _>>()?;
+    // The allowlist is optional here: when present, its names are trusted, its
+    // known-bad lists are loaded, and the answer says what it approves.
     let list = if args.allowlist.path.exists() {
         Some(lockgate::allowlist::load(&args.allowlist.path)?)
     } else {
         None
     };
-    if let Some(list) = &list {
-        for ((e, _), entry) in &list.entries {
-            checker.add_trusted(*e, &entry.name);
-        }
-        for p in &list.policy.known_bad {
-            checker.load_known_bad(p)?;
-        }
-    }
-    for p in &args.known_bad {
-        checker.load_known_bad(p)?;
-    }
-    let mut verdicts: Vec<NameVerdict> =
-        names.iter().map(|n| checker.check(eco, n, None)).collect();
+    let checker = answer::checker(list.as_ref(), &args.known_bad)?;
+    let mut answers = answer::answer(&checker, list.as_ref(), eco, &queries);
     if args.online {
-        online(eco, &mut verdicts, list.as_ref())?;
+        let client = lockgate::checks::runner::client(list.as_ref(), false)?;
+        answer::settle_online(&mut answers, &client, lockgate::registry::now())?;
     }
     let out = match args.format {
         NameFormat::Json => {
             let mut s = lockgate::report::escape::json_safe(serde_json::to_string_pretty(&Doc {
                 schema_version: 1,
                 snapshot_date: checker.snapshot_date(),
-                names: &verdicts,
+                names: &answers,
             })?);
             s.push('\n');
             s
         }
-        NameFormat::Human => human(&verdicts),
+        NameFormat::Human => human(&answers),
     };
     print(&out)?;
-    Ok(if verdicts.iter().any(|v| v.verdict == Verdict::Deny) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    let fail = match args.fail_on {
+        NameFailOn::Warn => Some(Verdict::Warn),
+        NameFailOn::Deny => Some(Verdict::Deny),
+        NameFailOn::Never => None,
+    };
+    Ok(
+        if fail.is_some_and(|f| answers.iter().any(|a| a.verdict >= f)) {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
-/// Ask the registry about each name: a name it does not have is `not-on-registry`
-/// (deny); a name it has drops the offline `unknown-name` guess. A registry that
-/// cannot be reached is an error (exit 2), never a silent pass.
-fn online(
-    eco: Ecosystem,
-    verdicts: &mut [NameVerdict],
-    list: Option<&lockgate::allowlist::Allowlist>,
-) -> anyhow::Result<()> {
-    let client = super::online::client(list, false)?;
-    let queries: Vec<(Ecosystem, String)> =
-        verdicts.iter().map(|v| (eco, v.name.clone())).collect();
-    let answers = client.lookup_all(&queries);
-    let now = lockgate::registry::now();
-    for (v, answer) in verdicts.iter_mut().zip(answers) {
-        match answer {
-            Ok(Answer::NotFound { url }) => {
-                v.findings.retain(|f| f.id != FindingId::UnknownName);
-                v.findings.insert(
-                    0,
-                    NameFinding {
-                        id: FindingId::NotOnRegistry,
-                        target: None,
-                        how: None,
-                        source: Some(url),
-                        message: format!("`{}` does not exist on the {eco} registry: a hallucinated name nobody registered yet, or a private name open to dependency confusion", v.name),
-                        severity: Severity::Deny,
-                    },
-                );
-                v.verdict = Verdict::Deny;
-            }
-            Ok(Answer::Found(info)) => {
-                // Existing with some history settles `unknown-name`; a brand-new package
-                // keeps it, saying how new.
-                match lockgate::names::registry_history(&info, now) {
-                    lockgate::names::History::Established => {
-                        v.findings.retain(|f| f.id != FindingId::UnknownName)
-                    }
-                    h => v
-                        .findings
-                        .iter_mut()
-                        .filter(|f| f.id == FindingId::UnknownName)
-                        .for_each(|f| f.message = lockgate::names::new_package_message(&v.name, h)),
-                }
-                v.verdict = v
-                    .findings
-                    .iter()
-                    .map(|f| match f.severity {
-                        Severity::Deny => Verdict::Deny,
-                        Severity::Warn => Verdict::Warn,
-                    })
-                    .max()
-                    .unwrap_or(Verdict::Ok);
-            }
-            Err(e) => anyhow::bail!("cannot check `{}` online: {e}", v.name),
-        }
-    }
-    Ok(())
-}
-
-fn human(verdicts: &[NameVerdict]) -> String {
+fn human(answers: &[NameAnswer]) -> String {
     use lockgate::report::escape::display_safe as safe;
-    let w = verdicts
+    let label = |a: &NameAnswer| match &a.version {
+        Some(v) => {
+            let sep = if a.ecosystem == lockgate::lockfile::Ecosystem::Pypi {
+                "=="
+            } else {
+                "@"
+            };
+            safe(&format!("{}{sep}{v}", a.name)).to_string()
+        }
+        None => safe(&a.name).to_string(),
+    };
+    let w = answers
         .iter()
-        .map(|v| safe(&v.name).chars().count())
+        .map(|a| label(a).chars().count())
         .max()
         .unwrap_or(4)
         .min(40);
     let mut out = String::new();
-    for v in verdicts {
-        let verdict = match v.verdict {
+    for a in answers {
+        let verdict = match a.verdict {
             Verdict::Ok => "ok",
             Verdict::Warn => "warn",
             Verdict::Deny => "deny",
         };
-        if v.findings.is_empty() {
-            out.push_str(&format!("{:w$}  {verdict}\n", safe(&v.name)));
+        if a.findings.is_empty() {
+            out.push_str(&format!("{:w$}  {verdict}\n", label(a)));
             continue;
         }
-        for (i, f) in v.findings.iter().enumerate() {
+        for (i, f) in a.findings.iter().enumerate() {
             let head = if i == 0 {
-                format!("{:w$}  {verdict:4}", safe(&v.name))
+                format!("{:w$}  {verdict:4}", label(a))
             } else {
                 " ".repeat(w + 6)
             };
-            out.push_str(&format!(
-                "{head}  {}: {}\n",
-                f.id.as_str(),
-                safe(&f.message)
-            ));
+            out.push_str(&format!("{head}  {}: {}\n", f.id, safe(&f.message)));
+            if let Some(x) = &f.instead {
+                out.push_str(&format!(
+                    "{}  use instead: {}\n",
+                    " ".repeat(w + 6),
+                    safe(x)
+                ));
+            }
         }
     }
     out

@@ -333,11 +333,11 @@ pub fn check(install: &Install, list: Option<&Allowlist>, names: &NameChecker) -
         for f in &verdict.findings {
             // A name the allowlist approves is trusted; `unknown-name` alone is a
             // guess and is said by `unlisted` when there is an allowlist.
-            let serious = f.severity == crate::names::Severity::Deny;
+            let serious = f.severity == crate::names::Verdict::Deny;
             if entry.is_some() && !serious {
                 continue;
             }
-            if list.is_some() && f.id == crate::names::FindingId::UnknownName {
+            if list.is_some() && f.rule == crate::names::Rule::UnknownName {
                 continue;
             }
             if !serious && list.is_none() && verdict.verdict != Verdict::Deny {
@@ -345,7 +345,7 @@ pub fn check(install: &Install, list: Option<&Allowlist>, names: &NameChecker) -
             }
             out.push(Refusal {
                 arg: p.arg.clone(),
-                id: f.id.as_str().into(),
+                id: crate::checks::names::finding_id(f.rule).as_str().into(),
                 message: f.message.clone(),
                 fix: match &f.target {
                     Some(t) => format!("did you mean `{t}`? check the name before installing"),

@@ -66,6 +66,25 @@ impl Affected {
         !self.all && self.versions.is_empty() && self.ranges.is_empty()
     }
 
+    /// The affected versions for people: each listed version, each range
+    /// (`>=1.0.0, <1.2.0`), or `*` for every version; empty when unknown.
+    pub fn describe(&self) -> Vec<String> {
+        if self.all {
+            return vec!["*".to_string()];
+        }
+        let mut out = self.versions.clone();
+        for (lo, hi, incl) in &self.ranges {
+            let lo = lo.as_deref().filter(|l| *l != "0");
+            out.push(match (lo, hi.as_deref()) {
+                (None, None) => "*".to_string(),
+                (Some(l), None) => format!(">={l}"),
+                (None, Some(h)) => format!("{}{h}", if *incl { "<=" } else { "<" }),
+                (Some(l), Some(h)) => format!(">={l}, {}{h}", if *incl { "<=" } else { "<" }),
+            });
+        }
+        out
+    }
+
     /// Whether `version` is affected (`None` for unknown version data).
     pub fn contains(&self, version: &str) -> Option<bool> {
         if self.all {

@@ -1,0 +1,115 @@
+//! What the name checker reports: which rule matched a name, against what, and how
+//! strongly. These are facts about the name; `checks::names` turns them into the
+//! crate's findings (`checks::FindingId`, `checks::Severity`) and into the answer of
+//! `lockgate name`.
+
+use crate::lockfile::Ecosystem;
+use serde::Serialize;
+
+/// How strongly the matches speak against a name (for one match, or the worst of all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Nothing found.
+    Ok,
+    /// Suspicious: look before installing.
+    Warn,
+    /// Do not install.
+    Deny,
+}
+
+/// Which rule matched (see `docs/names.md`, "Rules").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// Imitates a popular or trusted name.
+    SimilarName,
+    /// Popular in another ecosystem, unknown in this one.
+    CrossEcosystem,
+    /// Not in the embedded registry snapshot.
+    UnknownName,
+    /// On a list of names AI assistants invent.
+    KnownHallucination,
+    /// On a list of malicious packages.
+    KnownMalicious,
+    /// A Python import name that is not the name of the package providing it (`cv2`).
+    ImportName,
+}
+
+impl Rule {
+    /// The rule's name (the same word as the id of the finding `check` reports for it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::SimilarName => "similar-name",
+            Rule::CrossEcosystem => "cross-ecosystem",
+            Rule::UnknownName => "unknown-name",
+            Rule::KnownHallucination => "known-hallucination",
+            Rule::KnownMalicious => "known-malicious",
+            Rule::ImportName => "import-name",
+        }
+    }
+}
+
+/// One rule that matched a name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameFinding {
+    /// The rule.
+    pub rule: Rule,
+    /// The name it imitates (`similar-name`, `cross-ecosystem`), e.g. `requests`, or for a
+    /// combination `numpy + requests`; for `import-name` the package providing the
+    /// import; for `known-hallucination` the real package when the list names one.
+    pub target: Option<String>,
+    /// The transformation from target to name: `transposition`, `omission`, `addition`,
+    /// `substitution`, `plural`, `separator`, `homoglyph`, `scope`, `affix:-py`,
+    /// `word-order`, `combination`, `cli-flag`, or two joined by `+`; for
+    /// `cross-ecosystem` the ecosystem it is popular in.
+    pub how: Option<String>,
+    /// The edit distance between the skeletons of name and target (`similar-name`).
+    pub distance: Option<usize>,
+    /// The report or list id (known-bad findings).
+    pub source: Option<String>,
+    /// The affected versions (`known-malicious`): versions and ranges as the list gives
+    /// them (`5.6.1`, `>=1.0.0, <1.2.0`), `*` for every version.
+    pub versions: Vec<String>,
+    /// One sentence for people.
+    pub message: String,
+    /// How strongly this match speaks against the name: `warn` or `deny`.
+    pub severity: Verdict,
+}
+
+/// The result of checking one name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameVerdict {
+    /// The name as given.
+    pub name: String,
+    /// Its ecosystem.
+    pub ecosystem: Ecosystem,
+    /// `ok`, `warn` or `deny`: the strongest finding.
+    pub verdict: Verdict,
+    /// What matched, strongest first.
+    pub findings: Vec<NameFinding>,
+}
+
+impl NameVerdict {
+    /// Recompute the verdict from the findings (after findings were added or removed).
+    pub fn settle(&mut self) {
+        self.findings
+            .sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)));
+        self.verdict = self
+            .findings
+            .iter()
+            .map(|f| f.severity)
+            .max()
+            .unwrap_or(Verdict::Ok);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdict_orders_by_strength() {
+        assert!(Verdict::Deny > Verdict::Warn && Verdict::Warn > Verdict::Ok);
+    }
+}
