@@ -21,11 +21,8 @@ fn e2e(name: &str) -> PathBuf {
 }
 
 fn cmd(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_lockgate"));
-    c.args(args)
-        .current_dir(dir)
-        .env_remove("LOCKGATE_ALLOWLIST")
-        .stdin(Stdio::null());
+    let mut c = support::lockgate();
+    c.args(args).current_dir(dir);
     c
 }
 

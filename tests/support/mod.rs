@@ -1,12 +1,97 @@
-//! Helpers shared by the tests of the TOML lockfiles of Python project managers
-//! (poetry, uv, pdm), whose fixtures share one layout: `<dir>/<lockfile>` with an
-//! `expected.txt` made by the tool, and `[[package]]` entries that start with
-//! `name` and `version`.
+//! Helpers shared by the integration tests:
+//! - [`lockgate`]: the one way to run the binary, in one cleaned environment
+//!   ([`clean_env`]), so a test behaves the same on a laptop with `NO_COLOR` set,
+//!   inside GitHub Actions, behind a proxy, or with a personal `~/.gitconfig`;
+//! - [`Fixtures`] for the TOML lockfiles of Python project managers (poetry, uv, pdm),
+//!   whose fixtures share one layout: `<dir>/<lockfile>` with an `expected.txt` made by
+//!   the tool, and `[[package]]` entries that start with `name` and `version`;
+//! - [`copy_dir`].
 #![allow(dead_code)]
 
 use lockgate::lockfile::{Lockfile, Package, parse_file, pep503};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The lockgate binary under test, in the cleaned environment of [`clean_env`], with
+/// stdin closed. Set what a test needs (`current_dir`, `LOCKGATE_CACHE_DIR`, a fake
+/// registry URL, `NO_COLOR`, `GITHUB_WORKSPACE`) on the returned command.
+pub fn lockgate() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_lockgate"));
+    clean_env(&mut c).stdin(Stdio::null());
+    c
+}
+
+/// Is `key` a variable that changes what lockgate (or git, which it runs) does, and so
+/// must not leak from the developer's shell or the CI runner into a test?
+fn leaks(key: &str) -> bool {
+    let k = key.to_ascii_uppercase();
+    const EXACT: &[&str] = &[
+        // Colour and terminal: `NO_COLOR`, `CLICOLOR(_FORCE)`, `FORCE_COLOR`, `TERM`,
+        // the terminal size.
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "TERM",
+        "COLUMNS",
+        "LINES",
+        // CI detection.
+        "CI",
+        // Proxies (reqwest's system-proxy reads them; tests talk to 127.0.0.1).
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
+        // Config and cache below the home folder (the cache folder, the global
+        // gitignore read during discovery).
+        "XDG_CACHE_HOME",
+        "XDG_CONFIG_HOME",
+        "USERPROFILE",
+        "LOCALAPPDATA",
+    ];
+    EXACT.contains(&k.as_str())
+        || [
+            "CLICOLOR",
+            "GITHUB_",
+            "RUNNER_",
+            "LOCKGATE_",
+            "GIT_",
+            "INPUT_",
+        ]
+        .iter()
+        .any(|p| k.starts_with(p))
+}
+
+/// Remove from `c` every variable of the environment that [`leaks`] (colour, CI and
+/// Actions, `LOCKGATE_*`, proxies, git's own variables, home-folder config), and point
+/// `HOME` at an empty folder with git's global and system config off. The Rust
+/// toolchain's own homes (`CARGO_HOME`, `RUSTUP_HOME`) are kept so that lockgate's
+/// `cargo metadata` still finds the toolchain.
+pub fn clean_env(c: &mut Command) -> &mut Command {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    for (key, _) in std::env::vars_os() {
+        if key.to_str().is_some_and(leaks) {
+            c.env_remove(&key);
+        }
+    }
+    if let Some(home) = &home {
+        if std::env::var_os("CARGO_HOME").is_none() {
+            c.env("CARGO_HOME", home.join(".cargo"));
+        }
+        if std::env::var_os("RUSTUP_HOME").is_none() {
+            c.env("RUSTUP_HOME", home.join(".rustup"));
+        }
+    }
+    c.env("HOME", empty_home())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+}
+
+/// An empty folder used as `HOME` by every run of the binary (created once).
+fn empty_home() -> PathBuf {
+    let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lockgate-test-home");
+    std::fs::create_dir_all(&home).unwrap();
+    home
+}
 
 /// The fixtures under one folder, e.g. `tests/fixtures/pypi/uv`.
 pub struct Fixtures(pub &'static str);
