@@ -19,6 +19,9 @@
 //! `{{HOSTPORT}}` for its `host:port` (the lockgate half uses 127.0.0.1:4873 and
 //! starts no server).
 
+// A test may report what it measured or skipped.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod support;
 
 use std::collections::BTreeMap;

@@ -8,6 +8,9 @@
 //! - concurrent writers lose no entry (`allowlist deny` x 8, `suggest --write` x 4);
 //! - comments and unknown keys survive every command that edits the file.
 
+// A test may report what it measured or skipped.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 

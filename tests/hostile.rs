@@ -8,6 +8,9 @@
 //! The fuzzers' crashing inputs (`tests/fixtures/hostile/fuzz-regressions/<target>/`)
 //! are replayed through the entry point of their fuzz target.
 
+// A test may report what it measured or skipped.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use lockgate::lockfile::{self, Kind};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,5 +1,8 @@
 //! The command line: one file per command, shared arguments and helpers here.
 
+// The command line is where lockgate prints (see `[lints]` in Cargo.toml).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod allowlist;
 mod check;
 mod completions;

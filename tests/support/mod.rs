@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 /// The lockgate binary under test, in the cleaned environment of [`clean_env`], with
 /// stdin closed. Set what a test needs (`current_dir`, `LOCKGATE_CACHE_DIR`, a fake
 /// registry URL, `NO_COLOR`, `GITHUB_WORKSPACE`) on the returned command.
-pub fn lockgate() -> Command {
+pub(crate) fn lockgate() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_lockgate"));
     clean_env(&mut c).stdin(Stdio::null());
     c
@@ -66,7 +66,7 @@ fn leaks(key: &str) -> bool {
 /// `HOME` at an empty folder with git's global and system config off. The Rust
 /// toolchain's own homes (`CARGO_HOME`, `RUSTUP_HOME`) are kept so that lockgate's
 /// `cargo metadata` still finds the toolchain.
-pub fn clean_env(c: &mut Command) -> &mut Command {
+pub(crate) fn clean_env(c: &mut Command) -> &mut Command {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     for (key, _) in std::env::vars_os() {
         if key.to_str().is_some_and(leaks) {
@@ -94,22 +94,22 @@ fn empty_home() -> PathBuf {
 }
 
 /// The fixtures under one folder, e.g. `tests/fixtures/pypi/uv`.
-pub struct Fixtures(pub &'static str);
+pub(crate) struct Fixtures(pub &'static str);
 
 impl Fixtures {
     /// A file of the fixture folder.
-    pub fn fixture(&self, rel: &str) -> PathBuf {
+    pub(crate) fn fixture(&self, rel: &str) -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join(self.0).join(rel)
     }
 
     /// Parse a fixture lockfile, panicking with the error.
-    pub fn parse(&self, rel: &str) -> Lockfile {
+    pub(crate) fn parse(&self, rel: &str) -> Lockfile {
         let path = self.fixture(rel);
         parse_file(&path, Path::new(rel)).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// The tool's own listing (`name version` lines) must equal lockgate's set.
-    pub fn assert_matches_expected(&self, lock: &Lockfile, dir: &str) {
+    pub(crate) fn assert_matches_expected(&self, lock: &Lockfile, dir: &str) {
         let text = std::fs::read_to_string(self.fixture(dir).join("expected.txt")).unwrap();
         let expected: BTreeSet<(String, String)> = text
             .lines()
@@ -133,7 +133,7 @@ impl Fixtures {
     }
 
     /// The recorded line is the `[[package]]` header and the next lines name the package.
-    pub fn assert_line(&self, rel: &str, p: &Package) {
+    pub(crate) fn assert_line(&self, rel: &str, p: &Package) {
         let text = std::fs::read_to_string(self.fixture(rel)).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[p.line - 1], "[[package]]", "{} at {}", p.name, p.line);
@@ -142,7 +142,7 @@ impl Fixtures {
     }
 
     /// Count the `hash = "sha256:` of one entry directly in the text.
-    pub fn hashes_in_entry(&self, rel: &str, p: &Package) -> usize {
+    pub(crate) fn hashes_in_entry(&self, rel: &str, p: &Package) -> usize {
         let text = std::fs::read_to_string(self.fixture(rel)).unwrap();
         text.lines()
             .skip(p.line)
@@ -153,7 +153,7 @@ impl Fixtures {
 }
 
 /// A package by name (and version).
-pub fn get<'a>(lock: &'a Lockfile, name: &str, version: Option<&str>) -> &'a Package {
+pub(crate) fn get<'a>(lock: &'a Lockfile, name: &str, version: Option<&str>) -> &'a Package {
     lock.packages
         .iter()
         .find(|p| p.name == name && version.is_none_or(|v| p.version == v))
@@ -161,7 +161,7 @@ pub fn get<'a>(lock: &'a Lockfile, name: &str, version: Option<&str>) -> &'a Pac
 }
 
 /// Copy a folder tree (a fixture) into `to`, creating it.
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
