@@ -8,6 +8,7 @@
 pub mod allowlist;
 pub mod checks;
 pub mod discover;
+pub mod hint;
 pub mod installer;
 pub mod lockfile;
 pub mod manifest;
