@@ -141,7 +141,8 @@ fn parse_depth(path: &Path, text: &str, depth: usize) -> Result<Allowlist, Allow
                 "`extends` nests more than 8 files deep (a cycle?)".into()
             ));
         }
-        let (file, bytes) = super::extends::fetch(&loc, &ext.sha256).map_err(err)?;
+        let (file, bytes) =
+            super::extends::fetch(&loc, &ext.sha256).map_err(|e| err(e.to_string()))?;
         let text = crate::lockfile::decode_text(&bytes).map_err(|(line, message)| {
             AllowlistError::Invalid {
                 path: file.clone(),

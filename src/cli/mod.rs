@@ -149,6 +149,7 @@ fn error_hints(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
         lockgate::lockfile::ParseError,
         lockgate::discover::DiscoverError,
         lockgate::allowlist::AllowlistError,
+        lockgate::allowlist::extends::ExtendsError,
         lockgate::registry::RegistryError,
         lockgate::registry::pins::PinProblem,
         lockgate::lockfile::hash::HashError,
