@@ -241,7 +241,7 @@ pub struct Discovered {
     /// Manifests, sorted by display path.
     pub manifests: Vec<Manifest>,
     /// Folders or files that could not be read (the run must not pass).
-    pub errors: Vec<ParseError>,
+    pub errors: Vec<DiscoverError>,
     /// Lockfile-like files and folders that were not read, sorted by display path.
     /// Without [`Options::explain_skips`], a skipped folder is listed once, not the
     /// files in it, and untracked files that ignore files name are not seen at all.
@@ -347,10 +347,10 @@ pub fn discover(roots: &[PathBuf], opts: &Options) -> Discovered {
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
             Err(e) => {
-                out.errors.push(
-                    ParseError::new(root, None, format!("cannot read: {e}"))
-                        .with_hint("check the path you passed to lockgate"),
-                );
+                out.errors.push(DiscoverError::Unreadable {
+                    path: root.clone(),
+                    message: e.to_string(),
+                });
                 continue;
             }
         };
@@ -393,10 +393,8 @@ pub fn discover(roots: &[PathBuf], opts: &Options) -> Discovered {
                     }
                 }
             } else {
-                out.errors.push(
-                    ParseError::new(root, None, "is neither a lockfile nor a manifest lockgate knows")
-                        .with_hint("pass a folder, a lockfile (Cargo.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, bun.lock, requirements*.txt, poetry.lock, Pipfile.lock, uv.lock, pdm.lock, pylock.toml) or a manifest"),
-                );
+                out.errors
+                    .push(DiscoverError::NotALockfile { path: root.clone() });
             }
             continue;
         }
@@ -485,19 +483,17 @@ fn bytes_to_path(b: &[u8]) -> PathBuf {
 fn tracked_under(
     root: &Path,
     repos: &mut HashMap<PathBuf, Arc<Repo>>,
-) -> Result<Option<Vec<PathBuf>>, ParseError> {
+) -> Result<Option<Vec<PathBuf>>, DiscoverError> {
     let Some(top) = git_top(root) else {
         return Ok(None);
     };
     let repo = match repos.get(&top) {
         Some(r) => Arc::clone(r),
         None => {
-            let files = git_ls_files(&top).map_err(|msg| {
-                ParseError::new(root, None, format!("cannot list the files git tracks in {}: {msg}", top.display()))
-                    .with_hint(format!(
-                        "lockgate reads every tracked lockfile, even one an ignore file names, so it needs git: install git, or if git refuses the folder as of \"dubious ownership\", run `git config --global --add safe.directory {}`",
-                        top.display()
-                    ))
+            let files = git_ls_files(&top).map_err(|message| DiscoverError::GitTracked {
+                path: root.to_path_buf(),
+                top: top.clone(),
+                message,
             })?;
             let r = Arc::new(Repo {
                 top: top.clone(),
@@ -639,10 +635,10 @@ fn walk(
             Ok(e) => e,
             Err(err) => {
                 let path = walk_error_path(&err).unwrap_or_else(|| root.to_path_buf());
-                out.errors.push(
-                    ParseError::new(&display_path(&path), None, format!("cannot walk: {}", walk_error_text(&err)))
-                        .with_hint("make the folder readable, or exclude it with --exclude if it holds no lockfile"),
-                );
+                out.errors.push(DiscoverError::UnreadableFolder {
+                    path: display_path(&path),
+                    message: walk_error_text(&err),
+                });
                 continue;
             }
         };
@@ -1074,6 +1070,97 @@ pub fn normalize_dir(d: &Path) -> PathBuf {
         PathBuf::from(".")
     } else {
         shown
+    }
+}
+
+/// Why discovery could not read a path it was given or met. Every such error fails
+/// the run, like a lockfile that cannot be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {}", self.path().display(), self.message())]
+pub enum DiscoverError {
+    /// A path given to lockgate does not exist or cannot be read.
+    Unreadable {
+        /// The path as given.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// A file given to lockgate is neither a lockfile nor a manifest it knows.
+    NotALockfile {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// The folder is in a git repository, but git could not list the files it tracks.
+    GitTracked {
+        /// The folder as given.
+        path: PathBuf,
+        /// The repository's top folder.
+        top: PathBuf,
+        /// What git said.
+        message: String,
+    },
+    /// A folder (or an entry in it) under a root could not be read during the walk.
+    UnreadableFolder {
+        /// The folder, as shown in output.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+}
+
+impl DiscoverError {
+    /// The path the error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            DiscoverError::Unreadable { path, .. }
+            | DiscoverError::NotALockfile { path }
+            | DiscoverError::GitTracked { path, .. }
+            | DiscoverError::UnreadableFolder { path, .. } => path,
+        }
+    }
+
+    /// What is wrong, without the path.
+    pub fn message(&self) -> String {
+        match self {
+            DiscoverError::Unreadable { message, .. } => format!("cannot read: {message}"),
+            DiscoverError::NotALockfile { .. } => {
+                "is neither a lockfile nor a manifest lockgate knows".to_string()
+            }
+            DiscoverError::GitTracked { top, message, .. } => format!(
+                "cannot list the files git tracks in {}: {message}",
+                top.display()
+            ),
+            DiscoverError::UnreadableFolder { message, .. } => format!("cannot walk: {message}"),
+        }
+    }
+}
+
+impl crate::hint::Hint for DiscoverError {
+    fn hints(&self) -> Vec<String> {
+        vec![match self {
+            DiscoverError::Unreadable { .. } => "check the path you passed to lockgate".to_string(),
+            DiscoverError::NotALockfile { .. } => "pass a folder, a lockfile (Cargo.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, bun.lock, requirements*.txt, poetry.lock, Pipfile.lock, uv.lock, pdm.lock, pylock.toml) or a manifest".to_string(),
+            DiscoverError::GitTracked { top, .. } => format!(
+                "lockgate reads every tracked lockfile, even one an ignore file names, so it needs git: install git, or if git refuses the folder as of \"dubious ownership\", run `git config --global --add safe.directory {}`",
+                top.display()
+            ),
+            DiscoverError::UnreadableFolder { .. } => "make the folder readable, or exclude it with --exclude if it holds no lockfile".to_string(),
+        }]
+    }
+}
+
+/// A discovery error joins the parse errors of a [`crate::resolve::Resolution`]: the
+/// run reports every file or folder it could not read the same way, and fails.
+impl From<DiscoverError> for ParseError {
+    fn from(e: DiscoverError) -> ParseError {
+        use crate::hint::Hint;
+        let hint = e.hints().join("; ");
+        ParseError {
+            path: e.path().to_path_buf(),
+            line: None,
+            message: e.message(),
+            hint,
+        }
     }
 }
 

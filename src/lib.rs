@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod checks;
 pub mod discover;
 pub mod guard;
+pub mod hint;
 pub mod installer;
 pub mod lockfile;
 pub mod manifest;

@@ -59,7 +59,7 @@ pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
         .map(|f| lockfile::parse_file_as(f.kind, &f.path, &f.display, cargo_metadata))
         .collect();
     let mut res = Resolution {
-        errors: found.errors,
+        errors: found.errors.into_iter().map(ParseError::from).collect(),
         skipped: found.skipped,
         tracked_overrides: found.tracked_overrides,
         ..Resolution::default()

@@ -340,6 +340,12 @@ pub fn npm(version: &str) -> Option<NpmVersion> {
     })
 }
 
+impl crate::hint::Hint for InvalidVersion {
+    fn hints(&self) -> Vec<String> {
+        vec!["write the version exactly as the lockfile or the registry does".to_string()]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,6 +19,11 @@
 //! `{{HOSTPORT}}` for its `host:port` (the lockgate half uses 127.0.0.1:4873 and
 //! starts no server).
 
+// A test may report what it measured or skipped.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod support;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -138,12 +143,10 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 fn lockgate(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_lockgate"))
+    support::lockgate()
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_WORKSPACE")
         .output()
         .unwrap()
 }

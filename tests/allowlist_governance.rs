@@ -61,12 +61,10 @@ impl Repo {
         self.git(&["commit", "-q", "-m", message]);
     }
     fn run_in(&self, sub: &str, args: &[&str]) -> Output {
-        let o = Command::new(env!("CARGO_BIN_EXE_lockgate"))
+        let o = support::lockgate()
             .args(args)
             .current_dir(self.path(sub))
-            .env_remove("LOCKGATE_ALLOWLIST")
             .env("LOCKGATE_CACHE_DIR", self.cache.path())
-            .stdin(Stdio::null())
             .output()
             .unwrap();
         assert_ne!(o.status.code(), Some(101), "panic: {}", err(&o));
@@ -572,14 +570,12 @@ fn add_keeps_approvals_per_version_and_refuses_a_changed_pin() {
             .body(body);
     });
     let add = |args: &[&str]| {
-        let o = Command::new(env!("CARGO_BIN_EXE_lockgate"))
+        let o = support::lockgate()
             .args(["allowlist", "add", "npm"])
             .args(args)
             .current_dir(r.path(""))
-            .env_remove("LOCKGATE_ALLOWLIST")
             .env("LOCKGATE_CACHE_DIR", r.cache.path())
             .env("LOCKGATE_NPM_REGISTRY", server.url("/npm/"))
-            .stdin(Stdio::null())
             .output()
             .unwrap();
         assert_ne!(o.status.code(), Some(101), "panic: {}", err(&o));

@@ -8,6 +8,9 @@
 //! - concurrent writers lose no entry (`allowlist deny` x 8, `suggest --write` x 4);
 //! - comments and unknown keys survive every command that edits the file.
 
+// A test may report what it measured or skipped.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -21,11 +24,8 @@ fn e2e(name: &str) -> PathBuf {
 }
 
 fn cmd(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_lockgate"));
-    c.args(args)
-        .current_dir(dir)
-        .env_remove("LOCKGATE_ALLOWLIST")
-        .stdin(Stdio::null());
+    let mut c = support::lockgate();
+    c.args(args).current_dir(dir);
     c
 }
 

@@ -3,7 +3,7 @@
 //! (tests/fixtures/e2e/generate-e2e.sh), in a scratch folder.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod support;
 use support::copy_dir;
@@ -27,10 +27,9 @@ impl Scratch {
         self.dir.path().join(p)
     }
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_lockgate"))
+        support::lockgate()
             .args(args)
             .current_dir(self.dir.path())
-            .env_remove("LOCKGATE_ALLOWLIST")
             .output()
             .unwrap()
     }

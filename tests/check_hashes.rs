@@ -4,7 +4,7 @@
 //! (hand edits of a real lockfile, labelled as such), and the finding it must raise.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod support;
 use support::copy_dir;
@@ -54,10 +54,9 @@ impl Scratch {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_lockgate"))
+        support::lockgate()
             .args(args)
             .current_dir(self.dir.path())
-            .env_remove("LOCKGATE_ALLOWLIST")
             .output()
             .unwrap()
     }

@@ -1,19 +1,20 @@
 //! `lockgate name` and the name checks inside `lockgate check`, through the binary.
 
+mod support;
+
 use httpmock::prelude::*;
 use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lockgate"))
+    let mut child = support::lockgate()
         .args(args)
         .current_dir(dir)
-        .env_remove("LOCKGATE_ALLOWLIST")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -222,13 +223,12 @@ fn online_asks_the_registry_and_fails_closed() {
     });
     let tmp = tempfile::tempdir().unwrap();
     let cmd = |args: &[&str], index: String| {
-        Command::new(env!("CARGO_BIN_EXE_lockgate"))
+        support::lockgate()
             .args(args)
             .current_dir(tmp.path())
             .env("LOCKGATE_PYPI_INDEX", index)
             .env("LOCKGATE_CACHE_DIR", tmp.path().join("cache"))
             .env("LOCKGATE_RETRIES", "0")
-            .env_remove("LOCKGATE_ALLOWLIST")
             .output()
             .unwrap()
     };
@@ -280,13 +280,12 @@ fn allowlist_add_refuses_a_flagged_name_unless_forced() {
     });
     let tmp = tempfile::tempdir().unwrap();
     let cmd = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_lockgate"))
+        support::lockgate()
             .args(args)
             .current_dir(tmp.path())
             .env("LOCKGATE_PYPI_INDEX", server.url("/simple/"))
             .env("LOCKGATE_CACHE_DIR", tmp.path().join("cache"))
             .env("LOCKGATE_RETRIES", "0")
-            .env_remove("LOCKGATE_ALLOWLIST")
             .output()
             .unwrap()
     };

@@ -1,11 +1,13 @@
 //! `lockgate packages` as a user runs it: one list over many real lockfiles, the JSON
 //! shape the docs promise, and failing closed.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn lockgate(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lockgate"))
+    support::lockgate()
         .args(args)
         .current_dir(dir)
         .output()

@@ -4,6 +4,8 @@
 //! not read, a run that finds nothing fails, and requirements files are found in the
 //! pip-tools layouts and refused when pip would decode them other than as UTF-8.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -73,11 +75,9 @@ impl Repo {
         self.git(&["commit", "-q", "-m", "x"]);
     }
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_lockgate"))
+        support::lockgate()
             .args(args)
             .current_dir(self.dir.path())
-            .env_remove("LOCKGATE_ALLOWLIST")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .output()
             .unwrap()
     }

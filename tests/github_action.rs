@@ -31,10 +31,9 @@ impl Runner {
         let r = Runner { dir };
         let e2e = root().join("tests/fixtures/e2e");
         copy_dir(&e2e.join(before), &r.workspace().join("project"));
-        let o = Command::new(env!("CARGO_BIN_EXE_lockgate"))
+        let o = support::lockgate()
             .args(["allowlist", "init", "project"])
             .current_dir(r.workspace())
-            .env_remove("LOCKGATE_ALLOWLIST")
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -59,8 +58,11 @@ impl Runner {
         self.dir.path().join("github_output")
     }
     fn script(&self, name: &str, env: &[(&str, &str)]) -> Output {
+        // The scripts run the binary: the same cleaned environment, then the
+        // Actions variables this step sets.
         let mut c = Command::new("bash");
-        c.arg(root().join("scripts/action").join(name))
+        support::clean_env(&mut c)
+            .arg(root().join("scripts/action").join(name))
             .current_dir(self.workspace())
             .env("GITHUB_WORKSPACE", self.workspace())
             .env("GITHUB_OUTPUT", self.output_file())

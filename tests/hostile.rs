@@ -8,9 +8,12 @@
 //! The fuzzers' crashing inputs (`tests/fixtures/hostile/fuzz-regressions/<target>/`)
 //! are replayed through the entry point of their fuzz target.
 
+// A test may report what it measured or skipped.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use lockgate::lockfile::{self, Kind};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 mod support;
 use support::copy_dir;
@@ -27,11 +30,9 @@ fn e2e(name: &str) -> PathBuf {
 
 /// Run lockgate in `dir`.
 fn lockgate(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lockgate"))
+    support::lockgate()
         .args(args)
         .current_dir(dir)
-        .env_remove("LOCKGATE_ALLOWLIST")
-        .stdin(Stdio::null())
         .output()
         .unwrap()
 }
@@ -505,11 +506,10 @@ fn peak_rss_kib(dir: &Path, args: &[&str]) -> Option<(i32, u64)> {
     if !time.exists() {
         return None;
     }
-    let o = Command::new(time)
+    let o = support::clean_env(&mut Command::new(time))
         .args(["-f", "RSS_KIB=%M", env!("CARGO_BIN_EXE_lockgate")])
         .args(args)
         .current_dir(dir)
-        .env_remove("LOCKGATE_ALLOWLIST")
         .output()
         .unwrap();
     let err = stderr(&o);

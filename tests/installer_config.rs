@@ -6,7 +6,7 @@
 //! `lockgate allowlist init` so that the run passes until the configuration changes.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod support;
 use support::copy_dir;
@@ -43,10 +43,9 @@ impl Repo {
         repo
     }
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_lockgate"))
+        support::lockgate()
             .args(args)
             .current_dir(self.dir.path())
-            .env_remove("LOCKGATE_ALLOWLIST")
             .output()
             .unwrap()
     }

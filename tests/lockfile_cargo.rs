@@ -1,5 +1,8 @@
 //! `Cargo.lock` v1-v4 against fixtures made by cargo 1.95 (tests/fixtures/cargo/generate-cargo.sh).
 
+// A test may report what it measured or skipped.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use lockgate::lockfile::{Context, Hash, Lockfile, Package, Source, cargo, parse_file};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

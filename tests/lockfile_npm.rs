@@ -2,6 +2,9 @@
 //! (tests/fixtures/npm/generate-package-lock.sh), a hand-edited git fixture and
 //! hand-written malformed files.
 
+// A test may report what it measured or skipped.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use lockgate::lockfile::{Lockfile, Package, ParseError, Source, parse_file};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -2,6 +2,8 @@
 //! (tests/fixtures/pypi/generate-requirements.sh), a hand-written file covering the
 //! rest of pip's format, and malformed files.
 
+mod support;
+
 use lockgate::lockfile::{Hash, Lockfile, Package, Source, parse_file, pep503};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -272,9 +274,8 @@ fn local_editables_are_path_packages_governed_by_sources() {
         "schema = 1\n[policy]\nunlisted = \"allow\"\nmissing-hash = \"allow\"\nunpinned = \"allow\"\nsources = [\"registry\"]\n",
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lockgate"))
+    let out = support::lockgate()
         .current_dir(dir.path())
-        .env_remove("LOCKGATE_ALLOWLIST")
         .args([
             "check",
             "--allowlist",

@@ -1,6 +1,8 @@
 //! yarn.lock (classic and berry) against fixtures made by the real tools
 //! (tests/fixtures/npm/generate-yarn.sh) and hand-written malformed files.
 
+mod support;
+
 use lockgate::lockfile::{Lockfile, Package, ParseError, Source, parse_file};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -371,7 +373,7 @@ fn classic_github_shorthand_is_git() {
         )
         .unwrap();
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lockgate"))
+    let out = support::lockgate()
         .args(["allowlist", "init", "."])
         .current_dir(tmp.path())
         .output()

@@ -3,6 +3,9 @@
 //! `LOCKGATE_MCP_PYTHON` (a Python with the pinned `mcp` package; `.ci/run` makes
 //! `target/mcp-venv`); without it the test says so and does nothing.
 
+// A test may report what it measured or skipped.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod support;
 
 use httpmock::prelude::*;

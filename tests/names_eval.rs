@@ -9,6 +9,9 @@
 //!
 //! Run with `--nocapture` to see the tables that docs/names.md quotes.
 
+// A test may report what it measured or skipped.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use lockgate::lockfile::Ecosystem;
 use lockgate::names::text::skeleton;
 use lockgate::names::{NameChecker, Rule, Verdict};

@@ -7,9 +7,10 @@
 //!   says the package is 0 days old;
 //! - `lockgate-probe-missing`: 404 → `not-on-registry`.
 
+mod support;
+
 use httpmock::prelude::*;
 use std::path::Path;
-use std::process::Command;
 
 const SHA: &str = "sha512-O8jcjabXaleOG9DQ0+ARXWZBTfnP4WNAqzuiJK7ll44AmxGKv/J2M4TPjxjY3znBCfvBXFzucm1twdyFybFqEA==";
 
@@ -87,7 +88,7 @@ fn fake_npm() -> MockServer {
 }
 
 fn run(dir: &Path, cache: &Path, server: &MockServer, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_lockgate"))
+    let out = support::lockgate()
         .args(args)
         .current_dir(dir)
         .env(
@@ -96,7 +97,6 @@ fn run(dir: &Path, cache: &Path, server: &MockServer, args: &[&str]) -> (i32, St
         )
         .env("LOCKGATE_CACHE_DIR", cache)
         .env("LOCKGATE_RETRIES", "0")
-        .env_remove("LOCKGATE_ALLOWLIST")
         .output()
         .unwrap();
     (

@@ -18,6 +18,9 @@
 //! the offline snapshot; `--online` settles them), reported, not asserted.
 //! Run with `--nocapture` for the table docs/names.md quotes.
 
+// A test may report what it measured or skipped.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use lockgate::allowlist::{self, Allowlist};
 use lockgate::lockfile::Ecosystem;
 use lockgate::names::{Rule, Verdict};

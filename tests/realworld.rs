@@ -9,9 +9,13 @@
 //! compared in their PEP 503 form, as the ecosystem compares them). See
 //! docs/testing.md for how to add an entry.
 
+// A test may report what it measured or skipped.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -108,7 +112,7 @@ fn expected(path: &Path) -> (String, String, Reading) {
 
 /// lockgate's reading of one lockfile, or why it could not read it.
 fn lockgate(rel: &str) -> Result<Reading, String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_lockgate"))
+    let out = support::lockgate()
         .current_dir(root())
         .args(["packages", "--format", "json", rel])
         .output()

@@ -3,6 +3,8 @@
 //! the error paths (404, 429 + Retry-After, 500, timeout, malformed JSON, a registry
 //! that is down), the cache, and the CLI end to end.
 
+mod support;
+
 use httpmock::prelude::*;
 use lockgate::allowlist::{self, Allowlist, Level};
 use lockgate::checks::online::{self, Options};
@@ -10,7 +12,6 @@ use lockgate::checks::{Finding, FindingId, Severity};
 use lockgate::lockfile::{Ecosystem, Hash, Package, Source};
 use lockgate::registry::{Answer, Client, Config, RegistryError};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn fixtures() -> PathBuf {
@@ -608,7 +609,7 @@ impl Cli {
     }
 
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_lockgate"))
+        let out = support::lockgate()
             .args(args)
             .current_dir(self.dir.path())
             .env(
@@ -619,7 +620,6 @@ impl Cli {
             .env("LOCKGATE_PYPI_INDEX", format!("{}/pypi", self.server_url))
             .env("LOCKGATE_CACHE_DIR", self.cache.path())
             .env("LOCKGATE_RETRIES", "0")
-            .env_remove("LOCKGATE_ALLOWLIST")
             .output()
             .unwrap();
         (

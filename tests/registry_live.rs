@@ -3,6 +3,9 @@
 //!
 //!     LOCKGATE_LIVE_TESTS=1 cargo test --test registry_live -- --nocapture
 
+// A test may report what it measured or skipped.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use lockgate::lockfile::{Ecosystem, Hash};
 use lockgate::registry::{Answer, Client, Config};
 use std::time::Instant;

@@ -43,13 +43,8 @@ impl Scratch {
         self.dir.path().join(p)
     }
     fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_lockgate"));
-        c.args(args)
-            .current_dir(self.dir.path())
-            .env_remove("LOCKGATE_ALLOWLIST")
-            .env_remove("GITHUB_WORKSPACE")
-            .env_remove("NO_COLOR")
-            .env_remove("CLICOLOR_FORCE");
+        let mut c = support::lockgate();
+        c.args(args).current_dir(self.dir.path());
         c
     }
     fn run(&self, args: &[&str]) -> Output {
@@ -336,7 +331,7 @@ fn json_documents_match_their_documented_schemas() {
         "clean check",
     );
     // Every lockfile format in the fixture tree, malformed ones included.
-    let o = Command::new(env!("CARGO_BIN_EXE_lockgate"))
+    let o = support::lockgate()
         .args(["packages", "tests/fixtures", "--format", "json"])
         .current_dir(root())
         .output()

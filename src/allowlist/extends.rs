@@ -19,6 +19,49 @@ pub enum Location {
     Url(String),
 }
 
+/// Why an extended allowlist could not be read, or is not what its pin says.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtendsError {
+    /// A local file could not be read.
+    #[error("cannot read {}: {message}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// A URL could not be downloaded (or the HTTP client not set up).
+    #[error("cannot download {url}: {error}")]
+    Download {
+        /// The URL.
+        url: String,
+        /// Why.
+        error: crate::registry::RegistryError,
+    },
+    /// The bytes do not match the pin.
+    #[error(
+        "{what} has sha256 {got}, but the pin is {pinned}: the shared allowlist changed. Review the change, then update the pin (`lockgate allowlist extends --update`), or restore the file"
+    )]
+    PinMismatch {
+        /// The file or URL.
+        what: String,
+        /// The sha256 of what was read.
+        got: String,
+        /// The pinned sha256.
+        pinned: String,
+    },
+}
+
+impl crate::hint::Hint for ExtendsError {
+    fn hints(&self) -> Vec<String> {
+        match self {
+            ExtendsError::Read { .. } => vec!["check the `extends` entry: a `path` is relative to the allowlist that extends it".to_string()],
+            ExtendsError::Download { error, .. } => crate::hint::Hint::hints(error),
+            ExtendsError::PinMismatch { .. } => vec!["review the change, then update the pin with `lockgate allowlist extends --update`, or restore the file".to_string()],
+        }
+    }
+}
+
 /// The sha256 of some bytes, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     crate::lockfile::hash::to_hex(&Sha256::digest(bytes))
@@ -32,11 +75,13 @@ pub fn cache_file(sha256: &str) -> Option<PathBuf> {
 /// Read an extended file and check it against its pin. Returns the file it was
 /// read from (the cache file for a URL) and its text; errors are one sentence that
 /// says what to do.
-pub fn fetch(loc: &Location, sha256: &str) -> Result<(PathBuf, Vec<u8>), String> {
+pub fn fetch(loc: &Location, sha256: &str) -> Result<(PathBuf, Vec<u8>), ExtendsError> {
     match loc {
         Location::Path(p) => {
-            let bytes =
-                std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            let bytes = std::fs::read(p).map_err(|e| ExtendsError::Read {
+                path: p.clone(),
+                message: e.to_string(),
+            })?;
             check_pin(&p.display().to_string(), &bytes, sha256)?;
             Ok((p.clone(), bytes))
         }
@@ -47,14 +92,7 @@ pub fn fetch(loc: &Location, sha256: &str) -> Result<(PathBuf, Vec<u8>), String>
             {
                 return Ok((c, bytes));
             }
-            let client = crate::registry::Client::new(crate::registry::Config {
-                progress: false,
-                ..crate::registry::Config::default()
-            })
-            .map_err(|e| e.to_string())?;
-            let bytes = client
-                .download(url)
-                .map_err(|e| format!("cannot download {url}: {e}"))?;
+            let bytes = download(url)?;
             check_pin(url, &bytes, sha256)?;
             let cached = cache_file(sha256);
             if let Some(c) = &cached {
@@ -67,33 +105,42 @@ pub fn fetch(loc: &Location, sha256: &str) -> Result<(PathBuf, Vec<u8>), String>
     }
 }
 
-fn check_pin(what: &str, bytes: &[u8], sha256: &str) -> Result<(), String> {
+fn download(url: &str) -> Result<Vec<u8>, ExtendsError> {
+    let error = |error| ExtendsError::Download {
+        url: url.to_string(),
+        error,
+    };
+    let client = crate::registry::Client::new(crate::registry::Config {
+        progress: false,
+        ..crate::registry::Config::default()
+    })
+    .map_err(error)?;
+    client.download(url).map_err(error)
+}
+
+fn check_pin(what: &str, bytes: &[u8], sha256: &str) -> Result<(), ExtendsError> {
     let got = sha256_hex(bytes);
     if got == sha256 {
         Ok(())
     } else {
-        Err(format!(
-            "{what} has sha256 {got}, but the pin is {sha256}: the shared allowlist changed. Review the change, then update the pin (`lockgate allowlist extends --update`), or restore the file"
-        ))
+        Err(ExtendsError::PinMismatch {
+            what: what.to_string(),
+            got,
+            pinned: sha256.to_string(),
+        })
     }
 }
 
 /// Read an extended file as it is now, without checking a pin (for re-pinning it
 /// with `lockgate allowlist extends --update`, after review).
-pub fn fetch_current(loc: &Location) -> Result<Vec<u8>, String> {
+pub fn fetch_current(loc: &Location) -> Result<Vec<u8>, ExtendsError> {
     match loc {
-        Location::Path(p) => {
-            std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
-        }
+        Location::Path(p) => std::fs::read(p).map_err(|e| ExtendsError::Read {
+            path: p.clone(),
+            message: e.to_string(),
+        }),
         Location::Url(url) => {
-            let client = crate::registry::Client::new(crate::registry::Config {
-                progress: false,
-                ..crate::registry::Config::default()
-            })
-            .map_err(|e| e.to_string())?;
-            let bytes = client
-                .download(url)
-                .map_err(|e| format!("cannot download {url}: {e}"))?;
+            let bytes = download(url)?;
             if let Some(c) = cache_file(&sha256_hex(&bytes)) {
                 let _ = std::fs::create_dir_all(c.parent().unwrap_or(Path::new(".")))
                     .and_then(|_| std::fs::write(c, &bytes));

@@ -27,6 +27,12 @@ pub enum AllowlistError {
         /// Why.
         message: String,
     },
+    /// There is no file at the path.
+    #[error("{}: cannot read the allowlist: no such file", path.display())]
+    Missing {
+        /// The file.
+        path: PathBuf,
+    },
     /// The file is not valid or not a valid allowlist.
     #[error("{}:{line}: {message}", path.display())]
     Invalid {
@@ -43,7 +49,9 @@ impl AllowlistError {
     /// The file.
     pub fn path(&self) -> &Path {
         match self {
-            AllowlistError::Read { path, .. } | AllowlistError::Invalid { path, .. } => path,
+            AllowlistError::Read { path, .. }
+            | AllowlistError::Missing { path }
+            | AllowlistError::Invalid { path, .. } => path,
         }
     }
 }
@@ -65,14 +73,17 @@ const SOURCE_KINDS: &[&str] = &["registry", "git", "path", "url"];
 
 /// Read and validate an allowlist file.
 pub fn load(path: &Path) -> Result<Allowlist, AllowlistError> {
-    let bytes = std::fs::read(path).map_err(|e| AllowlistError::Read {
-        path: path.to_path_buf(),
-        message: if e.kind() == std::io::ErrorKind::NotFound {
-            "no such file; create one with `lockgate allowlist init`, or pass --allowlist FILE"
-                .to_string()
+    let bytes = std::fs::read(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            AllowlistError::Missing {
+                path: path.to_path_buf(),
+            }
         } else {
-            e.to_string()
-        },
+            AllowlistError::Read {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }
+        }
     })?;
     let text = crate::lockfile::decode_text(&bytes).map_err(|(line, message)| {
         AllowlistError::Invalid {
@@ -130,7 +141,8 @@ fn parse_depth(path: &Path, text: &str, depth: usize) -> Result<Allowlist, Allow
                 "`extends` nests more than 8 files deep (a cycle?)".into()
             ));
         }
-        let (file, bytes) = super::extends::fetch(&loc, &ext.sha256).map_err(err)?;
+        let (file, bytes) =
+            super::extends::fetch(&loc, &ext.sha256).map_err(|e| err(e.to_string()))?;
         let text = crate::lockfile::decode_text(&bytes).map_err(|(line, message)| {
             AllowlistError::Invalid {
                 path: file.clone(),
@@ -563,7 +575,7 @@ fn parse_policy(cx: &Ctx<'_>, t: &dyn toml_edit::TableLike) -> Result<Policy, Al
                     if let Some(Err(message)) =
                         v.as_str().map(super::registry_url::validate_policy_entry)
                     {
-                        return Err(cx.err(v.span().or(span.clone()), message));
+                        return Err(cx.err(v.span().or(span.clone()), message.to_string()));
                     }
                 }
             }
@@ -861,6 +873,23 @@ fn parse_approval(
         ticket: field("ticket"),
         reason: field("reason"),
     })
+}
+
+impl crate::hint::Hint for AllowlistError {
+    fn hints(&self) -> Vec<String> {
+        match self {
+            AllowlistError::Missing { .. } => vec![
+                "create one with `lockgate allowlist init`, or pass --allowlist FILE".to_string(),
+            ],
+            AllowlistError::Read { path, .. } => vec![format!(
+                "check that `{}` is a readable (and, for the writing commands, writable) file",
+                path.display()
+            )],
+            AllowlistError::Invalid { .. } => vec![
+                "fix that line of the allowlist (docs/allowlist.md describes every key), or restore the file from git".to_string(),
+            ],
+        }
+    }
 }
 
 #[cfg(test)]

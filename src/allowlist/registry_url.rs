@@ -27,31 +27,60 @@
 
 use url::Url;
 
-/// Why a `[policy] registries` entry is not usable.
-pub fn validate_policy_entry(entry: &str) -> Result<(), String> {
-    if has_unsafe_chars(entry) {
-        return Err(format!(
-            "registry `{}` contains a backslash, white space or a control character: write the plain URL, e.g. \"https://npm.acme.example/\"",
-            entry.escape_debug()
-        ));
+/// Why a `[policy] registries` entry is not usable. Each message ends with the fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyEntryError {
+    /// A backslash, white space or a control character.
+    #[error("registry `{}` contains a backslash, white space or a control character: write the plain URL, e.g. \"https://npm.acme.example/\"", .0.escape_debug())]
+    UnsafeChars(String),
+    /// Not a URL.
+    #[error(
+        "registry `{entry}` is not a URL ({why}): write it in full, e.g. \"https://npm.acme.example/\""
+    )]
+    NotAUrl {
+        /// The entry.
+        entry: String,
+        /// The URL parser's reason.
+        why: String,
+    },
+    /// A URL without a host.
+    #[error("registry `{0}` names no host: write it in full, e.g. \"https://npm.acme.example/\"")]
+    NoHost(String),
+    /// A user name or password in the URL.
+    #[error(
+        "registry `{0}` has a user name or password: remove the `…@` part (credentials do not belong in the allowlist, and lockgate never admits a URL with userinfo)"
+    )]
+    Userinfo(String),
+    /// A query or fragment, which matching ignores.
+    #[error(
+        "registry `{0}` has a query or fragment, which lockgate ignores: remove the `?…` / `#…` part"
+    )]
+    QueryOrFragment(String),
+}
+
+impl crate::hint::Hint for PolicyEntryError {
+    fn hints(&self) -> Vec<String> {
+        vec!["write each `[policy] registries` entry as the registry's plain URL, e.g. \"https://npm.acme.example/\"".to_string()]
     }
-    let url = Url::parse(strip_protocol(entry)).map_err(|e| {
-        format!("registry `{entry}` is not a URL ({e}): write it in full, e.g. \"https://npm.acme.example/\"")
+}
+
+/// Why a `[policy] registries` entry is not usable.
+pub fn validate_policy_entry(entry: &str) -> Result<(), PolicyEntryError> {
+    if has_unsafe_chars(entry) {
+        return Err(PolicyEntryError::UnsafeChars(entry.to_string()));
+    }
+    let url = Url::parse(strip_protocol(entry)).map_err(|e| PolicyEntryError::NotAUrl {
+        entry: entry.to_string(),
+        why: e.to_string(),
     })?;
     if url.host().is_none() {
-        return Err(format!(
-            "registry `{entry}` names no host: write it in full, e.g. \"https://npm.acme.example/\""
-        ));
+        return Err(PolicyEntryError::NoHost(entry.to_string()));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!(
-            "registry `{entry}` has a user name or password: remove the `…@` part (credentials do not belong in the allowlist, and lockgate never admits a URL with userinfo)"
-        ));
+        return Err(PolicyEntryError::Userinfo(entry.to_string()));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!(
-            "registry `{entry}` has a query or fragment, which lockgate ignores: remove the `?…` / `#…` part"
-        ));
+        return Err(PolicyEntryError::QueryOrFragment(entry.to_string()));
     }
     Ok(())
 }

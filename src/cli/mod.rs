@@ -1,5 +1,8 @@
 //! The command line: one file per command, shared arguments and helpers here.
 
+// The command line is where lockgate prints (see `[lints]` in Cargo.toml).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod allowlist;
 mod baseline;
 mod check;
@@ -16,6 +19,7 @@ mod packages;
 use clap::{Parser, Subcommand, ValueEnum};
 use lockgate::checks::Severity;
 use lockgate::discover::Options;
+use lockgate::hint::Hint;
 use lockgate::lockfile::Ecosystem;
 use lockgate::report;
 use lockgate::resolve::{Resolution, resolve};
@@ -106,14 +110,72 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            let text = format!("{err:#}");
-            eprintln!(
-                "error: {}",
-                lockgate::report::escape::display_safe_text(&text)
-            );
+            eprint!("{}", render_error(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error of the command line itself, with what fixes it.
+#[derive(Debug)]
+pub struct Failure {
+    /// What is wrong.
+    pub message: String,
+    /// What fixes it.
+    pub hints: Vec<String>,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+impl Hint for Failure {
+    fn hints(&self) -> Vec<String> {
+        self.hints.clone()
+    }
+}
+
+/// How every command reports the error it ends with: `error: <message>` (the whole
+/// chain of causes), then `  help: <text>` for each hint of the first error in the
+/// chain that has any ([`lockgate::hint`]).
+pub fn render_error(err: &anyhow::Error) -> String {
+    use lockgate::report::escape::display_safe_text;
+    let hints = err
+        .chain()
+        .map(error_hints)
+        .find(|h| !h.is_empty())
+        .unwrap_or_default();
+    let hints: Vec<String> = hints
+        .iter()
+        .map(|h| display_safe_text(h).into_owned())
+        .collect();
+    lockgate::hint::render(&display_safe_text(&format!("{err:#}")), &hints)
+}
+
+/// The hints of one error, when it is one of the library's error types.
+fn error_hints(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    macro_rules! hints_of {
+        ($($t:ty),* $(,)?) => {
+            $( if let Some(e) = e.downcast_ref::<$t>() { return e.hints(); } )*
+        };
+    }
+    hints_of!(
+        Failure,
+        lockgate::lockfile::ParseError,
+        lockgate::discover::DiscoverError,
+        lockgate::allowlist::AllowlistError,
+        lockgate::allowlist::extends::ExtendsError,
+        lockgate::registry::RegistryError,
+        lockgate::registry::pins::PinProblem,
+        lockgate::lockfile::hash::HashError,
+        lockgate::version::InvalidVersion,
+        lockgate::names::known::KnownBadError,
+    );
+    Vec::new()
 }
 
 /// What to walk: shared by `packages` and `check`.
@@ -193,9 +255,13 @@ impl WalkArgs {
                     .join(" ")
             )
         };
-        anyhow::bail!(
-            "no lockfile found under {scanned} ({skipped}), so nothing was checked\n  hint: run lockgate from the repository root or pass the folder or lockfile to check; if a run without lockfiles is expected (e.g. a hook given only other files), pass --allow-empty"
-        )
+        Err(Failure {
+            message: format!(
+                "no lockfile found under {scanned} ({skipped}), so nothing was checked"
+            ),
+            hints: vec!["run lockgate from the repository root or pass the folder or lockfile to check; if a run without lockfiles is expected (e.g. a hook given only other files), pass --allow-empty".to_string()],
+        }
+        .into())
     }
 }
 

@@ -522,20 +522,37 @@ fn entry(
     })
 }
 
+/// Why a `Cargo.lock` `source` string is not one lockgate reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    /// `registry+`, `sparse+` or `git+` with nothing after it.
+    #[error("source `{0}` has no URL")]
+    NoUrl(String),
+    /// Not `registry+`, `sparse+` or `git+`.
+    #[error("unknown source `{0}` (expected `registry+`, `sparse+` or `git+`)")]
+    Unknown(String),
+}
+
+impl crate::hint::Hint for SourceError {
+    fn hints(&self) -> Vec<String> {
+        vec![super::Kind::CargoLock.regenerate_hint().to_string()]
+    }
+}
+
 /// Turn a `Cargo.lock` source string into a [`Source`] (see the module documentation).
-pub fn parse_source(s: &str) -> Result<Source, String> {
+pub fn parse_source(s: &str) -> Result<Source, SourceError> {
     if s == CRATES_IO_REGISTRY || s == CRATES_IO_SPARSE {
         return Ok(Source::Registry(None));
     }
     if let Some(url) = s.strip_prefix("registry+") {
         if url.is_empty() {
-            return Err(format!("source `{s}` has no URL"));
+            return Err(SourceError::NoUrl(s.to_string()));
         }
         return Ok(Source::Registry(Some(url.to_string())));
     }
     if let Some(url) = s.strip_prefix("sparse+") {
         if url.is_empty() {
-            return Err(format!("source `{s}` has no URL"));
+            return Err(SourceError::NoUrl(s.to_string()));
         }
         return Ok(Source::Registry(Some(s.to_string())));
     }
@@ -549,7 +566,7 @@ pub fn parse_source(s: &str) -> Result<Source, String> {
             None => (before_hash, None),
         };
         if url.is_empty() {
-            return Err(format!("source `{s}` has no URL"));
+            return Err(SourceError::NoUrl(s.to_string()));
         }
         let rev = commit
             .filter(|c| !c.is_empty())
@@ -567,9 +584,7 @@ pub fn parse_source(s: &str) -> Result<Source, String> {
             rev,
         });
     }
-    Err(format!(
-        "unknown source `{s}` (expected `registry+`, `sparse+` or `git+`)"
-    ))
+    Err(SourceError::Unknown(s.to_string()))
 }
 
 /// Resolve a dependency string to the index of the one entry it names.

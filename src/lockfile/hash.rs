@@ -255,6 +255,12 @@ fn from_hex(hex: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+impl crate::hint::Hint for HashError {
+    fn hints(&self) -> Vec<String> {
+        vec!["write the hash as the lockfile does, `sha512-<base64>` (SRI) or `sha256:<hex>`, or let `lockgate allowlist suggest` write the pins".to_string()]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -594,6 +594,12 @@ pub fn decode_text(bytes: &[u8]) -> Result<&str, (usize, String)> {
     })
 }
 
+impl crate::hint::Hint for ParseError {
+    fn hints(&self) -> Vec<String> {
+        vec![self.hint.clone()]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

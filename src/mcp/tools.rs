@@ -21,7 +21,7 @@ use std::sync::Arc;
 /// `check_package_names` parameters.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[schemars(crate = "rmcp::schemars")]
-pub struct NamesRequest {
+pub(crate) struct NamesRequest {
     /// `npm`, `pypi` or `cargo`.
     #[schemars(description = "The ecosystem: npm, pypi or cargo.")]
     pub ecosystem: String,
@@ -41,7 +41,7 @@ pub struct NamesRequest {
 /// `check_lockfiles` parameters.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[schemars(crate = "rmcp::schemars")]
-pub struct LockfilesRequest {
+pub(crate) struct LockfilesRequest {
     /// The folder to check.
     #[schemars(
         description = "The folder whose lockfiles (and manifests) to check against the allowlist, as `lockgate check FOLDER` does; relative paths are relative to the server's working directory."
@@ -52,7 +52,7 @@ pub struct LockfilesRequest {
 /// `registry_facts` parameters.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[schemars(crate = "rmcp::schemars")]
-pub struct FactsRequest {
+pub(crate) struct FactsRequest {
     /// `npm`, `pypi` or `cargo`.
     #[schemars(description = "The ecosystem: npm, pypi or cargo.")]
     pub ecosystem: String,

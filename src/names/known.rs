@@ -437,6 +437,19 @@ struct OsvEvent {
     last_affected: Option<String>,
 }
 
+impl crate::hint::Hint for KnownBadError {
+    fn hints(&self) -> Vec<String> {
+        vec![match self {
+            KnownBadError::Io { .. } => {
+                "check that the known-bad list exists and is readable".to_string()
+            }
+            KnownBadError::Parse { .. } => {
+                "fix that line of the list, or restore the file from git".to_string()
+            }
+        }]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1162,15 +1162,41 @@ mod hash_strings {
     use crate::lockfile::Hash;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(hashes: &[Hash], s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(hashes: &[Hash], s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(hashes.iter().map(|h| h.to_string()))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Hash>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Hash>, D::Error> {
         let v: Vec<String> = Vec::deserialize(d)?;
         v.iter()
             .map(|s| Hash::parse(s).map_err(serde::de::Error::custom))
             .collect()
+    }
+}
+
+impl crate::hint::Hint for RegistryError {
+    fn hints(&self) -> Vec<String> {
+        let hint = match self {
+            RegistryError::Offline { .. } => {
+                "run once without --offline to fill the cache, or drop --offline".to_string()
+            }
+            RegistryError::Network { .. } => "check the network and proxy settings (HTTPS_PROXY), or point lockgate at a reachable mirror with LOCKGATE_CARGO_INDEX / LOCKGATE_NPM_REGISTRY / LOCKGATE_PYPI_INDEX or the allowlist's [registries]".to_string(),
+            RegistryError::Timeout { .. } => {
+                "try again, or allow more time with LOCKGATE_HTTP_TIMEOUT=SECONDS".to_string()
+            }
+            RegistryError::Status { status: 429, .. } => {
+                "the registry limits the request rate: try again later, or lower LOCKGATE_CONCURRENCY".to_string()
+            }
+            RegistryError::Status { .. } => "try again later; if it persists, check the registry URL (LOCKGATE_CARGO_INDEX / LOCKGATE_NPM_REGISTRY / LOCKGATE_PYPI_INDEX or [registries])".to_string(),
+            RegistryError::Malformed { .. } => "check that the registry URL points at the registry's API (a sparse cargo index, an npm registry, a PyPI simple index)".to_string(),
+            RegistryError::Config { origin, .. } => {
+                format!("fix the URL in {origin}: an http(s) URL of the registry")
+            }
+            RegistryError::Client(_) => {
+                "check the system's TLS setup (CA certificates) and try again".to_string()
+            }
+        };
+        vec![hint]
     }
 }
 

@@ -163,3 +163,18 @@ pub fn resolve_version(
 fn list<'a>(hs: impl Iterator<Item = &'a Hash>) -> String {
     hs.map(|h| h.to_string()).collect::<Vec<_>>().join(", ")
 }
+
+impl crate::hint::Hint for PinProblem {
+    fn hints(&self) -> Vec<String> {
+        match self {
+            PinProblem::NoSuchPackage { ecosystem, name, .. } => vec![format!(
+                "check the spelling: `lockgate name {ecosystem} {name} --online` says whether the name exists and what it resembles"
+            )],
+            PinProblem::NoSuchVersion { .. } => {
+                vec!["pin a version the registry has (see `latest`)".to_string()]
+            }
+            PinProblem::Mismatch { .. } => vec!["do not pin it: find out why the lockfile's artifact differs from the registry's (a tampered lockfile or another registry), then regenerate the lockfile from the registry".to_string()],
+            PinProblem::Registry { error, .. } => crate::hint::Hint::hints(error),
+        }
+    }
+}

@@ -10,8 +10,10 @@ use std::fmt::Write as _;
 pub fn errors(errors: &[ParseError]) -> String {
     let mut out = String::new();
     for e in errors {
-        let _ = writeln!(out, "error: {}", display_safe_text(&e.to_string()));
-        let _ = writeln!(out, "  help: {}", display_safe_text(&e.hint));
+        out.push_str(&crate::hint::render(
+            &display_safe_text(&e.to_string()),
+            &[display_safe_text(&e.hint).into_owned()],
+        ));
     }
     out
 }

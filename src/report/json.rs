@@ -27,7 +27,8 @@ pub struct ErrorRecord<'a> {
     pub line: Option<usize>,
     /// What is wrong.
     pub message: &'a str,
-    /// What to do.
+    /// What to do (`help`, the word findings use too).
+    #[serde(rename = "help")]
     pub hint: &'a str,
 }
 

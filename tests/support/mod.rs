@@ -1,30 +1,115 @@
-//! Helpers shared by the tests of the TOML lockfiles of Python project managers
-//! (poetry, uv, pdm), whose fixtures share one layout: `<dir>/<lockfile>` with an
-//! `expected.txt` made by the tool, and `[[package]]` entries that start with
-//! `name` and `version`.
+//! Helpers shared by the integration tests:
+//! - [`lockgate`]: the one way to run the binary, in one cleaned environment
+//!   ([`clean_env`]), so a test behaves the same on a laptop with `NO_COLOR` set,
+//!   inside GitHub Actions, behind a proxy, or with a personal `~/.gitconfig`;
+//! - [`Fixtures`] for the TOML lockfiles of Python project managers (poetry, uv, pdm),
+//!   whose fixtures share one layout: `<dir>/<lockfile>` with an `expected.txt` made by
+//!   the tool, and `[[package]]` entries that start with `name` and `version`;
+//! - [`copy_dir`].
 #![allow(dead_code)]
 
 use lockgate::lockfile::{Lockfile, Package, parse_file, pep503};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The lockgate binary under test, in the cleaned environment of [`clean_env`], with
+/// stdin closed. Set what a test needs (`current_dir`, `LOCKGATE_CACHE_DIR`, a fake
+/// registry URL, `NO_COLOR`, `GITHUB_WORKSPACE`) on the returned command.
+pub(crate) fn lockgate() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_lockgate"));
+    clean_env(&mut c).stdin(Stdio::null());
+    c
+}
+
+/// Is `key` a variable that changes what lockgate (or git, which it runs) does, and so
+/// must not leak from the developer's shell or the CI runner into a test?
+fn leaks(key: &str) -> bool {
+    let k = key.to_ascii_uppercase();
+    const EXACT: &[&str] = &[
+        // Colour and terminal: `NO_COLOR`, `CLICOLOR(_FORCE)`, `FORCE_COLOR`, `TERM`,
+        // the terminal size.
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "TERM",
+        "COLUMNS",
+        "LINES",
+        // CI detection.
+        "CI",
+        // Proxies (reqwest's system-proxy reads them; tests talk to 127.0.0.1).
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
+        // Config and cache below the home folder (the cache folder, the global
+        // gitignore read during discovery).
+        "XDG_CACHE_HOME",
+        "XDG_CONFIG_HOME",
+        "USERPROFILE",
+        "LOCALAPPDATA",
+    ];
+    EXACT.contains(&k.as_str())
+        || [
+            "CLICOLOR",
+            "GITHUB_",
+            "RUNNER_",
+            "LOCKGATE_",
+            "GIT_",
+            "INPUT_",
+        ]
+        .iter()
+        .any(|p| k.starts_with(p))
+}
+
+/// Remove from `c` every variable of the environment that [`leaks`] (colour, CI and
+/// Actions, `LOCKGATE_*`, proxies, git's own variables, home-folder config), and point
+/// `HOME` at an empty folder with git's global and system config off. The Rust
+/// toolchain's own homes (`CARGO_HOME`, `RUSTUP_HOME`) are kept so that lockgate's
+/// `cargo metadata` still finds the toolchain.
+pub(crate) fn clean_env(c: &mut Command) -> &mut Command {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    for (key, _) in std::env::vars_os() {
+        if key.to_str().is_some_and(leaks) {
+            c.env_remove(&key);
+        }
+    }
+    if let Some(home) = &home {
+        if std::env::var_os("CARGO_HOME").is_none() {
+            c.env("CARGO_HOME", home.join(".cargo"));
+        }
+        if std::env::var_os("RUSTUP_HOME").is_none() {
+            c.env("RUSTUP_HOME", home.join(".rustup"));
+        }
+    }
+    c.env("HOME", empty_home())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+}
+
+/// An empty folder used as `HOME` by every run of the binary (created once).
+fn empty_home() -> PathBuf {
+    let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lockgate-test-home");
+    std::fs::create_dir_all(&home).unwrap();
+    home
+}
 
 /// The fixtures under one folder, e.g. `tests/fixtures/pypi/uv`.
-pub struct Fixtures(pub &'static str);
+pub(crate) struct Fixtures(pub &'static str);
 
 impl Fixtures {
     /// A file of the fixture folder.
-    pub fn fixture(&self, rel: &str) -> PathBuf {
+    pub(crate) fn fixture(&self, rel: &str) -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join(self.0).join(rel)
     }
 
     /// Parse a fixture lockfile, panicking with the error.
-    pub fn parse(&self, rel: &str) -> Lockfile {
+    pub(crate) fn parse(&self, rel: &str) -> Lockfile {
         let path = self.fixture(rel);
         parse_file(&path, Path::new(rel)).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// The tool's own listing (`name version` lines) must equal lockgate's set.
-    pub fn assert_matches_expected(&self, lock: &Lockfile, dir: &str) {
+    pub(crate) fn assert_matches_expected(&self, lock: &Lockfile, dir: &str) {
         let text = std::fs::read_to_string(self.fixture(dir).join("expected.txt")).unwrap();
         let expected: BTreeSet<(String, String)> = text
             .lines()
@@ -48,7 +133,7 @@ impl Fixtures {
     }
 
     /// The recorded line is the `[[package]]` header and the next lines name the package.
-    pub fn assert_line(&self, rel: &str, p: &Package) {
+    pub(crate) fn assert_line(&self, rel: &str, p: &Package) {
         let text = std::fs::read_to_string(self.fixture(rel)).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[p.line - 1], "[[package]]", "{} at {}", p.name, p.line);
@@ -57,7 +142,7 @@ impl Fixtures {
     }
 
     /// Count the `hash = "sha256:` of one entry directly in the text.
-    pub fn hashes_in_entry(&self, rel: &str, p: &Package) -> usize {
+    pub(crate) fn hashes_in_entry(&self, rel: &str, p: &Package) -> usize {
         let text = std::fs::read_to_string(self.fixture(rel)).unwrap();
         text.lines()
             .skip(p.line)
@@ -68,7 +153,7 @@ impl Fixtures {
 }
 
 /// A package by name (and version).
-pub fn get<'a>(lock: &'a Lockfile, name: &str, version: Option<&str>) -> &'a Package {
+pub(crate) fn get<'a>(lock: &'a Lockfile, name: &str, version: Option<&str>) -> &'a Package {
     lock.packages
         .iter()
         .find(|p| p.name == name && version.is_none_or(|v| p.version == v))
@@ -76,7 +161,7 @@ pub fn get<'a>(lock: &'a Lockfile, name: &str, version: Option<&str>) -> &'a Pac
 }
 
 /// Copy a folder tree (a fixture) into `to`, creating it.
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
