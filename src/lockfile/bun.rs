@@ -45,6 +45,32 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+/// The `bun` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format = super::Format {
+    id: "bun",
+    module: module_path!(),
+    names: &["bun.lock"],
+    matches: |name, _| name == "bun.lock",
+    ecosystem: super::Ecosystem::Npm,
+    regenerate: "regenerate it with `bun install --lockfile-only` (or restore it from git)",
+    parse,
+    check_bytes: None,
+    refused: None,
+};
+
+/// `bun.lockb`, Bun's binary lockfile: recognised so that it is never skipped in
+/// silence, and always refused.
+pub static BINARY_FORMAT: super::Format = super::Format {
+    id: "bun-lockb",
+    module: module_path!(),
+    names: &[],
+    matches: |name, _| name == "bun.lockb",
+    ecosystem: super::Ecosystem::Npm,
+    regenerate: "convert it to the text format with `bun install --save-text-lockfile`, then commit bun.lock",
+    parse,
+    check_bytes: None,
+    refused: Some("bun.lockb is Bun's binary lockfile, which lockgate cannot read"),
+};
 
 /// Parse the text of a `bun.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {

@@ -117,6 +117,18 @@ enum Members {
         dev_only: HashMap<NameVersion, HashSet<PackageKey>>,
     },
 }
+/// The `cargo` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format = super::Format {
+    id: "cargo",
+    module: module_path!(),
+    names: &["Cargo.lock"],
+    matches: |name, _| name == "Cargo.lock",
+    ecosystem: super::Ecosystem::Cargo,
+    regenerate: "regenerate it with `cargo generate-lockfile` (or restore it from git)",
+    parse,
+    check_bytes: None,
+    refused: None,
+};
 
 /// Parse the text of a `Cargo.lock`.
 ///

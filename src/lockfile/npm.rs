@@ -56,6 +56,18 @@ use std::path::Path;
 
 /// The default registry, whose tarballs are [`Source::Registry`]`(None)`.
 const NPMJS: &str = "https://registry.npmjs.org";
+/// The `npm` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format = super::Format {
+    id: "npm",
+    module: module_path!(),
+    names: &["package-lock.json", "npm-shrinkwrap.json"],
+    matches: |name, _| matches!(name, "package-lock.json" | "npm-shrinkwrap.json"),
+    ecosystem: super::Ecosystem::Npm,
+    regenerate: "regenerate it with `npm install --package-lock-only` (or restore it from git)",
+    parse,
+    check_bytes: None,
+    refused: None,
+};
 
 /// Parse the text of a `package-lock.json` or `npm-shrinkwrap.json`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {

@@ -87,6 +87,18 @@ struct RawFile {
     file: Option<String>,
     url: Option<String>,
 }
+/// The `pdm` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format = super::Format {
+    id: "pdm",
+    module: module_path!(),
+    names: &["pdm.lock"],
+    matches: |name, _| name == "pdm.lock",
+    ecosystem: super::Ecosystem::Pypi,
+    regenerate: "regenerate it with `pdm lock` (or restore it from git)",
+    parse,
+    check_bytes: None,
+    refused: None,
+};
 
 /// Parse the text of a `pdm.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {

@@ -101,6 +101,18 @@ struct Entry {
     svn: Option<String>,
     bzr: Option<String>,
 }
+/// The `pipfile` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format = super::Format {
+    id: "pipfile",
+    module: module_path!(),
+    names: &["Pipfile.lock"],
+    matches: |name, _| name == "Pipfile.lock",
+    ecosystem: super::Ecosystem::Pypi,
+    regenerate: "regenerate it with `pipenv lock` (or restore it from git)",
+    parse,
+    check_bytes: None,
+    refused: None,
+};
 
 /// Parse a `Pipfile.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {

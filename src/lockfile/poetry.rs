@@ -93,6 +93,18 @@ struct RawSource {
     reference: Option<String>,
     resolved_reference: Option<String>,
 }
+/// The `poetry` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format = super::Format {
+    id: "poetry",
+    module: module_path!(),
+    names: &["poetry.lock"],
+    matches: |name, _| name == "poetry.lock",
+    ecosystem: super::Ecosystem::Pypi,
+    regenerate: "regenerate it with `poetry lock` (or restore it from git)",
+    parse,
+    check_bytes: None,
+    refused: None,
+};
 
 /// Parse the text of a `poetry.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {

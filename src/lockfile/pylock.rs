@@ -107,6 +107,18 @@ type DepKey = (String, Option<String>);
 
 /// The major lock-version lockgate reads.
 pub const KNOWN_MAJOR: u64 = 1;
+/// The `pylock` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format = super::Format {
+    id: "pylock",
+    module: module_path!(),
+    names: &["pylock.toml", "pylock.*.toml"],
+    matches: |name, _| name.starts_with("pylock.") && name.ends_with(".toml"),
+    ecosystem: super::Ecosystem::Pypi,
+    regenerate: "regenerate it with `pip lock` / `uv export --format pylock.toml` (or restore it from git)",
+    parse,
+    check_bytes: None,
+    refused: None,
+};
 
 /// Parse a `pylock.toml` / `pylock.<name>.toml`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {

@@ -65,7 +65,7 @@
 
 use super::graph::{self, Root};
 use super::hash::Hash;
-use super::{Context, Ecosystem, Kind, Lockfile, Package, ParseError, Source, Unpinned, pep503};
+use super::{Context, Ecosystem, Lockfile, Package, ParseError, Source, Unpinned, pep503};
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
@@ -178,6 +178,42 @@ fn is_utf8_codec(name: &str) -> bool {
 
 /// How many files (the lockfile and its includes) one parse reads at most.
 const MAX_FILES: usize = 256;
+
+/// The `requirements` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format = super::Format {
+    id: "requirements",
+    module: module_path!(),
+    names: &["requirements*.txt"],
+    matches: is_requirements_file,
+    ecosystem: super::Ecosystem::Pypi,
+    regenerate: "fix the line, or regenerate the file with `pip-compile --generate-hashes` / `uv pip compile --generate-hashes`",
+    parse,
+    check_bytes: Some(check_file_bytes),
+    refused: None,
+};
+
+/// Is this file a requirements file by its name? `requirements*.txt`,
+/// `requirements*.lock` (Rye's `requirements.lock` / `requirements-dev.lock`), and
+/// every `.txt` directly inside a folder named `requirements` (the pip-tools layout
+/// `requirements/main.txt`).
+fn is_requirements_file(name: &str, path: &Path) -> bool {
+    (name.starts_with("requirements") && (name.ends_with(".txt") || name.ends_with(".lock")))
+        || (name.ends_with(".txt") && in_requirements_folder(path))
+}
+
+/// Is `path` directly inside a folder named `requirements` (the pip-tools layout
+/// `requirements/base.txt`, `requirements/base.in`)?
+pub fn in_requirements_folder(path: &Path) -> bool {
+    path.parent()
+        .and_then(Path::file_name)
+        .is_some_and(|d| d == "requirements")
+}
+
+/// [`check_encoding`] as a [`ParseError`] for `display`, with [`ENCODING_HINT`].
+fn check_file_bytes(display: &Path, bytes: &[u8]) -> Result<(), ParseError> {
+    check_encoding(bytes)
+        .map_err(|(line, msg)| ParseError::new(display, Some(line), msg).with_hint(ENCODING_HINT))
+}
 
 /// Parse a requirements file and every file it includes.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
@@ -364,7 +400,7 @@ fn join_lexical(base: &Path, rel: &str) -> PathBuf {
 
 impl<'c, 'a> ReqParser<'c, 'a> {
     fn err(&self, display: &Path, line: Option<usize>, msg: impl Into<String>) -> ParseError {
-        ParseError::new(display, line, msg).with_hint(Kind::Requirements.regenerate_hint())
+        ParseError::new(display, line, msg).with_hint(FORMAT.regenerate)
     }
 
     fn parse_text(

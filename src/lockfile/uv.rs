@@ -118,6 +118,18 @@ struct Entry {
     local_root: bool,
     line: usize,
 }
+/// The `uv` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format = super::Format {
+    id: "uv",
+    module: module_path!(),
+    names: &["uv.lock"],
+    matches: |name, _| name == "uv.lock",
+    ecosystem: super::Ecosystem::Pypi,
+    regenerate: "regenerate it with `uv lock` (or restore it from git)",
+    parse,
+    check_bytes: None,
+    refused: None,
+};
 
 /// Parse the text of a `uv.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {

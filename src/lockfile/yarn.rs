@@ -89,6 +89,18 @@ use std::path::{Path, PathBuf};
 const BERRY_NEWEST: u32 = 10;
 /// Oldest berry `__metadata.version` lockgate knows.
 const BERRY_OLDEST: u32 = 4;
+/// The `yarn` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format = super::Format {
+    id: "yarn",
+    module: module_path!(),
+    names: &["yarn.lock"],
+    matches: |name, _| name == "yarn.lock",
+    ecosystem: super::Ecosystem::Npm,
+    regenerate: "regenerate it with `yarn install` (or restore it from git)",
+    parse,
+    check_bytes: None,
+    refused: None,
+};
 
 /// Parse the text of a `yarn.lock`, classic (v1) or berry (v2+).
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
