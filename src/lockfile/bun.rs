@@ -38,7 +38,9 @@
 //! Not verified: hashes against tarballs, that versions satisfy the ranges asking for
 //! them, `trustedDependencies`, `overrides`, `patchedDependencies` and catalogs.
 
-use super::npm::{self, DepKind, Layout, Node, NodeKind, OrderedMap, Resolution, Str, Tree};
+use super::npm_tree::{
+    self as npm, DepKind, Layout, Node, NodeKind, OrderedMap, Resolution, Str, Tree,
+};
 use super::{Context, Lockfile, ParseError, Source};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};

@@ -39,7 +39,7 @@
 
 use super::graph::Root;
 use super::lines::LineIndex;
-use super::poetry::shared::{self, Node, PyProject};
+use super::python_lock::{self as shared, Node, PyProject};
 use super::{Context, Lockfile, ParseError, Source, pep503};
 use serde::Deserialize;
 use std::collections::HashMap;

@@ -40,7 +40,7 @@
 
 use super::graph::Root;
 use super::lines::LineIndex;
-use super::poetry::shared::{self, Node};
+use super::python_lock::{self as shared, Node};
 use super::{Context, Lockfile, ParseError, Source, pep503};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
