@@ -20,6 +20,7 @@ pub mod pnpm;
 pub mod poetry;
 pub mod pylock;
 pub(crate) mod python_lock;
+pub(crate) mod python_url;
 pub mod requirements;
 pub mod uv;
 pub mod yarn;

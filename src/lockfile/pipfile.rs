@@ -21,7 +21,7 @@
 //! not compared with the `Pipfile`; markers are not evaluated.
 
 use super::hash::Hash;
-use super::requirements::{archive_name_version, is_pypi, redact};
+use super::python_url::{archive_name_version, is_pypi, redact};
 use super::{Context, Ecosystem, Lockfile, Package, ParseError, Source, Unpinned, pep503};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};

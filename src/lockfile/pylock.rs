@@ -27,7 +27,7 @@
 use super::graph::{self, Root};
 use super::hash::Hash;
 use super::lines::LineIndex;
-use super::requirements::{archive_name_version, is_pypi, redact};
+use super::python_url::{archive_name_version, is_pypi, redact};
 use super::{Context, Ecosystem, Lockfile, Package, ParseError, Source, pep503};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
