@@ -48,31 +48,22 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 /// The `bun` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format = super::Format {
-    id: "bun",
-    module: module_path!(),
-    names: &["bun.lock"],
-    matches: |name, _| name == "bun.lock",
-    ecosystem: super::Ecosystem::Npm,
-    regenerate: "regenerate it with `bun install --lockfile-only` (or restore it from git)",
-    parse,
-    check_bytes: None,
-    refused: None,
-};
+pub static FORMAT: super::Format =
+    super::Format::new("bun", module_path!(), super::Ecosystem::Npm, parse)
+        .files(&["bun.lock"], |name, _| name == "bun.lock")
+        .hint("regenerate it with `bun install --lockfile-only` (or restore it from git)");
 
 /// `bun.lockb`, Bun's binary lockfile: recognised so that it is never skipped in
 /// silence, and always refused.
-pub static BINARY_FORMAT: super::Format = super::Format {
-    id: "bun-lockb",
-    module: module_path!(),
-    names: &[],
-    matches: |name, _| name == "bun.lockb",
-    ecosystem: super::Ecosystem::Npm,
-    regenerate: "convert it to the text format with `bun install --save-text-lockfile`, then commit bun.lock",
+pub static BINARY_FORMAT: super::Format = super::Format::new(
+    "bun-lockb",
+    module_path!(),
+    super::Ecosystem::Npm,
     parse,
-    check_bytes: None,
-    refused: Some("bun.lockb is Bun's binary lockfile, which lockgate cannot read"),
-};
+)
+.files(&[], |name, _| name == "bun.lockb")
+.hint("convert it to the text format with `bun install --save-text-lockfile`, then commit bun.lock")
+.refuse("bun.lockb is Bun's binary lockfile, which lockgate cannot read");
 
 /// Parse the text of a `bun.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
@@ -530,14 +521,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Elem<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
-        let ctx = Context {
-            path: Path::new("/nonexistent/bun.lock"),
-            display: Path::new("bun.lock"),
-        };
-        parse(&ctx, text)
+        FORMAT.parse_at("/nonexistent/bun.lock", text)
     }
 
     #[test]

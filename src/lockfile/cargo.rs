@@ -118,17 +118,10 @@ enum Members {
     },
 }
 /// The `cargo` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format = super::Format {
-    id: "cargo",
-    module: module_path!(),
-    names: &["Cargo.lock"],
-    matches: |name, _| name == "Cargo.lock",
-    ecosystem: super::Ecosystem::Cargo,
-    regenerate: "regenerate it with `cargo generate-lockfile` (or restore it from git)",
-    parse,
-    check_bytes: None,
-    refused: None,
-};
+pub static FORMAT: super::Format =
+    super::Format::new("cargo", module_path!(), super::Ecosystem::Cargo, parse)
+        .files(&["Cargo.lock"], |name, _| name == "Cargo.lock")
+        .hint("regenerate it with `cargo generate-lockfile` (or restore it from git)");
 
 /// Parse the text of a `Cargo.lock`.
 ///

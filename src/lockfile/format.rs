@@ -40,6 +40,73 @@ pub struct Format {
     pub refused: Option<&'static str>,
 }
 
+impl Format {
+    /// A format read by `parse`, with no file names yet (see [`Format::files`]).
+    pub const fn new(
+        id: &'static str,
+        module: &'static str,
+        ecosystem: Ecosystem,
+        parse: ParseFn,
+    ) -> Format {
+        Format {
+            id,
+            module,
+            names: &[],
+            matches: |_, _| false,
+            ecosystem,
+            regenerate: "",
+            parse,
+            check_bytes: None,
+            refused: None,
+        }
+    }
+
+    /// The file names users see, and the test that takes a file by its name.
+    pub const fn files(
+        self,
+        names: &'static [&'static str],
+        matches: fn(&str, &Path) -> bool,
+    ) -> Format {
+        Format {
+            names,
+            matches,
+            ..self
+        }
+    }
+
+    /// What to do when the file cannot be read.
+    pub const fn hint(self, regenerate: &'static str) -> Format {
+        Format { regenerate, ..self }
+    }
+
+    /// Check the raw bytes before decoding (the `check_bytes` field).
+    pub const fn with_check_bytes(
+        self,
+        check: fn(&Path, &[u8]) -> Result<(), ParseError>,
+    ) -> Format {
+        Format {
+            check_bytes: Some(check),
+            ..self
+        }
+    }
+
+    /// Recognise the file only to refuse it with `message`.
+    pub const fn refuse(self, message: &'static str) -> Format {
+        Format {
+            refused: Some(message),
+            ..self
+        }
+    }
+
+    /// Parse `text` as if read from `path` (unit tests of the format modules).
+    #[cfg(test)]
+    pub(crate) fn parse_at(&self, path: &str, text: &str) -> Result<Lockfile, ParseError> {
+        let path = Path::new(path);
+        let display = Path::new(path.file_name().unwrap_or(path.as_os_str()));
+        (self.parse)(&Context { path, display }, text)
+    }
+}
+
 /// A lockfile format, as detection names it: a handle on its [`Format`] descriptor.
 ///
 /// Two kinds are equal when they are the same format. The associated constants

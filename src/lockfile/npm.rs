@@ -56,17 +56,12 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 /// The `npm` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format = super::Format {
-    id: "npm",
-    module: module_path!(),
-    names: &["package-lock.json", "npm-shrinkwrap.json"],
-    matches: |name, _| matches!(name, "package-lock.json" | "npm-shrinkwrap.json"),
-    ecosystem: super::Ecosystem::Npm,
-    regenerate: "regenerate it with `npm install --package-lock-only` (or restore it from git)",
-    parse,
-    check_bytes: None,
-    refused: None,
-};
+pub static FORMAT: super::Format =
+    super::Format::new("npm", module_path!(), super::Ecosystem::Npm, parse)
+        .files(&["package-lock.json", "npm-shrinkwrap.json"], |name, _| {
+            matches!(name, "package-lock.json" | "npm-shrinkwrap.json")
+        })
+        .hint("regenerate it with `npm install --package-lock-only` (or restore it from git)");
 
 /// Parse the text of a `package-lock.json` or `npm-shrinkwrap.json`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
@@ -674,15 +669,9 @@ fn shown(v: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
-        let p = Path::new("/nonexistent/package-lock.json");
-        let ctx = Context {
-            path: p,
-            display: Path::new("package-lock.json"),
-        };
-        parse(&ctx, text)
+        FORMAT.parse_at("/nonexistent/package-lock.json", text)
     }
 
     #[test]

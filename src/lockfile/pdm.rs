@@ -88,17 +88,10 @@ struct RawFile {
     url: Option<String>,
 }
 /// The `pdm` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format = super::Format {
-    id: "pdm",
-    module: module_path!(),
-    names: &["pdm.lock"],
-    matches: |name, _| name == "pdm.lock",
-    ecosystem: super::Ecosystem::Pypi,
-    regenerate: "regenerate it with `pdm lock` (or restore it from git)",
-    parse,
-    check_bytes: None,
-    refused: None,
-};
+pub static FORMAT: super::Format =
+    super::Format::new("pdm", module_path!(), super::Ecosystem::Pypi, parse)
+        .files(&["pdm.lock"], |name, _| name == "pdm.lock")
+        .hint("regenerate it with `pdm lock` (or restore it from git)");
 
 /// Parse the text of a `pdm.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
@@ -269,17 +262,9 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn run(text: &str) -> Result<Lockfile, ParseError> {
-        let p = Path::new("/nonexistent-dir/pdm.lock");
-        parse(
-            &Context {
-                path: p,
-                display: Path::new("pdm.lock"),
-            },
-            text,
-        )
+        FORMAT.parse_at("/nonexistent-dir/pdm.lock", text)
     }
 
     const LOCK: &str = r#"[metadata]

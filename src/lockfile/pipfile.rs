@@ -102,17 +102,10 @@ struct Entry {
     bzr: Option<String>,
 }
 /// The `pipfile` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format = super::Format {
-    id: "pipfile",
-    module: module_path!(),
-    names: &["Pipfile.lock"],
-    matches: |name, _| name == "Pipfile.lock",
-    ecosystem: super::Ecosystem::Pypi,
-    regenerate: "regenerate it with `pipenv lock` (or restore it from git)",
-    parse,
-    check_bytes: None,
-    refused: None,
-};
+pub static FORMAT: super::Format =
+    super::Format::new("pipfile", module_path!(), super::Ecosystem::Pypi, parse)
+        .files(&["Pipfile.lock"], |name, _| name == "Pipfile.lock")
+        .hint("regenerate it with `pipenv lock` (or restore it from git)");
 
 /// Parse a `Pipfile.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
@@ -469,14 +462,9 @@ fn key_lines(text: &str) -> Result<HashMap<(String, String), usize>, (usize, Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
-        let ctx = Context {
-            path: Path::new("/nonexistent/proj/Pipfile.lock"),
-            display: Path::new("Pipfile.lock"),
-        };
-        parse(&ctx, text)
+        FORMAT.parse_at("/nonexistent/proj/Pipfile.lock", text)
     }
 
     const LOCK: &str = r#"{

@@ -94,17 +94,10 @@ struct RawSource {
     resolved_reference: Option<String>,
 }
 /// The `poetry` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format = super::Format {
-    id: "poetry",
-    module: module_path!(),
-    names: &["poetry.lock"],
-    matches: |name, _| name == "poetry.lock",
-    ecosystem: super::Ecosystem::Pypi,
-    regenerate: "regenerate it with `poetry lock` (or restore it from git)",
-    parse,
-    check_bytes: None,
-    refused: None,
-};
+pub static FORMAT: super::Format =
+    super::Format::new("poetry", module_path!(), super::Ecosystem::Pypi, parse)
+        .files(&["poetry.lock"], |name, _| name == "poetry.lock")
+        .hint("regenerate it with `poetry lock` (or restore it from git)");
 
 /// Parse the text of a `poetry.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
@@ -330,17 +323,9 @@ fn source_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn run(text: &str) -> Result<Lockfile, ParseError> {
-        let p = Path::new("/nonexistent-dir/poetry.lock");
-        parse(
-            &Context {
-                path: p,
-                display: Path::new("poetry.lock"),
-            },
-            text,
-        )
+        FORMAT.parse_at("/nonexistent-dir/poetry.lock", text)
     }
 
     const V1: &str = r#"[[package]]

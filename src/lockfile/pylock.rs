@@ -108,17 +108,16 @@ type DepKey = (String, Option<String>);
 /// The major lock-version lockgate reads.
 pub const KNOWN_MAJOR: u64 = 1;
 /// The `pylock` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format = super::Format {
-    id: "pylock",
-    module: module_path!(),
-    names: &["pylock.toml", "pylock.*.toml"],
-    matches: |name, _| name.starts_with("pylock.") && name.ends_with(".toml"),
-    ecosystem: super::Ecosystem::Pypi,
-    regenerate: "regenerate it with `pip lock` / `uv export --format pylock.toml` (or restore it from git)",
+pub static FORMAT: super::Format = super::Format::new(
+    "pylock",
+    module_path!(),
+    super::Ecosystem::Pypi,
     parse,
-    check_bytes: None,
-    refused: None,
-};
+)
+.files(&["pylock.toml", "pylock.*.toml"], |name, _| {
+    name.starts_with("pylock.") && name.ends_with(".toml")
+})
+.hint("regenerate it with `pip lock` / `uv export --format pylock.toml` (or restore it from git)");
 
 /// Parse a `pylock.toml` / `pylock.<name>.toml`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
@@ -488,14 +487,9 @@ fn pyproject_roots(ctx: &Context<'_>) -> Option<Manifest> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
-        let ctx = Context {
-            path: Path::new("/nonexistent/proj/pylock.toml"),
-            display: Path::new("pylock.toml"),
-        };
-        parse(&ctx, text)
+        FORMAT.parse_at("/nonexistent/proj/pylock.toml", text)
     }
 
     const H: &str = "1111111111111111111111111111111111111111111111111111111111111111";

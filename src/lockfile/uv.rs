@@ -119,17 +119,10 @@ struct Entry {
     line: usize,
 }
 /// The `uv` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format = super::Format {
-    id: "uv",
-    module: module_path!(),
-    names: &["uv.lock"],
-    matches: |name, _| name == "uv.lock",
-    ecosystem: super::Ecosystem::Pypi,
-    regenerate: "regenerate it with `uv lock` (or restore it from git)",
-    parse,
-    check_bytes: None,
-    refused: None,
-};
+pub static FORMAT: super::Format =
+    super::Format::new("uv", module_path!(), super::Ecosystem::Pypi, parse)
+        .files(&["uv.lock"], |name, _| name == "uv.lock")
+        .hint("regenerate it with `uv lock` (or restore it from git)");
 
 /// Parse the text of a `uv.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
@@ -449,17 +442,9 @@ fn git_source(value: &str) -> Source {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn run(text: &str) -> Result<Lockfile, ParseError> {
-        let p = Path::new("/nonexistent-dir/uv.lock");
-        parse(
-            &Context {
-                path: p,
-                display: Path::new("uv.lock"),
-            },
-            text,
-        )
+        FORMAT.parse_at("/nonexistent-dir/uv.lock", text)
     }
 
     const FORK: &str = r#"version = 1

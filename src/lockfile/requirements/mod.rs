@@ -84,17 +84,10 @@ use std::path::{Path, PathBuf};
 const MAX_FILES: usize = 256;
 
 /// The `requirements` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format = super::Format {
-    id: "requirements",
-    module: module_path!(),
-    names: &["requirements*.txt"],
-    matches: is_requirements_file,
-    ecosystem: super::Ecosystem::Pypi,
-    regenerate: "fix the line, or regenerate the file with `pip-compile --generate-hashes` / `uv pip compile --generate-hashes`",
-    parse,
-    check_bytes: Some(check_file_bytes),
-    refused: None,
-};
+pub static FORMAT: super::Format = super::Format::new("requirements", module_path!(), super::Ecosystem::Pypi, parse)
+    .files(&["requirements*.txt"], is_requirements_file)
+    .hint("fix the line, or regenerate the file with `pip-compile --generate-hashes` / `uv pip compile --generate-hashes`")
+    .with_check_bytes(check_file_bytes);
 
 /// Is this file a requirements file by its name? `requirements*.txt`,
 /// `requirements*.lock` (Rye's `requirements.lock` / `requirements-dev.lock`), and

@@ -1,7 +1,7 @@
 //! Unit tests of the requirements reader's parts.
 
 use super::super::python_url::*;
-use super::super::{Context, Lockfile, ParseError, Source};
+use super::super::{Lockfile, ParseError, Source};
 use super::encoding::*;
 use super::lines::*;
 use super::options::*;
@@ -9,12 +9,7 @@ use super::url::*;
 use super::*;
 
 fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
-    let p = Path::new("/nonexistent/dir/requirements.txt");
-    let ctx = Context {
-        path: p,
-        display: Path::new("requirements.txt"),
-    };
-    parse(&ctx, text)
+    FORMAT.parse_at("/nonexistent/dir/requirements.txt", text)
 }
 
 const H1: &str = "sha256:2cf8e9ea7ecef4c8f2f8a1f3a3c3fc3c3e0b3e5c9f1d0f6f3e4c4a5b6c7d8e9f";
