@@ -47,6 +47,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+
 /// The `bun` format: its file names, ecosystem, regenerate hint and parser.
 pub static FORMAT: super::Format =
     super::Format::new("bun", module_path!(), super::Ecosystem::Npm, parse)
@@ -404,6 +405,7 @@ pub fn strip_jsonc(text: &str) -> Result<String, usize> {
 // ---------------------------------------------------------------------------
 // Deserialization
 
+#[derive(Default)]
 struct BunLock<'a> {
     version: Option<u64>,
     workspaces: Option<OrderedMap<'a, Workspace<'a>>>,
@@ -412,47 +414,37 @@ struct BunLock<'a> {
 
 impl<'de> Deserialize<'de> for BunLock<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct TopVisitor;
-        impl<'de> Visitor<'de> for TopVisitor {
-            type Value = BunLock<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a bun.lock (a JSON object)")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BunLock<'de>, A::Error> {
-                let mut top = BunLock {
-                    version: None,
-                    workspaces: None,
-                    packages: None,
-                };
-                while let Some(key) = map.next_key::<Str<'de>>()? {
-                    match key.0.as_ref() {
-                        "lockfileVersion" => {
-                            let v: serde_json::Value = map.next_value()?;
-                            top.version = Some(match v.as_u64() {
-                                Some(n @ 0..=2) => n,
-                                Some(n) => {
-                                    return Err(de::Error::custom(format!(
-                                        "lockfileVersion {n} is newer than lockgate knows (0-2)"
-                                    )));
-                                }
-                                None => {
-                                    return Err(de::Error::custom(format!(
-                                        "lockfileVersion {v} is not one lockgate knows (0-2)"
-                                    )));
-                                }
-                            });
-                        }
-                        "workspaces" => top.workspaces = Some(map.next_value()?),
-                        "packages" => top.packages = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
+        npm::deserialize_object(d)
+    }
+}
+
+impl<'de> npm::JsonObject<'de> for BunLock<'de> {
+    const EXPECTING: &'static str = "a bun.lock (a JSON object)";
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "lockfileVersion" => {
+                let v: serde_json::Value = map.next_value()?;
+                self.version = Some(match v.as_u64() {
+                    Some(n @ 0..=2) => n,
+                    Some(n) => {
+                        return Err(de::Error::custom(format!(
+                            "lockfileVersion {n} is newer than lockgate knows (0-2)"
+                        )));
                     }
-                }
-                Ok(top)
+                    None => {
+                        return Err(de::Error::custom(format!(
+                            "lockfileVersion {v} is not one lockgate knows (0-2)"
+                        )));
+                    }
+                });
+            }
+            "workspaces" => self.workspaces = Some(map.next_value()?),
+            "packages" => self.packages = Some(map.next_value()?),
+            _ => {
+                map.next_value::<IgnoredAny>()?;
             }
         }
-        d.deserialize_map(TopVisitor)
+        Ok(())
     }
 }
 

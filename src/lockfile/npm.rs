@@ -46,15 +46,15 @@
 //! `packages`.
 
 use super::npm_tree::{
-    DepKind, Layout, Node, NodeKind, OrderedMap, Str, Tree, is_git, json_error, key_lines,
-    parse_hashes, read_manifest, source_of, tarball_version,
+    DepKind, JsonObject, Layout, Node, NodeKind, OrderedMap, Str, Tree, deserialize_object, is_git,
+    json_error, key_lines, parse_hashes, read_manifest, source_of, tarball_version,
 };
 use super::{Context, Lockfile, ParseError, Source};
 use serde::Deserialize;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt;
+
 /// The `npm` format: its file names, ecosystem, regenerate hint and parser.
 pub static FORMAT: super::Format =
     super::Format::new("npm", module_path!(), super::Ecosystem::Npm, parse)
@@ -121,6 +121,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
 
 /// The top level. A hand-written visitor so that the version is checked as soon as it
 /// is read.
+#[derive(Default)]
 struct Top<'a> {
     version: Option<u64>,
     name: Option<Str<'a>>,
@@ -130,37 +131,26 @@ struct Top<'a> {
 
 impl<'de> Deserialize<'de> for Top<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct TopVisitor;
-        impl<'de> Visitor<'de> for TopVisitor {
-            type Value = Top<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an npm lockfile (a JSON object)")
+        deserialize_object(d)
+    }
+}
+
+impl<'de> JsonObject<'de> for Top<'de> {
+    const EXPECTING: &'static str = "an npm lockfile (a JSON object)";
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "lockfileVersion" => {
+                let v: serde_json::Value = map.next_value()?;
+                self.version = Some(check_version(&v).map_err(de::Error::custom)?);
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
-                let mut top = Top {
-                    version: None,
-                    name: None,
-                    packages: None,
-                    dependencies: None,
-                };
-                while let Some(key) = map.next_key::<Str<'de>>()? {
-                    match key.0.as_ref() {
-                        "lockfileVersion" => {
-                            let v: serde_json::Value = map.next_value()?;
-                            top.version = Some(check_version(&v).map_err(de::Error::custom)?);
-                        }
-                        "name" => top.name = map.next_value::<Option<Str<'de>>>()?,
-                        "packages" => top.packages = Some(map.next_value()?),
-                        "dependencies" => top.dependencies = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(top)
+            "name" => self.name = map.next_value::<Option<Str<'de>>>()?,
+            "packages" => self.packages = Some(map.next_value()?),
+            "dependencies" => self.dependencies = Some(map.next_value()?),
+            _ => {
+                map.next_value::<IgnoredAny>()?;
             }
         }
-        d.deserialize_map(TopVisitor)
+        Ok(())
     }
 }
 

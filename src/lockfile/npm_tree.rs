@@ -19,6 +19,37 @@ const NPMJS: &str = "https://registry.npmjs.org";
 // ---------------------------------------------------------------------------
 // Deserialization
 
+/// The top level of a JSON lockfile, read key by key so that a value (the format
+/// version) can be checked as soon as it is read, before the rest is deserialized.
+pub(crate) trait JsonObject<'de>: Default {
+    /// What the document should be, for serde's "invalid type" message.
+    const EXPECTING: &'static str;
+
+    /// Read the value of `key` from `map` (every key must read or skip its value).
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
+}
+
+/// Deserialize a [`JsonObject`] from `d`.
+pub(crate) fn deserialize_object<'de, D: Deserializer<'de>, T: JsonObject<'de>>(
+    d: D,
+) -> Result<T, D::Error> {
+    struct ObjectVisitor<T>(std::marker::PhantomData<T>);
+    impl<'de, T: JsonObject<'de>> Visitor<'de> for ObjectVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(T::EXPECTING)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+            let mut top = T::default();
+            while let Some(key) = map.next_key::<Str<'de>>()? {
+                top.field(key.0.as_ref(), &mut map)?;
+            }
+            Ok(top)
+        }
+    }
+    d.deserialize_map(ObjectVisitor(std::marker::PhantomData))
+}
+
 /// A JSON object kept in file order, with duplicate keys kept (and rejected later).
 pub(crate) struct OrderedMap<'a, V>(pub(crate) Vec<(Cow<'a, str>, V)>);
 

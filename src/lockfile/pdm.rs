@@ -87,6 +87,7 @@ struct RawFile {
     file: Option<String>,
     url: Option<String>,
 }
+
 /// The `pdm` format: its file names, ecosystem, regenerate hint and parser.
 pub static FORMAT: super::Format =
     super::Format::new("pdm", module_path!(), super::Ecosystem::Pypi, parse)
@@ -96,10 +97,7 @@ pub static FORMAT: super::Format =
 /// Parse the text of a `pdm.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     let lines = LineIndex::new(text);
-    let raw: RawLock = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| lines.line(s.start));
-        ctx.error(line, format!("is not a valid pdm.lock: {}", e.message()))
-    })?;
+    let raw: RawLock = lines.toml(ctx, text, "is not a valid pdm.lock")?;
     let (lock_version, metadata_files) = raw
         .metadata
         .map_or((None, None), |m| (m.lock_version, m.files));

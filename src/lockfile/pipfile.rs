@@ -101,6 +101,7 @@ struct Entry {
     svn: Option<String>,
     bzr: Option<String>,
 }
+
 /// The `pipfile` format: its file names, ecosystem, regenerate hint and parser.
 pub static FORMAT: super::Format =
     super::Format::new("pipfile", module_path!(), super::Ecosystem::Pypi, parse)

@@ -290,6 +290,7 @@ fn documents(text: &str) -> Vec<(usize, String)> {
     flush(&mut docs, start, &mut current, has_content);
     docs
 }
+
 /// The `pnpm` format: its file names, ecosystem, regenerate hint and parser.
 pub static FORMAT: super::Format =
     super::Format::new("pnpm", module_path!(), super::Ecosystem::Npm, parse)

@@ -93,6 +93,7 @@ struct RawSource {
     reference: Option<String>,
     resolved_reference: Option<String>,
 }
+
 /// The `poetry` format: its file names, ecosystem, regenerate hint and parser.
 pub static FORMAT: super::Format =
     super::Format::new("poetry", module_path!(), super::Ecosystem::Pypi, parse)
@@ -102,10 +103,7 @@ pub static FORMAT: super::Format =
 /// Parse the text of a `poetry.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     let lines = LineIndex::new(text);
-    let raw: RawLock = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| lines.line(s.start));
-        ctx.error(line, format!("is not a valid poetry.lock: {}", e.message()))
-    })?;
+    let raw: RawLock = lines.toml(ctx, text, "is not a valid poetry.lock")?;
     let Some(metadata) = raw.metadata else {
         return Err(ctx.error(
             None,

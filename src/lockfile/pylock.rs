@@ -107,6 +107,7 @@ type DepKey = (String, Option<String>);
 
 /// The major lock-version lockgate reads.
 pub const KNOWN_MAJOR: u64 = 1;
+
 /// The `pylock` format: its file names, ecosystem, regenerate hint and parser.
 pub static FORMAT: super::Format = super::Format::new(
     "pylock",
@@ -122,10 +123,7 @@ pub static FORMAT: super::Format = super::Format::new(
 /// Parse a `pylock.toml` / `pylock.<name>.toml`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     let lines = LineIndex::new(text);
-    let lock: Pylock = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| lines.line(s.start));
-        ctx.error(line, format!("not a valid pylock.toml: {}", e.message()))
-    })?;
+    let lock: Pylock = lines.toml(ctx, text, "not a valid pylock.toml")?;
     let lv = lock
         .lock_version
         .as_ref()

@@ -118,6 +118,7 @@ struct Entry {
     local_root: bool,
     line: usize,
 }
+
 /// The `uv` format: its file names, ecosystem, regenerate hint and parser.
 pub static FORMAT: super::Format =
     super::Format::new("uv", module_path!(), super::Ecosystem::Pypi, parse)
@@ -127,10 +128,7 @@ pub static FORMAT: super::Format =
 /// Parse the text of a `uv.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     let lines = LineIndex::new(text);
-    let raw: RawLock = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| lines.line(s.start));
-        ctx.error(line, format!("is not a valid uv.lock: {}", e.message()))
-    })?;
+    let raw: RawLock = lines.toml(ctx, text, "is not a valid uv.lock")?;
     match &raw.version {
         None => {
             return Err(ctx.error(

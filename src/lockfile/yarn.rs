@@ -89,6 +89,7 @@ use std::path::{Path, PathBuf};
 const BERRY_NEWEST: u32 = 10;
 /// Oldest berry `__metadata.version` lockgate knows.
 const BERRY_OLDEST: u32 = 4;
+
 /// The `yarn` format: its file names, ecosystem, regenerate hint and parser.
 pub static FORMAT: super::Format =
     super::Format::new("yarn", module_path!(), super::Ecosystem::Npm, parse)
