@@ -13,6 +13,9 @@ use std::path::Path;
 /// A format's parser: the file's text (decoded) to its packages.
 pub type ParseFn = fn(&Context<'_>, &str) -> Result<Lockfile, ParseError>;
 
+/// A check of a file's raw bytes: the path to show, the bytes.
+pub type CheckBytesFn = fn(&Path, &[u8]) -> Result<(), ParseError>;
+
 /// Everything lockgate knows about one lockfile format.
 #[derive(Debug)]
 pub struct Format {
@@ -34,7 +37,7 @@ pub struct Format {
     pub parse: ParseFn,
     /// A check of the raw bytes before they are decoded as UTF-8 (requirements files
     /// refuse encodings pip would read differently); the error carries its own hint.
-    pub check_bytes: Option<fn(display: &Path, bytes: &[u8]) -> Result<(), ParseError>>,
+    pub check_bytes: Option<CheckBytesFn>,
     /// `Some(message)`: the file is recognised but never read (a binary format);
     /// every such file is a [`ParseError`] with this message.
     pub refused: Option<&'static str>,
@@ -80,10 +83,7 @@ impl Format {
     }
 
     /// Check the raw bytes before decoding (the `check_bytes` field).
-    pub const fn with_check_bytes(
-        self,
-        check: fn(&Path, &[u8]) -> Result<(), ParseError>,
-    ) -> Format {
+    pub const fn with_check_bytes(self, check: CheckBytesFn) -> Format {
         Format {
             check_bytes: Some(check),
             ..self
