@@ -6,8 +6,10 @@
 //! failing closed) → checks → [`report`].
 
 pub mod allowlist;
+pub mod baseline;
 pub mod checks;
 pub mod discover;
+pub mod guard;
 pub mod installer;
 pub mod lockfile;
 pub mod manifest;

@@ -80,6 +80,11 @@ impl Runner {
             "LOCKGATE_VERSION",
             "LOCKGATE_DOWNLOAD_BASE",
             "LOCKGATE_ACTION_REPOSITORY",
+            "INPUT_BASELINE",
+            "LOCKGATE_BASE_SHA",
+            // On a GitHub runner these are set for the job running these tests.
+            "GITHUB_EVENT_NAME",
+            "GITHUB_EVENT_PATH",
         ] {
             c.env_remove(key);
         }
@@ -353,6 +358,8 @@ fn action_yml_wires_the_scripts() {
         "value: ${{ steps.check.outputs.sarif-file }}",
         "value: ${{ steps.check.outputs.findings }}",
         "value: ${{ steps.check.outputs.errors }}",
+        "value: ${{ steps.check.outputs.comment-file }}",
+        "LOCKGATE_BASE_SHA: ${{ github.event.pull_request.base.sha }}",
     ] {
         assert!(text.contains(needle), "action.yml lacks {needle}");
     }
@@ -367,6 +374,7 @@ fn action_yml_wires_the_scripts() {
         "sarif-file",
         "args",
         "version",
+        "baseline",
     ] {
         assert!(
             text.contains(&format!("${{{{ inputs.{input} }}}}")),
@@ -374,4 +382,214 @@ fn action_yml_wires_the_scripts() {
         );
     }
     assert!(!text.contains("run: |"), "no inline scripts");
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let o = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+/// The SARIF 2.1.0 schema (tests/schemas), with the repair tests/report_formats.rs
+/// explains (a stray `]` in two `language` patterns).
+fn assert_valid_sarif(doc: &serde_json::Value) {
+    let text = std::fs::read_to_string(root().join("tests/schemas/sarif-2.1.0-rtm.5.json"))
+        .unwrap()
+        .replace(
+            "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$",
+            "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$",
+        );
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .take(20)
+        .collect();
+    assert!(errors.is_empty(), "SARIF invalid:\n{}", errors.join("\n"));
+}
+
+/// A pull request as the runner sees it: `origin` holds the base commit (the
+/// cargo project and an unapproved npm project with a look-alike name, whose
+/// findings are already on the base) and the head commit (the cargo project with
+/// one new dependency); the workspace is a shallow clone of the head, as
+/// actions/checkout makes it, without the base commit.
+fn pull_request() -> (Runner, String) {
+    let r = Runner::new("cargo-before", "cargo-before");
+    let origin = r.dir.path().join("origin");
+    std::fs::rename(r.workspace(), &origin).unwrap();
+    copy_dir(
+        &root().join("tests/fixtures/e2e/npm-typo"),
+        &origin.join("web"),
+    );
+    git(&origin, &["init", "-q", "-b", "main"]);
+    git(&origin, &["add", "-A"]);
+    git(&origin, &["commit", "-qm", "base"]);
+    let base = git(&origin, &["rev-parse", "HEAD"]);
+    std::fs::remove_dir_all(origin.join("project")).unwrap();
+    copy_dir(
+        &root().join("tests/fixtures/e2e/cargo-after"),
+        &origin.join("project"),
+    );
+    git(&origin, &["add", "-A"]);
+    git(&origin, &["commit", "-qm", "head"]);
+    let url = format!("file://{}", origin.display());
+    git(
+        r.dir.path(),
+        &["clone", "-q", "--depth=1", &url, "workspace"],
+    );
+    (r, base)
+}
+
+#[test]
+fn a_pull_request_reports_what_the_change_adds_and_fetches_the_base() {
+    let (r, base) = pull_request();
+    let event = [
+        ("GITHUB_EVENT_NAME", "pull_request"),
+        ("LOCKGATE_BASE_SHA", base.as_str()),
+    ];
+    let o = r.check(&event);
+    let log = stdout(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{log}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        log.contains(&format!("fetching the baseline {base}")),
+        "{log}"
+    );
+    assert!(log.contains("title=lockgate unlisted%3A bitflags"), "{log}");
+    assert!(
+        !log.contains("expresss"),
+        "a finding already on the base is not annotated again: {log}"
+    );
+    let out = r.outputs();
+    assert_eq!(out["baseline"], base);
+    assert_eq!(
+        (out["findings"].as_str(), out["errors"].as_str()),
+        ("1", "1")
+    );
+    let unchanged: usize = out["unchanged"].parse().unwrap();
+    assert!(unchanged > 100, "the npm project's findings: {unchanged}");
+    let comment = std::fs::read_to_string(&out["comment-file"]).unwrap();
+    assert!(
+        comment.contains("| added | <code>bitflags</code> |  | 2."),
+        "{comment}"
+    );
+    assert!(!comment.contains("expresss"), "{comment}");
+    let summary = std::fs::read_to_string(r.summary()).unwrap();
+    assert!(
+        summary.starts_with("# earlier step\n<!-- lockgate-change-report -->\n## lockgate: ❌ this change adds findings"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("{unchanged} findings unchanged from")),
+        "{summary}"
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out["sarif-file"]).unwrap()).unwrap();
+    assert_valid_sarif(&sarif);
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 1);
+
+    // `baseline: none` checks the whole tree: the base's findings come back.
+    std::fs::write(r.output_file(), "").unwrap();
+    let mut env = event.to_vec();
+    env.push(("INPUT_BASELINE", "none"));
+    let o = r.check(&env);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("expresss"));
+    let out = r.outputs();
+    assert_eq!(out["baseline"], "");
+    assert_eq!(out["comment-file"], "", "not stale from the run before");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out["sarif-file"]).unwrap()).unwrap();
+    assert_valid_sarif(&sarif);
+    assert!(sarif["runs"][0]["results"].as_array().unwrap().len() > 100);
+}
+
+#[test]
+fn early_failures_reach_the_summary_and_an_annotation_and_outputs_stay_honest() {
+    let r = Runner::new("npm-before", "npm-after");
+    // A first run leaves files behind, as a step earlier in the job could.
+    let o = r.check(&[("INPUT_FORMATS", "github,markdown,sarif,json")]);
+    assert_eq!(o.status.code(), Some(1));
+    let sarif = PathBuf::from(&r.outputs()["sarif-file"]);
+    assert!(sarif.exists());
+
+    // A malformed allowlist: lockgate stops before any report.
+    std::fs::write(
+        r.workspace().join("allowlist.toml"),
+        "schema = 1\n[npm.left-pad\n",
+    )
+    .unwrap();
+    std::fs::write(r.output_file(), "").unwrap();
+    std::fs::write(r.summary(), "").unwrap();
+    let o = r.check(&[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let log = stdout(&o);
+    let annotation = log
+        .lines()
+        .find(|l| l.starts_with("::error title=lockgate::"))
+        .unwrap_or_else(|| panic!("no annotation: {log}"));
+    assert!(annotation.contains("allowlist.toml"), "{annotation}");
+    let summary = std::fs::read_to_string(r.summary()).unwrap();
+    assert!(
+        summary.starts_with("## lockgate: 🛑 could not run"),
+        "{summary}"
+    );
+    assert!(summary.contains("allowlist.toml:2"), "{summary}");
+    let out = r.outputs();
+    assert_eq!(out["exit-code"], "2");
+    assert_eq!(out["sarif-file"], "", "never the earlier run's file");
+    assert_eq!(out["json-file"], "");
+    assert_eq!(out["findings"], "");
+    assert!(!sarif.exists(), "the earlier SARIF file is removed");
+
+    // A wrong input.
+    std::fs::write(r.output_file(), "").unwrap();
+    std::fs::write(r.summary(), "").unwrap();
+    let o = r.check(&[("INPUT_FAIL_ON", "sometimes")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).contains("::error title=lockgate::unknown fail-on 'sometimes'"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        std::fs::read_to_string(r.summary())
+            .unwrap()
+            .contains("unknown fail-on 'sometimes'")
+    );
+    assert_eq!(r.outputs()["exit-code"], "2");
+
+    // A baseline git cannot find (not a git repository here): lockgate's message.
+    let r = Runner::new("npm-before", "npm-before");
+    let o = r.check(&[("INPUT_BASELINE", "origin/main")]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("::error title=lockgate::error: --baseline origin/main"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        std::fs::read_to_string(r.summary())
+            .unwrap()
+            .contains("not in a git repository")
+    );
 }

@@ -25,6 +25,8 @@ pub struct Args {
     known_bad: Vec<PathBuf>,
     #[command(flatten)]
     net: super::online::CheckArgs,
+    #[command(flatten)]
+    baseline: super::baseline::BaselineArgs,
 }
 
 /// Run `lockgate check`.
@@ -36,24 +38,31 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         fail_on,
         known_bad,
         net,
+        baseline,
     } = args;
     let list = allowlist::load(&allowlist.path)?;
     let res = walk.resolve(&list.exclude);
     walk.explain(&res);
     walk.refuse_empty(&res)?;
-    let mut outcome = Outcome::offline(&res, &list, fail_on.severity());
     let checker = lockgate::checks::names::checker(&list, &known_bad)?;
-    outcome
-        .findings
-        .extend(lockgate::checks::names::check(&res, &list, &checker));
-    lockgate::checks::sort(&mut outcome.findings);
-    if net.online {
-        super::online::check(&mut outcome, &res, &list, &net)?;
-    }
-    // Exceptions apply to every check's findings (see checks::apply_exceptions).
-    lockgate::checks::apply_exceptions(&mut outcome.findings, &list, &allowlist::today());
-    lockgate::checks::sort(&mut outcome.findings);
+    let evaluate = |res: &lockgate::resolve::Resolution| -> anyhow::Result<Outcome> {
+        let mut outcome = Outcome::offline(res, &list, fail_on.severity());
+        outcome
+            .findings
+            .extend(lockgate::checks::names::check(res, &list, &checker));
+        lockgate::checks::sort(&mut outcome.findings);
+        if net.online {
+            super::online::check(&mut outcome, res, &list, &net)?;
+        }
+        // Exceptions apply to every check's findings (see checks::apply_exceptions).
+        lockgate::checks::apply_exceptions(&mut outcome.findings, &list, &allowlist::today());
+        lockgate::checks::sort(&mut outcome.findings);
+        Ok(outcome)
+    };
+    let mut outcome = evaluate(&res)?;
+    let cmp = baseline.apply(&mut outcome, &res, &walk, &list, evaluate)?;
     output::emit(&output, &outcome, &res, &list)?;
+    baseline.finish(cmp.as_ref(), &outcome, output.quiet)?;
     if !output.quiet {
         // Said on stderr, so that no report format changes.
         eprintln!(

@@ -1,9 +1,11 @@
 //! The command line: one file per command, shared arguments and helpers here.
 
 mod allowlist;
+mod baseline;
 mod check;
 mod completions;
 mod explain;
+mod guard;
 mod man;
 mod name;
 mod online;
@@ -69,6 +71,15 @@ enum Command {
     /// `deny`. Offline by default (an embedded registry snapshot); `--online` asks
     /// the registry whether each name exists.
     Name(name::Args),
+    /// Check the packages an install command names, then run it (or refuse, exit 1).
+    ///
+    /// `lockgate guard -- npm install left-pad@1.3.0` reads the package arguments of
+    /// npm install|i|add, pnpm add, yarn add, bun add, pip install, uv add, uv pip
+    /// install, poetry add and cargo add; checks each name and version against the
+    /// allowlist and the name checks (and the registry with --online); refuses with
+    /// the findings, or runs the command unchanged and exits with its exit code.
+    /// Paths, URLs, git and other registries are refused: lockgate cannot check them.
+    Guard(guard::Args),
     /// Keep the allowlist: init, suggest, add, verify, remove, prune, deny.
     #[command(subcommand)]
     Allowlist(allowlist::Cmd),
@@ -87,6 +98,7 @@ pub fn main() -> ExitCode {
         Command::Packages(args) => packages::run(args),
         Command::Check(args) => check::run(args),
         Command::Name(args) => name::run(args),
+        Command::Guard(args) => guard::run(args),
         Command::Allowlist(cmd) => allowlist::run(cmd),
         Command::Explain(args) => explain::run(args),
         Command::Completions(args) => completions::run(args),

@@ -79,7 +79,7 @@ fn escape_plain(s: &str, out: &mut String) {
 /// Text as inline code that survives a table cell: HTML-escaped, and every ASCII
 /// punctuation character Markdown could read as structure (links, images,
 /// emphasis, code spans, escapes) written as a character reference.
-fn code(s: &str) -> String {
+pub(crate) fn code(s: &str) -> String {
     let mut out = String::from("<code>");
     for c in display_safe(s).chars() {
         match c {

@@ -2,6 +2,7 @@
 //! nothing else in the library writes to stdout. Every untrusted string (names,
 //! versions, paths, messages) goes through [`escape`] first.
 
+pub mod change;
 pub mod color;
 pub mod escape;
 pub mod github;
