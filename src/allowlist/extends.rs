@@ -47,24 +47,34 @@ pub fn fetch(loc: &Location, sha256: &str) -> Result<(PathBuf, Vec<u8>), String>
             {
                 return Ok((c, bytes));
             }
-            let client = crate::registry::Client::new(crate::registry::Config {
-                progress: false,
-                ..crate::registry::Config::default()
-            })
-            .map_err(|e| e.to_string())?;
-            let bytes = client
-                .download(url)
-                .map_err(|e| format!("cannot download {url}: {e}"))?;
+            let bytes = download(url)?;
             check_pin(url, &bytes, sha256)?;
-            let cached = cache_file(sha256);
-            if let Some(c) = &cached {
-                // A cache that cannot be written only costs a download next time.
-                let _ = std::fs::create_dir_all(c.parent().unwrap_or(Path::new(".")))
-                    .and_then(|_| std::fs::write(c, &bytes));
-            }
+            let cached = store_in_cache(sha256, &bytes);
             Ok((cached.unwrap_or_else(|| PathBuf::from(url)), bytes))
         }
     }
+}
+
+/// Download a shared allowlist (no progress output).
+fn download(url: &str) -> Result<Vec<u8>, String> {
+    let client = crate::registry::Client::new(crate::registry::Config {
+        progress: false,
+        ..crate::registry::Config::default()
+    })
+    .map_err(|e| e.to_string())?;
+    client
+        .download(url)
+        .map_err(|e| format!("cannot download {url}: {e}"))
+}
+
+/// Write `bytes` to the cache file of `sha256`; returns that file's path (even
+/// when writing failed: a cache that cannot be written only costs a download
+/// next time), or `None` when there is no cache folder.
+fn store_in_cache(sha256: &str, bytes: &[u8]) -> Option<PathBuf> {
+    let c = cache_file(sha256)?;
+    let _ = std::fs::create_dir_all(c.parent().unwrap_or(Path::new(".")))
+        .and_then(|_| std::fs::write(&c, bytes));
+    Some(c)
 }
 
 fn check_pin(what: &str, bytes: &[u8], sha256: &str) -> Result<(), String> {
@@ -86,18 +96,8 @@ pub fn fetch_current(loc: &Location) -> Result<Vec<u8>, String> {
             std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
         }
         Location::Url(url) => {
-            let client = crate::registry::Client::new(crate::registry::Config {
-                progress: false,
-                ..crate::registry::Config::default()
-            })
-            .map_err(|e| e.to_string())?;
-            let bytes = client
-                .download(url)
-                .map_err(|e| format!("cannot download {url}: {e}"))?;
-            if let Some(c) = cache_file(&sha256_hex(&bytes)) {
-                let _ = std::fs::create_dir_all(c.parent().unwrap_or(Path::new(".")))
-                    .and_then(|_| std::fs::write(c, &bytes));
-            }
+            let bytes = download(url)?;
+            store_in_cache(&sha256_hex(&bytes), &bytes);
             Ok(bytes)
         }
     }
