@@ -40,6 +40,7 @@
 
 pub mod bunfig;
 pub mod cargo_config;
+mod config_text;
 pub mod npmrc;
 pub mod pnpm_workspace;
 pub mod python;

@@ -74,14 +74,14 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
                 None
             };
         if let Some(setting) = setting {
-            out.push(Found {
-                file: path.to_path_buf(),
-                line: line_no,
-                ecosystem: Ecosystem::Npm,
-                installer: INSTALLER,
+            out.push(Found::at(
+                path,
+                line_no,
+                Ecosystem::Npm,
+                INSTALLER,
                 key,
                 setting,
-            });
+            ));
         }
     }
     Ok(out)

@@ -19,6 +19,7 @@
 //! Not read: `npmRegistries` (authentication per registry), `npmPublishRegistry`,
 //! `httpsCaFilePath` and `caFilePath` (extra trusted certificates), plugins.
 
+use super::config_text::parse_yaml;
 use super::{Found, Setting, config_error};
 use crate::lockfile::{Ecosystem, ParseError};
 use serde::Deserialize;
@@ -53,14 +54,14 @@ pub fn read_classic(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
                 None
             };
         if let Some(setting) = setting {
-            out.push(Found {
-                file: path.to_path_buf(),
-                line: line_no,
-                ecosystem: Ecosystem::Npm,
-                installer: "yarn classic",
+            out.push(Found::at(
+                path,
+                line_no,
+                Ecosystem::Npm,
+                "yarn classic",
                 key,
                 setting,
-            });
+            ));
         }
     }
     Ok(out)
@@ -124,31 +125,18 @@ struct Scope {
 
 /// The settings of a yarn berry `.yarnrc.yml` that matter.
 pub fn read_berry(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
-    let cfg: Option<Berry> =
-        serde_saphyr::from_str_with_options(text, crate::lockfile::pnpm::yaml_options()).map_err(
-            |e| {
-                let line = e.location().map(|l| l.line() as usize);
-                let msg = e.without_snippet().to_string();
-                let msg = msg
-                    .lines()
-                    .next()
-                    .unwrap_or("malformed YAML")
-                    .trim()
-                    .to_string();
-                config_error(path, line, format!("malformed .yarnrc.yml: {msg}"))
-            },
-        )?;
+    let cfg: Option<Berry> = parse_yaml(path, text, ".yarnrc.yml")?;
     let cfg = cfg.unwrap_or_default();
     let mut out = Vec::new();
     let mut push = |line: usize, key: String, setting: Setting| {
-        out.push(Found {
-            file: path.to_path_buf(),
+        out.push(Found::at(
+            path,
             line,
-            ecosystem: Ecosystem::Npm,
-            installer: "yarn berry",
+            Ecosystem::Npm,
+            "yarn berry",
             key,
             setting,
-        })
+        ))
     };
     if let Some(s) = cfg.npm_registry_server {
         push(
