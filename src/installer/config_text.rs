@@ -43,3 +43,26 @@ impl Found {
         }
     }
 }
+
+/// The setting of a key that npm's `.npmrc` and yarn classic's `.yarnrc` read
+/// alike (`lower_key` lowercased): `registry` and `@scope:registry` name a
+/// registry, `strict-ssl` false turns TLS verification off. `is_false` is the
+/// file's own reading of a false value.
+pub(crate) fn npm_style_setting(
+    lower_key: &str,
+    value: &str,
+    is_false: impl Fn(&str) -> bool,
+) -> Option<Setting> {
+    if lower_key == "registry" || (lower_key.starts_with('@') && lower_key.ends_with(":registry")) {
+        Some(Setting::Source {
+            kind: "registry",
+            location: value.to_string(),
+        })
+    } else if lower_key == "strict-ssl" && is_false(value) {
+        Some(Setting::VerificationOff {
+            effect: "TLS certificate verification".to_string(),
+        })
+    } else {
+        None
+    }
+}

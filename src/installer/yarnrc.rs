@@ -19,7 +19,7 @@
 //! Not read: `npmRegistries` (authentication per registry), `npmPublishRegistry`,
 //! `httpsCaFilePath` and `caFilePath` (extra trusted certificates), plugins.
 
-use super::config_text::parse_yaml;
+use super::config_text::{npm_style_setting, parse_yaml};
 use super::{Found, Setting, config_error};
 use crate::lockfile::{Ecosystem, ParseError};
 use serde::Deserialize;
@@ -40,29 +40,9 @@ pub fn read_classic(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
         let (value, _) =
             token(rest.trim_start()).map_err(|m| config_error(path, Some(line_no), m))?;
         let lower = key.to_ascii_lowercase();
-        let setting =
-            if lower == "registry" || (lower.starts_with('@') && lower.ends_with(":registry")) {
-                Some(Setting::Source {
-                    kind: "registry",
-                    location: value,
-                })
-            } else if lower == "strict-ssl" && value.eq_ignore_ascii_case("false") {
-                Some(Setting::VerificationOff {
-                    effect: "TLS certificate verification".to_string(),
-                })
-            } else {
-                None
-            };
-        if let Some(setting) = setting {
-            out.push(Found::at(
-                path,
-                line_no,
-                Ecosystem::Npm,
-                "yarn classic",
-                key,
-                setting,
-            ));
-        }
+        let setting = npm_style_setting(&lower, &value, |v| v.eq_ignore_ascii_case("false"));
+        let installer = "yarn classic";
+        out.extend(setting.map(|s| Found::at(path, line_no, Ecosystem::Npm, installer, key, s)));
     }
     Ok(out)
 }
