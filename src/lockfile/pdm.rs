@@ -37,9 +37,8 @@
 //! `content_hash` is not compared with the pyproject, and the hashes are not checked
 //! against the files.
 
-use super::graph::Root;
 use super::lines::LineIndex;
-use super::python_lock::{self as shared, Node, PyProject};
+use super::python_lock::{self as shared, Node};
 use super::{Context, Lockfile, ParseError, Source, pep503};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -218,36 +217,8 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         shared::assign_metadata_files(ctx, &lines, &mut nodes, files)?;
     }
 
-    let by_name = shared::index_by_name(&nodes);
-    let edges: Vec<Vec<usize>> = deps_of
-        .iter()
-        .enumerate()
-        .map(|(i, ds)| {
-            ds.iter()
-                .flat_map(|d| by_name.get(d.as_str()).into_iter().flatten().copied())
-                // An extras entry lists its base package (`name==version`): not an edge.
-                .filter(|&t| t != i)
-                .collect()
-        })
-        .collect();
-    let roots = match PyProject::read(ctx) {
-        Some(py) => vec![py.root(ctx, &by_name)],
-        None => {
-            let mut root = Root {
-                label: ctx.root_label(),
-                ..Root::default()
-            };
-            for i in shared::unreferenced(nodes.len(), &edges) {
-                if dev_only[i] {
-                    root.dev_deps.push(i);
-                } else {
-                    root.deps.push(i);
-                }
-            }
-            vec![root]
-        }
-    };
-    drop(by_name);
+    // An extras entry lists its base package (`name==version`): not an edge.
+    let (edges, roots) = shared::name_graph(ctx, &nodes, &deps_of, false, &dev_only, &[]);
     Ok(shared::finish(
         ctx,
         format!("pdm-v{major}.{minor}"),

@@ -43,14 +43,13 @@
 //! `content-hash` is not checked against the pyproject, and the hashes are not checked
 //! against the files.
 
-use super::graph::Root;
 use super::lines::LineIndex;
 use super::{Context, Lockfile, ParseError, Source};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use toml::Spanned;
 
-use super::python_lock::{self as shared, MetadataFiles, Node, PyProject, RawFile};
+use super::python_lock::{self as shared, MetadataFiles, Node, RawFile};
 
 /// The newest major `lock-version` lockgate understands.
 pub const NEWEST_MAJOR: u32 = 2;
@@ -241,35 +240,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         shared::assign_metadata_files(ctx, &lines, &mut nodes, files)?;
     }
 
-    let by_name = shared::index_by_name(&nodes);
-    let edges: Vec<Vec<usize>> = deps_of
-        .iter()
-        .map(|ds| {
-            ds.iter()
-                .flat_map(|d| by_name.get(d.as_str()).into_iter().flatten().copied())
-                .collect()
-        })
-        .collect();
-
-    let roots = match PyProject::read(ctx) {
-        Some(py) => vec![py.root(ctx, &by_name)],
-        None => {
-            let mut root = Root {
-                label: ctx.root_label(),
-                ..Root::default()
-            };
-            for i in shared::unreferenced(nodes.len(), &edges) {
-                if dev_only[i] {
-                    root.dev_deps.push(i);
-                } else if optional[i] {
-                    root.optional_deps.push(i);
-                } else {
-                    root.deps.push(i);
-                }
-            }
-            vec![root]
-        }
-    };
+    let (edges, roots) = shared::name_graph(ctx, &nodes, &deps_of, true, &dev_only, &optional);
     Ok(shared::finish(
         ctx,
         format!("poetry-v{lock_version}"),

@@ -162,6 +162,53 @@ pub(crate) fn index_by_name(nodes: &[Node]) -> HashMap<&str, Vec<usize>> {
     map
 }
 
+/// The graph of a lock whose dependencies are names (poetry, pdm): a name is an
+/// edge to every locked version of it; `self_edges` false leaves out a node's
+/// edge to itself. The roots come from the project's `pyproject.toml`; without
+/// one, every package no other depends on is a dependency of one root: a dev
+/// one when `dev_only[i]`, else an optional one when `optional[i]` (an index
+/// past the end of either is false).
+pub(crate) fn name_graph(
+    ctx: &Context<'_>,
+    nodes: &[Node],
+    deps_of: &[Vec<String>],
+    self_edges: bool,
+    dev_only: &[bool],
+    optional: &[bool],
+) -> (Vec<Vec<usize>>, Vec<Root>) {
+    let by_name = index_by_name(nodes);
+    let edges: Vec<Vec<usize>> = deps_of
+        .iter()
+        .enumerate()
+        .map(|(i, ds)| {
+            ds.iter()
+                .flat_map(|d| by_name.get(d.as_str()).into_iter().flatten().copied())
+                .filter(|&t| self_edges || t != i)
+                .collect()
+        })
+        .collect();
+    let roots = match PyProject::read(ctx) {
+        Some(py) => vec![py.root(ctx, &by_name)],
+        None => {
+            let mut root = Root {
+                label: ctx.root_label(),
+                ..Root::default()
+            };
+            for i in unreferenced(nodes.len(), &edges) {
+                if dev_only.get(i) == Some(&true) {
+                    root.dev_deps.push(i);
+                } else if optional.get(i) == Some(&true) {
+                    root.optional_deps.push(i);
+                } else {
+                    root.deps.push(i);
+                }
+            }
+            vec![root]
+        }
+    };
+    (edges, roots)
+}
+
 /// Packages that no other package depends on, in file order.
 pub(crate) fn unreferenced(n: usize, edges: &[Vec<usize>]) -> Vec<usize> {
     let mut referenced = vec![false; n];
