@@ -69,6 +69,12 @@ pub fn header_lines(text: &str, header: &str) -> Vec<usize> {
         .collect()
 }
 
+/// The first line of a `toml_edit` syntax error's message (the rest quotes the
+/// file).
+pub fn toml_edit_message(err: &toml_edit::TomlError) -> &str {
+    err.message().lines().next().unwrap_or("invalid TOML")
+}
+
 /// The 1-based line and column (0-based, in bytes) of a serde_json error position.
 pub fn json_error_line(err: &serde_json::Error) -> Option<usize> {
     (err.line() > 0).then_some(err.line())
