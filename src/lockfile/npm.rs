@@ -406,15 +406,8 @@ fn add_packages<'a>(
         let source = if !in_node_modules {
             Source::Path(key.to_string())
         } else {
-            match &e.resolved {
-                None => Source::Registry(None),
-                Some(r) => source_of(&r.0, &name, &version).ok_or_else(|| {
-                    ctx.error(
-                        Some(line),
-                        format!("`{key}`: unrecognised `resolved` value `{}`", r.0),
-                    )
-                })?,
-            }
+            let resolved = e.resolved.as_ref().map(|r| r.0.as_ref());
+            resolved_source(ctx, line, &key, resolved, &name, &version)?
         };
         let hashes = parse_hashes(ctx, line, &key, e.integrity.as_ref())?;
         tree.nodes.push(Node {
@@ -432,6 +425,27 @@ fn add_packages<'a>(
         });
     }
     Ok(())
+}
+
+/// The source a `resolved` value names (absent: the default registry); one that
+/// is not recognised is an error naming `what` at `line`.
+fn resolved_source(
+    ctx: &Context<'_>,
+    line: usize,
+    what: &str,
+    resolved: Option<&str>,
+    name: &str,
+    version: &str,
+) -> Result<Source, ParseError> {
+    match resolved {
+        None => Ok(Source::Registry(None)),
+        Some(r) => source_of(r, name, version).ok_or_else(|| {
+            ctx.error(
+                Some(line),
+                format!("`{what}`: unrecognised `resolved` value `{r}`"),
+            )
+        }),
+    }
 }
 
 /// Flatten the version 1 tree into install-path keys, in document order.
@@ -506,15 +520,7 @@ fn add_v1<'a>(
             };
             (version, src)
         } else {
-            let source = match resolved {
-                None => Source::Registry(None),
-                Some(r) => source_of(r, &name, spec).ok_or_else(|| {
-                    ctx.error(
-                        Some(line),
-                        format!("`{dep_name}`: unrecognised `resolved` value `{r}`"),
-                    )
-                })?,
-            };
+            let source = resolved_source(ctx, line, &dep_name, resolved, &name, spec)?;
             (spec.to_string(), source)
         };
         let hashes = parse_hashes(ctx, line, &dep_name, e.integrity.as_ref())?;
