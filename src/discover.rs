@@ -286,22 +286,6 @@ const OTHER_LOCKFILES: &[&str] = &[
     "Manifest.toml",
 ];
 
-/// File names lockgate reads as lockfiles (for spotting copies such as
-/// `yarn.lock.orig`).
-const LOCKFILE_NAMES: &[&str] = &[
-    "Cargo.lock",
-    "package-lock.json",
-    "npm-shrinkwrap.json",
-    "yarn.lock",
-    "pnpm-lock.yaml",
-    "bun.lock",
-    "poetry.lock",
-    "Pipfile.lock",
-    "uv.lock",
-    "pdm.lock",
-    "pylock.toml",
-];
-
 /// Is this file named like a lockfile or manifest, whether lockgate reads it or
 /// not (for `--explain-skips`)? `Gemfile.lock`, `deno.lock`, `yarn.lock.orig`,
 /// `requirements.txt.orig`, `constraints.txt` are; `notes.txt` and
@@ -316,8 +300,10 @@ pub fn looks_like_lockfile(path: &Path) -> bool {
     if OTHER_LOCKFILES.contains(&name) {
         return true;
     }
-    if LOCKFILE_NAMES
-        .iter()
+    // Copies of a lockfile lockgate reads (`yarn.lock.orig`): the exact names of
+    // the format list (not the patterns such as `requirements*.txt`).
+    if lockfile::file_names()
+        .filter(|n| !n.contains('*'))
         .any(|n| name.len() > n.len() && name.starts_with(n) && name[n.len()..].starts_with('.'))
     {
         return true;
@@ -1139,7 +1125,10 @@ impl crate::hint::Hint for DiscoverError {
     fn hints(&self) -> Vec<String> {
         vec![match self {
             DiscoverError::Unreadable { .. } => "check the path you passed to lockgate".to_string(),
-            DiscoverError::NotALockfile { .. } => "pass a folder, a lockfile (Cargo.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, bun.lock, requirements*.txt, poetry.lock, Pipfile.lock, uv.lock, pdm.lock, pylock.toml) or a manifest".to_string(),
+            DiscoverError::NotALockfile { .. } => format!(
+                "pass a folder, a lockfile ({}) or a manifest",
+                lockfile::file_names().collect::<Vec<_>>().join(", ")
+            ),
             DiscoverError::GitTracked { top, .. } => format!(
                 "lockgate reads every tracked lockfile, even one an ignore file names, so it needs git: install git, or if git refuses the folder as of \"dubious ownership\", run `git config --global --add safe.directory {}`",
                 top.display()

@@ -166,7 +166,7 @@ fn cargo_toml(text: &str) -> Vec<String> {
 /// The name of a PEP 508 requirement string, or `None` for a URL or local one
 /// (`name @ url`), which does not come from the registry.
 pub fn pep508_name(req: &str) -> Option<String> {
-    let name = crate::lockfile::poetry::shared::requirement_name(req)?;
+    let name = crate::lockfile::python_lock::requirement_name(req)?;
     let rest = req.trim_start().get(name.len()..)?.trim_start();
     let rest = match rest.strip_prefix('[') {
         Some(r) => r.split_once(']').map_or("", |x| x.1).trim_start(),

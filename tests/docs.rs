@@ -70,21 +70,22 @@ fn lockfile_docs_are_the_module_docs() {
     let mut out = String::from(
         "# Lockfile formats\n\n<!-- Generated from the module docs of src/lockfile/*.rs by tests/docs.rs; edit those, then run `UPDATE_DOCS=1 cargo test --test docs`. -->\n\nEvery format has one module under `src/lockfile/`. Each section below is that module's documentation: which versions are read, where hashes, sources, lines and dependency paths come from, and what is **not** verified. A file lockgate cannot read completely is always an error (`parse-error`, exit 2), never a partial list.\n\nHashes are always written `<algorithm>:<lowercase hex>` (SRI base64 is converted); Yarn berry checksums keep their own algorithm, `yarn-berry`, because they are not digests of the registry artifact.\n",
     );
-    for m in [
-        "cargo",
-        "npm",
-        "yarn",
-        "pnpm",
-        "bun",
-        "requirements",
-        "pipfile",
-        "pylock",
-        "poetry",
-        "uv",
-        "pdm",
-    ] {
-        let src = std::fs::read_to_string(root.join(format!("src/lockfile/{m}.rs"))).unwrap();
-        out.push_str(&format!("\n---\n\n## `{m}` (src/lockfile/{m}.rs)\n\n"));
+    // One section per module of the format list (bun.rs holds two formats).
+    let mut modules: Vec<&str> = Vec::new();
+    for f in lockgate::lockfile::FORMATS {
+        let m = f.module.rsplit("::").next().unwrap();
+        if !modules.contains(&m) {
+            modules.push(m);
+        }
+    }
+    for m in modules {
+        let file = if root.join(format!("src/lockfile/{m}.rs")).exists() {
+            format!("src/lockfile/{m}.rs")
+        } else {
+            format!("src/lockfile/{m}/mod.rs")
+        };
+        let src = std::fs::read_to_string(root.join(&file)).unwrap();
+        out.push_str(&format!("\n---\n\n## `{m}` ({file})\n\n"));
         for line in src
             .lines()
             .take_while(|l| l.starts_with("//!") || l.is_empty())

@@ -213,7 +213,7 @@ impl Editor {
             .iter()
             .map(|h| match eco {
                 Ecosystem::Npm => h.to_sri().unwrap_or_else(|| h.to_string()),
-                _ => h.to_string(),
+                Ecosystem::Cargo | Ecosystem::Pypi => h.to_string(),
             })
             .collect();
         hs.sort();
@@ -301,13 +301,7 @@ impl Editor {
         until: &str,
         approval: &Approval,
     ) {
-        let root = self.doc.as_table_mut();
-        if !root.contains_key("exception") {
-            root.insert("exception", Item::ArrayOfTables(ArrayOfTables::new()));
-        }
-        let arr = root["exception"]
-            .as_array_of_tables_mut()
-            .expect("validated: exception is [[exception]]");
+        let arr = self.array_of_tables("exception");
         let mut t = Table::new();
         t.insert("ecosystem", value(eco.as_str()));
         t.insert("name", value(name));
@@ -316,22 +310,8 @@ impl Editor {
         }
         t.insert("finding", value(finding));
         t.insert("until", date_value(until));
-        for (k, v) in [
-            ("by", &approval.by),
-            ("on", &approval.on),
-            ("ticket", &approval.ticket),
-            ("reason", &approval.reason),
-        ] {
-            if let Some(v) = v {
-                t.insert(
-                    k,
-                    if k == "on" {
-                        date_value(v)
-                    } else {
-                        value(v.as_str())
-                    },
-                );
-            }
+        for (k, v) in approval_fields(approval, true) {
+            t.insert(k, value(v));
         }
         arr.push(t);
     }
@@ -377,6 +357,17 @@ impl Editor {
         removed
     }
 
+    /// The document's `[[key]]` array of tables, created empty when absent.
+    fn array_of_tables(&mut self, key: &str) -> &mut ArrayOfTables {
+        let root = self.doc.as_table_mut();
+        if !root.contains_key(key) {
+            root.insert(key, Item::ArrayOfTables(ArrayOfTables::new()));
+        }
+        root[key]
+            .as_array_of_tables_mut()
+            .expect("validated: a top-level array of tables")
+    }
+
     /// Add a `[[deny]]` rule (or replace the reason of an existing one for that name).
     pub fn add_deny(
         &mut self,
@@ -399,31 +390,12 @@ impl Editor {
         approval: &Approval,
     ) {
         let stamp = |t: &mut Table| {
-            for (k, v) in [
-                ("by", &approval.by),
-                ("on", &approval.on),
-                ("ticket", &approval.ticket),
-            ] {
-                if let Some(v) = v {
-                    t.insert(
-                        k,
-                        if k == "on" {
-                            date_value(v)
-                        } else {
-                            value(v.as_str())
-                        },
-                    );
-                }
+            for (k, v) in approval_fields(approval, false) {
+                t.insert(k, value(v));
             }
         };
         let norm = eco.normalize(name);
-        let root = self.doc.as_table_mut();
-        if !root.contains_key("deny") {
-            root.insert("deny", Item::ArrayOfTables(ArrayOfTables::new()));
-        }
-        let arr = root["deny"]
-            .as_array_of_tables_mut()
-            .expect("validated: deny is [[deny]]");
+        let arr = self.array_of_tables("deny");
         for t in arr.iter_mut() {
             let same_eco = t
                 .get("ecosystem")
@@ -578,26 +550,36 @@ fn date_value(s: &str) -> Item {
     }
 }
 
-fn approval_table(approval: &Approval) -> toml_edit::InlineTable {
-    let mut t = toml_edit::InlineTable::new();
-    for (k, v) in [
+/// The approval fields that are set, as TOML values in the order they are
+/// written (`on` as a TOML date when it parses as one); `reason` only when
+/// `with_reason`.
+fn approval_fields(
+    approval: &Approval,
+    with_reason: bool,
+) -> impl Iterator<Item = (&'static str, Value)> + '_ {
+    [
         ("by", &approval.by),
         ("on", &approval.on),
         ("ticket", &approval.ticket),
         ("reason", &approval.reason),
-    ] {
-        if let Some(v) = v {
-            let val = if k == "on" {
-                v.parse::<toml_edit::Datetime>()
-                    .map(Value::from)
-                    .unwrap_or_else(|_| Value::from(v.as_str()))
-            } else {
-                Value::from(v.as_str())
-            };
-            t.insert(k, val);
-        }
-    }
-    t
+    ]
+    .into_iter()
+    .filter(move |(k, _)| with_reason || *k != "reason")
+    .filter_map(|(k, v)| {
+        let v = v.as_deref()?;
+        let val = if k == "on" {
+            v.parse::<toml_edit::Datetime>()
+                .map(Value::from)
+                .unwrap_or_else(|_| Value::from(v))
+        } else {
+            Value::from(v)
+        };
+        Some((k, val))
+    })
+}
+
+fn approval_table(approval: &Approval) -> toml_edit::InlineTable {
+    approval_fields(approval, true).collect()
 }
 
 fn set_versions(t: &mut Table, versions: Option<&[String]>) {

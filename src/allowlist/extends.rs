@@ -94,17 +94,13 @@ pub fn fetch(loc: &Location, sha256: &str) -> Result<(PathBuf, Vec<u8>), Extends
             }
             let bytes = download(url)?;
             check_pin(url, &bytes, sha256)?;
-            let cached = cache_file(sha256);
-            if let Some(c) = &cached {
-                // A cache that cannot be written only costs a download next time.
-                let _ = std::fs::create_dir_all(c.parent().unwrap_or(Path::new(".")))
-                    .and_then(|_| std::fs::write(c, &bytes));
-            }
+            let cached = store_in_cache(sha256, &bytes);
             Ok((cached.unwrap_or_else(|| PathBuf::from(url)), bytes))
         }
     }
 }
 
+/// Download a shared allowlist (no progress output).
 fn download(url: &str) -> Result<Vec<u8>, ExtendsError> {
     let error = |error| ExtendsError::Download {
         url: url.to_string(),
@@ -116,6 +112,16 @@ fn download(url: &str) -> Result<Vec<u8>, ExtendsError> {
     })
     .map_err(error)?;
     client.download(url).map_err(error)
+}
+
+/// Write `bytes` to the cache file of `sha256`; returns that file's path (even
+/// when writing failed: a cache that cannot be written only costs a download
+/// next time), or `None` when there is no cache folder.
+fn store_in_cache(sha256: &str, bytes: &[u8]) -> Option<PathBuf> {
+    let c = cache_file(sha256)?;
+    let _ = std::fs::create_dir_all(c.parent().unwrap_or(Path::new(".")))
+        .and_then(|_| std::fs::write(&c, bytes));
+    Some(c)
 }
 
 fn check_pin(what: &str, bytes: &[u8], sha256: &str) -> Result<(), ExtendsError> {
@@ -141,10 +147,7 @@ pub fn fetch_current(loc: &Location) -> Result<Vec<u8>, ExtendsError> {
         }),
         Location::Url(url) => {
             let bytes = download(url)?;
-            if let Some(c) = cache_file(&sha256_hex(&bytes)) {
-                let _ = std::fs::create_dir_all(c.parent().unwrap_or(Path::new(".")))
-                    .and_then(|_| std::fs::write(c, &bytes));
-            }
+            store_in_cache(&sha256_hex(&bytes), &bytes);
             Ok(bytes)
         }
     }

@@ -177,13 +177,9 @@ pub fn diff(old: &Allowlist, new: &Allowlist) -> Vec<Change> {
             .iter()
             .map(|x| {
                 format!(
-                    "{} {}{} {} until {} ({})",
+                    "{} {} {} until {} ({})",
                     x.ecosystem,
-                    x.name,
-                    x.version
-                        .as_ref()
-                        .map(|v| format!("@{v}"))
-                        .unwrap_or_default(),
+                    x.name_at_version(),
                     x.finding,
                     x.until,
                     describe(&x.approval)

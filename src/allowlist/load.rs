@@ -251,12 +251,7 @@ fn parse_file(path: &Path, text: &str) -> Result<(Allowlist, Pending), Allowlist
         lines: LineIndex::new(text),
     };
     let doc = toml_edit::Document::parse(text).map_err(|e| {
-        let first = e
-            .message()
-            .lines()
-            .next()
-            .unwrap_or("invalid TOML")
-            .to_string();
+        let first = crate::lockfile::lines::toml_edit_message(&e);
         cx.err(e.span(), format!("not valid TOML: {first}"))
     })?;
     let root = doc.as_table();

@@ -181,6 +181,14 @@ pub struct Exception {
 }
 
 impl Exception {
+    /// `name@version`, or `name` when it covers every version (for messages).
+    pub fn name_at_version(&self) -> String {
+        match &self.version {
+            Some(v) => format!("{}@{v}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
     /// Does it cover this package (name compared the ecosystem's way) and version?
     pub fn covers(&self, ecosystem: Ecosystem, name: &str, version: Option<&str>) -> bool {
         self.ecosystem == ecosystem

@@ -349,7 +349,7 @@ fn snippet_with(
             .iter()
             .map(|h| match w.ecosystem {
                 Ecosystem::Npm => format!("\"{}\"", h.to_sri().unwrap_or_else(|| h.to_string())),
-                _ => format!("\"{h}\""),
+                Ecosystem::Cargo | Ecosystem::Pypi => format!("\"{h}\""),
             })
             .collect();
         let value = if hs.len() == 1 {

@@ -53,18 +53,14 @@ pub fn exceptions(path: &Path) -> anyhow::Result<ExitCode> {
     for x in &list.exceptions {
         let _ = writeln!(
             out,
-            "{:<30} {} {}{}  `{}`\n    at {}:{}; {}",
+            "{:<30} {} {}  `{}`\n    at {}:{}; {}",
             if x.expired(&now) {
                 format!("EXPIRED on {}", x.until)
             } else {
                 format!("in force until {}", x.until)
             },
             x.ecosystem,
-            x.name,
-            x.version
-                .as_ref()
-                .map(|v| format!("@{v}"))
-                .unwrap_or_default(),
+            x.name_at_version(),
             x.finding,
             x.file.display(),
             x.line,
@@ -237,15 +233,11 @@ pub fn why(path: &Path, ecosystem: &str, spec: &str) -> anyhow::Result<ExitCode>
         found = true;
         let _ = writeln!(
             out,
-            "exception at {}:{}: `{}` waived for {eco} {}{} {} {} ({})",
+            "exception at {}:{}: `{}` waived for {eco} {} {} {} ({})",
             x.file.display(),
             x.line,
             x.finding,
-            x.name,
-            x.version
-                .as_ref()
-                .map(|v| format!("@{v}"))
-                .unwrap_or_default(),
+            x.name_at_version(),
             if x.expired(&now) {
                 "EXPIRED on"
             } else {

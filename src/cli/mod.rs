@@ -29,19 +29,27 @@ use std::process::ExitCode;
 
 /// Guard the software supply chain before the build runs.
 ///
-/// lockgate reads the lockfiles of cargo, npm and PyPI projects (Cargo.lock,
-/// package-lock.json, npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock,
-/// requirements*.txt, poetry.lock, Pipfile.lock, uv.lock, pdm.lock, pylock.toml),
-/// checks every package against a hash-pinned allowlist, and flags names that look
-/// like typosquats or hallucinated packages.
-///
-/// Exit codes: 0 clean, 1 findings at or above the fail level, 2 usage, config or
-/// parse error.
+/// (The long help is [`long_about`]: it lists the formats from `lockfile::FORMATS`.)
 #[derive(Parser, Debug)]
-#[command(name = "lockgate", version, about, long_about, max_term_width = 100)]
+#[command(name = "lockgate", version, about, long_about = long_about(), max_term_width = 100)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// The long help of `lockgate --help`, with the file names of every format lockgate reads.
+fn long_about() -> String {
+    let names = lockgate::lockfile::file_names()
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "Guard the software supply chain before the build runs.\n\n\
+         lockgate reads the lockfiles of cargo, npm and PyPI projects ({names}), checks \
+         every package against a hash-pinned allowlist, and flags names that look like \
+         typosquats or hallucinated packages.\n\n\
+         Exit codes: 0 clean, 1 findings at or above the fail level, 2 usage, config or \
+         parse error."
+    )
 }
 
 #[derive(Subcommand, Debug)]

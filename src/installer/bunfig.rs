@@ -42,17 +42,12 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
                     )
                 })?,
         };
-        out.push(Found {
-            file: path.to_path_buf(),
-            line: toml.line(item.span()),
-            ecosystem: Ecosystem::Npm,
-            installer: "bun",
-            key,
-            setting: Setting::Source {
-                kind: "registry",
-                location: url,
-            },
-        });
+        let line = toml.line(item.span());
+        let setting = Setting::Source {
+            kind: "registry",
+            location: url,
+        };
+        out.push(Found::at(path, line, Ecosystem::Npm, "bun", key, setting));
         Ok(())
     };
     if let Some(item) = install.get("registry") {

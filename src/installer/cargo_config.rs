@@ -44,17 +44,18 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
         }
     };
     let push = |out: &mut Vec<Found>, line, key: String, kind, location: &str| {
-        out.push(Found {
-            file: path.to_path_buf(),
+        let setting = Setting::Source {
+            kind,
+            location: location.to_string(),
+        };
+        out.push(Found::at(
+            path,
             line,
-            ecosystem: Ecosystem::Cargo,
-            installer: INSTALLER,
+            Ecosystem::Cargo,
+            INSTALLER,
             key,
-            setting: Setting::Source {
-                kind,
-                location: location.to_string(),
-            },
-        })
+            setting,
+        ))
     };
     if let Some(sources) = table("source")? {
         for (name, item) in sources.iter() {

@@ -40,6 +40,7 @@
 
 pub mod bunfig;
 pub mod cargo_config;
+mod config_text;
 pub mod npmrc;
 pub mod pnpm_workspace;
 pub mod python;
@@ -253,12 +254,7 @@ impl TomlDoc {
     pub(crate) fn parse(path: &Path, text: &str) -> Result<TomlDoc, ParseError> {
         let lines = LineIndex::new(text);
         let doc = toml_edit::Document::parse(text.to_string()).map_err(|e| {
-            let first = e
-                .message()
-                .lines()
-                .next()
-                .unwrap_or("invalid TOML")
-                .to_string();
+            let first = crate::lockfile::lines::toml_edit_message(&e);
             config_error(
                 path,
                 Some(e.span().map(|s| lines.line(s.start)).unwrap_or(1)),

@@ -19,6 +19,7 @@
 //! certificates), `replace-registry-host` itself (it only decides which tarballs the
 //! `registry` setting redirects, and that setting is held to the policy either way).
 
+use super::config_text::npm_style_setting;
 use super::{Found, Setting, config_error};
 use crate::lockfile::{Ecosystem, ParseError};
 use std::path::Path;
@@ -56,33 +57,14 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
         };
         let lower = key.to_ascii_lowercase();
         let value_str = value.clone().unwrap_or_else(|| "true".to_string());
-        let setting =
-            if lower == "registry" || (lower.starts_with('@') && lower.ends_with(":registry")) {
-                Some(Setting::Source {
-                    kind: "registry",
-                    location: value_str,
-                })
-            } else if lower == "strict-ssl" && is_false(&value_str) {
-                Some(Setting::VerificationOff {
-                    effect: "TLS certificate verification".to_string(),
-                })
-            } else if lower == "verify-store-integrity" && is_false(&value_str) {
-                Some(Setting::VerificationOff {
+        let setting = npm_style_setting(&lower, &value_str, is_false).or_else(|| {
+            (lower == "verify-store-integrity" && is_false(&value_str)).then(|| {
+                Setting::VerificationOff {
                     effect: "pnpm's integrity check of the package store".to_string(),
-                })
-            } else {
-                None
-            };
-        if let Some(setting) = setting {
-            out.push(Found {
-                file: path.to_path_buf(),
-                line: line_no,
-                ecosystem: Ecosystem::Npm,
-                installer: INSTALLER,
-                key,
-                setting,
-            });
-        }
+                }
+            })
+        });
+        out.extend(setting.map(|s| Found::at(path, line_no, Ecosystem::Npm, INSTALLER, key, s)));
     }
     Ok(out)
 }

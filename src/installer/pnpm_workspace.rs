@@ -8,6 +8,7 @@
 //! else in the file (`packages`, catalogs, overrides…) is not about where packages
 //! come from and is skipped.
 
+use super::config_text::parse_yaml;
 use super::{Found, Setting, config_error};
 use crate::lockfile::pnpm::SpannedMap;
 use crate::lockfile::{Ecosystem, ParseError};
@@ -72,28 +73,10 @@ impl<'de> Deserialize<'de> for Value {
 
 /// The settings of a `pnpm-workspace.yaml` that matter.
 pub fn read(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
-    let doc: Option<SpannedMap<Value>> =
-        serde_saphyr::from_str_with_options(text, crate::lockfile::pnpm::yaml_options()).map_err(
-            |e| {
-                let line = e.location().map(|l| l.line() as usize);
-                let msg = e.without_snippet().to_string();
-                let msg = msg
-                    .lines()
-                    .next()
-                    .unwrap_or("malformed YAML")
-                    .trim()
-                    .to_string();
-                config_error(path, line, format!("malformed pnpm-workspace.yaml: {msg}"))
-            },
-        )?;
+    let doc: Option<SpannedMap<Value>> = parse_yaml(path, text, "pnpm-workspace.yaml")?;
     let mut out = Vec::new();
-    let found = |line: usize, key: String, setting: Setting| Found {
-        file: path.to_path_buf(),
-        line,
-        ecosystem: Ecosystem::Npm,
-        installer: "pnpm",
-        key,
-        setting,
+    let found = |line: usize, key: String, setting: Setting| {
+        Found::at(path, line, Ecosystem::Npm, "pnpm", key, setting)
     };
     let registry = |line: usize, key: String, v: &Value| -> Result<Found, ParseError> {
         match v {

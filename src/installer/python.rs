@@ -41,14 +41,8 @@ struct Out<'a> {
 
 impl Out<'_> {
     fn push(&mut self, line: usize, installer: &'static str, key: String, setting: Setting) {
-        self.found.push(Found {
-            file: self.path.to_path_buf(),
-            line,
-            ecosystem: Ecosystem::Pypi,
-            installer,
-            key,
-            setting,
-        });
+        let found = Found::at(self.path, line, Ecosystem::Pypi, installer, key, setting);
+        self.found.push(found);
     }
 
     fn location(
@@ -395,16 +389,11 @@ pub fn read_requirements_options(path: &Path, text: &str) -> Result<Vec<Found>, 
                 w.strip_prefix("--trusted-host=").map(String::from)
             };
             if let Some(host) = host {
-                out.push(Found {
-                    file: path.to_path_buf(),
-                    line: start,
-                    ecosystem: Ecosystem::Pypi,
-                    installer: "pip",
-                    key: "--trusted-host".into(),
-                    setting: Setting::VerificationOff {
-                        effect: format!("TLS certificate verification for `{host}`"),
-                    },
-                });
+                let setting = Setting::VerificationOff {
+                    effect: format!("TLS certificate verification for `{host}`"),
+                };
+                let key = "--trusted-host".to_string();
+                out.push(Found::at(path, start, Ecosystem::Pypi, "pip", key, setting));
             }
         }
         logical.clear();
@@ -447,16 +436,18 @@ pub fn read_pipfile_lock(path: &Path, text: &str) -> Result<Vec<Found>, ParseErr
                 .position(|l| l.contains("\"verify_ssl\"") && l.contains("false"))
                 .map(|i| i + 1)
                 .unwrap_or(1);
-            out.push(Found {
-                file: path.to_path_buf(),
+            let key = format!("_meta.sources[{name}].verify_ssl");
+            let setting = Setting::VerificationOff {
+                effect: "TLS certificate verification".into(),
+            };
+            out.push(Found::at(
+                path,
                 line,
-                ecosystem: Ecosystem::Pypi,
-                installer: "pipenv",
-                key: format!("_meta.sources[{name}].verify_ssl"),
-                setting: Setting::VerificationOff {
-                    effect: "TLS certificate verification".into(),
-                },
-            });
+                Ecosystem::Pypi,
+                "pipenv",
+                key,
+                setting,
+            ));
         }
     }
     Ok(out)

@@ -19,6 +19,7 @@
 //! Not read: `npmRegistries` (authentication per registry), `npmPublishRegistry`,
 //! `httpsCaFilePath` and `caFilePath` (extra trusted certificates), plugins.
 
+use super::config_text::{npm_style_setting, parse_yaml};
 use super::{Found, Setting, config_error};
 use crate::lockfile::{Ecosystem, ParseError};
 use serde::Deserialize;
@@ -39,29 +40,9 @@ pub fn read_classic(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
         let (value, _) =
             token(rest.trim_start()).map_err(|m| config_error(path, Some(line_no), m))?;
         let lower = key.to_ascii_lowercase();
-        let setting =
-            if lower == "registry" || (lower.starts_with('@') && lower.ends_with(":registry")) {
-                Some(Setting::Source {
-                    kind: "registry",
-                    location: value,
-                })
-            } else if lower == "strict-ssl" && value.eq_ignore_ascii_case("false") {
-                Some(Setting::VerificationOff {
-                    effect: "TLS certificate verification".to_string(),
-                })
-            } else {
-                None
-            };
-        if let Some(setting) = setting {
-            out.push(Found {
-                file: path.to_path_buf(),
-                line: line_no,
-                ecosystem: Ecosystem::Npm,
-                installer: "yarn classic",
-                key,
-                setting,
-            });
-        }
+        let setting = npm_style_setting(&lower, &value, |v| v.eq_ignore_ascii_case("false"));
+        let installer = "yarn classic";
+        out.extend(setting.map(|s| Found::at(path, line_no, Ecosystem::Npm, installer, key, s)));
     }
     Ok(out)
 }
@@ -124,31 +105,18 @@ struct Scope {
 
 /// The settings of a yarn berry `.yarnrc.yml` that matter.
 pub fn read_berry(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
-    let cfg: Option<Berry> =
-        serde_saphyr::from_str_with_options(text, crate::lockfile::pnpm::yaml_options()).map_err(
-            |e| {
-                let line = e.location().map(|l| l.line() as usize);
-                let msg = e.without_snippet().to_string();
-                let msg = msg
-                    .lines()
-                    .next()
-                    .unwrap_or("malformed YAML")
-                    .trim()
-                    .to_string();
-                config_error(path, line, format!("malformed .yarnrc.yml: {msg}"))
-            },
-        )?;
+    let cfg: Option<Berry> = parse_yaml(path, text, ".yarnrc.yml")?;
     let cfg = cfg.unwrap_or_default();
     let mut out = Vec::new();
     let mut push = |line: usize, key: String, setting: Setting| {
-        out.push(Found {
-            file: path.to_path_buf(),
+        out.push(Found::at(
+            path,
             line,
-            ecosystem: Ecosystem::Npm,
-            installer: "yarn berry",
+            Ecosystem::Npm,
+            "yarn berry",
             key,
             setting,
-        })
+        ))
     };
     if let Some(s) = cfg.npm_registry_server {
         push(

@@ -38,13 +38,33 @@
 //! Not verified: hashes against tarballs, that versions satisfy the ranges asking for
 //! them, `trustedDependencies`, `overrides`, `patchedDependencies` and catalogs.
 
-use super::npm::{self, DepKind, Layout, Node, NodeKind, OrderedMap, Resolution, Str, Tree};
+use super::npm_tree::{
+    self as npm, DepKind, Layout, Node, NodeKind, OrderedMap, Resolution, Str, Tree,
+};
 use super::{Context, Lockfile, ParseError, Source};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+
+/// The `bun` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format =
+    super::Format::new("bun", module_path!(), super::Ecosystem::Npm, parse)
+        .files(&["bun.lock"], |name, _| name == "bun.lock")
+        .hint("regenerate it with `bun install --lockfile-only` (or restore it from git)");
+
+/// `bun.lockb`, Bun's binary lockfile: recognised so that it is never skipped in
+/// silence, and always refused.
+pub static BINARY_FORMAT: super::Format = super::Format::new(
+    "bun-lockb",
+    module_path!(),
+    super::Ecosystem::Npm,
+    parse,
+)
+.files(&[], |name, _| name == "bun.lockb")
+.hint("convert it to the text format with `bun install --save-text-lockfile`, then commit bun.lock")
+.refuse("bun.lockb is Bun's binary lockfile, which lockgate cannot read");
 
 /// Parse the text of a `bun.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
@@ -385,6 +405,7 @@ pub fn strip_jsonc(text: &str) -> Result<String, usize> {
 // ---------------------------------------------------------------------------
 // Deserialization
 
+#[derive(Default)]
 struct BunLock<'a> {
     version: Option<u64>,
     workspaces: Option<OrderedMap<'a, Workspace<'a>>>,
@@ -393,47 +414,37 @@ struct BunLock<'a> {
 
 impl<'de> Deserialize<'de> for BunLock<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct TopVisitor;
-        impl<'de> Visitor<'de> for TopVisitor {
-            type Value = BunLock<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a bun.lock (a JSON object)")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BunLock<'de>, A::Error> {
-                let mut top = BunLock {
-                    version: None,
-                    workspaces: None,
-                    packages: None,
-                };
-                while let Some(key) = map.next_key::<Str<'de>>()? {
-                    match key.0.as_ref() {
-                        "lockfileVersion" => {
-                            let v: serde_json::Value = map.next_value()?;
-                            top.version = Some(match v.as_u64() {
-                                Some(n @ 0..=2) => n,
-                                Some(n) => {
-                                    return Err(de::Error::custom(format!(
-                                        "lockfileVersion {n} is newer than lockgate knows (0-2)"
-                                    )));
-                                }
-                                None => {
-                                    return Err(de::Error::custom(format!(
-                                        "lockfileVersion {v} is not one lockgate knows (0-2)"
-                                    )));
-                                }
-                            });
-                        }
-                        "workspaces" => top.workspaces = Some(map.next_value()?),
-                        "packages" => top.packages = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
+        npm::deserialize_object(d)
+    }
+}
+
+impl<'de> npm::JsonObject<'de> for BunLock<'de> {
+    const EXPECTING: &'static str = "a bun.lock (a JSON object)";
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "lockfileVersion" => {
+                let v: serde_json::Value = map.next_value()?;
+                self.version = Some(match v.as_u64() {
+                    Some(n @ 0..=2) => n,
+                    Some(n) => {
+                        return Err(de::Error::custom(format!(
+                            "lockfileVersion {n} is newer than lockgate knows (0-2)"
+                        )));
                     }
-                }
-                Ok(top)
+                    None => {
+                        return Err(de::Error::custom(format!(
+                            "lockfileVersion {v} is not one lockgate knows (0-2)"
+                        )));
+                    }
+                });
+            }
+            "workspaces" => self.workspaces = Some(map.next_value()?),
+            "packages" => self.packages = Some(map.next_value()?),
+            _ => {
+                map.next_value::<IgnoredAny>()?;
             }
         }
-        d.deserialize_map(TopVisitor)
+        Ok(())
     }
 }
 
@@ -502,14 +513,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Elem<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
-        let ctx = Context {
-            path: Path::new("/nonexistent/bun.lock"),
-            display: Path::new("bun.lock"),
-        };
-        parse(&ctx, text)
+        FORMAT.parse_at("/nonexistent/bun.lock", text)
     }
 
     #[test]

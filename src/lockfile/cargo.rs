@@ -118,6 +118,12 @@ enum Members {
     },
 }
 
+/// The `cargo` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format =
+    super::Format::new("cargo", module_path!(), super::Ecosystem::Cargo, parse)
+        .files(&["Cargo.lock"], |name, _| name == "Cargo.lock")
+        .hint("regenerate it with `cargo generate-lockfile` (or restore it from git)");
+
 /// Parse the text of a `Cargo.lock`.
 ///
 /// Needs no cargo: roots come from the `Cargo.toml` beside the lockfile when there is
@@ -204,10 +210,7 @@ fn metadata_members(ctx: &Context<'_>) -> Result<Members, ParseError> {
 fn parse_inner(ctx: &Context<'_>, text: &str, members: Members) -> Result<Lockfile, ParseError> {
     let lines = LineIndex::new(text);
     let line_of = |span: std::ops::Range<usize>| lines.line(span.start);
-    let raw: RawLock = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| lines.line(s.start));
-        ctx.error(line, format!("is not a valid Cargo.lock: {}", e.message()))
-    })?;
+    let raw: RawLock = lines.toml(ctx, text, "is not a valid Cargo.lock")?;
 
     // The format version.
     let explicit = match &raw.version {

@@ -19,6 +19,21 @@ impl LineIndex {
         LineIndex { starts }
     }
 
+    /// Deserialize the TOML document `text` (indexed by `self`); a syntax or shape
+    /// error is a [`super::ParseError`] at its line, its message after `what`
+    /// (`"is not a valid uv.lock"`).
+    pub(crate) fn toml<T: serde::de::DeserializeOwned>(
+        &self,
+        ctx: &super::Context<'_>,
+        text: &str,
+        what: &str,
+    ) -> Result<T, super::ParseError> {
+        toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| self.line(s.start));
+            ctx.error(line, format!("{what}: {}", e.message()))
+        })
+    }
+
     /// The 1-based line that contains byte `offset`.
     pub fn line(&self, offset: usize) -> usize {
         match self.starts.binary_search(&offset) {
@@ -52,6 +67,12 @@ pub fn header_lines(text: &str, header: &str) -> Vec<usize> {
         .enumerate()
         .filter_map(|(i, l)| (l.trim_end() == header).then_some(i + 1))
         .collect()
+}
+
+/// The first line of a `toml_edit` syntax error's message (the rest quotes the
+/// file).
+pub fn toml_edit_message(err: &toml_edit::TomlError) -> &str {
+    err.message().lines().next().unwrap_or("invalid TOML")
 }
 
 /// The 1-based line and column (0-based, in bytes) of a serde_json error position.

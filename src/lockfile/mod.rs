@@ -8,20 +8,26 @@
 
 pub mod bun;
 pub mod cargo;
+pub mod format;
 pub mod graph;
 pub mod hash;
 pub mod lines;
 pub mod npm;
+pub(crate) mod npm_tree;
 pub mod pdm;
 pub mod pipfile;
 pub mod pnpm;
 pub mod poetry;
 pub mod pylock;
+pub(crate) mod python_lock;
+pub(crate) mod python_url;
 pub mod requirements;
 pub mod uv;
 pub mod yarn;
 
+pub use format::{Format, Kind};
 pub use hash::Hash;
+pub use requirements::in_requirements_folder;
 
 use serde::Serialize;
 use std::fmt;
@@ -316,113 +322,36 @@ impl ParseError {
     }
 }
 
-/// The kinds of lockfile, known from the file name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    /// `Cargo.lock`
-    CargoLock,
-    /// `package-lock.json` or `npm-shrinkwrap.json`
-    PackageLock,
-    /// `yarn.lock` (classic or berry; told apart by content)
-    YarnLock,
-    /// `pnpm-lock.yaml`
-    PnpmLock,
-    /// `bun.lock` (text)
-    BunLock,
-    /// `bun.lockb` (binary; not readable, always an error)
-    BunLockb,
-    /// `requirements*.txt`
-    Requirements,
-    /// `poetry.lock`
-    PoetryLock,
-    /// `Pipfile.lock`
-    PipfileLock,
-    /// `uv.lock`
-    UvLock,
-    /// `pdm.lock`
-    PdmLock,
-    /// `pylock.toml` and `pylock.<name>.toml` (PEP 751)
-    Pylock,
-}
-
-impl Kind {
-    /// The ecosystem of this kind of lockfile.
-    pub fn ecosystem(self) -> Ecosystem {
-        match self {
-            Kind::CargoLock => Ecosystem::Cargo,
-            Kind::PackageLock
-            | Kind::YarnLock
-            | Kind::PnpmLock
-            | Kind::BunLock
-            | Kind::BunLockb => Ecosystem::Npm,
-            _ => Ecosystem::Pypi,
-        }
-    }
-
-    /// The command that rewrites a lockfile of this kind.
-    pub fn regenerate_hint(self) -> &'static str {
-        match self {
-            Kind::CargoLock => {
-                "regenerate it with `cargo generate-lockfile` (or restore it from git)"
-            }
-            Kind::PackageLock => {
-                "regenerate it with `npm install --package-lock-only` (or restore it from git)"
-            }
-            Kind::YarnLock => "regenerate it with `yarn install` (or restore it from git)",
-            Kind::PnpmLock => {
-                "regenerate it with `pnpm install --lockfile-only` (or restore it from git)"
-            }
-            Kind::BunLock => {
-                "regenerate it with `bun install --lockfile-only` (or restore it from git)"
-            }
-            Kind::BunLockb => {
-                "convert it to the text format with `bun install --save-text-lockfile`, then commit bun.lock"
-            }
-            Kind::Requirements => {
-                "fix the line, or regenerate the file with `pip-compile --generate-hashes` / `uv pip compile --generate-hashes`"
-            }
-            Kind::PoetryLock => "regenerate it with `poetry lock` (or restore it from git)",
-            Kind::PipfileLock => "regenerate it with `pipenv lock` (or restore it from git)",
-            Kind::UvLock => "regenerate it with `uv lock` (or restore it from git)",
-            Kind::PdmLock => "regenerate it with `pdm lock` (or restore it from git)",
-            Kind::Pylock => {
-                "regenerate it with `pip lock` / `uv export --format pylock.toml` (or restore it from git)"
-            }
-        }
-    }
-}
+/// Every format lockgate recognises, one descriptor each (see [`Format`]). The
+/// order is the order of help text and docs/lockfiles.md.
+pub static FORMATS: &[&Format] = &[
+    &cargo::FORMAT,
+    &npm::FORMAT,
+    &yarn::FORMAT,
+    &pnpm::FORMAT,
+    &bun::FORMAT,
+    &bun::BINARY_FORMAT,
+    &requirements::FORMAT,
+    &pipfile::FORMAT,
+    &pylock::FORMAT,
+    &poetry::FORMAT,
+    &uv::FORMAT,
+    &pdm::FORMAT,
+];
 
 /// The lockfile kind for a file name, or `None` when the file is not a lockfile.
 pub fn detect(path: &Path) -> Option<Kind> {
     let name = path.file_name()?.to_str()?;
-    Some(match name {
-        "Cargo.lock" => Kind::CargoLock,
-        "package-lock.json" | "npm-shrinkwrap.json" => Kind::PackageLock,
-        "yarn.lock" => Kind::YarnLock,
-        "pnpm-lock.yaml" => Kind::PnpmLock,
-        "bun.lock" => Kind::BunLock,
-        "bun.lockb" => Kind::BunLockb,
-        "poetry.lock" => Kind::PoetryLock,
-        "Pipfile.lock" => Kind::PipfileLock,
-        "uv.lock" => Kind::UvLock,
-        "pdm.lock" => Kind::PdmLock,
-        "pylock.toml" => Kind::Pylock,
-        _ if name.starts_with("pylock.") && name.ends_with(".toml") => Kind::Pylock,
-        _ if name.starts_with("requirements") && name.ends_with(".txt") => Kind::Requirements,
-        // Rye's `requirements.lock` / `requirements-dev.lock` are pip requirements files.
-        _ if name.starts_with("requirements") && name.ends_with(".lock") => Kind::Requirements,
-        // pip-tools / uv layouts: `requirements/main.txt`, `requirements/tests.txt`.
-        _ if name.ends_with(".txt") && in_requirements_folder(path) => Kind::Requirements,
-        _ => return None,
-    })
+    FORMATS
+        .iter()
+        .find(|f| (f.matches)(name, path))
+        .map(|f| Kind::of(f))
 }
 
-/// Is `path` directly inside a folder named `requirements` (the pip-tools layout
-/// `requirements/base.txt`, `requirements/base.in`)?
-pub fn in_requirements_folder(path: &Path) -> bool {
-    path.parent()
-        .and_then(Path::file_name)
-        .is_some_and(|d| d == "requirements")
+/// The file names lockgate reads, as users see them (`requirements*.txt`), in
+/// [`FORMATS`] order.
+pub fn file_names() -> impl Iterator<Item = &'static str> {
+    FORMATS.iter().flat_map(|f| f.names.iter().copied())
 }
 
 /// Largest lockfile lockgate reads (bytes). Larger files are refused before reading.
@@ -475,12 +404,9 @@ pub fn parse_file_as(
         )
         .with_hint("check that this is really a lockfile; lockgate refuses files this large rather than read part of them"));
     }
-    if kind == Kind::BunLockb {
-        return Err(ParseError::new(
-            display,
-            None,
-            "bun.lockb is Bun's binary lockfile, which lockgate cannot read",
-        ));
+    let format = kind.format();
+    if let Some(message) = format.refused {
+        return Err(ParseError::new(display, None, message));
     }
     // Read at most one byte more than the limit: a file that grows after the size
     // check (or reports a wrong size) still cannot make lockgate read without bound.
@@ -503,10 +429,8 @@ pub fn parse_file_as(
             ),
         ));
     }
-    if kind == Kind::Requirements {
-        requirements::check_encoding(&bytes).map_err(|(line, msg)| {
-            ParseError::new(display, Some(line), msg).with_hint(requirements::ENCODING_HINT)
-        })?;
+    if let Some(check) = format.check_bytes {
+        check(display, &bytes)?;
     }
     let text =
         decode_text(&bytes).map_err(|(line, msg)| ParseError::new(display, Some(line), msg))?;
@@ -525,22 +449,9 @@ pub fn parse_text(
     text: &str,
 ) -> Result<Lockfile, ParseError> {
     let ctx = Context { path, display };
-    match kind {
-        Kind::CargoLock => cargo::parse(&ctx, text),
-        Kind::PackageLock => npm::parse(&ctx, text),
-        Kind::YarnLock => yarn::parse(&ctx, text),
-        Kind::PnpmLock => pnpm::parse(&ctx, text),
-        Kind::BunLock => bun::parse(&ctx, text),
-        Kind::BunLockb => Err(ctx.error(
-            None,
-            "bun.lockb is Bun's binary lockfile, which lockgate cannot read",
-        )),
-        Kind::Requirements => requirements::parse(&ctx, text),
-        Kind::PoetryLock => poetry::parse(&ctx, text),
-        Kind::PipfileLock => pipfile::parse(&ctx, text),
-        Kind::UvLock => uv::parse(&ctx, text),
-        Kind::PdmLock => pdm::parse(&ctx, text),
-        Kind::Pylock => pylock::parse(&ctx, text),
+    match kind.format().refused {
+        Some(message) => Err(ctx.error(None, message)),
+        None => (kind.format().parse)(&ctx, text),
     }
 }
 

@@ -45,17 +45,23 @@
 //! ranges that ask for it, and the `requires` of a `dependencies` tree that sits beside
 //! `packages`.
 
-use super::graph::{self, Root};
-use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
+use super::npm_tree::{
+    DepKind, JsonObject, Layout, Node, NodeKind, OrderedMap, Str, Tree, deserialize_object, is_git,
+    json_error, key_lines, parse_hashes, read_manifest, source_of, tarball_version,
+};
+use super::{Context, Lockfile, ParseError, Source};
 use serde::Deserialize;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt;
-use std::path::Path;
 
-/// The default registry, whose tarballs are [`Source::Registry`]`(None)`.
-const NPMJS: &str = "https://registry.npmjs.org";
+/// The `npm` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format =
+    super::Format::new("npm", module_path!(), super::Ecosystem::Npm, parse)
+        .files(&["package-lock.json", "npm-shrinkwrap.json"], |name, _| {
+            matches!(name, "package-lock.json" | "npm-shrinkwrap.json")
+        })
+        .hint("regenerate it with `npm install --package-lock-only` (or restore it from git)");
 
 /// Parse the text of a `package-lock.json` or `npm-shrinkwrap.json`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
@@ -113,44 +119,9 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     tree.finish(ctx, format)
 }
 
-// ---------------------------------------------------------------------------
-// Deserialization
-
-/// A JSON object kept in file order, with duplicate keys kept (and rejected later).
-pub(crate) struct OrderedMap<'a, V>(pub(crate) Vec<(Cow<'a, str>, V)>);
-
-impl<V> Default for OrderedMap<'_, V> {
-    fn default() -> Self {
-        OrderedMap(Vec::new())
-    }
-}
-
-/// A string borrowed from the input when it has no escapes.
-#[derive(Deserialize)]
-pub(crate) struct Str<'a>(#[serde(borrow)] pub(crate) Cow<'a, str>);
-
-impl<'de: 'a, 'a, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<'a, V> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct MapVisitor<'a, V>(std::marker::PhantomData<(&'a (), V)>);
-        impl<'de: 'a, 'a, V: Deserialize<'de>> Visitor<'de> for MapVisitor<'a, V> {
-            type Value = OrderedMap<'a, V>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
-                while let Some(k) = map.next_key::<Str<'a>>()? {
-                    out.push((k.0, map.next_value()?));
-                }
-                Ok(OrderedMap(out))
-            }
-        }
-        d.deserialize_map(MapVisitor(std::marker::PhantomData))
-    }
-}
-
 /// The top level. A hand-written visitor so that the version is checked as soon as it
 /// is read.
+#[derive(Default)]
 struct Top<'a> {
     version: Option<u64>,
     name: Option<Str<'a>>,
@@ -160,37 +131,26 @@ struct Top<'a> {
 
 impl<'de> Deserialize<'de> for Top<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct TopVisitor;
-        impl<'de> Visitor<'de> for TopVisitor {
-            type Value = Top<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an npm lockfile (a JSON object)")
+        deserialize_object(d)
+    }
+}
+
+impl<'de> JsonObject<'de> for Top<'de> {
+    const EXPECTING: &'static str = "an npm lockfile (a JSON object)";
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "lockfileVersion" => {
+                let v: serde_json::Value = map.next_value()?;
+                self.version = Some(check_version(&v).map_err(de::Error::custom)?);
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
-                let mut top = Top {
-                    version: None,
-                    name: None,
-                    packages: None,
-                    dependencies: None,
-                };
-                while let Some(key) = map.next_key::<Str<'de>>()? {
-                    match key.0.as_ref() {
-                        "lockfileVersion" => {
-                            let v: serde_json::Value = map.next_value()?;
-                            top.version = Some(check_version(&v).map_err(de::Error::custom)?);
-                        }
-                        "name" => top.name = map.next_value::<Option<Str<'de>>>()?,
-                        "packages" => top.packages = Some(map.next_value()?),
-                        "dependencies" => top.dependencies = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(top)
+            "name" => self.name = map.next_value::<Option<Str<'de>>>()?,
+            "packages" => self.packages = Some(map.next_value()?),
+            "dependencies" => self.dependencies = Some(map.next_value()?),
+            _ => {
+                map.next_value::<IgnoredAny>()?;
             }
         }
-        d.deserialize_map(TopVisitor)
+        Ok(())
     }
 }
 
@@ -297,313 +257,12 @@ fn string_or_false<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<Str
     }
 }
 
-/// The parts of a `package.json` used for version 1 roots.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Manifest {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    pub(crate) version: Option<String>,
-    #[serde(default)]
-    dependencies: HashMap<String, serde_json::Value>,
-    #[serde(default)]
-    dev_dependencies: HashMap<String, serde_json::Value>,
-    #[serde(default)]
-    optional_dependencies: HashMap<String, serde_json::Value>,
-    #[serde(default)]
-    peer_dependencies: HashMap<String, serde_json::Value>,
-}
-
-pub(crate) fn read_manifest(dir: &Path) -> Option<Manifest> {
-    let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
-    serde_json::from_str(&text).ok()
-}
-
-/// A serde_json error as a [`ParseError`] naming its line.
-///
-/// The line is clamped to the last line of `text` (a truncated file ending in a newline
-/// fails "on" the empty line after it).
-pub(crate) fn json_error(ctx: &Context<'_>, e: &serde_json::Error, text: &str) -> ParseError {
-    let msg = e.to_string();
-    let msg = match msg.rfind(" at line ") {
-        Some(i) if e.line() > 0 => msg[..i].to_string(),
-        _ => msg,
-    };
-    let what = match e.classify() {
-        serde_json::error::Category::Eof => "truncated JSON",
-        serde_json::error::Category::Syntax => "malformed JSON",
-        serde_json::error::Category::Data => "unexpected content",
-        serde_json::error::Category::Io => "cannot read",
-    };
-    let line = (e.line() > 0).then(|| e.line().min(text.lines().count().max(1)));
-    ctx.error(line, format!("{what}: {msg}"))
-}
-
-// ---------------------------------------------------------------------------
-// Lines
-
-/// Which object keys [`key_lines`] reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Layout {
-    /// Keys of the top-level `packages` object (npm v2/v3, bun.lock).
-    Packages,
-    /// Keys of the top-level `dependencies` object and, recursively, of each entry's
-    /// own `dependencies` (npm v1), in document order (pre-order).
-    NpmV1,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Frame {
-    Root,
-    Entries,
-    Entry,
-    Other,
-    Array,
-}
-
-/// The 1-based line of every entry key, in document order, in one pass over `text`.
-///
-/// `text` must be valid JSON (parse it with serde first); comments and trailing commas
-/// must have been blanked out.
-pub(crate) fn key_lines(text: &str, layout: Layout) -> Vec<usize> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut stack: Vec<Frame> = Vec::with_capacity(16);
-    let mut expect_key = false;
-    let mut last_key: &[u8] = b"";
-    let mut line = 1usize;
-    let mut i = 0usize;
-    while i < b.len() {
-        match b[i] {
-            b' ' => {
-                // indentation: skip the run
-                i += b[i..]
-                    .iter()
-                    .position(|&c| c != b' ')
-                    .unwrap_or(b.len() - i);
-                continue;
-            }
-            b'\n' => line += 1,
-            b'"' => {
-                let start = i + 1;
-                i = start;
-                // JSON strings hold no raw newlines: only `"` and `\\` matter here.
-                while let Some(p) = b
-                    .get(i..)
-                    .and_then(|r| r.iter().position(|&c| c == b'"' || c == b'\\'))
-                {
-                    i += p;
-                    if b[i] == b'"' {
-                        break;
-                    }
-                    i += 2;
-                }
-                i = i.min(b.len());
-                let s = b.get(start..i).unwrap_or(b"");
-                if expect_key {
-                    last_key = s;
-                    expect_key = false;
-                    if stack.last() == Some(&Frame::Entries) {
-                        out.push(line);
-                    }
-                }
-            }
-            b'{' => {
-                let parent = stack.last().copied();
-                let kind = match parent {
-                    None => Frame::Root,
-                    Some(Frame::Root) if layout == Layout::Packages && last_key == b"packages" => {
-                        Frame::Entries
-                    }
-                    Some(Frame::Root) if layout == Layout::NpmV1 && last_key == b"dependencies" => {
-                        Frame::Entries
-                    }
-                    Some(Frame::Entries) => Frame::Entry,
-                    Some(Frame::Entry)
-                        if layout == Layout::NpmV1 && last_key == b"dependencies" =>
-                    {
-                        Frame::Entries
-                    }
-                    _ => Frame::Other,
-                };
-                stack.push(kind);
-                expect_key = true;
-            }
-            b'[' => {
-                stack.push(Frame::Array);
-                expect_key = false;
-            }
-            b'}' | b']' => {
-                stack.pop();
-                expect_key = false;
-            }
-            b',' => expect_key = !matches!(stack.last(), Some(Frame::Array) | None),
-            _ => {}
-        }
-        i += 1;
-    }
-    out
-}
-
-// ---------------------------------------------------------------------------
-// The install tree
-
-/// How a dependency edge was declared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DepKind {
-    /// `dependencies`
-    Prod,
-    Optional,
-    Peer,
-    Dev,
-}
-
-/// What an entry of the install tree is.
-#[derive(Debug)]
-pub(crate) enum NodeKind {
-    /// A package to report.
-    Package,
-    /// The project (`""`) or a workspace member.
-    Root,
-    /// `"link": true`: resolves to the entry at this key.
-    Link(String),
-}
-
-/// One entry of the install tree (shared with the bun.lock parser).
-#[derive(Debug)]
-pub(crate) struct Node<'a> {
-    /// Install path (npm: `node_modules/a/node_modules/b`; bun: `a/b`).
-    pub(crate) key: Cow<'a, str>,
-    pub(crate) kind: NodeKind,
-    /// Package name; for roots, their label.
-    pub(crate) name: String,
-    pub(crate) version: String,
-    pub(crate) source: Source,
-    /// `resolved` as written, when there is one.
-    pub(crate) resolved: Option<Cow<'a, str>>,
-    pub(crate) hashes: Vec<Hash>,
-    pub(crate) line: usize,
-    /// The lockfile's own `dev` flag.
-    pub(crate) dev: bool,
-    /// The lockfile's own `optional` flag.
-    pub(crate) optional: bool,
-    /// (install name, spec, kind) of each dependency.
-    pub(crate) deps: Vec<(Cow<'a, str>, Cow<'a, str>, DepKind)>,
-}
-
-/// How dependencies resolve to install paths.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) enum Resolution {
-    /// npm: `node_modules/a/node_modules/d`, then up the tree.
-    #[default]
-    NodeModules,
-    /// bun.lock: `a/d`, then up the tree (`d`).
-    Bun,
-}
-
-/// The install tree of one lockfile (shared with the bun.lock parser).
-#[derive(Default)]
-pub(crate) struct Tree<'a> {
-    pub(crate) nodes: Vec<Node<'a>>,
-    pub(crate) root_name: Option<String>,
-    /// Version 1 only: the `package.json` beside the lockfile.
-    pub(crate) v1_manifest: Option<Manifest>,
-    pub(crate) layout: Resolution,
-}
-
 /// The package name in an install path: the part after the last `node_modules/`.
 fn name_from_key(key: &str) -> &str {
     match key.rfind("node_modules/") {
         Some(i) => &key[i + "node_modules/".len()..],
         None => key.rsplit('/').next().unwrap_or(key),
     }
-}
-
-pub(crate) fn parse_hashes(
-    ctx: &Context<'_>,
-    line: usize,
-    key: &str,
-    sri: Option<&Str<'_>>,
-) -> Result<Vec<Hash>, ParseError> {
-    let Some(sri) = sri else {
-        return Ok(Vec::new());
-    };
-    let mut h = Hash::from_sri_list(&sri.0)
-        .map_err(|e| ctx.error(Some(line), format!("`{key}`: bad integrity: {e}")))?;
-    h.sort();
-    h.dedup();
-    Ok(h)
-}
-
-/// The source that a `resolved` value names, for the package `name` at `version`.
-pub(crate) fn source_of(resolved: &str, name: &str, version: &str) -> Option<Source> {
-    if let Some(rest) = resolved.strip_prefix("file:") {
-        return Some(Source::Path(rest.to_string()));
-    }
-    if is_git(resolved) {
-        let (url, rev) = match resolved.split_once('#') {
-            Some((u, r)) => (u, Some(r.to_string())),
-            None => (resolved, None),
-        };
-        return Some(Source::Git {
-            url: url.to_string(),
-            rev,
-        });
-    }
-    if resolved.starts_with("https://") || resolved.starts_with("http://") {
-        return Some(match registry_base(resolved, name, version) {
-            Some(base) if base == NPMJS || base == "http://registry.npmjs.org" => {
-                Source::Registry(None)
-            }
-            Some(base) => Source::Registry(Some(base.to_string())),
-            None => Source::Url(resolved.to_string()),
-        });
-    }
-    None
-}
-
-/// The version in a tarball URL's file name `<unscoped name>-<version>.tgz`.
-pub(crate) fn tarball_version<'u>(url: &'u str, name: &str) -> Option<&'u str> {
-    let file = url.split(['?', '#']).next()?.rsplit('/').next()?;
-    let unscoped = name.rsplit('/').next().unwrap_or(name);
-    file.strip_suffix(".tgz")?
-        .strip_prefix(unscoped)?
-        .strip_prefix('-')
-        .filter(|v| !v.is_empty())
-}
-
-/// True for the git forms of `resolved` / specs (`git+https:`, `github:`, ...).
-pub(crate) fn is_git(s: &str) -> bool {
-    [
-        "git+",
-        "git:",
-        "git@",
-        "github:",
-        "gitlab:",
-        "bitbucket:",
-        "gist:",
-    ]
-    .iter()
-    .any(|p| s.starts_with(p))
-}
-
-/// The registry base of a registry tarball URL `<base>/<name>/-/<unscoped>-<version>.tgz`.
-fn registry_base<'u>(url: &'u str, name: &str, version: &str) -> Option<&'u str> {
-    let url = url.split(['?', '#']).next().unwrap_or(url);
-    let (before, file) = url.rsplit_once("/-/")?;
-    let unscoped = name.rsplit('/').next().unwrap_or(name);
-    let stem = file.strip_suffix(".tgz")?;
-    if stem.strip_prefix(unscoped)?.strip_prefix('-')? != version {
-        return None;
-    }
-    let base = match before.strip_suffix(name) {
-        Some(b) => b,
-        None => before
-            .strip_suffix(&name.replace('/', "%2f"))
-            .or_else(|| before.strip_suffix(&name.replace('/', "%2F")))?,
-    };
-    base.strip_suffix('/')
 }
 
 /// Glob match used for `workspaces` (`*` within a path segment, `**` for any number of
@@ -747,15 +406,8 @@ fn add_packages<'a>(
         let source = if !in_node_modules {
             Source::Path(key.to_string())
         } else {
-            match &e.resolved {
-                None => Source::Registry(None),
-                Some(r) => source_of(&r.0, &name, &version).ok_or_else(|| {
-                    ctx.error(
-                        Some(line),
-                        format!("`{key}`: unrecognised `resolved` value `{}`", r.0),
-                    )
-                })?,
-            }
+            let resolved = e.resolved.as_ref().map(|r| r.0.as_ref());
+            resolved_source(ctx, line, &key, resolved, &name, &version)?
         };
         let hashes = parse_hashes(ctx, line, &key, e.integrity.as_ref())?;
         tree.nodes.push(Node {
@@ -773,6 +425,27 @@ fn add_packages<'a>(
         });
     }
     Ok(())
+}
+
+/// The source a `resolved` value names (absent: the default registry); one that
+/// is not recognised is an error naming `what` at `line`.
+fn resolved_source(
+    ctx: &Context<'_>,
+    line: usize,
+    what: &str,
+    resolved: Option<&str>,
+    name: &str,
+    version: &str,
+) -> Result<Source, ParseError> {
+    match resolved {
+        None => Ok(Source::Registry(None)),
+        Some(r) => source_of(r, name, version).ok_or_else(|| {
+            ctx.error(
+                Some(line),
+                format!("`{what}`: unrecognised `resolved` value `{r}`"),
+            )
+        }),
+    }
 }
 
 /// Flatten the version 1 tree into install-path keys, in document order.
@@ -847,15 +520,7 @@ fn add_v1<'a>(
             };
             (version, src)
         } else {
-            let source = match resolved {
-                None => Source::Registry(None),
-                Some(r) => source_of(r, &name, spec).ok_or_else(|| {
-                    ctx.error(
-                        Some(line),
-                        format!("`{dep_name}`: unrecognised `resolved` value `{r}`"),
-                    )
-                })?,
-            };
+            let source = resolved_source(ctx, line, &dep_name, resolved, &name, spec)?;
             (spec.to_string(), source)
         };
         let hashes = parse_hashes(ctx, line, &dep_name, e.integrity.as_ref())?;
@@ -997,297 +662,12 @@ fn shown(v: Option<&str>) -> String {
     v.map_or_else(|| "absent".to_string(), |v| format!("`{v}`"))
 }
 
-/// bun.lock keys: `a/d` for `d` installed under `a`; candidates are the key's
-/// prefixes (whole package names, `@scope/name` counted as one) followed by `dep`.
-fn resolve_bun(index: &HashMap<&str, usize>, from: &str, dep: &str) -> Option<usize> {
-    let mut ends = vec![0usize];
-    let bytes = from.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let scoped = bytes[i] == b'@';
-        let mut j = from[i..].find('/').map_or(bytes.len(), |p| i + p);
-        if scoped && j < bytes.len() {
-            j = from[j + 1..].find('/').map_or(bytes.len(), |p| j + 1 + p);
-        }
-        ends.push(j);
-        i = j + 1;
-    }
-    let mut cand = String::with_capacity(from.len() + dep.len() + 1);
-    for &end in ends.iter().rev() {
-        cand.clear();
-        if end > 0 {
-            cand.push_str(&from[..end]);
-            cand.push('/');
-        }
-        cand.push_str(dep);
-        if let Some(&i) = index.get(cand.as_str()) {
-            return Some(i);
-        }
-    }
-    None
-}
-
-impl<'a> Tree<'a> {
-    /// Resolve `dep` from the entry at `from` as Node does, following links.
-    fn resolve(&self, index: &HashMap<&str, usize>, from: &str, dep: &str) -> Option<usize> {
-        if self.layout == Resolution::Bun {
-            return resolve_bun(index, from, dep);
-        }
-        let mut base = from;
-        let mut cand = String::with_capacity(from.len() + dep.len() + 16);
-        loop {
-            if !(base == "node_modules" || base.ends_with("/node_modules")) {
-                cand.clear();
-                if !base.is_empty() {
-                    cand.push_str(base);
-                    cand.push('/');
-                }
-                cand.push_str("node_modules/");
-                cand.push_str(dep);
-                if let Some(&i) = index.get(cand.as_str()) {
-                    return match &self.nodes[i].kind {
-                        NodeKind::Link(target) => index.get(target.as_str()).copied(),
-                        _ => Some(i),
-                    };
-                }
-            }
-            if base.is_empty() {
-                return None;
-            }
-            base = base.rfind('/').map_or("", |p| &base[..p]);
-        }
-    }
-
-    /// Resolve every edge, merge entries into packages and compute their paths.
-    pub(crate) fn finish(
-        mut self,
-        ctx: &Context<'_>,
-        format: String,
-    ) -> Result<Lockfile, ParseError> {
-        let index: HashMap<&str, usize> = self
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.key.as_ref(), i))
-            .collect();
-        // Resolve every dependency to a node.
-        let mut node_edges: Vec<Vec<(usize, DepKind)>> = Vec::with_capacity(self.nodes.len());
-        let mut url_requested = vec![false; self.nodes.len()];
-        for n in &self.nodes {
-            let mut out = Vec::with_capacity(n.deps.len());
-            if !matches!(n.kind, NodeKind::Link(_)) {
-                for (dep, spec, kind) in &n.deps {
-                    if let Some(t) = self.resolve(&index, &n.key, dep) {
-                        if spec.starts_with("http://") || spec.starts_with("https://") {
-                            url_requested[t] = true;
-                        }
-                        out.push((t, *kind));
-                    }
-                }
-            }
-            node_edges.push(out);
-        }
-        drop(index);
-        // A registry tarball that a manifest asked for by URL is a URL dependency.
-        for (i, n) in self.nodes.iter_mut().enumerate() {
-            if url_requested[i]
-                && let (Source::Registry(_), NodeKind::Package) = (&n.source, &n.kind)
-            {
-                let url = match &n.resolved {
-                    Some(r) => r.to_string(),
-                    None => format!(
-                        "{NPMJS}/{}/-/{}-{}.tgz",
-                        n.name,
-                        n.name.rsplit('/').next().unwrap_or(&n.name),
-                        n.version
-                    ),
-                };
-                n.source = Source::Url(url);
-            }
-        }
-        // One package per distinct (name, version, source).
-        let mut packages: Vec<Package> = Vec::new();
-        let mut pkg_of: Vec<Option<usize>> = vec![None; self.nodes.len()];
-        let mut by_id: HashMap<(&str, &str, &Source), usize> = HashMap::new();
-        let mut flags: Vec<(bool, bool)> = Vec::new();
-        for (i, n) in self.nodes.iter().enumerate() {
-            if !matches!(n.kind, NodeKind::Package) {
-                continue;
-            }
-            let p = *by_id
-                .entry((n.name.as_str(), n.version.as_str(), &n.source))
-                .or_insert_with(|| {
-                    packages.push(Package::new(
-                        Ecosystem::Npm,
-                        n.name.clone(),
-                        n.version.clone(),
-                        n.source.clone(),
-                        ctx.display,
-                        n.line,
-                    ));
-                    flags.push((true, true));
-                    packages.len() - 1
-                });
-            flags[p].0 &= n.dev;
-            flags[p].1 &= n.optional;
-            pkg_of[i] = Some(p);
-        }
-        drop(by_id);
-        // Every hash of every install of the version.
-        for (n, p) in self.nodes.iter_mut().zip(&pkg_of) {
-            let Some(pkg) = p.and_then(|p| packages.get_mut(p)) else {
-                continue;
-            };
-            if let Some(r) = n
-                .resolved
-                .as_deref()
-                .filter(|r| r.starts_with("https://") || r.starts_with("http://"))
-            {
-                pkg.artifacts.push(super::Artifact::new(
-                    Some(r.to_string()),
-                    n.hashes.clone(),
-                    n.line,
-                ));
-            }
-            if pkg.hashes.is_empty() {
-                pkg.hashes = std::mem::take(&mut n.hashes);
-            } else if n.hashes.iter().any(|h| !pkg.hashes.contains(h)) {
-                pkg.hashes.append(&mut n.hashes);
-                pkg.hashes.sort();
-                pkg.hashes.dedup();
-            }
-        }
-        // Edges between packages, and the roots.
-        let mut edges: Vec<Vec<usize>> = vec![Vec::new(); packages.len()];
-        let mut roots: Vec<Root> = Vec::new();
-        for (i, n) in self.nodes.iter().enumerate() {
-            match n.kind {
-                NodeKind::Package => {
-                    if let Some(p) = pkg_of[i] {
-                        for &(t, _) in &node_edges[i] {
-                            if let Some(q) = pkg_of[t]
-                                && q != p
-                                && !edges[p].contains(&q)
-                            {
-                                edges[p].push(q);
-                            }
-                        }
-                    }
-                }
-                NodeKind::Root => {
-                    let mut root = Root {
-                        label: n.name.clone(),
-                        ..Root::default()
-                    };
-                    for &(t, kind) in &node_edges[i] {
-                        let Some(q) = pkg_of[t] else { continue };
-                        match kind {
-                            DepKind::Prod | DepKind::Peer => root.deps.push(q),
-                            DepKind::Optional => root.optional_deps.push(q),
-                            DepKind::Dev => root.dev_deps.push(q),
-                        }
-                    }
-                    roots.push(root);
-                }
-                NodeKind::Link(_) => {}
-            }
-        }
-        if roots.is_empty() {
-            roots.push(self.v1_root(ctx, &pkg_of, &flags));
-        }
-        let labels: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
-        let reach = graph::shortest_paths(&labels, &edges, &roots);
-        for (i, (p, r)) in packages.iter_mut().zip(reach).enumerate() {
-            // The graph has no optional edges below the roots (`a` -> optional `b`);
-            // npm's own `optional` flag (on every install of the version) covers them.
-            p.optional = r.optional || (r.path.len() > 1 && !r.dev && flags[i].1);
-            p.path = r.path;
-            p.direct = r.direct;
-            p.dev = r.dev;
-        }
-        Ok(Lockfile {
-            path: ctx.display.to_path_buf(),
-            ecosystem: Ecosystem::Npm,
-            format,
-            packages,
-            unpinned: Vec::new(),
-        })
-    }
-
-    /// The root of a lockfile without a root entry (version 1): direct dependencies
-    /// from `package.json`, else every top-level entry by its own flags.
-    fn v1_root(&self, ctx: &Context<'_>, pkg_of: &[Option<usize>], flags: &[(bool, bool)]) -> Root {
-        let manifest = self.v1_manifest.as_ref();
-        let label = manifest
-            .and_then(|m| m.name.clone())
-            .or_else(|| self.root_name.clone())
-            .unwrap_or_else(|| ctx.root_label());
-        let mut root = Root {
-            label,
-            ..Root::default()
-        };
-        let top_level: HashMap<&str, usize> = self
-            .nodes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, n)| {
-                let name = n.key.strip_prefix("node_modules/")?;
-                (!name.contains("/node_modules/")).then_some((name, pkg_of[i]?))
-            })
-            .collect();
-        match manifest {
-            Some(m) => {
-                for (map, kind) in [
-                    (&m.dependencies, DepKind::Prod),
-                    (&m.peer_dependencies, DepKind::Peer),
-                    (&m.optional_dependencies, DepKind::Optional),
-                    (&m.dev_dependencies, DepKind::Dev),
-                ] {
-                    let mut names: Vec<&String> = map.keys().collect();
-                    names.sort();
-                    for name in names {
-                        let Some(&p) = top_level.get(name.as_str()) else {
-                            continue;
-                        };
-                        match kind {
-                            DepKind::Prod | DepKind::Peer => root.deps.push(p),
-                            DepKind::Optional => root.optional_deps.push(p),
-                            DepKind::Dev => root.dev_deps.push(p),
-                        }
-                    }
-                }
-            }
-            None => {
-                let mut tops: Vec<usize> = top_level.values().copied().collect();
-                tops.sort_unstable();
-                tops.dedup();
-                for p in tops {
-                    let (dev, optional) = flags.get(p).copied().unwrap_or_default();
-                    if dev {
-                        root.dev_deps.push(p);
-                    } else if optional {
-                        root.optional_deps.push(p);
-                    } else {
-                        root.deps.push(p);
-                    }
-                }
-            }
-        }
-        root
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
-        let p = Path::new("/nonexistent/package-lock.json");
-        let ctx = Context {
-            path: p,
-            display: Path::new("package-lock.json"),
-        };
-        parse(&ctx, text)
+        FORMAT.parse_at("/nonexistent/package-lock.json", text)
     }
 
     #[test]

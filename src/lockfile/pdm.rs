@@ -37,9 +37,8 @@
 //! `content_hash` is not compared with the pyproject, and the hashes are not checked
 //! against the files.
 
-use super::graph::Root;
 use super::lines::LineIndex;
-use super::poetry::shared::{self, Node, PyProject};
+use super::python_lock::{self as shared, Node};
 use super::{Context, Lockfile, ParseError, Source, pep503};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -88,13 +87,16 @@ struct RawFile {
     url: Option<String>,
 }
 
+/// The `pdm` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format =
+    super::Format::new("pdm", module_path!(), super::Ecosystem::Pypi, parse)
+        .files(&["pdm.lock"], |name, _| name == "pdm.lock")
+        .hint("regenerate it with `pdm lock` (or restore it from git)");
+
 /// Parse the text of a `pdm.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     let lines = LineIndex::new(text);
-    let raw: RawLock = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| lines.line(s.start));
-        ctx.error(line, format!("is not a valid pdm.lock: {}", e.message()))
-    })?;
+    let raw: RawLock = lines.toml(ctx, text, "is not a valid pdm.lock")?;
     let (lock_version, metadata_files) = raw
         .metadata
         .map_or((None, None), |m| (m.lock_version, m.files));
@@ -215,36 +217,8 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         shared::assign_metadata_files(ctx, &lines, &mut nodes, files)?;
     }
 
-    let by_name = shared::index_by_name(&nodes);
-    let edges: Vec<Vec<usize>> = deps_of
-        .iter()
-        .enumerate()
-        .map(|(i, ds)| {
-            ds.iter()
-                .flat_map(|d| by_name.get(d.as_str()).into_iter().flatten().copied())
-                // An extras entry lists its base package (`name==version`): not an edge.
-                .filter(|&t| t != i)
-                .collect()
-        })
-        .collect();
-    let roots = match PyProject::read(ctx) {
-        Some(py) => vec![py.root(ctx, &by_name)],
-        None => {
-            let mut root = Root {
-                label: ctx.root_label(),
-                ..Root::default()
-            };
-            for i in shared::unreferenced(nodes.len(), &edges) {
-                if dev_only[i] {
-                    root.dev_deps.push(i);
-                } else {
-                    root.deps.push(i);
-                }
-            }
-            vec![root]
-        }
-    };
-    drop(by_name);
+    // An extras entry lists its base package (`name==version`): not an edge.
+    let (edges, roots) = shared::name_graph(ctx, &nodes, &deps_of, false, &dev_only, &[]);
     Ok(shared::finish(
         ctx,
         format!("pdm-v{major}.{minor}"),
@@ -257,17 +231,9 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn run(text: &str) -> Result<Lockfile, ParseError> {
-        let p = Path::new("/nonexistent-dir/pdm.lock");
-        parse(
-            &Context {
-                path: p,
-                display: Path::new("pdm.lock"),
-            },
-            text,
-        )
+        FORMAT.parse_at("/nonexistent-dir/pdm.lock", text)
     }
 
     const LOCK: &str = r#"[metadata]

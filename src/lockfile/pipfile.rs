@@ -21,7 +21,7 @@
 //! not compared with the `Pipfile`; markers are not evaluated.
 
 use super::hash::Hash;
-use super::requirements::{archive_name_version, is_pypi, redact};
+use super::python_url::{archive_name_version, is_pypi, redact};
 use super::{Context, Ecosystem, Lockfile, Package, ParseError, Source, Unpinned, pep503};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -101,6 +101,12 @@ struct Entry {
     svn: Option<String>,
     bzr: Option<String>,
 }
+
+/// The `pipfile` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format =
+    super::Format::new("pipfile", module_path!(), super::Ecosystem::Pypi, parse)
+        .files(&["Pipfile.lock"], |name, _| name == "Pipfile.lock")
+        .hint("regenerate it with `pipenv lock` (or restore it from git)");
 
 /// Parse a `Pipfile.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
@@ -457,14 +463,9 @@ fn key_lines(text: &str) -> Result<HashMap<(String, String), usize>, (usize, Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
-        let ctx = Context {
-            path: Path::new("/nonexistent/proj/Pipfile.lock"),
-            display: Path::new("Pipfile.lock"),
-        };
-        parse(&ctx, text)
+        FORMAT.parse_at("/nonexistent/proj/Pipfile.lock", text)
     }
 
     const LOCK: &str = r#"{

@@ -291,6 +291,12 @@ fn documents(text: &str) -> Vec<(usize, String)> {
     docs
 }
 
+/// The `pnpm` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format =
+    super::Format::new("pnpm", module_path!(), super::Ecosystem::Npm, parse)
+        .files(&["pnpm-lock.yaml"], |name, _| name == "pnpm-lock.yaml")
+        .hint("regenerate it with `pnpm install --lockfile-only` (or restore it from git)");
+
 /// Parse the text of a `pnpm-lock.yaml` (lockfile 5.3, 5.4, 6.0 or 9.0; one YAML
 /// document or several, as pnpm 11 writes).
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {

@@ -27,7 +27,7 @@
 use super::graph::{self, Root};
 use super::hash::Hash;
 use super::lines::LineIndex;
-use super::requirements::{archive_name_version, is_pypi, redact};
+use super::python_url::{archive_name_version, is_pypi, redact};
 use super::{Context, Ecosystem, Lockfile, Package, ParseError, Source, pep503};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -108,13 +108,22 @@ type DepKey = (String, Option<String>);
 /// The major lock-version lockgate reads.
 pub const KNOWN_MAJOR: u64 = 1;
 
+/// The `pylock` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format = super::Format::new(
+    "pylock",
+    module_path!(),
+    super::Ecosystem::Pypi,
+    parse,
+)
+.files(&["pylock.toml", "pylock.*.toml"], |name, _| {
+    name.starts_with("pylock.") && name.ends_with(".toml")
+})
+.hint("regenerate it with `pip lock` / `uv export --format pylock.toml` (or restore it from git)");
+
 /// Parse a `pylock.toml` / `pylock.<name>.toml`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     let lines = LineIndex::new(text);
-    let lock: Pylock = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| lines.line(s.start));
-        ctx.error(line, format!("not a valid pylock.toml: {}", e.message()))
-    })?;
+    let lock: Pylock = lines.toml(ctx, text, "not a valid pylock.toml")?;
     let lv = lock
         .lock_version
         .as_ref()
@@ -476,14 +485,9 @@ fn pyproject_roots(ctx: &Context<'_>) -> Option<Manifest> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
-        let ctx = Context {
-            path: Path::new("/nonexistent/proj/pylock.toml"),
-            display: Path::new("pylock.toml"),
-        };
-        parse(&ctx, text)
+        FORMAT.parse_at("/nonexistent/proj/pylock.toml", text)
     }
 
     const H: &str = "1111111111111111111111111111111111111111111111111111111111111111";

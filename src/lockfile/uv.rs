@@ -40,7 +40,7 @@
 
 use super::graph::Root;
 use super::lines::LineIndex;
-use super::poetry::shared::{self, Node};
+use super::python_lock::{self as shared, Node};
 use super::{Context, Lockfile, ParseError, Source, pep503};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -119,13 +119,16 @@ struct Entry {
     line: usize,
 }
 
+/// The `uv` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format =
+    super::Format::new("uv", module_path!(), super::Ecosystem::Pypi, parse)
+        .files(&["uv.lock"], |name, _| name == "uv.lock")
+        .hint("regenerate it with `uv lock` (or restore it from git)");
+
 /// Parse the text of a `uv.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     let lines = LineIndex::new(text);
-    let raw: RawLock = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| lines.line(s.start));
-        ctx.error(line, format!("is not a valid uv.lock: {}", e.message()))
-    })?;
+    let raw: RawLock = lines.toml(ctx, text, "is not a valid uv.lock")?;
     match &raw.version {
         None => {
             return Err(ctx.error(
@@ -437,17 +440,9 @@ fn git_source(value: &str) -> Source {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn run(text: &str) -> Result<Lockfile, ParseError> {
-        let p = Path::new("/nonexistent-dir/uv.lock");
-        parse(
-            &Context {
-                path: p,
-                display: Path::new("uv.lock"),
-            },
-            text,
-        )
+        FORMAT.parse_at("/nonexistent-dir/uv.lock", text)
     }
 
     const FORK: &str = r#"version = 1

@@ -90,6 +90,12 @@ const BERRY_NEWEST: u32 = 10;
 /// Oldest berry `__metadata.version` lockgate knows.
 const BERRY_OLDEST: u32 = 4;
 
+/// The `yarn` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format =
+    super::Format::new("yarn", module_path!(), super::Ecosystem::Npm, parse)
+        .files(&["yarn.lock"], |name, _| name == "yarn.lock")
+        .hint("regenerate it with `yarn install` (or restore it from git)");
+
 /// Parse the text of a `yarn.lock`, classic (v1) or berry (v2+).
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     for line in text.lines() {

@@ -620,7 +620,7 @@ impl Client {
         }
         let accept = match eco {
             Ecosystem::Pypi => pypi::ACCEPT,
-            _ => "application/json",
+            Ecosystem::Cargo | Ecosystem::Npm => "application/json",
         };
         let res = self.get(&url, accept, cached.as_ref()).await;
         let fetched = match res {

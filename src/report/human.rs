@@ -125,7 +125,13 @@ pub fn packages(res: &Resolution) -> String {
     }
     out.push('\n');
     if res.lockfiles.is_empty() && res.errors.is_empty() {
-        out.push_str("No lockfile found. lockgate reads Cargo.lock, package-lock.json, npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock, requirements*.txt, poetry.lock, Pipfile.lock, uv.lock, pdm.lock and pylock*.toml.\n");
+        let mut names: Vec<&str> = crate::lockfile::file_names().collect();
+        let last = names.pop().unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "No lockfile found. lockgate reads {} and {last}.",
+            names.join(", ")
+        );
     }
     out
 }

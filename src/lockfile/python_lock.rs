@@ -1,0 +1,468 @@
+//! The core the Python TOML lockfile parsers (poetry, uv, pdm) share: the sibling
+//! `pyproject.toml`, requirement names, hashes, artifacts from `[metadata.files]`,
+//! and the final assembly of packages with their dependency paths.
+
+use super::graph::{self, Root};
+use super::lines::LineIndex;
+use super::{Artifact, Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source, pep503};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use toml::Spanned;
+
+/// The index URL of PyPI as the tools write it.
+pub(crate) const PYPI_SIMPLE: &str = "https://pypi.org/simple";
+
+/// A package being assembled.
+pub(crate) struct Node {
+    pub(crate) name: String,
+    pub(crate) norm: String,
+    pub(crate) version: String,
+    pub(crate) source: Source,
+    pub(crate) line: usize,
+    pub(crate) hashes: Vec<Hash>,
+    /// The files the lockfile names (URL or file name), for the source policy.
+    pub(crate) artifacts: Vec<Artifact>,
+}
+
+impl Node {
+    pub(crate) fn new(
+        name: String,
+        version: String,
+        source: Source,
+        line: usize,
+        hashes: Vec<Hash>,
+    ) -> Node {
+        Node {
+            norm: pep503(&name),
+            name,
+            version,
+            source,
+            line,
+            hashes,
+            artifacts: Vec::new(),
+        }
+    }
+}
+
+/// A registry source: `None` for PyPI itself.
+pub(crate) fn registry(url: &str) -> Source {
+    let trimmed = url.trim().trim_end_matches('/');
+    if trimmed.eq_ignore_ascii_case(PYPI_SIMPLE) {
+        Source::Registry(None)
+    } else {
+        Source::Registry(Some(url.to_string()))
+    }
+}
+
+/// A `sha256:<hex>` hash with the line of the string on error.
+pub(crate) fn hash(
+    ctx: &Context<'_>,
+    lines: &LineIndex,
+    s: &Spanned<String>,
+) -> Result<Hash, ParseError> {
+    Hash::parse(s.get_ref())
+        .map_err(|e| ctx.error(Some(lines.line(s.span().start)), format!("bad hash: {e}")))
+}
+
+/// One file of a package: `{file, hash}` (poetry) or `{url, hash}` (pdm).
+#[derive(Deserialize)]
+pub(crate) struct RawFile {
+    pub(crate) file: Option<String>,
+    pub(crate) url: Option<String>,
+    pub(crate) hash: Spanned<String>,
+}
+
+/// `[metadata.files]` of poetry 1.x (keyed `name`) and pdm `lock_version` 4.0
+/// (keyed `"name version"`).
+pub(crate) type MetadataFiles = BTreeMap<Spanned<String>, Vec<RawFile>>;
+
+/// Give each `[metadata.files]` list to the packages its key names. A `name` key
+/// (poetry 1.x) belongs to every locked version of that name: each file goes to the
+/// version its file name carries, and a file that matches none is an error. A
+/// `"name version"` key (pdm 4.0) belongs to that version.
+pub(crate) fn assign_metadata_files(
+    ctx: &Context<'_>,
+    lines: &LineIndex,
+    nodes: &mut [Node],
+    files: MetadataFiles,
+) -> Result<(), ParseError> {
+    let by_name = index_by_name(nodes);
+    let mut assigned = Vec::new();
+    for (key, list) in files {
+        let name_line = lines.line(key.span().start);
+        let key = key.into_inner();
+        let (name, version) = match key.trim().split_once(char::is_whitespace) {
+            Some((n, v)) => (n, Some(v.trim())),
+            None => (key.trim(), None),
+        };
+        let norm = pep503(name.split('[').next().unwrap_or(name));
+        let candidates: Vec<usize> = by_name
+            .get(norm.as_str())
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&i| version.is_none_or(|v| same_version(v, &nodes[i].version)))
+            .collect();
+        if candidates.is_empty() {
+            if list.is_empty() {
+                continue;
+            }
+            return Err(ctx.error(
+                Some(name_line),
+                format!(
+                    "[metadata.files] lists files for `{key}`, which no [[package]] entry locks"
+                ),
+            ));
+        }
+        for f in list {
+            let h = hash(ctx, lines, &f.hash)?;
+            let target = if let [only] = candidates.as_slice() {
+                *only
+            } else {
+                let file = f.file.as_deref().or(f.url.as_deref()).unwrap_or("");
+                let version = version_in_filename(file);
+                candidates
+                    .iter()
+                    .copied()
+                    .find(|&i| version.is_some_and(|v| same_version(v, &nodes[i].version)))
+                    .ok_or_else(|| {
+                        ctx.error(
+                            Some(lines.line(f.hash.span().start)),
+                            format!(
+                                "[metadata.files] entry `{file}` of `{key}` matches none of its locked versions"
+                            ),
+                        )
+                    })?
+            };
+            let artifact = Artifact {
+                url: f.url.clone(),
+                filename: f.file.clone(),
+                hashes: vec![h.clone()],
+                line: lines.line(f.hash.span().start),
+            };
+            assigned.push((target, h, artifact));
+        }
+    }
+    drop(by_name);
+    for (target, h, artifact) in assigned {
+        if let Some(node) = nodes.get_mut(target) {
+            node.hashes.push(h);
+            node.artifacts.push(artifact);
+        }
+    }
+    Ok(())
+}
+
+/// Normalized name -> indices of the nodes with that name, in file order.
+pub(crate) fn index_by_name(nodes: &[Node]) -> HashMap<&str, Vec<usize>> {
+    let mut map: HashMap<&str, Vec<usize>> = HashMap::with_capacity(nodes.len());
+    for (i, n) in nodes.iter().enumerate() {
+        map.entry(n.norm.as_str()).or_default().push(i);
+    }
+    map
+}
+
+/// The graph of a lock whose dependencies are names (poetry, pdm): a name is an
+/// edge to every locked version of it; `self_edges` false leaves out a node's
+/// edge to itself. The roots come from the project's `pyproject.toml`; without
+/// one, every package no other depends on is a dependency of one root: a dev
+/// one when `dev_only[i]`, else an optional one when `optional[i]` (an index
+/// past the end of either is false).
+pub(crate) fn name_graph(
+    ctx: &Context<'_>,
+    nodes: &[Node],
+    deps_of: &[Vec<String>],
+    self_edges: bool,
+    dev_only: &[bool],
+    optional: &[bool],
+) -> (Vec<Vec<usize>>, Vec<Root>) {
+    let by_name = index_by_name(nodes);
+    let edges: Vec<Vec<usize>> = deps_of
+        .iter()
+        .enumerate()
+        .map(|(i, ds)| {
+            ds.iter()
+                .flat_map(|d| by_name.get(d.as_str()).into_iter().flatten().copied())
+                .filter(|&t| self_edges || t != i)
+                .collect()
+        })
+        .collect();
+    let roots = match PyProject::read(ctx) {
+        Some(py) => vec![py.root(ctx, &by_name)],
+        None => {
+            let mut root = Root {
+                label: ctx.root_label(),
+                ..Root::default()
+            };
+            for i in unreferenced(nodes.len(), &edges) {
+                if dev_only.get(i) == Some(&true) {
+                    root.dev_deps.push(i);
+                } else if optional.get(i) == Some(&true) {
+                    root.optional_deps.push(i);
+                } else {
+                    root.deps.push(i);
+                }
+            }
+            vec![root]
+        }
+    };
+    (edges, roots)
+}
+
+/// Packages that no other package depends on, in file order.
+pub(crate) fn unreferenced(n: usize, edges: &[Vec<usize>]) -> Vec<usize> {
+    let mut referenced = vec![false; n];
+    for (from, ds) in edges.iter().enumerate() {
+        for &d in ds {
+            if d != from
+                && let Some(r) = referenced.get_mut(d)
+            {
+                *r = true;
+            }
+        }
+    }
+    (0..n).filter(|&i| !referenced[i]).collect()
+}
+
+/// The name of a PEP 508 requirement (`name[extra] >=1; marker`, `name @ url`).
+pub(crate) fn requirement_name(req: &str) -> Option<&str> {
+    let s = req.trim_start();
+    let end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(s.len());
+    let name = s.get(..end)?;
+    let rest = s.get(end..)?.trim_start();
+    let ok_start = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
+    let ok_rest =
+        rest.is_empty() || rest.starts_with(['[', '(', '<', '>', '=', '!', '~', ';', '@', ',']);
+    (ok_start && ok_rest).then_some(name)
+}
+
+/// The version part of a wheel (`name-ver-…whl`) or sdist (`name-ver.tar.gz`) file name.
+pub(crate) fn version_in_filename(file: &str) -> Option<&str> {
+    let file = file.rsplit('/').next().unwrap_or(file);
+    if let Some(stem) = file.strip_suffix(".whl") {
+        return stem.split('-').nth(1);
+    }
+    let stem = [
+        ".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip", ".tar", ".egg",
+    ]
+    .iter()
+    .find_map(|ext| file.strip_suffix(ext))?;
+    stem.rsplit_once('-').map(|(_, v)| v)
+}
+
+/// Versions compare equal ignoring case and `_`/`-` (file names escape `-` as `_`).
+pub(crate) fn same_version(a: &str, b: &str) -> bool {
+    let norm = |s: &str| s.to_ascii_lowercase().replace(['_', '-'], ".");
+    norm(a) == norm(b)
+}
+
+/// Turn the nodes into a [`Lockfile`]: canonical hashes, reachability from the roots.
+pub(crate) fn finish(
+    ctx: &Context<'_>,
+    format: String,
+    nodes: Vec<Node>,
+    edges: &[Vec<usize>],
+    roots: &[Root],
+) -> Lockfile {
+    let labels: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
+    let reach = graph::shortest_paths(&labels, edges, roots);
+    let packages = nodes
+        .into_iter()
+        .zip(reach)
+        .map(|(mut n, r)| {
+            n.hashes.sort();
+            n.hashes.dedup();
+            Package {
+                hashes: n.hashes,
+                artifacts: n.artifacts,
+                direct: r.direct,
+                dev: r.dev,
+                optional: r.optional,
+                path: r.path,
+                ..Package::new(
+                    Ecosystem::Pypi,
+                    n.name,
+                    n.version,
+                    n.source,
+                    ctx.display,
+                    n.line,
+                )
+            }
+        })
+        .collect();
+    Lockfile {
+        path: ctx.display.to_path_buf(),
+        ecosystem: Ecosystem::Pypi,
+        format,
+        packages,
+        unpinned: Vec::new(),
+    }
+}
+
+/// What the `pyproject.toml` beside a lockfile says the project depends on
+/// (normalized names).
+#[derive(Debug, Default)]
+pub(crate) struct PyProject {
+    pub(crate) name: Option<String>,
+    pub(crate) deps: Vec<String>,
+    pub(crate) optional: Vec<String>,
+    pub(crate) dev: Vec<String>,
+}
+
+impl PyProject {
+    /// Read `pyproject.toml` beside the lockfile; `None` when it is missing or not TOML.
+    pub(crate) fn read(ctx: &Context<'_>) -> Option<PyProject> {
+        let text = std::fs::read_to_string(ctx.dir().join("pyproject.toml")).ok()?;
+        let doc: toml::Table = toml::from_str(&text).ok()?;
+        Some(PyProject::from_table(&doc))
+    }
+
+    /// Collect the dependencies of a parsed pyproject.
+    pub(crate) fn from_table(doc: &toml::Table) -> PyProject {
+        let mut py = PyProject::default();
+        let reqs = |v: Option<&toml::Value>, out: &mut Vec<String>| {
+            for r in v.and_then(toml::Value::as_array).into_iter().flatten() {
+                if let Some(name) = r.as_str().and_then(requirement_name) {
+                    out.push(pep503(name));
+                }
+            }
+        };
+        let keys =
+            |v: Option<&toml::Value>, out: &mut Vec<String>, optional: Option<&mut Vec<String>>| {
+                let Some(t) = v.and_then(toml::Value::as_table) else {
+                    return;
+                };
+                let mut optional = optional;
+                for (k, spec) in t {
+                    if k == "python" {
+                        continue;
+                    }
+                    let is_opt = spec
+                        .as_table()
+                        .and_then(|t| t.get("optional"))
+                        .and_then(toml::Value::as_bool)
+                        .unwrap_or(false);
+                    match (&mut optional, is_opt) {
+                        (Some(o), true) => o.push(pep503(k)),
+                        _ => out.push(pep503(k)),
+                    }
+                }
+            };
+        if let Some(project) = doc.get("project").and_then(toml::Value::as_table) {
+            py.name = project
+                .get("name")
+                .and_then(toml::Value::as_str)
+                .map(str::to_string);
+            reqs(project.get("dependencies"), &mut py.deps);
+            for (_, list) in project
+                .get("optional-dependencies")
+                .and_then(toml::Value::as_table)
+                .into_iter()
+                .flatten()
+            {
+                reqs(Some(list), &mut py.optional);
+            }
+        }
+        for (_, list) in doc
+            .get("dependency-groups")
+            .and_then(toml::Value::as_table)
+            .into_iter()
+            .flatten()
+        {
+            reqs(Some(list), &mut py.dev);
+        }
+        let tool = doc.get("tool").and_then(toml::Value::as_table);
+        if let Some(poetry) = tool
+            .and_then(|t| t.get("poetry"))
+            .and_then(toml::Value::as_table)
+        {
+            if py.name.is_none() {
+                py.name = poetry
+                    .get("name")
+                    .and_then(toml::Value::as_str)
+                    .map(str::to_string);
+            }
+            keys(
+                poetry.get("dependencies"),
+                &mut py.deps,
+                Some(&mut py.optional),
+            );
+            keys(poetry.get("dev-dependencies"), &mut py.dev, None);
+            for (_, group) in poetry
+                .get("group")
+                .and_then(toml::Value::as_table)
+                .into_iter()
+                .flatten()
+            {
+                keys(group.get("dependencies"), &mut py.dev, None);
+            }
+        }
+        if let Some(pdm) = tool
+            .and_then(|t| t.get("pdm"))
+            .and_then(toml::Value::as_table)
+        {
+            for (_, list) in pdm
+                .get("dev-dependencies")
+                .and_then(toml::Value::as_table)
+                .into_iter()
+                .flatten()
+            {
+                reqs(Some(list), &mut py.dev);
+            }
+        }
+        py
+    }
+
+    /// The graph root: the project, with its dependencies resolved to nodes by name.
+    pub(crate) fn root(&self, ctx: &Context<'_>, by_name: &HashMap<&str, Vec<usize>>) -> Root {
+        let resolve = |names: &[String]| -> Vec<usize> {
+            names
+                .iter()
+                .flat_map(|n| by_name.get(n.as_str()).into_iter().flatten().copied())
+                .collect()
+        };
+        Root {
+            label: self.name.clone().unwrap_or_else(|| ctx.root_label()),
+            deps: resolve(&self.deps),
+            dev_deps: resolve(&self.dev),
+            optional_deps: resolve(&self.optional),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirement_names() {
+        assert_eq!(requirement_name("requests>=2"), Some("requests"));
+        assert_eq!(
+            requirement_name("  Foo_Bar[x] ; python_version<'3'"),
+            Some("Foo_Bar")
+        );
+        assert_eq!(requirement_name("six @ https://x/six.whl"), Some("six"));
+        assert_eq!(requirement_name("zope.interface"), Some("zope.interface"));
+        assert_eq!(requirement_name("-e ."), None);
+        assert_eq!(requirement_name("a b"), None);
+    }
+
+    #[test]
+    fn versions_in_file_names() {
+        assert_eq!(
+            version_in_filename("six-1.17.0-py2.py3-none-any.whl"),
+            Some("1.17.0")
+        );
+        assert_eq!(
+            version_in_filename("python_dateutil-3.0.0.tar.gz"),
+            Some("3.0.0")
+        );
+        assert_eq!(version_in_filename("foo.txt"), None);
+        assert!(same_version("1.0_post1", "1.0.post1"));
+    }
+}

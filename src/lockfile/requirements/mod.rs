@@ -1,0 +1,224 @@
+//! pip's requirements files (`requirements*.txt`), as pip, pip-tools' `pip-compile` and
+//! `uv pip compile` write them.
+//!
+//! Which files are requirements files: `requirements*.txt`; `requirements*.lock`
+//! (Rye's `requirements.lock` / `requirements-dev.lock`); every `*.txt` directly
+//! inside a folder named `requirements` (the pip-tools layout of Django, warehouse,
+//! readthedocs: `requirements/main.txt`, `requirements/tests.txt`); any file reached
+//! with `-r`/`-c` from one of those, whatever its name; and a `.txt` named on the
+//! command line (`lockgate check deps/prod.txt`), which fails with its line if it is
+//! not one. Other `.txt` files found in a folder scan (`notes.txt`) are not read;
+//! a `constraints.txt` is read through the `-c` that names it.
+//!
+//! Decoding is pip's (`auto_decode`): a UTF-8 byte order mark is skipped; a UTF-16
+//! or UTF-32 byte order mark, or a PEP 263 declaration on line 1 or 2 (a line
+//! starting with `#` holding `coding: NAME` or `coding=NAME`) naming anything but
+//! UTF-8 (`# -*- coding: utf-7 -*-`, `latin-1`), is refused with its line: pip would
+//! decode the file by it and read other lines than lockgate (in UTF-7, `+AAo-` is a
+//! line break, turning a comment into a requirement). The same holds for every
+//! included file and for `requirements*.in` manifests.
+//!
+//! The file is read the way pip reads it: physical lines ending in `\` are joined, a `#`
+//! at the start of a line or after white space starts a comment, `-r`/`--requirement`
+//! and `-c`/`--constraint` include other files (read relative to the including file;
+//! an include cycle, a missing file or a remote include is an error), and options
+//! (`--index-url`, `--extra-index-url`, `--find-links`, `--no-index`, `--trusted-host`,
+//! `--pre`, `--no-binary`, `--only-binary`, `--prefer-binary`, `--require-hashes`,
+//! `--use-feature`) apply to the whole run. Options pip does not know are errors, and so
+//! is every line pip would reject.
+//!
+//! What becomes a [`Package`]:
+//! - a PEP 508 requirement pinned to exactly one version (`name==1.0`, `name===1.0`,
+//!   extras and markers allowed); a requirement that is not (`requests>=2`, `requests`,
+//!   `name==1.*`, a version made of `${VAR}`) is an [`Unpinned`] entry instead, unless a
+//!   constraint file pins it, in which case the constraint's version is used;
+//! - URL requirements (`name @ https://…/x.whl`, or a bare URL): [`Source::Url`], with the
+//!   `#sha256=` fragment as a hash and the version read from the wheel or sdist file name;
+//! - VCS requirements (`git+https://…@rev#egg=name`, `name @ git+…`, `-e git+…`):
+//!   [`Source::Git`] for git (other VCS: [`Source::Url`]), version empty;
+//! - local paths and editables (`-e ./pkg`, `./dist/x.whl`, `file:…`): [`Source::Path`];
+//!   the name comes from `#egg=`, the archive's file name, or the directory's
+//!   `pyproject.toml` / `setup.cfg` / `setup.py`, else it is the path itself (`-e .` of a
+//!   project with no manifest beside the file is the package `.`, version empty); a URL
+//!   whose name cannot be told is an error.
+//!
+//! Packages from an included file record that file (as a path next to the including one)
+//! and their line in it. Constraint files add no packages.
+//!
+//! Hashes are the `--hash=<alg>:<hex>` options (sha256, sha384, sha512, as pip allows)
+//! and URL fragments. The source of registry packages is the default registry unless an
+//! `--index-url` other than pypi.org is given (then that URL), or, failing that, the first
+//! `--extra-index-url` (pip then mixes both indexes, so lockgate names the other one), or
+//! with `--no-index` the first `--find-links` location. Credentials in URLs are removed.
+//!
+//! Dependency paths come from pip-compile's and uv's `# via` annotations (both the
+//! one-line and the multi-line form): `# via -r requirements.in` (or `name (pyproject.toml)`)
+//! makes a package direct from that input, `# via flask` is an edge from `flask`.
+//! A package with no annotation is direct from the project (the lockfile's directory).
+//! Packages reached only from an input whose file name has a `dev` or `test` word
+//! (`requirements-dev.in`, `dev-requirements.txt`, `requirements_test.txt`) are dev.
+//!
+//! Not verified: environment markers are kept out of the model (every pinned package is
+//! listed, whatever its marker); `${VAR}` references are never expanded (their values are
+//! not known offline and may be secrets); a pin that conflicts with a constraint is not
+//! reported (pip would refuse to install).
+
+mod encoding;
+mod lines;
+mod options;
+mod pep508;
+#[cfg(test)]
+mod tests;
+mod url;
+mod via;
+
+pub use encoding::{ENCODING_HINT, check_encoding};
+
+use super::hash::Hash;
+use super::{Context, Lockfile, ParseError, Source};
+use lines::canonical;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// How many files (the lockfile and its includes) one parse reads at most.
+const MAX_FILES: usize = 256;
+
+/// The `requirements` format: its file names, ecosystem, regenerate hint and parser.
+pub static FORMAT: super::Format = super::Format::new("requirements", module_path!(), super::Ecosystem::Pypi, parse)
+    .files(&["requirements*.txt"], is_requirements_file)
+    .hint("fix the line, or regenerate the file with `pip-compile --generate-hashes` / `uv pip compile --generate-hashes`")
+    .with_check_bytes(check_file_bytes);
+
+/// Is this file a requirements file by its name? `requirements*.txt`,
+/// `requirements*.lock` (Rye's `requirements.lock` / `requirements-dev.lock`), and
+/// every `.txt` directly inside a folder named `requirements` (the pip-tools layout
+/// `requirements/main.txt`).
+fn is_requirements_file(name: &str, path: &Path) -> bool {
+    (name.starts_with("requirements") && (name.ends_with(".txt") || name.ends_with(".lock")))
+        || (name.ends_with(".txt") && in_requirements_folder(path))
+}
+
+/// Is `path` directly inside a folder named `requirements` (the pip-tools layout
+/// `requirements/base.txt`, `requirements/base.in`)?
+pub fn in_requirements_folder(path: &Path) -> bool {
+    path.parent()
+        .and_then(Path::file_name)
+        .is_some_and(|d| d == "requirements")
+}
+
+/// [`check_encoding`] as a [`ParseError`] for `display`, with [`ENCODING_HINT`].
+fn check_file_bytes(display: &Path, bytes: &[u8]) -> Result<(), ParseError> {
+    check_encoding(bytes)
+        .map_err(|(line, msg)| ParseError::new(display, Some(line), msg).with_hint(ENCODING_HINT))
+}
+
+/// Parse a requirements file and every file it includes.
+pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
+    let mut p = ReqParser {
+        ctx,
+        entries: Vec::new(),
+        index: HashMap::new(),
+        unpinned: Vec::new(),
+        constraints: HashMap::new(),
+        options: Options::default(),
+        chain: Vec::new(),
+        done: HashSet::new(),
+        files_read: 1,
+        seq: 0,
+    };
+    let real = ctx.path.to_path_buf();
+    p.chain.push(canonical(&real));
+    p.parse_text(&real, ctx.display, text, FileKind::Requirements)?;
+    p.chain.pop();
+    Ok(p.finish())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum FileKind {
+    Requirements,
+    Constraints,
+}
+
+/// Options that apply to the whole pip run.
+#[derive(Debug, Default)]
+pub(super) struct Options {
+    pub(super) index_url: Option<String>,
+    pub(super) extra_index_urls: Vec<String>,
+    pub(super) find_links: Vec<String>,
+    pub(super) no_index: bool,
+}
+
+/// What a `# via` annotation names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Via {
+    /// An input file or project (`-r requirements.in`, `name (pyproject.toml)`).
+    Root(String),
+    /// A package that depends on this one (normalized name).
+    Package(String),
+}
+
+/// One package in the making.
+#[derive(Debug)]
+pub(super) struct Entry {
+    pub(super) name: String,
+    pub(super) version: String,
+    pub(super) hashes: Vec<Hash>,
+    /// `None`: from the registry the options name (filled in at the end).
+    pub(super) source: Option<Source>,
+    pub(super) file: PathBuf,
+    pub(super) line: usize,
+    pub(super) via: Vec<Via>,
+    /// The file it came from looks like a development requirements file.
+    pub(super) dev_file: bool,
+    /// Position in reading order (constraint-pinned entries are added late).
+    pub(super) seq: usize,
+}
+
+/// A requirement without an exact pin, kept until constraints are known.
+#[derive(Debug)]
+pub(super) struct Loose {
+    pub(super) name: String,
+    pub(super) spec: String,
+    pub(super) hashes: Vec<Hash>,
+    pub(super) file: PathBuf,
+    pub(super) line: usize,
+    pub(super) via: Vec<Via>,
+    pub(super) dev_file: bool,
+    pub(super) seq: usize,
+}
+
+pub(super) struct ReqParser<'c, 'a> {
+    pub(super) ctx: &'c Context<'a>,
+    pub(super) entries: Vec<Entry>,
+    /// (normalized name, version, source) -> entry index.
+    pub(super) index: HashMap<(String, String, Option<Source>), usize>,
+    pub(super) unpinned: Vec<Loose>,
+    /// normalized name -> (version, hashes) pinned by a constraint file.
+    pub(super) constraints: HashMap<String, (String, Vec<Hash>)>,
+    pub(super) options: Options,
+    /// Canonical paths of the files being read (include chain), for cycle detection.
+    pub(super) chain: Vec<PathBuf>,
+    /// Files already read completely, with their kind.
+    pub(super) done: HashSet<(PathBuf, FileKind)>,
+    pub(super) files_read: usize,
+    pub(super) seq: usize,
+}
+
+/// Where the last requirement's `# via` annotation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ViaState {
+    /// No requirement to annotate.
+    None,
+    /// The last line was this requirement or its annotation (entry or loose index).
+    After(Target),
+    /// A bare `# via` line was read: `#   name` lines follow.
+    List(Target),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Target {
+    Entry(usize),
+    Loose(usize),
+    /// A line whose annotation is not kept (constraint, option).
+    Ignored,
+}

@@ -1,0 +1,242 @@
+//! Unit tests of the requirements reader's parts.
+
+use super::super::python_url::*;
+use super::super::{Lockfile, ParseError, Source};
+use super::encoding::*;
+use super::lines::*;
+use super::options::*;
+use super::url::*;
+use super::*;
+
+fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
+    FORMAT.parse_at("/nonexistent/dir/requirements.txt", text)
+}
+
+const H1: &str = "sha256:2cf8e9ea7ecef4c8f2f8a1f3a3c3fc3c3e0b3e5c9f1d0f6f3e4c4a5b6c7d8e9f";
+const H2: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+
+#[test]
+fn pins_hashes_and_continuations() {
+    let t = format!(
+        "flask==3.0.0 \\\n    --hash={H1} \\\n    --hash={H2}\n    # via -r requirements.in\njinja2==3.1.4\n    # via flask\n"
+    );
+    let lf = parse_str(&t).unwrap();
+    assert_eq!(lf.packages.len(), 2);
+    let f = &lf.packages[0];
+    assert_eq!(
+        (f.name.as_str(), f.version.as_str(), f.line),
+        ("flask", "3.0.0", 1)
+    );
+    assert_eq!(f.hashes.len(), 2);
+    assert_eq!(f.path, vec!["requirements.in", "flask"]);
+    assert!(f.direct);
+    let j = &lf.packages[1];
+    assert_eq!(j.line, 5);
+    assert_eq!(j.path, vec!["requirements.in", "flask", "jinja2"]);
+    assert!(!j.direct);
+}
+
+#[test]
+fn multi_line_via_and_line_style() {
+    let t = "a==1\n    # via\n    #   -r requirements-dev.in\n    #   b\nb==2  # via -r requirements.in\n";
+    let lf = parse_str(t).unwrap();
+    let a = &lf.packages[0];
+    assert!(a.direct);
+    assert!(!a.dev, "also reached through b, which is production");
+    assert_eq!(lf.packages[1].path, vec!["requirements.in", "b"]);
+}
+
+#[test]
+fn unpinned_and_markers_and_extras() {
+    let t = "requests>=2\nrich\nurllib3[socks]==2.2.1 ; python_version < \"3.12\"\nx==1.*\n";
+    let lf = parse_str(t).unwrap();
+    assert_eq!(lf.packages.len(), 1);
+    assert_eq!(lf.packages[0].name, "urllib3");
+    let u: Vec<_> = lf
+        .unpinned
+        .iter()
+        .map(|u| (u.name.as_str(), u.spec.as_str(), u.line))
+        .collect();
+    assert_eq!(
+        u,
+        vec![("requests", ">=2", 1), ("rich", "", 2), ("x", "==1.*", 4)]
+    );
+}
+
+#[test]
+fn urls_vcs_and_paths() {
+    let t = "six @ https://u:p@files.example/six-1.17.0-py2.py3-none-any.whl#sha256=4721f391ed90541fddacab5acf947aa0d3dc7d27b2e1e8eda2be8970586c3274\n\
+             -e git+https://github.com/o/r.git@v1.2#egg=thing\n\
+             other @ git+ssh://git@host/o/other.git@abc123\n\
+             ./dist/pkg-2.0.tar.gz\n";
+    let lf = parse_str(t).unwrap();
+    let six = &lf.packages[0];
+    assert_eq!(six.version, "1.17.0");
+    assert_eq!(
+        six.source,
+        Source::Url("https://files.example/six-1.17.0-py2.py3-none-any.whl".into())
+    );
+    assert_eq!(six.hashes.len(), 1);
+    assert_eq!(
+        lf.packages[1].source,
+        Source::Git {
+            url: "https://github.com/o/r.git".into(),
+            rev: Some("v1.2".into())
+        }
+    );
+    assert_eq!(lf.packages[1].name, "thing");
+    assert_eq!(
+        lf.packages[2].source,
+        Source::Git {
+            url: "ssh://git@host/o/other.git".into(),
+            rev: Some("abc123".into())
+        }
+    );
+    assert_eq!(
+        lf.packages[3].source,
+        Source::Path("./dist/pkg-2.0.tar.gz".into())
+    );
+    assert_eq!(
+        (
+            lf.packages[3].name.as_str(),
+            lf.packages[3].version.as_str()
+        ),
+        ("pkg", "2.0")
+    );
+}
+
+#[test]
+fn local_projects_without_a_manifest_are_path_packages() {
+    // pip builds `.` whatever its name and installs every other line.
+    let lf = parse_str("-e .[full]\n-e ./evil\nrequests==2.0\n").unwrap();
+    let got: Vec<_> = lf
+        .packages
+        .iter()
+        .map(|p| (p.name.as_str(), p.version.as_str(), p.source.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (".", "", Source::Path(".".into())),
+            ("./evil", "", Source::Path("./evil".into())),
+            ("requests", "2.0", Source::Registry(None)),
+        ]
+    );
+    // A URL with no name is still refused.
+    assert!(parse_str("https://example.com/download\n").is_err());
+}
+
+#[test]
+fn local_project_named_by_setup_py() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("setup.py"),
+        "from setuptools import setup\nsetup(\n    # pkg_name='no'\n    name = \"demo-pkg\",\n    version='1',\n)\n",
+    )
+    .unwrap();
+    assert_eq!(local_project_name(dir.path()).as_deref(), Some("demo-pkg"));
+    assert_eq!(setup_py_name("setup(name=NAME)\n"), None);
+    assert_eq!(setup_py_name("NAME = 'x'\nsetup(name=NAME)\n"), None);
+}
+
+#[test]
+fn index_options_set_the_registry() {
+    let t = "--index-url https://user:secret@mirror.example/simple\nrequests==2.0\n";
+    let lf = parse_str(t).unwrap();
+    assert_eq!(
+        lf.packages[0].source,
+        Source::Registry(Some("https://mirror.example/simple".into()))
+    );
+    let lf = parse_str("-i https://pypi.org/simple/\nrequests==2.0\n").unwrap();
+    assert_eq!(lf.packages[0].source, Source::Registry(None));
+}
+
+#[test]
+fn garbage_is_an_error_with_its_line() {
+    for (t, line) in [
+        ("a==1\nthis is not a requirement!\n", 2),
+        ("a==1\n--frobnicate\n", 2),
+        ("a==1 \\\n  --hash=sha256:abc\n", 1),
+        (
+            "a==1\n--hash=sha256:1111111111111111111111111111111111111111111111111111111111111111\n",
+            2,
+        ),
+        ("a==1 --hash=md5:d41d8cd98f00b204e9800998ecf8427e\n", 1),
+        ("a===\n", 1),
+        ("a==1;\n", 1),
+        ("a[x==1\n", 1),
+        ("-r missing.txt\n", 1),
+        ("https://example.com/archive\n", 1),
+        ("${NAME}==1\n", 1),
+    ] {
+        let e = parse_str(t).unwrap_err();
+        assert_eq!(e.line, Some(line), "{t:?}: {e}");
+    }
+}
+
+#[test]
+fn env_vars_are_not_expanded() {
+    let lf = parse_str("requests==${REQUESTS_VERSION}\n").unwrap();
+    assert!(lf.packages.is_empty());
+    assert_eq!(lf.unpinned[0].spec, "==${REQUESTS_VERSION}");
+}
+
+#[test]
+fn comments_need_white_space_before_hash() {
+    let lf = parse_str("# header\nfoo==1.0 # trailing\n\n").unwrap();
+    assert_eq!(lf.packages[0].version, "1.0");
+    assert_eq!(lf.packages[0].line, 2);
+}
+
+#[test]
+fn pep263_declarations_as_pip_reads_them() {
+    // pip's ENCODING_RE is `coding[:=]\s*([-\w.]+)`, searched in lines 1-2
+    // that start with `#`.
+    for (text, line) in [
+        ("# -*- coding: utf-7 -*-\n", Some(1)),
+        ("#coding:utf-7\n", Some(1)),
+        ("#!x\n# vim: fileencoding=latin-1\n", Some(2)),
+        ("# encoding: cp1252\n", Some(1)),
+        ("# coding: utf-8\n", None),
+        ("# -*- coding: UTF_8 -*-\n", None),
+        ("# coding = utf-7\n", None),
+        (" # coding: utf-7\n", None),
+        ("a==1\n\n# coding: utf-7\n", None),
+        ("# codingutf-7\n", None),
+    ] {
+        assert_eq!(
+            check_encoding(text.as_bytes()).err().map(|(l, _)| l),
+            line,
+            "{text:?}"
+        );
+    }
+    assert!(check_encoding(b"\xFF\xFEa\x00").is_err());
+    assert!(check_encoding(b"\x00\x00\xFE\xFFa").is_err());
+    assert!(check_encoding(b"\xEF\xBB\xBF# coding: utf-7\n").is_ok());
+}
+
+#[test]
+fn helpers() {
+    assert!(is_pypi("https://pypi.org/simple"));
+    assert!(is_pypi("https://pypi.org/simple/"));
+    assert!(!is_pypi("https://pypi.org.evil.example/simple"));
+    assert!(is_dev_name("requirements-dev.txt"));
+    assert!(is_dev_name("dev-requirements.in"));
+    assert!(!is_dev_name("requirements-device.txt"));
+    assert_eq!(
+        shlex("-r 'a b.txt' --x=\"y\"").unwrap(),
+        vec!["-r", "a b.txt", "--x=y"]
+    );
+    assert_eq!(
+        archive_name_version("numpy-2.0.0-cp311-cp311-manylinux_2_17_x86_64.whl"),
+        Some(("numpy".into(), "2.0.0".into()))
+    );
+    assert_eq!(
+        archive_name_version("foo-bar-1.0.tar.gz"),
+        Some(("foo-bar".into(), "1.0".into()))
+    );
+    assert_eq!(
+        join_lexical(Path::new("a/b"), "../c.txt"),
+        PathBuf::from("a/c.txt")
+    );
+}
