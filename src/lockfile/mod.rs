@@ -19,6 +19,7 @@ pub mod poetry;
 pub mod pylock;
 pub mod requirements;
 pub mod uv;
+pub(crate) mod yaml;
 pub mod yarn;
 
 pub use hash::Hash;
