@@ -343,6 +343,13 @@ fn documents(text: &str) -> Vec<(usize, String)> {
 /// Parse the text of a `pnpm-lock.yaml` (lockfile 5.3, 5.4, 6.0 or 9.0; one YAML
 /// document or several, as pnpm 11 writes).
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
+    // no document marker at the start of a line: one document (no copy of the text)
+    if !text
+        .split('\n')
+        .any(|l| l.starts_with("---") || l.starts_with("..."))
+    {
+        return parse_document(ctx, text);
+    }
     let docs = documents(text);
     if docs.len() <= 1 {
         return parse_document(ctx, text);

@@ -29,8 +29,8 @@
 //!
 //! # Berry (Yarn 2+, `__metadata:`)
 //!
-//! YAML (parsed with the same budgeted `serde-saphyr` setup as pnpm, see
-//! [`super::pnpm`]): `__metadata: {version, cacheKey}` then entries keyed
+//! YAML (read as pnpm's is, by the fast reader for the YAML subset Yarn writes with the
+//! budgeted `serde-saphyr` parser for anything else, see [`super::pnpm`]): `__metadata: {version, cacheKey}` then entries keyed
 //! `"name@npm:^1.0.0, name@npm:^1.1.0"` with `version`, `resolution`, `checksum`,
 //! `dependencies`, `dependenciesMeta`, `languageName`, `linkType`. `__metadata.version`
 //! 4 to 10 are read: Yarn 2 writes 4, Yarn 3.0 and 3.1 write 5, Yarn 3.2 to 3.8 write 6,
