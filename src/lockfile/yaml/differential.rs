@@ -99,6 +99,21 @@ fn fixtures_read_the_same_and_real_ones_take_the_fast_reader() {
 }
 
 #[test]
+fn long_keys_read_the_same() {
+    // YAML limits implicit keys to 1024 characters; the fast reader leaves long keys to
+    // the full parser
+    for n in [990, 1000, 1030, 2000] {
+        let name = "a".repeat(n);
+        let t = format!(
+            "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      {name}:\n        specifier: ^1\n        version: 1.0.0\n\npackages:\n\n  {name}@1.0.0:\n    resolution: {{integrity: sha512-5m4nQKp+rZRb09LNH59GM4BxTh9251/ylbKIbpe7TpGxfJ+9kv6BLkLBXIjjspbgbnIBNqlI23tRnTWT0snUIw==}}\n"
+        );
+        let path = root().join("fixtures/none/pnpm-lock.yaml");
+        let (fast, full) = both(&path, &t, true);
+        assert_eq!(fast, full, "key of {n} bytes");
+    }
+}
+
+#[test]
 fn full_parser_reads_plain_decimals_as_written() {
     // The fast reader keeps `8`, `5.4`, `10` as written in string fields: so does the
     // full parser.
@@ -173,6 +188,7 @@ const FRAGMENTS: &[&str] = &[
     "@",
     "`",
     "\\",
+    "\\/",
     "\\u0041",
     "\\n",
     "\\\"",

@@ -13,7 +13,8 @@
 //!   block scalars (`|`, `>`), multi-line scalars, complex keys (`?`), merge keys;
 //! - nulls (`key:` with nothing under it, `~`, `null`), YAML 1.1 words (`yes`, `off`,
 //!   …), any number other than a short plain decimal (`8`, `5.4`);
-//! - trailing comments, nested flow collections, escapes other than `\\`, `\"`, `\/`;
+//! - trailing comments, nested flow collections, escapes other than `\\` and `\"`,
+//!   keys over 1,000 bytes (YAML limits implicit keys to 1,024 characters);
 //! - duplicate keys in any mapping, a root that is not a mapping, more than
 //!   [`MAX_DEPTH`] levels or [`MAX_NODES`] nodes.
 //!
@@ -314,6 +315,10 @@ fn key(body: &str) -> Option<(Cow<'_, str>, &str)> {
             (Cow::Borrowed(k), body.get(end..)?)
         }
     };
+    // YAML limits implicit keys to 1024 characters: leave long ones to the full parser
+    if body.len() - after.len() > 1000 {
+        return None;
+    }
     let rest = after.strip_prefix(':')?;
     if rest.is_empty() {
         return Some((k, rest));
@@ -400,7 +405,6 @@ fn quoted(s: &str) -> Option<(Cow<'_, str>, &str)> {
             let e = match bb.get(i + 1)? {
                 b'\\' => '\\',
                 b'"' => '"',
-                b'/' => '/',
                 _ => return None,
             };
             let o = owned.get_or_insert_with(String::new);
