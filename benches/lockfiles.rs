@@ -92,3 +92,60 @@ fn load_allowlist(b: divan::Bencher) {
     }
     b.bench(|| lockgate::allowlist::load(&file).unwrap().entries.len());
 }
+
+// ---------------------------------------------------------------------------------------
+// The 18-lockfile folder of real lockfiles (issue 13): `scripts/bench/corpus.sh` copies
+// them from tests/fixtures/ into target/bench-data/corpus/ on first use.
+
+fn corpus() -> &'static PathBuf {
+    static CORPUS: OnceLock<PathBuf> = OnceLock::new();
+    CORPUS.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data/corpus");
+        if !dir.join("18-requirements").exists() {
+            let status = std::process::Command::new("bash")
+                .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench/corpus.sh"))
+                .arg(&dir)
+                .status()
+                .expect("bash runs the corpus script");
+            assert!(status.success());
+        }
+        dir
+    })
+}
+
+/// The lockfile of one corpus folder.
+fn corpus_lockfile(name: &str) -> PathBuf {
+    let d = corpus().join(name);
+    std::fs::read_dir(&d)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| lockfile::detect(p).is_some())
+        .unwrap()
+}
+
+/// One real lockfile of each format, read and parsed; throughput in bytes of lockfile.
+#[divan::bench(args = [
+    "01-package-lock-v2", "04-pnpm-v9", "05-pnpm-v6", "06-pnpm-v5", "07-yarn-berry-v8",
+    "08-yarn-berry-v6", "09-yarn-classic", "11-bun", "12-cargo", "13-uv", "14-poetry",
+    "15-pdm", "16-pipfile", "17-pylock", "18-requirements",
+], sample_count = 50)]
+fn corpus_format(b: divan::Bencher, name: &str) {
+    let path = corpus_lockfile(name);
+    let len = std::fs::metadata(&path).unwrap().len();
+    b.counter(divan::counter::BytesCount::new(len))
+        .bench(|| lockfile::parse_file(&path, &path).unwrap().packages.len());
+}
+
+/// Discover and parse the whole 18-lockfile folder (what `lockgate packages` does).
+#[divan::bench(sample_count = 30)]
+fn corpus_folder(b: divan::Bencher) {
+    let root = vec![corpus().clone()];
+    let bytes: u64 = std::fs::read_dir(corpus())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| corpus_lockfile(&e.file_name().to_string_lossy()))
+        .map(|p| std::fs::metadata(p).unwrap().len())
+        .sum();
+    b.counter(divan::counter::BytesCount::new(bytes))
+        .bench(|| resolve(&root, &Options::default()).packages().count());
+}

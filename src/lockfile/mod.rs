@@ -23,6 +23,7 @@ pub(crate) mod python_lock;
 pub(crate) mod python_url;
 pub mod requirements;
 pub mod uv;
+pub(crate) mod yaml;
 pub mod yarn;
 
 pub use format::{Format, Kind};

@@ -55,108 +55,26 @@
 //!
 //! # YAML
 //!
-//! Parsed with `serde-saphyr` (pure Rust, panic-free, maintained; `serde_yaml` is
-//! deprecated and unmaintained). Its [`Budget`](serde_saphyr::Budget) bounds nesting depth,
-//! node and event counts, and this module refuses anchors and aliases outright (pnpm and
-//! yarn never write them), so "billion laughs" and deeply nested input fail with an error
-//! instead of exhausting memory or the stack. The same helpers (`yaml_options`,
-//! `SpannedMap`) parse Yarn berry lockfiles.
+//! Read by [`super::yaml::read`]: a fast reader for the YAML subset pnpm writes, and
+//! `serde-saphyr` (pure Rust, panic-free, maintained; `serde_yaml` is deprecated and
+//! unmaintained) for anything else, with the same reading. Its
+//! [`Budget`](serde_saphyr::Budget) bounds nesting depth, node and event counts, and
+//! anchors and aliases are refused outright (pnpm and yarn never write them), so
+//! "billion laughs" and deeply nested input fail with an error instead of exhausting
+//! memory or the stack. The same helpers parse Yarn berry lockfiles.
 
 use super::graph::{self, Root};
+use super::yaml::FromNode;
+use super::yaml::node::{map, string, untyped_string};
+use super::yaml::subset::Node;
 use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::de;
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::path::Path;
 
-/// Deserialization options for lockfile YAML: bounded depth, node and event counts,
-/// no anchors or aliases, duplicate keys are errors.
-pub(crate) fn yaml_options() -> serde_saphyr::Options {
-    let mut budget = serde_saphyr::Budget::default();
-    budget.max_depth = 32;
-    budget.max_nodes = 20_000_000;
-    budget.max_events = 40_000_000;
-    budget.max_aliases = 0;
-    budget.max_anchors = 0;
-    let mut options = serde_saphyr::Options::default();
-    options.budget = Some(budget);
-    options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::Error;
-    options
-}
-
-/// Deserialize lockfile YAML into `T`, turning errors into a [`ParseError`] with a line.
-pub(crate) fn from_yaml<'a, T: Deserialize<'a>>(
-    ctx: &Context<'_>,
-    text: &'a str,
-) -> Result<T, ParseError> {
-    serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|e| {
-        // an error at the end of a truncated file points past its last line: clamp
-        let last = text.lines().count().max(1);
-        let line = e.location().map(|l| (l.line() as usize).clamp(1, last));
-        let msg = e.without_snippet().to_string();
-        let msg = msg
-            .lines()
-            .next()
-            .unwrap_or("malformed YAML")
-            .trim()
-            .to_string();
-        ctx.error(line, format!("malformed YAML: {msg}"))
-    })
-}
-
-/// A YAML mapping kept in file order, with the 1-based line of every key.
-/// Duplicate keys are an error.
-#[derive(Debug)]
-pub(crate) struct SpannedMap<V>(pub Vec<(String, usize, V)>);
-
-impl<V> Default for SpannedMap<V> {
-    fn default() -> Self {
-        SpannedMap(Vec::new())
-    }
-}
-
-impl<'de, V: Deserialize<'de>> Deserialize<'de> for SpannedMap<V> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V_<V>(std::marker::PhantomData<V>);
-        impl<'de, V: Deserialize<'de>> Visitor<'de> for V_<V> {
-            type Value = SpannedMap<V>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a mapping")
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(SpannedMap(Vec::new()))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut out = Vec::new();
-                let mut seen = std::collections::HashSet::new();
-                while let Some(key) = map.next_key::<serde_saphyr::Spanned<String>>()? {
-                    let line = key.referenced.line() as usize;
-                    if !seen.insert(key.value.clone()) {
-                        return Err(de::Error::custom(format!("duplicate key `{}`", key.value)));
-                    }
-                    let value = map.next_value::<V>()?;
-                    out.push((key.value, line, value));
-                }
-                Ok(SpannedMap(out))
-            }
-        }
-        d.deserialize_any(V_(std::marker::PhantomData))
-    }
-}
-
-/// Read a scalar top-level `key: value` of a YAML file by a line scan (used to check the
-/// format version before deserializing anything else). Returns the value and its line.
-pub(crate) fn top_level_scalar<'a>(text: &'a str, key: &str) -> Option<(&'a str, usize)> {
-    for (i, line) in text.lines().enumerate() {
-        if let Some(rest) = line.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
-            let v = rest.split(" #").next().unwrap_or(rest).trim();
-            let v = v.trim_matches(|c| c == '\'' || c == '"');
-            return Some((v, i + 1));
-        }
-    }
-    None
-}
+// The YAML helpers moved to `super::yaml`; these names stay for their users.
+pub(crate) use super::yaml::{SpannedMap, top_level_scalar, yaml_options};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -238,6 +156,137 @@ struct Resolution {
     commit: Option<String>,
 }
 
+// The same structs read from the fast YAML reader's tree (see `super::yaml`): field by
+// field as `serde` reads them above; `None` sends the file to the full parser.
+
+/// An optional field: absent is `None`, present must read.
+fn opt<T: FromNode>(slot: &mut Option<T>, value: &Node<'_>) -> Option<()> {
+    *slot = Some(T::from_node(value)?);
+    Some(())
+}
+
+impl FromNode for Doc {
+    fn from_node(node: &Node<'_>) -> Option<Self> {
+        let mut d = Doc::default();
+        for p in map(node)? {
+            let v = &p.value;
+            match p.key.as_ref() {
+                "lockfileVersion" => d._version = Some(de::IgnoredAny),
+                "importers" => opt(&mut d.importers, v)?,
+                "dependencies" => opt(&mut d.dependencies, v)?,
+                "devDependencies" => opt(&mut d.dev_dependencies, v)?,
+                "optionalDependencies" => opt(&mut d.optional_dependencies, v)?,
+                "packages" => opt(&mut d.packages, v)?,
+                "snapshots" => opt(&mut d.snapshots, v)?,
+                _ => {}
+            }
+        }
+        Some(d)
+    }
+}
+
+impl FromNode for Importer {
+    fn from_node(node: &Node<'_>) -> Option<Self> {
+        let mut i = Importer::default();
+        for p in map(node)? {
+            let v = &p.value;
+            match p.key.as_ref() {
+                "configDependencies" => i.config_dependencies = FromNode::from_node(v)?,
+                "packageManagerDependencies" => {
+                    i.package_manager_dependencies = FromNode::from_node(v)?
+                }
+                "dependencies" => i.dependencies = FromNode::from_node(v)?,
+                "devDependencies" => i.dev_dependencies = FromNode::from_node(v)?,
+                "optionalDependencies" => i.optional_dependencies = FromNode::from_node(v)?,
+                _ => {}
+            }
+        }
+        Some(i)
+    }
+}
+
+impl FromNode for DepRef {
+    // untagged: `{version}` (other fields ignored), else a string; the scalars are
+    // typed as `serde` buffers them, so only what reads as a string is taken
+    fn from_node(node: &Node<'_>) -> Option<Self> {
+        match node {
+            Node::Map(pairs) => {
+                let v = pairs.iter().find(|p| p.key == "version")?;
+                // every other scalar is buffered too: leave odd ones to the full parser
+                if pairs.iter().any(|p| !buffers_cleanly(&p.value)) {
+                    return None;
+                }
+                Some(DepRef::Full {
+                    version: untyped_string(&v.value)?,
+                })
+            }
+            _ => Some(DepRef::Bare(untyped_string(node)?)),
+        }
+    }
+}
+
+/// A node an untagged enum buffers without surprises: strings, booleans and short
+/// decimals, in scalars, sequences and mappings.
+fn buffers_cleanly(node: &Node<'_>) -> bool {
+    match node {
+        Node::Scalar(s) => !s.plain || super::yaml::subset::classify(&s.text).is_some(),
+        Node::Seq(items) => items.iter().all(buffers_cleanly),
+        Node::Map(pairs) => pairs.iter().all(|p| buffers_cleanly(&p.value)),
+    }
+}
+
+impl FromNode for Entry {
+    fn from_node(node: &Node<'_>) -> Option<Self> {
+        let mut e = Entry::default();
+        for p in map(node)? {
+            let v = &p.value;
+            match p.key.as_ref() {
+                "resolution" => opt(&mut e.resolution, v)?,
+                "name" => e.name = Some(string(v)?),
+                "version" => e.version = Some(string(v)?),
+                "dependencies" => e.dependencies = FromNode::from_node(v)?,
+                "optionalDependencies" => e.optional_dependencies = FromNode::from_node(v)?,
+                _ => {}
+            }
+        }
+        Some(e)
+    }
+}
+
+impl FromNode for Snapshot {
+    fn from_node(node: &Node<'_>) -> Option<Self> {
+        let mut s = Snapshot::default();
+        for p in map(node)? {
+            let v = &p.value;
+            match p.key.as_ref() {
+                "dependencies" => s.dependencies = FromNode::from_node(v)?,
+                "optionalDependencies" => s.optional_dependencies = FromNode::from_node(v)?,
+                _ => {}
+            }
+        }
+        Some(s)
+    }
+}
+
+impl FromNode for Resolution {
+    fn from_node(node: &Node<'_>) -> Option<Self> {
+        let mut r = Resolution::default();
+        for p in map(node)? {
+            let v = &p.value;
+            match p.key.as_ref() {
+                "integrity" => r.integrity = Some(string(v)?),
+                "tarball" => r.tarball = Some(string(v)?),
+                "directory" => r.directory = Some(string(v)?),
+                "type" => r.kind = Some(string(v)?),
+                "repo" => r.repo = Some(string(v)?),
+                "commit" => r.commit = Some(string(v)?),
+                _ => {}
+            }
+        }
+        Some(r)
+    }
+}
+
 /// A record's outgoing references, resolved once every entry is known.
 type PendingEdges = (usize, usize, Vec<(String, String)>);
 
@@ -300,6 +349,13 @@ pub static FORMAT: super::Format =
 /// Parse the text of a `pnpm-lock.yaml` (lockfile 5.3, 5.4, 6.0 or 9.0; one YAML
 /// document or several, as pnpm 11 writes).
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
+    // no document marker at the start of a line: one document (no copy of the text)
+    if !text
+        .split('\n')
+        .any(|l| l.starts_with("---") || l.starts_with("..."))
+    {
+        return parse_document(ctx, text);
+    }
     let docs = documents(text);
     if docs.len() <= 1 {
         return parse_document(ctx, text);
@@ -359,7 +415,7 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
         }
     };
     let v9 = flavor == Flavor::V9;
-    let doc: Doc = from_yaml(ctx, text)?;
+    let doc: Doc = super::yaml::read(ctx, text)?;
     let packages = doc.packages.unwrap_or_default();
 
     let mut records: Vec<Package> = Vec::new();

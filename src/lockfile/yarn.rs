@@ -29,8 +29,8 @@
 //!
 //! # Berry (Yarn 2+, `__metadata:`)
 //!
-//! YAML (parsed with the same budgeted `serde-saphyr` setup as pnpm, see
-//! [`super::pnpm`]): `__metadata: {version, cacheKey}` then entries keyed
+//! YAML (read as pnpm's is, by the fast reader for the YAML subset Yarn writes with the
+//! budgeted `serde-saphyr` parser for anything else, see [`super::pnpm`]): `__metadata: {version, cacheKey}` then entries keyed
 //! `"name@npm:^1.0.0, name@npm:^1.1.0"` with `version`, `resolution`, `checksum`,
 //! `dependencies`, `dependenciesMeta`, `languageName`, `linkType`. `__metadata.version`
 //! 4 to 10 are read: Yarn 2 writes 4, Yarn 3.0 and 3.1 write 5, Yarn 3.2 to 3.8 write 6,
@@ -79,7 +79,9 @@
 //! `bin`, `peerDependencies` (read as opaque), that descriptors satisfy versions.
 
 use super::graph::{self, Root};
-use super::pnpm::{SpannedMap, from_yaml, top_level_scalar};
+use super::yaml::node::{map, string};
+use super::yaml::subset::Node;
+use super::yaml::{FromNode, SpannedMap, top_level_scalar};
 use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -727,6 +729,40 @@ struct DepMeta {
     optional: Option<bool>,
 }
 
+// The same structs read from the fast YAML reader's tree (see `super::yaml`), field by
+// field as `serde` reads them above; `None` sends the file to the full parser.
+
+impl FromNode for BerryEntry {
+    fn from_node(node: &Node<'_>) -> Option<Self> {
+        let mut e = BerryEntry::default();
+        for p in map(node)? {
+            let v = &p.value;
+            match p.key.as_ref() {
+                "version" => e.version = Some(string(v)?),
+                "resolution" => e.resolution = Some(string(v)?),
+                "checksum" => e.checksum = Some(string(v)?),
+                "cacheKey" => e.cache_key = Some(string(v)?),
+                "dependencies" => e.dependencies = FromNode::from_node(v)?,
+                "dependenciesMeta" => e.dependencies_meta = FromNode::from_node(v)?,
+                _ => {}
+            }
+        }
+        Some(e)
+    }
+}
+
+impl FromNode for DepMeta {
+    fn from_node(node: &Node<'_>) -> Option<Self> {
+        let mut m = DepMeta::default();
+        for p in map(node)? {
+            if p.key == "optional" {
+                m.optional = Some(bool::from_node(&p.value)?);
+            }
+        }
+        Some(m)
+    }
+}
+
 /// Percent-decoding as Yarn writes locators (`npm%3A1.0.0`).
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
@@ -873,7 +909,7 @@ fn berry_kind(resolution: &str) -> Result<BerryKind, String> {
 }
 
 fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
-    let doc: SpannedMap<BerryEntry> = from_yaml(ctx, text)?;
+    let doc: SpannedMap<BerryEntry> = super::yaml::read(ctx, text)?;
     let Some((_, meta_line, meta)) = doc.0.iter().find(|(k, _, _)| k == "__metadata") else {
         return Err(ctx.error(Some(1), "no `__metadata`: not a Yarn berry lockfile"));
     };
@@ -1096,7 +1132,7 @@ fn read_catalogs(dir: &Path) -> Catalogs {
     let Ok(text) = std::fs::read_to_string(dir.join(".yarnrc.yml")) else {
         return Catalogs::default();
     };
-    serde_saphyr::from_str_with_options(&text, super::pnpm::yaml_options()).unwrap_or_default()
+    serde_saphyr::from_str_with_options(&text, super::yaml::yaml_options()).unwrap_or_default()
 }
 
 /// The range with Yarn's default protocol (`npm:`) when it has none, as Yarn's
