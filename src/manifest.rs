@@ -5,7 +5,7 @@
 //! A manifest that cannot be parsed yields nothing here; the lockfile checks and
 //! `unpinned` still cover it.
 
-use crate::lockfile::Ecosystem;
+use crate::model::Ecosystem;
 use std::path::{Path, PathBuf};
 
 /// A dependency name a manifest declares.

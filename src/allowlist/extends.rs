@@ -21,7 +21,7 @@ pub enum Location {
 
 /// The sha256 of some bytes, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    crate::lockfile::hash::to_hex(&Sha256::digest(bytes))
+    crate::model::hash::to_hex(&Sha256::digest(bytes))
 }
 
 /// The cache file of a URL pinned at `sha256`.

@@ -13,7 +13,7 @@
 //! commands refuse it, or (with `--force --reason`) write it and say so.
 
 use super::Allowlist;
-use crate::lockfile::Ecosystem;
+use crate::model::Ecosystem;
 use crate::names::{self, NameChecker};
 use std::path::PathBuf;
 
@@ -45,8 +45,8 @@ impl Gate {
     pub fn new(list: Option<&Allowlist>, extra: &[PathBuf]) -> Result<Gate, names::KnownBadError> {
         let mut checker = NameChecker::embedded();
         if let Some(list) = list {
-            for ((eco, _), entry) in &list.entries {
-                checker.add_trusted(*eco, &entry.name);
+            for (key, entry) in &list.entries {
+                checker.add_trusted(key.ecosystem, &entry.name);
             }
             for path in &list.policy.known_bad {
                 checker.load_known_bad(path)?;

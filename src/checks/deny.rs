@@ -2,7 +2,7 @@
 
 use super::{Finding, FindingId, Severity};
 use crate::allowlist::Allowlist;
-use crate::lockfile::Package;
+use crate::model::Package;
 
 /// One `denied` finding per package that a deny rule matches.
 pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {

@@ -12,7 +12,7 @@
 use super::{Finding, FindingId, Severity};
 use crate::allowlist::{Allowlist, registry_url};
 use crate::installer::{Found, Setting};
-use crate::lockfile::Ecosystem;
+use crate::model::Ecosystem;
 
 /// The default registries of each ecosystem, allowed without a policy entry.
 pub fn default_registries(ecosystem: Ecosystem) -> &'static [&'static str] {

@@ -8,8 +8,8 @@
 
 use super::{Finding, FindingId, Severity};
 use crate::allowlist::{Allowlist, Level};
-use crate::lockfile::Ecosystem;
 use crate::manifest;
+use crate::model::Ecosystem;
 use crate::names::{self, NameChecker, NameFinding};
 use crate::resolve::Resolution;
 use std::collections::HashSet;
@@ -21,7 +21,7 @@ pub fn checker(
     extra_known_bad: &[std::path::PathBuf],
 ) -> Result<NameChecker, names::KnownBadError> {
     let mut c = NameChecker::embedded();
-    for ((eco, _), entry) in &list.entries {
+    for (crate::model::PackageKey { ecosystem: eco, .. }, entry) in &list.entries {
         c.add_trusted(*eco, &entry.name);
     }
     for path in list.policy.known_bad.iter().chain(extra_known_bad) {

@@ -17,7 +17,7 @@
 
 use super::{Finding, FindingId, Severity};
 use crate::allowlist::Allowlist;
-use crate::lockfile::{Artifact, Ecosystem, Package, Source, pep503};
+use crate::model::{Artifact, Ecosystem, Package, Source, pep503};
 
 /// One finding per package whose source, or one of whose file URLs, the policy does
 /// not allow, and per package whose registry file is another package's.

@@ -13,7 +13,7 @@ mod packages;
 use clap::{Parser, Subcommand, ValueEnum};
 use lockgate::checks::Severity;
 use lockgate::discover::Options;
-use lockgate::lockfile::Ecosystem;
+use lockgate::model::Ecosystem;
 use lockgate::report;
 use lockgate::resolve::{Resolution, resolve};
 use std::io::Write as _;

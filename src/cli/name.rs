@@ -1,7 +1,7 @@
 //! `lockgate name ECOSYSTEM NAME...`: check names before installing them.
 
 use super::{AllowlistArg, parse_ecosystem, print};
-use lockgate::lockfile::Ecosystem;
+use lockgate::model::Ecosystem;
 use lockgate::names::{FindingId, NameChecker, NameFinding, NameVerdict, Severity, Verdict};
 use lockgate::registry::Answer;
 use serde::Serialize;
@@ -71,7 +71,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None
     };
     if let Some(list) = &list {
-        for ((e, _), entry) in &list.entries {
+        for (lockgate::model::PackageKey { ecosystem: e, .. }, entry) in &list.entries {
             checker.add_trusted(*e, &entry.name);
         }
         for p in &list.policy.known_bad {

@@ -5,7 +5,7 @@ use super::{parse_ecosystem, print, split_name_version};
 use anyhow::Context as _;
 use lockgate::allowlist::{self, Allowlist, Approval, edit, ops};
 use lockgate::checks::{self, Finding, FindingId, Outcome, Severity, online};
-use lockgate::lockfile::{Ecosystem, Package, Source};
+use lockgate::model::{Ecosystem, Package, Source};
 use lockgate::registry::pins::{self, PinProblem};
 use lockgate::registry::{Client, Config};
 use lockgate::resolve::Resolution;
@@ -89,7 +89,7 @@ pub fn verify_wanted(
             w.version.clone(),
         ))
     });
-    let (mut ok, problems) = pins::from_registry(&client, ask);
+    let (mut ok, problems) = ops::pin_from_registry(&client, ask);
     report_problems(&problems)?;
     registry_flags(list, &client, &mut ok);
     if !keep.is_empty() {

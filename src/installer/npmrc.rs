@@ -20,7 +20,8 @@
 //! `registry` setting redirects, and that setting is held to the policy either way).
 
 use super::{Found, Setting, config_error};
-use crate::lockfile::{Ecosystem, ParseError};
+use crate::lockfile::ParseError;
+use crate::model::Ecosystem;
 use std::path::Path;
 
 const INSTALLER: &str = "npm, pnpm, yarn classic and bun";

@@ -9,8 +9,9 @@
 //! come from and is skipped.
 
 use super::{Found, Setting, config_error};
+use crate::lockfile::ParseError;
 use crate::lockfile::pnpm::SpannedMap;
-use crate::lockfile::{Ecosystem, ParseError};
+use crate::model::Ecosystem;
 use serde::Deserialize;
 use std::path::Path;
 

@@ -20,7 +20,8 @@
 //! `httpsCaFilePath` and `caFilePath` (extra trusted certificates), plugins.
 
 use super::{Found, Setting, config_error};
-use crate::lockfile::{Ecosystem, ParseError};
+use crate::lockfile::ParseError;
+use crate::model::Ecosystem;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;

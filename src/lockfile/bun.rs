@@ -39,7 +39,8 @@
 //! them, `trustedDependencies`, `overrides`, `patchedDependencies` and catalogs.
 
 use super::npm::{self, DepKind, Layout, Node, NodeKind, OrderedMap, Resolution, Str, Tree};
-use super::{Context, Lockfile, ParseError, Source};
+use super::{Context, Lockfile, ParseError};
+use crate::model::Source;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;

@@ -46,7 +46,8 @@
 //! `packages`.
 
 use super::graph::{self, Root};
-use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
+use super::{Context, Lockfile, ParseError};
+use crate::model::{Ecosystem, Hash, Package, Source};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::borrow::Cow;
@@ -1143,7 +1144,7 @@ impl<'a> Tree<'a> {
                 .as_deref()
                 .filter(|r| r.starts_with("https://") || r.starts_with("http://"))
             {
-                pkg.artifacts.push(super::Artifact::new(
+                pkg.artifacts.push(crate::model::Artifact::new(
                     Some(r.to_string()),
                     n.hashes.clone(),
                     n.line,

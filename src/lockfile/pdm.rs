@@ -40,7 +40,8 @@
 use super::graph::Root;
 use super::lines::LineIndex;
 use super::poetry::shared::{self, Node, PyProject};
-use super::{Context, Lockfile, ParseError, Source, pep503};
+use super::{Context, Lockfile, ParseError};
+use crate::model::{Source, pep503};
 use serde::Deserialize;
 use std::collections::HashMap;
 use toml::Spanned;
@@ -169,7 +170,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let mut artifacts = Vec::with_capacity(p.files.len());
         for f in &p.files {
             let hash = shared::hash(ctx, &lines, &f.hash)?;
-            artifacts.push(super::Artifact {
+            artifacts.push(crate::model::Artifact {
                 url: f.url.clone(),
                 filename: f.file.clone(),
                 hashes: vec![hash.clone()],

@@ -20,9 +20,10 @@
 //! Not verified: `_meta.hash` (the digest of the `Pipfile` the lock was made from) is
 //! not compared with the `Pipfile`; markers are not evaluated.
 
-use super::hash::Hash;
 use super::requirements::{archive_name_version, is_pypi, redact};
-use super::{Context, Ecosystem, Lockfile, Package, ParseError, Source, Unpinned, pep503};
+use super::{Context, Lockfile, ParseError, Unpinned};
+use crate::model::hash::Hash;
+use crate::model::{Ecosystem, Package, Source, pep503};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -309,7 +310,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             hashes,
             direct,
             dev,
-            path: vec![root_label.clone(), name.to_string()],
+            path: vec![root_label.clone(), name.to_string()].into(),
             ..Package::new(Ecosystem::Pypi, name, version, source, ctx.display, line)
         });
     }

@@ -63,7 +63,8 @@
 //! `SpannedMap`) parse Yarn berry lockfiles.
 
 use super::graph::{self, Root};
-use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
+use super::{Context, Lockfile, ParseError};
+use crate::model::{Ecosystem, Hash, Package, Source};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::collections::{BTreeMap, HashMap};
@@ -425,8 +426,11 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
                 .as_ref()
                 .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
             {
-                rec.artifacts
-                    .push(super::Artifact::new(Some(t.clone()), hashes.clone(), *line));
+                rec.artifacts.push(crate::model::Artifact::new(
+                    Some(t.clone()),
+                    hashes.clone(),
+                    *line,
+                ));
             }
             rec.hashes.extend(hashes);
         }

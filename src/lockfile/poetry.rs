@@ -45,7 +45,8 @@
 
 use super::graph::Root;
 use super::lines::LineIndex;
-use super::{Context, Lockfile, ParseError, Source};
+use super::{Context, Lockfile, ParseError};
+use crate::model::Source;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use toml::Spanned;
@@ -186,7 +187,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let mut artifacts = Vec::new();
         for f in p.files.unwrap_or_default() {
             let hash = shared::hash(ctx, &lines, &f.hash)?;
-            artifacts.push(super::Artifact {
+            artifacts.push(crate::model::Artifact {
                 url: None,
                 filename: f.file.clone(),
                 hashes: vec![hash.clone()],
@@ -213,9 +214,9 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                     ),
                 ));
             }
-            deps.push(super::pep503(dep));
+            deps.push(crate::model::pep503(dep));
         }
-        let key = (super::pep503(&name), version.clone(), source.clone());
+        let key = (crate::model::pep503(&name), version.clone(), source.clone());
         if let Some(&i) = key_index.get(&key) {
             // The same version twice (should not happen): one record, all hashes and edges.
             nodes[i].hashes.extend(hashes);
@@ -320,9 +321,8 @@ fn source_of(
 pub(crate) mod shared {
     use super::super::graph::{self, Root};
     use super::super::lines::LineIndex;
-    use super::super::{
-        Artifact, Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source, pep503,
-    };
+    use super::super::{Context, Lockfile, ParseError};
+    use crate::model::{Artifact, Ecosystem, Hash, Package, Source, pep503};
     use serde::Deserialize;
     use std::collections::{BTreeMap, HashMap};
     use toml::Spanned;

@@ -64,8 +64,9 @@
 //! reported (pip would refuse to install).
 
 use super::graph::{self, Root};
-use super::hash::Hash;
-use super::{Context, Ecosystem, Kind, Lockfile, Package, ParseError, Source, Unpinned, pep503};
+use super::{Context, Kind, Lockfile, ParseError, Unpinned};
+use crate::model::hash::Hash;
+use crate::model::{Ecosystem, Package, Source, pep503};
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 

@@ -41,7 +41,8 @@
 use super::graph::Root;
 use super::lines::LineIndex;
 use super::poetry::shared::{self, Node};
-use super::{Context, Lockfile, ParseError, Source, pep503};
+use super::{Context, Lockfile, ParseError};
+use crate::model::{Source, pep503};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use toml::Spanned;
@@ -307,7 +308,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                 (None, None) => e.line,
             };
             hashes.extend(own.iter().cloned());
-            artifacts.push(super::Artifact {
+            artifacts.push(crate::model::Artifact {
                 url: a.url.as_ref().map(|u| u.get_ref().clone()),
                 filename: a.filename.clone(),
                 hashes: own,

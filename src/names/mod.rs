@@ -24,7 +24,7 @@ pub mod data;
 pub mod known;
 pub mod text;
 
-use crate::lockfile::Ecosystem;
+use crate::model::Ecosystem;
 use data::{EcoData, TAG_ANAGRAM, TAG_DEL, TAG_SKEL, Target};
 pub use known::{KnownBad, KnownBadError, KnownKind};
 use serde::Serialize;
