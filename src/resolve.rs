@@ -57,7 +57,13 @@ pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
     let results: Vec<Result<Lockfile, ParseError>> = found
         .lockfiles
         .par_iter()
-        .map(|f| lockfile::parse_file_as(f.kind, &f.path, &f.display, cargo_metadata))
+        .map(|f| {
+            let mut lock = lockfile::parse_file_as(f.kind, &f.path, &f.display, cargo_metadata)?;
+            // Kept until the run ends: give back what the parser grew but does not use.
+            lock.packages.shrink_to_fit();
+            lock.packages.iter_mut().for_each(Package::shrink_to_fit);
+            Ok(lock)
+        })
         .collect();
     let mut res = Resolution {
         errors: found.errors,

@@ -113,6 +113,18 @@ impl Package {
         NormalizedName::new(self.ecosystem, &self.name).into_string()
     }
 
+    /// Release the spare capacity of its lists (a parser grows them one push at a
+    /// time; a list of one hash would otherwise keep room for four).
+    pub fn shrink_to_fit(&mut self) {
+        self.name.shrink_to_fit();
+        self.version.shrink_to_fit();
+        self.hashes.shrink_to_fit();
+        self.artifacts.shrink_to_fit();
+        for a in &mut self.artifacts {
+            a.hashes.shrink_to_fit();
+        }
+    }
+
     /// The key the allowlist and the checks look the package up by.
     pub fn key(&self) -> PackageKey {
         PackageKey::new(self.ecosystem, &self.name)

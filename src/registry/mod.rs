@@ -946,12 +946,12 @@ pub fn digests(bytes: &[u8]) -> Vec<Hash> {
     let hex512 = crate::model::hash::to_hex(&sha2::Sha512::digest(bytes));
     vec![
         Hash {
-            algorithm: "sha256".to_string(),
-            value: hex256,
+            algorithm: crate::model::hash::Algorithm::Sha256,
+            value: hex256.into(),
         },
         Hash {
-            algorithm: "sha512".to_string(),
-            value: hex512,
+            algorithm: crate::model::hash::Algorithm::Sha512,
+            value: hex512.into(),
         },
     ]
 }
