@@ -13,7 +13,7 @@
 //! commands refuse it, or (with `--force --reason`) write it and say so.
 
 use super::Allowlist;
-use crate::model::Ecosystem;
+use crate::model::{Ecosystem, NormalizedName};
 use crate::names::{self, NameChecker};
 use std::path::PathBuf;
 
@@ -70,7 +70,7 @@ impl Gate {
         version: Option<&str>,
     ) -> Vec<Flag> {
         let mut out = Vec::new();
-        let norm = eco.normalize(name);
+        let norm = NormalizedName::new(eco, name);
         for e in self.checker.known_bad().get(eco, &norm) {
             let hit = match version {
                 Some(v) => e.affected.contains(v) != Some(false),
