@@ -25,8 +25,10 @@
 //! command that fixes it, never a pass.
 
 use crate::checks::{Finding, FindingId};
-use crate::discover::{self, Options, display_path, lexical_normalize};
+use crate::discover::{self, Options, display_path};
+use crate::lexical_path::lexical_normalize;
 use crate::lockfile::{Ecosystem, ParseError};
+use crate::model::SharedPath;
 use crate::resolve::{Resolution, resolve_found};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -372,8 +374,18 @@ impl Baseline {
     /// working-tree paths (after the checks ran).
     pub fn map_packages(&self, res: &mut Resolution) {
         for l in &mut res.lockfiles {
+            // Packages of one lockfile share one path: map it once and share the result.
+            let mut last: Option<(SharedPath, SharedPath)> = None;
             for p in &mut l.packages {
-                p.lockfile = self.head_path(&p.lockfile);
+                let mapped = match &last {
+                    Some((from, to)) if from.ptr_eq(&p.lockfile) => to.clone(),
+                    _ => {
+                        let to = SharedPath::new(&self.head_path(&p.lockfile));
+                        last = Some((p.lockfile.clone(), to.clone()));
+                        to
+                    }
+                };
+                p.lockfile = mapped;
             }
         }
     }

@@ -30,7 +30,9 @@
 //! dependencies and has no lockfile of its ecosystem in its folder or a parent
 //! folder (a workspace root) is reported as a manifest without a lockfile.
 
-use crate::lockfile::{self, Ecosystem, Kind, ParseError};
+use crate::lockfile::{self, Kind, ParseError};
+
+use crate::model::Ecosystem;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -1028,27 +1030,6 @@ fn workspace_globs(dir: &Path, eco: Ecosystem) -> Option<globset::GlobSet> {
     b.build().ok()
 }
 
-/// Resolve `.` and `..` components without touching the file system
-/// (`a/./b/../c` is `a/c`; a leading `..` is kept).
-pub fn lexical_normalize(p: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
-                    out.pop();
-                } else {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
-
 /// A folder path made comparable: `""` and `"."` become `.`, a trailing `./` removed.
 pub fn normalize_dir(d: &Path) -> PathBuf {
     let shown = display_path(d);
@@ -1133,7 +1114,10 @@ impl crate::hint::Hint for DiscoverError {
                 "lockgate reads every tracked lockfile, even one an ignore file names, so it needs git: install git, or if git refuses the folder as of \"dubious ownership\", run `git config --global --add safe.directory {}`",
                 top.display()
             ),
-            DiscoverError::UnreadableFolder { .. } => "make the folder readable, or exclude it with --exclude if it holds no lockfile".to_string(),
+            DiscoverError::UnreadableFolder { .. } => {
+                "make the folder readable, or exclude it with --exclude if it holds no lockfile"
+                    .to_string()
+            }
         }]
     }
 }

@@ -2,21 +2,53 @@
 //!
 //! The library behind the `lockgate` command. The flow is
 //! [`discover`] (find lockfiles and manifests) → [`lockfile`] (one parser per format,
-//! producing [`lockfile::Package`] records) → [`resolve`] (all of it, in parallel,
+//! producing [`model::Package`] records) → [`resolve`] (all of it, in parallel,
 //! failing closed) → checks → [`report`].
+//!
+//! # Layers
+//!
+//! A module imports only from its own floor or the floors below it, never upward
+//! (top first; modules on one line are one floor and do not import each other
+//! unless noted):
+//!
+//! ```text
+//! cli (the binary) · mcp                     (front ends: arguments or requests in, one library call)
+//! baseline · guard                           (check a pull request's change; check an install command)
+//! report
+//! checks
+//! allowlist
+//! names
+//! registry                                   (HTTP, cache and registry documents; needs only the model)
+//! resolve
+//! discover · manifest · installer
+//! lockfile                                   (the parsers; a format never imports a sibling format)
+//! version
+//! model · lexical_path · hint                (the ground floor: imports nothing from lockgate)
+//! ```
+//!
+//! One edge still points up: `allowlist::load` asks `checks::FindingId` whether an
+//! `[[exception]]` names a known finding (to be moved down with the finding ids).
 
-pub mod allowlist;
-pub mod baseline;
-pub mod checks;
-pub mod discover;
-pub mod guard;
+// Ground floor, then the parsers and what walks, reads and resolves them.
 pub mod hint;
+pub mod lexical_path;
+pub mod model;
+pub mod version;
+
+pub mod discover;
 pub mod installer;
 pub mod lockfile;
 pub mod manifest;
-pub mod mcp;
+pub mod resolve;
+
+// Registries, names, policy, checks, output.
+pub mod allowlist;
+pub mod checks;
 pub mod names;
 pub mod registry;
 pub mod report;
-pub mod resolve;
-pub mod version;
+
+// What runs on top of the checks: pull-request mode, the install guard, the MCP server.
+pub mod baseline;
+pub mod guard;
+pub mod mcp;

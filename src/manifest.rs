@@ -5,7 +5,7 @@
 //! A manifest that cannot be parsed yields nothing here; the lockfile checks and
 //! `unpinned` still cover it.
 
-use crate::lockfile::Ecosystem;
+use crate::model::{Ecosystem, PackageKey};
 use std::path::{Path, PathBuf};
 
 /// A dependency name a manifest declares.
@@ -40,7 +40,7 @@ pub fn declared(path: &Path, display: &Path) -> Vec<Declared> {
     let mut seen = std::collections::HashSet::new();
     names
         .into_iter()
-        .filter(|n| !n.is_empty() && seen.insert(eco.normalize(n)))
+        .filter(|n| !n.is_empty() && seen.insert(PackageKey::new(eco, n)))
         .map(|name| Declared {
             line: line_of(&text, &name),
             ecosystem: eco,

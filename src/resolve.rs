@@ -3,7 +3,8 @@
 //! [`Resolution::errors`] is empty only when every lockfile was read whole.
 
 use crate::discover::{self, Discovered, Options};
-use crate::lockfile::{self, Ecosystem, Lockfile, Package, ParseError, Source, Unpinned};
+use crate::lockfile::{self, Lockfile, ParseError, Unpinned};
+use crate::model::{Package, PackageKey, Source};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -56,7 +57,13 @@ pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
     let results: Vec<Result<Lockfile, ParseError>> = found
         .lockfiles
         .par_iter()
-        .map(|f| lockfile::parse_file_as(f.kind, &f.path, &f.display, cargo_metadata))
+        .map(|f| {
+            let mut lock = lockfile::parse_file_as(f.kind, &f.path, &f.display, cargo_metadata)?;
+            // Kept until the run ends: give back what the parser grew but does not use.
+            lock.packages.shrink_to_fit();
+            lock.packages.iter_mut().for_each(Package::shrink_to_fit);
+            Ok(lock)
+        })
         .collect();
     let mut res = Resolution {
         errors: found.errors.into_iter().map(ParseError::from).collect(),
@@ -121,14 +128,14 @@ pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
     res
 }
 
-/// (ecosystem, lockfile folder, name) of every path dependency the lockfiles pin.
-fn path_dependencies(locks: &[Lockfile]) -> HashSet<(Ecosystem, PathBuf, String)> {
+/// (lockfile folder, package) of every path dependency the lockfiles pin.
+fn path_dependencies(locks: &[Lockfile]) -> HashSet<(PathBuf, PackageKey)> {
     let mut out = HashSet::new();
     for l in locks {
         let dir = discover::normalize_dir(l.path.parent().unwrap_or(Path::new(".")));
         for p in &l.packages {
             if matches!(p.source, Source::Path(_)) {
-                out.insert((l.ecosystem, dir.clone(), p.ecosystem.normalize(&p.name)));
+                out.insert((dir.clone(), p.key()));
             }
         }
     }
@@ -137,7 +144,7 @@ fn path_dependencies(locks: &[Lockfile]) -> HashSet<(Ecosystem, PathBuf, String)
 
 /// Is this manifest a package that a lockfile in a parent folder pins as a path
 /// dependency? Then that lockfile pins its dependencies too.
-fn is_path_dependency(manifest: &Path, path_deps: &HashSet<(Ecosystem, PathBuf, String)>) -> bool {
+fn is_path_dependency(manifest: &Path, path_deps: &HashSet<(PathBuf, PackageKey)>) -> bool {
     if path_deps.is_empty() {
         return false;
     }
@@ -147,10 +154,10 @@ fn is_path_dependency(manifest: &Path, path_deps: &HashSet<(Ecosystem, PathBuf, 
     let Some(name) = discover::manifest_name(manifest) else {
         return false;
     };
-    let name = eco.normalize(&name);
+    let key = PackageKey::new(eco, &name);
     let mut dir = manifest.parent().and_then(Path::parent);
     while let Some(d) = dir {
-        if path_deps.contains(&(eco, discover::normalize_dir(d), name.clone())) {
+        if path_deps.contains(&(discover::normalize_dir(d), key.clone())) {
             return true;
         }
         dir = d.parent();

@@ -21,7 +21,7 @@
 //!
 //! A version that does not parse for its ecosystem compares as its trimmed text.
 
-use crate::lockfile::Ecosystem;
+use crate::model::Ecosystem;
 use std::collections::BTreeMap;
 
 /// A version in the form its ecosystem compares: two versions are the same

@@ -93,7 +93,7 @@ fn pkg(eco: Ecosystem, name: &str, version: &str, hashes: &[&str]) -> Package {
     Package {
         hashes: hashes.iter().map(|h| Hash::parse(h).unwrap()).collect(),
         direct: true,
-        path: vec!["root".into(), name.to_string()],
+        path: vec!["root".into(), name.to_string()].into(),
         ..Package::new(
             eco,
             name,

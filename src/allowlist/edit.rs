@@ -12,7 +12,7 @@
 
 use super::load::{self, AllowlistError};
 use super::{Approval, Entry};
-use crate::lockfile::{Ecosystem, Hash};
+use crate::model::{Ecosystem, Hash, NormalizedName, PackageKey};
 use std::cmp::Ordering;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -160,11 +160,11 @@ impl Editor {
 
     /// The key under which `name` is stored, matching the ecosystem's name rules.
     fn existing_key(&self, eco: Ecosystem, name: &str) -> Option<String> {
-        let norm = eco.normalize(name);
+        let norm = NormalizedName::new(eco, name);
         let t = self.doc.get(eco.as_str())?.as_table_like()?;
         t.iter()
             .map(|(k, _)| k)
-            .find(|k| eco.normalize(k) == norm)
+            .find(|k| NormalizedName::new(eco, k) == norm)
             .map(String::from)
     }
 
@@ -394,7 +394,7 @@ impl Editor {
                 t.insert(k, value(v));
             }
         };
-        let norm = eco.normalize(name);
+        let norm = NormalizedName::new(eco, name);
         let arr = self.array_of_tables("deny");
         for t in arr.iter_mut() {
             let same_eco = t
@@ -405,7 +405,7 @@ impl Editor {
             let same_name = t
                 .get("name")
                 .and_then(Item::as_str)
-                .map(|n| eco.normalize(n))
+                .map(|n| NormalizedName::new(eco, n))
                 == Some(norm.clone());
             if same_eco && same_name {
                 t.insert("reason", value(reason));
@@ -469,12 +469,16 @@ impl Editor {
             t.set_implicit(true);
             t.set_position(next());
             t.sort_values_by(|k1, _, k2, _| {
-                eco.normalize(k1.get())
-                    .cmp(&eco.normalize(k2.get()))
+                NormalizedName::new(eco, k1.get())
+                    .cmp(&NormalizedName::new(eco, k2.get()))
                     .then(k1.get().cmp(k2.get()))
             });
             let mut names: Vec<String> = t.iter().map(|(k, _)| k.to_string()).collect();
-            names.sort_by(|a, b| eco.normalize(a).cmp(&eco.normalize(b)).then(a.cmp(b)));
+            names.sort_by(|a, b| {
+                NormalizedName::new(eco, a)
+                    .cmp(&NormalizedName::new(eco, b))
+                    .then(a.cmp(b))
+            });
             for name in names {
                 if let Some(Item::Table(pkg)) = t.get_mut(&name) {
                     pkg.set_position(next());
@@ -745,16 +749,17 @@ pub fn update<T>(
 
 /// Names in an [`Entry`] map that no package uses any more, for `prune`.
 pub fn unused<'a>(
-    entries: impl Iterator<Item = (&'a (Ecosystem, String), &'a Entry)>,
-    used: &std::collections::HashSet<(Ecosystem, String, String)>,
+    entries: impl Iterator<Item = (&'a PackageKey, &'a Entry)>,
+    used: &std::collections::HashSet<(PackageKey, String)>,
 ) -> Vec<(Ecosystem, String, Option<String>)> {
     let mut out = Vec::new();
-    for ((eco, norm), entry) in entries {
+    for (key, entry) in entries {
+        let eco = &key.ecosystem;
         let versions: Vec<&String> = entry.versions.keys().collect();
         let unused: Vec<&String> = versions
             .iter()
             .copied()
-            .filter(|v| !used.contains(&(*eco, norm.clone(), (*v).clone())))
+            .filter(|v| !used.contains(&(key.clone(), (*v).clone())))
             .collect();
         if unused.len() == versions.len() {
             out.push((*eco, entry.name.clone(), None));

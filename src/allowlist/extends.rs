@@ -64,7 +64,7 @@ impl crate::hint::Hint for ExtendsError {
 
 /// The sha256 of some bytes, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    crate::lockfile::hash::to_hex(&Sha256::digest(bytes))
+    crate::model::hash::to_hex(&Sha256::digest(bytes))
 }
 
 /// The cache file of a URL pinned at `sha256`.

@@ -13,7 +13,7 @@
 //! commands refuse it, or (with `--force --reason`) write it and say so.
 
 use super::Allowlist;
-use crate::lockfile::Ecosystem;
+use crate::model::{Ecosystem, NormalizedName};
 use crate::names::{self, NameChecker};
 use std::path::PathBuf;
 
@@ -45,8 +45,8 @@ impl Gate {
     pub fn new(list: Option<&Allowlist>, extra: &[PathBuf]) -> Result<Gate, names::KnownBadError> {
         let mut checker = NameChecker::embedded();
         if let Some(list) = list {
-            for ((eco, _), entry) in &list.entries {
-                checker.add_trusted(*eco, &entry.name);
+            for (key, entry) in &list.entries {
+                checker.add_trusted(key.ecosystem, &entry.name);
             }
             for path in &list.policy.known_bad {
                 checker.load_known_bad(path)?;
@@ -70,7 +70,7 @@ impl Gate {
         version: Option<&str>,
     ) -> Vec<Flag> {
         let mut out = Vec::new();
-        let norm = eco.normalize(name);
+        let norm = NormalizedName::new(eco, name);
         for e in self.checker.known_bad().get(eco, &norm) {
             let hit = match version {
                 Some(v) => e.affected.contains(v) != Some(false),

@@ -3,7 +3,7 @@
 //! `extends`. Pure: the caller reads the old text (e.g. `git show REF:allowlist.toml`).
 
 use super::{Allowlist, Approval, Policy};
-use crate::lockfile::Ecosystem;
+use crate::model::{Ecosystem, PackageKey};
 use std::collections::BTreeSet;
 
 /// One change, rendered as one line by its `Display`.
@@ -82,14 +82,14 @@ fn hashes(list: &Allowlist, e: Ecosystem, n: &str, v: &str) -> Option<String> {
     )
 }
 
-fn versions(list: &Allowlist) -> BTreeSet<(Ecosystem, String, String, String)> {
+fn versions(list: &Allowlist) -> BTreeSet<(PackageKey, String, String)> {
     list.entries
         .iter()
-        .flat_map(|((e, norm), entry)| {
+        .flat_map(|(key, entry)| {
             entry
                 .versions
                 .keys()
-                .map(move |v| (*e, norm.clone(), entry.name.clone(), v.clone()))
+                .map(move |v| (key.clone(), entry.name.clone(), v.clone()))
         })
         .collect()
 }
@@ -133,14 +133,14 @@ fn policy_lines(p: &Policy) -> Vec<(String, String)> {
 pub fn diff(old: &Allowlist, new: &Allowlist) -> Vec<Change> {
     let mut out = Vec::new();
     let (a, b) = (versions(old), versions(new));
-    for (e, _, n, v) in b.difference(&a) {
+    for (PackageKey { ecosystem: e, .. }, n, v) in b.difference(&a) {
         let who = new.approval_of(*e, n, v).map(describe);
         out.push(Change::Added(*e, n.clone(), v.clone(), who));
     }
-    for (e, _, n, v) in a.difference(&b) {
+    for (PackageKey { ecosystem: e, .. }, n, v) in a.difference(&b) {
         out.push(Change::Removed(*e, n.clone(), v.clone()));
     }
-    for (e, _, n, v) in a.intersection(&b) {
+    for (PackageKey { ecosystem: e, .. }, n, v) in a.intersection(&b) {
         let (x, y) = (hashes(old, *e, n, v), hashes(new, *e, n, v));
         if x != y {
             out.push(Change::Repinned(

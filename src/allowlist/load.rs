@@ -11,7 +11,7 @@ use super::{
     SCHEMA,
 };
 use crate::lockfile::lines::LineIndex;
-use crate::lockfile::{Ecosystem, Hash};
+use crate::model::{Ecosystem, Hash, PackageKey};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use toml_edit::{Item, Value};
@@ -353,13 +353,13 @@ fn parse_file(path: &Path, text: &str) -> Result<(Allowlist, Pending), Allowlist
                 for (name, pkg) in t.iter() {
                     let name_span = t.get_key_value(name).and_then(|(k, _)| k.span());
                     let entry = parse_entry(&cx, eco, name, name_span.clone(), pkg)?;
-                    let key = (eco, eco.normalize(name));
+                    let key = PackageKey::new(eco, name);
                     if let Some(prev) = list.entries.get(&key) {
                         return Err(cx.err(
                             name_span,
                             format!(
                                 "`{name}` is the same {eco} package as `{}` on line {} (names compare as `{}`): merge the two",
-                                prev.name, prev.line, key.1
+                                prev.name, prev.line, key.name
                             ),
                         ));
                     }
@@ -395,7 +395,7 @@ fn rebase_glob(allowlist: &Path, glob: &str) -> Vec<String> {
         return vec![g.to_string()];
     };
     let abs = |p: &Path| -> PathBuf {
-        crate::discover::lexical_normalize(&if p.is_absolute() {
+        crate::lexical_path::lexical_normalize(&if p.is_absolute() {
             p.to_path_buf()
         } else {
             cwd.join(p)

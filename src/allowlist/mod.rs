@@ -16,7 +16,7 @@ pub mod registry_url;
 
 pub use load::{AllowlistError, load, parse};
 
-use crate::lockfile::{Ecosystem, Hash};
+use crate::model::{Ecosystem, Hash, NormalizedName, PackageKey};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
@@ -192,7 +192,7 @@ impl Exception {
     /// Does it cover this package (name compared the ecosystem's way) and version?
     pub fn covers(&self, ecosystem: Ecosystem, name: &str, version: Option<&str>) -> bool {
         self.ecosystem == ecosystem
-            && ecosystem.normalize(&self.name) == ecosystem.normalize(name)
+            && NormalizedName::new(ecosystem, &self.name) == NormalizedName::new(ecosystem, name)
             && match (&self.version, version) {
                 (None, _) => true,
                 (Some(v), Some(x)) => v == x,
@@ -246,7 +246,7 @@ pub struct Allowlist {
     /// The `[policy]` table (defaults where absent).
     pub policy: Policy,
     /// Allowed packages, keyed by ecosystem and normalized name.
-    pub entries: HashMap<(Ecosystem, String), Entry>,
+    pub entries: HashMap<PackageKey, Entry>,
     /// `[[deny]]` rules.
     pub deny: Vec<DenyRule>,
     /// Paths not to walk (top-level `exclude`, globs relative to the allowlist's folder,
@@ -265,7 +265,7 @@ pub struct Allowlist {
 impl Allowlist {
     /// The entry for a package name, matched the way its ecosystem compares names.
     pub fn entry(&self, ecosystem: Ecosystem, name: &str) -> Option<&Entry> {
-        self.entries.get(&(ecosystem, ecosystem.normalize(name)))
+        self.entries.get(&PackageKey::new(ecosystem, name))
     }
 
     /// The deny rule that matches a package, if any.
@@ -275,10 +275,10 @@ impl Allowlist {
         name: &str,
         version: Option<&str>,
     ) -> Option<&DenyRule> {
-        let norm = ecosystem.normalize(name);
+        let norm = NormalizedName::new(ecosystem, name);
         self.deny.iter().find(|d| {
             d.ecosystem == ecosystem
-                && ecosystem.normalize(&d.name) == norm
+                && NormalizedName::new(ecosystem, &d.name) == norm
                 && match (&d.versions, version) {
                     (None, _) => true,
                     (Some(vs), Some(v)) => vs

@@ -5,7 +5,8 @@
 use super::edit::{Editor, compare_versions};
 use super::gate::{Flag, Gate};
 use super::{Allowlist, Approval};
-use crate::lockfile::{Ecosystem, Hash, Package, Source};
+use crate::model::{Ecosystem, Hash, Package, PackageKey, Source};
+use crate::registry::{Client, pins, published};
 use crate::resolve::Resolution;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
@@ -29,6 +30,13 @@ pub struct Wanted {
     pub from_registry: bool,
     /// Why it must not be approved silently (see [`super::gate`]); filled by [`flag`].
     pub flags: Vec<Flag>,
+}
+
+impl Wanted {
+    /// The key the allowlist files this version's name under.
+    pub fn key(&self) -> PackageKey {
+        PackageKey::new(self.ecosystem, &self.name)
+    }
 }
 
 /// Add the gate's [`Wanted::flags`] to each version (keeping flags already set,
@@ -121,7 +129,7 @@ pub fn pin_changes(list: Option<&Allowlist>, wanted: &[Wanted]) -> Vec<PinChange
 /// (unlisted names, unlisted versions, and pins lacking a lockfile hash algorithm),
 /// deduplicated across lockfiles, sorted.
 pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
-    let mut map: BTreeMap<(Ecosystem, String, String), Gathered> = BTreeMap::new();
+    let mut map: BTreeMap<(PackageKey, String), Gathered> = BTreeMap::new();
     for p in res.packages() {
         // Path and workspace packages are governed by `sources`, not pinned per version.
         if matches!(p.source, Source::Path(_)) {
@@ -153,7 +161,7 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
             }
         }
         let e = map
-            .entry((p.ecosystem, p.normalized_name(), p.version.clone()))
+            .entry((p.key(), p.version.clone()))
             .or_insert_with(|| (p.name.clone(), BTreeSet::new(), false));
         e.1.extend(p.hashes.iter().cloned());
         e.2 |= matches!(p.source, Source::Registry(_));
@@ -167,20 +175,22 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
     let mut out: Vec<Wanted> = map
         .into_iter()
         .map(
-            |((eco, _, version), (name, hashes, from_registry))| Wanted {
-                name_listed: list.is_some_and(|l| l.entry(eco, &name).is_some()),
-                from_registry,
-                ecosystem: eco,
-                name,
-                version,
-                hashes: hashes.into_iter().collect(),
-                flags: Vec::new(),
+            |((PackageKey { ecosystem: eco, .. }, version), (name, hashes, from_registry))| {
+                Wanted {
+                    name_listed: list.is_some_and(|l| l.entry(eco, &name).is_some()),
+                    from_registry,
+                    ecosystem: eco,
+                    name,
+                    version,
+                    hashes: hashes.into_iter().collect(),
+                    flags: Vec::new(),
+                }
             },
         )
         .collect();
     out.sort_by(|a, b| {
-        (a.ecosystem, a.ecosystem.normalize(&a.name))
-            .cmp(&(b.ecosystem, b.ecosystem.normalize(&b.name)))
+        a.key()
+            .cmp(&b.key())
             .then_with(|| compare_versions(&a.version, &b.version))
     });
     out
@@ -263,9 +273,9 @@ pub fn init_with(path: &Path, res: &Resolution, approval: &Approval, wanted: &[W
 /// Entries that no lockfile of the resolution uses: whole names, or single
 /// versions of names that are still used at other versions.
 pub fn prune(res: &Resolution, list: &Allowlist) -> Vec<(Ecosystem, String, Option<String>)> {
-    let used: HashSet<(Ecosystem, String, String)> = res
+    let used: HashSet<(PackageKey, String)> = res
         .packages()
-        .map(|p| (p.ecosystem, p.normalized_name(), p.version.clone()))
+        .map(|p| (p.key(), p.version.clone()))
         .collect();
     super::edit::unused(
         list.entries.iter().filter(|(_, e)| e.file == list.path),
@@ -316,9 +326,9 @@ fn snippet_with(
     let mut i = 0;
     while i < new.len() {
         // one table per name, its flags (if any) above it
-        let key = (new[i].ecosystem, new[i].ecosystem.normalize(&new[i].name));
+        let key = new[i].key();
         let mut j = i;
-        while j < new.len() && (new[j].ecosystem, new[j].ecosystem.normalize(&new[j].name)) == key {
+        while j < new.len() && new[j].key() == key {
             j += 1;
         }
         let group: Vec<Wanted> = new[i..j].iter().map(|w| (*w).clone()).collect();
@@ -332,9 +342,9 @@ fn snippet_with(
         }
         i = j;
     }
-    let mut last: Option<(Ecosystem, String)> = None;
+    let mut last: Option<PackageKey> = None;
     for w in listed {
-        let key = (w.ecosystem, w.ecosystem.normalize(&w.name));
+        let key = w.key();
         if last.as_ref() != Some(&key) {
             out.push_str(&format!(
                 "\n# add under the existing [{}.{}]:\n",
@@ -387,6 +397,42 @@ fn toml_key(name: &str) -> String {
     } else {
         format!("\"{name}\"")
     }
+}
+
+/// Replace the lockfile hashes of `wanted` with the registry's. Versions that could
+/// not be verified are left out of the result and reported as problems.
+pub fn pin_from_registry(
+    client: &Client,
+    wanted: Vec<Wanted>,
+) -> (Vec<Wanted>, Vec<pins::PinProblem>) {
+    let queries: Vec<(Ecosystem, String)> = wanted
+        .iter()
+        .map(|w| (w.ecosystem, w.name.clone()))
+        .collect();
+    let answers = client.lookup_all(&queries);
+    let mut ok = Vec::new();
+    let mut problems = Vec::new();
+    for (mut w, ans) in wanted.into_iter().zip(answers) {
+        match pins::resolve_version(w.ecosystem, &w.name, &w.version, ans) {
+            Err(p) => problems.push(p),
+            Ok(v) => {
+                let bad = published::unpublished(&w.hashes, &v);
+                if !bad.is_empty() {
+                    problems.push(pins::PinProblem::Mismatch {
+                        ecosystem: w.ecosystem,
+                        name: w.name.clone(),
+                        version: w.version.clone(),
+                        lockfile: pins::list(bad.into_iter()),
+                        registry: pins::list(v.hashes().iter()),
+                    });
+                    continue;
+                }
+                w.hashes = pins::pin_for(&v, &w.hashes);
+                ok.push(w);
+            }
+        }
+    }
+    (ok, problems)
 }
 
 #[cfg(test)]

@@ -22,8 +22,8 @@
 
 use super::{Finding, FindingDef, FindingId, Precision, Severity};
 use crate::allowlist::{Allowlist, Pin};
-use crate::lockfile::hash::{YARN_BERRY, strength};
-use crate::lockfile::{Ecosystem, Hash, Package, Source};
+use crate::model::hash::{YARN_BERRY, strength};
+use crate::model::{Ecosystem, Hash, Package, Source};
 
 /// The `hash-mismatch` finding.
 pub const HASH_MISMATCH: FindingDef = FindingDef {
@@ -403,7 +403,7 @@ fn short(h: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lockfile::Ecosystem;
+    use crate::model::Ecosystem;
     use std::path::Path;
 
     const SHA1: &str = "sha1:da398906b3d58dd540eb1cdfca9d265e2e26d419";
@@ -494,12 +494,12 @@ mod tests {
         let l = list(&format!("\"{SHA256}\""));
         let mut p = pkg(Ecosystem::Pypi, Source::Registry(None), &[SHA256]);
         p.artifacts = vec![
-            crate::lockfile::Artifact::new(
+            crate::model::Artifact::new(
                 Some("https://files.pythonhosted.org/six-1.16.0.tar.gz".into()),
                 p.hashes.clone(),
                 4,
             ),
-            crate::lockfile::Artifact::new(
+            crate::model::Artifact::new(
                 Some("https://files.pythonhosted.org/six-1.16.0-py3-none-any.whl".into()),
                 Vec::new(),
                 5,

@@ -2,7 +2,7 @@
 
 use super::{Finding, FindingDef, FindingId, Precision, Severity};
 use crate::allowlist::Allowlist;
-use crate::lockfile::Package;
+use crate::model::Package;
 
 /// The `denied` finding.
 pub const DENIED: FindingDef = FindingDef {

@@ -12,7 +12,7 @@
 use super::{Finding, FindingDef, FindingId, Precision, Severity};
 use crate::allowlist::{Allowlist, registry_url};
 use crate::installer::{Found, Setting};
-use crate::lockfile::Ecosystem;
+use crate::model::Ecosystem;
 
 /// The `registry-not-allowed` finding.
 pub const REGISTRY_NOT_ALLOWED: FindingDef = FindingDef {

@@ -48,7 +48,8 @@ pub mod source;
 pub mod unpinned;
 
 use crate::allowlist::{Allowlist, Level};
-use crate::lockfile::{Ecosystem, Package, ParseError};
+use crate::lockfile::ParseError;
+use crate::model::{Ecosystem, Package};
 use crate::resolve::Resolution;
 pub use exceptions::apply_exceptions;
 pub use runner::{Online, Options, RunError, run};
@@ -306,9 +307,9 @@ impl Finding {
             ecosystem: Some(p.ecosystem),
             name: Some(p.name.clone()),
             version: Some(p.version.clone()),
-            lockfile: p.lockfile.clone(),
+            lockfile: p.lockfile.to_path_buf(),
             line: Some(p.line),
-            path: p.path.clone(),
+            path: p.path.to_vec(),
             message,
             help,
         }

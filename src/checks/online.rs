@@ -18,7 +18,7 @@
 
 use super::{Finding, FindingDef, FindingId, Precision, Severity};
 use crate::allowlist::{Allowlist, Level};
-use crate::lockfile::{Ecosystem, Hash, Package, Source};
+use crate::model::{Ecosystem, Hash, Package, Source};
 use crate::registry::{Answer, Client, RegistryError, VersionInfo};
 use std::collections::{BTreeMap, HashSet};
 
@@ -202,17 +202,7 @@ fn not_found(p: &Package, url: &str) -> Finding {
     )
 }
 
-/// The hashes in `hashes` that can be compared with the registry's (same algorithm)
-/// but are not among them.
-pub fn unpublished<'a>(hashes: &'a [Hash], v: &VersionInfo) -> Vec<&'a Hash> {
-    let published = v.hashes();
-    hashes
-        .iter()
-        .filter(|h| {
-            h.is_registry_digest() && v.has_algorithm(&h.algorithm) && !published.contains(h)
-        })
-        .collect()
-}
+pub use crate::registry::published::unpublished;
 
 fn version_findings(
     p: &Package,
@@ -492,7 +482,7 @@ pub fn verify_allowlist(list: &Allowlist, client: &Client, opts: &Options) -> Ve
     let mut pseudo: Vec<Package> = Vec::new();
     let mut keys: Vec<_> = list.entries.iter().collect();
     keys.sort_by(|a, b| a.0.cmp(b.0));
-    for ((eco, _), entry) in keys {
+    for (crate::model::PackageKey { ecosystem: eco, .. }, entry) in keys {
         for (version, pin) in entry
             .versions
             .iter()

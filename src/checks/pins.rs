@@ -47,7 +47,7 @@ pub fn verify_wanted(
             w.version.clone(),
         ))
     });
-    let (mut ok, problems) = pins::from_registry(client, ask);
+    let (mut ok, problems) = crate::allowlist::ops::pin_from_registry(client, ask);
     if problems.is_empty() {
         registry_flags(list, client, &mut ok);
     }

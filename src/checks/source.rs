@@ -17,7 +17,7 @@
 
 use super::{Finding, FindingDef, FindingId, Precision, Severity};
 use crate::allowlist::Allowlist;
-use crate::lockfile::{Artifact, Ecosystem, Package, Source, pep503};
+use crate::model::{Artifact, Ecosystem, Package, Source, pep503};
 
 /// The `source-not-allowed` finding.
 pub const SOURCE_NOT_ALLOWED: FindingDef = FindingDef {

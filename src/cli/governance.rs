@@ -102,7 +102,7 @@ fn dir_and_name(file: &Path) -> (&Path, String) {
 }
 
 /// The last commit that changed the line pinning `name@version`, from HEAD's copy.
-fn commit_of(file: &Path, eco: lockgate::lockfile::Ecosystem, name: &str, version: &str) -> String {
+fn commit_of(file: &Path, eco: lockgate::model::Ecosystem, name: &str, version: &str) -> String {
     let (dir, fname) = dir_and_name(file);
     let Some(head) = git(dir, &["show", &format!("HEAD:./{fname}")]) else {
         return "not committed (no git history for this file)".to_string();
@@ -178,7 +178,7 @@ pub fn why(path: &Path, ecosystem: &str, spec: &str) -> anyhow::Result<ExitCode>
                 .hashes
                 .iter()
                 .map(|h| {
-                    if eco == lockgate::lockfile::Ecosystem::Npm {
+                    if eco == lockgate::model::Ecosystem::Npm {
                         h.to_sri().unwrap_or_else(|| h.to_string())
                     } else {
                         h.to_string()

@@ -9,7 +9,8 @@
 //! security scanner setting, and everything outside `[install]`.
 
 use super::{Found, Setting, TomlDoc, config_error};
-use crate::lockfile::{Ecosystem, ParseError};
+use crate::lockfile::ParseError;
+use crate::model::Ecosystem;
 use std::path::Path;
 
 /// The settings of a `bunfig.toml` that matter.

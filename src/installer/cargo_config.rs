@@ -21,7 +21,8 @@
 //! crates, and what is built from a `[build]` wrapper is out of lockgate's reach.
 
 use super::{Found, Setting, TomlDoc, config_error, toml_str};
-use crate::lockfile::{Ecosystem, ParseError};
+use crate::lockfile::ParseError;
+use crate::model::Ecosystem;
 use std::path::Path;
 
 const INSTALLER: &str = "cargo";

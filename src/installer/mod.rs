@@ -47,7 +47,8 @@ pub mod python;
 pub mod yarnrc;
 
 use crate::lockfile::lines::LineIndex;
-use crate::lockfile::{Ecosystem, Lockfile, ParseError};
+use crate::lockfile::{Lockfile, ParseError};
+use crate::model::Ecosystem;
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 

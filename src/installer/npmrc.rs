@@ -21,7 +21,8 @@
 
 use super::config_text::npm_style_setting;
 use super::{Found, Setting, config_error};
-use crate::lockfile::{Ecosystem, ParseError};
+use crate::lockfile::ParseError;
+use crate::model::Ecosystem;
 use std::path::Path;
 
 const INSTALLER: &str = "npm, pnpm, yarn classic and bun";

@@ -10,8 +10,9 @@
 
 use super::config_text::parse_yaml;
 use super::{Found, Setting, config_error};
+use crate::lockfile::ParseError;
 use crate::lockfile::pnpm::SpannedMap;
-use crate::lockfile::{Ecosystem, ParseError};
+use crate::model::Ecosystem;
 use serde::Deserialize;
 use std::path::Path;
 

@@ -29,7 +29,8 @@
 //! environment variables (`UV_INDEX_URL`, `PIP_INDEX_URL`, `PDM_PYPI_URL`…).
 
 use super::{Found, Setting, TomlDoc, config_error, toml_false, toml_str};
-use crate::lockfile::{Ecosystem, ParseError};
+use crate::lockfile::ParseError;
+use crate::model::Ecosystem;
 use std::path::Path;
 use toml_edit::{Item, TableLike};
 

@@ -21,7 +21,8 @@
 
 use super::config_text::{npm_style_setting, parse_yaml};
 use super::{Found, Setting, config_error};
-use crate::lockfile::{Ecosystem, ParseError};
+use crate::lockfile::ParseError;
+use crate::model::Ecosystem;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;

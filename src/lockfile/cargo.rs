@@ -54,8 +54,9 @@
 
 use super::graph::{self, Root};
 use super::lines::LineIndex;
-use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
-use crate::discover::lexical_normalize;
+use super::{Context, Lockfile, ParseError};
+use crate::lexical_path::lexical_normalize;
+use crate::model::{Ecosystem, Hash, Package, Source};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -7,6 +7,7 @@
 //! root to it, root first; ties go to the root and edge listed first, so output is
 //! deterministic. A package no root reaches gets a path of its own name alone.
 
+use crate::model::DepPath;
 use std::collections::VecDeque;
 
 /// A root of the graph: its label (project or workspace member name), its direct
@@ -27,7 +28,7 @@ pub struct Root {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Reach {
     /// Shortest chain of labels from a root, root first, ending in the package's label.
-    pub path: Vec<String>,
+    pub path: DepPath,
     /// A root depends on it directly.
     pub direct: bool,
     /// Only development dependencies lead to it (false when no root reaches it).
@@ -44,15 +45,14 @@ pub struct Reach {
 /// and optional) do. Optional edges below the roots are the parser's to mark.
 pub fn shortest_paths(labels: &[String], edges: &[Vec<usize>], roots: &[Root]) -> Vec<Reach> {
     let n = labels.len();
-    let mut reach: Vec<Reach> = labels
+    let mut reach: Vec<Reach> = vec![Reach::default(); n];
+    let root_paths: Vec<DepPath> = roots
         .iter()
-        .map(|l| Reach {
-            path: vec![l.clone()],
-            ..Reach::default()
-        })
+        .map(|r| DepPath::EMPTY.child(r.label.clone()))
         .collect();
-    // Parent pointers for the shortest path: (root index, Some(parent package)).
-    let mut parent: Vec<Option<(usize, Option<usize>)>> = vec![None; n];
+    // Each package's path is its BFS parent's path plus its own label: the paths
+    // share their prefixes (see [`DepPath`]). Set when the package is first reached.
+    let mut reached = vec![false; n];
     let mut queue = VecDeque::new();
     for (r, root) in roots.iter().enumerate() {
         for &d in root
@@ -61,8 +61,9 @@ pub fn shortest_paths(labels: &[String], edges: &[Vec<usize>], roots: &[Root]) -
             .chain(&root.dev_deps)
             .chain(&root.optional_deps)
         {
-            if d < n && parent[d].is_none() {
-                parent[d] = Some((r, None));
+            if d < n && !reached[d] {
+                reached[d] = true;
+                reach[d].path = root_paths[r].child(labels[d].clone());
                 queue.push_back(d);
             }
             if d < n {
@@ -72,23 +73,17 @@ pub fn shortest_paths(labels: &[String], edges: &[Vec<usize>], roots: &[Root]) -
     }
     while let Some(i) = queue.pop_front() {
         for &d in edges.get(i).map(Vec::as_slice).unwrap_or(&[]) {
-            if d < n && parent[d].is_none() {
-                parent[d] = Some((parent[i].map(|p| p.0).unwrap_or(0), Some(i)));
+            if d < n && !reached[d] {
+                reached[d] = true;
+                reach[d].path = reach[i].path.child(labels[d].clone());
                 queue.push_back(d);
             }
         }
     }
     for i in 0..n {
-        let Some((root, _)) = parent[i] else { continue };
-        let mut chain = vec![labels[i].clone()];
-        let mut cur = i;
-        while let Some((_, Some(p))) = parent[cur] {
-            chain.push(labels[p].clone());
-            cur = p;
+        if !reached[i] {
+            reach[i].path = DepPath::EMPTY.child(labels[i].clone());
         }
-        chain.push(roots[root].label.clone());
-        chain.reverse();
-        reach[i].path = chain;
     }
     // dev / optional: reachable only through dev (or optional) roots' edges.
     let prod = reachable(n, edges, roots.iter().flat_map(|r| r.deps.iter().copied()));
@@ -100,7 +95,7 @@ pub fn shortest_paths(labels: &[String], edges: &[Vec<usize>], roots: &[Root]) -
             .flat_map(|r| r.deps.iter().chain(&r.optional_deps).copied()),
     );
     for i in 0..n {
-        if parent[i].is_some() {
+        if reached[i] {
             reach[i].dev = !non_dev[i];
             reach[i].optional = non_dev[i] && !prod[i];
         }

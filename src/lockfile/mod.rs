@@ -1,7 +1,7 @@
-//! The package model and the lockfile formats.
+//! The lockfile formats.
 //!
 //! Every lockfile format has one module here that turns the file's text into a
-//! [`Lockfile`]: the list of [`Package`]s it pins, each with its hashes, source,
+//! [`Lockfile`]: the list of [`Package`](crate::model::Package)s it pins, each with its hashes, source,
 //! line and the shortest dependency path from a root. [`detect`] names the format
 //! from the file name and [`parse_file`] reads and parses one file, failing closed:
 //! a file that cannot be read completely is a [`ParseError`], never a partial list.
@@ -10,7 +10,6 @@ pub mod bun;
 pub mod cargo;
 pub mod format;
 pub mod graph;
-pub mod hash;
 pub mod lines;
 pub mod npm;
 pub(crate) mod npm_tree;
@@ -27,234 +26,13 @@ pub(crate) mod yaml;
 pub mod yarn;
 
 pub use format::{Format, Kind};
-pub use hash::Hash;
+
 pub use requirements::in_requirements_folder;
+// Transition re-exports: the model moved to [`crate::model`]; import it from there.
+pub use crate::model::{Artifact, Ecosystem, Hash, Package, Source, hash, pep503};
 
 use serde::Serialize;
-use std::fmt;
 use std::path::{Path, PathBuf};
-
-/// The package ecosystems lockgate reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Ecosystem {
-    /// Rust crates (crates.io and other cargo registries).
-    Cargo,
-    /// JavaScript packages (the npm registry), whichever client locked them.
-    Npm,
-    /// Python distributions (PyPI and other simple-API indexes).
-    Pypi,
-}
-
-impl Ecosystem {
-    /// Every ecosystem, in output order.
-    pub const ALL: [Ecosystem; 3] = [Ecosystem::Cargo, Ecosystem::Npm, Ecosystem::Pypi];
-
-    /// The lowercase name used in output and in `allowlist.toml`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Ecosystem::Cargo => "cargo",
-            Ecosystem::Npm => "npm",
-            Ecosystem::Pypi => "pypi",
-        }
-    }
-
-    /// Parse `cargo`, `npm` or `pypi` (also `crates.io`, `crates`, `PyPI`).
-    pub fn parse(s: &str) -> Option<Ecosystem> {
-        match s.to_ascii_lowercase().as_str() {
-            "cargo" | "crates" | "crates.io" | "crates-io" | "rust" => Some(Ecosystem::Cargo),
-            "npm" | "node" | "js" => Some(Ecosystem::Npm),
-            "pypi" | "python" | "pip" | "py" => Some(Ecosystem::Pypi),
-            _ => None,
-        }
-    }
-
-    /// The name as the ecosystem compares it: PEP 503 for PyPI (lowercase, runs of
-    /// `-`, `_`, `.` become `-`), lowercase with `_` as `-` for cargo, unchanged for npm.
-    pub fn normalize(self, name: &str) -> String {
-        match self {
-            Ecosystem::Pypi => pep503(name),
-            Ecosystem::Cargo => name.to_ascii_lowercase().replace('_', "-"),
-            Ecosystem::Npm => name.to_string(),
-        }
-    }
-}
-
-impl fmt::Display for Ecosystem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// PEP 503 normalization: lowercase, and every run of `-`, `_`, `.` becomes one `-`.
-pub fn pep503(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_sep = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_sep {
-                out.push('-');
-            }
-            in_sep = true;
-        } else {
-            out.extend(c.to_lowercase());
-            in_sep = false;
-        }
-    }
-    out
-}
-
-/// Where a package comes from.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Source {
-    /// A package registry; `None` is the ecosystem's default registry
-    /// (crates.io, registry.npmjs.org, pypi.org), `Some(url)` another one.
-    Registry(Option<String>),
-    /// A git repository, with the commit or ref the lockfile records.
-    Git {
-        /// Repository URL as written.
-        url: String,
-        /// Commit, tag or branch, if recorded.
-        rev: Option<String>,
-    },
-    /// A local directory or file.
-    Path(String),
-    /// A direct URL to an archive.
-    Url(String),
-}
-
-impl Source {
-    /// The kind, as in output and policy: `registry`, `git`, `path` or `url`.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Source::Registry(_) => "registry",
-            Source::Git { .. } => "git",
-            Source::Path(_) => "path",
-            Source::Url(_) => "url",
-        }
-    }
-
-    /// The location as written in the lockfile, if any (registry URL, git URL, path, URL).
-    pub fn location(&self) -> Option<String> {
-        match self {
-            Source::Registry(url) => url.clone(),
-            Source::Git { url, rev } => Some(match rev {
-                Some(rev) => format!("{url}#{rev}"),
-                None => url.clone(),
-            }),
-            Source::Path(p) => Some(p.clone()),
-            Source::Url(u) => Some(u.clone()),
-        }
-    }
-}
-
-/// One distinct package version that a lockfile pins.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Package {
-    /// The ecosystem it belongs to.
-    pub ecosystem: Ecosystem,
-    /// The name as the lockfile writes it (npm scopes kept: `@types/node`).
-    pub name: String,
-    /// The version as the lockfile writes it.
-    pub version: String,
-    /// Every hash the lockfile records for this version, canonical and sorted.
-    pub hashes: Vec<Hash>,
-    /// `registry`, `git`, `path` or `url`.
-    #[serde(rename = "source", serialize_with = "ser_source_kind")]
-    pub source: Source,
-    /// The lockfile, as a path relative to where the scan started.
-    pub lockfile: PathBuf,
-    /// 1-based line of the package's entry in the lockfile.
-    pub line: usize,
-    /// True when a root (the project or a workspace member) depends on it directly.
-    pub direct: bool,
-    /// True when only development dependencies lead to it.
-    pub dev: bool,
-    /// True when only optional dependencies lead to it.
-    pub optional: bool,
-    /// The shortest chain of names from a root to this package, root first.
-    pub path: Vec<String>,
-    /// The files the lockfile names for this version (a tarball, an sdist, each
-    /// wheel), each with its own URL: the source policy applies to every one. Not in
-    /// the JSON output (`hashes` is the union of their hashes).
-    #[serde(skip)]
-    pub artifacts: Vec<Artifact>,
-}
-
-/// One file of a package version as the lockfile names it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Artifact {
-    /// The URL the installer downloads it from, as written (`None` when the lockfile
-    /// gives only a file name, or the file comes from the package's registry by name).
-    pub url: Option<String>,
-    /// The file name, when the lockfile gives one apart from the URL
-    /// (poetry's `file`, pdm's `file`, pylock's `name`).
-    pub filename: Option<String>,
-    /// The hashes the lockfile gives for this file (empty when it gives none).
-    pub hashes: Vec<Hash>,
-    /// 1-based line in the lockfile where the file is named.
-    pub line: usize,
-}
-
-impl Artifact {
-    /// An artifact downloaded from `url` (if known), named at `line`, with its hashes.
-    pub fn new(url: Option<String>, hashes: Vec<Hash>, line: usize) -> Artifact {
-        Artifact {
-            url,
-            filename: None,
-            hashes,
-            line,
-        }
-    }
-
-    /// The file name: the explicit one, else the last path segment of the URL
-    /// (without query or fragment).
-    pub fn file_name(&self) -> Option<&str> {
-        if let Some(f) = &self.filename {
-            return Some(f.as_str());
-        }
-        let url = self.url.as_deref()?;
-        let url = url.split(['?', '#']).next().unwrap_or(url);
-        url.rsplit('/').next().filter(|f| !f.is_empty())
-    }
-}
-
-fn ser_source_kind<S: serde::Serializer>(src: &Source, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(src.kind())
-}
-
-impl Package {
-    /// A package with the facts every lockfile gives; the optional ones start empty
-    /// (no hashes, no artifacts, not direct, not dev, not optional, no path).
-    pub fn new(
-        ecosystem: Ecosystem,
-        name: impl Into<String>,
-        version: impl Into<String>,
-        source: Source,
-        lockfile: impl Into<PathBuf>,
-        line: usize,
-    ) -> Package {
-        Package {
-            ecosystem,
-            name: name.into(),
-            version: version.into(),
-            hashes: Vec::new(),
-            source,
-            lockfile: lockfile.into(),
-            line,
-            direct: false,
-            dev: false,
-            optional: false,
-            path: Vec::new(),
-            artifacts: Vec::new(),
-        }
-    }
-
-    /// The name as the ecosystem compares it (see [`Ecosystem::normalize`]).
-    pub fn normalized_name(&self) -> String {
-        self.ecosystem.normalize(&self.name)
-    }
-}
 
 /// A requirement that a lockfile-like file names without pinning one version
 /// (e.g. `requests>=2` in a requirements file).
@@ -515,19 +293,6 @@ impl crate::hint::Hint for ParseError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pep503_normalizes_runs_of_separators() {
-        assert_eq!(pep503("Django_REST.framework"), "django-rest-framework");
-        assert_eq!(pep503("a__-.b"), "a-b");
-        assert_eq!(pep503(&pep503("Foo._Bar")), pep503("Foo._Bar"));
-    }
-
-    #[test]
-    fn cargo_names_compare_with_dash_and_underscore_alike() {
-        assert_eq!(Ecosystem::Cargo.normalize("Serde_JSON"), "serde-json");
-        assert_eq!(Ecosystem::Npm.normalize("@Types/Node"), "@Types/Node");
-    }
 
     #[test]
     fn detect_knows_every_lockfile_name() {

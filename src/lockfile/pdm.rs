@@ -171,7 +171,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let mut artifacts = Vec::with_capacity(p.files.len());
         for f in &p.files {
             let hash = shared::hash(ctx, &lines, &f.hash)?;
-            artifacts.push(super::Artifact {
+            artifacts.push(crate::model::Artifact {
                 url: f.url.clone(),
                 filename: f.file.clone(),
                 hashes: vec![hash.clone()],

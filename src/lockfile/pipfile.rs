@@ -315,7 +315,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             hashes,
             direct,
             dev,
-            path: vec![root_label.clone(), name.to_string()],
+            path: vec![root_label.clone(), name.to_string()].into(),
             ..Package::new(Ecosystem::Pypi, name, version, source, ctx.display, line)
         });
     }

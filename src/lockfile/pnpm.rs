@@ -487,8 +487,11 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
                 .as_ref()
                 .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
             {
-                rec.artifacts
-                    .push(super::Artifact::new(Some(t.clone()), hashes.clone(), *line));
+                rec.artifacts.push(crate::model::Artifact::new(
+                    Some(t.clone()),
+                    hashes.clone(),
+                    *line,
+                ));
             }
             rec.hashes.extend(hashes);
         }

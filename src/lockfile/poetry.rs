@@ -44,7 +44,8 @@
 //! against the files.
 
 use super::lines::LineIndex;
-use super::{Context, Lockfile, ParseError, Source};
+use super::{Context, Lockfile, ParseError};
+use crate::model::Source;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use toml::Spanned;
@@ -188,7 +189,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let mut artifacts = Vec::new();
         for f in p.files.unwrap_or_default() {
             let hash = shared::hash(ctx, &lines, &f.hash)?;
-            artifacts.push(super::Artifact {
+            artifacts.push(crate::model::Artifact {
                 url: None,
                 filename: f.file.clone(),
                 hashes: vec![hash.clone()],
@@ -215,9 +216,9 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                     ),
                 ));
             }
-            deps.push(super::pep503(dep));
+            deps.push(crate::model::pep503(dep));
         }
-        let key = (super::pep503(&name), version.clone(), source.clone());
+        let key = (crate::model::pep503(&name), version.clone(), source.clone());
         if let Some(&i) = key_index.get(&key) {
             // The same version twice (should not happen): one record, all hashes and edges.
             nodes[i].hashes.extend(hashes);

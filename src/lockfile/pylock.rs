@@ -25,10 +25,10 @@
 //! `attestation-identities`, sizes and upload times are ignored.
 
 use super::graph::{self, Root};
-use super::hash::Hash;
 use super::lines::LineIndex;
 use super::python_url::{archive_name_version, is_pypi, redact};
-use super::{Context, Ecosystem, Lockfile, Package, ParseError, Source, pep503};
+use super::{Context, Lockfile, ParseError};
+use crate::model::{Ecosystem, Hash, Package, Source, pep503};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use toml::Spanned;
@@ -206,8 +206,8 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let file_fact = |url: &Option<String>,
                          name: Option<&str>,
                          table: &BTreeMap<String, String>|
-         -> crate::lockfile::Artifact {
-            crate::lockfile::Artifact {
+         -> crate::model::Artifact {
+            crate::model::Artifact {
                 url: url.clone(),
                 filename: name.map(str::to_string),
                 hashes: table
@@ -404,7 +404,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             p.path = if r.path.len() > 1 {
                 r.path
             } else {
-                vec![default_label.clone(), p.name.clone()]
+                vec![default_label.clone(), p.name.clone()].into()
             };
             p
         })

@@ -310,7 +310,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                 (None, None) => e.line,
             };
             hashes.extend(own.iter().cloned());
-            artifacts.push(super::Artifact {
+            artifacts.push(crate::model::Artifact {
                 url: a.url.as_ref().map(|u| u.get_ref().clone()),
                 filename: a.filename.clone(),
                 hashes: own,

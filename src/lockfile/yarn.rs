@@ -409,7 +409,7 @@ fn parse_classic(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> 
             .resolved
             .as_ref()
             .filter(|(u, _)| u.starts_with("https://") || u.starts_with("http://"))
-            .map(|(u, l)| super::Artifact::new(Some(u.clone()), hashes.clone(), *l));
+            .map(|(u, l)| crate::model::Artifact::new(Some(u.clone()), hashes.clone(), *l));
         let idx = b.add(name.to_string(), version, source, hashes, e.line);
         if let (Some(a), Some(r)) = (artifact, b.records.get_mut(idx)) {
             r.artifacts.push(a);

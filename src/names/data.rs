@@ -6,7 +6,7 @@
 //! Loading is `fst::Map::new` over `include_bytes!` slices: it reads a header and does
 //! not copy or parse the data, so the load time is a few microseconds.
 
-use crate::lockfile::Ecosystem;
+use crate::model::Ecosystem;
 use fst::Map;
 
 /// Tag of the keys holding each target's normalized name.

@@ -11,7 +11,7 @@
 //!
 //! Names compare after [`Ecosystem::normalize`]. Errors name the file and line.
 
-use crate::lockfile::Ecosystem;
+use crate::model::Ecosystem;
 use serde::Deserialize;
 use std::cmp::Ordering;
 use std::collections::HashMap;

@@ -15,7 +15,7 @@
 //! so concurrent runs never read half an entry; an unreadable entry is ignored.
 
 use super::VersionInfo;
-use crate::lockfile::Ecosystem;
+use crate::model::Ecosystem;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -68,7 +68,7 @@ impl Cache {
     /// The file of one package of one registry.
     pub fn path(&self, eco: Ecosystem, registry: &str, name: &str) -> PathBuf {
         let digest = Sha256::digest(registry.as_bytes());
-        let reg = crate::lockfile::hash::to_hex(&digest[..8]);
+        let reg = crate::model::hash::to_hex(&digest[..8]);
         self.dir
             .join(LAYOUT)
             .join(eco.as_str())

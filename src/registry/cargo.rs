@@ -10,7 +10,7 @@
 //! fetched only in deep mode.
 
 use super::{FileInfo, VersionInfo, parse_timestamp};
-use crate::lockfile::Hash;
+use crate::model::Hash;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 

@@ -24,9 +24,10 @@ pub mod cache;
 pub mod cargo;
 pub mod npm;
 pub mod pins;
+pub mod published;
 pub mod pypi;
 
-use crate::lockfile::{Ecosystem, Hash};
+use crate::model::{Ecosystem, Hash};
 use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -389,7 +390,7 @@ impl Config {
         }
     }
 
-    /// True when a lockfile's registry URL (as [`crate::lockfile::Source::Registry`]
+    /// True when a lockfile's registry URL (as [`crate::model::Source::Registry`]
     /// records it) is the one this configuration asks for `eco`, or `None` (the
     /// ecosystem's default registry).
     pub fn serves(&self, eco: Ecosystem, lockfile_registry: Option<&str>) -> bool {
@@ -941,16 +942,16 @@ impl Client {
 /// The sha256 and sha512 of some bytes.
 pub fn digests(bytes: &[u8]) -> Vec<Hash> {
     use sha2::Digest as _;
-    let hex256 = crate::lockfile::hash::to_hex(&sha2::Sha256::digest(bytes));
-    let hex512 = crate::lockfile::hash::to_hex(&sha2::Sha512::digest(bytes));
+    let hex256 = crate::model::hash::to_hex(&sha2::Sha256::digest(bytes));
+    let hex512 = crate::model::hash::to_hex(&sha2::Sha512::digest(bytes));
     vec![
         Hash {
-            algorithm: "sha256".to_string(),
-            value: hex256,
+            algorithm: crate::model::hash::Algorithm::Sha256,
+            value: hex256.into(),
         },
         Hash {
-            algorithm: "sha512".to_string(),
-            value: hex512,
+            algorithm: crate::model::hash::Algorithm::Sha512,
+            value: hex512.into(),
         },
     ]
 }
@@ -1159,7 +1160,7 @@ impl Progress {
 }
 
 mod hash_strings {
-    use crate::lockfile::Hash;
+    use crate::model::Hash;
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub(super) fn serialize<S: Serializer>(hashes: &[Hash], s: S) -> Result<S::Ok, S::Error> {

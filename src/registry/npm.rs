@@ -9,7 +9,7 @@
 //! messages are not read.
 
 use super::{FileInfo, VersionInfo, parse_timestamp};
-use crate::lockfile::Hash;
+use crate::model::Hash;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 

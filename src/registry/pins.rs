@@ -9,10 +9,8 @@
 //! those). A lockfile hash the registry does not publish is never pinned: the version
 //! is reported instead.
 
-use super::{Answer, Client, RegistryError, VersionInfo};
-use crate::allowlist::ops::Wanted;
-use crate::checks::online::unpublished;
-use crate::lockfile::{Ecosystem, Hash};
+use super::{Answer, RegistryError, VersionInfo};
+use crate::model::{Ecosystem, Hash};
 
 /// Why a version was not pinned from the registry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -81,39 +79,6 @@ pub fn pin_for(v: &VersionInfo, lockfile: &[Hash]) -> Vec<Hash> {
     out
 }
 
-/// Replace the lockfile hashes of `wanted` with the registry's. Versions that could
-/// not be verified are left out of the result and reported as problems.
-pub fn from_registry(client: &Client, wanted: Vec<Wanted>) -> (Vec<Wanted>, Vec<PinProblem>) {
-    let queries: Vec<(Ecosystem, String)> = wanted
-        .iter()
-        .map(|w| (w.ecosystem, w.name.clone()))
-        .collect();
-    let answers = client.lookup_all(&queries);
-    let mut ok = Vec::new();
-    let mut problems = Vec::new();
-    for (mut w, ans) in wanted.into_iter().zip(answers) {
-        match resolve_version(w.ecosystem, &w.name, &w.version, ans) {
-            Err(p) => problems.push(p),
-            Ok(v) => {
-                let bad = unpublished(&w.hashes, &v);
-                if !bad.is_empty() {
-                    problems.push(PinProblem::Mismatch {
-                        ecosystem: w.ecosystem,
-                        name: w.name.clone(),
-                        version: w.version.clone(),
-                        lockfile: list(bad.into_iter()),
-                        registry: list(v.hashes().iter()),
-                    });
-                    continue;
-                }
-                w.hashes = pin_for(&v, &w.hashes);
-                ok.push(w);
-            }
-        }
-    }
-    (ok, problems)
-}
-
 /// The registry's data for one version, or why there is none.
 pub fn resolve_version(
     ecosystem: Ecosystem,
@@ -160,7 +125,8 @@ pub fn resolve_version(
     }
 }
 
-fn list<'a>(hs: impl Iterator<Item = &'a Hash>) -> String {
+/// Hashes as a comma-separated list, for messages.
+pub fn list<'a>(hs: impl Iterator<Item = &'a Hash>) -> String {
     hs.map(|h| h.to_string()).collect::<Vec<_>>().join(", ")
 }
 

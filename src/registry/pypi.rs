@@ -11,7 +11,7 @@
 //! not serve it. An index that answers HTML only does not speak PEP 691 and is an error.
 
 use super::{FileInfo, VersionInfo, parse_timestamp};
-use crate::lockfile::{Hash, pep503};
+use crate::model::{Hash, pep503};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -131,7 +131,7 @@ pub fn parse(
         let mut hashes = Vec::new();
         for (alg, hex) in &f.hashes {
             let alg = alg.to_ascii_lowercase();
-            if crate::lockfile::hash::digest_len(&alg).is_none() {
+            if crate::model::hash::digest_len(&alg).is_none() {
                 continue; // algorithms lockgate does not compare (e.g. blake2b)
             }
             hashes.push(Hash::from_hex(&alg, hex).map_err(|e| format!("{}: {e}", f.filename))?);

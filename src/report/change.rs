@@ -66,7 +66,7 @@ fn versions(v: &[String]) -> String {
 /// name, a version the change pins)?
 fn belongs(f: &Finding, c: &PackageChange) -> bool {
     f.ecosystem == Some(c.ecosystem)
-        && crate::discover::lexical_normalize(&f.lockfile) == c.lockfile
+        && crate::lexical_path::lexical_normalize(&f.lockfile) == c.lockfile
         && f.name
             .as_deref()
             .is_some_and(|n| c.ecosystem.normalize(n) == c.ecosystem.normalize(&c.name))

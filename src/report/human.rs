@@ -2,7 +2,8 @@
 
 use super::escape::{display_safe as safe, display_safe_text, path as safe_path};
 use crate::checks::{Outcome, Severity};
-use crate::lockfile::{Ecosystem, ParseError};
+use crate::lockfile::ParseError;
+use crate::model::Ecosystem;
 use crate::resolve::Resolution;
 use std::fmt::Write as _;
 

@@ -32,7 +32,7 @@
 //! `tests/schemas/`).
 
 use crate::checks::{Finding, FindingId, Outcome, Severity};
-use crate::discover::lexical_normalize;
+use crate::lexical_path::lexical_normalize;
 use serde_json::{Value, json};
 use std::path::{Component, Path, PathBuf};
 

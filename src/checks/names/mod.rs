@@ -13,8 +13,8 @@ pub use history::{History, MIN_HISTORY_DAYS, new_package_message, registry_histo
 
 use super::{Finding, FindingDef, FindingId, Precision, Severity};
 use crate::allowlist::{Allowlist, Level};
-use crate::lockfile::Ecosystem;
 use crate::manifest;
+use crate::model::Ecosystem;
 use crate::names::{self, NameChecker, NameFinding, Rule, Verdict};
 use crate::resolve::Resolution;
 use std::collections::HashSet;
@@ -89,7 +89,7 @@ pub fn checker(
     extra_known_bad: &[std::path::PathBuf],
 ) -> Result<NameChecker, names::KnownBadError> {
     let mut c = NameChecker::embedded();
-    for ((eco, _), entry) in &list.entries {
+    for (crate::model::PackageKey { ecosystem: eco, .. }, entry) in &list.entries {
         c.add_trusted(*eco, &entry.name);
     }
     for path in list.policy.known_bad.iter().chain(extra_known_bad) {

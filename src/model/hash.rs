@@ -13,17 +13,165 @@
 use base64::Engine as _;
 use serde::{Serialize, Serializer};
 use std::fmt;
+use std::sync::Arc;
 
 /// Algorithm name for Yarn berry's `checksum` field (not a registry digest).
 pub const YARN_BERRY: &str = "yarn-berry";
 
 /// A digest of an artifact, canonical form `<algorithm>:<value>`.
+///
+/// Small and cheap to clone (24 bytes, no allocation per clone): the algorithm is
+/// one byte and the value is shared, so a package's hashes and its artifacts'
+/// hashes hold one copy of each digest.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Hash {
     /// Lowercase algorithm name: `sha1`, `sha256`, `sha384`, `sha512`, `md5`, or [`YARN_BERRY`].
-    pub algorithm: String,
+    pub algorithm: Algorithm,
     /// Lowercase hex for digests; the raw checksum for [`YARN_BERRY`].
-    pub value: String,
+    pub value: HashValue,
+}
+
+/// A hash algorithm lockgate knows, read and compared as its lowercase name
+/// (it dereferences to `str`, and orders as its name does).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Algorithm {
+    /// `md5`
+    Md5,
+    /// `sha1`
+    Sha1,
+    /// `sha256`
+    Sha256,
+    /// `sha384`
+    Sha384,
+    /// `sha512`
+    Sha512,
+    /// [`YARN_BERRY`]: Yarn berry's own archive checksum, not a registry digest.
+    YarnBerry,
+}
+
+impl Algorithm {
+    /// The algorithm of a lowercase name (`sha256`, …, [`YARN_BERRY`]).
+    pub fn parse(name: &str) -> Option<Algorithm> {
+        Some(match name {
+            "md5" => Algorithm::Md5,
+            "sha1" => Algorithm::Sha1,
+            "sha256" => Algorithm::Sha256,
+            "sha384" => Algorithm::Sha384,
+            "sha512" => Algorithm::Sha512,
+            YARN_BERRY => Algorithm::YarnBerry,
+            _ => return None,
+        })
+    }
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::Md5 => "md5",
+            Algorithm::Sha1 => "sha1",
+            Algorithm::Sha256 => "sha256",
+            Algorithm::Sha384 => "sha384",
+            Algorithm::Sha512 => "sha512",
+            Algorithm::YarnBerry => YARN_BERRY,
+        }
+    }
+}
+
+impl std::ops::Deref for Algorithm {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl Ord for Algorithm {
+    fn cmp(&self, other: &Algorithm) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for Algorithm {
+    fn partial_cmp(&self, other: &Algorithm) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq<str> for Algorithm {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Algorithm {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Debug for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The value of a [`Hash`] (lowercase hex, or a Yarn berry checksum as written),
+/// shared between clones. Reads and compares as a `str`.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HashValue(Arc<str>);
+
+impl HashValue {
+    /// The value as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for HashValue {
+    fn from(s: String) -> HashValue {
+        HashValue(Arc::from(s))
+    }
+}
+
+impl std::ops::Deref for HashValue {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for HashValue {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for HashValue {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for HashValue {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl fmt::Debug for HashValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for HashValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// Why a hash string could not be read.
@@ -64,6 +212,8 @@ impl Hash {
     pub fn from_hex(algorithm: &str, hex: &str) -> Result<Hash, HashError> {
         let algorithm = algorithm.trim().to_ascii_lowercase();
         let len = digest_len(&algorithm).ok_or_else(|| HashError::Algorithm(algorithm.clone()))?;
+        let alg =
+            Algorithm::parse(&algorithm).ok_or_else(|| HashError::Algorithm(algorithm.clone()))?;
         let hex = hex.trim();
         if hex.len() != len * 2 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(HashError::Payload {
@@ -73,8 +223,8 @@ impl Hash {
             });
         }
         Ok(Hash {
-            algorithm,
-            value: hex.to_ascii_lowercase(),
+            algorithm: alg,
+            value: hex.to_ascii_lowercase().into(),
         })
     }
 
@@ -107,6 +257,8 @@ impl Hash {
         }
         let algorithm = alg.to_string();
         let len = digest_len(&algorithm).ok_or_else(|| HashError::Algorithm(algorithm.clone()))?;
+        let alg =
+            Algorithm::parse(&algorithm).ok_or_else(|| HashError::Algorithm(algorithm.clone()))?;
         // ssri: the digest is everything up to the first `?`; options follow.
         let b64 = rest.split('?').next().unwrap_or(rest);
         let bytes = base64::engine::general_purpose::STANDARD
@@ -124,8 +276,8 @@ impl Hash {
             });
         }
         Ok(Hash {
-            algorithm,
-            value: to_hex(&bytes),
+            algorithm: alg,
+            value: to_hex(&bytes).into(),
         })
     }
 
@@ -149,8 +301,8 @@ impl Hash {
     /// A Yarn berry checksum (`10c0/<hex>` or bare hex), kept under [`YARN_BERRY`].
     pub fn yarn_berry(checksum: &str) -> Hash {
         Hash {
-            algorithm: YARN_BERRY.to_string(),
-            value: checksum.trim().to_ascii_lowercase(),
+            algorithm: Algorithm::YarnBerry,
+            value: checksum.trim().to_ascii_lowercase().into(),
         }
     }
 
@@ -277,6 +429,30 @@ mod tests {
         );
         assert_eq!(h.value, h.value.to_ascii_lowercase());
         assert_eq!(h.to_sri().unwrap(), sri);
+    }
+
+    #[test]
+    fn clones_share_the_value_and_algorithms_order_by_name() {
+        let h = Hash::parse(&format!("sha256:{}", "ab".repeat(32))).unwrap();
+        let c = h.clone();
+        assert!(Arc::ptr_eq(&h.value.0, &c.value.0));
+        assert_eq!(std::mem::size_of::<Hash>(), 24);
+        let mut algs = [
+            Algorithm::YarnBerry,
+            Algorithm::Sha512,
+            Algorithm::Md5,
+            Algorithm::Sha1,
+            Algorithm::Sha384,
+            Algorithm::Sha256,
+        ];
+        algs.sort();
+        let names: Vec<&str> = algs.iter().map(|a| a.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted);
+        for a in algs {
+            assert_eq!(Algorithm::parse(a.as_str()), Some(a));
+        }
     }
 
     #[test]

@@ -1,0 +1,24 @@
+//! The package model: the ground floor of the crate.
+//!
+//! What every other module talks about: the [`Ecosystem`], a package name in its
+//! ecosystem's normal form ([`NormalizedName`]) and the [`PackageKey`] things are
+//! looked up by, the [`Hash`] of an artifact, where a package comes from
+//! ([`Source`]), and the [`Package`] record a lockfile parser produces with its
+//! [`Artifact`]s and [`DepPath`]. This module imports nothing from the rest of
+//! lockgate.
+
+pub mod dep_path;
+pub mod ecosystem;
+pub mod hash;
+pub mod name;
+pub mod package;
+pub mod shared_path;
+pub mod source;
+
+pub use dep_path::DepPath;
+pub use ecosystem::Ecosystem;
+pub use hash::Hash;
+pub use name::{NormalizedName, PackageKey, pep503};
+pub use package::{Artifact, Package};
+pub use shared_path::SharedPath;
+pub use source::Source;

@@ -1,0 +1,117 @@
+//! A lockfile path shared by every package of the lockfile.
+
+use serde::{Serialize, Serializer};
+use std::cell::RefCell;
+use std::fmt;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A path held once and shared (an `Arc<Path>`): every [`Package`](super::Package)
+/// of a lockfile points to one allocation of the lockfile's path instead of owning
+/// a copy. Reads like a `&Path` (it derefs to one) and compares with paths.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SharedPath(Arc<Path>);
+
+thread_local! {
+    /// The path the last [`SharedPath::new`] on this thread made.
+    static LAST: RefCell<Option<Arc<Path>>> = const { RefCell::new(None) };
+}
+
+impl SharedPath {
+    /// `path`, sharing the allocation of the previous call on this thread when it
+    /// names the same path. A parser builds every package of one lockfile on one
+    /// thread, so they all share one allocation without the parsers passing it on.
+    pub fn new(path: &Path) -> SharedPath {
+        LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            match &*last {
+                Some(p) if **p == *path => SharedPath(p.clone()),
+                _ => {
+                    let p: Arc<Path> = Arc::from(path);
+                    *last = Some(p.clone());
+                    SharedPath(p)
+                }
+            }
+        })
+    }
+
+    /// True when both share one allocation.
+    pub fn ptr_eq(&self, other: &SharedPath) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Deref for SharedPath {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for SharedPath {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl From<&Path> for SharedPath {
+    fn from(p: &Path) -> SharedPath {
+        SharedPath::new(p)
+    }
+}
+
+impl From<SharedPath> for PathBuf {
+    fn from(p: SharedPath) -> PathBuf {
+        p.0.to_path_buf()
+    }
+}
+
+impl PartialEq<Path> for SharedPath {
+    fn eq(&self, other: &Path) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&Path> for SharedPath {
+    fn eq(&self, other: &&Path) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<PathBuf> for SharedPath {
+    fn eq(&self, other: &PathBuf) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl fmt::Debug for SharedPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl Serialize for SharedPath {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_path_in_a_row_shares_one_allocation() {
+        let a = SharedPath::new(Path::new("x/package-lock.json"));
+        let b = SharedPath::new(Path::new("x/package-lock.json"));
+        let c = SharedPath::new(Path::new("y/package-lock.json"));
+        assert!(a.ptr_eq(&b));
+        assert!(!a.ptr_eq(&c));
+        assert_eq!(c, Path::new("y/package-lock.json"));
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            r#""x/package-lock.json""#
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! Where a package comes from.
+
+/// Where a package comes from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    /// A package registry; `None` is the ecosystem's default registry
+    /// (crates.io, registry.npmjs.org, pypi.org), `Some(url)` another one.
+    Registry(Option<String>),
+    /// A git repository, with the commit or ref the lockfile records.
+    Git {
+        /// Repository URL as written.
+        url: String,
+        /// Commit, tag or branch, if recorded.
+        rev: Option<String>,
+    },
+    /// A local directory or file.
+    Path(String),
+    /// A direct URL to an archive.
+    Url(String),
+}
+
+impl Source {
+    /// The kind, as in output and policy: `registry`, `git`, `path` or `url`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Registry(_) => "registry",
+            Source::Git { .. } => "git",
+            Source::Path(_) => "path",
+            Source::Url(_) => "url",
+        }
+    }
+
+    /// The location as written in the lockfile, if any (registry URL, git URL, path, URL).
+    pub fn location(&self) -> Option<String> {
+        match self {
+            Source::Registry(url) => url.clone(),
+            Source::Git { url, rev } => Some(match rev {
+                Some(rev) => format!("{url}#{rev}"),
+                None => url.clone(),
+            }),
+            Source::Path(p) => Some(p.clone()),
+            Source::Url(u) => Some(u.clone()),
+        }
+    }
+}
