@@ -1,5 +1,8 @@
 //! The on-disk cache of registry answers.
 //!
+//! Storage and policy: what is kept, when it is fresh ([`Entry::is_fresh`]), and how
+//! a refreshed document is merged with the cached one ([`Entry::refreshed`]).
+//!
 //! One JSON file per registry and package:
 //! `{dir}/v1/{ecosystem}/{first 16 hex of sha256(registry URL)}/{escaped name}.json`,
 //! holding what lockgate read from the document (per version: file names, URLs, hashes,
@@ -15,11 +18,12 @@
 //! so concurrent runs never read half an entry; an unreadable entry is ignored.
 
 use super::VersionInfo;
-use crate::lockfile::Ecosystem;
+use crate::lockfile::{Ecosystem, Hash};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The cache layout version (a folder name); bump when [`Entry`] changes incompatibly.
 pub const LAYOUT: &str = "v1";
@@ -46,6 +50,76 @@ pub struct Entry {
     /// the hashes first seen (canonical strings). Kept for good once recorded.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub changed: BTreeMap<String, Vec<String>>,
+}
+
+impl Entry {
+    /// Usable without asking the registry: fetched (or revalidated) less than `ttl`
+    /// ago, or any age when `offline` forbids the network.
+    pub fn is_fresh(&self, now: i64, ttl: Duration, offline: bool) -> bool {
+        let age = now.saturating_sub(self.fetched);
+        offline || (age >= 0 && (age as u64) < ttl.as_secs())
+    }
+
+    /// The entry after the registry answered `304 Not Modified` at `now`.
+    pub fn revalidated(mut self, now: i64) -> Entry {
+        self.fetched = now;
+        self
+    }
+
+    /// The entry of a name the registry does not have (`404`/`410` at `now`).
+    pub fn not_found(
+        url: String,
+        now: i64,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    ) -> Entry {
+        Entry {
+            url,
+            fetched: now,
+            etag,
+            last_modified,
+            found: false,
+            versions: BTreeMap::new(),
+            changed: BTreeMap::new(),
+        }
+    }
+
+    /// The entry of a document read at `now`. Hashes of a published version never
+    /// change: a version that `previous` knew with other hashes is recorded in
+    /// [`Entry::changed`] with the first-seen hashes, and stays there.
+    pub fn refreshed(
+        previous: Option<&Entry>,
+        url: String,
+        now: i64,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        versions: BTreeMap<String, VersionInfo>,
+    ) -> Entry {
+        let mut changed = previous.map(|c| c.changed.clone()).unwrap_or_default();
+        if let Some(old) = previous {
+            for (v, info) in &old.versions {
+                if let Some(new) = versions.get(v)
+                    && !changed.contains_key(v)
+                    && !info.hashes().is_empty()
+                    && info.hashes() != new.hashes()
+                {
+                    changed.insert(
+                        v.clone(),
+                        info.hashes().iter().map(Hash::to_string).collect(),
+                    );
+                }
+            }
+        }
+        Entry {
+            url,
+            fetched: now,
+            etag,
+            last_modified,
+            found: true,
+            versions,
+            changed,
+        }
+    }
 }
 
 /// The cache folder.
