@@ -42,6 +42,7 @@ pub fn client(list: Option<&Allowlist>, offline: bool) -> anyhow::Result<Client>
     let empty = Default::default();
     let mut config = Config::from_env(list.map(|l| &l.registries).unwrap_or(&empty))?;
     config.offline = offline;
+    config.observer = super::verbose::observer();
     Ok(Client::new(config)?)
 }
 

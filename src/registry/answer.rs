@@ -108,19 +108,27 @@ pub struct PackageInfo {
 impl PackageInfo {
     /// A version, by exact spelling, else (PyPI) by its loose PEP 440 form.
     pub fn version(&self, v: &str) -> Option<&VersionInfo> {
-        if let Some(x) = self.versions.get(v) {
-            return Some(x);
-        }
-        if self.ecosystem == Ecosystem::Pypi {
-            let want = pypi::loose_version(v);
-            return self
-                .versions
-                .iter()
-                .find(|(k, _)| pypi::loose_version(k) == want)
-                .map(|(_, x)| x);
-        }
-        None
+        find_version(self.ecosystem, &self.versions, v).map(|(_, x)| x)
     }
+}
+
+/// A version in a registry's list, by exact spelling, else (PyPI) by its loose PEP 440
+/// form; with the key the registry writes it under.
+pub(super) fn find_version<'a>(
+    eco: Ecosystem,
+    versions: &'a BTreeMap<String, VersionInfo>,
+    v: &str,
+) -> Option<(&'a String, &'a VersionInfo)> {
+    if let Some(x) = versions.get_key_value(v) {
+        return Some(x);
+    }
+    if eco == Ecosystem::Pypi {
+        let want = pypi::loose_version(v);
+        return versions
+            .iter()
+            .find(|(k, _)| pypi::loose_version(k) == want);
+    }
+    None
 }
 
 /// The registry's answer about a name.

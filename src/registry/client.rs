@@ -3,15 +3,19 @@
 //! bounded concurrency, answers from the [`cache`] what is fresh there, and marks a
 //! registry that cannot be reached as down for the rest of the run.
 
+use super::dns::{self, Lookup, SharedResolver};
+use super::event::{Event, Record};
 use super::progress::Progress;
 use super::retry::Fetched;
 use super::time::now;
 use super::{Answer, Config, RegistryError, cache};
 use crate::lockfile::Ecosystem;
 use futures_util::StreamExt as _;
-use std::collections::HashMap;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
 
 /// Counters of one client.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -49,13 +53,26 @@ impl std::fmt::Debug for Client {
 impl Client {
     /// A client for a configuration.
     pub fn new(config: Config) -> Result<Client, RegistryError> {
+        Client::with_dns(config, SharedResolver::system())
+    }
+
+    /// A client whose DNS lookups go through `lookup` (tests; an embedding program's
+    /// own resolver), one shared lookup per host as [`SharedResolver`] does.
+    pub fn with_dns(config: Config, lookup: Lookup) -> Result<Client, RegistryError> {
         // reqwest is built without a bundled crypto provider; install ring once.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let resolver = SharedResolver::new(
+            lookup,
+            dns::FIRST_RETRY,
+            config.connect_timeout,
+            config.observer.clone(),
+        );
         let http = reqwest::Client::builder()
             .user_agent(concat!("lockgate/", env!("CARGO_PKG_VERSION")))
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
             .pool_max_idle_per_host(config.concurrency)
+            .dns_resolver(resolver)
             .build()
             .map_err(|e| RegistryError::Client(super::error::chain(&e)))?;
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -74,6 +91,13 @@ impl Client {
             down: Mutex::new(HashMap::new()),
             cargo_dl: Mutex::new(None),
         })
+    }
+
+    /// Tell the observer, if any, about an event (built only when there is one).
+    pub(super) fn emit(&self, event: impl FnOnce() -> Event) {
+        if let Some(o) = &self.config.observer {
+            o.emit(&event());
+        }
     }
 
     /// The configuration.
@@ -103,6 +127,7 @@ impl Client {
         &self,
         queries: &[(Ecosystem, String)],
     ) -> Vec<Result<Answer, RegistryError>> {
+        let (started, before) = (Instant::now(), self.stats());
         let mut unique: Vec<(Ecosystem, &str)> = Vec::new();
         let mut index: HashMap<(Ecosystem, String), usize> = HashMap::new();
         let slots: Vec<usize> = queries
@@ -114,21 +139,90 @@ impl Client {
                 })
             })
             .collect();
-        let answers = self.rt.block_on(async {
-            let progress = Progress::new(self.config.progress, unique.len());
-            let mut out: Vec<Option<Result<Answer, RegistryError>>> = vec![None; unique.len()];
-            let mut stream =
-                futures_util::stream::iter(unique.iter().enumerate().map(
-                    |(i, (eco, name))| async move { (i, self.lookup_async(*eco, name).await) },
-                ))
-                .buffer_unordered(self.config.concurrency.max(1));
-            while let Some((i, r)) = stream.next().await {
-                out[i] = Some(r);
-                progress.tick();
+        let answers = self.run_all(&unique, |(eco, name)| self.lookup_async(*eco, name));
+        self.done(unique.len(), started, before);
+        slots.into_iter().map(|i| answers[i].clone()).collect()
+    }
+
+    /// Ask about the versions lockfiles pin, `(ecosystem, name, version)`; one result
+    /// per query, in order. A found package's [`PackageInfo`](super::PackageInfo)
+    /// holds only the versions asked of that name, keyed as asked (a version the
+    /// registry does not list is absent), and their [`changed`](super::PackageInfo::changed)
+    /// hashes; [`PackageInfo::version`](super::PackageInfo::version) answers as with
+    /// [`Client::lookup_all`]. This is what `check --online` needs, and it is answered
+    /// from the cache's small per-version records
+    /// ([`cache::Versions`]) where they are fresh and cover the versions asked;
+    /// otherwise as [`Client::lookup_all`] does, and the record is written.
+    pub fn lookup_versions(
+        &self,
+        queries: &[(Ecosystem, String, String)],
+    ) -> Vec<Result<Answer, RegistryError>> {
+        let (started, before) = (Instant::now(), self.stats());
+        let mut unique: Vec<(Ecosystem, &str, BTreeSet<&str>)> = Vec::new();
+        let mut index: HashMap<(Ecosystem, String), usize> = HashMap::new();
+        let slots: Vec<usize> = queries
+            .iter()
+            .map(|(eco, name, version)| {
+                let i = *index.entry((*eco, eco.normalize(name))).or_insert_with(|| {
+                    unique.push((*eco, name.as_str(), BTreeSet::new()));
+                    unique.len() - 1
+                });
+                unique[i].2.insert(version.as_str());
+                i
+            })
+            .collect();
+        // Fresh records answer at once, read in parallel, without the runtime.
+        let now = now();
+        let records: Vec<Option<cache::Versions>> = match &self.cache {
+            Some(c) => unique
+                .par_iter()
+                .map(|(eco, name, _)| {
+                    if !super::valid_name(*eco, name) {
+                        return None;
+                    }
+                    let base = self.config.base(*eco);
+                    let url = super::document_url(*eco, base, name);
+                    c.load_versions(*eco, base, name).filter(|r| r.url == url)
+                })
+                .collect(),
+            None => vec![None; unique.len()],
+        };
+        let mut answers: Vec<Option<Result<Answer, RegistryError>>> = vec![None; unique.len()];
+        // The names the records could not answer: (slot, ecosystem, name, versions
+        // asked, the record if any).
+        type Rest<'a> = (
+            usize,
+            Ecosystem,
+            &'a str,
+            &'a BTreeSet<&'a str>,
+            Option<cache::Versions>,
+        );
+        let mut rest: Vec<Rest> = Vec::new();
+        for (i, ((eco, name, asked), record)) in unique.iter().zip(records).enumerate() {
+            match record {
+                Some(r)
+                    if r.is_fresh(now, self.config.ttl, self.config.offline)
+                        && r.covers(asked.iter().copied()) =>
+                {
+                    self.cache_hits.fetch_add(1, Ordering::Relaxed);
+                    self.emit(|| Event::CacheHit {
+                        ecosystem: *eco,
+                        name: name.to_string(),
+                        record: Record::Versions,
+                        age: now.saturating_sub(r.fetched),
+                    });
+                    answers[i] = Some(Ok(super::answer_versions(*eco, name, &r, asked)));
+                }
+                r => rest.push((i, *eco, name, asked, r)),
             }
-            progress.finish();
-            out
+        }
+        let fetched = self.run_all(&rest, |(_, eco, name, asked, record)| {
+            self.lookup_versions_async(*eco, name, asked, record.as_ref())
         });
+        for ((i, ..), r) in rest.iter().zip(fetched) {
+            answers[*i] = Some(r);
+        }
+        self.done(unique.len(), started, before);
         slots
             .into_iter()
             .map(|i| {
@@ -139,13 +233,103 @@ impl Client {
             .collect()
     }
 
-    async fn lookup_async(&self, eco: Ecosystem, name: &str) -> Result<Answer, RegistryError> {
-        let base = self.config.base(eco).to_string();
-        if !super::valid_name(eco, name) {
-            return Ok(Answer::NotFound {
-                url: format!("{base} (`{name}` is not a valid {eco} name)"),
-            });
+    /// Tell the observer about a batch of `names` that started at `started`, when the
+    /// counters were `before`.
+    fn done(&self, names: usize, started: Instant, before: Stats) {
+        self.emit(|| {
+            let now = self.stats();
+            Event::Done {
+                names,
+                cache_hits: now.cache_hits - before.cache_hits,
+                requests: now.requests - before.requests,
+                elapsed: started.elapsed(),
+            }
+        });
+    }
+
+    /// Run `ask` on every item, [`Config::concurrency`] at a time, with the progress
+    /// bar; one result per item, in order.
+    fn run_all<'a, T, F, Fut>(
+        &'a self,
+        items: &'a [T],
+        ask: F,
+    ) -> Vec<Result<Answer, RegistryError>>
+    where
+        F: Fn(&'a T) -> Fut,
+        Fut: std::future::Future<Output = Result<Answer, RegistryError>> + 'a,
+    {
+        if items.is_empty() {
+            return Vec::new();
         }
+        self.rt.block_on(async {
+            let progress = Progress::new(self.config.progress, items.len());
+            let mut out: Vec<Option<Result<Answer, RegistryError>>> = vec![None; items.len()];
+            let ask = &ask;
+            let mut stream = futures_util::stream::iter(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| async move { (i, ask(item).await) }),
+            )
+            .buffer_unordered(self.config.concurrency.max(1));
+            while let Some((i, r)) = stream.next().await {
+                out[i] = Some(r);
+                progress.tick();
+            }
+            progress.finish();
+            out.into_iter()
+                .map(|r| r.unwrap_or_else(|| Err(RegistryError::Client("no answer".into()))))
+                .collect()
+        })
+    }
+
+    async fn lookup_async(&self, eco: Ecosystem, name: &str) -> Result<Answer, RegistryError> {
+        if !super::valid_name(eco, name) {
+            return Ok(invalid_name(self.config.base(eco), eco, name));
+        }
+        let (entry, _) = self.entry(eco, name).await?;
+        Ok(super::answer(eco, name, entry))
+    }
+
+    /// [`Client::lookup_versions`] of one name whose [`cache::Versions`] record
+    /// (`record`, if any) could not answer: the entry, from the cache or the
+    /// registry, and a new record of the versions asked (with those the old record
+    /// kept, up to [`cache::MAX_VERSIONS`]).
+    async fn lookup_versions_async(
+        &self,
+        eco: Ecosystem,
+        name: &str,
+        asked: &BTreeSet<&str>,
+        record: Option<&cache::Versions>,
+    ) -> Result<Answer, RegistryError> {
+        let base = self.config.base(eco);
+        if !super::valid_name(eco, name) {
+            return Ok(invalid_name(base, eco, name));
+        }
+        let (entry, stamp) = self.entry(eco, name).await?;
+        let mut keep: BTreeSet<&str> = asked.clone();
+        if let Some(r) = record.filter(|r| r.versions.len() + asked.len() <= cache::MAX_VERSIONS) {
+            keep.extend(r.versions.keys().map(String::as_str));
+        }
+        let new = cache::Versions::from_entry(eco, &entry, keep);
+        if let Some(c) = &self.cache
+            // An entry read from the cache gives a record only while its file is the
+            // one read: another run may have refreshed it meanwhile.
+            && stamp.is_none_or(|s| c.stamp(eco, base, name) == Some(s))
+        {
+            let _ = c.store_versions(eco, base, name, &new);
+        }
+        Ok(super::answer_versions(eco, name, &new, asked))
+    }
+
+    /// A package's cache entry: the cached one while fresh (with the [`cache::Stamp`]
+    /// of its file), else the registry's answer, stored (stamp `None`).
+    async fn entry(
+        &self,
+        eco: Ecosystem,
+        name: &str,
+    ) -> Result<(cache::Entry, Option<cache::Stamp>), RegistryError> {
+        let base = self.config.base(eco).to_string();
         let url = super::document_url(eco, &base, name);
         let now = now();
         // Cache entries of big packages are large: read and parse them on the
@@ -153,21 +337,38 @@ impl Client {
         let cached = match self.cache.clone() {
             Some(c) => {
                 let (b, n) = (base.clone(), name.to_string());
-                tokio::task::spawn_blocking(move || c.load(eco, &b, &n))
+                tokio::task::spawn_blocking(move || c.load_stamped(eco, &b, &n))
                     .await
                     .ok()
                     .flatten()
-                    .filter(|e| e.url == url)
+                    .filter(|(e, _)| e.url == url)
             }
             None => None,
         };
-        if let Some(e) = cached
-            .as_ref()
-            .filter(|e| e.is_fresh(now, self.config.ttl, self.config.offline))
-        {
-            self.cache_hits.fetch_add(1, Ordering::Relaxed);
-            return Ok(super::answer(eco, name, e.clone()));
-        }
+        let cached = match cached {
+            Some((e, stamp)) if e.is_fresh(now, self.config.ttl, self.config.offline) => {
+                self.cache_hits.fetch_add(1, Ordering::Relaxed);
+                self.emit(|| Event::CacheHit {
+                    ecosystem: eco,
+                    name: name.to_string(),
+                    record: Record::Entry,
+                    age: now.saturating_sub(e.fetched),
+                });
+                return Ok((e, Some(stamp)));
+            }
+            other => other.map(|(e, _)| e),
+        };
+        self.emit(|| match &cached {
+            Some(e) => Event::CacheStale {
+                ecosystem: eco,
+                name: name.to_string(),
+                age: now.saturating_sub(e.fetched),
+            },
+            None => Event::CacheMiss {
+                ecosystem: eco,
+                name: name.to_string(),
+            },
+        });
         if self.config.offline {
             return Err(RegistryError::Offline { url });
         }
@@ -189,7 +390,7 @@ impl Client {
         if let Some(c) = &self.cache {
             let _ = c.store(eco, &base, name, &entry);
         }
-        Ok(super::answer(eco, name, entry))
+        Ok((entry, None))
     }
 
     /// The cache entry an HTTP answer makes: a `304` renews the cached one, a `404` or
@@ -259,5 +460,12 @@ impl Client {
                     ),
                 });
         }
+    }
+}
+
+/// The answer about a name the registry cannot have.
+fn invalid_name(base: &str, eco: Ecosystem, name: &str) -> Answer {
+    Answer::NotFound {
+        url: format!("{base} (`{name}` is not a valid {eco} name)"),
     }
 }

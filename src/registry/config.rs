@@ -2,7 +2,7 @@
 //! `[registries]` table and the environment; registry URLs in each package manager's
 //! own form ([`normalize_base`]).
 
-use super::{RegistryError, cache, cargo, npm, pypi};
+use super::{Observer, RegistryError, cache, cargo, npm, pypi};
 use crate::lockfile::Ecosystem;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -36,6 +36,8 @@ pub struct Config {
     pub concurrency: usize,
     /// Show a progress bar on a terminal when a run takes more than a moment.
     pub progress: bool,
+    /// Told what the client does (requests, cache, retries, DNS, timings); `-v`.
+    pub observer: Option<Observer>,
 }
 
 impl Default for Config {
@@ -54,6 +56,7 @@ impl Default for Config {
             max_retry_after: Duration::from_secs(60),
             concurrency: 32,
             progress: true,
+            observer: None,
         }
     }
 }

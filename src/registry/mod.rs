@@ -21,18 +21,21 @@
 //! package manager takes it (see `docs/online.md`).
 //!
 //! One file per job: `client` (the run: concurrency, cache first, registry down),
-//! `retry` (one GET with timeouts, retries and backoff), [`cache`] (storage and
-//! freshness policy), `download` (deep mode), `config` (URLs and settings), `error`,
-//! `answer` (what a registry says), `time`, `progress`; this file dispatches to the
-//! three registries ([`cargo`], [`npm`], [`pypi`]).
+//! `retry` (one GET with timeouts, retries and backoff), `dns` (one shared lookup per
+//! host), [`cache`] (storage and freshness policy), `download` (deep mode), `config`
+//! (URLs and settings), `event` (what `-v` shows), `error`, `answer` (what a
+//! registry says), `time`, `progress`; this file dispatches to the three registries
+//! ([`cargo`], [`npm`], [`pypi`]).
 
 mod answer;
 pub mod cache;
 pub mod cargo;
 mod client;
 mod config;
+mod dns;
 mod download;
 mod error;
+mod event;
 pub mod npm;
 pub mod pins;
 mod progress;
@@ -43,8 +46,10 @@ mod time;
 pub use answer::{Answer, FileInfo, PackageInfo, VersionInfo};
 pub use client::{Client, Stats};
 pub use config::{Config, env_var, normalize_base};
+pub use dns::{Lookup, SharedResolver};
 pub use download::digests;
 pub use error::RegistryError;
+pub use event::{Event, Observer, Record};
 pub use retry::{MAX_BODY, parse_retry_after};
 pub use time::{now, parse_timestamp};
 
@@ -113,5 +118,42 @@ fn answer(eco: Ecosystem, name: &str, e: cache::Entry) -> Answer {
         versions: e.versions,
         changed,
         fetched: e.fetched,
+    }))
+}
+
+/// The answer of a [`cache::Versions`] record: the versions `asked` that the registry
+/// lists, keyed as asked.
+fn answer_versions(
+    eco: Ecosystem,
+    name: &str,
+    record: &cache::Versions,
+    asked: &std::collections::BTreeSet<&str>,
+) -> Answer {
+    if !record.found {
+        return Answer::NotFound {
+            url: record.url.clone(),
+        };
+    }
+    let versions = asked
+        .iter()
+        .filter_map(|v| Some((v.to_string(), record.versions.get(*v)?.clone()?)))
+        .collect();
+    let changed = asked
+        .iter()
+        .filter_map(|v| {
+            let first = record.changed.get(*v)?;
+            Some((
+                v.to_string(),
+                first.iter().filter_map(|h| Hash::parse(h).ok()).collect(),
+            ))
+        })
+        .collect();
+    Answer::Found(Arc::new(PackageInfo {
+        ecosystem: eco,
+        name: name.to_string(),
+        url: record.url.clone(),
+        versions,
+        changed,
+        fetched: record.fetched,
     }))
 }

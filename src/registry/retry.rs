@@ -4,9 +4,10 @@
 //! Bodies over [`MAX_BODY`] are refused.
 
 use super::error::chain;
+use super::event::Event;
 use super::{Client, RegistryError, cache};
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// One HTTP answer, read whole.
 pub(super) struct Fetched {
@@ -41,6 +42,14 @@ impl Client {
                 }
             }
             self.requests.fetch_add(1, Ordering::Relaxed);
+            let sent = Instant::now();
+            let response = |status: u16, bytes: usize| Event::Response {
+                url: url.to_string(),
+                status,
+                bytes,
+                elapsed: sent.elapsed(),
+                attempt,
+            };
             let (err, retry_after) = match req.send().await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
@@ -55,6 +64,7 @@ impl Client {
                     let etag = header(reqwest::header::ETAG);
                     let last_modified = header(reqwest::header::LAST_MODIFIED);
                     if status == 429 || status >= 500 {
+                        self.emit(|| response(status, 0));
                         (
                             RegistryError::Status {
                                 url: url.to_string(),
@@ -69,6 +79,7 @@ impl Client {
                     } else {
                         match resp.bytes().await {
                             Ok(body) if body.len() > MAX_BODY => {
+                                self.emit(|| response(status, body.len()));
                                 return Err(RegistryError::Malformed {
                                     url: url.to_string(),
                                     message: format!(
@@ -78,6 +89,7 @@ impl Client {
                                 });
                             }
                             Ok(body) => {
+                                self.emit(|| response(status, body.len()));
                                 return Ok(Fetched {
                                     status,
                                     content_type,
@@ -92,6 +104,14 @@ impl Client {
                 }
                 Err(e) => (self.net_error(url, &e), None),
             };
+            if !matches!(err, RegistryError::Status { .. }) {
+                self.emit(|| Event::RequestFailed {
+                    url: url.to_string(),
+                    error: err.to_string(),
+                    elapsed: sent.elapsed(),
+                    attempt,
+                });
+            }
             if attempt >= self.config.retries {
                 return Err(err);
             }
@@ -112,6 +132,11 @@ impl Client {
                 Some(w) => w,
                 None => backoff(self.config.backoff, attempt),
             };
+            self.emit(|| Event::Retry {
+                url: url.to_string(),
+                attempt: attempt + 1,
+                wait,
+            });
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
