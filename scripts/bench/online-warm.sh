@@ -26,9 +26,9 @@ for bin in "$@"; do
   cache="$data/cache-$(echo "$bin" | sha256sum | cut -c1-8)"
   rm -rf "$cache"
   start=$(date +%s.%N)
-  LOCKGATE_CACHE_DIR="$cache" "$bin" check --online "$data" >/dev/null
+  LOCKGATE_CACHE_DIR="$cache" "$bin" check --online --allowlist "$data/allowlist.toml" "$data" >/dev/null
   echo "$bin: cold run $(echo "$(date +%s.%N) - $start" | bc) s, cache $(du -sh "$cache" | cut -f1)"
   for d in "$cache"/*; do echo "  $(basename "$d"): $(find "$d" -type f | wc -l) files, $(find "$d" -type f -print0 | du -cb --files0-from=- | tail -1 | cut -f1) bytes"; done
-  cmds+=("env LOCKGATE_CACHE_DIR=$cache $bin check --online $data")
+  cmds+=("env LOCKGATE_CACHE_DIR=$cache $bin check --online --allowlist $data/allowlist.toml $data")
 done
 hyperfine -N --warmup 3 --runs 30 "${cmds[@]}"
