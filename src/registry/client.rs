@@ -13,8 +13,8 @@ use crate::lockfile::Ecosystem;
 use futures_util::StreamExt as _;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 /// Counters of one client.
@@ -32,7 +32,10 @@ pub struct Stats {
 /// [`Client::lookup_all`].
 pub struct Client {
     pub(super) config: Config,
-    pub(super) http: reqwest::Client,
+    /// Built on first use: a run the cache answers never loads the system's
+    /// certificates.
+    http: OnceLock<Result<reqwest::Client, RegistryError>>,
+    resolver: SharedResolver,
     pub(super) rt: tokio::runtime::Runtime,
     cache: Option<cache::Cache>,
     pub(super) requests: AtomicUsize,
@@ -67,14 +70,6 @@ impl Client {
             config.connect_timeout,
             config.observer.clone(),
         );
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("lockgate/", env!("CARGO_PKG_VERSION")))
-            .timeout(config.timeout)
-            .connect_timeout(config.connect_timeout)
-            .pool_max_idle_per_host(config.concurrency)
-            .dns_resolver(resolver)
-            .build()
-            .map_err(|e| RegistryError::Client(super::error::chain(&e)))?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -83,7 +78,8 @@ impl Client {
         Ok(Client {
             cache: config.cache_dir.clone().map(cache::Cache::new),
             config,
-            http,
+            http: OnceLock::new(),
+            resolver,
             rt,
             requests: AtomicUsize::new(0),
             cache_hits: AtomicUsize::new(0),
@@ -91,6 +87,24 @@ impl Client {
             down: Mutex::new(HashMap::new()),
             cargo_dl: Mutex::new(None),
         })
+    }
+
+    /// The HTTP client, built on first use (TLS with the system's certificates, DNS
+    /// through the shared resolver).
+    pub(super) fn http(&self) -> Result<&reqwest::Client, RegistryError> {
+        self.http
+            .get_or_init(|| {
+                reqwest::Client::builder()
+                    .user_agent(concat!("lockgate/", env!("CARGO_PKG_VERSION")))
+                    .timeout(self.config.timeout)
+                    .connect_timeout(self.config.connect_timeout)
+                    .pool_max_idle_per_host(self.config.concurrency)
+                    .dns_resolver(self.resolver.clone())
+                    .build()
+                    .map_err(|e| RegistryError::Client(super::error::chain(&e)))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// Tell the observer, if any, about an event (built only when there is one).

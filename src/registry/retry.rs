@@ -32,7 +32,10 @@ impl Client {
     ) -> Result<Fetched, RegistryError> {
         let mut attempt: u32 = 0;
         loop {
-            let mut req = self.http.get(url).header(reqwest::header::ACCEPT, accept);
+            let mut req = self
+                .http()?
+                .get(url)
+                .header(reqwest::header::ACCEPT, accept);
             if let Some(c) = cached {
                 if let Some(etag) = &c.etag {
                     req = req.header(reqwest::header::IF_NONE_MATCH, etag);
