@@ -147,11 +147,11 @@ mod hash_strings {
     use crate::lockfile::Hash;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<S: Serializer>(hashes: &[Hash], s: S) -> Result<S::Ok, S::Error> {
+    pub(super) fn serialize<S: Serializer>(hashes: &[Hash], s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(hashes.iter().map(|h| h.to_string()))
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Hash>, D::Error> {
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Hash>, D::Error> {
         let v: Vec<String> = Vec::deserialize(d)?;
         v.iter()
             .map(|s| Hash::parse(s).map_err(serde::de::Error::custom))

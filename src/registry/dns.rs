@@ -22,10 +22,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long the first lookup of a host may take before a second one starts beside it.
-pub const FIRST_RETRY: Duration = Duration::from_millis(1000);
+pub(super) const FIRST_RETRY: Duration = Duration::from_millis(1000);
 
 /// Lookups started at most for one resolution.
-pub const MAX_LOOKUPS: u32 = 4;
+pub(super) const MAX_LOOKUPS: u32 = 4;
 
 /// One system lookup of a host: its addresses (port 0), or why not.
 pub type Lookup =
