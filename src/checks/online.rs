@@ -145,11 +145,11 @@ pub fn check(
         f.version = None;
         out.push(f);
     }
-    let queries: Vec<(Ecosystem, String)> = asked
+    let queries: Vec<(Ecosystem, String, String)> = asked
         .iter()
-        .map(|p| (p.ecosystem, p.name.clone()))
+        .map(|p| (p.ecosystem, p.name.clone(), p.version.clone()))
         .collect();
-    let answers = client.lookup_all(&queries);
+    let answers = client.lookup_versions(&queries);
     let mut pins_seen = HashSet::new();
     let mut errors: BTreeMap<Ecosystem, Vec<(&Package, RegistryError)>> = BTreeMap::new();
     let mut deep_jobs: Vec<(&Package, std::sync::Arc<crate::registry::PackageInfo>)> = Vec::new();

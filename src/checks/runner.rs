@@ -22,10 +22,21 @@ pub struct Options {
 }
 
 /// How to ask the registries in [`run`].
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Default)]
 pub struct Online {
     /// Download one artifact per version and hash it (`--deep`).
     pub deep: bool,
+    /// Told what the registry client does (the CLI's `-v`); `None` tells no one.
+    pub observer: Option<crate::registry::Observer>,
+}
+
+impl std::fmt::Debug for Online {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Online")
+            .field("deep", &self.deep)
+            .field("observer", &self.observer.is_some())
+            .finish()
+    }
 }
 
 /// Why [`run`] could not check at all (findings are not errors; these are).
@@ -42,9 +53,20 @@ pub enum RunError {
 /// A registry client configured from the environment (`LOCKGATE_*` variables) and
 /// the allowlist's `[registries]`; `offline` answers from the cache only.
 pub fn client(list: Option<&Allowlist>, offline: bool) -> Result<Client, RegistryError> {
+    client_with(list, offline, None)
+}
+
+/// [`client`], telling `observer` what the client does (requests, cache, retries,
+/// DNS, timings: the CLI's `-v`).
+pub fn client_with(
+    list: Option<&Allowlist>,
+    offline: bool,
+    observer: Option<crate::registry::Observer>,
+) -> Result<Client, RegistryError> {
     let empty = Default::default();
     let mut config = Config::from_env(list.map(|l| &l.registries).unwrap_or(&empty))?;
     config.offline = offline;
+    config.observer = observer;
     Client::new(config)
 }
 
@@ -53,13 +75,13 @@ pub fn client(list: Option<&Allowlist>, offline: bool) -> Result<Client, Registr
 /// Exceptions are applied to all of them, then findings are sorted once, worst first.
 pub fn run(res: &Resolution, list: &Allowlist, opts: &Options) -> Result<Outcome, RunError> {
     let checker = names::checker(list, &opts.known_bad)?;
-    let client = match opts.online {
-        Some(_) => Some(client(Some(list), false)?),
+    let client = match &opts.online {
+        Some(online) => Some(client_with(Some(list), false, online.observer.clone())?),
         None => None,
     };
     let mut findings: Vec<Finding> = super::offline_findings(res, list);
     findings.extend(names::check(res, list, &checker));
-    if let (Some(net), Some(client)) = (opts.online, &client) {
+    if let (Some(net), Some(client)) = (&opts.online, &client) {
         let packages: Vec<&Package> = res.packages().collect();
         let online_opts = online::Options {
             deep: net.deep,

@@ -15,6 +15,7 @@ mod name;
 mod online;
 mod output;
 mod packages;
+mod verbose;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use lockgate::checks::Severity;
@@ -35,6 +36,10 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log what the online client does (requests, cache hits, retries, DNS, timings)
+    /// to stderr.
+    #[arg(short, long, global = true)]
+    verbose: bool,
 }
 
 /// The long help of `lockgate --help`, with the file names of every format lockgate reads.
@@ -104,6 +109,9 @@ enum Command {
 /// Run the command line and return the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.verbose {
+        verbose::enable();
+    }
     let result = match cli.command {
         Command::Packages(args) => packages::run(args),
         Command::Check(args) => check::run(args),

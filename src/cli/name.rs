@@ -95,7 +95,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let checker = answer::checker(list.as_ref(), &args.known_bad)?;
     let mut answers = answer::answer(&checker, list.as_ref(), eco, &queries);
     if args.online {
-        let client = lockgate::checks::runner::client(list.as_ref(), false)?;
+        let client = super::online::client(list.as_ref(), false)?;
         answer::settle_online(&mut answers, &client, lockgate::registry::now())?;
     }
     let out = match args.format {

@@ -38,13 +38,20 @@ pub struct NetArgs {
 impl CheckArgs {
     /// The online part of the library's check options (`None`: offline).
     pub fn options(&self) -> Option<checks::Online> {
-        self.online.then_some(checks::Online { deep: self.deep })
+        self.online.then(|| checks::Online {
+            deep: self.deep,
+            observer: super::verbose::observer(),
+        })
     }
 }
 
 /// A registry client configured from the environment and the allowlist's `[registries]`.
 pub fn client(list: Option<&Allowlist>, offline: bool) -> anyhow::Result<Client> {
-    Ok(checks::runner::client(list, offline)?)
+    Ok(checks::runner::client_with(
+        list,
+        offline,
+        super::verbose::observer(),
+    )?)
 }
 
 /// Replace the lockfile hashes of `wanted` by the registry's; print what could not

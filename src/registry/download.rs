@@ -1,0 +1,141 @@
+//! Deep mode's downloads: one artifact per version, hashed in memory (sha256 and
+//! sha512) and not kept, and the download URL of a file (for cargo, from the index's
+//! `config.json`).
+
+use super::progress::Progress;
+use super::{Client, FileInfo, RegistryError, cargo};
+use crate::model::{Ecosystem, Hash};
+use futures_util::StreamExt as _;
+
+impl Client {
+    /// Download one file (deep mode), with the same retries and timeouts.
+    pub fn download(&self, url: &str) -> Result<Vec<u8>, RegistryError> {
+        if self.config.offline {
+            return Err(RegistryError::Offline {
+                url: url.to_string(),
+            });
+        }
+        self.rt.block_on(async {
+            let f = self.get(url, "*/*", None).await?;
+            if f.status != 200 {
+                return Err(RegistryError::Status {
+                    url: url.to_string(),
+                    status: f.status,
+                    detail: String::new(),
+                });
+            }
+            Ok(f.body)
+        })
+    }
+
+    /// Download files and hash them (sha256 and sha512) without keeping them, a few
+    /// at a time; one result per URL, in order.
+    pub fn download_digests(&self, urls: &[String]) -> Vec<Result<Vec<Hash>, RegistryError>> {
+        if self.config.offline {
+            return urls
+                .iter()
+                .map(|u| Err(RegistryError::Offline { url: u.clone() }))
+                .collect();
+        }
+        self.rt.block_on(async {
+            let progress = Progress::new(self.config.progress, urls.len());
+            let mut out: Vec<Option<Result<Vec<Hash>, RegistryError>>> = vec![None; urls.len()];
+            let mut stream =
+                futures_util::stream::iter(urls.iter().enumerate().map(|(i, url)| async move {
+                    let r = async {
+                        let f = self.get(url, "*/*", None).await?;
+                        if f.status != 200 {
+                            return Err(RegistryError::Status {
+                                url: url.clone(),
+                                status: f.status,
+                                detail: String::new(),
+                            });
+                        }
+                        let body = f.body;
+                        tokio::task::spawn_blocking(move || digests(&body))
+                            .await
+                            .map_err(|e| RegistryError::Client(e.to_string()))
+                    }
+                    .await;
+                    (i, r)
+                }))
+                .buffer_unordered(self.config.concurrency.clamp(1, 8));
+            while let Some((i, r)) = stream.next().await {
+                out[i] = Some(r);
+                progress.tick();
+            }
+            progress.finish();
+            out.into_iter()
+                .map(|r| r.unwrap_or_else(|| Err(RegistryError::Client("no answer".into()))))
+                .collect()
+        })
+    }
+
+    /// The download URL of a file: the registry's own, or for cargo the one the
+    /// index's `config.json` (`dl`) gives.
+    pub fn file_url(
+        &self,
+        eco: Ecosystem,
+        name: &str,
+        version: &str,
+        file: &FileInfo,
+    ) -> Result<String, RegistryError> {
+        if let Some(u) = &file.url {
+            return Ok(resolve_url(self.config.base(eco), u));
+        }
+        if eco != Ecosystem::Cargo {
+            return Err(RegistryError::Malformed {
+                url: self.config.base(eco).to_string(),
+                message: format!("no download URL for {}", file.filename),
+            });
+        }
+        let dl = {
+            let cached = self.cargo_dl.lock().ok().and_then(|g| g.clone());
+            match cached {
+                Some(d) => d,
+                None => {
+                    let url = format!("{}config.json", self.config.cargo_index);
+                    let body = self.download(&url)?;
+                    let dl = cargo::parse_config(&body)
+                        .map_err(|message| RegistryError::Malformed { url, message })?;
+                    if let Ok(mut g) = self.cargo_dl.lock() {
+                        *g = Some(dl.clone());
+                    }
+                    dl
+                }
+            }
+        };
+        let sha = file
+            .hashes
+            .iter()
+            .find(|h| h.algorithm == "sha256")
+            .map(|h| h.value.as_str())
+            .unwrap_or("");
+        Ok(cargo::download_url(&dl, name, version, sha))
+    }
+}
+
+/// The sha256 and sha512 of some bytes.
+pub fn digests(bytes: &[u8]) -> Vec<Hash> {
+    use sha2::Digest as _;
+    let hex256 = crate::model::hash::to_hex(&sha2::Sha256::digest(bytes));
+    let hex512 = crate::model::hash::to_hex(&sha2::Sha512::digest(bytes));
+    vec![
+        Hash {
+            algorithm: crate::model::hash::Algorithm::Sha256,
+            value: hex256.into(),
+        },
+        Hash {
+            algorithm: crate::model::hash::Algorithm::Sha512,
+            value: hex512.into(),
+        },
+    ]
+}
+
+/// A relative file URL (PEP 691 allows them) resolved against the registry base.
+fn resolve_url(base: &str, u: &str) -> String {
+    match reqwest::Url::parse(base).and_then(|b| b.join(u)) {
+        Ok(x) => x.to_string(),
+        Err(_) => u.to_string(),
+    }
+}
