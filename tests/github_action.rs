@@ -82,6 +82,8 @@ impl Runner {
             "LOCKGATE_VERSION",
             "LOCKGATE_DOWNLOAD_BASE",
             "LOCKGATE_ACTION_REPOSITORY",
+            "LOCKGATE_ACTION_REF",
+            "LOCKGATE_DOCS_URL",
             "INPUT_BASELINE",
             "LOCKGATE_BASE_SHA",
             // On a GitHub runner these are set for the job running these tests.
@@ -508,6 +510,12 @@ fn a_pull_request_reports_what_the_change_adds_and_fetches_the_base() {
         serde_json::from_str(&std::fs::read_to_string(&out["sarif-file"]).unwrap()).unwrap();
     assert_valid_sarif(&sarif);
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 1);
+    // A pull-request run is its own code-scanning category.
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"],
+        "lockgate-pr/",
+        "{sarif}"
+    );
 
     // `baseline: none` checks the whole tree: the base's findings come back.
     std::fs::write(r.output_file(), "").unwrap();
@@ -523,6 +531,32 @@ fn a_pull_request_reports_what_the_change_adds_and_fetches_the_base() {
         serde_json::from_str(&std::fs::read_to_string(&out["sarif-file"]).unwrap()).unwrap();
     assert_valid_sarif(&sarif);
     assert!(sarif["runs"][0]["results"].as_array().unwrap().len() > 100);
+    assert_eq!(sarif["runs"][0]["automationDetails"]["id"], "lockgate/");
+}
+
+#[test]
+fn sarif_rules_link_to_the_findings_doc_of_the_action_that_runs() {
+    let r = Runner::new("cargo-before", "cargo-after");
+    let o = r.check(&[
+        ("LOCKGATE_ACTION_REPOSITORY", "acme/lockgate"),
+        ("LOCKGATE_ACTION_REF", "v1.2.3"),
+        ("GITHUB_SERVER_URL", "https://github.example"),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = r.outputs();
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out["sarif-file"]).unwrap()).unwrap();
+    assert_valid_sarif(&sarif);
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(!rules.is_empty());
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap();
+        assert_eq!(
+            rule["helpUri"],
+            format!("https://github.example/acme/lockgate/blob/v1.2.3/docs/findings.md#{id}"),
+            "{rule}"
+        );
+    }
 }
 
 #[test]

@@ -177,6 +177,11 @@ if has human && has github; then
   args+=(--report "human=$human_file")
 fi
 [ -n "$base" ] && args+=(--baseline "$base" --comment-file "$comment_file")
+# Every SARIF rule links to its entry in docs/findings.md of the lockgate the
+# workflow runs (the action's own repository and ref), unless the caller set one.
+if [ -z "${LOCKGATE_DOCS_URL:-}" ] && [ -n "${LOCKGATE_ACTION_REPOSITORY:-}" ]; then
+  export LOCKGATE_DOCS_URL="${GITHUB_SERVER_URL:-https://github.com}/$LOCKGATE_ACTION_REPOSITORY/blob/${LOCKGATE_ACTION_REF:-main}/docs/findings.md"
+fi
 # A pull-request run reports only what the change adds: its SARIF gets its own
 # category, so code scanning never takes it for a full scan and closes alerts.
 if has sarif; then
