@@ -512,8 +512,7 @@ fn a_pull_request_reports_what_the_change_adds_and_fetches_the_base() {
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 1);
     // A pull-request run is its own code-scanning category.
     assert_eq!(
-        sarif["runs"][0]["automationDetails"]["id"],
-        "lockgate-pr/",
+        sarif["runs"][0]["automationDetails"]["id"], "lockgate-pr/",
         "{sarif}"
     );
 
@@ -547,7 +546,9 @@ fn sarif_rules_link_to_the_findings_doc_of_the_action_that_runs() {
     let sarif: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out["sarif-file"]).unwrap()).unwrap();
     assert_valid_sarif(&sarif);
-    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
     assert!(!rules.is_empty());
     for rule in rules {
         let id = rule["id"].as_str().unwrap();
