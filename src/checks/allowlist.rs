@@ -198,9 +198,8 @@ fn compare_hashes(
         && !hash_matched
         && matches!(p.source, Source::Git { .. } | Source::Path(_))
     {
-        return Some(Finding::for_package(
+        return Some(Finding::about(
             FindingId::UnverifiedSource,
-            FindingId::UnverifiedSource.default_severity(),
             p,
             format!(
                 "{} {} is pinned by hash ({at}), but the lockfile takes it from {} {}, which has no artifact hash to compare: any code could build under this name and version",
@@ -230,10 +229,8 @@ fn compare_hashes(
             .filter(|x| x.algorithm == bad.algorithm)
             .map(|x| short(&x.to_string()))
             .collect();
-        return Some(Finding::for_package(
-            FindingId::HashMismatch,
-            FindingId::HashMismatch.default_severity(),
-            p,
+        return Some(Finding::about(
+FindingId::HashMismatch, p,
             format!(
                 "possible tampering: {} {} has {} in the lockfile, but the allowlist pins {} ({at})",
                 p.name,
@@ -312,10 +309,8 @@ fn compare_hashes(
         && p.hashes.iter().any(Hash::is_registry_digest)
         && let Some(a) = p.artifacts.iter().find(|a| a.hashes.is_empty())
     {
-        return Some(Finding::for_package(
-            FindingId::HashNotPinned,
-            FindingId::HashNotPinned.default_severity(),
-            p,
+        return Some(Finding::about(
+FindingId::HashNotPinned, p,
             format!(
                 "{} {}: the file {} (line {}) has no hash in the lockfile, so the installer will not verify it and the allowlist ({at}) cannot approve it",
                 p.name,

@@ -22,9 +22,8 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
         .iter()
         .filter_map(|p| {
             let rule = list.denied(p.ecosystem, &p.name, Some(&p.version))?;
-            Some(Finding::for_package(
+            Some(Finding::about(
                 FindingId::Denied,
-                FindingId::Denied.default_severity(),
                 p,
                 format!("{} {} is denied: {}", p.name, p.version, rule.reason),
                 format!(

@@ -315,6 +315,11 @@ impl Finding {
         }
     }
 
+    /// A finding about a package, at its check's default severity.
+    pub fn about(id: FindingId, p: &Package, message: String, help: String) -> Finding {
+        Finding::for_package(id, id.default_severity(), p, message, help)
+    }
+
     /// A `parse-error` finding.
     pub fn parse_error(e: &ParseError) -> Finding {
         Finding {

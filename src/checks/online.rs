@@ -160,10 +160,8 @@ pub fn check(
             Ok(Answer::NotFound { url }) => out.push(not_found(p, &url)),
             Ok(Answer::Found(info)) => {
                 let Some(v) = info.version(&p.version) else {
-                    out.push(Finding::for_package(
-                        FindingId::NotOnRegistry,
-                        FindingId::NotOnRegistry.default_severity(),
-                        p,
+                    out.push(Finding::about(
+FindingId::NotOnRegistry, p,
                         format!("{} exists on the registry, but version {} does not ({})", p.name, p.version, info.url),
                         "the version was never published there or has been removed: use a published version and regenerate the lockfile".to_string(),
                     ));
@@ -193,10 +191,8 @@ pub fn check(
 }
 
 fn not_found(p: &Package, url: &str) -> Finding {
-    Finding::for_package(
-        FindingId::NotOnRegistry,
-        FindingId::NotOnRegistry.default_severity(),
-        p,
+    Finding::about(
+FindingId::NotOnRegistry, p,
         format!("{} is not on the {} registry ({url} has no such package)", p.name, p.ecosystem),
         "do not install it: the name may be hallucinated, or an internal name anyone could register (dependency confusion); register it yourself if it is yours".to_string(),
     )
@@ -215,9 +211,8 @@ fn version_findings(
     let mut out = Vec::new();
     let investigate = "do not merge: find out which artifact is the real one (`lockgate explain registry-hash-mismatch`)".to_string();
     if let Some(first) = changed {
-        out.push(Finding::for_package(
+        out.push(Finding::about(
             FindingId::RegistryHashMismatch,
-            FindingId::RegistryHashMismatch.default_severity(),
             p,
             format!(
                 "the registry's hashes for {} {} changed since lockgate first saw them (then: {})",
@@ -230,9 +225,8 @@ fn version_findings(
     }
     let bad = unpublished(&p.hashes, v);
     if !bad.is_empty() {
-        out.push(Finding::for_package(
+        out.push(Finding::about(
             FindingId::RegistryHashMismatch,
-            FindingId::RegistryHashMismatch.default_severity(),
             p,
             format!(
                 "the lockfile's {} for {} {} is not what the registry publishes ({})",
@@ -254,10 +248,8 @@ fn version_findings(
     {
         let bad = unpublished(&pin.hashes, v);
         if !bad.is_empty() {
-            out.push(Finding::for_package(
-                FindingId::RegistryHashMismatch,
-                FindingId::RegistryHashMismatch.default_severity(),
-                p,
+            out.push(Finding::about(
+FindingId::RegistryHashMismatch, p,
                 format!(
                     "the allowlist pins {} for {} {} ({}:{}), which the registry does not publish",
                     join(bad.iter().copied()),
@@ -272,9 +264,8 @@ fn version_findings(
     }
     if v.yanked {
         let reason = v.files.iter().find_map(|f| f.yanked_reason.clone());
-        out.push(Finding::for_package(
+        out.push(Finding::about(
             FindingId::Yanked,
-            FindingId::Yanked.default_severity(),
             p,
             format!(
                 "{} {} has been yanked from the registry{}",
@@ -299,9 +290,8 @@ pub fn too_new(p: &Package, v: &VersionInfo, list: &Allowlist, now: i64) -> Opti
     if age >= i64::from(days) * 86_400 {
         return None;
     }
-    Some(Finding::for_package(
+    Some(Finding::about(
         FindingId::TooNew,
-        FindingId::TooNew.default_severity(),
         p,
         format!(
             "{} {} was published {} ago, less than the policy's min-age-days = {days}",
@@ -442,10 +432,8 @@ fn deep_check(
                     }
                 }
                 if !wrong.is_empty() {
-                    out.push(Finding::for_package(
-                        FindingId::RegistryHashMismatch,
-                        FindingId::RegistryHashMismatch.default_severity(),
-                        p,
+                    out.push(Finding::about(
+FindingId::RegistryHashMismatch, p,
                         format!(
                             "{url} downloads as {}, not what the registry publishes ({}) or the lockfile/allowlist pins",
                             join(wrong.iter()),

@@ -89,9 +89,8 @@ fn package_source(p: &Package, list: &Allowlist) -> Option<Finding> {
             p.name
         ),
     };
-    Some(Finding::for_package(
+    Some(Finding::about(
         FindingId::SourceNotAllowed,
-        FindingId::SourceNotAllowed.default_severity(),
         p,
         format!(
             "{} {} comes from {what}, which the policy does not allow",
@@ -159,9 +158,8 @@ fn artifact_source(p: &Package, a: &Artifact, list: &Allowlist) -> Option<Findin
     }
     Some(Finding {
         line: Some(a.line),
-        ..Finding::for_package(
+        ..Finding::about(
             FindingId::SourceNotAllowed,
-            FindingId::SourceNotAllowed.default_severity(),
             p,
             format!(
                 "{} {}: the lockfile downloads a file from {url}, which is not on a registry the policy allows",
@@ -202,10 +200,8 @@ fn foreign(p: &Package, a: &Artifact) -> Option<Finding> {
     }
     Some(Finding {
         line: Some(a.line),
-        ..Finding::for_package(
-            FindingId::ForeignArtifact,
-            FindingId::ForeignArtifact.default_severity(),
-            p,
+        ..Finding::about(
+FindingId::ForeignArtifact, p,
             format!(
                 "possible tampering: the entry for {} {} downloads {what}, which is not a file of {} {}",
                 p.name, p.version, p.name, p.version

@@ -34,6 +34,16 @@ use crate::model::Ecosystem;
 use std::path::Path;
 use toml_edit::{Item, TableLike};
 
+/// A place uv, pip, poetry, pdm or pipenv install from: a `registry` URL or a `path`.
+fn source_setting(location: String) -> Setting {
+    let kind = if location.contains("://") {
+        "registry"
+    } else {
+        "path"
+    };
+    Setting::Source { kind, location }
+}
+
 struct Out<'a> {
     path: &'a Path,
     toml: &'a TomlDoc,
@@ -53,21 +63,8 @@ impl Out<'_> {
         key: String,
     ) -> Result<(), ParseError> {
         let loc = toml_str(self.path, self.toml, item, &key)?;
-        let kind = if loc.contains("://") {
-            "registry"
-        } else {
-            "path"
-        };
         let line = self.toml.line(item.span());
-        self.push(
-            line,
-            installer,
-            key,
-            Setting::Source {
-                kind,
-                location: loc.to_string(),
-            },
-        );
+        self.push(line, installer, key, source_setting(loc.to_string()));
         Ok(())
     }
 
@@ -120,17 +117,7 @@ impl Out<'_> {
             return self.location(item, installer, key.to_string());
         }
         for (line, s) in self.strings(item, key)? {
-            let kind = if s.contains("://") {
-                "registry"
-            } else {
-                "path"
-            };
-            self.push(
-                line,
-                installer,
-                key.to_string(),
-                Setting::Source { kind, location: s },
-            );
+            self.push(line, installer, key.to_string(), source_setting(s));
         }
         Ok(())
     }
@@ -206,6 +193,32 @@ impl Out<'_> {
         }
     }
 
+    /// One source table: its `url`, and any of `flags` set to false (TLS not verified).
+    fn source(
+        &mut self,
+        t: &dyn TableLike,
+        installer: &'static str,
+        key: &str,
+        flags: &[&str],
+    ) -> Result<(), ParseError> {
+        if let Some(url) = t.get("url") {
+            self.location(url, installer, format!("{key}.url"))?;
+        }
+        for flag in flags {
+            if let Some(v) = t.get(flag)
+                && toml_false(v)
+            {
+                self.off(
+                    v,
+                    installer,
+                    format!("{key}.{flag}"),
+                    "TLS certificate verification".into(),
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// `[[…source]]` tables with `url` and `verify_ssl` (poetry, pdm, pipenv).
     fn sources(
         &mut self,
@@ -214,154 +227,120 @@ impl Out<'_> {
         key: &str,
     ) -> Result<(), ParseError> {
         for t in self.array_of_tables(item, key)? {
-            if let Some(url) = t.get("url") {
-                self.location(url, installer, format!("{key}.url"))?;
-            }
-            for flag in ["verify_ssl", "verify-ssl"] {
-                if let Some(v) = t.get(flag)
-                    && toml_false(v)
-                {
-                    self.off(
-                        v,
-                        installer,
-                        format!("{key}.{flag}"),
-                        "TLS certificate verification".into(),
-                    );
-                }
-            }
+            self.source(t, installer, key, &["verify_ssl", "verify-ssl"])?;
         }
         Ok(())
     }
 }
 
-/// The settings of a `uv.toml` that matter.
-pub fn read_uv_toml(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
+/// Parses a TOML file and collects what `read_with` finds in it.
+fn read(
+    path: &Path,
+    text: &str,
+    read_with: impl FnOnce(&mut Out<'_>) -> Result<(), ParseError>,
+) -> Result<Vec<Found>, ParseError> {
     let toml = TomlDoc::parse(path, text)?;
     let mut out = Out {
         path,
         toml: &toml,
         found: Vec::new(),
     };
-    out.uv(toml.doc.as_table(), "")?;
+    read_with(&mut out)?;
     Ok(out.found)
+}
+
+/// The settings of a `uv.toml` that matter.
+pub fn read_uv_toml(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
+    read(path, text, |out| {
+        let toml = out.toml;
+        out.uv(toml.doc.as_table(), "")
+    })
 }
 
 /// The installer settings of a `pyproject.toml` (`[tool.uv]`, `[[tool.poetry.source]]`,
 /// `[[tool.pdm.source]]`).
 pub fn read_pyproject(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
-    let toml = TomlDoc::parse(path, text)?;
-    let mut out = Out {
-        path,
-        toml: &toml,
-        found: Vec::new(),
-    };
-    let Some(tool) = toml.doc.get("tool") else {
-        return Ok(out.found);
-    };
-    let tool = out.table(tool, "tool")?;
-    if let Some(uv) = tool.get("uv") {
-        let t = out.table(uv, "tool.uv")?;
-        out.uv(t, "tool.uv.")?;
-    }
-    if let Some(poetry) = tool.get("poetry") {
-        let t = out.table(poetry, "tool.poetry")?;
-        if let Some(s) = t.get("source") {
-            out.sources(s, "poetry", "tool.poetry.source")?;
+    read(path, text, |out| {
+        let toml = out.toml;
+        let Some(tool) = toml.doc.get("tool") else {
+            return Ok(());
+        };
+        let tool = out.table(tool, "tool")?;
+        if let Some(uv) = tool.get("uv") {
+            let t = out.table(uv, "tool.uv")?;
+            out.uv(t, "tool.uv.")?;
         }
-    }
-    if let Some(pdm) = tool.get("pdm") {
-        let t = out.table(pdm, "tool.pdm")?;
-        if let Some(s) = t.get("source") {
-            out.sources(s, "pdm", "tool.pdm.source")?;
+        for installer in ["poetry", "pdm"] {
+            if let Some(item) = tool.get(installer) {
+                let t = out.table(item, &format!("tool.{installer}"))?;
+                if let Some(s) = t.get("source") {
+                    out.sources(s, installer, &format!("tool.{installer}.source"))?;
+                }
+            }
         }
-    }
-    Ok(out.found)
+        Ok(())
+    })
 }
 
 /// The sources of a `Pipfile`.
 pub fn read_pipfile(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
-    let toml = TomlDoc::parse(path, text)?;
-    let mut out = Out {
-        path,
-        toml: &toml,
-        found: Vec::new(),
-    };
-    if let Some(s) = toml.doc.get("source") {
-        out.sources(s, "pipenv", "source")?;
-    }
-    Ok(out.found)
+    read(path, text, |out| {
+        let toml = out.toml;
+        match toml.doc.get("source") {
+            Some(s) => out.sources(s, "pipenv", "source"),
+            None => Ok(()),
+        }
+    })
 }
 
 /// The settings of a poetry project configuration, `poetry.toml`.
 pub fn read_poetry_toml(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
-    let toml = TomlDoc::parse(path, text)?;
-    let mut out = Out {
-        path,
-        toml: &toml,
-        found: Vec::new(),
-    };
-    if let Some(repos) = toml.doc.get("repositories") {
-        let t = out.table(repos, "repositories")?;
-        for (name, item) in t.iter() {
-            let r = out.table(item, &format!("repositories.{name}"))?;
-            if let Some(url) = r.get("url") {
-                out.location(url, "poetry", format!("repositories.{name}.url"))?;
+    read(path, text, |out| {
+        let toml = out.toml;
+        if let Some(repos) = toml.doc.get("repositories") {
+            let t = out.table(repos, "repositories")?;
+            for (name, item) in t.iter() {
+                let r = out.table(item, &format!("repositories.{name}"))?;
+                if let Some(url) = r.get("url") {
+                    out.location(url, "poetry", format!("repositories.{name}.url"))?;
+                }
             }
         }
-    }
-    if let Some(certs) = toml.doc.get("certificates") {
-        let t = out.table(certs, "certificates")?;
-        for (name, item) in t.iter() {
-            let c = out.table(item, &format!("certificates.{name}"))?;
-            if let Some(cert) = c.get("cert")
-                && toml_false(cert)
-            {
-                out.off(
-                    cert,
-                    "poetry",
-                    format!("certificates.{name}.cert"),
-                    format!("TLS certificate verification for the repository `{name}`"),
-                );
+        if let Some(certs) = toml.doc.get("certificates") {
+            let t = out.table(certs, "certificates")?;
+            for (name, item) in t.iter() {
+                let c = out.table(item, &format!("certificates.{name}"))?;
+                if let Some(cert) = c.get("cert")
+                    && toml_false(cert)
+                {
+                    out.off(
+                        cert,
+                        "poetry",
+                        format!("certificates.{name}.cert"),
+                        format!("TLS certificate verification for the repository `{name}`"),
+                    );
+                }
             }
         }
-    }
-    Ok(out.found)
+        Ok(())
+    })
 }
 
 /// The settings of a pdm project configuration, `pdm.toml`.
 pub fn read_pdm_toml(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
-    let toml = TomlDoc::parse(path, text)?;
-    let mut out = Out {
-        path,
-        toml: &toml,
-        found: Vec::new(),
-    };
-    if let Some(pypi) = toml.doc.get("pypi") {
-        let t = out.table(pypi, "pypi")?;
-        let one = |out: &mut Out<'_>, t: &dyn TableLike, key: &str| -> Result<(), ParseError> {
-            if let Some(url) = t.get("url") {
-                out.location(url, "pdm", format!("{key}.url"))?;
-            }
-            if let Some(v) = t.get("verify_ssl")
-                && toml_false(v)
-            {
-                out.off(
-                    v,
-                    "pdm",
-                    format!("{key}.verify_ssl"),
-                    "TLS certificate verification".into(),
-                );
-            }
-            Ok(())
-        };
-        one(&mut out, t, "pypi")?;
-        for (name, item) in t.iter() {
-            if let Some(sub) = item.as_table_like() {
-                one(&mut out, sub, &format!("pypi.{name}"))?;
+    read(path, text, |out| {
+        let toml = out.toml;
+        if let Some(pypi) = toml.doc.get("pypi") {
+            let t = out.table(pypi, "pypi")?;
+            out.source(t, "pdm", "pypi", &["verify_ssl"])?;
+            for (name, item) in t.iter() {
+                if let Some(sub) = item.as_table_like() {
+                    out.source(sub, "pdm", &format!("pypi.{name}"), &["verify_ssl"])?;
+                }
             }
         }
-    }
-    Ok(out.found)
+        Ok(())
+    })
 }
 
 /// `--trusted-host` options of a requirements file (the lockfile itself): pip turns TLS

@@ -65,7 +65,7 @@
 
 use super::graph::{self, Root};
 use super::yaml::FromNode;
-use super::yaml::node::{map, string, untyped_string};
+use super::yaml::node::{map, untyped_string};
 use super::yaml::subset::Node;
 use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
 use serde::Deserialize;
@@ -165,45 +165,55 @@ fn opt<T: FromNode>(slot: &mut Option<T>, value: &Node<'_>) -> Option<()> {
     Some(())
 }
 
-impl FromNode for Doc {
-    fn from_node(node: &Node<'_>) -> Option<Self> {
-        let mut d = Doc::default();
-        for p in map(node)? {
-            let v = &p.value;
-            match p.key.as_ref() {
-                "lockfileVersion" => d._version = Some(de::IgnoredAny),
-                "importers" => opt(&mut d.importers, v)?,
-                "dependencies" => opt(&mut d.dependencies, v)?,
-                "devDependencies" => opt(&mut d.dev_dependencies, v)?,
-                "optionalDependencies" => opt(&mut d.optional_dependencies, v)?,
-                "packages" => opt(&mut d.packages, v)?,
-                "snapshots" => opt(&mut d.snapshots, v)?,
-                _ => {}
-            }
-        }
-        Some(d)
-    }
+/// A field: whatever `T` reads (a mapping absent stays empty).
+fn field<T: FromNode>(slot: &mut T, value: &Node<'_>) -> Option<()> {
+    *slot = T::from_node(value)?;
+    Some(())
 }
 
-impl FromNode for Importer {
-    fn from_node(node: &Node<'_>) -> Option<Self> {
-        let mut i = Importer::default();
-        for p in map(node)? {
-            let v = &p.value;
-            match p.key.as_ref() {
-                "configDependencies" => i.config_dependencies = FromNode::from_node(v)?,
-                "packageManagerDependencies" => {
-                    i.package_manager_dependencies = FromNode::from_node(v)?
+/// A field only known to be there (`lockfileVersion`): present, whatever it holds.
+fn present(slot: &mut Option<de::IgnoredAny>, _value: &Node<'_>) -> Option<()> {
+    *slot = Some(de::IgnoredAny);
+    Some(())
+}
+
+/// `impl FromNode` for a struct `serde` reads from a mapping: each listed key into its
+/// field with its reader (`opt`, `field`, `present`), other keys ignored, the last of a
+/// repeated key kept (as `serde` does).
+macro_rules! from_map {
+    ($ty:ty { $($key:literal => $field:ident: $read:ident),* $(,)? }) => {
+        impl FromNode for $ty {
+            fn from_node(node: &Node<'_>) -> Option<Self> {
+                let mut out = <$ty>::default();
+                for p in map(node)? {
+                    match p.key.as_ref() {
+                        $($key => $read(&mut out.$field, &p.value)?,)*
+                        _ => {}
+                    }
                 }
-                "dependencies" => i.dependencies = FromNode::from_node(v)?,
-                "devDependencies" => i.dev_dependencies = FromNode::from_node(v)?,
-                "optionalDependencies" => i.optional_dependencies = FromNode::from_node(v)?,
-                _ => {}
+                Some(out)
             }
         }
-        Some(i)
-    }
+    };
 }
+
+from_map!(Doc {
+    "lockfileVersion" => _version: present,
+    "importers" => importers: opt,
+    "dependencies" => dependencies: opt,
+    "devDependencies" => dev_dependencies: opt,
+    "optionalDependencies" => optional_dependencies: opt,
+    "packages" => packages: opt,
+    "snapshots" => snapshots: opt,
+});
+
+from_map!(Importer {
+    "configDependencies" => config_dependencies: field,
+    "packageManagerDependencies" => package_manager_dependencies: field,
+    "dependencies" => dependencies: field,
+    "devDependencies" => dev_dependencies: field,
+    "optionalDependencies" => optional_dependencies: field,
+});
 
 impl FromNode for DepRef {
     // untagged: `{version}` (other fields ignored), else a string; the scalars are
@@ -235,57 +245,27 @@ fn buffers_cleanly(node: &Node<'_>) -> bool {
     }
 }
 
-impl FromNode for Entry {
-    fn from_node(node: &Node<'_>) -> Option<Self> {
-        let mut e = Entry::default();
-        for p in map(node)? {
-            let v = &p.value;
-            match p.key.as_ref() {
-                "resolution" => opt(&mut e.resolution, v)?,
-                "name" => e.name = Some(string(v)?),
-                "version" => e.version = Some(string(v)?),
-                "dependencies" => e.dependencies = FromNode::from_node(v)?,
-                "optionalDependencies" => e.optional_dependencies = FromNode::from_node(v)?,
-                _ => {}
-            }
-        }
-        Some(e)
-    }
-}
+from_map!(Entry {
+    "resolution" => resolution: opt,
+    "name" => name: opt,
+    "version" => version: opt,
+    "dependencies" => dependencies: field,
+    "optionalDependencies" => optional_dependencies: field,
+});
 
-impl FromNode for Snapshot {
-    fn from_node(node: &Node<'_>) -> Option<Self> {
-        let mut s = Snapshot::default();
-        for p in map(node)? {
-            let v = &p.value;
-            match p.key.as_ref() {
-                "dependencies" => s.dependencies = FromNode::from_node(v)?,
-                "optionalDependencies" => s.optional_dependencies = FromNode::from_node(v)?,
-                _ => {}
-            }
-        }
-        Some(s)
-    }
-}
+from_map!(Snapshot {
+    "dependencies" => dependencies: field,
+    "optionalDependencies" => optional_dependencies: field,
+});
 
-impl FromNode for Resolution {
-    fn from_node(node: &Node<'_>) -> Option<Self> {
-        let mut r = Resolution::default();
-        for p in map(node)? {
-            let v = &p.value;
-            match p.key.as_ref() {
-                "integrity" => r.integrity = Some(string(v)?),
-                "tarball" => r.tarball = Some(string(v)?),
-                "directory" => r.directory = Some(string(v)?),
-                "type" => r.kind = Some(string(v)?),
-                "repo" => r.repo = Some(string(v)?),
-                "commit" => r.commit = Some(string(v)?),
-                _ => {}
-            }
-        }
-        Some(r)
-    }
-}
+from_map!(Resolution {
+    "integrity" => integrity: opt,
+    "tarball" => tarball: opt,
+    "directory" => directory: opt,
+    "type" => kind: opt,
+    "repo" => repo: opt,
+    "commit" => commit: opt,
+});
 
 /// A record's outgoing references, resolved once every entry is known.
 type PendingEdges = (usize, usize, Vec<(String, String)>);

@@ -279,16 +279,7 @@ impl Server {
             Some(Err(e)) => return error(format!("the registry could not be asked: {e}")),
             None => return error("the registry gave no answer"),
         };
-        let first = info
-            .versions
-            .values()
-            .filter_map(|v| {
-                v.published
-                    .into_iter()
-                    .chain(v.files.iter().filter_map(|f| f.uploaded))
-                    .min()
-            })
-            .min();
+        let first = checks::names::first_published(&info);
         let established = matches!(
             checks::names::registry_history(&info, now),
             checks::names::History::Established

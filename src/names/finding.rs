@@ -93,15 +93,19 @@ pub struct NameVerdict {
 impl NameVerdict {
     /// Recompute the verdict from the findings (after findings were added or removed).
     pub fn settle(&mut self) {
-        self.findings
-            .sort_by(|a, b| b.severity.cmp(&a.severity).then(a.rule.cmp(&b.rule)));
-        self.verdict = self
-            .findings
-            .iter()
-            .map(|f| f.severity)
-            .max()
-            .unwrap_or(Verdict::Ok);
+        self.verdict = settle(&mut self.findings, |f| f.severity, |f| f.rule);
     }
+}
+
+/// Sorts findings most serious first (then by `key`) and returns the most serious
+/// severity (`Ok` when there are none): the verdict of a list of findings.
+pub fn settle<T, K: Ord>(
+    findings: &mut [T],
+    severity: impl Fn(&T) -> Verdict,
+    key: impl Fn(&T) -> K,
+) -> Verdict {
+    findings.sort_by_key(|f| (std::cmp::Reverse(severity(f)), key(f)));
+    findings.iter().map(severity).max().unwrap_or(Verdict::Ok)
 }
 
 #[cfg(test)]

@@ -41,5 +41,5 @@ mod similar;
 pub mod text;
 
 pub use checker::NameChecker;
-pub use finding::{NameFinding, NameVerdict, Rule, Verdict};
+pub use finding::{NameFinding, NameVerdict, Rule, Verdict, settle};
 pub use known::{KnownBad, KnownBadError, KnownKind};

@@ -153,7 +153,9 @@ impl Client {
                 })
             })
             .collect();
-        let answers = self.run_all(&unique, |(eco, name)| self.lookup_async(*eco, name));
+        let answers = self.run_all(&unique, self.config.concurrency, |(eco, name)| {
+            self.lookup_async(*eco, name)
+        });
         self.done(unique.len(), started, before);
         slots.into_iter().map(|i| answers[i].clone()).collect()
     }
@@ -230,9 +232,13 @@ impl Client {
                 r => rest.push((i, *eco, name, asked, r)),
             }
         }
-        let fetched = self.run_all(&rest, |(_, eco, name, asked, record)| {
-            self.lookup_versions_async(*eco, name, asked, record.as_ref())
-        });
+        let fetched = self.run_all(
+            &rest,
+            self.config.concurrency,
+            |(_, eco, name, asked, record)| {
+                self.lookup_versions_async(*eco, name, asked, record.as_ref())
+            },
+        );
         for ((i, ..), r) in rest.iter().zip(fetched) {
             answers[*i] = Some(r);
         }
@@ -261,23 +267,25 @@ impl Client {
         });
     }
 
-    /// Run `ask` on every item, [`Config::concurrency`] at a time, with the progress
+    /// Run `ask` on every item, `limit` at a time (at least one), with the progress
     /// bar; one result per item, in order.
-    fn run_all<'a, T, F, Fut>(
+    pub(super) fn run_all<'a, T, R, F, Fut>(
         &'a self,
         items: &'a [T],
+        limit: usize,
         ask: F,
-    ) -> Vec<Result<Answer, RegistryError>>
+    ) -> Vec<Result<R, RegistryError>>
     where
         F: Fn(&'a T) -> Fut,
-        Fut: std::future::Future<Output = Result<Answer, RegistryError>> + 'a,
+        Fut: std::future::Future<Output = Result<R, RegistryError>> + 'a,
     {
         if items.is_empty() {
             return Vec::new();
         }
         self.rt.block_on(async {
             let progress = Progress::new(self.config.progress, items.len());
-            let mut out: Vec<Option<Result<Answer, RegistryError>>> = vec![None; items.len()];
+            let mut out: Vec<Option<Result<R, RegistryError>>> =
+                items.iter().map(|_| None).collect();
             let ask = &ask;
             let mut stream = futures_util::stream::iter(
                 items
@@ -285,7 +293,7 @@ impl Client {
                     .enumerate()
                     .map(|(i, item)| async move { (i, ask(item).await) }),
             )
-            .buffer_unordered(self.config.concurrency.max(1));
+            .buffer_unordered(limit.max(1));
             while let Some((i, r)) = stream.next().await {
                 out[i] = Some(r);
                 progress.tick();

@@ -2,10 +2,8 @@
 //! sha512) and not kept, and the download URL of a file (for cargo, from the index's
 //! `config.json`).
 
-use super::progress::Progress;
 use super::{Client, FileInfo, RegistryError, cargo};
 use crate::model::{Ecosystem, Hash};
-use futures_util::StreamExt as _;
 
 impl Client {
     /// Download one file (deep mode), with the same retries and timeouts.
@@ -37,38 +35,24 @@ impl Client {
                 .map(|u| Err(RegistryError::Offline { url: u.clone() }))
                 .collect();
         }
-        self.rt.block_on(async {
-            let progress = Progress::new(self.config.progress, urls.len());
-            let mut out: Vec<Option<Result<Vec<Hash>, RegistryError>>> = vec![None; urls.len()];
-            let mut stream =
-                futures_util::stream::iter(urls.iter().enumerate().map(|(i, url)| async move {
-                    let r = async {
-                        let f = self.get(url, "*/*", None).await?;
-                        if f.status != 200 {
-                            return Err(RegistryError::Status {
-                                url: url.clone(),
-                                status: f.status,
-                                detail: String::new(),
-                            });
-                        }
-                        let body = f.body;
-                        tokio::task::spawn_blocking(move || digests(&body))
-                            .await
-                            .map_err(|e| RegistryError::Client(e.to_string()))
-                    }
-                    .await;
-                    (i, r)
-                }))
-                .buffer_unordered(self.config.concurrency.clamp(1, 8));
-            while let Some((i, r)) = stream.next().await {
-                out[i] = Some(r);
-                progress.tick();
-            }
-            progress.finish();
-            out.into_iter()
-                .map(|r| r.unwrap_or_else(|| Err(RegistryError::Client("no answer".into()))))
-                .collect()
-        })
+        self.run_all(
+            urls,
+            self.config.concurrency.clamp(1, 8),
+            |url| async move {
+                let f = self.get(url, "*/*", None).await?;
+                if f.status != 200 {
+                    return Err(RegistryError::Status {
+                        url: url.clone(),
+                        status: f.status,
+                        detail: String::new(),
+                    });
+                }
+                let body = f.body;
+                tokio::task::spawn_blocking(move || digests(&body))
+                    .await
+                    .map_err(|e| RegistryError::Client(e.to_string()))
+            },
+        )
     }
 
     /// The download URL of a file: the registry's own, or for cargo the one the

@@ -178,14 +178,7 @@ pub struct NameAnswer {
 
 impl NameAnswer {
     fn settle(&mut self) {
-        self.findings
-            .sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(&b.id)));
-        self.verdict = self
-            .findings
-            .iter()
-            .map(|f| f.severity)
-            .max()
-            .unwrap_or(Verdict::Ok);
+        self.verdict = crate::names::settle(&mut self.findings, |f| f.severity, |f| f.id);
     }
 }
 

@@ -21,10 +21,10 @@ pub enum History {
     },
 }
 
-/// The history of a package the registry has, measured at `now` (Unix seconds).
-pub fn registry_history(info: &PackageInfo, now: i64) -> History {
-    let first = info
-        .versions
+/// When the package's first version was published (Unix seconds): the earliest date
+/// of any version or of any of its files; `None` when the registry dates none.
+pub fn first_published(info: &PackageInfo) -> Option<i64> {
+    info.versions
         .values()
         .filter_map(|v| {
             v.published
@@ -32,8 +32,12 @@ pub fn registry_history(info: &PackageInfo, now: i64) -> History {
                 .chain(v.files.iter().filter_map(|f| f.uploaded))
                 .min()
         })
-        .min();
-    match first {
+        .min()
+}
+
+/// The history of a package the registry has, measured at `now` (Unix seconds).
+pub fn registry_history(info: &PackageInfo, now: i64) -> History {
+    match first_published(info) {
         Some(t) => {
             let days = (now - t).max(0) / 86_400;
             if days >= MIN_HISTORY_DAYS {

@@ -9,7 +9,9 @@
 pub mod answer;
 mod history;
 
-pub use history::{History, MIN_HISTORY_DAYS, new_package_message, registry_history};
+pub use history::{
+    History, MIN_HISTORY_DAYS, first_published, new_package_message, registry_history,
+};
 
 use super::{Finding, FindingDef, FindingId, Precision, Severity};
 use crate::allowlist::{Allowlist, Level};
