@@ -1,0 +1,94 @@
+//! The record builder both yarn formats share: merges equal (name, version, source) and
+//! computes each record's dependency path from the roots.
+
+use crate::lockfile::graph::{self, Root};
+use crate::lockfile::{Context, Ecosystem, Hash, Lockfile, Package, Source};
+use std::collections::HashMap;
+
+/// Accumulates records, merging equal (name, version, source).
+pub(super) struct Builder<'c> {
+    pub(super) ctx: &'c Context<'c>,
+    pub(super) records: Vec<Package>,
+    pub(super) edges: Vec<Vec<usize>>,
+    pub(super) ids: HashMap<(String, String, Source), usize>,
+}
+
+impl<'c> Builder<'c> {
+    pub(super) fn new(ctx: &'c Context<'c>) -> Self {
+        Builder {
+            ctx,
+            records: Vec::new(),
+            edges: Vec::new(),
+            ids: HashMap::new(),
+        }
+    }
+
+    pub(super) fn add(
+        &mut self,
+        name: String,
+        version: String,
+        source: Source,
+        hashes: Vec<Hash>,
+        line: usize,
+    ) -> usize {
+        let key = (name, version, source);
+        let i = match self.ids.get(&key) {
+            Some(&i) => i,
+            None => {
+                let i = self.records.len();
+                let (name, version, source) = key.clone();
+                self.ids.insert(key, i);
+                self.records.push(Package::new(
+                    Ecosystem::Npm,
+                    name,
+                    version,
+                    source,
+                    self.ctx.display,
+                    line,
+                ));
+                self.edges.push(Vec::new());
+                i
+            }
+        };
+        if let Some(r) = self.records.get_mut(i) {
+            r.hashes.extend(hashes);
+        }
+        i
+    }
+
+    pub(super) fn edge(&mut self, from: usize, to: usize) {
+        if let Some(e) = self.edges.get_mut(from)
+            && !e.contains(&to)
+        {
+            e.push(to);
+        }
+    }
+
+    pub(super) fn finish(mut self, format: String, roots: &[Root]) -> Lockfile {
+        let labels: Vec<String> = self.records.iter().map(|p| p.name.clone()).collect();
+        let reach = graph::shortest_paths(&labels, &self.edges, roots);
+        for (p, r) in self.records.iter_mut().zip(reach) {
+            p.hashes.sort();
+            p.hashes.dedup();
+            p.direct = r.direct;
+            p.dev = r.dev;
+            p.optional = r.optional;
+            p.path = r.path;
+        }
+        Lockfile {
+            path: self.ctx.display.to_path_buf(),
+            ecosystem: Ecosystem::Npm,
+            format,
+            packages: self.records,
+            unpinned: Vec::new(),
+        }
+    }
+}
+
+/// Split `name@range` at the `@` that ends the name (a scope's `@` is part of the name).
+pub(super) fn split_descriptor(d: &str) -> Option<(&str, &str)> {
+    let at = d.get(1..)?.find('@')? + 1;
+    let name = d.get(..at)?;
+    let range = d.get(at + 1..)?;
+    (!name.is_empty()).then_some((name, range))
+}
