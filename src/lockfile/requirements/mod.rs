@@ -76,6 +76,7 @@ pub use encoding::{ENCODING_HINT, check_encoding};
 
 use super::hash::Hash;
 use super::{Context, Lockfile, ParseError, Source};
+use crate::model::SharedPath;
 use lines::canonical;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -165,7 +166,8 @@ pub(super) struct Entry {
     pub(super) hashes: Vec<Hash>,
     /// `None`: from the registry the options name (filled in at the end).
     pub(super) source: Option<Source>,
-    pub(super) file: PathBuf,
+    /// The file it is read from (one shared path per file, not a copy per line).
+    pub(super) file: SharedPath,
     pub(super) line: usize,
     pub(super) via: Vec<Via>,
     /// The file it came from looks like a development requirements file.
@@ -180,7 +182,7 @@ pub(super) struct Loose {
     pub(super) name: String,
     pub(super) spec: String,
     pub(super) hashes: Vec<Hash>,
-    pub(super) file: PathBuf,
+    pub(super) file: SharedPath,
     pub(super) line: usize,
     pub(super) via: Vec<Via>,
     pub(super) dev_file: bool,

@@ -104,11 +104,15 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                     ecosystem: Ecosystem::Pypi,
                     name: l.name,
                     spec: l.spec,
-                    file: l.file,
+                    file: l.file.into(),
                     line: l.line,
                 }),
             }
         }
+        // The lookup tables are done with: free them before the graph is built, which is
+        // when the memory of a large file peaks.
+        self.index = HashMap::new();
+        self.constraints = HashMap::new();
         self.entries.sort_by_key(|e| e.seq);
         let registry = self.registry();
         let default_label = self.ctx.root_label();
