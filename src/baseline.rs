@@ -13,7 +13,8 @@
 //! **Matching findings across refs.** A head finding is *unchanged* when the
 //! baseline has a finding with the same id, ecosystem, normalised name, version
 //! (as written) and lockfile path (relative to where the scan started), and, for a
-//! finding about a file rather than a package, the same message. Line numbers are
+//! finding about a file rather than a package, or a critical finding (whose message
+//! carries the evidence, e.g. the hashes of a `hash-mismatch`), the same message. Line numbers are
 //! not compared: an unrelated edit that moves an entry does not make its finding
 //! new. Matching counts: two identical head findings against one at the baseline
 //! leave one new. `parse-error` and `registry-error` findings are never matched:
@@ -24,7 +25,7 @@
 //! configuration file that does not parse: each is a [`BaselineError`] with the
 //! command that fixes it, never a pass.
 
-use crate::checks::{Finding, FindingId};
+use crate::checks::{Finding, FindingId, Severity};
 use crate::discover::{self, Options, display_path};
 use crate::lexical_path::lexical_normalize;
 use crate::lockfile::{Ecosystem, ParseError};
@@ -433,7 +434,10 @@ fn key(f: &Finding) -> Key {
         },
         version: f.version.clone(),
         lockfile: lexical_normalize(&f.lockfile),
-        message: f.name.is_none().then(|| f.message.clone()),
+        // A file finding is told apart by its message; so is a critical one, whose
+        // message carries the evidence (the hashes of a `hash-mismatch`): a change
+        // that swaps one tampered hash for another is new, not unchanged.
+        message: (f.name.is_none() || f.severity == Severity::Critical).then(|| f.message.clone()),
     }
 }
 
@@ -643,7 +647,6 @@ impl Comparison {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::Severity;
 
     fn f(id: FindingId, name: &str, version: &str, file: &str, line: usize) -> Finding {
         Finding {
@@ -658,6 +661,21 @@ mod tests {
             message: format!("line {line}"),
             help: String::new(),
         }
+    }
+
+    #[test]
+    fn a_critical_finding_with_other_evidence_is_new() {
+        let mut base = f(FindingId::HashMismatch, "foo", "1.0", "uv.lock", 3);
+        base.severity = Severity::Critical;
+        base.message = "foo 1.0 has sha256:aaaa in the lockfile".into();
+        let mut same = base.clone();
+        same.line = Some(30);
+        let mut other = base.clone();
+        other.message = "foo 1.0 has sha256:bbbb in the lockfile".into();
+        let (new, unchanged) = compare(vec![same, other], std::slice::from_ref(&base));
+        assert_eq!(unchanged.len(), 1);
+        assert_eq!(new.len(), 1);
+        assert!(new[0].message.contains("bbbb"));
     }
 
     #[test]
