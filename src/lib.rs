@@ -13,8 +13,8 @@
 //!
 //! ```text
 //! cli (the binary) · mcp                     (front ends: arguments or requests in, one library call)
+//! report                                     (renders outcomes, including a baseline's comparison)
 //! baseline · guard                           (check a pull request's change; check an install command)
-//! report
 //! checks
 //! allowlist
 //! names
@@ -26,8 +26,7 @@
 //! model · lexical_path · hint                (the ground floor: imports nothing from lockgate)
 //! ```
 //!
-//! One edge still points up: `allowlist::load` asks `checks::FindingId` whether an
-//! `[[exception]]` names a known finding (to be moved down with the finding ids).
+//! `tests/architecture.rs` checks this on the source text.
 
 // Ground floor, then the parsers and what walks, reads and resolves them.
 pub mod hint;

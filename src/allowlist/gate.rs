@@ -108,7 +108,7 @@ impl Gate {
                 ) {
                     continue;
                 }
-                let id = crate::checks::names::finding_id(f.rule).as_str();
+                let id = f.rule.finding_id();
                 let waived = list.and_then(|l| l.exception(eco, name, version, id));
                 if waived.is_some_and(|x| !x.expired(&self.today)) {
                     continue;

@@ -500,7 +500,7 @@ fn parse_exception(cx: &Ctx<'_>, t: &toml_edit::Table) -> Result<Exception, Allo
             format!("`{finding}` can never be waived by an exception: it means tampering or malware, or it is decided by an approval or a deny rule (approve the version with `lockgate allowlist suggest`/`add`, or remove the [[deny]] rule)"),
         ));
     }
-    if crate::checks::FindingId::parse(&finding).is_none() {
+    if !crate::model::finding_id::is_finding_id(&finding) {
         return Err(cx.err(
             span,
             format!("unknown finding id `{finding}`; `lockgate explain` lists them"),

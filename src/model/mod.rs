@@ -4,11 +4,13 @@
 //! ecosystem's normal form ([`NormalizedName`]) and the [`PackageKey`] things are
 //! looked up by, the [`Hash`] of an artifact, where a package comes from
 //! ([`Source`]), and the [`Package`] record a lockfile parser produces with its
-//! [`Artifact`]s and [`DepPath`]. This module imports nothing from the rest of
+//! [`Artifact`]s and [`DepPath`]; and the words that name the kinds of finding
+//! ([`finding_id`]). This module imports nothing from the rest of
 //! lockgate.
 
 pub mod dep_path;
 pub mod ecosystem;
+pub mod finding_id;
 pub mod hash;
 pub mod name;
 pub mod package;

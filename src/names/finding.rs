@@ -48,6 +48,21 @@ impl Rule {
             Rule::ImportName => "import-name",
         }
     }
+
+    /// The id of the finding `checks::names` reports for this rule: the rule's own
+    /// name, except `import-name` (a known name written where another package is
+    /// meant), which is reported as `known-hallucination`. `checks::names::finding_id`
+    /// gives the same as a `checks::FindingId`; `tests/architecture.rs` holds them equal.
+    pub fn finding_id(self) -> &'static str {
+        match self {
+            Rule::SimilarName
+            | Rule::CrossEcosystem
+            | Rule::UnknownName
+            | Rule::KnownHallucination
+            | Rule::KnownMalicious => self.as_str(),
+            Rule::ImportName => "known-hallucination",
+        }
+    }
 }
 
 /// One rule that matched a name.
