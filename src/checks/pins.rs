@@ -9,6 +9,7 @@ use crate::allowlist::gate::{Flag, Gate};
 use crate::allowlist::ops::{self, PinChange, Wanted};
 use crate::allowlist::{self, Allowlist};
 use crate::lockfile::{Ecosystem, Source};
+use crate::model::PackageKey;
 use crate::registry::Client;
 use crate::registry::pins::{self, PinProblem};
 use crate::resolve::Resolution;
@@ -35,17 +36,13 @@ pub fn verify_wanted(
     res: &Resolution,
     wanted: Vec<Wanted>,
 ) -> Verified {
-    let served: HashSet<(Ecosystem, String, String)> = res
+    let served: HashSet<(PackageKey, String)> = res
         .packages()
         .filter(|p| matches!(&p.source, Source::Registry(url) if client.config().serves(p.ecosystem, url.as_deref())))
-        .map(|p| (p.ecosystem, p.normalized_name(), p.version.clone()))
+        .map(|p| (p.key(), p.version.clone()))
         .collect();
     let (ask, keep): (Vec<Wanted>, Vec<Wanted>) = wanted.into_iter().partition(|w| {
-        served.contains(&(
-            w.ecosystem,
-            w.ecosystem.normalize(&w.name),
-            w.version.clone(),
-        ))
+        served.contains(&(PackageKey::new(w.ecosystem, &w.name), w.version.clone()))
     });
     let (mut ok, problems) = crate::allowlist::ops::pin_from_registry(client, ask);
     if problems.is_empty() {

@@ -4,6 +4,7 @@
 use super::super::{parse_ecosystem, print, split_name_version, today};
 use lockgate::allowlist::{self, Approval, edit, extends, history, load};
 use lockgate::checks::FindingId;
+use lockgate::model::NormalizedName;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
@@ -201,11 +202,9 @@ pub fn why(path: &Path, ecosystem: &str, spec: &str) -> anyhow::Result<ExitCode>
             );
         }
     }
-    for d in list
-        .deny
-        .iter()
-        .filter(|d| d.ecosystem == eco && eco.normalize(&d.name) == eco.normalize(name))
-    {
+    for d in list.deny.iter().filter(|d| {
+        d.ecosystem == eco && NormalizedName::new(eco, &d.name) == NormalizedName::new(eco, name)
+    }) {
         found = true;
         let _ = writeln!(
             out,

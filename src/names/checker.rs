@@ -9,6 +9,7 @@ use super::shape::npm_scope;
 use super::text::{self, skeleton};
 use super::{imports, message};
 use crate::lockfile::Ecosystem;
+use crate::model::{NormalizedName, PackageKey};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -24,7 +25,7 @@ pub(super) enum Mode {
 /// known-bad lists. Build once, check many names; `check` takes `&self` and is `Sync`.
 pub struct NameChecker {
     data: [EcoData; 3],
-    trusted: HashMap<Ecosystem, HashSet<String>>,
+    trusted: HashSet<PackageKey>,
     pub(super) trusted_targets: HashMap<Ecosystem, Vec<(String, String)>>,
     known: KnownBad,
 }
@@ -46,7 +47,7 @@ impl NameChecker {
                 EcoData::embedded(Ecosystem::Npm),
                 EcoData::embedded(Ecosystem::Pypi),
             ],
-            trusted: HashMap::new(),
+            trusted: HashSet::new(),
             trusted_targets: HashMap::new(),
             known: KnownBad::embedded(),
         }
@@ -65,8 +66,9 @@ impl NameChecker {
     /// Add a trusted name (e.g. from the allowlist): never flagged, and used as an extra
     /// similarity target.
     pub fn add_trusted(&mut self, eco: Ecosystem, name: &str) {
-        let n = eco.normalize(name);
-        if self.trusted.entry(eco).or_default().insert(n.clone()) {
+        let key = PackageKey::new(eco, name);
+        if self.trusted.insert(key.clone()) {
+            let n = key.name.into_string();
             self.trusted_targets
                 .entry(eco)
                 .or_default()
@@ -92,15 +94,15 @@ impl NameChecker {
 
     /// Whether the name is trusted.
     pub fn is_trusted(&self, eco: Ecosystem, name: &str) -> bool {
-        self.trusted
-            .get(&eco)
-            .is_some_and(|s| s.contains(&eco.normalize(name)))
+        self.trusted.contains(&PackageKey::new(eco, name))
     }
 
     /// Whether the name is itself popular in `eco` (a similarity target): such a name is
     /// never flagged as imitating another.
     pub fn is_popular(&self, eco: Ecosystem, name: &str) -> bool {
-        self.data(eco).target(&eco.normalize(name)).is_some()
+        self.data(eco)
+            .target(&NormalizedName::new(eco, name))
+            .is_some()
     }
 
     /// Check one name; `version` narrows known-malicious matches to affected versions.
@@ -123,7 +125,7 @@ impl NameChecker {
         mode: Mode,
     ) -> NameVerdict {
         let mut findings = Vec::new();
-        let norm = eco.normalize(name);
+        let norm = NormalizedName::new(eco, name);
         let trusted = mode == Mode::Normal && self.is_trusted(eco, name);
         if !trusted {
             self.known_findings(eco, &norm, version, mode, &mut findings);
@@ -271,7 +273,7 @@ impl NameChecker {
             if other == eco {
                 continue;
             }
-            let Some(t) = self.data(other).target(&other.normalize(name)) else {
+            let Some(t) = self.data(other).target(&NormalizedName::new(other, name)) else {
                 continue;
             };
             out.push(NameFinding {

@@ -3,6 +3,7 @@
 //! entry comes from).
 
 use crate::lockfile::Ecosystem;
+use crate::model::NormalizedName;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -42,7 +43,7 @@ pub fn all() -> &'static [ImportName] {
 
 /// The entry for a name (compared in PEP 503 form), PyPI only.
 pub fn lookup(eco: Ecosystem, name: &str) -> Option<ImportName> {
-    static BY_NAME: OnceLock<HashMap<String, ImportName>> = OnceLock::new();
+    static BY_NAME: OnceLock<HashMap<NormalizedName, ImportName>> = OnceLock::new();
     if eco != Ecosystem::Pypi {
         return None;
     }
@@ -50,10 +51,10 @@ pub fn lookup(eco: Ecosystem, name: &str) -> Option<ImportName> {
         .get_or_init(|| {
             all()
                 .iter()
-                .map(|e| (Ecosystem::Pypi.normalize(e.name), *e))
+                .map(|e| (NormalizedName::new(Ecosystem::Pypi, e.name), *e))
                 .collect()
         })
-        .get(&Ecosystem::Pypi.normalize(name))
+        .get(&NormalizedName::new(Ecosystem::Pypi, name))
         .copied()
 }
 
@@ -79,8 +80,8 @@ mod tests {
         );
         for e in all() {
             assert_ne!(
-                Ecosystem::Pypi.normalize(e.name),
-                Ecosystem::Pypi.normalize(e.package),
+                NormalizedName::new(Ecosystem::Pypi, e.name),
+                NormalizedName::new(Ecosystem::Pypi, e.package),
                 "{} is its own package name",
                 e.name
             );

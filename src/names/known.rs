@@ -9,9 +9,9 @@
 //!   is `*`, a comma list, or empty for "no version data"), or `ecosystem name source_id`
 //!   (known-hallucination).
 //!
-//! Names compare after [`Ecosystem::normalize`]. Errors name the file and line.
+//! Names compare as [`PackageKey`]s (the ecosystem's normal form). Errors name the file and line.
 
-use crate::model::Ecosystem;
+use crate::model::{Ecosystem, PackageKey};
 use serde::Deserialize;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -151,7 +151,7 @@ pub struct KnownEntry {
 /// Known-bad names by (ecosystem, normalized name).
 #[derive(Debug, Clone, Default)]
 pub struct KnownBad {
-    entries: HashMap<(Ecosystem, String), Vec<KnownEntry>>,
+    entries: HashMap<PackageKey, Vec<KnownEntry>>,
 }
 
 impl KnownBad {
@@ -193,7 +193,7 @@ impl KnownBad {
     /// Add one entry.
     pub fn insert(&mut self, eco: Ecosystem, name: &str, entry: KnownEntry) {
         self.entries
-            .entry((eco, eco.normalize(name)))
+            .entry(PackageKey::new(eco, name))
             .or_default()
             .push(entry);
     }
@@ -201,7 +201,7 @@ impl KnownBad {
     /// The entries for a normalized name.
     pub fn get(&self, eco: Ecosystem, normalized: &str) -> &[KnownEntry] {
         self.entries
-            .get(&(eco, normalized.to_string()))
+            .get(&PackageKey::new(eco, normalized))
             .map_or(&[], Vec::as_slice)
     }
 

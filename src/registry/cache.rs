@@ -26,7 +26,7 @@
 //! version asked sends the run back to the entry.
 
 use super::VersionInfo;
-use crate::model::{Ecosystem, Hash};
+use crate::model::{Ecosystem, Hash, NormalizedName};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -236,7 +236,7 @@ impl Cache {
             .join(LAYOUT)
             .join(eco.as_str())
             .join(reg)
-            .join(format!("{}.json", escape(&eco.normalize(name))))
+            .join(format!("{}.json", escape(&NormalizedName::new(eco, name))))
     }
 
     /// The file of the [`Versions`] record of one package of one registry.
@@ -247,7 +247,7 @@ impl Cache {
             .join(VERSIONS_LAYOUT)
             .join(eco.as_str())
             .join(reg)
-            .join(format!("{}.json", escape(&eco.normalize(name))))
+            .join(format!("{}.json", escape(&NormalizedName::new(eco, name))))
     }
 
     /// The cached entry, if there is a readable one.

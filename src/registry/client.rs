@@ -9,7 +9,7 @@ use super::progress::Progress;
 use super::retry::Fetched;
 use super::time::now;
 use super::{Answer, Config, RegistryError, cache};
-use crate::model::Ecosystem;
+use crate::model::{Ecosystem, PackageKey};
 use futures_util::StreamExt as _;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -143,11 +143,11 @@ impl Client {
     ) -> Vec<Result<Answer, RegistryError>> {
         let (started, before) = (Instant::now(), self.stats());
         let mut unique: Vec<(Ecosystem, &str)> = Vec::new();
-        let mut index: HashMap<(Ecosystem, String), usize> = HashMap::new();
+        let mut index: HashMap<PackageKey, usize> = HashMap::new();
         let slots: Vec<usize> = queries
             .iter()
             .map(|(eco, name)| {
-                *index.entry((*eco, eco.normalize(name))).or_insert_with(|| {
+                *index.entry(PackageKey::new(*eco, name)).or_insert_with(|| {
                     unique.push((*eco, name.as_str()));
                     unique.len() - 1
                 })
@@ -175,11 +175,11 @@ impl Client {
     ) -> Vec<Result<Answer, RegistryError>> {
         let (started, before) = (Instant::now(), self.stats());
         let mut unique: Vec<(Ecosystem, &str, BTreeSet<&str>)> = Vec::new();
-        let mut index: HashMap<(Ecosystem, String), usize> = HashMap::new();
+        let mut index: HashMap<PackageKey, usize> = HashMap::new();
         let slots: Vec<usize> = queries
             .iter()
             .map(|(eco, name, version)| {
-                let i = *index.entry((*eco, eco.normalize(name))).or_insert_with(|| {
+                let i = *index.entry(PackageKey::new(*eco, name)).or_insert_with(|| {
                     unique.push((*eco, name.as_str(), BTreeSet::new()));
                     unique.len() - 1
                 });

@@ -16,7 +16,7 @@ pub use history::{
 use super::{Finding, FindingDef, FindingId, Precision, Severity};
 use crate::allowlist::{Allowlist, Level};
 use crate::manifest;
-use crate::model::Ecosystem;
+use crate::model::{Ecosystem, PackageKey};
 use crate::names::{self, NameChecker, NameFinding, Rule, Verdict};
 use crate::resolve::Resolution;
 use std::collections::HashSet;
@@ -103,17 +103,18 @@ pub fn checker(
 /// The name findings of a resolution.
 pub fn check(res: &Resolution, list: &Allowlist, checker: &NameChecker) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut seen: HashSet<(Ecosystem, String, String)> = HashSet::new();
-    let mut pinned: HashSet<(Ecosystem, String)> = HashSet::new();
+    let mut seen: HashSet<(PackageKey, String)> = HashSet::new();
+    let mut pinned: HashSet<PackageKey> = HashSet::new();
     for p in res.packages() {
-        let norm = p.normalized_name();
-        pinned.insert((p.ecosystem, norm.clone()));
-        if !seen.insert((p.ecosystem, norm.clone(), p.version.clone())) {
+        let key = p.key();
+        pinned.insert(key.clone());
+        if !seen.insert((key.clone(), p.version.clone())) {
             continue;
         }
+        let norm = &key.name;
         // Known-malicious applies to listed packages too: a compromised version of an
         // approved package is exactly what it is for.
-        for e in checker.known_bad().get(p.ecosystem, &norm) {
+        for e in checker.known_bad().get(p.ecosystem, norm) {
             if e.kind == names::KnownKind::Malicious
                 && e.affected.contains(&p.version) != Some(false)
             {
@@ -145,10 +146,10 @@ pub fn check(res: &Resolution, list: &Allowlist, checker: &NameChecker) -> Vec<F
     if list.policy.similar_names != Level::Allow {
         for m in &res.manifests {
             for d in manifest::declared(&m.path, &m.display) {
-                let norm = d.ecosystem.normalize(&d.name);
-                if pinned.contains(&(d.ecosystem, norm.clone()))
+                let key = PackageKey::new(d.ecosystem, &d.name);
+                if pinned.contains(&key)
                     || list.entry(d.ecosystem, &d.name).is_some()
-                    || !seen.insert((d.ecosystem, norm, String::new()))
+                    || !seen.insert((key, String::new()))
                 {
                     continue;
                 }
