@@ -23,6 +23,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod support;
+use support::git;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -119,27 +120,6 @@ fn copy_repo(from: &Path, to: &Path, hostport: &str) {
             Err(e) => std::fs::write(dest, e.into_bytes()).unwrap(),
         }
     }
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=adversary",
-            "-c",
-            "user.email=a@example.invalid",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git is needed by the cases with `git = true`");
-    assert!(out.status.success(), "git {args:?}: {out:?}");
 }
 
 fn lockgate(dir: &Path, args: &[&str]) -> std::process::Output {

@@ -11,7 +11,7 @@ use lockgate::lockfile::{Ecosystem, Hash, Package, Source};
 use lockgate::registry::cache::Cache;
 use lockgate::registry::{Answer, Client, Config, Event, Observer, Record, RegistryError};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -274,16 +274,12 @@ const REQ_2323_SDIST: &str =
     "sha256:55365417734eb18255590a9ff9eb97e9e1da868d4ccd6402399eaf68af20a760";
 
 fn lockgate(dir: &Path, cache: &Path, server: &MockServer, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_lockgate"))
+    let out = support::lockgate()
         .args(args)
         .current_dir(dir)
         .env("LOCKGATE_PYPI_INDEX", server.url("/pypi/"))
         .env("LOCKGATE_CACHE_DIR", cache)
         .env("LOCKGATE_RETRIES", "0")
-        .env_remove("LOCKGATE_ALLOWLIST")
-        .env_remove("LOCKGATE_CACHE_TTL")
-        .env_remove("LOCKGATE_NO_CACHE")
-        .env_remove("GITHUB_ACTIONS")
         .env("NO_COLOR", "1")
         .output()
         .unwrap();

@@ -10,29 +10,10 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use support::sarif_schema;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The SARIF schema with the one in-memory repair tests/schemas/README.md describes.
-fn sarif_schema() -> Value {
-    fn repair(v: &mut Value) {
-        match v {
-            Value::Object(m) => {
-                if let Some(Value::String(p)) = m.get_mut("pattern") {
-                    *p = p.replace("]?$", "?$");
-                }
-                m.values_mut().for_each(repair);
-            }
-            Value::Array(a) => a.iter_mut().for_each(repair),
-            _ => {}
-        }
-    }
-    let text =
-        std::fs::read_to_string(root().join("tests/schemas/sarif-2.1.0-rtm.5.json")).unwrap();
-    let mut schema: Value = serde_json::from_str(&text).unwrap();
-    repair(&mut schema);
-    schema
 }
 
 fn assert_valid(doc: &Value) {
@@ -66,13 +47,8 @@ fn pinned(fixture: &str) -> tempfile::TempDir {
 }
 
 fn lockgate(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_lockgate"));
-    c.current_dir(dir)
-        .env_remove("LOCKGATE_ALLOWLIST")
-        .env_remove("LOCKGATE_DOCS_URL")
-        .env_remove("GITHUB_WORKSPACE")
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE");
+    let mut c = support::lockgate();
+    c.current_dir(dir);
     c
 }
 

@@ -5,7 +5,8 @@
 //! - [`Fixtures`] for the TOML lockfiles of Python project managers (poetry, uv, pdm),
 //!   whose fixtures share one layout: `<dir>/<lockfile>` with an `expected.txt` made by
 //!   the tool, and `[[package]]` entries that start with `name` and `version`;
-//! - [`copy_dir`].
+//! - [`copy_dir`], [`git`] (a scratch repository's commands) and [`sarif_schema`]
+//!   (the SARIF 2.1.0 schema every SARIF test validates against).
 #![allow(dead_code)]
 
 use lockgate::lockfile::{Lockfile, Package, parse_file, pep503};
@@ -172,4 +173,60 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), dest).unwrap();
         }
     }
+}
+
+/// Run `git` in `dir` for a test's scratch repository and return its trimmed stdout,
+/// panicking with git's stderr when it fails. It runs in [`clean_env`] (so no
+/// `GIT_DIR` or personal config of the developer or runner leaks in), with a fixed
+/// committer, unsigned commits, and `main` as the default branch.
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
+    let mut c = Command::new("git");
+    clean_env(&mut c)
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com");
+    let o = c.output().expect("git runs");
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+/// The SARIF 2.1.0 schema (tests/schemas/sarif-2.1.0-rtm.5.json), as published, but
+/// for one repair made in memory: its two `language` patterns
+/// `^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$` have a stray `]` that the meta-schema's
+/// `format: regex` check rejects; the OASIS errata schema reads
+/// `^[a-zA-Z]{2}(-[a-zA-Z]{2})?$`. lockgate writes no `language`. Panics if the file
+/// no longer has exactly those two.
+pub(crate) fn sarif_schema() -> serde_json::Value {
+    use serde_json::Value;
+    const BAD: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
+    fn repair(v: &mut Value, n: &mut usize) {
+        match v {
+            Value::String(s) if s == BAD => {
+                *s = "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".to_string();
+                *n += 1;
+            }
+            Value::Array(a) => a.iter_mut().for_each(|x| repair(x, n)),
+            Value::Object(o) => o.values_mut().for_each(|x| repair(x, n)),
+            _ => {}
+        }
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-2.1.0-rtm.5.json");
+    let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut repaired = 0;
+    repair(&mut schema, &mut repaired);
+    assert_eq!(repaired, 2, "the schema file changed");
+    schema
 }
