@@ -32,6 +32,8 @@
 pub mod hint;
 pub mod lexical_path;
 pub mod model;
+#[cfg(test)]
+mod test_support;
 pub mod version;
 
 pub mod discover;

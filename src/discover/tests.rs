@@ -4,6 +4,13 @@ use super::classify::looks_like_lockfile;
 use super::manifests::{lockfiles_for_manifest, manifests_without_lockfile};
 use super::*;
 
+/// Write `text` to `rel` below `root`, making its folders.
+fn write(root: &Path, rel: &str, text: &str) {
+    let full = root.join(rel);
+    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+    std::fs::write(full, text).unwrap();
+}
+
 #[test]
 fn display_drops_leading_dot_slash() {
     assert_eq!(
@@ -24,9 +31,7 @@ fn walk_skips_install_folders_and_honours_gitignore() {
         ".hidden/uv.lock",
         "ignored/poetry.lock",
     ] {
-        let full = root.join(p);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, "").unwrap();
+        write(root, p, "");
     }
     std::fs::write(root.join(".gitignore"), "ignored/\n").unwrap();
     let found = discover(&[root.to_path_buf()], &Options::default());
@@ -56,17 +61,13 @@ fn walk_skips_install_folders_and_honours_gitignore() {
 fn manifest_covered_by_parent_lockfile_is_not_listed() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let write = |p: &str, s: &str| {
-        let full = root.join(p);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, s).unwrap();
-    };
-    write("package.json", r#"{"workspaces":["pkgs/*"]}"#);
-    write("package-lock.json", "{}");
-    write("pkgs/a/package.json", r#"{"dependencies":{"x":"1"}}"#);
-    write("tools/package.json", r#"{"dependencies":{"y":"1"}}"#);
-    write("empty/package.json", r#"{"name":"nothing"}"#);
+    write(root, "package.json", r#"{"workspaces":["pkgs/*"]}"#);
+    write(root, "package-lock.json", "{}");
+    write(root, "pkgs/a/package.json", r#"{"dependencies":{"x":"1"}}"#);
+    write(root, "tools/package.json", r#"{"dependencies":{"y":"1"}}"#);
+    write(root, "empty/package.json", r#"{"name":"nothing"}"#);
     write(
+        root,
         "py/pyproject.toml",
         "[project]\nname='p'\ndependencies=['requests']\n",
     );
@@ -93,22 +94,22 @@ fn manifest_covered_by_parent_lockfile_is_not_listed() {
 fn a_manifest_brings_its_lockfile() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let write = |p: &str, s: &str| {
-        let full = root.join(p);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, s).unwrap();
-    };
-    write("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
-    write("Cargo.lock", "");
     write(
+        root,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\n",
+    );
+    write(root, "Cargo.lock", "");
+    write(
+        root,
         "crates/a/Cargo.toml",
         "[package]\nname='a'\n[dependencies]\nx='1'\n",
     );
-    write("web/package.json", r#"{"dependencies":{"x":"1"}}"#);
-    write("web/package-lock.json", "{}");
-    write("web/Cargo.toml", "[package]\nname='w'\n");
-    write("py/pyproject.toml", "[project]\nname='p'\n");
-    write("other/x/Cargo.toml", "[package]\nname='o'\n");
+    write(root, "web/package.json", r#"{"dependencies":{"x":"1"}}"#);
+    write(root, "web/package-lock.json", "{}");
+    write(root, "web/Cargo.toml", "[package]\nname='w'\n");
+    write(root, "py/pyproject.toml", "[project]\nname='p'\n");
+    write(root, "other/x/Cargo.toml", "[package]\nname='o'\n");
     let lockfiles = |p: &str| -> Vec<PathBuf> {
         let found = discover(&[root.join(p)], &Options::default());
         assert!(found.errors.is_empty());

@@ -7,7 +7,7 @@
 //! root to it, root first; ties go to the root and edge listed first, so output is
 //! deterministic. A package no root reaches gets a path of its own name alone.
 
-use crate::model::DepPath;
+use crate::model::{DepPath, Package};
 use std::collections::VecDeque;
 
 /// A root of the graph: its label (project or workspace member name), its direct
@@ -35,6 +35,23 @@ pub struct Reach {
     pub dev: bool,
     /// Only optional dependencies lead to it.
     pub optional: bool,
+}
+
+/// Give each record its place in the graph: its [`Reach`] (`direct`, `dev`,
+/// `optional`, the shortest dependency path from a root, labelled by the records'
+/// names), and its hashes sorted without repeats. For readers whose edges already
+/// carry every optional mark (pnpm, yarn); npm's tree adds its own.
+pub(crate) fn place(records: &mut [Package], edges: &[Vec<usize>], roots: &[Root]) {
+    let labels: Vec<String> = records.iter().map(|p| p.name.clone()).collect();
+    let reach = shortest_paths(&labels, edges, roots);
+    for (p, r) in records.iter_mut().zip(reach) {
+        p.hashes.sort();
+        p.hashes.dedup();
+        p.direct = r.direct;
+        p.dev = r.dev;
+        p.optional = r.optional;
+        p.path = r.path;
+    }
 }
 
 /// Compute [`Reach`] for packages `0..labels.len()`.

@@ -21,6 +21,8 @@ pub mod pylock;
 pub(crate) mod python_lock;
 pub(crate) mod python_url;
 pub mod requirements;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod uv;
 pub(crate) mod yaml;
 pub mod yarn;

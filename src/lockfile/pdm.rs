@@ -231,6 +231,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lockfile::test_support;
 
     fn run(text: &str) -> Result<Lockfile, ParseError> {
         FORMAT.parse_at("/nonexistent-dir/pdm.lock", text)
@@ -314,13 +315,7 @@ groups = ["dev"]
         let text = "[metadata]\nlock_version = \"4.4\"\n\n[[package]]\nname = \"g\"\nversion = \"1.0\"\ngit = \"https://example.com/g.git\"\nref = \"main\"\nrevision = \"0123abcd\"\n";
         let lock = run(text).unwrap();
         assert_eq!(lock.format, "pdm-v4.4");
-        assert_eq!(
-            lock.packages[0].source,
-            Source::Git {
-                url: "https://example.com/g.git".into(),
-                rev: Some("0123abcd".into())
-            }
-        );
+        assert_eq!(lock.packages[0].source, test_support::hand_written_git());
     }
 
     #[test]

@@ -68,6 +68,7 @@ use super::yaml::FromNode;
 use super::yaml::node::{map, untyped_string};
 use super::yaml::subset::Node;
 use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
+use crate::model::source::origin;
 use serde::Deserialize;
 use serde::de;
 use std::collections::{BTreeMap, HashMap};
@@ -584,16 +585,7 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
         roots.push(root);
     }
 
-    let labels: Vec<String> = records.iter().map(|p| p.name.clone()).collect();
-    let reach = graph::shortest_paths(&labels, &edges, &roots);
-    for (p, r) in records.iter_mut().zip(reach) {
-        p.hashes.sort();
-        p.hashes.dedup();
-        p.direct = r.direct;
-        p.dev = r.dev;
-        p.optional = r.optional;
-        p.path = r.path;
-    }
+    graph::place(&mut records, &edges, &roots);
     Ok(Lockfile {
         path: ctx.display.to_path_buf(),
         ecosystem: Ecosystem::Npm,
@@ -752,16 +744,6 @@ fn source_of(
         Some(line),
         "resolution has neither `integrity`, `tarball`, `directory` nor `repo`",
     ))
-}
-
-/// `https://host[:port]` of a URL.
-fn origin(url: &str) -> &str {
-    let after = url.find("://").map_or(0, |i| i + 3);
-    let end = url
-        .get(after..)
-        .and_then(|r| r.find('/'))
-        .map_or(url.len(), |i| after + i);
-    url.get(..end).unwrap_or(url)
 }
 
 #[derive(Deserialize)]

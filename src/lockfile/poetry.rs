@@ -293,6 +293,7 @@ fn source_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lockfile::test_support;
 
     fn run(text: &str) -> Result<Lockfile, ParseError> {
         FORMAT.parse_at("/nonexistent-dir/poetry.lock", text)
@@ -371,13 +372,7 @@ b = [
         let text = "[[package]]\nname = \"g\"\nversion = \"1.0\"\nfiles = []\n\n[package.source]\ntype = \"git\"\nurl = \"https://example.com/g.git\"\nreference = \"main\"\nresolved_reference = \"0123abcd\"\n\n[metadata]\nlock-version = \"2.0\"\n";
         let lock = run(text).unwrap();
         assert_eq!(lock.format, "poetry-v2.0");
-        assert_eq!(
-            lock.packages[0].source,
-            Source::Git {
-                url: "https://example.com/g.git".into(),
-                rev: Some("0123abcd".into())
-            }
-        );
+        assert_eq!(lock.packages[0].source, test_support::hand_written_git());
     }
 
     #[test]

@@ -359,21 +359,11 @@ impl PyProject {
                 .and_then(toml::Value::as_str)
                 .map(str::to_string);
             reqs(project.get("dependencies"), &mut py.deps);
-            for (_, list) in project
-                .get("optional-dependencies")
-                .and_then(toml::Value::as_table)
-                .into_iter()
-                .flatten()
-            {
+            for list in entries(project, "optional-dependencies") {
                 reqs(Some(list), &mut py.optional);
             }
         }
-        for (_, list) in doc
-            .get("dependency-groups")
-            .and_then(toml::Value::as_table)
-            .into_iter()
-            .flatten()
-        {
+        for list in entries(doc, "dependency-groups") {
             reqs(Some(list), &mut py.dev);
         }
         let tool = doc.get("tool").and_then(toml::Value::as_table);
@@ -393,12 +383,7 @@ impl PyProject {
                 Some(&mut py.optional),
             );
             keys(poetry.get("dev-dependencies"), &mut py.dev, None);
-            for (_, group) in poetry
-                .get("group")
-                .and_then(toml::Value::as_table)
-                .into_iter()
-                .flatten()
-            {
+            for group in entries(poetry, "group") {
                 keys(group.get("dependencies"), &mut py.dev, None);
             }
         }
@@ -406,12 +391,7 @@ impl PyProject {
             .and_then(|t| t.get("pdm"))
             .and_then(toml::Value::as_table)
         {
-            for (_, list) in pdm
-                .get("dev-dependencies")
-                .and_then(toml::Value::as_table)
-                .into_iter()
-                .flatten()
-            {
+            for list in entries(pdm, "dev-dependencies") {
                 reqs(Some(list), &mut py.dev);
             }
         }
@@ -433,6 +413,17 @@ impl PyProject {
             optional_deps: resolve(&self.optional),
         }
     }
+}
+
+/// The values of the table `key` of `table` (`[project.optional-dependencies]`,
+/// `[dependency-groups]`, `[tool.poetry.group]`, ...): none when it is absent or
+/// not a table.
+fn entries<'a>(table: &'a toml::Table, key: &str) -> impl Iterator<Item = &'a toml::Value> {
+    table
+        .get(key)
+        .and_then(toml::Value::as_table)
+        .into_iter()
+        .flat_map(|t| t.values())
 }
 
 #[cfg(test)]

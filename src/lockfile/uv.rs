@@ -440,6 +440,7 @@ fn git_source(value: &str) -> Source {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lockfile::test_support;
 
     fn run(text: &str) -> Result<Lockfile, ParseError> {
         FORMAT.parse_at("/nonexistent-dir/uv.lock", text)
@@ -481,13 +482,7 @@ source = { git = "https://example.com/g.git?rev=main#0123abcd" }
         assert_eq!(lock.packages[0].line, 14);
         assert_eq!(lock.packages[0].path, vec!["app", "a"]);
         assert!(lock.packages.iter().all(|p| p.direct));
-        assert_eq!(
-            lock.packages[2].source,
-            Source::Git {
-                url: "https://example.com/g.git".into(),
-                rev: Some("0123abcd".into())
-            }
-        );
+        assert_eq!(lock.packages[2].source, test_support::hand_written_git());
     }
 
     #[test]

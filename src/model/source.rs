@@ -43,3 +43,14 @@ impl Source {
         }
     }
 }
+
+/// The `scheme://host[:port]` of a URL (the registry a tarball URL is served by); the
+/// whole text when it has no path.
+pub fn origin(url: &str) -> &str {
+    let after = url.find("://").map_or(0, |i| i + 3);
+    let end = url
+        .get(after..)
+        .and_then(|r| r.find('/'))
+        .map_or(url.len(), |i| after + i);
+    url.get(..end).unwrap_or(url)
+}

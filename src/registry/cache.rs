@@ -230,21 +230,20 @@ impl Cache {
 
     /// The file of one package of one registry.
     pub fn path(&self, eco: Ecosystem, registry: &str, name: &str) -> PathBuf {
-        let digest = Sha256::digest(registry.as_bytes());
-        let reg = crate::model::hash::to_hex(&digest[..8]);
-        self.dir
-            .join(LAYOUT)
-            .join(eco.as_str())
-            .join(reg)
-            .join(format!("{}.json", escape(&NormalizedName::new(eco, name))))
+        self.file(LAYOUT, eco, registry, name)
     }
 
     /// The file of the [`Versions`] record of one package of one registry.
     pub fn versions_path(&self, eco: Ecosystem, registry: &str, name: &str) -> PathBuf {
+        self.file(VERSIONS_LAYOUT, eco, registry, name)
+    }
+
+    /// `<layout>/<ecosystem>/<registry digest>/<escaped normalised name>.json`.
+    fn file(&self, layout: &str, eco: Ecosystem, registry: &str, name: &str) -> PathBuf {
         let digest = Sha256::digest(registry.as_bytes());
         let reg = crate::model::hash::to_hex(&digest[..8]);
         self.dir
-            .join(VERSIONS_LAYOUT)
+            .join(layout)
             .join(eco.as_str())
             .join(reg)
             .join(format!("{}.json", escape(&NormalizedName::new(eco, name))))
@@ -376,9 +375,14 @@ mod tests {
 
     #[test]
     fn names_cannot_escape_the_folder() {
-        assert_eq!(escape("@types/node"), "@types%2fnode");
-        assert_eq!(escape(".."), "%2e.");
-        assert_eq!(escape("a b"), "a%20b");
+        crate::test_support::assert_maps(
+            escape,
+            &[
+                ("@types/node", "@types%2fnode"),
+                ("..", "%2e."),
+                ("a b", "a%20b"),
+            ],
+        );
     }
 
     #[test]

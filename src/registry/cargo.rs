@@ -154,11 +154,16 @@ mod tests {
 
     #[test]
     fn index_paths_follow_the_length_rules() {
-        assert_eq!(index_path("a"), "1/a");
-        assert_eq!(index_path("cc"), "2/cc");
-        assert_eq!(index_path("log"), "3/l/log");
-        assert_eq!(index_path("Serde_JSON"), "se/rd/serde_json");
-        assert_eq!(index_path("itoa"), "it/oa/itoa");
+        crate::test_support::assert_maps(
+            index_path,
+            &[
+                ("a", "1/a"),
+                ("cc", "2/cc"),
+                ("log", "3/l/log"),
+                ("Serde_JSON", "se/rd/serde_json"),
+                ("itoa", "it/oa/itoa"),
+            ],
+        );
     }
 
     #[test]

@@ -208,27 +208,28 @@ mod tests {
 
     #[test]
     fn versions_from_file_names() {
-        assert_eq!(
-            version_of("requests-2.32.0-py3-none-any.whl", "requests").as_deref(),
-            Some("2.32.0")
-        );
-        assert_eq!(
-            version_of("requests-2.9.2.tar.gz", "requests").as_deref(),
-            Some("2.9.2")
-        );
-        assert_eq!(
-            version_of("python-dateutil-2.8.2.tar.gz", "python-dateutil").as_deref(),
-            Some("2.8.2")
-        );
-        assert_eq!(
-            version_of("python_dateutil-2.9.0.post0.tar.gz", "python-dateutil").as_deref(),
-            Some("2.9.0.post0")
-        );
-        assert_eq!(
-            version_of("six-1.10.0-py2.7.egg", "six").as_deref(),
-            Some("1.10.0")
-        );
-        assert_eq!(version_of("pkg-1.0.win32.exe", "pkg"), None);
+        for (file, name, version) in [
+            (
+                "requests-2.32.0-py3-none-any.whl",
+                "requests",
+                Some("2.32.0"),
+            ),
+            ("requests-2.9.2.tar.gz", "requests", Some("2.9.2")),
+            (
+                "python-dateutil-2.8.2.tar.gz",
+                "python-dateutil",
+                Some("2.8.2"),
+            ),
+            (
+                "python_dateutil-2.9.0.post0.tar.gz",
+                "python-dateutil",
+                Some("2.9.0.post0"),
+            ),
+            ("six-1.10.0-py2.7.egg", "six", Some("1.10.0")),
+            ("pkg-1.0.win32.exe", "pkg", None),
+        ] {
+            assert_eq!(version_of(file, name).as_deref(), version, "{file}");
+        }
     }
 
     #[test]

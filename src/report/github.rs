@@ -102,6 +102,30 @@ mod tests {
     use crate::checks::FindingId;
     use std::path::PathBuf;
 
+    /// An `unlisted` error finding with the given (hostile) text in every field.
+    fn unlisted(
+        name: &str,
+        version: &str,
+        lockfile: &str,
+        line: Option<usize>,
+        path: Vec<String>,
+        message: &str,
+        help: &str,
+    ) -> Finding {
+        Finding {
+            id: FindingId::Unlisted,
+            severity: Severity::Error,
+            ecosystem: None,
+            name: Some(name.to_string()),
+            version: Some(version.to_string()),
+            lockfile: PathBuf::from(lockfile),
+            line,
+            path,
+            message: message.to_string(),
+            help: help.to_string(),
+        }
+    }
+
     #[test]
     fn escaping_follows_the_toolkit() {
         assert_eq!(escape_data("100%\r\nnext"), "100%25%0D%0Anext");
@@ -110,18 +134,15 @@ mod tests {
 
     #[test]
     fn an_annotation_cannot_inject_a_command() {
-        let f = Finding {
-            id: FindingId::Unlisted,
-            severity: Severity::Error,
-            ecosystem: None,
-            name: Some("evil\n::error::x,y".to_string()),
-            version: Some("1".to_string()),
-            lockfile: PathBuf::from("dir,1/package-lock.json"),
-            line: Some(0),
-            path: vec![],
-            message: "m\n::warning::boom".to_string(),
-            help: String::new(),
-        };
+        let f = unlisted(
+            "evil\n::error::x,y",
+            "1",
+            "dir,1/package-lock.json",
+            Some(0),
+            vec![],
+            "m\n::warning::boom",
+            "",
+        );
         let a = annotation(&f, &Paths::here());
         assert!(!a.contains('\n'));
         assert!(a.contains("::m\\u{a}::warning::boom%0A"), "{a}");
@@ -130,18 +151,15 @@ mod tests {
 
     #[test]
     fn control_and_bidi_characters_never_reach_the_log() {
-        let f = Finding {
-            id: FindingId::Unlisted,
-            severity: Severity::Error,
-            ecosystem: None,
-            name: Some("evil\u{1b}[2K\rleft-pad\u{202e}".to_string()),
-            version: Some("1\u{9b}".to_string()),
-            lockfile: PathBuf::from("a\u{7}/package-lock.json"),
-            line: Some(3),
-            path: vec!["root".to_string(), "x\u{2066}".to_string()],
-            message: "evil\u{1b}[2K\rleft-pad is not in the allowlist".to_string(),
-            help: "h\u{85}".to_string(),
-        };
+        let f = unlisted(
+            "evil\u{1b}[2K\rleft-pad\u{202e}",
+            "1\u{9b}",
+            "a\u{7}/package-lock.json",
+            Some(3),
+            vec!["root".to_string(), "x\u{2066}".to_string()],
+            "evil\u{1b}[2K\rleft-pad is not in the allowlist",
+            "h\u{85}",
+        );
         let a = annotation(&f, &Paths::here());
         assert!(!a.chars().any(crate::report::escape::is_unsafe), "{a:?}");
         assert!(a.contains("evil\\u{1b}[2K\\u{d}left-pad\\u{202e}"), "{a}");

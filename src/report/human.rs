@@ -3,7 +3,7 @@
 use super::escape::{display_safe as safe, display_safe_text, path as safe_path};
 use crate::checks::{Outcome, Severity};
 use crate::lockfile::ParseError;
-use crate::model::Ecosystem;
+use crate::model::{Ecosystem, Package};
 use crate::resolve::Resolution;
 use std::fmt::Write as _;
 
@@ -35,20 +35,8 @@ pub fn packages(res: &Resolution) -> String {
         if lock.packages.is_empty() && lock.unpinned.is_empty() {
             continue;
         }
-        let name_w = lock
-            .packages
-            .iter()
-            .map(|p| safe(&p.name).chars().count())
-            .max()
-            .unwrap_or(4)
-            .clamp(4, 48);
-        let ver_w = lock
-            .packages
-            .iter()
-            .map(|p| safe(&p.version).chars().count())
-            .max()
-            .unwrap_or(7)
-            .clamp(7, 24);
+        let name_w = column_width(&lock.packages, |p| &p.name, 4, 48);
+        let ver_w = column_width(&lock.packages, |p| &p.version, 7, 24);
         if !lock.packages.is_empty() {
             let _ = writeln!(
                 out,
@@ -271,4 +259,20 @@ pub fn verify(outcome: &crate::checks::pins::VerifyOutcome, allowlist: &std::pat
         }
     );
     text
+}
+
+/// The width of a table column: the widest shown value of `field`, between `min`
+/// (the header's width) and `max`.
+fn column_width(
+    packages: &[Package],
+    field: impl Fn(&Package) -> &str,
+    min: usize,
+    max: usize,
+) -> usize {
+    packages
+        .iter()
+        .map(|p| safe(field(p)).chars().count())
+        .max()
+        .unwrap_or(min)
+        .clamp(min, max)
 }

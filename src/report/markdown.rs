@@ -247,20 +247,30 @@ mod tests {
 
     #[test]
     fn cells_cannot_break_the_table() {
-        assert_eq!(escape("a|b<c>\n*d*"), "a&#124;b&lt;c&gt;<br>\\*d\\*");
-        assert_eq!(escape("run `a|b <c>` now"), "run `a\\|b <c>` now");
-        assert_eq!(escape("odd ` tick"), "odd &#96; tick");
-        assert_eq!(code("x|`y`"), "<code>x&#124;&#96;y&#96;</code>");
-        assert_eq!(
-            code("[a](http://e)"),
-            "<code>&#91;a&#93;&#40;http://e&#41;</code>"
+        use crate::test_support::assert_maps;
+        assert_maps(
+            escape,
+            &[
+                ("a|b<c>\n*d*", "a&#124;b&lt;c&gt;<br>\\*d\\*"),
+                ("run `a|b <c>` now", "run `a\\|b <c>` now"),
+                ("odd ` tick", "odd &#96; tick"),
+                ("a\u{202e}b\nc", "a\\\\u{202e}b<br>c"),
+            ],
         );
-        assert_eq!(
-            code("evil\u{1b}[2K\rleft-pad"),
-            "<code>evil&#92;u{1b}&#91;2K&#92;u{d}left-pad</code>"
+        assert_maps(
+            code,
+            &[
+                ("x|`y`", "<code>x&#124;&#96;y&#96;</code>"),
+                (
+                    "[a](http://e)",
+                    "<code>&#91;a&#93;&#40;http://e&#41;</code>",
+                ),
+                (
+                    "evil\u{1b}[2K\rleft-pad",
+                    "<code>evil&#92;u{1b}&#91;2K&#92;u{d}left-pad</code>",
+                ),
+            ],
         );
-        assert_eq!(escape("a\u{202e}b\nc"), "a\\\\u{202e}b<br>c");
-        assert_eq!(fence_for("a ```` b"), "`````");
-        assert_eq!(fence_for("plain"), "```");
+        assert_maps(fence_for, &[("a ```` b", "`````"), ("plain", "```")]);
     }
 }

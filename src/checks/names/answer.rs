@@ -368,34 +368,21 @@ mod tests {
 
     #[test]
     fn specs_in_each_ecosystems_form() {
-        let some = |n: &str, v: &str| (n.to_string(), Some(v.to_string()));
-        assert_eq!(q(Ecosystem::Npm, "chalk@5.6.1"), some("chalk", "5.6.1"));
-        assert_eq!(
-            q(Ecosystem::Npm, "@scope/pkg@1.2.3"),
-            some("@scope/pkg", "1.2.3")
-        );
-        assert_eq!(q(Ecosystem::Npm, "@scope/pkg"), ("@scope/pkg".into(), None));
-        assert_eq!(
-            q(Ecosystem::Pypi, "requests==2.32.3"),
-            some("requests", "2.32.3")
-        );
-        assert_eq!(
-            q(Ecosystem::Pypi, "requests[socks]==2.32.3"),
-            some("requests", "2.32.3")
-        );
-        assert_eq!(
-            q(Ecosystem::Pypi, "pkg@1!2.0.post1"),
-            some("pkg", "1!2.0.post1")
-        );
-        assert_eq!(
-            q(Ecosystem::Cargo, "serde@1.0.200"),
-            some("serde", "1.0.200")
-        );
-        assert_eq!(
-            q(Ecosystem::Cargo, "serde@=1.0.200"),
-            some("serde", "1.0.200")
-        );
-        assert_eq!(q(Ecosystem::Cargo, "serde"), ("serde".into(), None));
+        use Ecosystem::{Cargo, Npm, Pypi};
+        for (eco, spec, name, version) in [
+            (Npm, "chalk@5.6.1", "chalk", Some("5.6.1")),
+            (Npm, "@scope/pkg@1.2.3", "@scope/pkg", Some("1.2.3")),
+            (Npm, "@scope/pkg", "@scope/pkg", None),
+            (Pypi, "requests==2.32.3", "requests", Some("2.32.3")),
+            (Pypi, "requests[socks]==2.32.3", "requests", Some("2.32.3")),
+            (Pypi, "pkg@1!2.0.post1", "pkg", Some("1!2.0.post1")),
+            (Cargo, "serde@1.0.200", "serde", Some("1.0.200")),
+            (Cargo, "serde@=1.0.200", "serde", Some("1.0.200")),
+            (Cargo, "serde", "serde", None),
+        ] {
+            let want = (name.to_string(), version.map(str::to_string));
+            assert_eq!(q(eco, spec), want, "{eco} {spec}");
+        }
     }
 
     #[test]

@@ -349,6 +349,15 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
             lookup(dep, &normalized, parent_resolution)
         })
     };
+    // Every dependency names an entry of the lockfile, or the file is refused.
+    let entry_of = |dep: &str, range: &str, key: &str, res: &str, line: usize| {
+        resolve(dep, range, key, res).ok_or_else(|| {
+            ctx.error(
+                Some(line),
+                format!("dependency `{dep}@{range}` has no entry in yarn.lock"),
+            )
+        })
+    };
 
     let mut roots: Vec<Root> = Vec::new();
     for (ws_name, ws_path, pos) in &workspaces {
@@ -367,12 +376,7 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
         };
         let res = e.resolution.as_deref().unwrap_or("");
         for (dep, range) in &e.dependencies {
-            let target = resolve(dep, range, key, res).ok_or_else(|| {
-                ctx.error(
-                    Some(*line),
-                    format!("dependency `{dep}@{range}` has no entry in yarn.lock"),
-                )
-            })?;
+            let target = entry_of(dep, range, key, res, *line)?;
             let Some(Node::Rec(r)) = nodes.get(target) else {
                 continue;
             };
@@ -398,12 +402,7 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
         let from = *from;
         let res = e.resolution.as_deref().unwrap_or("");
         for (dep, range) in &e.dependencies {
-            let target = resolve(dep, range, key, res).ok_or_else(|| {
-                ctx.error(
-                    Some(*line),
-                    format!("dependency `{dep}@{range}` has no entry in yarn.lock"),
-                )
-            })?;
+            let target = entry_of(dep, range, key, res, *line)?;
             if let Some(Node::Rec(to)) = nodes.get(target) {
                 b.edge(from, *to);
             }

@@ -65,16 +65,7 @@ impl<'c> Builder<'c> {
     }
 
     pub(super) fn finish(mut self, format: String, roots: &[Root]) -> Lockfile {
-        let labels: Vec<String> = self.records.iter().map(|p| p.name.clone()).collect();
-        let reach = graph::shortest_paths(&labels, &self.edges, roots);
-        for (p, r) in self.records.iter_mut().zip(reach) {
-            p.hashes.sort();
-            p.hashes.dedup();
-            p.direct = r.direct;
-            p.dev = r.dev;
-            p.optional = r.optional;
-            p.path = r.path;
-        }
+        graph::place(&mut self.records, &self.edges, roots);
         Lockfile {
             path: self.ctx.display.to_path_buf(),
             ecosystem: Ecosystem::Npm,

@@ -4,6 +4,7 @@ use super::builder::{Builder, split_descriptor};
 use super::manifest::read_workspace_manifests;
 use crate::lockfile::graph::Root;
 use crate::lockfile::{Context, Hash, Lockfile, ParseError, Source};
+use crate::model::source::origin;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 pub(super) struct ClassicEntry {
@@ -17,6 +18,20 @@ pub(super) struct ClassicEntry {
 
 /// Read one token: a `"quoted string"` (JSON escapes) or a bare run up to white space,
 /// `,` or a `:` that ends the line. Returns the token and the rest of the line.
+/// The one value after `key` on line `n` (a token and nothing else).
+fn lone_value(ctx: &Context<'_>, n: usize, key: &str, rest: &str) -> Result<String, ParseError> {
+    let (value, tail) = token(rest).ok_or_else(|| {
+        ctx.error(
+            Some(n),
+            format!("`{key}` has no value, or an unterminated string"),
+        )
+    })?;
+    if !tail.trim().is_empty() {
+        return Err(ctx.error(Some(n), format!("unexpected text after `{key}`")));
+    }
+    Ok(value)
+}
+
 pub(super) fn token(s: &str) -> Option<(String, &str)> {
     if let Some(rest) = s.strip_prefix('"') {
         let mut out = String::new();
@@ -111,15 +126,7 @@ pub(super) fn parse_classic(ctx: &Context<'_>, text: &str) -> Result<Lockfile, P
                     let Some(b) = &block else {
                         return Err(ctx.error(Some(n), "unexpected indentation"));
                     };
-                    let (value, tail) = token(rest).ok_or_else(|| {
-                        ctx.error(
-                            Some(n),
-                            format!("`{key}` has no value, or an unterminated string"),
-                        )
-                    })?;
-                    if !tail.trim().is_empty() {
-                        return Err(ctx.error(Some(n), format!("unexpected text after `{key}`")));
-                    }
+                    let value = lone_value(ctx, n, &key, rest)?;
                     if b == "dependencies" || b == "optionalDependencies" {
                         entry.deps.push((key, value, n));
                     }
@@ -130,15 +137,7 @@ pub(super) fn parse_classic(ctx: &Context<'_>, text: &str) -> Result<Lockfile, P
                     continue;
                 }
                 block = None;
-                let (value, tail) = token(rest).ok_or_else(|| {
-                    ctx.error(
-                        Some(n),
-                        format!("`{key}` has no value, or an unterminated string"),
-                    )
-                })?;
-                if !tail.trim().is_empty() {
-                    return Err(ctx.error(Some(n), format!("unexpected text after `{key}`")));
-                }
+                let value = lone_value(ctx, n, &key, rest)?;
                 match key.as_str() {
                     "version" => entry.version = Some(value),
                     "resolved" => entry.resolved = Some((value, n)),
@@ -343,13 +342,4 @@ pub(super) fn is_github_shorthand(range: &str) -> bool {
                 .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
     };
     !range.contains(':') && !owner.starts_with(['.', '@', '~']) && ok(owner) && ok(name)
-}
-
-pub(super) fn origin(url: &str) -> &str {
-    let after = url.find("://").map_or(0, |i| i + 3);
-    let end = url
-        .get(after..)
-        .and_then(|r| r.find('/'))
-        .map_or(url.len(), |i| after + i);
-    url.get(..end).unwrap_or(url)
 }
