@@ -138,14 +138,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     for sp in raw.package {
         let line = lines.line(sp.span().start);
         let p = sp.into_inner();
-        let name = p
-            .name
-            .filter(|n| !n.trim().is_empty())
-            .ok_or_else(|| ctx.error(Some(line), "package entry has no `name`"))?;
-        let version = p
-            .version
-            .filter(|v| !v.trim().is_empty())
-            .ok_or_else(|| ctx.error(Some(line), format!("package `{name}` has no `version`")))?;
+        let (name, version) = shared::name_and_version(ctx, line, p.name, p.version)?;
         if let Some(kind) = [("hg", &p.hg), ("svn", &p.svn), ("bzr", &p.bzr)]
             .into_iter()
             .find_map(|(k, v)| v.as_ref().map(|_| k))

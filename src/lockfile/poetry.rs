@@ -167,14 +167,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     for sp in raw.package {
         let line = lines.line(sp.span().start);
         let p = sp.into_inner();
-        let name = p
-            .name
-            .filter(|n| !n.trim().is_empty())
-            .ok_or_else(|| ctx.error(Some(line), "package entry has no `name`"))?;
-        let version = p
-            .version
-            .filter(|v| !v.trim().is_empty())
-            .ok_or_else(|| ctx.error(Some(line), format!("package `{name}` has no `version`")))?;
+        let (name, version) = shared::name_and_version(ctx, line, p.name, p.version)?;
         let source = match &p.source {
             None => Source::Registry(None),
             Some(s) => source_of(ctx, line, &name, s)?,

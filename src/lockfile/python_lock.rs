@@ -153,6 +153,23 @@ pub(crate) fn assign_metadata_files(
     Ok(())
 }
 
+/// The `name` and `version` of a `[[package]]` entry starting at `line`: both
+/// must be there and not blank.
+pub(crate) fn name_and_version(
+    ctx: &Context<'_>,
+    line: usize,
+    name: Option<String>,
+    version: Option<String>,
+) -> Result<(String, String), ParseError> {
+    let name = name
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| ctx.error(Some(line), "package entry has no `name`"))?;
+    let version = version
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| ctx.error(Some(line), format!("package `{name}` has no `version`")))?;
+    Ok((name, version))
+}
+
 /// Normalized name -> indices of the nodes with that name, in file order.
 pub(crate) fn index_by_name(nodes: &[Node]) -> HashMap<&str, Vec<usize>> {
     let mut map: HashMap<&str, Vec<usize>> = HashMap::with_capacity(nodes.len());

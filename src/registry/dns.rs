@@ -246,20 +246,28 @@ mod tests {
         (lookup, calls)
     }
 
+    /// Resolve every host at the same time, one request each; the answers in the
+    /// order they come.
+    async fn resolve_at_once(
+        r: &SharedResolver,
+        hosts: &[&'static str],
+    ) -> Vec<Result<Arc<Vec<SocketAddr>>, String>> {
+        let all = FuturesUnordered::new();
+        for host in hosts {
+            let r = r.clone();
+            all.push(async move { r.resolve(host).await });
+        }
+        all.collect::<Vec<_>>().await
+    }
+
     #[test]
     fn concurrent_requests_share_one_lookup_per_host() {
         let (lookup, calls) = counting(|_| Ok(Some(Duration::from_millis(50))));
         let r = SharedResolver::new(lookup, FIRST_RETRY, Duration::from_secs(5), None);
         let rt = runtime();
-        let results = rt.block_on(async {
-            let all = FuturesUnordered::new();
-            for i in 0..33 {
-                let r = r.clone();
-                let host = if i == 32 { "b.test" } else { "a.test" };
-                all.push(async move { r.resolve(host).await });
-            }
-            all.collect::<Vec<_>>().await
-        });
+        let mut hosts = vec!["a.test"; 32];
+        hosts.push("b.test");
+        let results = rt.block_on(resolve_at_once(&r, &hosts));
         assert_eq!(results.len(), 33);
         assert!(
             results
@@ -309,14 +317,7 @@ mod tests {
         let (lookup, calls) = counting(|_| Err("Name or service not known".to_string()));
         let r = SharedResolver::new(lookup, FIRST_RETRY, Duration::from_secs(5), None);
         let rt = runtime();
-        let results = rt.block_on(async {
-            let all = FuturesUnordered::new();
-            for _ in 0..8 {
-                let r = r.clone();
-                all.push(async move { r.resolve("gone.test").await });
-            }
-            all.collect::<Vec<_>>().await
-        });
+        let results = rt.block_on(resolve_at_once(&r, &["gone.test"; 8]));
         assert!(
             results
                 .iter()

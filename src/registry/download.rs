@@ -13,17 +13,7 @@ impl Client {
                 url: url.to_string(),
             });
         }
-        self.rt.block_on(async {
-            let f = self.get(url, "*/*", None).await?;
-            if f.status != 200 {
-                return Err(RegistryError::Status {
-                    url: url.to_string(),
-                    status: f.status,
-                    detail: String::new(),
-                });
-            }
-            Ok(f.body)
-        })
+        self.rt.block_on(self.fetch_file(url))
     }
 
     /// Download files and hash them (sha256 and sha512) without keeping them, a few
@@ -39,20 +29,25 @@ impl Client {
             urls,
             self.config.concurrency.clamp(1, 8),
             |url| async move {
-                let f = self.get(url, "*/*", None).await?;
-                if f.status != 200 {
-                    return Err(RegistryError::Status {
-                        url: url.clone(),
-                        status: f.status,
-                        detail: String::new(),
-                    });
-                }
-                let body = f.body;
+                let body = self.fetch_file(url).await?;
                 tokio::task::spawn_blocking(move || digests(&body))
                     .await
                     .map_err(|e| RegistryError::Client(e.to_string()))
             },
         )
+    }
+
+    /// GET a file (with the client's retries and timeouts); anything but 200 is an error.
+    async fn fetch_file(&self, url: &str) -> Result<Vec<u8>, RegistryError> {
+        let f = self.get(url, "*/*", None).await?;
+        if f.status != 200 {
+            return Err(RegistryError::Status {
+                url: url.to_string(),
+                status: f.status,
+                detail: String::new(),
+            });
+        }
+        Ok(f.body)
     }
 
     /// The download URL of a file: the registry's own, or for cargo the one the
