@@ -9,7 +9,7 @@
 //! name cannot make a link, an image, a mention of a user, HTML, or break a table.
 //! The body stays below GitHub's comment limit ([`MAX_BYTES`]).
 
-use super::markdown::{code, escape};
+use super::markdown::{code, escape, verdict};
 use super::sarif::Paths;
 use crate::baseline::{ChangeKind, Comparison, PackageChange};
 use crate::checks::{Finding, Outcome, Severity};
@@ -78,15 +78,15 @@ fn belongs(f: &Finding, c: &PackageChange) -> bool {
 pub fn markdown(outcome: &Outcome, cmp: &Comparison, paths: &Paths) -> String {
     let mut out = String::new();
     let failing = outcome.failing();
-    let verdict = if !outcome.complete {
-        "🛑 failed: a lockfile could not be read"
-    } else if failing > 0 {
-        "❌ this change adds findings at or above the fail level"
-    } else if outcome.findings.is_empty() {
-        "✅ this change adds no findings"
-    } else {
-        "✅ this change adds findings below the fail level only"
-    };
+    let verdict = verdict(
+        outcome,
+        [
+            "🛑 failed: a lockfile could not be read",
+            "❌ this change adds findings at or above the fail level",
+            "✅ this change adds no findings",
+            "✅ this change adds findings below the fail level only",
+        ],
+    );
     let short = &cmp.commit[..cmp.commit.len().min(12)];
     let _ = writeln!(out, "{MARKER}");
     let _ = writeln!(out, "## lockgate: {verdict}\n");

@@ -97,6 +97,24 @@ pub(crate) fn code(s: &str) -> String {
     out
 }
 
+/// The headline of a Markdown report, one of `[unreadable, failing, clean, below]`:
+/// a lockfile could not be read; findings at or above the fail level; no findings;
+/// findings below the fail level only.
+pub(super) fn verdict<'a>(
+    outcome: &Outcome,
+    [unreadable, failing, clean, below]: [&'a str; 4],
+) -> &'a str {
+    if !outcome.complete {
+        unreadable
+    } else if outcome.failing() > 0 {
+        failing
+    } else if outcome.findings.is_empty() {
+        clean
+    } else {
+        below
+    }
+}
+
 fn badge(s: Severity) -> &'static str {
     match s {
         Severity::Critical => "🛑 critical",
@@ -128,15 +146,15 @@ fn fence_for(text: &str) -> String {
 pub fn findings(outcome: &Outcome, snippet: Option<&str>, paths: &Paths) -> String {
     let mut out = String::new();
     let failing = outcome.failing();
-    let verdict = if !outcome.complete {
-        "🛑 failed: a lockfile could not be read"
-    } else if failing > 0 {
-        "❌ failed"
-    } else if outcome.findings.is_empty() {
-        "✅ passed"
-    } else {
-        "✅ passed with findings below the fail level"
-    };
+    let verdict = verdict(
+        outcome,
+        [
+            "🛑 failed: a lockfile could not be read",
+            "❌ failed",
+            "✅ passed",
+            "✅ passed with findings below the fail level",
+        ],
+    );
     let _ = writeln!(out, "## lockgate: {verdict}\n");
     let _ = writeln!(out, "{}\n", escape(&human::summary_line(outcome)));
     let fail_on = outcome.fail_on.map(Severity::as_str).unwrap_or("never");
