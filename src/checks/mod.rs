@@ -37,6 +37,7 @@
 //! place a new id needs a decision.
 
 pub mod allowlist;
+pub mod cooldown;
 pub mod deny;
 pub mod exceptions;
 pub mod installer_config;
@@ -354,6 +355,7 @@ fn offline_findings(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
     out.extend(source::check(&packages, list));
     out.extend(allowlist::check(&packages, list));
     out.extend(unpinned::check(res, list));
+    out.extend(cooldown::check(&packages, list));
     let configs = crate::installer::read(&res.lockfiles);
     out.extend(configs.errors.iter().map(Finding::parse_error));
     out.extend(installer_config::check(&configs.found, list));

@@ -90,15 +90,18 @@ fn flags_for(
             message: format!("{name} {version} is yanked on the registry"),
         });
     }
-    if let (Some(days), Some(published)) = (list.and_then(|l| l.policy.min_age_days), v.published)
-        && now - published < i64::from(days) * 86_400
+    if let (Some(min), Some(setting), Some(published)) = (
+        list.and_then(|l| l.policy.min_age_secs()),
+        list.and_then(|l| l.policy.min_age_setting()),
+        v.published,
+    ) && now - published < min
         && !waived(list, eco, name, version, "too-new", today)
     {
         flags.push(Flag {
             id: "too-new".into(),
             message: format!(
-                "{name} {version} was published {} days ago, less than min-age-days = {days}",
-                (now - published) / 86_400
+                "{name} {version} was published {} ago, less than {setting}",
+                crate::checks::cooldown::age_text(now - published)
             ),
         });
     }

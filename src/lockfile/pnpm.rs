@@ -44,13 +44,16 @@
 //!   `package.json` when present, else the lockfile's reference (`file:local-lib`) is
 //!   used as the version.
 //! - line: the line of the entry's key under `packages:` (from the YAML parser's spans).
+//! - upload time: the `time:` section (`resolution-mode: time-based`) gives the publish
+//!   time of the direct dependencies ([`Package::upload_time`]); pnpm 9 and 10 write
+//!   it empty, so in practice only pnpm 8 lockfiles carry times.
 //! - direct/dev/optional/path: [`graph::shortest_paths`] over the importers'
 //!   `dependencies`, `devDependencies` and `optionalDependencies` (the `dev:`/`optional:`
 //!   flags that v6 writes are not used; they say the same thing).
 //!
 //! Not verified: that the integrity matches any artifact, that `specifier`s match the
-//! `package.json` files, the `settings`, `overrides`, `patchedDependencies` and
-//! `time` sections (read as opaque), or that a dependency reference in a package that
+//! `package.json` files, the `settings`, `overrides` and `patchedDependencies`
+//! sections (read as opaque), or that a dependency reference in a package that
 //! names no entry (e.g. a `link:` to a workspace) is meant that way.
 //!
 //! # YAML
@@ -90,6 +93,9 @@ struct Doc {
     optional_dependencies: Option<BTreeMap<String, DepRef>>,
     packages: Option<SpannedMap<Entry>>,
     snapshots: Option<SpannedMap<Snapshot>>,
+    /// `resolution-mode: time-based`: publish times of the direct dependencies, keyed
+    /// like `packages` (pnpm 8 writes them; pnpm 9 and 10 write `time: {}`).
+    time: Option<SpannedMap<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -520,6 +526,26 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
                     ));
                 }
             }
+        }
+    }
+
+    for (key, line, when) in doc.time.unwrap_or_default().0 {
+        let secs = crate::model::timestamp::parse_timestamp(&when).ok_or_else(|| {
+            ctx.error(
+                Some(line),
+                format!("`time` of `{key}`: \"{when}\" is not an RFC 3339 time (e.g. 2025-09-08T13:00:00.000Z); regenerate the lockfile with `pnpm install`"),
+            )
+        })?;
+        // pnpm 8 keys `/name@1.0.0`; a lockfile 9.0 key has no leading slash.
+        let bare = strip_peers(&key, flavor);
+        let alt = match bare.strip_prefix('/') {
+            Some(b) => b.to_string(),
+            None => format!("/{bare}"),
+        };
+        if let Some(&i) = by_key.get(bare).or_else(|| by_key.get(alt.as_str()))
+            && let Some(rec) = records.get_mut(i)
+        {
+            rec.note_upload_time(secs);
         }
     }
 

@@ -13,6 +13,8 @@
 //!   The members are the `[manifest] members`; a single project has no `[manifest]`,
 //!   and its root is the entry whose source is `editable = "."` or `virtual = "."`.
 //! - **Hashes**: the `sdist` hash and every `wheels` hash of the entry.
+//! - **Upload time**: the latest `upload-time` of the `sdist` and the `wheels`
+//!   ([`crate::model::Package::upload_time`]); one that is not RFC 3339 is an error.
 //! - **Sources**: `registry` is [`Source::Registry`] (`None` for
 //!   `https://pypi.org/simple`), `git` is [`Source::Git`] (URL without query and
 //!   fragment, the commit from the fragment), `url` is [`Source::Url`], `path`,
@@ -99,6 +101,8 @@ struct RawArtifact {
     hash: Option<Spanned<String>>,
     url: Option<Spanned<String>>,
     filename: Option<String>,
+    #[serde(rename = "upload-time")]
+    upload_time: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -299,6 +303,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         };
         let mut hashes = Vec::with_capacity(p.wheels.len() + 1);
         let mut artifacts = Vec::with_capacity(p.wheels.len() + 1);
+        let mut upload_time: Option<i64> = None;
         for a in p.sdist.iter().chain(&p.wheels) {
             let mut own = Vec::new();
             if let Some(h) = &a.hash {
@@ -309,6 +314,18 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                 (None, Some(h)) => lines.line(h.span().start),
                 (None, None) => e.line,
             };
+            if let Some(t) = &a.upload_time {
+                let secs = crate::model::timestamp::parse_timestamp(t.get_ref()).ok_or_else(|| {
+                    ctx.error(
+                        Some(lines.line(t.span().start)),
+                        format!(
+                            "package `{name}`: `upload-time = \"{}\"` is not an RFC 3339 time (e.g. 2025-09-08T13:00:00Z); regenerate the lockfile with `uv lock`",
+                            t.get_ref()
+                        ),
+                    )
+                })?;
+                upload_time = Some(upload_time.map_or(secs, |u: i64| u.max(secs)));
+            }
             hashes.extend(own.iter().cloned());
             artifacts.push(crate::model::Artifact {
                 url: a.url.as_ref().map(|u| u.get_ref().clone()),
@@ -321,6 +338,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         if let Some(&n) = key_index.get(&key) {
             nodes[n].hashes.extend(hashes);
             nodes[n].artifacts.extend(artifacts);
+            nodes[n].upload_time = nodes[n].upload_time.max(upload_time);
             node_of[i] = Some(n);
             continue;
         }
@@ -328,6 +346,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         node_of[i] = Some(nodes.len());
         let mut node = Node::new(name, version, source, e.line, hashes);
         node.artifacts = artifacts;
+        node.upload_time = upload_time;
         nodes.push(node);
     }
 
