@@ -122,9 +122,10 @@ impl Policy {
     }
 }
 
-/// Seconds as the largest whole unit `min-age` accepts: `2w`, `7d`, `36h`, `90m`.
+/// Seconds as the largest whole unit of `d`, `h`, `m`: `7d`, `36h`, `90m` (weeks are
+/// written in days: `2w` is `14d`).
 pub fn duration_text(secs: i64) -> String {
-    for (unit, n) in [("w", 604_800), ("d", 86_400), ("h", 3600), ("m", 60)] {
+    for (unit, n) in [("d", 86_400), ("h", 3600), ("m", 60)] {
         if secs != 0 && secs % n == 0 {
             return format!("{}{unit}", secs / n);
         }

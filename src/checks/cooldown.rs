@@ -119,14 +119,21 @@ fn too_new(p: &Package, list: &Allowlist, age: i64, verb: &str) -> Finding {
         .min_age_secs()
         .map(|m| age_text(m - age))
         .unwrap_or_default();
+    let when = if age < 0 {
+        format!(
+            "{verb} {} after now by lockgate's clock (clock skew, or {} set in the past?)",
+            age_text(-age),
+            timestamp::NOW_VAR
+        )
+    } else {
+        format!("{verb} {} ago", age_text(age))
+    };
     Finding::about(
         FindingId::TooNew,
         p,
         format!(
-            "{} {} was {verb} {} ago, less than the policy's {setting}",
-            p.name,
-            p.version,
-            age_text(age)
+            "{} {} was {when}, less than the policy's {setting}",
+            p.name, p.version
         ),
         format!(
             "wait {wait} more, use an older version, or have the security team approve it: `lockgate allowlist except {} {} too-new --until YYYY-MM-DD --reason \"...\"`",
@@ -135,12 +142,11 @@ fn too_new(p: &Package, list: &Allowlist, age: i64, verb: &str) -> Finding {
     )
 }
 
-/// An age in the largest unit that reads well: `42 minutes`, `5 hours`, `12 days`.
+/// A non-negative age in the largest unit that reads well: `42 minutes`, `5 hours`,
+/// `12 days`.
 pub fn age_text(secs: i64) -> String {
     let n = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
-    if secs < 0 {
-        "in the future (clock skew?)".to_string()
-    } else if secs < 3600 {
+    if secs < 3600 {
         n(secs / 60, "minute")
     } else if secs < 2 * 86_400 {
         n(secs / 3600, "hour")
@@ -158,6 +164,5 @@ mod tests {
         assert_eq!(age_text(59 * 60), "59 minutes");
         assert_eq!(age_text(3600), "1 hour");
         assert_eq!(age_text(3 * 86_400), "3 days");
-        assert_eq!(age_text(-1), "in the future (clock skew?)");
     }
 }

@@ -101,7 +101,7 @@ fn flags_for(
             id: "too-new".into(),
             message: format!(
                 "{name} {version} was published {} ago, less than {setting}",
-                crate::checks::cooldown::age_text(now - published)
+                crate::checks::cooldown::age_text((now - published).max(0))
             ),
         });
     }

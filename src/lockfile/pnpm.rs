@@ -211,6 +211,7 @@ from_map!(Doc {
     "optionalDependencies" => optional_dependencies: opt,
     "packages" => packages: opt,
     "snapshots" => snapshots: opt,
+    "time" => time: opt,
 });
 
 from_map!(Importer {
@@ -957,5 +958,43 @@ snapshots:
         let e = parse_str(&t).unwrap_err();
         assert!(e.message.contains("react: 16.0.0"), "{}", e.message);
         assert_eq!(e.line, Some(30), "the snapshot's line");
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
+        FORMAT.parse_at("/nonexistent/proj/pnpm-lock.yaml", text)
+    }
+
+    const SRI: &str = "sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA==";
+
+    // Hand-written: the shape pnpm 8 writes (see tests/fixtures/npm/pnpm/time-based-pnpm8).
+    fn v6(time: &str) -> String {
+        format!(
+            "lockfileVersion: '6.0'\n\ndependencies:\n  ms:\n    specifier: ^2.1.3\n    version: 2.1.3\n\npackages:\n\n  /ms@2.1.3:\n    resolution: {{integrity: {SRI}}}\n    dev: false\n\ntime:\n  /ms@2.1.3: {time}\n"
+        )
+    }
+
+    #[test]
+    fn time_section_gives_the_upload_time() {
+        let lf = parse_str(&v6("'2024-02-23T22:24:14.754000+00:00'")).unwrap();
+        assert_eq!(lf.packages[0].upload_time, Some(1_708_727_054));
+        // a lockfile 9.0 key has no leading slash
+        let v9 = format!(
+            "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      ms:\n        specifier: ^2.1.3\n        version: 2.1.3\n\npackages:\n\n  ms@2.1.3:\n    resolution: {{integrity: {SRI}}}\n\nsnapshots:\n\n  ms@2.1.3: {{}}\n\ntime:\n  ms@2.1.3: '2024-02-23T22:24:14.754Z'\n"
+        );
+        let lf = parse_str(&v9).unwrap();
+        assert_eq!(lf.packages[0].upload_time, Some(1_708_727_054));
+    }
+
+    // Hand-written malformed input.
+    #[test]
+    fn unreadable_time_is_an_error_at_its_line() {
+        let e = parse_str(&v6("'soon'")).unwrap_err();
+        assert_eq!(e.line, Some(15));
+        assert!(e.message.contains("time"), "{}", e.message);
     }
 }

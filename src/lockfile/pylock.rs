@@ -599,3 +599,51 @@ vcs = {{ type = "git", url = "https://example.com/c.git", commit-id = "abc" }}
         assert!(e.line.is_some());
     }
 }
+
+#[cfg(test)]
+mod upload_time_tests {
+    use super::*;
+
+    const H: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+
+    fn lock(sdist_time: &str, wheel_time: &str) -> String {
+        format!(
+            r#"lock-version = "1.0"
+created-by = "test"
+
+[[packages]]
+name = "a"
+version = "1.0"
+sdist = {{ url = "https://files.pythonhosted.org/a-1.0.tar.gz", upload-time = {sdist_time}, hashes = {{ sha256 = "{H}" }} }}
+wheels = [{{ url = "https://files.pythonhosted.org/a-1.0-py3-none-any.whl", upload-time = {wheel_time}, hashes = {{ sha256 = "{H}" }} }}]
+"#
+        )
+    }
+
+    // Hand-written: the wheel was uploaded after the sdist; the later time counts.
+    #[test]
+    fn upload_time_is_the_latest_of_the_files() {
+        let text = lock("2020-01-01T00:00:00Z", "2025-09-08T13:16:00Z");
+        let lf = FORMAT
+            .parse_at("/nonexistent/p/pylock.toml", &text)
+            .unwrap();
+        assert_eq!(lf.packages[0].upload_time, Some(1_757_337_360));
+    }
+
+    // Hand-written malformed input: a date without a time, and a string.
+    #[test]
+    fn a_date_without_time_or_a_string_is_an_error() {
+        let text = lock("2020-01-01T00:00:00Z", "2025-09-08");
+        let e = FORMAT
+            .parse_at("/nonexistent/p/pylock.toml", &text)
+            .unwrap_err();
+        assert!(e.message.contains("upload-time"), "{}", e.message);
+        assert_eq!(e.line, Some(5));
+        let text = lock("2020-01-01T00:00:00Z", "\"2025-09-08T13:16:00Z\"");
+        assert!(
+            FORMAT
+                .parse_at("/nonexistent/p/pylock.toml", &text)
+                .is_err()
+        );
+    }
+}

@@ -493,6 +493,44 @@ version = "0.1"
 source = { git = "https://example.com/g.git?rev=main#0123abcd" }
 "#;
 
+    const TIMES: &str = r#"version = 1
+revision = 3
+
+[[package]]
+name = "a"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files.pythonhosted.org/a-1.0.tar.gz", hash = "sha256:13b2beaad985e05e2d6407ee4c4f35590b11f8d693a258a561055cac8f64cab7", upload-time = "2020-01-01T00:00:00Z" }
+wheels = [
+    { url = "https://files.pythonhosted.org/a-1.0-py3-none-any.whl", hash = "sha256:f072f4d804ea359e4eaf198b1af7a8b0943881a87f31bb764f8bf219bb9419e0", upload-time = "2025-09-08T13:16:00.5Z" },
+]
+
+[[package]]
+name = "b"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files.pythonhosted.org/b-1.0.tar.gz", hash = "sha256:13b2beaad985e05e2d6407ee4c4f35590b11f8d693a258a561055cac8f64cab7" }
+"#;
+
+    // Hand-written: a wheel uploaded years after its release's sdist.
+    #[test]
+    fn upload_time_is_the_latest_of_the_files() {
+        let lock = run(TIMES).unwrap();
+        let a = lock.packages.iter().find(|p| p.name == "a").unwrap();
+        assert_eq!(a.upload_time, Some(1_757_337_360));
+        let b = lock.packages.iter().find(|p| p.name == "b").unwrap();
+        assert_eq!(b.upload_time, None);
+    }
+
+    // Hand-written malformed input.
+    #[test]
+    fn unreadable_upload_time_is_an_error_at_its_line() {
+        let text = TIMES.replace("2025-09-08T13:16:00.5Z", "last tuesday");
+        let e = run(&text).unwrap_err();
+        assert_eq!(e.line, Some(10));
+        assert!(e.message.contains("upload-time"), "{}", e.message);
+    }
+
     #[test]
     fn forks_and_git() {
         let lock = run(FORK).unwrap();
