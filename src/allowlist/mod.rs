@@ -277,6 +277,7 @@ impl Exception {
 /// `verification-disabled`): pin the registry's hashes or remove the setting.
 pub const NEVER_EXCEPTED: &[&str] = &[
     "hash-mismatch",
+    "hash-changed",
     "hash-not-pinned",
     "weak-pin",
     "foreign-artifact",

@@ -37,6 +37,7 @@
 //! place a new id needs a decision.
 
 pub mod allowlist;
+pub mod change;
 pub mod cooldown;
 pub mod deny;
 pub mod exceptions;
@@ -207,6 +208,7 @@ finding_ids! {
     UnverifiedSource => allowlist::UNVERIFIED_SOURCE,
     ForeignArtifact => source::FOREIGN_ARTIFACT,
     ExceptionExpired => exceptions::EXCEPTION_EXPIRED,
+    HashChanged => change::HASH_CHANGED,
 }
 
 impl FindingId {
