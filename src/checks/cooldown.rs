@@ -104,8 +104,8 @@ pub fn too_new_online(p: &Package, v: &VersionInfo, list: &Allowlist, now: i64) 
                 list.policy.min_age_setting().unwrap_or_default()
             ),
             format!(
-                "have the security team approve it: `lockgate allowlist except {} {} too-new --until YYYY-MM-DD --reason \"...\"`; or set `[policy] missing-publish-time = \"warn\"` (or \"allow\")",
-                p.ecosystem, p.name
+                "have the security team approve it: `lockgate allowlist except {} {}@{} too-new --until YYYY-MM-DD --reason \"...\"`; or set `[policy] missing-publish-time = \"warn\"` (or \"allow\")",
+                p.ecosystem, p.name, p.version
             ),
         ));
     };
@@ -136,8 +136,8 @@ fn too_new(p: &Package, list: &Allowlist, age: i64, verb: &str) -> Finding {
             p.name, p.version
         ),
         format!(
-            "wait {wait} more, use an older version, or have the security team approve it: `lockgate allowlist except {} {} too-new --until YYYY-MM-DD --reason \"...\"`",
-            p.ecosystem, p.name
+            "wait {wait} more, use an older version, or have the security team approve it: `lockgate allowlist except {} {}@{} too-new --until YYYY-MM-DD --reason \"...\"`",
+            p.ecosystem, p.name, p.version
         ),
     )
 }

@@ -63,7 +63,7 @@ pub const YANKED: FindingDef = FindingDef {
 pub const TOO_NEW: FindingDef = FindingDef {
     id: "too-new",
     summary: "Uploaded more recently than the policy's minimum age (offline from the lockfile's upload times, online from the registry's), or of no known age online.",
-    explanation: "New packages and versions are how slopsquats and compromised releases look on their first days: the chalk/debug takeover (September 2025) was live for about two and a half hours, the Shai-Hulud worm's versions for hours to days. A cooldown of a few days lets the registry and the community catch them first. uv.lock, pylock.toml and pnpm 8's `time:` record upload times, so the check runs offline; with `--online` the registry's times are used too, and a version whose age nobody gives fails unless `missing-publish-time` says otherwise.",
+    explanation: "New packages and versions are how slopsquats and compromised releases look on their first days: the chalk/debug takeover (September 2025) was live for under three hours, the Shai-Hulud worm's versions for hours to days. A cooldown of a few days lets the registry and the community catch them first. uv.lock, pylock.toml and pnpm 8's `time:` record upload times, so the check runs offline; with `--online` the registry's times are used too, and a version whose age nobody gives fails unless `missing-publish-time` says otherwise.",
     help: "Wait until it is older than `min-age`, use an older version, or have the security team approve it with an `[[exception]]` that has an `until` date.",
     severity: Severity::Error,
     policy: &["min-age", "min-age-days", "missing-publish-time"],
