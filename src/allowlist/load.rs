@@ -1124,4 +1124,51 @@ mod tests {
         // the local file alone still loads (the writing commands edit only it)
         assert!(parse_local(&local_path, &local).is_ok());
     }
+
+    #[test]
+    fn extends_takes_the_longer_cooldown_and_the_stricter_missing_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = "[policy]\nmin-age-days = 14\nmissing-publish-time = \"deny\"\n";
+        std::fs::write(dir.path().join("shared.toml"), shared).unwrap();
+        let pin = super::super::extends::sha256_hex(shared.as_bytes());
+        let local_path = dir.path().join("allowlist.toml");
+        let local = format!(
+            "schema = 1\nextends = [{{ path = \"shared.toml\", sha256 = \"{pin}\" }}]\n[policy]\nmin-age = \"36h\"\nmissing-publish-time = \"allow\"\n"
+        );
+        let a = parse(&local_path, &local).unwrap();
+        assert_eq!(a.policy.min_age_secs(), Some(14 * 86_400));
+        assert_eq!(
+            a.policy.min_age_setting().as_deref(),
+            Some("min-age-days = 14")
+        );
+        assert_eq!(a.policy.missing_publish_time, Level::Deny);
+        let local = local.replace("36h", "3w");
+        let a = parse(&local_path, &local).unwrap();
+        assert_eq!(a.policy.min_age_secs(), Some(21 * 86_400));
+        assert_eq!(
+            a.policy.min_age_setting().as_deref(),
+            Some("min-age = \"21d\"")
+        );
+    }
+
+    #[test]
+    fn durations() {
+        use super::super::parse_duration as d;
+        assert_eq!(d("90m"), Some(5400));
+        assert_eq!(d("36h"), Some(129_600));
+        assert_eq!(d("7d"), Some(604_800));
+        assert_eq!(d("2w"), Some(1_209_600));
+        for bad in [
+            "",
+            "d",
+            "7",
+            "7x",
+            "-1d",
+            "1.5d",
+            "7 d",
+            "99999999999999999999d",
+        ] {
+            assert_eq!(d(bad), None, "{bad}");
+        }
+    }
 }
