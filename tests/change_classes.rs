@@ -129,6 +129,17 @@ fn classes_in_json_and_in_the_change_report() {
     );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // The document, `changes` included, matches its documented schema.
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/schemas/check.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
 
     // Same version, different hash: a critical finding although the allowlist allows all.
     let findings = doc["findings"].as_array().unwrap();
