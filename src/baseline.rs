@@ -925,6 +925,112 @@ mod tests {
         assert_eq!((new.len(), unchanged.len()), (2, 0));
     }
 
+    fn res(packages: Vec<Package>) -> Resolution {
+        Resolution {
+            lockfiles: vec![crate::lockfile::Lockfile {
+                path: "uv.lock".into(),
+                ecosystem: Ecosystem::Pypi,
+                format: "uv-lock-v1".into(),
+                packages,
+                unpinned: Vec::new(),
+            }],
+            ..Resolution::default()
+        }
+    }
+
+    fn pkg(name: &str, version: &str, source: Source, hashes: &[&str]) -> Package {
+        Package {
+            hashes: hashes
+                .iter()
+                .map(|h| crate::model::Hash::parse(h).unwrap())
+                .collect(),
+            ..Package::new(Ecosystem::Pypi, name, version, source, "uv.lock", 1)
+        }
+    }
+
+    const A1: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    const A2: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+    const S1: &str = "sha1:5b8a3a7765dfe001261dde915589e782f8c94d1e";
+
+    #[test]
+    fn classes_of_changed_entries() {
+        let reg = Source::Registry(None);
+        let base = res(vec![
+            pkg("same", "1.0", reg.clone(), &[A1]),
+            pkg("rehashed", "1.0", reg.clone(), &[A1]),
+            pkg("algo", "1.0", reg.clone(), &[S1]),
+            pkg("to-path", "1.0", reg.clone(), &[A1]),
+            pkg("to-url", "1.0", reg.clone(), &[A1]),
+            pkg("bumped", "1.0", reg.clone(), &[A1]),
+            pkg(
+                "git-new-commit",
+                "1.0",
+                Source::Git {
+                    url: "https://example.com/g.git".into(),
+                    rev: Some("aaa".into()),
+                },
+                &[],
+            ),
+        ]);
+        let head = res(vec![
+            pkg("same", "1.0", reg.clone(), &[A1]),
+            pkg("rehashed", "1.0", reg.clone(), &[A2]),
+            // another algorithm only: nothing to compare, not a hash change
+            pkg("algo", "1.0", reg.clone(), &[A2]),
+            pkg("to-path", "1.0", Source::Path("vendor/to-path".into()), &[]),
+            pkg(
+                "to-url",
+                "1.0",
+                Source::Url("https://evil.example/to_url-1.0.tar.gz".into()),
+                &[A2],
+            ),
+            pkg("bumped", "1.1", reg.clone(), &[A2]),
+            pkg(
+                "git-new-commit",
+                "1.0",
+                Source::Git {
+                    url: "https://example.com/g.git".into(),
+                    rev: Some("bbb".into()),
+                },
+                &[],
+            ),
+        ]);
+        let changes = package_changes(&base, &head);
+        let of = |n: &str| -> Vec<ChangeClass> {
+            changes
+                .iter()
+                .find(|c| c.name == n)
+                .map(|c| c.classes.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(of("same"), vec![]);
+        assert_eq!(of("algo"), vec![]);
+        assert_eq!(of("git-new-commit"), vec![]);
+        assert_eq!(of("rehashed"), vec![ChangeClass::HashChanged]);
+        assert_eq!(of("to-path"), vec![ChangeClass::SourceMoved]);
+        // a URL source with another hash: both
+        assert_eq!(
+            of("to-url"),
+            vec![ChangeClass::HashChanged, ChangeClass::SourceMoved]
+        );
+        assert_eq!(of("bumped"), vec![ChangeClass::VersionUp]);
+        let findings = change_findings(&changes, "main");
+        let mut names: Vec<_> = findings.iter().filter_map(|f| f.name.clone()).collect();
+        names.sort();
+        assert_eq!(names, ["rehashed", "to-url"]);
+        assert!(
+            findings
+                .iter()
+                .all(|f| f.id == FindingId::HashChanged && f.severity == Severity::Critical)
+        );
+        let to_path = changes.iter().find(|c| c.name == "to-path").unwrap();
+        assert_eq!(to_path.kind, ChangeKind::Changed);
+        assert_eq!(
+            to_path.notes,
+            ["source moved: registry default -> path vendor/to-path"]
+        );
+    }
+
     #[test]
     fn versions_are_ordered_when_plain() {
         use std::cmp::Ordering::*;
