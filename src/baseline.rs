@@ -628,6 +628,84 @@ fn hashes_by_algorithm(ps: &[&Package]) -> BTreeMap<String, BTreeSet<String>> {
     m
 }
 
+/// How the hashes of one version changed from `bases` to `heads` (the entries of
+/// the same version at the baseline and at the head): the baseline's and the head's
+/// hashes when a hash was replaced (empty when none was), and the files the head
+/// names that the baseline did not. Compared per algorithm both sides record. A
+/// PyPI version is many files, each named: a file of the same name with another
+/// hash is a replacement, a file of a new name is a new file of the release (a
+/// wheel uploaded later; the allowlist's pins judge it). npm and cargo versions are
+/// one artifact: any hash the baseline did not have is a replacement (an SRI with
+/// a second hash would let either artifact install).
+fn hash_change(
+    eco: Ecosystem,
+    bases: &[&Package],
+    heads: &[&Package],
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    type Sets = BTreeMap<String, BTreeSet<String>>;
+    let by_alg = |hs: &[crate::model::Hash]| -> Sets {
+        let mut m = Sets::new();
+        for h in hs {
+            m.entry(h.algorithm.to_string())
+                .or_default()
+                .insert(h.to_string());
+        }
+        m
+    };
+    let replaced = |then: &Sets, now: &Sets| -> Option<(Vec<String>, Vec<String>)> {
+        let mut b = Vec::new();
+        let mut a = Vec::new();
+        for (alg, n) in now {
+            if let Some(t) = then.get(alg)
+                && !n.is_subset(t)
+            {
+                b.extend(t.iter().cloned());
+                a.extend(n.iter().cloned());
+            }
+        }
+        (!a.is_empty()).then_some((b, a))
+    };
+    let files = |ps: &[&Package]| -> BTreeMap<String, Sets> {
+        let mut m: BTreeMap<String, Sets> = BTreeMap::new();
+        for p in ps {
+            for art in p.artifacts.iter().filter(|a| !a.hashes.is_empty()) {
+                if let Some(f) = art.file_name() {
+                    let e = m.entry(f.to_string()).or_default();
+                    for (alg, set) in by_alg(&art.hashes) {
+                        e.entry(alg).or_default().extend(set);
+                    }
+                }
+            }
+        }
+        m
+    };
+    let (mut before, mut after, mut new_files) = (Vec::new(), Vec::new(), Vec::new());
+    let (bf, hf) = (files(bases), files(heads));
+    let named = eco == Ecosystem::Pypi && !bf.is_empty() && !hf.is_empty();
+    if named {
+        for (name, now) in &hf {
+            match bf.get(name) {
+                Some(then) => {
+                    if let Some((b, a)) = replaced(then, now) {
+                        before.extend(b);
+                        after.extend(a);
+                    }
+                }
+                None => new_files.push(name.clone()),
+            }
+        }
+    } else if let Some((b, a)) = replaced(&hashes_by_algorithm(bases), &hashes_by_algorithm(heads))
+    {
+        before = b;
+        after = a;
+    }
+    before.sort();
+    before.dedup();
+    after.sort();
+    after.dedup();
+    (before, after, new_files)
+}
+
 /// The `hash-changed` findings of a baseline run's changes.
 pub fn change_findings(changes: &[PackageChange], rev: &str) -> Vec<Finding> {
     changes
@@ -752,15 +830,9 @@ pub fn package_changes(base: &Resolution, head: &Resolution) -> Vec<PackageChang
                 else {
                     continue;
                 };
-                let (hb, ha) = (hashes_by_algorithm(bases), hashes_by_algorithm(heads));
-                let mut before_h = Vec::new();
-                let mut after_h = Vec::new();
-                for (alg, now) in &ha {
-                    let Some(then) = hb.get(alg) else { continue };
-                    if !now.is_subset(then) {
-                        before_h.extend(then.iter().cloned());
-                        after_h.extend(now.iter().cloned());
-                    }
+                let (before_h, after_h, new_files) = hash_change(*eco, bases, heads);
+                for f in new_files {
+                    notes.push(format!("new file for {version}: {f}"));
                 }
                 if !after_h.is_empty() {
                     let p = heads[0];
@@ -783,7 +855,7 @@ pub fn package_changes(base: &Resolution, head: &Resolution) -> Vec<PackageChang
                 notes.push(note);
             }
         }
-        if classes.is_empty() {
+        if classes.is_empty() && notes.is_empty() {
             continue;
         }
         classes.sort();
@@ -1029,6 +1101,46 @@ mod tests {
             to_path.notes,
             ["source moved: registry default -> path vendor/to-path"]
         );
+    }
+
+    fn wheels(name: &str, files: &[(&str, &str)]) -> Package {
+        let mut p = pkg(name, "1.0", Source::Registry(None), &[]);
+        for (f, h) in files {
+            let h = crate::model::Hash::parse(h).unwrap();
+            p.hashes.push(h.clone());
+            p.artifacts.push(crate::model::Artifact::new(
+                Some(format!("https://files.pythonhosted.org/{f}")),
+                vec![h],
+                1,
+            ));
+        }
+        p
+    }
+
+    #[test]
+    fn a_new_wheel_is_a_new_file_a_replaced_one_a_hash_change() {
+        let base = res(vec![
+            wheels("grown", &[("grown-1.0.tar.gz", A1)]),
+            wheels("swapped", &[("swapped-1.0.tar.gz", A1)]),
+        ]);
+        let head = res(vec![
+            wheels(
+                "grown",
+                &[("grown-1.0.tar.gz", A1), ("grown-1.0-py3-none-any.whl", A2)],
+            ),
+            wheels("swapped", &[("swapped-1.0.tar.gz", A2)]),
+        ]);
+        let changes = package_changes(&base, &head);
+        let grown = changes.iter().find(|c| c.name == "grown").unwrap();
+        assert!(grown.classes.is_empty(), "{grown:?}");
+        assert_eq!(
+            grown.notes,
+            ["new file for 1.0: grown-1.0-py3-none-any.whl"]
+        );
+        let swapped = changes.iter().find(|c| c.name == "swapped").unwrap();
+        assert_eq!(swapped.classes, [ChangeClass::HashChanged]);
+        assert_eq!(swapped.hash_changes[0].before, [A1]);
+        assert_eq!(swapped.hash_changes[0].after, [A2]);
     }
 
     #[test]
