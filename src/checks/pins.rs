@@ -117,7 +117,8 @@ pub fn registry_flags(list: Option<&Allowlist>, client: &Client, wanted: &mut [W
         .map(|w| (w.ecosystem, w.name.clone()))
         .collect();
     let answers = client.lookup_all(&queries);
-    let now = crate::registry::now();
+    let now =
+        crate::model::timestamp::clock().unwrap_or_else(|_| crate::model::timestamp::system_now());
     let today = allowlist::today();
     for (w, ans) in wanted.iter_mut().zip(answers) {
         let Ok(v) = pins::resolve_version(w.ecosystem, &w.name, &w.version, ans) else {
@@ -186,7 +187,8 @@ pub fn plan_add(
 ) -> AddPlan {
     let queries: Vec<(Ecosystem, String)> = wanted.iter().map(|(n, _)| (eco, n.clone())).collect();
     let answers = client.lookup_all(&queries);
-    let now = crate::registry::now();
+    let now =
+        crate::model::timestamp::clock().unwrap_or_else(|_| crate::model::timestamp::system_now());
     let today = allowlist::today();
     let mut plan = AddPlan::default();
     for ((name, version), ans) in wanted.iter().zip(answers) {
