@@ -25,11 +25,12 @@
 //! configuration file that does not parse: each is a [`BaselineError`] with the
 //! command that fixes it, never a pass.
 
+use crate::checks::change::HashChange;
 use crate::checks::{Finding, FindingId, Severity};
 use crate::discover::{self, Options, display_path};
 use crate::lexical_path::lexical_normalize;
 use crate::lockfile::{Ecosystem, ParseError};
-use crate::model::SharedPath;
+use crate::model::{Package, SharedPath, Source};
 use crate::resolve::{Resolution, resolve_found};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -519,6 +520,198 @@ pub struct PackageChange {
     pub after: Vec<String>,
     /// The lockfile (head path) that pins it now, or pinned it before.
     pub lockfile: PathBuf,
+    /// What kinds of change it is (see [`ChangeClass`]), in [`ChangeClass`] order.
+    pub classes: Vec<ChangeClass>,
+    /// One line of evidence per class that needs one (`source moved: registry -> git
+    /// https://…`), for the reports.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// The versions pinned with other hashes than at the baseline: each is a
+    /// `hash-changed` finding ([`change_findings`]).
+    #[serde(skip)]
+    pub hash_changes: Vec<HashChange>,
+}
+
+/// The class of a changed lockfile entry in pull-request mode. One entry can be of
+/// several (an upgrade that also moves to a git source).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeClass {
+    /// A package the baseline did not pin.
+    NewPackage,
+    /// A newer version than the baseline's.
+    VersionUp,
+    /// An older version than the baseline's.
+    VersionDown,
+    /// Other versions, neither newer nor older (or several at once).
+    VersionChanged,
+    /// The baseline pinned it; the head does not.
+    Removed,
+    /// A version the baseline pinned, pinned with another hash (always a
+    /// `hash-changed` finding).
+    HashChanged,
+    /// It comes from somewhere else: another kind of source (registry to git, URL or
+    /// path) or another registry, repository, URL or path.
+    SourceMoved,
+    /// Install-time code appeared: the head's entry says it runs an install script
+    /// where the baseline's said none. Fed by `Package.install_script` (not
+    /// classified yet: see [`extra_classes`]).
+    InstallScriptGained,
+    /// The version was published by someone else than the baseline's. Fed by the
+    /// publisher facts (not classified yet: see [`extra_classes`]).
+    PublisherChanged,
+}
+
+impl ChangeClass {
+    /// The kebab-case id (the JSON value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeClass::NewPackage => "new-package",
+            ChangeClass::VersionUp => "version-up",
+            ChangeClass::VersionDown => "version-down",
+            ChangeClass::VersionChanged => "version-changed",
+            ChangeClass::Removed => "removed",
+            ChangeClass::HashChanged => "hash-changed",
+            ChangeClass::SourceMoved => "source-moved",
+            ChangeClass::InstallScriptGained => "install-script-gained",
+            ChangeClass::PublisherChanged => "publisher-changed",
+        }
+    }
+
+    /// Words for the reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ChangeClass::NewPackage => "new package",
+            ChangeClass::VersionUp => "version up",
+            ChangeClass::VersionDown => "version down",
+            ChangeClass::VersionChanged => "versions changed",
+            ChangeClass::Removed => "removed",
+            ChangeClass::HashChanged => "same version, different hash",
+            ChangeClass::SourceMoved => "source moved",
+            ChangeClass::InstallScriptGained => "install script gained",
+            ChangeClass::PublisherChanged => "publisher changed",
+        }
+    }
+}
+
+/// Extension point for the classes other package facts feed: `before` and `after`
+/// are the entries of one package in one lockfile at the baseline and at the head.
+/// After `Package.install_script` and the publisher facts are merged, this is where
+/// [`ChangeClass::InstallScriptGained`] (an `after` entry with `Some(true)` whose
+/// name had no install script at the baseline) and [`ChangeClass::PublisherChanged`]
+/// are decided, each with a note for the reports. Today it finds nothing.
+pub fn extra_classes(_before: &[&Package], _after: &[&Package]) -> Vec<(ChangeClass, String)> {
+    Vec::new()
+}
+
+/// Where a package comes from, for [`ChangeClass::SourceMoved`]: its source kind and
+/// location (a git source without its revision: a new commit of the same repository
+/// is a version change, not a move).
+fn origin(p: &Package) -> (String, String) {
+    let location = match &p.source {
+        Source::Git { url, .. } => url.clone(),
+        other => other.location().unwrap_or_else(|| "default".to_string()),
+    };
+    (p.source.kind().to_string(), location)
+}
+
+/// The hashes of `p` by algorithm, as text.
+fn hashes_by_algorithm(ps: &[&Package]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for p in ps {
+        for h in &p.hashes {
+            m.entry(h.algorithm.to_string())
+                .or_default()
+                .insert(h.to_string());
+        }
+    }
+    m
+}
+
+/// How the hashes of one version changed from `bases` to `heads` (the entries of
+/// the same version at the baseline and at the head): the baseline's and the head's
+/// hashes when a hash was replaced (empty when none was), and the files the head
+/// names that the baseline did not. Compared per algorithm both sides record. A
+/// PyPI version is many files, each named: a file of the same name with another
+/// hash is a replacement, a file of a new name is a new file of the release (a
+/// wheel uploaded later; the allowlist's pins judge it). npm and cargo versions are
+/// one artifact: any hash the baseline did not have is a replacement (an SRI with
+/// a second hash would let either artifact install).
+fn hash_change(
+    eco: Ecosystem,
+    bases: &[&Package],
+    heads: &[&Package],
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    type Sets = BTreeMap<String, BTreeSet<String>>;
+    let by_alg = |hs: &[crate::model::Hash]| -> Sets {
+        let mut m = Sets::new();
+        for h in hs {
+            m.entry(h.algorithm.to_string())
+                .or_default()
+                .insert(h.to_string());
+        }
+        m
+    };
+    let replaced = |then: &Sets, now: &Sets| -> Option<(Vec<String>, Vec<String>)> {
+        let mut b = Vec::new();
+        let mut a = Vec::new();
+        for (alg, n) in now {
+            if let Some(t) = then.get(alg)
+                && !n.is_subset(t)
+            {
+                b.extend(t.iter().cloned());
+                a.extend(n.iter().cloned());
+            }
+        }
+        (!a.is_empty()).then_some((b, a))
+    };
+    let files = |ps: &[&Package]| -> BTreeMap<String, Sets> {
+        let mut m: BTreeMap<String, Sets> = BTreeMap::new();
+        for p in ps {
+            for art in p.artifacts.iter().filter(|a| !a.hashes.is_empty()) {
+                if let Some(f) = art.file_name() {
+                    let e = m.entry(f.to_string()).or_default();
+                    for (alg, set) in by_alg(&art.hashes) {
+                        e.entry(alg).or_default().extend(set);
+                    }
+                }
+            }
+        }
+        m
+    };
+    let (mut before, mut after, mut new_files) = (Vec::new(), Vec::new(), Vec::new());
+    let (bf, hf) = (files(bases), files(heads));
+    let named = eco == Ecosystem::Pypi && !bf.is_empty() && !hf.is_empty();
+    if named {
+        for (name, now) in &hf {
+            match bf.get(name) {
+                Some(then) => {
+                    if let Some((b, a)) = replaced(then, now) {
+                        before.extend(b);
+                        after.extend(a);
+                    }
+                }
+                None => new_files.push(name.clone()),
+            }
+        }
+    } else if let Some((b, a)) = replaced(&hashes_by_algorithm(bases), &hashes_by_algorithm(heads))
+    {
+        before = b;
+        after = a;
+    }
+    before.sort();
+    before.dedup();
+    after.sort();
+    after.dedup();
+    (before, after, new_files)
+}
+
+/// The `hash-changed` findings of a baseline run's changes.
+pub fn change_findings(changes: &[PackageChange], rev: &str) -> Vec<Finding> {
+    changes
+        .iter()
+        .flat_map(|c| c.hash_changes.iter().map(|h| h.finding(rev)))
+        .collect()
 }
 
 /// Compare two versions of one ecosystem when both are plain releases.
@@ -547,11 +740,14 @@ fn order(eco: Ecosystem, a: &str, b: &str) -> Option<std::cmp::Ordering> {
 
 /// What the change adds, removes, upgrades and downgrades, per ecosystem,
 /// lockfile and name (the baseline's package paths mapped with
-/// [`Baseline::map_packages`]). Sorted by ecosystem, lockfile, kind, then name.
+/// [`Baseline::map_packages`]), each with its [`ChangeClass`]es: a version pinned
+/// with another hash, or a package from another source, is a change even when the
+/// versions are the same. Sorted by ecosystem, lockfile, kind, then name.
 pub fn package_changes(base: &Resolution, head: &Resolution) -> Vec<PackageChange> {
     type Key = (Ecosystem, PathBuf, String);
-    let collect = |res: &Resolution| {
-        let mut m: BTreeMap<Key, (String, BTreeSet<String>)> = BTreeMap::new();
+    type Entry<'a> = (String, BTreeMap<String, Vec<&'a Package>>);
+    fn collect(res: &Resolution) -> BTreeMap<Key, Entry<'_>> {
+        let mut m: BTreeMap<Key, Entry<'_>> = BTreeMap::new();
         for p in res.packages() {
             let k = (
                 p.ecosystem,
@@ -559,12 +755,14 @@ pub fn package_changes(base: &Resolution, head: &Resolution) -> Vec<PackageChang
                 p.ecosystem.normalize(&p.name),
             );
             m.entry(k)
-                .or_insert_with(|| (p.name.clone(), BTreeSet::new()))
+                .or_insert_with(|| (p.name.clone(), BTreeMap::new()))
                 .1
-                .insert(p.version.clone());
+                .entry(p.version.clone())
+                .or_default()
+                .push(p);
         }
         m
-    };
+    }
     let before = collect(base);
     let after = collect(head);
     let mut out = Vec::new();
@@ -575,8 +773,8 @@ pub fn package_changes(base: &Resolution, head: &Resolution) -> Vec<PackageChang
         let Some(name) = a.or(b).map(|x| x.0.clone()) else {
             continue;
         };
-        let bv: Vec<String> = b.map(|b| b.1.iter().cloned().collect()).unwrap_or_default();
-        let av: Vec<String> = a.map(|a| a.1.iter().cloned().collect()).unwrap_or_default();
+        let bv: Vec<String> = b.map(|b| b.1.keys().cloned().collect()).unwrap_or_default();
+        let av: Vec<String> = a.map(|a| a.1.keys().cloned().collect()).unwrap_or_default();
         let same = bv.len() == av.len()
             && bv
                 .iter()
@@ -584,7 +782,7 @@ pub fn package_changes(base: &Resolution, head: &Resolution) -> Vec<PackageChang
         let kind = match (bv.is_empty(), av.is_empty()) {
             (true, false) => ChangeKind::Added,
             (false, true) => ChangeKind::Removed,
-            _ if same => continue,
+            _ if same => ChangeKind::Changed,
             _ if bv.len() == 1 && av.len() == 1 => match order(*eco, &bv[0], &av[0]) {
                 Some(std::cmp::Ordering::Less) => ChangeKind::Upgraded,
                 Some(std::cmp::Ordering::Greater) => ChangeKind::Downgraded,
@@ -592,6 +790,76 @@ pub fn package_changes(base: &Resolution, head: &Resolution) -> Vec<PackageChang
             },
             _ => ChangeKind::Changed,
         };
+        let mut classes = Vec::new();
+        let mut notes = Vec::new();
+        let mut hash_changes = Vec::new();
+        match kind {
+            ChangeKind::Added => classes.push(ChangeClass::NewPackage),
+            ChangeKind::Removed => classes.push(ChangeClass::Removed),
+            ChangeKind::Upgraded => classes.push(ChangeClass::VersionUp),
+            ChangeKind::Downgraded => classes.push(ChangeClass::VersionDown),
+            ChangeKind::Changed if !same => classes.push(ChangeClass::VersionChanged),
+            ChangeKind::Changed => {}
+        }
+        if let (Some((_, bm)), Some((_, am))) = (b, a) {
+            let all_b: Vec<&Package> = bm.values().flatten().copied().collect();
+            let all_a: Vec<&Package> = am.values().flatten().copied().collect();
+            // Source moved: a source at the head that no baseline entry had.
+            let was: BTreeSet<(String, String)> = all_b.iter().map(|p| origin(p)).collect();
+            let moved: BTreeSet<(String, String)> = all_a
+                .iter()
+                .map(|p| origin(p))
+                .filter(|o| !was.contains(o))
+                .collect();
+            if !moved.is_empty() {
+                classes.push(ChangeClass::SourceMoved);
+                let from = was
+                    .iter()
+                    .map(|(k, l)| format!("{k} {l}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                for (k, l) in &moved {
+                    notes.push(format!("source moved: {from} -> {k} {l}"));
+                }
+            }
+            // Same version, other hashes (per algorithm both sides record).
+            for (version, heads) in am {
+                let Some((_, bases)) = bm
+                    .iter()
+                    .find(|(v, _)| crate::version::same_version(*eco, v, version))
+                else {
+                    continue;
+                };
+                let (before_h, after_h, new_files) = hash_change(*eco, bases, heads);
+                for f in new_files {
+                    notes.push(format!("new file for {version}: {f}"));
+                }
+                if !after_h.is_empty() {
+                    let p = heads[0];
+                    hash_changes.push(HashChange {
+                        ecosystem: *eco,
+                        name: p.name.clone(),
+                        version: version.clone(),
+                        lockfile: p.lockfile.to_path_buf(),
+                        line: p.line,
+                        before: before_h,
+                        after: after_h,
+                    });
+                }
+            }
+            if !hash_changes.is_empty() {
+                classes.push(ChangeClass::HashChanged);
+            }
+            for (class, note) in extra_classes(&all_b, &all_a) {
+                classes.push(class);
+                notes.push(note);
+            }
+        }
+        if classes.is_empty() && notes.is_empty() {
+            continue;
+        }
+        classes.sort();
+        classes.dedup();
         out.push(PackageChange {
             ecosystem: *eco,
             name,
@@ -599,6 +867,9 @@ pub fn package_changes(base: &Resolution, head: &Resolution) -> Vec<PackageChang
             before: bv,
             after: av,
             lockfile: lockfile.clone(),
+            classes,
+            notes,
+            hash_changes,
         });
     }
     out.sort_by(|x, y| {
@@ -724,6 +995,152 @@ mod tests {
         let re = f(FindingId::RegistryError, "x", "1", "a.lock", 1);
         let (new, unchanged) = compare(vec![pe.clone(), re.clone()], &[pe, re]);
         assert_eq!((new.len(), unchanged.len()), (2, 0));
+    }
+
+    fn res(packages: Vec<Package>) -> Resolution {
+        Resolution {
+            lockfiles: vec![crate::lockfile::Lockfile {
+                path: "uv.lock".into(),
+                ecosystem: Ecosystem::Pypi,
+                format: "uv-lock-v1".into(),
+                packages,
+                unpinned: Vec::new(),
+            }],
+            ..Resolution::default()
+        }
+    }
+
+    fn pkg(name: &str, version: &str, source: Source, hashes: &[&str]) -> Package {
+        Package {
+            hashes: hashes
+                .iter()
+                .map(|h| crate::model::Hash::parse(h).unwrap())
+                .collect(),
+            ..Package::new(Ecosystem::Pypi, name, version, source, "uv.lock", 1)
+        }
+    }
+
+    const A1: &str = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    const A2: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+    const S1: &str = "sha1:5b8a3a7765dfe001261dde915589e782f8c94d1e";
+
+    #[test]
+    fn classes_of_changed_entries() {
+        let reg = Source::Registry(None);
+        let base = res(vec![
+            pkg("same", "1.0", reg.clone(), &[A1]),
+            pkg("rehashed", "1.0", reg.clone(), &[A1]),
+            pkg("algo", "1.0", reg.clone(), &[S1]),
+            pkg("to-path", "1.0", reg.clone(), &[A1]),
+            pkg("to-url", "1.0", reg.clone(), &[A1]),
+            pkg("bumped", "1.0", reg.clone(), &[A1]),
+            pkg(
+                "git-new-commit",
+                "1.0",
+                Source::Git {
+                    url: "https://example.com/g.git".into(),
+                    rev: Some("aaa".into()),
+                },
+                &[],
+            ),
+        ]);
+        let head = res(vec![
+            pkg("same", "1.0", reg.clone(), &[A1]),
+            pkg("rehashed", "1.0", reg.clone(), &[A2]),
+            // another algorithm only: nothing to compare, not a hash change
+            pkg("algo", "1.0", reg.clone(), &[A2]),
+            pkg("to-path", "1.0", Source::Path("vendor/to-path".into()), &[]),
+            pkg(
+                "to-url",
+                "1.0",
+                Source::Url("https://evil.example/to_url-1.0.tar.gz".into()),
+                &[A2],
+            ),
+            pkg("bumped", "1.1", reg.clone(), &[A2]),
+            pkg(
+                "git-new-commit",
+                "1.0",
+                Source::Git {
+                    url: "https://example.com/g.git".into(),
+                    rev: Some("bbb".into()),
+                },
+                &[],
+            ),
+        ]);
+        let changes = package_changes(&base, &head);
+        let of = |n: &str| -> Vec<ChangeClass> {
+            changes
+                .iter()
+                .find(|c| c.name == n)
+                .map(|c| c.classes.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(of("same"), vec![]);
+        assert_eq!(of("algo"), vec![]);
+        assert_eq!(of("git-new-commit"), vec![]);
+        assert_eq!(of("rehashed"), vec![ChangeClass::HashChanged]);
+        assert_eq!(of("to-path"), vec![ChangeClass::SourceMoved]);
+        // a URL source with another hash: both
+        assert_eq!(
+            of("to-url"),
+            vec![ChangeClass::HashChanged, ChangeClass::SourceMoved]
+        );
+        assert_eq!(of("bumped"), vec![ChangeClass::VersionUp]);
+        let findings = change_findings(&changes, "main");
+        let mut names: Vec<_> = findings.iter().filter_map(|f| f.name.clone()).collect();
+        names.sort();
+        assert_eq!(names, ["rehashed", "to-url"]);
+        assert!(
+            findings
+                .iter()
+                .all(|f| f.id == FindingId::HashChanged && f.severity == Severity::Critical)
+        );
+        let to_path = changes.iter().find(|c| c.name == "to-path").unwrap();
+        assert_eq!(to_path.kind, ChangeKind::Changed);
+        assert_eq!(
+            to_path.notes,
+            ["source moved: registry default -> path vendor/to-path"]
+        );
+    }
+
+    fn wheels(name: &str, files: &[(&str, &str)]) -> Package {
+        let mut p = pkg(name, "1.0", Source::Registry(None), &[]);
+        for (f, h) in files {
+            let h = crate::model::Hash::parse(h).unwrap();
+            p.hashes.push(h.clone());
+            p.artifacts.push(crate::model::Artifact::new(
+                Some(format!("https://files.pythonhosted.org/{f}")),
+                vec![h],
+                1,
+            ));
+        }
+        p
+    }
+
+    #[test]
+    fn a_new_wheel_is_a_new_file_a_replaced_one_a_hash_change() {
+        let base = res(vec![
+            wheels("grown", &[("grown-1.0.tar.gz", A1)]),
+            wheels("swapped", &[("swapped-1.0.tar.gz", A1)]),
+        ]);
+        let head = res(vec![
+            wheels(
+                "grown",
+                &[("grown-1.0.tar.gz", A1), ("grown-1.0-py3-none-any.whl", A2)],
+            ),
+            wheels("swapped", &[("swapped-1.0.tar.gz", A2)]),
+        ]);
+        let changes = package_changes(&base, &head);
+        let grown = changes.iter().find(|c| c.name == "grown").unwrap();
+        assert!(grown.classes.is_empty(), "{grown:?}");
+        assert_eq!(
+            grown.notes,
+            ["new file for 1.0: grown-1.0-py3-none-any.whl"]
+        );
+        let swapped = changes.iter().find(|c| c.name == "swapped").unwrap();
+        assert_eq!(swapped.classes, [ChangeClass::HashChanged]);
+        assert_eq!(swapped.hash_changes[0].before, [A1]);
+        assert_eq!(swapped.hash_changes[0].after, [A2]);
     }
 
     #[test]

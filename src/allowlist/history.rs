@@ -125,6 +125,16 @@ fn policy_lines(p: &Policy) -> Vec<(String, String)> {
             "registry-errors".into(),
             format!("{:?}", p.registry_errors).to_lowercase(),
         ),
+        (
+            "min-age".into(),
+            p.min_age
+                .map(super::duration_text)
+                .unwrap_or_else(|| "none".into()),
+        ),
+        (
+            "missing-publish-time".into(),
+            format!("{:?}", p.missing_publish_time).to_lowercase(),
+        ),
     ]
 }
 

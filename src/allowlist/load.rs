@@ -66,6 +66,8 @@ pub const POLICY_KEYS: &[&str] = &[
     "registries",
     "known-bad",
     "min-age-days",
+    "min-age",
+    "missing-publish-time",
     "registry-errors",
 ];
 
@@ -218,6 +220,10 @@ fn merge(base: &mut Allowlist, top: Allowlist, top_is_local: bool) -> Result<(),
             "registries" => b.registries.retain(|s| t.registries.contains(s)),
             "known-bad" => b.known_bad.extend(t.known_bad.iter().cloned()),
             "min-age-days" => b.min_age_days = b.min_age_days.max(t.min_age_days),
+            "min-age" => b.min_age = b.min_age.max(t.min_age),
+            "missing-publish-time" => {
+                b.missing_publish_time = stricter(b.missing_publish_time, t.missing_publish_time)
+            }
             _ => {}
         }
         if !base.policy_keys.contains(k) {
@@ -592,7 +598,32 @@ fn parse_policy(cx: &Ctx<'_>, t: &dyn toml_edit::TableLike) -> Result<Policy, Al
                         )
                     })?;
                 p.min_age_days = Some(v as u32);
+                if t.contains_key("min-age") {
+                    return Err(both_min_ages(cx, t));
+                }
             }
+            "min-age" => {
+                let fix = "a duration is a whole number and a unit: m (minutes), h (hours), d (days) or w (weeks), e.g. `min-age = \"7d\"` or `min-age = \"36h\"`";
+                let secs = match item.as_str() {
+                    Some(text) => super::parse_duration(text).ok_or_else(|| {
+                        cx.err(
+                            span.clone(),
+                            format!("`policy.min-age = \"{text}\"` is not a duration: {fix}"),
+                        )
+                    })?,
+                    None => {
+                        return Err(cx.err(
+                            span.clone(),
+                            format!("`policy.min-age` must be a string: {fix}; or use `min-age-days = <days>`"),
+                        ));
+                    }
+                };
+                p.min_age = Some(secs);
+                if t.contains_key("min-age-days") {
+                    return Err(both_min_ages(cx, t));
+                }
+            }
+            "missing-publish-time" => p.missing_publish_time = level(item)?,
             other => {
                 let near = POLICY_KEYS
                     .iter()
@@ -610,6 +641,20 @@ fn parse_policy(cx: &Ctx<'_>, t: &dyn toml_edit::TableLike) -> Result<Policy, Al
         }
     }
     Ok(p)
+}
+
+/// `min-age` and `min-age-days` in one `[policy]`: an error at the later of the two.
+fn both_min_ages(cx: &Ctx<'_>, t: &dyn toml_edit::TableLike) -> AllowlistError {
+    let span_of = |k: &str| t.get_key_value(k).and_then(|(key, _)| key.span());
+    let (a, b) = (span_of("min-age"), span_of("min-age-days"));
+    let later = match (&a, &b) {
+        (Some(x), Some(y)) if y.start > x.start => b.clone(),
+        _ => a.clone(),
+    };
+    cx.err(
+        later,
+        "`policy.min-age` and `policy.min-age-days` are both set: keep one (e.g. `min-age = \"7d\"`) and delete the other",
+    )
 }
 
 /// A crude "is this a typo of that" for key suggestions: same letters give or take two.
@@ -1078,5 +1123,52 @@ mod tests {
         );
         // the local file alone still loads (the writing commands edit only it)
         assert!(parse_local(&local_path, &local).is_ok());
+    }
+
+    #[test]
+    fn extends_takes_the_longer_cooldown_and_the_stricter_missing_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = "[policy]\nmin-age-days = 14\nmissing-publish-time = \"deny\"\n";
+        std::fs::write(dir.path().join("shared.toml"), shared).unwrap();
+        let pin = super::super::extends::sha256_hex(shared.as_bytes());
+        let local_path = dir.path().join("allowlist.toml");
+        let local = format!(
+            "schema = 1\nextends = [{{ path = \"shared.toml\", sha256 = \"{pin}\" }}]\n[policy]\nmin-age = \"36h\"\nmissing-publish-time = \"allow\"\n"
+        );
+        let a = parse(&local_path, &local).unwrap();
+        assert_eq!(a.policy.min_age_secs(), Some(14 * 86_400));
+        assert_eq!(
+            a.policy.min_age_setting().as_deref(),
+            Some("min-age-days = 14")
+        );
+        assert_eq!(a.policy.missing_publish_time, Level::Deny);
+        let local = local.replace("36h", "3w");
+        let a = parse(&local_path, &local).unwrap();
+        assert_eq!(a.policy.min_age_secs(), Some(21 * 86_400));
+        assert_eq!(
+            a.policy.min_age_setting().as_deref(),
+            Some("min-age = \"21d\"")
+        );
+    }
+
+    #[test]
+    fn durations() {
+        use super::super::parse_duration as d;
+        assert_eq!(d("90m"), Some(5400));
+        assert_eq!(d("36h"), Some(129_600));
+        assert_eq!(d("7d"), Some(604_800));
+        assert_eq!(d("2w"), Some(1_209_600));
+        for bad in [
+            "",
+            "d",
+            "7",
+            "7x",
+            "-1d",
+            "1.5d",
+            "7 d",
+            "99999999999999999999d",
+        ] {
+            assert_eq!(d(bad), None, "{bad}");
+        }
     }
 }

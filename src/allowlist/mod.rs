@@ -68,8 +68,15 @@ pub struct Policy {
     /// Lists of known-bad packages to load (OSV directories or TSV files),
     /// relative to the allowlist's folder.
     pub known_bad: Vec<PathBuf>,
-    /// Online: minimum age in days of a version before it may be used.
+    /// Minimum age in days of a version before it may be used (`min-age-days`).
     pub min_age_days: Option<u32>,
+    /// Minimum age in seconds of a version before it may be used (`min-age = "36h"`);
+    /// [`Policy::min_age_secs`] is the stricter of this and `min_age_days`.
+    pub min_age: Option<i64>,
+    /// Under `--online` with a minimum age, a version whose publish time neither the
+    /// lockfile nor the registry gives: `deny` (the default) fails the run, `warn`
+    /// reports a warning, `allow` lets it pass (`missing-publish-time`).
+    pub missing_publish_time: Level,
     /// Online: a registry that cannot be reached or answers garbage. `deny` (the
     /// default) fails the run with exit 2; `warn` reports a warning and goes on.
     pub registry_errors: Level,
@@ -86,9 +93,65 @@ impl Default for Policy {
             registries: Vec::new(),
             known_bad: Vec::new(),
             min_age_days: None,
+            min_age: None,
+            missing_publish_time: Level::Deny,
             registry_errors: Level::Deny,
         }
     }
+}
+
+impl Policy {
+    /// The cooldown in seconds: the stricter of `min-age` and `min-age-days`, `None`
+    /// when neither is set.
+    pub fn min_age_secs(&self) -> Option<i64> {
+        let days = self.min_age_days.map(|d| i64::from(d) * 86_400);
+        days.max(self.min_age)
+    }
+
+    /// The setting that gives the cooldown, as written in the allowlist, for
+    /// messages: `min-age-days = 14` or `min-age = "36h"` (the stricter one).
+    pub fn min_age_setting(&self) -> Option<String> {
+        let days = self.min_age_days.map(|d| i64::from(d) * 86_400);
+        match (days, self.min_age) {
+            (Some(d), m) if m.is_none_or(|m| d >= m) => {
+                Some(format!("min-age-days = {}", d / 86_400))
+            }
+            (_, Some(m)) => Some(format!("min-age = \"{}\"", duration_text(m))),
+            _ => None,
+        }
+    }
+}
+
+/// Seconds as the largest whole unit of `d`, `h`, `m`: `7d`, `36h`, `90m` (weeks are
+/// written in days: `2w` is `14d`).
+pub fn duration_text(secs: i64) -> String {
+    for (unit, n) in [("d", 86_400), ("h", 3600), ("m", 60)] {
+        if secs != 0 && secs % n == 0 {
+            return format!("{}{unit}", secs / n);
+        }
+    }
+    format!("{secs}s")
+}
+
+/// Parse a `min-age` duration: a whole number and a unit, `m` (minutes), `h` (hours),
+/// `d` (days) or `w` (weeks): `"90m"`, `"36h"`, `"7d"`, `"2w"`. Returns seconds.
+pub fn parse_duration(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let unit = t.chars().last()?;
+    let mult = match unit {
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        'w' => 604_800,
+        _ => return None,
+    };
+    let num = &t[..t.len() - 1];
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = num.parse().ok()?;
+    // a century at most: anything longer is a typo
+    n.checked_mul(mult).filter(|s| *s <= 36_500 * 86_400)
 }
 
 /// Who approved a package, when and why.
@@ -214,6 +277,7 @@ impl Exception {
 /// `verification-disabled`): pin the registry's hashes or remove the setting.
 pub const NEVER_EXCEPTED: &[&str] = &[
     "hash-mismatch",
+    "hash-changed",
     "hash-not-pinned",
     "weak-pin",
     "foreign-artifact",
@@ -339,13 +403,12 @@ impl Allowlist {
     }
 }
 
-/// Today's date (UTC) as `YYYY-MM-DD`.
+/// Today's date (UTC) as `YYYY-MM-DD`, by the checks' clock (`LOCKGATE_NOW` when set,
+/// see [`crate::model::timestamp::clock`]).
 pub fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    civil_date(secs.div_euclid(86_400) as i64)
+    let secs =
+        crate::model::timestamp::clock().unwrap_or_else(|_| crate::model::timestamp::system_now());
+    civil_date(secs.div_euclid(86_400))
 }
 
 /// The `YYYY-MM-DD` date of a day number (days since 1970-01-01).

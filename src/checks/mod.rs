@@ -37,6 +37,8 @@
 //! place a new id needs a decision.
 
 pub mod allowlist;
+pub mod change;
+pub mod cooldown;
 pub mod deny;
 pub mod exceptions;
 pub mod installer_config;
@@ -206,6 +208,7 @@ finding_ids! {
     UnverifiedSource => allowlist::UNVERIFIED_SOURCE,
     ForeignArtifact => source::FOREIGN_ARTIFACT,
     ExceptionExpired => exceptions::EXCEPTION_EXPIRED,
+    HashChanged => change::HASH_CHANGED,
 }
 
 impl FindingId {
@@ -354,6 +357,7 @@ fn offline_findings(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
     out.extend(source::check(&packages, list));
     out.extend(allowlist::check(&packages, list));
     out.extend(unpinned::check(res, list));
+    out.extend(cooldown::check(&packages, list));
     let configs = crate::installer::read(&res.lockfiles);
     out.extend(configs.errors.iter().map(Finding::parse_error));
     out.extend(installer_config::check(&configs.found, list));

@@ -8,7 +8,8 @@
 //!   first cached them; or (deep mode) the downloaded file does not hash to what the
 //!   registry publishes.
 //! - `yanked` (warning): the registry has yanked the version (PyPI: every file of it).
-//! - `too-new` (error): published less than `[policy] min-age-days` ago.
+//! - `too-new` (error): published less than `[policy] min-age` / `min-age-days` ago,
+//!   or of no known age (see [`super::cooldown`]).
 //! - `registry-error`: the registry could not be asked or answered garbage. An error
 //!   (the run exits 2) unless `[policy] registry-errors = "warn"`; never silent.
 //!
@@ -61,11 +62,11 @@ pub const YANKED: FindingDef = FindingDef {
 /// The `too-new` finding.
 pub const TOO_NEW: FindingDef = FindingDef {
     id: "too-new",
-    summary: "Online: first published more recently than the policy's minimum age.",
-    explanation: "New packages and versions are how slopsquats and compromised releases look on their first days.",
-    help: "Wait until it is older than `min-age-days`, or have the security team approve it explicitly.",
+    summary: "Uploaded more recently than the policy's minimum age (offline from the lockfile's upload times, online from the registry's), or of no known age online.",
+    explanation: "New packages and versions are how slopsquats and compromised releases look on their first days: the chalk/debug takeover (September 2025) was live for under three hours, the Shai-Hulud worm's versions for hours to days. A cooldown of a few days lets the registry and the community catch them first. uv.lock, pylock.toml and pnpm 8's `time:` record upload times, so the check runs offline; with `--online` the registry's times are used too, and a version whose age nobody gives fails unless `missing-publish-time` says otherwise.",
+    help: "Wait until it is older than `min-age`, use an older version, or have the security team approve it with an `[[exception]]` that has an `until` date.",
     severity: Severity::Error,
-    policy: &["min-age-days"],
+    policy: &["min-age", "min-age-days", "missing-publish-time"],
     security_severity: Some("5.0"),
     precision: Precision::High,
 };
@@ -95,7 +96,8 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             deep: false,
-            now: crate::registry::now(),
+            now: crate::model::timestamp::clock()
+                .unwrap_or_else(|_| crate::model::timestamp::system_now()),
         }
     }
 }
@@ -282,39 +284,10 @@ FindingId::RegistryHashMismatch, p,
     out
 }
 
-/// The `too-new` finding, when the policy sets `min-age-days` and the version is younger.
+/// The `too-new` finding, when the policy sets a minimum age and the version is
+/// younger or of no known age (see [`super::cooldown::too_new_online`]).
 pub fn too_new(p: &Package, v: &VersionInfo, list: &Allowlist, now: i64) -> Option<Finding> {
-    let days = list.policy.min_age_days?;
-    let published = v.published?;
-    let age = now - published;
-    if age >= i64::from(days) * 86_400 {
-        return None;
-    }
-    Some(Finding::about(
-        FindingId::TooNew,
-        p,
-        format!(
-            "{} {} was published {} ago, less than the policy's min-age-days = {days}",
-            p.name,
-            p.version,
-            age_text(age)
-        ),
-        format!(
-            "wait until it is {days} days old, use an older version, or have the security team approve it"
-        ),
-    ))
-}
-
-fn age_text(secs: i64) -> String {
-    if secs < 0 {
-        "in the future (clock skew?)".to_string()
-    } else if secs < 3600 {
-        format!("{} minutes", secs / 60)
-    } else if secs < 2 * 86_400 {
-        format!("{} hours", secs / 3600)
-    } else {
-        format!("{} days", secs / 86_400)
-    }
+    super::cooldown::too_new_online(p, v, list, now)
 }
 
 fn error_findings(

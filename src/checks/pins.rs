@@ -87,15 +87,18 @@ fn flags_for(
             message: format!("{name} {version} is yanked on the registry"),
         });
     }
-    if let (Some(days), Some(published)) = (list.and_then(|l| l.policy.min_age_days), v.published)
-        && now - published < i64::from(days) * 86_400
+    if let (Some(min), Some(setting), Some(published)) = (
+        list.and_then(|l| l.policy.min_age_secs()),
+        list.and_then(|l| l.policy.min_age_setting()),
+        v.published,
+    ) && now - published < min
         && !waived(list, eco, name, version, "too-new", today)
     {
         flags.push(Flag {
             id: "too-new".into(),
             message: format!(
-                "{name} {version} was published {} days ago, less than min-age-days = {days}",
-                (now - published) / 86_400
+                "{name} {version} was published {} ago, less than {setting}",
+                crate::checks::cooldown::age_text((now - published).max(0))
             ),
         });
     }
@@ -111,7 +114,8 @@ pub fn registry_flags(list: Option<&Allowlist>, client: &Client, wanted: &mut [W
         .map(|w| (w.ecosystem, w.name.clone()))
         .collect();
     let answers = client.lookup_all(&queries);
-    let now = crate::registry::now();
+    let now =
+        crate::model::timestamp::clock().unwrap_or_else(|_| crate::model::timestamp::system_now());
     let today = allowlist::today();
     for (w, ans) in wanted.iter_mut().zip(answers) {
         let Ok(v) = pins::resolve_version(w.ecosystem, &w.name, &w.version, ans) else {
@@ -180,7 +184,8 @@ pub fn plan_add(
 ) -> AddPlan {
     let queries: Vec<(Ecosystem, String)> = wanted.iter().map(|(n, _)| (eco, n.clone())).collect();
     let answers = client.lookup_all(&queries);
-    let now = crate::registry::now();
+    let now =
+        crate::model::timestamp::clock().unwrap_or_else(|_| crate::model::timestamp::system_now());
     let today = allowlist::today();
     let mut plan = AddPlan::default();
     for ((name, version), ans) in wanted.iter().zip(answers) {

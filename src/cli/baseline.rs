@@ -76,11 +76,17 @@ impl BaselineArgs {
         let (new, unchanged) =
             baseline::compare(std::mem::take(&mut outcome.findings), &base_out.findings);
         outcome.findings = new;
+        let changes = baseline::package_changes(&base_res, res);
+        // Same version, other hash: new at the head by construction, never waived.
+        outcome
+            .findings
+            .extend(baseline::change_findings(&changes, &base.rev));
+        lockgate::checks::sort(&mut outcome.findings);
         Ok(Some(Comparison {
             rev: base.rev.clone(),
             commit: base.commit.clone(),
             unchanged,
-            changes: baseline::package_changes(&base_res, res),
+            changes,
         }))
     }
 

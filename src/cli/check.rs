@@ -55,7 +55,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let mut outcome = evaluate(&res)?;
     let cmp = baseline.apply(&mut outcome, &res, &walk, &list, evaluate)?;
-    output::emit(&output, &outcome, &res, &list)?;
+    let changes = cmp.as_ref().map(|c| c.changes.as_slice());
+    output::emit_with(&output, &outcome, changes, &res, &list)?;
     baseline.finish(cmp.as_ref(), &outcome, output.quiet)?;
     if !output.quiet {
         // Said on stderr, so that no report format changes.

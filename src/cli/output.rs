@@ -19,6 +19,7 @@ use super::print;
 use anyhow::Context as _;
 use clap::ValueEnum;
 use lockgate::allowlist::Allowlist;
+use lockgate::baseline::PackageChange;
 use lockgate::checks::Outcome;
 use lockgate::checks::pins;
 use lockgate::report::{self, Format, color::ColorChoice, sarif::Paths};
@@ -193,7 +194,7 @@ fn color_enabled(choice: ColorArg) -> bool {
 
 fn render(
     format: Format,
-    outcome: &Outcome,
+    (outcome, changes): (&Outcome, Option<&[PackageChange]>),
     res: &Resolution,
     list: &Allowlist,
     paths: &Paths,
@@ -201,7 +202,7 @@ fn render(
 ) -> String {
     match format {
         Format::Human => report::human::findings(outcome),
-        Format::Json => report::json::findings(outcome),
+        Format::Json => report::json::findings_with_changes(outcome, changes),
         Format::Sarif => report::sarif::findings_with(outcome, paths, sarif),
         Format::Github => report::github::findings(outcome, paths),
         Format::Markdown => {
@@ -218,10 +219,12 @@ fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write the report to {}", path.display()))
 }
 
-/// Write every report the arguments ask for.
-pub fn emit(
+/// Write every report the arguments ask for; `changes` are the package changes of
+/// a `--baseline` run (the JSON report's `changes`).
+pub fn emit_with(
     args: &OutputArgs,
     outcome: &Outcome,
+    changes: Option<&[PackageChange]>,
     res: &Resolution,
     list: &Allowlist,
 ) -> anyhow::Result<()> {
@@ -238,10 +241,13 @@ pub fn emit(
     targets.extend(args.reports.iter().map(|r| (r.format, r.file.as_deref())));
     for (format, file) in targets {
         match file {
-            Some(path) => write_file(path, &render(format, outcome, res, list, &paths, &sarif))?,
+            Some(path) => write_file(
+                path,
+                &render(format, (outcome, changes), res, list, &paths, &sarif),
+            )?,
             None if args.quiet => {}
             None => {
-                let text = render(format, outcome, res, list, &paths, &sarif);
+                let text = render(format, (outcome, changes), res, list, &paths, &sarif);
                 if format == Format::Human && color_enabled(args.color) {
                     print(&report::color::paint_findings(&text))?;
                 } else {

@@ -44,13 +44,16 @@
 //!   `package.json` when present, else the lockfile's reference (`file:local-lib`) is
 //!   used as the version.
 //! - line: the line of the entry's key under `packages:` (from the YAML parser's spans).
+//! - upload time: the `time:` section (`resolution-mode: time-based`) gives the publish
+//!   time of the direct dependencies ([`Package::upload_time`]); pnpm 9 and 10 write
+//!   it empty, so in practice only pnpm 8 lockfiles carry times.
 //! - direct/dev/optional/path: [`graph::shortest_paths`] over the importers'
 //!   `dependencies`, `devDependencies` and `optionalDependencies` (the `dev:`/`optional:`
 //!   flags that v6 writes are not used; they say the same thing).
 //!
 //! Not verified: that the integrity matches any artifact, that `specifier`s match the
-//! `package.json` files, the `settings`, `overrides`, `patchedDependencies` and
-//! `time` sections (read as opaque), or that a dependency reference in a package that
+//! `package.json` files, the `settings`, `overrides` and `patchedDependencies`
+//! sections (read as opaque), or that a dependency reference in a package that
 //! names no entry (e.g. a `link:` to a workspace) is meant that way.
 //!
 //! # YAML
@@ -91,6 +94,9 @@ struct Doc {
     optional_dependencies: Option<BTreeMap<String, DepRef>>,
     packages: Option<SpannedMap<Entry>>,
     snapshots: Option<SpannedMap<Snapshot>>,
+    /// `resolution-mode: time-based`: publish times of the direct dependencies, keyed
+    /// like `packages` (pnpm 8 writes them; pnpm 9 and 10 write `time: {}`).
+    time: Option<SpannedMap<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -206,6 +212,7 @@ from_map!(Doc {
     "optionalDependencies" => optional_dependencies: opt,
     "packages" => packages: opt,
     "snapshots" => snapshots: opt,
+    "time" => time: opt,
 });
 
 from_map!(Importer {
@@ -521,6 +528,26 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
                     ));
                 }
             }
+        }
+    }
+
+    for (key, line, when) in doc.time.unwrap_or_default().0 {
+        let secs = crate::model::timestamp::parse_timestamp(&when).ok_or_else(|| {
+            ctx.error(
+                Some(line),
+                format!("`time` of `{key}`: \"{when}\" is not an RFC 3339 time (e.g. 2025-09-08T13:00:00.000Z); regenerate the lockfile with `pnpm install`"),
+            )
+        })?;
+        // pnpm 8 keys `/name@1.0.0`; a lockfile 9.0 key has no leading slash.
+        let bare = strip_peers(&key, flavor);
+        let alt = match bare.strip_prefix('/') {
+            Some(b) => b.to_string(),
+            None => format!("/{bare}"),
+        };
+        if let Some(&i) = by_key.get(bare).or_else(|| by_key.get(alt.as_str()))
+            && let Some(rec) = records.get_mut(i)
+        {
+            rec.note_upload_time(secs);
         }
     }
 
@@ -913,5 +940,43 @@ snapshots:
         let e = parse_str(&t).unwrap_err();
         assert!(e.message.contains("react: 16.0.0"), "{}", e.message);
         assert_eq!(e.line, Some(30), "the snapshot's line");
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
+        FORMAT.parse_at("/nonexistent/proj/pnpm-lock.yaml", text)
+    }
+
+    const SRI: &str = "sha512-6FlzubTLZG3J2a/NVCAleEhjzq5oxgHyaCU9yYXvcLsvoVaHJq/s5xXI6/XXP6tz7R9xAOtHnSO/tXtF3WRTlA==";
+
+    // Hand-written: the shape pnpm 8 writes (see tests/fixtures/npm/pnpm/time-based-pnpm8).
+    fn v6(time: &str) -> String {
+        format!(
+            "lockfileVersion: '6.0'\n\ndependencies:\n  ms:\n    specifier: ^2.1.3\n    version: 2.1.3\n\npackages:\n\n  /ms@2.1.3:\n    resolution: {{integrity: {SRI}}}\n    dev: false\n\ntime:\n  /ms@2.1.3: {time}\n"
+        )
+    }
+
+    #[test]
+    fn time_section_gives_the_upload_time() {
+        let lf = parse_str(&v6("'2024-02-23T22:24:14.754000+00:00'")).unwrap();
+        assert_eq!(lf.packages[0].upload_time, Some(1_708_727_054));
+        // a lockfile 9.0 key has no leading slash
+        let v9 = format!(
+            "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n      ms:\n        specifier: ^2.1.3\n        version: 2.1.3\n\npackages:\n\n  ms@2.1.3:\n    resolution: {{integrity: {SRI}}}\n\nsnapshots:\n\n  ms@2.1.3: {{}}\n\ntime:\n  ms@2.1.3: '2024-02-23T22:24:14.754Z'\n"
+        );
+        let lf = parse_str(&v9).unwrap();
+        assert_eq!(lf.packages[0].upload_time, Some(1_708_727_054));
+    }
+
+    // Hand-written malformed input.
+    #[test]
+    fn unreadable_time_is_an_error_at_its_line() {
+        let e = parse_str(&v6("'soon'")).unwrap_err();
+        assert_eq!(e.line, Some(15));
+        assert!(e.message.contains("time"), "{}", e.message);
     }
 }

@@ -22,7 +22,8 @@
 //! other package depends on are direct. Packages nothing reaches get `[project, name]`.
 //!
 //! Not verified: markers, `environments` and `requires-python` are not evaluated;
-//! `attestation-identities`, sizes and upload times are ignored.
+//! `attestation-identities` and sizes are ignored. Upload times (`upload-time` of the
+//! sdist and each wheel) become [`Package::upload_time`], the latest of them.
 
 use super::graph::{self, Root};
 use super::lines::LineIndex;
@@ -91,6 +92,9 @@ struct Artifact {
     url: Option<String>,
     path: Option<String>,
     hashes: BTreeMap<String, String>,
+    /// PEP 751 `upload-time`: a TOML datetime (a string or a bare date is refused).
+    #[serde(rename = "upload-time")]
+    upload_time: Option<toml::value::Datetime>,
 }
 
 impl Artifact {
@@ -100,6 +104,14 @@ impl Artifact {
             loc.split(['#', '?']).next()?.rsplit('/').next()
         })
     }
+}
+
+/// A TOML datetime as Unix seconds: it must have a date and a time; a missing
+/// offset is read as UTC (PEP 751 times are UTC).
+fn upload_secs(t: &toml::value::Datetime) -> Option<i64> {
+    t.date?;
+    t.time?;
+    crate::model::timestamp::parse_timestamp(&t.to_string())
 }
 
 /// A dependency reference: normalized name and, if given, version.
@@ -218,6 +230,18 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             }
         };
         let mut artifacts = Vec::new();
+        let mut upload_time: Option<i64> = None;
+        for a in p.sdist.iter().chain(p.wheels.iter().flatten()) {
+            if let Some(t) = &a.upload_time {
+                let secs = upload_secs(t).ok_or_else(|| {
+                    err(format!(
+                        "{}: `upload-time = {t}` is not a date and time with a UTC offset (e.g. 2025-09-08T13:00:00Z); regenerate the lock",
+                        a.file_name().unwrap_or("a file")
+                    ))
+                })?;
+                upload_time = Some(upload_time.map_or(secs, |u| u.max(secs)));
+            }
+        }
         let source = if let Some(v) = &p.vcs {
             let _ = &v.requested_revision;
             match (v.kind.as_str(), &v.url, &v.path) {
@@ -306,6 +330,9 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                 it.pkg.hashes.sort();
                 it.pkg.hashes.dedup();
                 it.pkg.artifacts.extend(artifacts);
+                if let Some(t) = upload_time {
+                    it.pkg.note_upload_time(t);
+                }
                 it.deps.extend(deps);
             }
             continue;
@@ -315,6 +342,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             pkg: Package {
                 hashes,
                 artifacts,
+                upload_time,
                 ..Package::new(Ecosystem::Pypi, name, version, source, ctx.display, line)
             },
             deps,
@@ -569,5 +597,53 @@ vcs = {{ type = "git", url = "https://example.com/c.git", commit-id = "abc" }}
         assert_eq!(e.line, Some(11), "{e}");
         let e = parse_str(&s[..s.len() - 30]).unwrap_err();
         assert!(e.line.is_some());
+    }
+}
+
+#[cfg(test)]
+mod upload_time_tests {
+    use super::*;
+
+    const H: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+
+    fn lock(sdist_time: &str, wheel_time: &str) -> String {
+        format!(
+            r#"lock-version = "1.0"
+created-by = "test"
+
+[[packages]]
+name = "a"
+version = "1.0"
+sdist = {{ url = "https://files.pythonhosted.org/a-1.0.tar.gz", upload-time = {sdist_time}, hashes = {{ sha256 = "{H}" }} }}
+wheels = [{{ url = "https://files.pythonhosted.org/a-1.0-py3-none-any.whl", upload-time = {wheel_time}, hashes = {{ sha256 = "{H}" }} }}]
+"#
+        )
+    }
+
+    // Hand-written: the wheel was uploaded after the sdist; the later time counts.
+    #[test]
+    fn upload_time_is_the_latest_of_the_files() {
+        let text = lock("2020-01-01T00:00:00Z", "2025-09-08T13:16:00Z");
+        let lf = FORMAT
+            .parse_at("/nonexistent/p/pylock.toml", &text)
+            .unwrap();
+        assert_eq!(lf.packages[0].upload_time, Some(1_757_337_360));
+    }
+
+    // Hand-written malformed input: a date without a time, and a string.
+    #[test]
+    fn a_date_without_time_or_a_string_is_an_error() {
+        let text = lock("2020-01-01T00:00:00Z", "2025-09-08");
+        let e = FORMAT
+            .parse_at("/nonexistent/p/pylock.toml", &text)
+            .unwrap_err();
+        assert!(e.message.contains("upload-time"), "{}", e.message);
+        assert_eq!(e.line, Some(5));
+        let text = lock("2020-01-01T00:00:00Z", "\"2025-09-08T13:16:00Z\"");
+        assert!(
+            FORMAT
+                .parse_at("/nonexistent/p/pylock.toml", &text)
+                .is_err()
+        );
     }
 }

@@ -22,6 +22,8 @@ pub(crate) struct Node {
     pub(crate) hashes: Vec<Hash>,
     /// The files the lockfile names (URL or file name), for the source policy.
     pub(crate) artifacts: Vec<Artifact>,
+    /// The latest upload time of its files, when the lockfile records them (uv).
+    pub(crate) upload_time: Option<i64>,
 }
 
 impl Node {
@@ -40,6 +42,7 @@ impl Node {
             line,
             hashes,
             artifacts: Vec::new(),
+            upload_time: None,
         }
     }
 }
@@ -297,6 +300,7 @@ pub(crate) fn finish(
             Package {
                 hashes: n.hashes,
                 artifacts: n.artifacts,
+                upload_time: n.upload_time,
                 direct: r.direct,
                 dev: r.dev,
                 optional: r.optional,

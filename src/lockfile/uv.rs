@@ -13,6 +13,8 @@
 //!   The members are the `[manifest] members`; a single project has no `[manifest]`,
 //!   and its root is the entry whose source is `editable = "."` or `virtual = "."`.
 //! - **Hashes**: the `sdist` hash and every `wheels` hash of the entry.
+//! - **Upload time**: the latest `upload-time` of the `sdist` and the `wheels`
+//!   ([`crate::model::Package::upload_time`]); one that is not RFC 3339 is an error.
 //! - **Sources**: `registry` is [`Source::Registry`] (`None` for
 //!   `https://pypi.org/simple`), `git` is [`Source::Git`] (URL without query and
 //!   fragment, the commit from the fragment), `url` is [`Source::Url`], `path`,
@@ -99,6 +101,8 @@ struct RawArtifact {
     hash: Option<Spanned<String>>,
     url: Option<Spanned<String>>,
     filename: Option<String>,
+    #[serde(rename = "upload-time")]
+    upload_time: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -299,6 +303,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         };
         let mut hashes = Vec::with_capacity(p.wheels.len() + 1);
         let mut artifacts = Vec::with_capacity(p.wheels.len() + 1);
+        let mut upload_time: Option<i64> = None;
         for a in p.sdist.iter().chain(&p.wheels) {
             let mut own = Vec::new();
             if let Some(h) = &a.hash {
@@ -309,6 +314,18 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                 (None, Some(h)) => lines.line(h.span().start),
                 (None, None) => e.line,
             };
+            if let Some(t) = &a.upload_time {
+                let secs = crate::model::timestamp::parse_timestamp(t.get_ref()).ok_or_else(|| {
+                    ctx.error(
+                        Some(lines.line(t.span().start)),
+                        format!(
+                            "package `{name}`: `upload-time = \"{}\"` is not an RFC 3339 time (e.g. 2025-09-08T13:00:00Z); regenerate the lockfile with `uv lock`",
+                            t.get_ref()
+                        ),
+                    )
+                })?;
+                upload_time = Some(upload_time.map_or(secs, |u: i64| u.max(secs)));
+            }
             hashes.extend(own.iter().cloned());
             artifacts.push(crate::model::Artifact {
                 url: a.url.as_ref().map(|u| u.get_ref().clone()),
@@ -321,6 +338,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         if let Some(&n) = key_index.get(&key) {
             nodes[n].hashes.extend(hashes);
             nodes[n].artifacts.extend(artifacts);
+            nodes[n].upload_time = nodes[n].upload_time.max(upload_time);
             node_of[i] = Some(n);
             continue;
         }
@@ -328,6 +346,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         node_of[i] = Some(nodes.len());
         let mut node = Node::new(name, version, source, e.line, hashes);
         node.artifacts = artifacts;
+        node.upload_time = upload_time;
         nodes.push(node);
     }
 
@@ -474,6 +493,44 @@ name = "g"
 version = "0.1"
 source = { git = "https://example.com/g.git?rev=main#0123abcd" }
 "#;
+
+    const TIMES: &str = r#"version = 1
+revision = 3
+
+[[package]]
+name = "a"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files.pythonhosted.org/a-1.0.tar.gz", hash = "sha256:13b2beaad985e05e2d6407ee4c4f35590b11f8d693a258a561055cac8f64cab7", upload-time = "2020-01-01T00:00:00Z" }
+wheels = [
+    { url = "https://files.pythonhosted.org/a-1.0-py3-none-any.whl", hash = "sha256:f072f4d804ea359e4eaf198b1af7a8b0943881a87f31bb764f8bf219bb9419e0", upload-time = "2025-09-08T13:16:00.5Z" },
+]
+
+[[package]]
+name = "b"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files.pythonhosted.org/b-1.0.tar.gz", hash = "sha256:13b2beaad985e05e2d6407ee4c4f35590b11f8d693a258a561055cac8f64cab7" }
+"#;
+
+    // Hand-written: a wheel uploaded years after its release's sdist.
+    #[test]
+    fn upload_time_is_the_latest_of_the_files() {
+        let lock = run(TIMES).unwrap();
+        let a = lock.packages.iter().find(|p| p.name == "a").unwrap();
+        assert_eq!(a.upload_time, Some(1_757_337_360));
+        let b = lock.packages.iter().find(|p| p.name == "b").unwrap();
+        assert_eq!(b.upload_time, None);
+    }
+
+    // Hand-written malformed input.
+    #[test]
+    fn unreadable_upload_time_is_an_error_at_its_line() {
+        let text = TIMES.replace("2025-09-08T13:16:00.5Z", "last tuesday");
+        let e = run(&text).unwrap_err();
+        assert_eq!(e.line, Some(10));
+        assert!(e.message.contains("upload-time"), "{}", e.message);
+    }
 
     #[test]
     fn forks_and_git() {

@@ -16,6 +16,7 @@ pub mod name;
 pub mod package;
 pub mod shared_path;
 pub mod source;
+pub mod timestamp;
 
 pub use dep_path::DepPath;
 pub use ecosystem::Ecosystem;

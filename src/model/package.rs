@@ -36,6 +36,12 @@ pub struct Package {
     /// the JSON output (`hashes` is the union of their hashes).
     #[serde(skip)]
     pub artifacts: Vec<Artifact>,
+    /// When the version's files were uploaded, as the lockfile records it (Unix
+    /// seconds): the LATEST upload time among the artifacts it names (a file added
+    /// later to an old release is new code). `None` when the lockfile records none
+    /// (uv.lock and pylock.toml `upload-time`, pnpm's `time:` carry it).
+    #[serde(skip)]
+    pub upload_time: Option<i64>,
 }
 
 /// One file of a package version as the lockfile names it.
@@ -104,6 +110,7 @@ impl Package {
             optional: false,
             path: DepPath::EMPTY,
             artifacts: Vec::new(),
+            upload_time: None,
         }
     }
 
@@ -123,6 +130,11 @@ impl Package {
         for a in &mut self.artifacts {
             a.hashes.shrink_to_fit();
         }
+    }
+
+    /// Record one artifact's upload time: the package keeps the latest.
+    pub fn note_upload_time(&mut self, t: i64) {
+        self.upload_time = Some(self.upload_time.map_or(t, |u| u.max(t)));
     }
 
     /// The key the allowlist and the checks look the package up by.

@@ -2,7 +2,9 @@
 //! Markdown body for a pull-request comment (`--comment-file`) and the job summary.
 //!
 //! It lists, per ecosystem, the packages the change adds, removes, upgrades and
-//! downgrades, each with the new findings on it, then the new findings not tied to
+//! downgrades, each with the new findings on it and its classes (new package,
+//! version up or down, same version with a different hash, source moved, …: see
+//! [`ChangeClass`]), then the new findings not tied to
 //! a changed package, and counts the findings that were already there at the
 //! baseline. Every name, version, path and message is escaped for Markdown the same
 //! way as the `markdown` report ([`super::markdown`], [`super::escape`]): a package
@@ -11,7 +13,7 @@
 
 use super::markdown::{code, escape, verdict};
 use super::sarif::Paths;
-use crate::baseline::{ChangeKind, Comparison, PackageChange};
+use crate::baseline::{ChangeClass, ChangeKind, Comparison, PackageChange};
 use crate::checks::{Finding, Outcome, Severity};
 use std::fmt::Write as _;
 
@@ -60,6 +62,24 @@ fn finding_cell(f: &Finding) -> String {
 
 fn versions(v: &[String]) -> String {
     v.iter().map(|x| text(x)).collect::<Vec<_>>().join(", ")
+}
+
+/// The classes of a change in words, the alarming ones in bold, with their notes
+/// (`source moved: registry default -> git https://…`).
+fn class_cell(c: &PackageChange) -> String {
+    let mut parts: Vec<String> = c
+        .classes
+        .iter()
+        .map(|k| match k {
+            ChangeClass::HashChanged
+            | ChangeClass::SourceMoved
+            | ChangeClass::InstallScriptGained
+            | ChangeClass::PublisherChanged => format!("**{}**", k.describe()),
+            _ => k.describe().to_string(),
+        })
+        .collect();
+    parts.extend(c.notes.iter().map(|n| text(n)));
+    parts.join("<br>")
 }
 
 /// Does the finding belong to this changed package (same ecosystem, lockfile and
@@ -125,9 +145,9 @@ pub fn markdown(outcome: &Outcome, cmp: &Comparison, paths: &Paths) -> String {
             );
             let _ = writeln!(
                 out,
-                "| change | package | before | after | lockfile | new findings |"
+                "| change | package | before | after | lockfile | new findings | class |"
             );
-            let _ = writeln!(out, "|---|---|---|---|---|---|");
+            let _ = writeln!(out, "|---|---|---|---|---|---|---|");
         }
         let mut cells = Vec::new();
         for (i, f) in outcome.findings.iter().enumerate() {
@@ -147,12 +167,13 @@ pub fn markdown(outcome: &Outcome, cmp: &Comparison, paths: &Paths) -> String {
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {findings} |",
+            "| {} | {} | {} | {} | {} | {findings} | {} |",
             c.kind.as_str(),
             code(&c.name),
             versions(&c.before),
             versions(&c.after),
-            code(&paths.display(&c.lockfile))
+            code(&paths.display(&c.lockfile)),
+            class_cell(c)
         );
         // End of this ecosystem's table.
         let next = cmp
@@ -261,6 +282,9 @@ mod tests {
                 before: Vec::new(),
                 after: vec!["1.0.0".into()],
                 lockfile: "package-lock.json".into(),
+                classes: vec![ChangeClass::NewPackage],
+                notes: Vec::new(),
+                hash_changes: Vec::new(),
             }],
         };
         let md = markdown(&outcome, &cmp, &Paths::default());

@@ -118,10 +118,22 @@ struct FindingsDoc<'a> {
     complete: bool,
     summary: Summary<'a>,
     findings: &'a [Finding],
+    /// With `--baseline`: what the change did to the pinned packages, with classes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<&'a [crate::baseline::PackageChange]>,
 }
 
 /// Render the output of `lockgate check --format json`.
 pub fn findings(outcome: &Outcome) -> String {
+    findings_with_changes(outcome, None)
+}
+
+/// [`findings`], with the `changes` of a `--baseline` run (each changed package
+/// with its `kind` and `classes`: see `docs/json.md`).
+pub fn findings_with_changes(
+    outcome: &Outcome,
+    changes: Option<&[crate::baseline::PackageChange]>,
+) -> String {
     let doc = FindingsDoc {
         schema_version: SCHEMA_VERSION,
         complete: outcome.complete && !outcome.registry_failed(),
@@ -139,6 +151,7 @@ pub fn findings(outcome: &Outcome) -> String {
             allowlist: &outcome.allowlist,
         },
         findings: &outcome.findings,
+        changes,
     };
     let mut s = super::escape::json_safe(
         serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
