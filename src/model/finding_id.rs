@@ -35,6 +35,7 @@ pub const FINDING_IDS: &[&str] = &[
     "unverified-source",
     "foreign-artifact",
     "exception-expired",
+    "hash-changed",
 ];
 
 /// Is `id` the id of a kind of finding lockgate raises?
