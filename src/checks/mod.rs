@@ -39,6 +39,7 @@
 pub mod allowlist;
 pub mod deny;
 pub mod exceptions;
+pub mod install_script;
 pub mod installer_config;
 pub mod names;
 pub mod online;
@@ -206,6 +207,7 @@ finding_ids! {
     UnverifiedSource => allowlist::UNVERIFIED_SOURCE,
     ForeignArtifact => source::FOREIGN_ARTIFACT,
     ExceptionExpired => exceptions::EXCEPTION_EXPIRED,
+    InstallScript => install_script::INSTALL_SCRIPT,
 }
 
 impl FindingId {
@@ -353,6 +355,7 @@ fn offline_findings(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
     out.extend(deny::check(&packages, list));
     out.extend(source::check(&packages, list));
     out.extend(allowlist::check(&packages, list));
+    out.extend(install_script::check(&packages, list));
     out.extend(unpinned::check(res, list));
     let configs = crate::installer::read(&res.lockfiles);
     out.extend(configs.errors.iter().map(Finding::parse_error));

@@ -277,7 +277,7 @@ pub(crate) fn finish(
         .map(|(mut n, r)| {
             n.hashes.sort();
             n.hashes.dedup();
-            Package {
+            let mut p = Package {
                 hashes: n.hashes,
                 artifacts: n.artifacts,
                 direct: r.direct,
@@ -292,7 +292,9 @@ pub(crate) fn finish(
                     ctx.display,
                     n.line,
                 )
-            }
+            };
+            p.infer_pypi_install_script();
+            p
         })
         .collect();
     Lockfile {

@@ -10,6 +10,7 @@
 pub mod dep_path;
 pub mod ecosystem;
 pub mod hash;
+pub mod install_script;
 pub mod name;
 pub mod package;
 pub mod shared_path;

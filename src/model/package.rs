@@ -36,6 +36,13 @@ pub struct Package {
     /// the JSON output (`hashes` is the union of their hashes).
     #[serde(skip)]
     pub artifacts: Vec<Artifact>,
+    /// Whether code runs when it is installed, as the lockfile (or the registry, or the
+    /// artifact in deep mode) says: `Some(true)` an install script (npm `preinstall`/
+    /// `install`/`postinstall`, a `binding.gyp`, a PyPI sdist built by its backend, a
+    /// crate's `build.rs` or proc-macro), `Some(false)` the source says there is none,
+    /// `None` unknown (the format does not record it). See `checks::install_script`.
+    #[serde(skip)]
+    pub install_script: Option<bool>,
 }
 
 /// One file of a package version as the lockfile names it.
@@ -104,6 +111,7 @@ impl Package {
             optional: false,
             path: DepPath::EMPTY,
             artifacts: Vec::new(),
+            install_script: None,
         }
     }
 
