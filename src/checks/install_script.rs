@@ -36,10 +36,12 @@ pub const INSTALL_SCRIPT: FindingDef = FindingDef {
 pub fn reason(p: &Package) -> &'static str {
     match p.ecosystem {
         Ecosystem::Npm => {
-            "the lockfile says it has an install script (preinstall/install/postinstall or a binding.gyp)"
+            "the lockfile records an install script: preinstall, install, postinstall or a binding.gyp"
         }
         Ecosystem::Pypi => crate::model::install_script::SDIST_REASON,
-        Ecosystem::Cargo => "it has a build script (build.rs) or is a proc-macro: cargo runs its code when it builds",
+        Ecosystem::Cargo => {
+            "it has a build script (build.rs) or is a proc-macro: cargo runs its code when it builds"
+        }
     }
 }
 
@@ -74,7 +76,9 @@ pub fn finding(p: &Package, why: &str, list: &Allowlist) -> Option<Finding> {
             FindingId::InstallScript,
             Severity::Error,
             p,
-            format!("{at} runs code at install ({why}), but its allowlist pin says `scripts = false`"),
+            format!(
+                "{at} runs code at install ({why}), but its allowlist pin says `scripts = false`"
+            ),
             format!("do not merge until the script is reviewed; {approve}"),
         ));
     }
@@ -95,7 +99,9 @@ pub fn finding(p: &Package, why: &str, list: &Allowlist) -> Option<Finding> {
                 "{at} gained code that runs at install ({why}); its approved versions {} have none (`scripts = false`)",
                 had.join(", ")
             ),
-            format!("a new install script is how Shai-Hulud and the Nx compromise spread: do not merge until it is reviewed; {approve}"),
+            format!(
+                "a new install script is how Shai-Hulud and the Nx compromise spread: do not merge until it is reviewed; {approve}"
+            ),
         ));
     }
     let severity = match list.policy.install_scripts {

@@ -79,6 +79,12 @@ pub enum Cmd {
         /// allowlist's `exclude`.
         #[arg(long)]
         exclude: Vec<String>,
+        /// Approve the install scripts of the versions written (`scripts = true`):
+        /// npm install scripts and binding.gyp, PyPI sdists, crate build scripts.
+        /// Without it they are pinned without `scripts` and `check` reports them
+        /// (`install-script`).
+        #[arg(long)]
+        allow_scripts: bool,
         #[command(flatten)]
         approval: ApprovalArgs,
         /// Take the hashes from the registries (every file of each version), not
@@ -102,6 +108,12 @@ pub enum Cmd {
         /// --reason; known-malicious ones are never written).
         #[arg(long, requires = "reason")]
         force: bool,
+        /// Approve the install scripts of the versions written (`scripts = true`):
+        /// npm install scripts and binding.gyp, PyPI sdists, crate build scripts.
+        /// Without it they are pinned without `scripts` and `check` reports them
+        /// (`install-script`).
+        #[arg(long)]
+        allow_scripts: bool,
         #[command(flatten)]
         approval: ApprovalArgs,
         /// Take the hashes from the registries, not the lockfiles (the snippet then
@@ -129,6 +141,12 @@ pub enum Cmd {
         /// Add even what the checks flag; needs --reason.
         #[arg(long, requires = "reason")]
         force: bool,
+        /// Approve the install scripts of the versions written (`scripts = true`):
+        /// npm install scripts and binding.gyp, PyPI sdists, crate build scripts.
+        /// Without it they are pinned without `scripts` and `check` reports them
+        /// (`install-script`).
+        #[arg(long)]
+        allow_scripts: bool,
         #[command(flatten)]
         net: super::online::NetArgs,
     },
@@ -256,6 +274,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             allowlist,
             force,
             exclude,
+            allow_scripts,
             approval,
             online,
             net,
@@ -280,6 +299,12 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 });
             let mut ed = ops::init_with(&allowlist.path, &res, &approval.approval(), &clean);
             ed.set_exclude(&exclude);
+            let scripts = with_scripts(&res, &clean);
+            if allow_scripts {
+                for (eco, name, version) in &scripts {
+                    ed.set_scripts(*eco, name, version, true);
+                }
+            }
             ed.append_comment(&ops::commented_out(&flagged, &allowlist.path));
             for w in clean.iter().filter(|w| !w.flags.is_empty()) {
                 for f in &w.flags {
@@ -290,6 +315,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 }
             }
             ed.save()?;
+            tell_scripts(&scripts, allow_scripts);
             let list = allowlist::load(&allowlist.path)?;
             eprintln!(
                 "wrote {}: {} packages, {} versions pinned from {} lockfiles ({})",
@@ -327,6 +353,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             allowlist,
             write,
             force,
+            allow_scripts,
             approval,
             online,
             net,
@@ -381,10 +408,17 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                         if flagged.len() == 1 { "" } else { "s" }
                     );
                 }
+                let scripts = with_scripts(&res, &wanted);
                 edit::update(&allowlist.path, false, |ed| {
                     ops::apply(ed, &wanted, &approval.approval());
+                    if allow_scripts {
+                        for (eco, name, version) in &scripts {
+                            ed.set_scripts(*eco, name, version, true);
+                        }
+                    }
                     Ok(())
                 })?;
+                tell_scripts(&scripts, allow_scripts);
                 eprintln!(
                     "added {} versions to {}",
                     wanted.len(),
@@ -416,15 +450,34 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             allowlist,
             approval,
             force,
+            allow_scripts,
             net,
-        } => super::online::add(
-            &allowlist.path,
-            &ecosystem,
-            &specs,
-            &approval.approval(),
-            force,
-            net.offline,
-        ),
+        } => {
+            let code = super::online::add(
+                &allowlist.path,
+                &ecosystem,
+                &specs,
+                &approval.approval(),
+                force,
+                net.offline,
+            )?;
+            if allow_scripts && code == ExitCode::SUCCESS {
+                let eco = parse_ecosystem(&ecosystem)?;
+                edit::update(&allowlist.path, false, |ed| {
+                    for spec in &specs {
+                        if let (name, Some(version)) = split_name_version(spec) {
+                            ed.set_scripts(eco, name, version, true);
+                        }
+                    }
+                    Ok(())
+                })?;
+                eprintln!(
+                    "install scripts approved (`scripts = true`) for {}",
+                    specs.join(", ")
+                );
+            }
+            Ok(code)
+        }
         Cmd::Verify {
             allowlist,
             deep,
@@ -588,4 +641,54 @@ fn refuse_partial_prune(allowlist: &std::path::Path, paths: &[PathBuf]) -> anyho
         );
     }
     Ok(())
+}
+
+/// The versions being written whose installation runs code, as the lockfiles say
+/// (see [`lockgate::model::Package::install_script`]).
+fn with_scripts(
+    res: &lockgate::resolve::Resolution,
+    wanted: &[ops::Wanted],
+) -> Vec<(lockgate::model::Ecosystem, String, String)> {
+    let mut out: Vec<_> = res
+        .packages()
+        .filter(|p| p.install_script == Some(true))
+        .filter(|p| {
+            wanted.iter().any(|w| {
+                w.ecosystem == p.ecosystem
+                    && w.key() == p.key()
+                    && lockgate::version::same_version(p.ecosystem, &w.version, &p.version)
+            })
+        })
+        .map(|p| (p.ecosystem, p.name.clone(), p.version.clone()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Say which versions run code at install and whether their scripts were approved.
+fn tell_scripts(scripts: &[(lockgate::model::Ecosystem, String, String)], approved: bool) {
+    if scripts.is_empty() {
+        return;
+    }
+    let list: Vec<String> = scripts
+        .iter()
+        .map(|(e, n, v)| format!("{e} {n}@{v}"))
+        .collect();
+    if approved {
+        eprintln!(
+            "install scripts approved (`scripts = true`, --allow-scripts): {}",
+            list.join(", ")
+        );
+    } else {
+        eprintln!(
+            "note: {} version{} run{} code at install and {} pinned without `scripts = true`; `check` reports {} as `install-script` until someone reviews the code and approves it (rerun with --allow-scripts, or add `scripts = true` to the pin): {}",
+            scripts.len(),
+            if scripts.len() == 1 { "" } else { "s" },
+            if scripts.len() == 1 { "s" } else { "" },
+            if scripts.len() == 1 { "is" } else { "are" },
+            if scripts.len() == 1 { "it" } else { "them" },
+            list.join(", ")
+        );
+    }
 }

@@ -1,0 +1,280 @@
+//! The `install-script` check (issue 19, part 2): code that runs at install must be
+//! approved per version (`scripts = true`), `[policy] install-scripts` sets the
+//! severity otherwise, and a version that gained a script its approved versions did
+//! not have is an error whatever the policy. Lockfiles made by the real tools:
+//! tests/fixtures/npm/generate-package-lock.sh (bufferutil 4.0.9 has
+//! `hasInstallScript`), tests/fixtures/npm/generate-pnpm.sh (pnpm 8 `requiresBuild`),
+//! tests/fixtures/install-scripts/generate-install-scripts.sh (uv: docopt 0.6.2 is
+//! published only as an sdist).
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+mod support;
+use support::copy_dir;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A scratch folder with `p/` copied from a fixture and an allowlist made by `init`.
+struct Scratch {
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new(fixture: &str, init_args: &[&str]) -> Scratch {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&fixtures().join(fixture), &dir.path().join("p"));
+        let s = Scratch { dir };
+        let mut args = vec!["allowlist", "init", "p"];
+        args.extend_from_slice(init_args);
+        let o = s.run(&args);
+        assert_eq!(code(&o), 0, "init: {}", text(&o));
+        s
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        support::lockgate()
+            .args(args)
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap()
+    }
+    fn allowlist(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("allowlist.toml")).unwrap()
+    }
+    fn set_allowlist(&self, text: &str) {
+        std::fs::write(self.dir.path().join("allowlist.toml"), text).unwrap();
+    }
+    fn edit(&self, f: impl FnOnce(String) -> String) {
+        let old = self.allowlist();
+        let new = f(old.clone());
+        assert_ne!(new, old, "the edit changed nothing");
+        self.set_allowlist(&new);
+    }
+    /// `check --format json`: (exit code, [(id, severity, name, version)]).
+    fn check(&self) -> (i32, Vec<(String, String, String, String)>) {
+        let o = self.run(&["check", "p", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(&o)));
+        let s = |f: &serde_json::Value, k: &str| f[k].as_str().unwrap_or("").to_string();
+        let findings = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (s(f, "id"), s(f, "severity"), s(f, "name"), s(f, "version")))
+            .collect();
+        (code(&o), findings)
+    }
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("lockgate was killed by a signal")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn f(id: &str, sev: &str, name: &str, version: &str) -> (String, String, String, String) {
+    (id.into(), sev.into(), name.into(), version.into())
+}
+
+/// Replace the `install-scripts = "deny"` line `init` writes.
+fn policy(level: Option<&str>) -> impl FnOnce(String) -> String {
+    move |t: String| {
+        let line = t
+            .lines()
+            .find(|l| l.starts_with("install-scripts"))
+            .expect("init writes install-scripts")
+            .to_string();
+        let new = level
+            .map(|l| format!("install-scripts = \"{l}\""))
+            .unwrap_or_default();
+        t.replace(&line, &new)
+    }
+}
+
+const BUFFERUTIL_PIN: &str = "versions.\"4.0.9\" = { hashes = [";
+
+/// Add `extra` inside bufferutil 4.0.9's inline pin table.
+fn on_bufferutil_pin(extra: &'static str) -> impl FnOnce(String) -> String {
+    move |t: String| {
+        let start = t.find(BUFFERUTIL_PIN).expect("bufferutil is pinned");
+        let end = start + t[start..].find('\n').unwrap();
+        let line = &t[start..end];
+        let new = format!(
+            "{}, {extra} }}",
+            line.trim_end().trim_end_matches('}').trim_end()
+        );
+        t.replacen(line, &new, 1)
+    }
+}
+
+#[test]
+fn package_lock_has_install_script_is_reported_until_approved() {
+    let s = Scratch::new("npm/package-lock/v3", &[]);
+    assert!(s.allowlist().contains("install-scripts = \"deny\""));
+    let (rc, findings) = s.check();
+    assert_eq!(rc, 1);
+    assert_eq!(
+        findings,
+        vec![f("install-script", "error", "bufferutil", "4.0.9")]
+    );
+    s.edit(on_bufferutil_pin("scripts = true"));
+    let (rc, findings) = s.check();
+    assert_eq!((rc, findings), (0, vec![]));
+}
+
+#[test]
+fn init_with_allow_scripts_approves_them() {
+    let s = Scratch::new("npm/package-lock/v3", &["--allow-scripts"]);
+    assert!(
+        s.allowlist()
+            .lines()
+            .any(|l| l.starts_with(BUFFERUTIL_PIN) && l.contains("scripts = true")),
+        "{}",
+        s.allowlist()
+    );
+    // Only the version that has a script says so.
+    let approved = s
+        .allowlist()
+        .lines()
+        .filter(|l| l.starts_with("versions.") && l.contains("scripts = true"))
+        .count();
+    assert_eq!(approved, 1);
+    assert_eq!(s.check(), (0, vec![]));
+}
+
+#[test]
+fn policy_decides_the_severity_and_a_missing_key_warns() {
+    let s = Scratch::new("npm/package-lock/v3", &[]);
+    s.edit(policy(Some("warn")));
+    assert_eq!(
+        s.check(),
+        (
+            0,
+            vec![f("install-script", "warning", "bufferutil", "4.0.9")]
+        )
+    );
+    s.edit(policy(Some("allow")));
+    assert_eq!(s.check(), (0, vec![]));
+    // An allowlist written before the key existed: warn, so upgrades keep passing.
+    s.edit(|t| t.replace("install-scripts = \"allow\"", ""));
+    assert_eq!(
+        s.check(),
+        (
+            0,
+            vec![f("install-script", "warning", "bufferutil", "4.0.9")]
+        )
+    );
+}
+
+#[test]
+fn a_gained_script_is_an_error_whatever_the_policy() {
+    let s = Scratch::new("npm/package-lock/v3", &[]);
+    s.edit(policy(Some("allow")));
+    // An earlier version approved knowing it had no install script.
+    s.edit(|t| {
+        t.replace(
+            "[npm.bufferutil]\n",
+            "[npm.bufferutil]\nversions.\"4.0.8\" = { hashes = [\"sha512-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\"], scripts = false }\n",
+        )
+    });
+    let o = s.run(&["check", "p"]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    assert!(
+        text(&o).contains("gained code that runs at install"),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("4.0.8"), "{}", text(&o));
+    assert_eq!(
+        s.check(),
+        (1, vec![f("install-script", "error", "bufferutil", "4.0.9")])
+    );
+    // Approving the new version's scripts explicitly ends it.
+    s.edit(on_bufferutil_pin("scripts = true"));
+    assert_eq!(s.check(), (0, vec![]));
+}
+
+#[test]
+fn a_pin_that_says_no_scripts_contradicted_is_an_error() {
+    let s = Scratch::new("npm/package-lock/v3", &[]);
+    s.edit(policy(Some("allow")));
+    s.edit(on_bufferutil_pin("scripts = false"));
+    let o = s.run(&["check", "p"]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    assert!(text(&o).contains("says `scripts = false`"), "{}", text(&o));
+}
+
+#[test]
+fn an_sdist_only_pypi_entry_runs_its_build_backend() {
+    let s = Scratch::new("install-scripts/uv-sdist", &[]);
+    let o = s.run(&["check", "p"]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    assert!(
+        text(&o).contains("built from sdist: the build backend runs code"),
+        "{}",
+        text(&o)
+    );
+    // docopt (sdist only) in uv.lock and pylock.toml; six has a wheel.
+    assert_eq!(
+        s.check().1,
+        vec![
+            f("install-script", "error", "docopt", "0.6.2"),
+            f("install-script", "error", "docopt", "0.6.2"),
+        ]
+    );
+    s.edit(|t| {
+        let start = t.find("[pypi.docopt]").unwrap();
+        let line_start = start + t[start..].find("versions.").unwrap();
+        let end = line_start + t[line_start..].find('\n').unwrap();
+        let line = t[line_start..end].to_string();
+        let new = format!(
+            "{}, scripts = true }}",
+            line.trim_end_matches('}').trim_end()
+        );
+        t.replacen(&line, &new, 1)
+    });
+    assert_eq!(s.check(), (0, vec![]));
+}
+
+#[test]
+fn pnpm_requires_build_is_reported() {
+    let s = Scratch::new("npm/pnpm/v6-pnpm8", &[]);
+    let (rc, findings) = s.check();
+    assert_eq!(rc, 1);
+    let names: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.0 == "install-script")
+        .map(|f| f.2.as_str())
+        .collect();
+    assert_eq!(names, vec!["@pkgjs/parseargs", "fsevents"], "{findings:?}");
+    // pnpm 9's lockfile no longer records it: nothing to report offline.
+    let s9 = Scratch::new("npm/pnpm/v9-pnpm10", &[]);
+    assert_eq!(s9.check(), (0, vec![]));
+}
+
+#[test]
+fn bad_values_are_refused_at_their_line() {
+    let s = Scratch::new("npm/package-lock/v3", &[]);
+    s.edit(policy(Some("maybe")));
+    let o = s.run(&["check", "p"]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(
+        text(&o).contains("`policy.install-scripts` must be \"deny\", \"warn\" or \"allow\""),
+        "{}",
+        text(&o)
+    );
+    s.edit(policy(Some("deny")));
+    s.edit(on_bufferutil_pin("scripts = \"yes\""));
+    let o = s.run(&["check", "p"]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(text(&o).contains("`scripts` must be true"), "{}", text(&o));
+    assert!(text(&o).contains("allowlist.toml:"), "{}", text(&o));
+}
