@@ -278,3 +278,224 @@ fn bad_values_are_refused_at_their_line() {
     assert!(text(&o).contains("`scripts` must be true"), "{}", text(&o));
     assert!(text(&o).contains("allowlist.toml:"), "{}", text(&o));
 }
+
+// ---- online and deep mode, against a local fake registry ---------------------------
+
+mod online {
+    use super::fixtures;
+    use httpmock::prelude::*;
+    use lockgate::allowlist::{self, Allowlist};
+    use lockgate::checks::online::{self, Options};
+    use lockgate::checks::{Finding, FindingId, Severity};
+    use lockgate::lockfile::{Ecosystem, Hash, Package, Source};
+    use lockgate::registry::{Client, Config};
+    use std::path::{Path, PathBuf};
+    use std::time::Duration;
+
+    const BUFFERUTIL_SRI: &str = "sha512-WDtdLmJvAuNNPzByAYpRo2rF1Mmradw6gvWsQKf63476DDXmomT9zUiGypLcG4ibIM67vhAj8jJRdbmEws2Aqw==";
+
+    fn artifact(name: &str) -> Vec<u8> {
+        std::fs::read(fixtures().join("install-scripts/artifacts").join(name)).unwrap()
+    }
+
+    fn client(server: &MockServer, cache: &Path) -> Client {
+        let mut config = Config {
+            cache_dir: Some(cache.to_path_buf()),
+            retries: 0,
+            backoff: Duration::from_millis(10),
+            timeout: Duration::from_secs(5),
+            progress: false,
+            ..Config::default()
+        };
+        config
+            .set_registry(
+                Ecosystem::Cargo,
+                &format!("sparse+{}", server.url("/cargo/")),
+                "test",
+            )
+            .unwrap();
+        config
+            .set_registry(Ecosystem::Npm, &server.url("/npm/"), "test")
+            .unwrap();
+        Client::new(config).unwrap()
+    }
+
+    fn pkg(eco: Ecosystem, name: &str, version: &str, hash: &Hash) -> Package {
+        Package {
+            hashes: vec![hash.clone()],
+            ..Package::new(
+                eco,
+                name,
+                version,
+                Source::Registry(None),
+                PathBuf::from("lock"),
+                1,
+            )
+        }
+    }
+
+    fn list(text: &str) -> Allowlist {
+        allowlist::parse(Path::new("allowlist.toml"), text).unwrap()
+    }
+
+    fn scripts_findings(fs: &[Finding]) -> Vec<&Finding> {
+        fs.iter()
+            .filter(|f| f.id == FindingId::InstallScript)
+            .collect()
+    }
+
+    #[test]
+    fn the_packument_install_hook_is_reported_when_the_lockfile_does_not_say() {
+        let server = MockServer::start();
+        let body =
+            std::fs::read(fixtures().join("install-scripts/registry/bufferutil.json")).unwrap();
+        server.mock(|when, then| {
+            when.method(GET).path("/npm/bufferutil");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(body);
+        });
+        let cache = tempfile::tempdir().unwrap();
+        let client = client(&server, cache.path());
+        let hash = Hash::parse(BUFFERUTIL_SRI).unwrap();
+        // As bun.lock or yarn.lock record it: nothing about scripts.
+        let p = pkg(Ecosystem::Npm, "bufferutil", "4.0.9", &hash);
+        let opts = Options {
+            deep: false,
+            now: 2_000_000_000,
+        };
+        let pin = format!(
+            "[policy]\ninstall-scripts = \"deny\"\n[npm.bufferutil]\nversions.\"4.0.9\" = \"{BUFFERUTIL_SRI}\"\n"
+        );
+        let fs = online::check(&[&p], &list(&pin), &client, &opts);
+        let found = scripts_findings(&fs);
+        assert_eq!(found.len(), 1, "{fs:#?}");
+        assert_eq!(found[0].severity, Severity::Error);
+        assert!(
+            found[0].message.contains("install: node-gyp-build"),
+            "{}",
+            found[0].message
+        );
+        // Approved: nothing.
+        let approved = format!(
+            "[policy]\ninstall-scripts = \"deny\"\n[npm.bufferutil]\nversions.\"4.0.9\" = {{ hashes = [\"{BUFFERUTIL_SRI}\"], scripts = true }}\n"
+        );
+        let fs = online::check(&[&p], &list(&approved), &client, &opts);
+        assert!(scripts_findings(&fs).is_empty(), "{fs:#?}");
+        // The lockfile said so already: the offline check reports it, not this one again.
+        let mut q = p.clone();
+        q.install_script = Some(true);
+        let fs = online::check(&[&q], &list(&pin), &client, &opts);
+        assert!(scripts_findings(&fs).is_empty(), "{fs:#?}");
+    }
+
+    /// A hand-written package document (labelled: `gyp-only` is not published) whose
+    /// tarball is the real `npm pack` output; it declares no scripts and no `gypfile`.
+    #[test]
+    fn deep_mode_finds_a_binding_gyp_without_a_scripts_entry() {
+        let server = MockServer::start();
+        let tgz = artifact("gyp-only-1.0.0.tgz");
+        let sha512 = lockgate::registry::digests(&tgz)[1].clone();
+        let sri = sha512.to_sri().unwrap();
+        let doc = format!(
+            "{{\"name\":\"gyp-only\",\"versions\":{{\"1.0.0\":{{\"name\":\"gyp-only\",\"version\":\"1.0.0\",\"dist\":{{\"integrity\":\"{sri}\",\"tarball\":\"{}\"}}}}}}}}",
+            server.url("/dl/gyp-only-1.0.0.tgz")
+        );
+        server.mock(|when, then| {
+            when.method(GET).path("/npm/gyp-only");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(doc);
+        });
+        server.mock(|when, then| {
+            when.method(GET).path("/dl/gyp-only-1.0.0.tgz");
+            then.status(200).body(tgz);
+        });
+        let cache = tempfile::tempdir().unwrap();
+        let client = client(&server, cache.path());
+        let p = pkg(Ecosystem::Npm, "gyp-only", "1.0.0", &sha512);
+        let pin = format!(
+            "[policy]\ninstall-scripts = \"warn\"\n[npm.gyp-only]\nversions.\"1.0.0\" = \"{sri}\"\n"
+        );
+        let now = 2_000_000_000;
+        // Without --deep the record says nothing: no finding.
+        let fs = online::check(&[&p], &list(&pin), &client, &Options { deep: false, now });
+        assert!(scripts_findings(&fs).is_empty(), "{fs:#?}");
+        let fs = online::check(&[&p], &list(&pin), &client, &Options { deep: true, now });
+        let found = scripts_findings(&fs);
+        assert_eq!(found.len(), 1, "{fs:#?}");
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!(
+            found[0].message.contains("binding.gyp"),
+            "{}",
+            found[0].message
+        );
+        // And no hash finding: the artifact is the pinned one.
+        assert_eq!(fs.len(), 1, "{fs:#?}");
+    }
+
+    /// Hand-written index lines (labelled: the crates are not published) for the real
+    /// `cargo package` outputs.
+    #[test]
+    fn deep_mode_finds_a_build_script_and_a_proc_macro_in_crates() {
+        let server = MockServer::start();
+        let dl = server.url("/dl");
+        server.mock(move |when, then| {
+            when.path("/cargo/config.json");
+            then.status(200)
+                .body(format!("{{\"dl\":\"{dl}/{{crate}}/{{version}}\"}}"));
+        });
+        let mut pkgs = Vec::new();
+        for (name, index_path) in [
+            ("with-build", "/cargo/wi/th/with-build"),
+            ("a-proc-macro", "/cargo/a-/pr/a-proc-macro"),
+        ] {
+            let bytes = artifact(&format!("{name}-0.1.0.crate"));
+            let sha = lockgate::registry::digests(&bytes)[0].clone();
+            let line = format!(
+                "{{\"name\":\"{name}\",\"vers\":\"0.1.0\",\"cksum\":\"{}\"}}\n",
+                sha.value
+            );
+            server.mock(move |when, then| {
+                when.path(index_path);
+                then.status(200).body(line);
+            });
+            let dl_path = format!("/dl/{name}/0.1.0");
+            server.mock(move |when, then| {
+                when.path(dl_path);
+                then.status(200).body(bytes);
+            });
+            pkgs.push(pkg(Ecosystem::Cargo, name, "0.1.0", &sha));
+        }
+        let cache = tempfile::tempdir().unwrap();
+        let client = client(&server, cache.path());
+        let refs: Vec<&Package> = pkgs.iter().collect();
+        let empty = list("[policy]\ninstall-scripts = \"deny\"\n");
+        let fs = online::check(&refs, &empty, &client, &Options { deep: true, now: 0 });
+        let found = scripts_findings(&fs);
+        assert_eq!(found.len(), 2, "{fs:#?}");
+        let by = |n: &str| found.iter().find(|f| f.name.as_deref() == Some(n)).unwrap();
+        assert!(
+            by("with-build").message.contains("build.rs"),
+            "{}",
+            by("with-build").message
+        );
+        assert!(
+            by("a-proc-macro").message.contains("proc-macro"),
+            "{}",
+            by("a-proc-macro").message
+        );
+        assert!(found.iter().all(|f| f.severity == Severity::Error));
+        // Offline (no --deep) Cargo.lock says nothing: the default run stays quiet.
+        let fs = online::check(
+            &refs,
+            &empty,
+            &client,
+            &Options {
+                deep: false,
+                now: 0,
+            },
+        );
+        assert!(scripts_findings(&fs).is_empty(), "{fs:#?}");
+    }
+}

@@ -56,6 +56,33 @@ struct Doc {
 #[derive(Deserialize)]
 struct Version {
     dist: Dist,
+    /// The published package.json's `scripts` (install hooks read; others ignored).
+    #[serde(default)]
+    scripts: Option<serde_json::Value>,
+    /// `true` when the package has a `binding.gyp` (npm runs node-gyp for it).
+    #[serde(default)]
+    gypfile: Option<serde_json::Value>,
+}
+
+/// The npm lifecycle scripts that run when a package is installed.
+pub const INSTALL_HOOKS: &[&str] = &["preinstall", "install", "postinstall"];
+
+/// The install-time code a version record declares: one line per hook
+/// (`postinstall: node setup.js`), and `gypfile` (node-gyp builds a binding.gyp).
+fn install_scripts(v: &Version) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(scripts) = v.scripts.as_ref().and_then(|s| s.as_object()) {
+        for hook in INSTALL_HOOKS {
+            if let Some(cmd) = scripts.get(*hook) {
+                let cmd = cmd.as_str().unwrap_or("(not a string)");
+                out.push(format!("{hook}: {cmd}"));
+            }
+        }
+    }
+    if v.gypfile.as_ref().and_then(|g| g.as_bool()) == Some(true) {
+        out.push("gypfile: node-gyp builds its binding.gyp".to_string());
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -111,6 +138,7 @@ pub fn parse(body: &[u8], name: &str) -> Result<BTreeMap<String, VersionInfo>, S
         out.insert(
             v,
             VersionInfo {
+                install_scripts: Some(install_scripts(&ver)),
                 files: vec![FileInfo {
                     filename,
                     url: ver.dist.tarball,
