@@ -19,9 +19,8 @@ use std::path::{Path, PathBuf};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value, value};
 
 /// The text of a new allowlist: schema, the policy with every key explained.
-pub const TEMPLATE: &str = r#"# lockgate allowlist: the packages this repository may install.
-# Format: docs/allowlist.md. Keep entries with `lockgate allowlist ...`; hashes come
-# from lockfiles (init/suggest) or the registry (--online), never typed by hand.
+pub const TEMPLATE: &str = r#"# lockgate allowlist: the packages this repository may install. Format: docs/allowlist.md.
+# Keep entries with `lockgate allowlist ...`; hashes come from lockfiles (init/suggest) or the registry (--online), never typed by hand.
 schema = 1
 
 [policy]
