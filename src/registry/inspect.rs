@@ -32,9 +32,7 @@ pub fn install_code(eco: Ecosystem, bytes: &[u8]) -> Result<Option<Vec<String>>,
     let entries = tar_entries(&unpacked)?;
     // Files at the archive's root folder (npm: `package/`, cargo: `name-version/`).
     let top = |path: &str| -> Option<String> {
-        let mut parts = path.trim_start_matches("./").splitn(2, '/');
-        let _root = parts.next()?;
-        let rest = parts.next()?;
+        let (_root, rest) = path.trim_start_matches("./").split_once('/')?;
         (!rest.is_empty() && !rest.contains('/')).then(|| rest.to_string())
     };
     let mut out = Vec::new();
@@ -169,4 +167,43 @@ fn tar_entries(tar: &[u8]) -> Result<Vec<(String, &[u8])>, String> {
         at = start + size.div_ceil(512) * 512;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_does_not_unpack_is_an_error_and_pypi_is_not_inspected() {
+        assert!(install_code(Ecosystem::Npm, b"not gzip").is_err());
+        assert_eq!(install_code(Ecosystem::Pypi, b"anything"), Ok(None));
+        // A header whose entry runs past the end of the archive.
+        let mut tar = vec![0u8; 512];
+        tar[..19].copy_from_slice(b"package/binding.gyp");
+        tar[124..135].copy_from_slice(b"00000001000");
+        tar[156] = b'0';
+        assert!(tar_entries(&tar).unwrap_err().contains("runs past the end"));
+    }
+
+    #[test]
+    fn ustar_prefix_and_pax_paths_are_read() {
+        let header = |name: &str, kind: u8, size: usize| {
+            let mut h = vec![0u8; 512];
+            h[..name.len()].copy_from_slice(name.as_bytes());
+            h[124..135].copy_from_slice(format!("{size:011o}").as_bytes());
+            h[156] = kind;
+            h
+        };
+        let mut tar = Vec::new();
+        let pax = b"30 path=package/binding.gyp\n";
+        tar.extend(header("PaxHeader", b'x', pax.len()));
+        let mut body = pax.to_vec();
+        body.resize(512, 0);
+        tar.extend(body);
+        tar.extend(header("ignored-name", b'0', 0));
+        tar.extend(vec![0u8; 1024]);
+        let entries = tar_entries(&tar).unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].0, "package/binding.gyp");
+    }
 }

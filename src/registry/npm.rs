@@ -3,7 +3,8 @@
 //! A scoped name is asked for with its slash encoded (`@types%2fnode`), as the npm
 //! client does. From the document lockgate reads `versions[v].dist.integrity` (an SRI
 //! string, usually `sha512-…`), `versions[v].dist.shasum` (sha1 hex), and
-//! `versions[v].dist.tarball` (for deep mode), and `time[v]`, the publish time of
+//! `versions[v].dist.tarball` (for deep mode), `versions[v].scripts` install hooks and
+//! `gypfile` (code run at install), and `time[v]`, the publish time of
 //! each version. npm has no yank: an unpublished version disappears from `versions`
 //! (and a fully unpublished package keeps only `time.unpublished`). Deprecation
 //! messages are not read.
@@ -172,6 +173,21 @@ mod tests {
         assert!(valid_name("@types/node"));
         assert!(!valid_name("../etc"));
         assert!(!valid_name("@a/b/c"));
+    }
+
+    #[test]
+    fn install_hooks_and_gypfile_are_read_other_scripts_are_not() {
+        let v = parse(br#"{"versions":{"1.0.0":{"dist":{},"scripts":{"test":"mocha","postinstall":"node x.js"},"gypfile":true},"2.0.0":{"dist":{},"scripts":{"build":"tsc"}}}}"#, "x").unwrap();
+        assert_eq!(
+            v["1.0.0"].install_scripts.as_deref(),
+            Some(
+                &[
+                    "postinstall: node x.js".to_string(),
+                    "gypfile: node-gyp builds its binding.gyp".to_string()
+                ][..]
+            )
+        );
+        assert_eq!(v["2.0.0"].install_scripts.as_deref(), Some(&[][..]));
     }
 
     #[test]
