@@ -498,4 +498,60 @@ mod online {
         );
         assert!(scripts_findings(&fs).is_empty(), "{fs:#?}");
     }
+
+    /// `allowlist add` against the fake registry: `scripts = false` where the record
+    /// says none (arming the gained-script check), a note and no approval where it
+    /// has hooks, `scripts = true` with --allow-scripts.
+    #[test]
+    fn allowlist_add_records_what_the_registry_says() {
+        let server = MockServer::start();
+        for (name, file) in [
+            ("bufferutil", "install-scripts/registry/bufferutil.json"),
+            ("left-pad", "registry/npm/left-pad.json"),
+        ] {
+            let body = std::fs::read(fixtures().join(file)).unwrap();
+            server.mock(move |when, then| {
+                when.method(GET).path(format!("/npm/{name}"));
+                then.status(200)
+                    .header("content-type", "application/json")
+                    .body(body);
+            });
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let add = |args: &[&str]| {
+            let o = crate::support::lockgate()
+                .args(["allowlist", "add", "npm"])
+                .args(args)
+                .current_dir(dir.path())
+                .env("LOCKGATE_CACHE_DIR", cache.path())
+                .env("LOCKGATE_NPM_REGISTRY", server.url("/npm/"))
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&o.stderr).into_owned();
+            assert_eq!(o.status.code(), Some(0), "{err}");
+            err
+        };
+        let pin_line = |name: &str, version: &str| -> String {
+            let text = std::fs::read_to_string(dir.path().join("allowlist.toml")).unwrap();
+            let table = text
+                .find(&format!("[npm.{name}]"))
+                .unwrap_or_else(|| panic!("{text}"));
+            text[table..]
+                .lines()
+                .find(|l| l.starts_with(&format!("versions.\"{version}\"")))
+                .unwrap_or_else(|| panic!("{text}"))
+                .to_string()
+        };
+        add(&["left-pad@1.3.0"]);
+        assert!(pin_line("left-pad", "1.3.0").contains("scripts = false"));
+        let err = add(&["bufferutil@4.0.9"]);
+        assert!(
+            err.contains("runs code at install (install: node-gyp-build)"),
+            "{err}"
+        );
+        assert!(!pin_line("bufferutil", "4.0.9").contains("scripts"));
+        add(&["bufferutil@4.0.9", "--allow-scripts"]);
+        assert!(pin_line("bufferutil", "4.0.9").contains("scripts = true"));
+    }
 }

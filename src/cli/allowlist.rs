@@ -461,20 +461,9 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 force,
                 net.offline,
             )?;
-            if allow_scripts && code == ExitCode::SUCCESS {
+            if code == ExitCode::SUCCESS {
                 let eco = parse_ecosystem(&ecosystem)?;
-                edit::update(&allowlist.path, false, |ed| {
-                    for spec in &specs {
-                        if let (name, Some(version)) = split_name_version(spec) {
-                            ed.set_scripts(eco, name, version, true);
-                        }
-                    }
-                    Ok(())
-                })?;
-                eprintln!(
-                    "install scripts approved (`scripts = true`) for {}",
-                    specs.join(", ")
-                );
+                record_scripts(&allowlist.path, eco, &specs, allow_scripts, net.offline)?;
             }
             Ok(code)
         }
@@ -691,4 +680,70 @@ fn tell_scripts(scripts: &[(lockgate::model::Ecosystem, String, String)], approv
             list.join(", ")
         );
     }
+}
+
+/// After `allowlist add`: `scripts = true` on every version with --allow-scripts;
+/// otherwise `scripts = false` where the registry's record says the version runs no
+/// code at install (so a later version that gains a script is caught), and a note for
+/// those that do. The registry answers come from the cache `add` just filled.
+fn record_scripts(
+    path: &std::path::Path,
+    eco: lockgate::model::Ecosystem,
+    specs: &[String],
+    allow_scripts: bool,
+    offline: bool,
+) -> anyhow::Result<()> {
+    let versions: Vec<(String, String)> = specs
+        .iter()
+        .filter_map(|s| match split_name_version(s) {
+            (n, Some(v)) => Some((n.to_string(), v.to_string())),
+            _ => None,
+        })
+        .collect();
+    let facts: Vec<Option<Vec<String>>> = if allow_scripts {
+        vec![None; versions.len()]
+    } else {
+        let list = allowlist::load(path)?;
+        let client = super::online::client(Some(&list), offline)?;
+        let queries: Vec<_> = versions
+            .iter()
+            .map(|(n, v)| (eco, n.clone(), v.clone()))
+            .collect();
+        client
+            .lookup_versions(&queries)
+            .into_iter()
+            .zip(&versions)
+            .map(|(a, (_, v))| match a {
+                Ok(lockgate::registry::Answer::Found(info)) => {
+                    info.version(v).and_then(|i| i.install_scripts.clone())
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    edit::update(path, false, |ed| {
+        for ((name, version), fact) in versions.iter().zip(&facts) {
+            if allow_scripts {
+                ed.set_scripts(eco, name, version, true);
+            } else if fact.as_ref().is_some_and(|f| f.is_empty()) {
+                ed.set_scripts(eco, name, version, false);
+            }
+        }
+        Ok(())
+    })?;
+    if allow_scripts {
+        eprintln!(
+            "install scripts approved (`scripts = true`) for {}",
+            specs.join(", ")
+        );
+    }
+    for ((name, version), fact) in versions.iter().zip(&facts) {
+        if let Some(hooks) = fact.as_ref().filter(|f| !f.is_empty()) {
+            eprintln!(
+                "note: {eco} {name}@{version} runs code at install ({}); pinned without `scripts = true`, so `check` reports it (install-script) until someone reviews it and reruns with --allow-scripts",
+                hooks.join("; ")
+            );
+        }
+    }
+    Ok(())
 }
