@@ -125,6 +125,10 @@ fn policy_lines(p: &Policy) -> Vec<(String, String)> {
             "registry-errors".into(),
             format!("{:?}", p.registry_errors).to_lowercase(),
         ),
+        (
+            "install-scripts".into(),
+            format!("{:?}", p.install_scripts).to_lowercase(),
+        ),
     ]
 }
 
