@@ -1003,6 +1003,26 @@ mod tests {
     }
 
     #[test]
+    fn scripts_on_pins_and_the_install_scripts_policy() {
+        let a = p(&format!(
+            "[npm.a]\nversions.\"1.0.0\" = {{ hashes = [\"{SHA}\"], scripts = true }}\nversions.\"2.0.0\" = {{ hashes = [\"{SHA}\"], scripts = false }}\nversions.\"3.0.0\" = \"{SHA}\"\n"
+        ))
+        .unwrap();
+        let e = a.entry(Ecosystem::Npm, "a").unwrap();
+        assert_eq!(e.versions["1.0.0"].scripts, Some(true));
+        assert_eq!(e.versions["2.0.0"].scripts, Some(false));
+        assert_eq!(e.versions["3.0.0"].scripts, None);
+        // Absent: warn, so allowlists written before the key keep passing.
+        assert_eq!(a.policy.install_scripts, Level::Warn);
+        let d = p("[policy]\ninstall-scripts = \"deny\"\n").unwrap();
+        assert_eq!(d.policy.install_scripts, Level::Deny);
+        assert_eq!(
+            line_of(p("[policy]\n\ninstall-scripts = \"no\"\n").unwrap_err()),
+            3
+        );
+    }
+
+    #[test]
     fn unknown_policy_key_suggests_the_right_one() {
         let e = p("[policy]\nmissing-hashes = \"warn\"\n").unwrap_err();
         assert!(e.to_string().contains("did you mean `missing-hash`"), "{e}");
