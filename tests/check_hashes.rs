@@ -25,7 +25,12 @@ impl Scratch {
 
     /// Copy the fixture, let `before` change it (what an older lockfile held), then init.
     fn with(fixture: &str, before: impl FnOnce(&Scratch)) -> Scratch {
-        Scratch::init(fixture, before, &["allowlist", "init", "p"])
+        // --allow-scripts: this file tests the hash and source rules, not install scripts.
+        Scratch::init(
+            fixture,
+            before,
+            &["allowlist", "init", "p", "--allow-scripts"],
+        )
     }
 
     /// Like [`Scratch::new`], approving names the name checks flag too (some hand-made
@@ -39,6 +44,7 @@ impl Scratch {
             "--force",
             "--reason",
             "test fixture",
+            "--allow-scripts",
         ];
         Scratch::init(fixture, |_| {}, &args)
     }

@@ -272,6 +272,11 @@ fn init(dir: &Path, format: Format, pkgs: &[Pkg]) -> (Resolution, String) {
     );
     let path = dir.join("allowlist.toml");
     let mut ed = ops::init(&path, &res, &Approval::default());
+    // As `init --allow-scripts`: an sdist-only entry runs its build backend, and this
+    // property is about hashes.
+    for p in res.packages().filter(|p| p.install_script == Some(true)) {
+        ed.set_scripts(p.ecosystem, &p.name, &p.version, true);
+    }
     ed.save().unwrap();
     (res, std::fs::read_to_string(&path).unwrap())
 }

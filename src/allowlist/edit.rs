@@ -19,9 +19,8 @@ use std::path::{Path, PathBuf};
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, Value, value};
 
 /// The text of a new allowlist: schema, the policy with every key explained.
-pub const TEMPLATE: &str = r#"# lockgate allowlist: the packages this repository may install.
-# Format: docs/allowlist.md. Keep entries with `lockgate allowlist ...`; hashes come
-# from lockfiles (init/suggest) or the registry (--online), never typed by hand.
+pub const TEMPLATE: &str = r#"# lockgate allowlist: the packages this repository may install. Format: docs/allowlist.md.
+# Keep entries with `lockgate allowlist ...`; hashes come from lockfiles (init/suggest) or the registry (--online), never typed by hand.
 schema = 1
 
 [policy]
@@ -31,6 +30,7 @@ unpinned = "deny"         # a manifest with no lockfile, or a requirement not pi
 similar-names = "deny"    # names that look like typosquats or hallucinations
 sources = ["registry"]    # where packages may come from: registry, git, path, url
 registries = []           # registry URLs allowed besides each ecosystem's default
+install-scripts = "deny"  # code run at install (npm scripts, binding.gyp, sdist builds) a pin does not approve with `scripts = true`
 "#;
 
 /// An allowlist document being edited.
@@ -265,6 +265,74 @@ impl Editor {
             }
             _ => {}
         }
+    }
+
+    /// Record on the pin of `name@version` whether its install scripts are approved
+    /// (`scripts = true`) or it was approved knowing it has none (`false`): a bare
+    /// hash or list becomes `{ hashes = [...], scripts = ... }`. False when the
+    /// version is not pinned.
+    pub fn set_scripts(
+        &mut self,
+        eco: Ecosystem,
+        name: &str,
+        version: &str,
+        scripts: bool,
+    ) -> bool {
+        let Some(key) = self.existing_key(eco, name) else {
+            return false;
+        };
+        let Some(versions) = self
+            .doc
+            .get_mut(eco.as_str())
+            .and_then(|t| t.get_mut(&key))
+            .and_then(|t| t.get_mut("versions"))
+            .and_then(Item::as_table_like_mut)
+        else {
+            return false;
+        };
+        let Some(item) = versions.get_mut(version) else {
+            return false;
+        };
+        let new = match item.as_value() {
+            Some(Value::InlineTable(t)) => {
+                let mut t = t.clone();
+                t.insert("scripts", Value::from(scripts));
+                Value::InlineTable(t)
+            }
+            Some(v @ (Value::String(_) | Value::Array(_))) => {
+                let arr = match v {
+                    Value::Array(a) => {
+                        let mut one = Array::new();
+                        for h in a.iter() {
+                            if let Some(s) = h.as_str() {
+                                one.push(s);
+                            }
+                        }
+                        one
+                    }
+                    other => {
+                        let mut one = Array::new();
+                        if let Some(s) = other.as_str() {
+                            one.push(s);
+                        }
+                        one
+                    }
+                };
+                let mut t = toml_edit::InlineTable::new();
+                t.insert("hashes", Value::Array(arr));
+                t.insert("scripts", Value::from(scripts));
+                Value::InlineTable(t)
+            }
+            _ => match item.as_table_like_mut() {
+                Some(t) => {
+                    t.insert("scripts", value(scripts));
+                    return true;
+                }
+                None => return false,
+            },
+        };
+        *item = value(new);
+        true
     }
 
     /// The pinned hashes of `name@version` as the document holds them, if pinned.

@@ -135,6 +135,10 @@ fn policy_lines(p: &Policy) -> Vec<(String, String)> {
             "missing-publish-time".into(),
             format!("{:?}", p.missing_publish_time).to_lowercase(),
         ),
+        (
+            "install-scripts".into(),
+            format!("{:?}", p.install_scripts).to_lowercase(),
+        ),
     ]
 }
 

@@ -69,6 +69,7 @@ pub const POLICY_KEYS: &[&str] = &[
     "min-age",
     "missing-publish-time",
     "registry-errors",
+    "install-scripts",
 ];
 
 const SOURCE_KINDS: &[&str] = &["registry", "git", "path", "url"];
@@ -216,6 +217,7 @@ fn merge(base: &mut Allowlist, top: Allowlist, top_is_local: bool) -> Result<(),
             "unpinned" => b.unpinned = stricter(b.unpinned, t.unpinned),
             "similar-names" => b.similar_names = stricter(b.similar_names, t.similar_names),
             "registry-errors" => b.registry_errors = stricter(b.registry_errors, t.registry_errors),
+            "install-scripts" => b.install_scripts = stricter(b.install_scripts, t.install_scripts),
             "sources" => b.sources.retain(|s| t.sources.contains(s)),
             "registries" => b.registries.retain(|s| t.registries.contains(s)),
             "known-bad" => b.known_bad.extend(t.known_bad.iter().cloned()),
@@ -553,6 +555,7 @@ fn parse_policy(cx: &Ctx<'_>, t: &dyn toml_edit::TableLike) -> Result<Policy, Al
             "missing-hash" => p.missing_hash = level(item)?,
             "unpinned" => p.unpinned = level(item)?,
             "similar-names" => p.similar_names = level(item)?,
+            "install-scripts" => p.install_scripts = level(item)?,
             "registry-errors" => {
                 p.registry_errors = match level(item)? {
                     Level::Allow => {
@@ -820,12 +823,14 @@ fn parse_entry(
             Some(a) => Some(parse_approval(cx, a, span.clone())?),
             None => None,
         };
+        let scripts = parse_scripts(cx, pin, span.clone(), eco, name, version)?;
         entry.versions.insert(
             version.to_string(),
             Pin {
                 hashes,
                 line: cx.line(span),
                 approval,
+                scripts,
             },
         );
     }
@@ -890,6 +895,26 @@ fn parse_pin(
     hashes.sort();
     hashes.dedup();
     Ok(hashes)
+}
+
+/// A pin's `scripts = true | false` (absent: `None`).
+fn parse_scripts(
+    cx: &Ctx<'_>,
+    pin: &Item,
+    span: Option<std::ops::Range<usize>>,
+    eco: Ecosystem,
+    name: &str,
+    version: &str,
+) -> Result<Option<bool>, AllowlistError> {
+    let Some(v) = pin.as_table_like().and_then(|t| t.get("scripts")) else {
+        return Ok(None);
+    };
+    v.as_bool().map(Some).ok_or_else(|| {
+        cx.err(
+            v.span().or(span),
+            format!("{eco}.{name} {version}: `scripts` must be true (its install scripts are approved) or false (it has none)"),
+        )
+    })
 }
 
 fn parse_approval(
@@ -1020,6 +1045,26 @@ mod tests {
         let e = p("\n[[deny]]\necosystem = \"cargo\"\nname = \"x\"\nreason = \"r\"\nversions = [\"v1.0.0\"]\n").unwrap_err();
         assert!(e.to_string().contains("not a valid cargo version"), "{e}");
         assert_eq!(line_of(e), 6);
+    }
+
+    #[test]
+    fn scripts_on_pins_and_the_install_scripts_policy() {
+        let a = p(&format!(
+            "[npm.a]\nversions.\"1.0.0\" = {{ hashes = [\"{SHA}\"], scripts = true }}\nversions.\"2.0.0\" = {{ hashes = [\"{SHA}\"], scripts = false }}\nversions.\"3.0.0\" = \"{SHA}\"\n"
+        ))
+        .unwrap();
+        let e = a.entry(Ecosystem::Npm, "a").unwrap();
+        assert_eq!(e.versions["1.0.0"].scripts, Some(true));
+        assert_eq!(e.versions["2.0.0"].scripts, Some(false));
+        assert_eq!(e.versions["3.0.0"].scripts, None);
+        // Absent: warn, so allowlists written before the key keep passing.
+        assert_eq!(a.policy.install_scripts, Level::Warn);
+        let d = p("[policy]\ninstall-scripts = \"deny\"\n").unwrap();
+        assert_eq!(d.policy.install_scripts, Level::Deny);
+        assert_eq!(
+            line_of(p("[policy]\n\ninstall-scripts = \"no\"\n").unwrap_err()),
+            3
+        );
     }
 
     #[test]

@@ -80,6 +80,11 @@ pub struct Policy {
     /// Online: a registry that cannot be reached or answers garbage. `deny` (the
     /// default) fails the run with exit 2; `warn` reports a warning and goes on.
     pub registry_errors: Level,
+    /// A package whose install runs code (an npm install script or `binding.gyp`, a
+    /// PyPI sdist, a crate's `build.rs`) in a version whose pin does not say
+    /// `scripts = true`. A missing key is `warn` (allowlists written before the key
+    /// existed keep passing); `allowlist init` writes `deny`.
+    pub install_scripts: Level,
 }
 
 impl Default for Policy {
@@ -96,6 +101,7 @@ impl Default for Policy {
             min_age: None,
             missing_publish_time: Level::Deny,
             registry_errors: Level::Deny,
+            install_scripts: Level::Warn,
         }
     }
 }
@@ -177,6 +183,9 @@ pub struct Pin {
     /// Who approved this version, when and why
     /// (`versions."X" = { hashes = [...], approved = {...} }`).
     pub approval: Option<Approval>,
+    /// `scripts = true`: the version's install scripts are approved; `false`: it was
+    /// approved knowing it has none; `None`: not recorded.
+    pub scripts: Option<bool>,
 }
 
 /// One allowed package: its versions and their pins.

@@ -41,6 +41,7 @@ pub mod change;
 pub mod cooldown;
 pub mod deny;
 pub mod exceptions;
+pub mod install_script;
 pub mod installer_config;
 pub mod names;
 pub mod online;
@@ -209,6 +210,7 @@ finding_ids! {
     ForeignArtifact => source::FOREIGN_ARTIFACT,
     ExceptionExpired => exceptions::EXCEPTION_EXPIRED,
     HashChanged => change::HASH_CHANGED,
+    InstallScript => install_script::INSTALL_SCRIPT,
 }
 
 impl FindingId {
@@ -356,6 +358,7 @@ fn offline_findings(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
     out.extend(deny::check(&packages, list));
     out.extend(source::check(&packages, list));
     out.extend(allowlist::check(&packages, list));
+    out.extend(install_script::check(&packages, list));
     out.extend(unpinned::check(res, list));
     out.extend(cooldown::check(&packages, list));
     let configs = crate::installer::read(&res.lockfiles);

@@ -281,6 +281,13 @@ FindingId::RegistryHashMismatch, p,
     if let Some(f) = too_new(p, v, list, opts.now) {
         out.push(f);
     }
+    // Code at install the registry declares (the lockfile's own word is checked offline).
+    if let Some(hooks) = v.install_scripts.as_ref().filter(|h| !h.is_empty())
+        && p.install_script != Some(true)
+    {
+        let why = format!("the registry's record says {}", hooks.join("; "));
+        out.extend(super::install_script::finding(p, &why, list));
+    }
     out
 }
 
@@ -365,7 +372,10 @@ fn deep_check(
             .copied();
         let Some(file) = file else { continue };
         match client.file_url(p.ecosystem, &p.name, &p.version, file) {
-            Ok(url) => targets.push((*p, file.clone(), expected, url)),
+            Ok(url) => {
+                let said = v.install_scripts.as_ref().is_some_and(|h| !h.is_empty());
+                targets.push((*p, file.clone(), expected, url, said))
+            }
             Err(e) => out.push(Finding::for_package(
                 FindingId::RegistryError,
                 Severity::Error,
@@ -375,9 +385,19 @@ fn deep_check(
             )),
         }
     }
-    let urls: Vec<String> = targets.iter().map(|t| t.3.clone()).collect();
-    let digests = client.download_digests(&urls);
-    for ((p, file, expected, url), d) in targets.into_iter().zip(digests) {
+    let files: Vec<(String, Ecosystem)> = targets
+        .iter()
+        .map(|t| (t.3.clone(), t.0.ecosystem))
+        .collect();
+    let digests = client.download_inspect(&files);
+    for ((p, file, expected, url, registry_said), d) in targets.into_iter().zip(digests) {
+        let d = d.map(|(computed, code)| {
+            // Reported once: from the registry's record when it says so.
+            if !registry_said {
+                out.extend(deep_install_code(p, &url, code, list));
+            }
+            computed
+        });
         match d {
             Err(e) => out.push(Finding::for_package(
                 FindingId::RegistryError,
@@ -419,6 +439,23 @@ FindingId::RegistryHashMismatch, p,
         }
     }
     out
+}
+
+/// The `install-script` finding for what deep mode found inside the artifact, unless
+/// the lockfile already said so (then the offline check reported it). An archive that
+/// does not read installs nothing, so it is not a finding here (the hashes still are).
+fn deep_install_code(
+    p: &Package,
+    url: &str,
+    code: Result<Option<Vec<String>>, String>,
+    list: &Allowlist,
+) -> Option<Finding> {
+    let found = code.ok().flatten().filter(|c| !c.is_empty())?;
+    if p.install_script == Some(true) {
+        return None;
+    }
+    let why = format!("deep mode found in {url}: {}", found.join("; "));
+    super::install_script::finding(p, &why, list)
 }
 
 fn join<'a>(hashes: impl Iterator<Item = &'a Hash>) -> String {
@@ -479,6 +516,7 @@ mod tests {
     #[test]
     fn only_comparable_hashes_can_mismatch() {
         let v = VersionInfo {
+            install_scripts: None,
             files: vec![FileInfo {
                 filename: "x.tgz".into(),
                 url: None,

@@ -79,6 +79,12 @@ pub enum Cmd {
         /// allowlist's `exclude`.
         #[arg(long)]
         exclude: Vec<String>,
+        /// Approve the install scripts of the versions written (`scripts = true`):
+        /// npm install scripts and binding.gyp, PyPI sdists, crate build scripts.
+        /// Without it they are pinned without `scripts` and `check` reports them
+        /// (`install-script`).
+        #[arg(long)]
+        allow_scripts: bool,
         #[command(flatten)]
         approval: ApprovalArgs,
         /// Take the hashes from the registries (every file of each version), not
@@ -102,6 +108,12 @@ pub enum Cmd {
         /// --reason; known-malicious ones are never written).
         #[arg(long, requires = "reason")]
         force: bool,
+        /// Approve the install scripts of the versions written (`scripts = true`):
+        /// npm install scripts and binding.gyp, PyPI sdists, crate build scripts.
+        /// Without it they are pinned without `scripts` and `check` reports them
+        /// (`install-script`).
+        #[arg(long)]
+        allow_scripts: bool,
         #[command(flatten)]
         approval: ApprovalArgs,
         /// Take the hashes from the registries, not the lockfiles (the snippet then
@@ -129,6 +141,12 @@ pub enum Cmd {
         /// Add even what the checks flag; needs --reason.
         #[arg(long, requires = "reason")]
         force: bool,
+        /// Approve the install scripts of the versions written (`scripts = true`):
+        /// npm install scripts and binding.gyp, PyPI sdists, crate build scripts.
+        /// Without it they are pinned without `scripts` and `check` reports them
+        /// (`install-script`).
+        #[arg(long)]
+        allow_scripts: bool,
         #[command(flatten)]
         net: super::online::NetArgs,
     },
@@ -256,6 +274,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             allowlist,
             force,
             exclude,
+            allow_scripts,
             approval,
             online,
             net,
@@ -280,6 +299,12 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 });
             let mut ed = ops::init_with(&allowlist.path, &res, &approval.approval(), &clean);
             ed.set_exclude(&exclude);
+            let scripts = with_scripts(&res, &clean);
+            if allow_scripts {
+                for (eco, name, version) in &scripts {
+                    ed.set_scripts(*eco, name, version, true);
+                }
+            }
             ed.append_comment(&ops::commented_out(&flagged, &allowlist.path));
             for w in clean.iter().filter(|w| !w.flags.is_empty()) {
                 for f in &w.flags {
@@ -290,6 +315,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 }
             }
             ed.save()?;
+            tell_scripts(&scripts, allow_scripts);
             let list = allowlist::load(&allowlist.path)?;
             eprintln!(
                 "wrote {}: {} packages, {} versions pinned from {} lockfiles ({})",
@@ -327,6 +353,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             allowlist,
             write,
             force,
+            allow_scripts,
             approval,
             online,
             net,
@@ -381,10 +408,17 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                         if flagged.len() == 1 { "" } else { "s" }
                     );
                 }
+                let scripts = with_scripts(&res, &wanted);
                 edit::update(&allowlist.path, false, |ed| {
                     ops::apply(ed, &wanted, &approval.approval());
+                    if allow_scripts {
+                        for (eco, name, version) in &scripts {
+                            ed.set_scripts(*eco, name, version, true);
+                        }
+                    }
                     Ok(())
                 })?;
+                tell_scripts(&scripts, allow_scripts);
                 eprintln!(
                     "added {} versions to {}",
                     wanted.len(),
@@ -416,15 +450,23 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             allowlist,
             approval,
             force,
+            allow_scripts,
             net,
-        } => super::online::add(
-            &allowlist.path,
-            &ecosystem,
-            &specs,
-            &approval.approval(),
-            force,
-            net.offline,
-        ),
+        } => {
+            let code = super::online::add(
+                &allowlist.path,
+                &ecosystem,
+                &specs,
+                &approval.approval(),
+                force,
+                net.offline,
+            )?;
+            if code == ExitCode::SUCCESS {
+                let eco = parse_ecosystem(&ecosystem)?;
+                record_scripts(&allowlist.path, eco, &specs, allow_scripts, net.offline)?;
+            }
+            Ok(code)
+        }
         Cmd::Verify {
             allowlist,
             deep,
@@ -586,6 +628,122 @@ fn refuse_partial_prune(allowlist: &std::path::Path, paths: &[PathBuf]) -> anyho
                 .join(", "),
             dir.display()
         );
+    }
+    Ok(())
+}
+
+/// The versions being written whose installation runs code, as the lockfiles say
+/// (see [`lockgate::model::Package::install_script`]).
+fn with_scripts(
+    res: &lockgate::resolve::Resolution,
+    wanted: &[ops::Wanted],
+) -> Vec<(lockgate::model::Ecosystem, String, String)> {
+    let mut out: Vec<_> = res
+        .packages()
+        .filter(|p| p.install_script == Some(true))
+        .filter(|p| {
+            wanted.iter().any(|w| {
+                w.ecosystem == p.ecosystem
+                    && w.key() == p.key()
+                    && lockgate::version::same_version(p.ecosystem, &w.version, &p.version)
+            })
+        })
+        .map(|p| (p.ecosystem, p.name.clone(), p.version.clone()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Say which versions run code at install and whether their scripts were approved.
+fn tell_scripts(scripts: &[(lockgate::model::Ecosystem, String, String)], approved: bool) {
+    if scripts.is_empty() {
+        return;
+    }
+    let list: Vec<String> = scripts
+        .iter()
+        .map(|(e, n, v)| format!("{e} {n}@{v}"))
+        .collect();
+    if approved {
+        eprintln!(
+            "install scripts approved (`scripts = true`, --allow-scripts): {}",
+            list.join(", ")
+        );
+    } else {
+        eprintln!(
+            "note: {} version{} run{} code at install and {} pinned without `scripts = true`; `check` reports {} as `install-script` until someone reviews the code and approves it (rerun with --allow-scripts, or add `scripts = true` to the pin): {}",
+            scripts.len(),
+            if scripts.len() == 1 { "" } else { "s" },
+            if scripts.len() == 1 { "s" } else { "" },
+            if scripts.len() == 1 { "is" } else { "are" },
+            if scripts.len() == 1 { "it" } else { "them" },
+            list.join(", ")
+        );
+    }
+}
+
+/// After `allowlist add`: `scripts = true` on every version with --allow-scripts;
+/// otherwise `scripts = false` where the registry's record says the version runs no
+/// code at install (so a later version that gains a script is caught), and a note for
+/// those that do. The registry answers come from the cache `add` just filled.
+fn record_scripts(
+    path: &std::path::Path,
+    eco: lockgate::model::Ecosystem,
+    specs: &[String],
+    allow_scripts: bool,
+    offline: bool,
+) -> anyhow::Result<()> {
+    let versions: Vec<(String, String)> = specs
+        .iter()
+        .filter_map(|s| match split_name_version(s) {
+            (n, Some(v)) => Some((n.to_string(), v.to_string())),
+            _ => None,
+        })
+        .collect();
+    let facts: Vec<Option<Vec<String>>> = if allow_scripts {
+        vec![None; versions.len()]
+    } else {
+        let list = allowlist::load(path)?;
+        let client = super::online::client(Some(&list), offline)?;
+        let queries: Vec<_> = versions
+            .iter()
+            .map(|(n, v)| (eco, n.clone(), v.clone()))
+            .collect();
+        client
+            .lookup_versions(&queries)
+            .into_iter()
+            .zip(&versions)
+            .map(|(a, (_, v))| match a {
+                Ok(lockgate::registry::Answer::Found(info)) => {
+                    info.version(v).and_then(|i| i.install_scripts.clone())
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    edit::update(path, false, |ed| {
+        for ((name, version), fact) in versions.iter().zip(&facts) {
+            if allow_scripts {
+                ed.set_scripts(eco, name, version, true);
+            } else if fact.as_ref().is_some_and(|f| f.is_empty()) {
+                ed.set_scripts(eco, name, version, false);
+            }
+        }
+        Ok(())
+    })?;
+    if allow_scripts {
+        eprintln!(
+            "install scripts approved (`scripts = true`) for {}",
+            specs.join(", ")
+        );
+    }
+    for ((name, version), fact) in versions.iter().zip(&facts) {
+        if let Some(hooks) = fact.as_ref().filter(|f| !f.is_empty()) {
+            eprintln!(
+                "note: {eco} {name}@{version} runs code at install ({}); pinned without `scripts = true`, so `check` reports it (install-script) until someone reviews it and reruns with --allow-scripts",
+                hooks.join("; ")
+            );
+        }
     }
     Ok(())
 }

@@ -126,6 +126,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             dev: false,
             optional: false,
             deps,
+            install_script: None,
         });
     }
     let mut seen: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(packages.0.len());
@@ -297,6 +298,7 @@ fn package_node<'a>(
         dev: false,
         optional: false,
         deps,
+        install_script: None,
     }))
 }
 

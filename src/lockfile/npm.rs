@@ -186,6 +186,10 @@ struct Entry<'a> {
     optional: bool,
     #[serde(default)]
     dev_optional: bool,
+    /// npm writes `hasInstallScript: true` when the package has a `preinstall`,
+    /// `install` or `postinstall` script (or a `binding.gyp`); absent means none.
+    #[serde(default)]
+    has_install_script: bool,
     #[serde(borrow, default)]
     dependencies: OrderedMap<'a, Str<'a>>,
     #[serde(borrow, default)]
@@ -367,6 +371,7 @@ fn add_packages<'a>(
                 optional: e.optional,
                 deps: Vec::new(),
                 key,
+                install_script: None,
             });
             continue;
         }
@@ -391,6 +396,7 @@ fn add_packages<'a>(
                 optional: false,
                 deps,
                 key,
+                install_script: None,
             });
             continue;
         }
@@ -422,6 +428,7 @@ fn add_packages<'a>(
             optional: e.optional || e.dev_optional,
             deps,
             key,
+            install_script: Some(e.has_install_script),
         });
     }
     Ok(())
@@ -541,6 +548,7 @@ fn add_v1<'a>(
                 .into_iter()
                 .map(|(n, s)| (n, s.0, DepKind::Prod))
                 .collect(),
+            install_script: None,
         });
         add_v1(ctx, tree, lines, &key, e.dependencies.0)?;
     }

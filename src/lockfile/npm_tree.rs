@@ -276,6 +276,9 @@ pub(crate) struct Node<'a> {
     pub(crate) optional: bool,
     /// (install name, spec, kind) of each dependency.
     pub(crate) deps: Vec<(Cow<'a, str>, Cow<'a, str>, DepKind)>,
+    /// Whether the lockfile says code runs at install (package-lock `hasInstallScript`;
+    /// `None`: the format does not record it).
+    pub(crate) install_script: Option<bool>,
 }
 
 /// How dependencies resolve to install paths.
@@ -512,6 +515,9 @@ impl<'a> Tree<'a> {
                         ctx.display,
                         n.line,
                     ));
+                    if let Some(p) = packages.last_mut() {
+                        p.install_script = n.install_script;
+                    }
                     flags.push((true, true));
                     packages.len() - 1
                 });
@@ -536,6 +542,12 @@ impl<'a> Tree<'a> {
                     n.line,
                 ));
             }
+            // Two installs of one version: a script either says is there.
+            pkg.install_script = match (pkg.install_script, n.install_script) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            };
             if pkg.hashes.is_empty() {
                 pkg.hashes = std::mem::take(&mut n.hashes);
             } else if n.hashes.iter().any(|h| !pkg.hashes.contains(h)) {

@@ -141,6 +141,10 @@ struct Entry {
     dependencies: BTreeMap<String, String>,
     #[serde(rename = "optionalDependencies")]
     optional_dependencies: BTreeMap<String, String>,
+    /// pnpm 6-8 (lockfile 5.3-6.0) write `requiresBuild: true` for a package with an
+    /// install script or a `binding.gyp`; lockfile 9.0 no longer records it.
+    #[serde(rename = "requiresBuild")]
+    requires_build: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -259,6 +263,7 @@ from_map!(Entry {
     "version" => version: opt,
     "dependencies" => dependencies: field,
     "optionalDependencies" => optional_dependencies: field,
+    "requiresBuild" => requires_build: field,
 });
 
 from_map!(Snapshot {
@@ -470,6 +475,10 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
             }
         };
         if let Some(rec) = records.get_mut(idx) {
+            // `true` is the lockfile's word; its absence is not proof of none.
+            if entry.requires_build {
+                rec.install_script = Some(true);
+            }
             if let Some(t) = res
                 .tarball
                 .as_ref()

@@ -434,6 +434,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             } else {
                 vec![default_label.clone(), p.name.clone()].into()
             };
+            p.infer_pypi_install_script();
             p
         })
         .collect();

@@ -297,7 +297,7 @@ pub(crate) fn finish(
         .map(|(mut n, r)| {
             n.hashes.sort();
             n.hashes.dedup();
-            Package {
+            let mut p = Package {
                 hashes: n.hashes,
                 artifacts: n.artifacts,
                 upload_time: n.upload_time,
@@ -313,7 +313,9 @@ pub(crate) fn finish(
                     ctx.display,
                     n.line,
                 )
-            }
+            };
+            p.infer_pypi_install_script();
+            p
         })
         .collect();
     Lockfile {

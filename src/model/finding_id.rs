@@ -36,6 +36,7 @@ pub const FINDING_IDS: &[&str] = &[
     "foreign-artifact",
     "exception-expired",
     "hash-changed",
+    "install-script",
 ];
 
 /// Is `id` the id of a kind of finding lockgate raises?

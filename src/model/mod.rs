@@ -12,6 +12,7 @@ pub mod dep_path;
 pub mod ecosystem;
 pub mod finding_id;
 pub mod hash;
+pub mod install_script;
 pub mod name;
 pub mod package;
 pub mod shared_path;

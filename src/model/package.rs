@@ -42,6 +42,13 @@ pub struct Package {
     /// (uv.lock and pylock.toml `upload-time`, pnpm's `time:` carry it).
     #[serde(skip)]
     pub upload_time: Option<i64>,
+    /// Whether code runs when it is installed, as the lockfile (or the registry, or the
+    /// artifact in deep mode) says: `Some(true)` an install script (npm `preinstall`/
+    /// `install`/`postinstall`, a `binding.gyp`, a PyPI sdist built by its backend, a
+    /// crate's `build.rs` or proc-macro), `Some(false)` the source says there is none,
+    /// `None` unknown (the format does not record it). See `checks::install_script`.
+    #[serde(skip)]
+    pub install_script: Option<bool>,
 }
 
 /// One file of a package version as the lockfile names it.
@@ -111,6 +118,7 @@ impl Package {
             path: DepPath::EMPTY,
             artifacts: Vec::new(),
             upload_time: None,
+            install_script: None,
         }
     }
 

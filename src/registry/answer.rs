@@ -36,6 +36,12 @@ pub struct FileInfo {
 pub struct VersionInfo {
     /// Its files and their hashes.
     pub files: Vec<FileInfo>,
+    /// Code that runs when it is installed, as the registry's record says (npm:
+    /// `scripts.preinstall`/`install`/`postinstall` and `gypfile`, one line each, e.g.
+    /// `postinstall: node setup.js`): `Some(empty)` says none, `None` the registry
+    /// does not tell (cargo, PyPI). See `checks::install_script`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install_scripts: Option<Vec<String>>,
     /// First publish time (Unix seconds), when the registry says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<i64>,

@@ -95,6 +95,7 @@ pub fn parse(body: &[u8], name: &str) -> Result<BTreeMap<String, VersionInfo>, S
         out.insert(
             rec.vers.to_string(),
             VersionInfo {
+                install_scripts: None,
                 files: vec![FileInfo {
                     filename: format!("{}-{}.crate", rec.name, rec.vers),
                     url: None,

@@ -50,6 +50,35 @@ impl Client {
         Ok(f.body)
     }
 
+    /// [`Client::download_digests`], and each file looked into for code that runs at
+    /// install ([`super::inspect::install_code`]; `Err` when the archive does not
+    /// read, `Ok(None)` when not inspected). One result per (URL, ecosystem), in order.
+    #[allow(clippy::type_complexity)]
+    pub fn download_inspect(
+        &self,
+        files: &[(String, Ecosystem)],
+    ) -> Vec<Result<(Vec<Hash>, Result<Option<Vec<String>>, String>), RegistryError>> {
+        if self.config.offline {
+            return files
+                .iter()
+                .map(|(u, _)| Err(RegistryError::Offline { url: u.clone() }))
+                .collect();
+        }
+        self.run_all(
+            files,
+            self.config.concurrency.clamp(1, 8),
+            |(url, eco)| async move {
+                let body = self.fetch_file(url).await?;
+                let eco = *eco;
+                tokio::task::spawn_blocking(move || {
+                    (digests(&body), super::inspect::install_code(eco, &body))
+                })
+                .await
+                .map_err(|e| RegistryError::Client(e.to_string()))
+            },
+        )
+    }
+
     /// The download URL of a file: the registry's own, or for cargo the one the
     /// index's `config.json` (`dl`) gives.
     pub fn file_url(

@@ -36,6 +36,7 @@ mod dns;
 mod download;
 mod error;
 mod event;
+pub mod inspect;
 pub mod npm;
 pub mod pins;
 mod progress;

@@ -3,7 +3,8 @@
 //! A scoped name is asked for with its slash encoded (`@types%2fnode`), as the npm
 //! client does. From the document lockgate reads `versions[v].dist.integrity` (an SRI
 //! string, usually `sha512-…`), `versions[v].dist.shasum` (sha1 hex), and
-//! `versions[v].dist.tarball` (for deep mode), and `time[v]`, the publish time of
+//! `versions[v].dist.tarball` (for deep mode), `versions[v].scripts` install hooks and
+//! `gypfile` (code run at install), and `time[v]`, the publish time of
 //! each version. npm has no yank: an unpublished version disappears from `versions`
 //! (and a fully unpublished package keeps only `time.unpublished`). Deprecation
 //! messages are not read.
@@ -56,6 +57,33 @@ struct Doc {
 #[derive(Deserialize)]
 struct Version {
     dist: Dist,
+    /// The published package.json's `scripts` (install hooks read; others ignored).
+    #[serde(default)]
+    scripts: Option<serde_json::Value>,
+    /// `true` when the package has a `binding.gyp` (npm runs node-gyp for it).
+    #[serde(default)]
+    gypfile: Option<serde_json::Value>,
+}
+
+/// The npm lifecycle scripts that run when a package is installed.
+pub const INSTALL_HOOKS: &[&str] = &["preinstall", "install", "postinstall"];
+
+/// The install-time code a version record declares: one line per hook
+/// (`postinstall: node setup.js`), and `gypfile` (node-gyp builds a binding.gyp).
+fn install_scripts(v: &Version) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(scripts) = v.scripts.as_ref().and_then(|s| s.as_object()) {
+        for hook in INSTALL_HOOKS {
+            if let Some(cmd) = scripts.get(*hook) {
+                let cmd = cmd.as_str().unwrap_or("(not a string)");
+                out.push(format!("{hook}: {cmd}"));
+            }
+        }
+    }
+    if v.gypfile.as_ref().and_then(|g| g.as_bool()) == Some(true) {
+        out.push("gypfile: node-gyp builds its binding.gyp".to_string());
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -111,6 +139,7 @@ pub fn parse(body: &[u8], name: &str) -> Result<BTreeMap<String, VersionInfo>, S
         out.insert(
             v,
             VersionInfo {
+                install_scripts: Some(install_scripts(&ver)),
                 files: vec![FileInfo {
                     filename,
                     url: ver.dist.tarball,
@@ -144,6 +173,21 @@ mod tests {
         assert!(valid_name("@types/node"));
         assert!(!valid_name("../etc"));
         assert!(!valid_name("@a/b/c"));
+    }
+
+    #[test]
+    fn install_hooks_and_gypfile_are_read_other_scripts_are_not() {
+        let v = parse(br#"{"versions":{"1.0.0":{"dist":{},"scripts":{"test":"mocha","postinstall":"node x.js"},"gypfile":true},"2.0.0":{"dist":{},"scripts":{"build":"tsc"}}}}"#, "x").unwrap();
+        assert_eq!(
+            v["1.0.0"].install_scripts.as_deref(),
+            Some(
+                &[
+                    "postinstall: node x.js".to_string(),
+                    "gypfile: node-gyp builds its binding.gyp".to_string()
+                ][..]
+            )
+        );
+        assert_eq!(v["2.0.0"].install_scripts.as_deref(), Some(&[][..]));
     }
 
     #[test]

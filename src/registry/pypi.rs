@@ -117,6 +117,7 @@ pub fn parse(
     let mut out: BTreeMap<String, VersionInfo> = BTreeMap::new();
     for v in page.versions.iter().flatten() {
         out.entry(v.clone()).or_insert_with(|| VersionInfo {
+            install_scripts: None,
             files: Vec::new(),
             published: None,
             yanked: false,
@@ -144,6 +145,7 @@ pub fn parse(
             None => None,
         };
         let entry = out.entry(version).or_insert_with(|| VersionInfo {
+            install_scripts: None,
             files: Vec::new(),
             published: None,
             yanked: false,

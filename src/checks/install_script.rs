@@ -1,0 +1,132 @@
+//! `install-script`: a package whose installation runs code that its approval does
+//! not cover.
+//!
+//! Code runs at install when npm (or pnpm, yarn, bun) runs a `preinstall`, `install`
+//! or `postinstall` script or node-gyp for a `binding.gyp`; when pip, uv, poetry or pdm
+//! build a PyPI sdist (the build backend is arbitrary code); when cargo compiles a
+//! crate's `build.rs` or a proc-macro. The fact comes from [`Package::install_script`]:
+//! offline from the lockfile where the format records it (package-lock
+//! `hasInstallScript`, pnpm 6-8 `requiresBuild`, a PyPI entry with no wheel), online
+//! from the npm packument, in deep mode from the downloaded artifact.
+//!
+//! An allowlist version approves its scripts with `scripts = true`. Without it, the
+//! finding's severity is `[policy] install-scripts` (`warn` when the key is absent,
+//! `deny` in new allowlists). A version that has a script while every approved
+//! version of the same package that records the fact says `scripts = false` *gained*
+//! one (the Shai-Hulud and Nx pattern): an error whatever the policy, as is a version
+//! whose own pin says `scripts = false`.
+
+use super::{Finding, FindingDef, FindingId, Precision, Severity};
+use crate::allowlist::{Allowlist, Level, Pin};
+use crate::model::{Ecosystem, Package};
+
+/// The `install-script` finding.
+pub const INSTALL_SCRIPT: FindingDef = FindingDef {
+    id: "install-script",
+    summary: "Installing the package runs code (an install script, a native build, an sdist build, a build.rs) that its allowlist entry does not approve.",
+    explanation: "Install scripts run with the developer's or the CI runner's rights before any test does: the Shai-Hulud worms and the Nx compromise stole tokens from a `postinstall`, 2026 samples hid the payload in a `binding.gyp`. A version that has such code must be approved for it (`scripts = true` on its pin); a version that gained code its approved predecessors did not have is an error whatever the policy.",
+    help: "Review what the script does (`npm pack NAME@VERSION` and read package.json `scripts` and binding.gyp; the sdist's build backend; the crate's build.rs). If it is expected, add `scripts = true` to the version's pin in allowlist.toml (`versions.\"X\" = { hashes = [...], scripts = true }`, or `lockgate allowlist add ECOSYSTEM NAME@VERSION --allow-scripts`). Otherwise pick a version without it, or install with scripts disabled (`npm ci --ignore-scripts`, `pnpm` `onlyBuiltDependencies`, `pip install --only-binary :all:`).",
+    severity: Severity::Warning,
+    policy: &["install-scripts"],
+    security_severity: Some("6.5"),
+    precision: Precision::High,
+};
+
+/// Why installing `p` runs code, for the message.
+pub fn reason(p: &Package) -> &'static str {
+    match p.ecosystem {
+        Ecosystem::Npm => {
+            "the lockfile records an install script: preinstall, install, postinstall or a binding.gyp"
+        }
+        Ecosystem::Pypi => crate::model::install_script::SDIST_REASON,
+        Ecosystem::Cargo => {
+            "it has a build script (build.rs) or is a proc-macro: cargo runs its code when it builds"
+        }
+    }
+}
+
+/// Findings for every package that runs code at install without `scripts = true`.
+pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
+    packages
+        .iter()
+        .filter(|p| p.install_script == Some(true))
+        .filter_map(|p| finding(p, reason(p), list))
+        .collect()
+}
+
+/// The finding for one package known to run code at install (`why` says how it is
+/// known), or `None` when its pin approves the scripts or the policy allows them.
+pub fn finding(p: &Package, why: &str, list: &Allowlist) -> Option<Finding> {
+    let entry = list.entry(p.ecosystem, &p.name);
+    let pin: Option<&Pin> = entry.and_then(|e| e.pin(p.ecosystem, &p.version));
+    if pin.and_then(|p| p.scripts) == Some(true) {
+        return None;
+    }
+    let at = format!("{}@{}", p.name, p.version);
+    let approve = format!(
+        "if the script is expected, approve it: `scripts = true` on `versions.\"{}\"` of [{}.{}] in {} (or `lockgate allowlist add {} {at} --allow-scripts`)",
+        p.version,
+        p.ecosystem,
+        toml_key(&p.name),
+        list.path.display(),
+        p.ecosystem,
+    );
+    if pin.and_then(|p| p.scripts) == Some(false) {
+        return Some(Finding::for_package(
+            FindingId::InstallScript,
+            Severity::Error,
+            p,
+            format!(
+                "{at} runs code at install ({why}), but its allowlist pin says `scripts = false`"
+            ),
+            format!("do not merge until the script is reviewed; {approve}"),
+        ));
+    }
+    // Gained: the other approved versions that record the fact all say none.
+    let others: Vec<(&String, bool)> = entry
+        .into_iter()
+        .flat_map(|e| e.versions.iter())
+        .filter(|(v, _)| !crate::version::same_version(p.ecosystem, v, &p.version))
+        .filter_map(|(v, pin)| pin.scripts.map(|s| (v, s)))
+        .collect();
+    if !others.is_empty() && others.iter().all(|(_, s)| !s) {
+        let had: Vec<&str> = others.iter().map(|(v, _)| v.as_str()).collect();
+        return Some(Finding::for_package(
+            FindingId::InstallScript,
+            Severity::Error,
+            p,
+            format!(
+                "{at} gained code that runs at install ({why}); its approved versions {} have none (`scripts = false`)",
+                had.join(", ")
+            ),
+            format!(
+                "a new install script is how Shai-Hulud and the Nx compromise spread: do not merge until it is reviewed; {approve}"
+            ),
+        ));
+    }
+    let severity = match list.policy.install_scripts {
+        Level::Deny => Severity::Error,
+        Level::Warn => Severity::Warning,
+        Level::Allow => return None,
+    };
+    Some(Finding::for_package(
+        FindingId::InstallScript,
+        severity,
+        p,
+        format!("{at} runs code at install ({why}) and its approval does not say `scripts = true`"),
+        approve,
+    ))
+}
+
+/// A bare TOML key when it can be one, else quoted.
+fn toml_key(name: &str) -> String {
+    if !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        name.to_string()
+    } else {
+        format!("{name:?}")
+    }
+}
