@@ -85,6 +85,15 @@ pub fn parse(ecosystem: Ecosystem, version: &str) -> Result<Key, InvalidVersion>
         rule,
     };
     match ecosystem {
+        // A commit SHA (40 hex digits) is the pin: compared as lowercase text.
+        Ecosystem::Actions => {
+            let v = version.trim();
+            if v.len() == 40 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
+                Ok(Key::Text(v.to_ascii_lowercase()))
+            } else {
+                Err(invalid("a full 40-hex commit SHA, e.g. `11d5960a326750d5838078e36cf38b85af677262`"))
+            }
+        }
         Ecosystem::Pypi => pep440(version)
             .map(Key::Pep440)
             .ok_or_else(|| invalid("PEP 440, e.g. `1.16.0`, `2.0rc1`, `1.0.post1`")),

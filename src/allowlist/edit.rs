@@ -213,7 +213,7 @@ impl Editor {
             .iter()
             .map(|h| match eco {
                 Ecosystem::Npm => h.to_sri().unwrap_or_else(|| h.to_string()),
-                Ecosystem::Cargo | Ecosystem::Pypi => h.to_string(),
+                Ecosystem::Cargo | Ecosystem::Pypi | Ecosystem::Actions => h.to_string(),
             })
             .collect();
         hs.sort();

@@ -359,7 +359,7 @@ fn snippet_with(
             .iter()
             .map(|h| match w.ecosystem {
                 Ecosystem::Npm => format!("\"{}\"", h.to_sri().unwrap_or_else(|| h.to_string())),
-                Ecosystem::Cargo | Ecosystem::Pypi => format!("\"{h}\""),
+                Ecosystem::Cargo | Ecosystem::Pypi | Ecosystem::Actions => format!("\"{h}\""),
             })
             .collect();
         let value = if hs.len() == 1 {

@@ -36,6 +36,7 @@ mod dns;
 mod download;
 mod error;
 mod event;
+pub mod github;
 pub mod npm;
 pub mod pins;
 mod progress;
@@ -64,6 +65,7 @@ fn valid_name(eco: Ecosystem, name: &str) -> bool {
         Ecosystem::Cargo => cargo::valid_name(name),
         Ecosystem::Npm => npm::valid_name(name),
         Ecosystem::Pypi => pypi::valid_name(name),
+        Ecosystem::Actions => github::valid_name(name),
     }
 }
 
@@ -73,6 +75,7 @@ fn document_url(eco: Ecosystem, base: &str, name: &str) -> String {
         Ecosystem::Cargo => cargo::document_url(base, name),
         Ecosystem::Npm => npm::document_url(base, name),
         Ecosystem::Pypi => pypi::document_url(base, name),
+        Ecosystem::Actions => github::document_url(base, name),
     }
 }
 
@@ -81,6 +84,7 @@ fn accept(eco: Ecosystem) -> &'static str {
     match eco {
         Ecosystem::Pypi => pypi::ACCEPT,
         Ecosystem::Cargo | Ecosystem::Npm => "application/json",
+        Ecosystem::Actions => "application/vnd.github+json",
     }
 }
 
@@ -95,6 +99,7 @@ fn parse(
         Ecosystem::Cargo => cargo::parse(body, name),
         Ecosystem::Npm => npm::parse(body, name),
         Ecosystem::Pypi => pypi::parse(body, name, content_type),
+        Ecosystem::Actions => github::parse(body, name),
     }
 }
 

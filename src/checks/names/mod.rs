@@ -106,6 +106,10 @@ pub fn check(res: &Resolution, list: &Allowlist, checker: &NameChecker) -> Vec<F
     let mut seen: HashSet<(Ecosystem, String, String)> = HashSet::new();
     let mut pinned: HashSet<(Ecosystem, String)> = HashSet::new();
     for p in res.packages() {
+        // No name data for GitHub Actions (see `names::data`).
+        if p.ecosystem == Ecosystem::Actions {
+            continue;
+        }
         let norm = p.normalized_name();
         pinned.insert((p.ecosystem, norm.clone()));
         if !seen.insert((p.ecosystem, norm.clone(), p.version.clone())) {
