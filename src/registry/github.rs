@@ -94,9 +94,9 @@ impl Client {
         if self.config.offline {
             return Err(RegistryError::Offline { url });
         }
-        let f = self.rt.block_on(async {
-            self.get(&url, "application/vnd.github.sha", None).await
-        })?;
+        let f = self
+            .rt
+            .block_on(async { self.get(&url, "application/vnd.github.sha", None).await })?;
         if f.status != 200 {
             return Err(RegistryError::Status {
                 url,
@@ -137,7 +137,10 @@ mod tests {
         assert!(valid_name("github/codeql-action/init"));
         assert!(!valid_name("checkout"));
         assert!(!valid_name("../x/y"));
-        assert_eq!(repository("github/codeql-action/init"), "github/codeql-action");
+        assert_eq!(
+            repository("github/codeql-action/init"),
+            "github/codeql-action"
+        );
         assert_eq!(
             commit_url(DEFAULT_API, "github/codeql-action/init", "v3"),
             "https://api.github.com/repos/github/codeql-action/commits/v3"
