@@ -168,7 +168,7 @@ impl Editor {
             .map(String::from)
     }
 
-    fn package_table(&mut self, eco: Ecosystem, name: &str) -> &mut Table {
+    pub(super) fn package_table(&mut self, eco: Ecosystem, name: &str) -> &mut Table {
         let key = self
             .existing_key(eco, name)
             .unwrap_or_else(|| name.to_string());
@@ -582,7 +582,7 @@ fn approval_fields(
     })
 }
 
-fn approval_table(approval: &Approval) -> toml_edit::InlineTable {
+pub(super) fn approval_table(approval: &Approval) -> toml_edit::InlineTable {
     approval_fields(approval, true).collect()
 }
 

@@ -132,7 +132,8 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
     let mut map: BTreeMap<(PackageKey, String), Gathered> = BTreeMap::new();
     for p in res.packages() {
         // Path and workspace packages are governed by `sources`, not pinned per version.
-        if matches!(p.source, Source::Path(_)) {
+        // Actions are pinned by commit SHA, not by hash: see `super::actions`.
+        if matches!(p.source, Source::Path(_)) || p.ecosystem == crate::model::Ecosystem::Actions {
             continue;
         }
         if let Some(list) = list {

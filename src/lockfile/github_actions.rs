@@ -252,13 +252,38 @@ fn classify(value: &str) -> Result<Uses, String> {
     if reference.is_empty() || reference.contains(char::is_whitespace) {
         return Err(format!("`uses: {v}` has no valid ref after `@`"));
     }
-    if !crate::registry::github::valid_name(name) || name.starts_with("docker://") {
+    if !valid_name(name) || name.starts_with("docker://") {
         return Err(format!("`uses: {v}`: `{name}` is not `owner/repo[/path]`"));
     }
     Ok(Uses::Remote {
         name: name.to_string(),
         version: reference.to_string(),
     })
+}
+
+/// True for `owner/repo[/path]` made of the characters GitHub allows in owner and
+/// repository names (and a path inside the repository), and for `docker://` images.
+pub fn valid_name(name: &str) -> bool {
+    if name.starts_with("docker://") {
+        return true;
+    }
+    let mut parts = name.split('/');
+    let (Some(owner), Some(repo)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s != "."
+            && s != ".."
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    ok(owner) && ok(repo) && parts.all(|p| !p.is_empty() && p != "..")
+}
+
+/// True when `s` is a full commit SHA (40 hex digits).
+pub fn is_commit_sha(s: &str) -> bool {
+    s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// True when an action's version is pinned: a 40-hex commit SHA (a repository) or a
@@ -269,7 +294,7 @@ pub fn is_pinned(name: &str, version: &str) -> bool {
             .strip_prefix("sha256:")
             .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
     } else {
-        crate::registry::github::is_commit_sha(version)
+        is_commit_sha(version)
     }
 }
 

@@ -15,25 +15,7 @@ use super::{Client, RegistryError};
 /// The public GitHub REST API root.
 pub const DEFAULT_API: &str = "https://api.github.com/";
 
-/// True for `owner/repo[/path]` made of the characters GitHub allows in owner and
-/// repository names (and a path inside the repository), and for `docker://` images.
-pub fn valid_name(name: &str) -> bool {
-    if name.starts_with("docker://") {
-        return true;
-    }
-    let mut parts = name.split('/');
-    let (Some(owner), Some(repo)) = (parts.next(), parts.next()) else {
-        return false;
-    };
-    let ok = |s: &str| {
-        !s.is_empty()
-            && s != "."
-            && s != ".."
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-    };
-    ok(owner) && ok(repo) && parts.all(|p| !p.is_empty() && p != "..")
-}
+pub use crate::lockfile::github_actions::{is_commit_sha, valid_name};
 
 /// `owner/repo` of an action name `owner/repo[/path]`.
 pub fn repository(name: &str) -> &str {
@@ -66,11 +48,6 @@ pub fn parse(
     Err(format!(
         "{name}: GitHub Actions have no package registry; lockgate checks their commit SHAs against the allowlist"
     ))
-}
-
-/// True when `s` is a full commit SHA (40 hex digits).
-pub fn is_commit_sha(s: &str) -> bool {
-    s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn percent_encode(s: &str) -> String {
