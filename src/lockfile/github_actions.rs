@@ -112,7 +112,41 @@ fn options() -> serde_saphyr::Options {
     o
 }
 
+/// Keys that hold `uses:`: one spelt in another case (`Uses:`) would be skipped by the
+/// reader, so it is refused rather than guessed at.
+const KEYS: [&str; 4] = ["uses", "steps", "jobs", "runs"];
+
+/// The first line whose block-mapping key is one of [`KEYS`] in another case.
+fn miscased_key(text: &str) -> Option<(usize, String)> {
+    for (i, line) in text.lines().enumerate() {
+        let mut rest = line.trim_start();
+        while let Some(r) = rest.strip_prefix('-') {
+            rest = r.trim_start();
+        }
+        let Some((key, _)) = rest.split_once(':') else {
+            continue;
+        };
+        let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
+        if KEYS
+            .iter()
+            .any(|k| key.eq_ignore_ascii_case(k) && key != *k)
+        {
+            return Some((i + 1, key.to_string()));
+        }
+    }
+    None
+}
+
 fn read_doc(ctx: &Context<'_>, text: &str) -> Result<Doc, ParseError> {
+    if let Some((line, key)) = miscased_key(text) {
+        return Err(ctx.error(
+            Some(line),
+            format!(
+                "`{key}:` is not a workflow key; write it in lowercase (`{}:`)",
+                key.to_ascii_lowercase()
+            ),
+        ));
+    }
     if text.trim().is_empty() {
         return Err(ctx.error(
             Some(1),
@@ -510,6 +544,14 @@ mod tests {
         assert!(classify("actions/checkout").is_err());
         assert!(classify("checkout@v4").is_err());
         assert!(classify("${{ matrix.action }}").is_err());
+        assert_eq!(
+            miscased_key("jobs:\n  a:\n    steps:\n      - Uses: x/y@v1\n"),
+            Some((4, "Uses".into()))
+        );
+        assert_eq!(
+            miscased_key("jobs:\n  a:\n    steps:\n      - uses: x/y@v1\n"),
+            None
+        );
         assert!(is_pinned("a/b", "11d5960a326750d5838078e36cf38b85af677262"));
         assert!(!is_pinned("a/b", "v4"));
         assert!(!is_pinned("a/b", "11d5960"));
