@@ -180,6 +180,19 @@ fn a_reusable_workflow_is_a_dependency() {
         t.contains("uses: octo-org/shared/.github/workflows/build.yml@<sha> # main"),
         "{t}"
     );
+    // A local reusable workflow is a file; its own `uses:` are checked.
+    let caller = "on: [push]\njobs:\n  call:\n    uses: ./.github/workflows/build.yml\n";
+    let build = "on: [workflow_call]\njobs:\n  b:\n    runs-on: x\n    steps:\n      - uses: actions/cache@v4\n";
+    let dir = repo(&[
+        (".github/workflows/ci.yml", caller),
+        (".github/workflows/build.yml", build),
+        ("allowlist.toml", EMPTY_LIST),
+    ]);
+    let o = check(dir.path());
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains(".github/workflows/build.yml:6"), "{t}");
+    assert_eq!(t.matches("actions/cache@v4` runs").count(), 1, "{t}");
 }
 
 #[test]

@@ -16,8 +16,8 @@
 //!   not approve is `unlisted`;
 //! - `docker://image[:tag][@sha256:<64 hex>]` is a package named `docker://image`,
 //!   version its digest (`sha256:…`) or, without one, its tag (`unpinned`);
-//! - `./path` is an action in the repository: its `action.yml` (or `action.yaml`) is
-//!   read too, recursively, and its `uses:` are packages of that file. The path is
+//! - `./path` is an action in the repository: its `action.yml` (or `action.yaml`), or
+//!   for a local reusable workflow the `.yml` file itself, is read too, recursively, and its `uses:` are packages of that file. The path is
 //!   taken from the repository root (the folder holding `.github`, or `.git`), as the
 //!   runner does; one that leaves the repository (`..`, a symlink pointing outside) or
 //!   names no action file is an error: lockgate cannot check code it cannot see.
@@ -465,6 +465,11 @@ fn local_action(
     if !real.starts_with(&real_root) {
         return Err(escape());
     }
+    let display_root = display_root(ctx, root);
+    // A local reusable workflow (`jobs.<id>.uses: ./.github/workflows/x.yml`) is a file.
+    if real.is_file() {
+        return Ok((real, display_root.join(&dir)));
+    }
     let file = ["action.yml", "action.yaml"]
         .iter()
         .map(|n| real.join(n))
@@ -472,7 +477,6 @@ fn local_action(
         .ok_or_else(missing)?;
     let name = file.file_name().unwrap_or_default().to_owned();
     // Shown relative to where the scan started, like the file that uses it.
-    let display_root = display_root(ctx, root);
     Ok((file, display_root.join(&dir).join(name)))
 }
 
