@@ -717,6 +717,8 @@ pub fn change_findings(changes: &[PackageChange], rev: &str) -> Vec<Finding> {
 /// Compare two versions of one ecosystem when both are plain releases.
 fn order(eco: Ecosystem, a: &str, b: &str) -> Option<std::cmp::Ordering> {
     match eco {
+        // A commit SHA has no order.
+        Ecosystem::Actions => None,
         Ecosystem::Cargo | Ecosystem::Npm => {
             let p = |s: &str| semver::Version::parse(s.trim().trim_start_matches('v')).ok();
             Some(p(a)?.cmp(&p(b)?))

@@ -115,6 +115,7 @@ pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
             }
         }
     }
+    dedup_local_actions(&mut res.lockfiles);
     let uncovered = discover::manifests_without_lockfile(&found.manifests, &dirs);
     let path_deps = path_dependencies(&res.lockfiles);
     res.manifests_without_lockfile.extend(
@@ -163,4 +164,22 @@ fn is_path_dependency(manifest: &Path, path_deps: &HashSet<(PathBuf, PackageKey)
         dir = d.parent();
     }
     false
+}
+
+/// A workflow reads the local actions it uses (`uses: ./path`) and lists their
+/// `uses:` as packages of the action file. When the scan reads that action file
+/// itself, or another workflow uses it too, keep one copy of each.
+fn dedup_local_actions(lockfiles: &mut [Lockfile]) {
+    let read: HashSet<PathBuf> = lockfiles.iter().map(|l| l.path.clone()).collect();
+    let mut seen: HashSet<(PathBuf, usize)> = HashSet::new();
+    for lock in lockfiles.iter_mut() {
+        if lock.ecosystem != crate::model::Ecosystem::Actions {
+            continue;
+        }
+        let own = lock.path.clone();
+        lock.packages.retain(|p| {
+            let file = p.lockfile.to_path_buf();
+            file == own || (!read.contains(&file) && seen.insert((file, p.line)))
+        });
+    }
 }

@@ -85,6 +85,19 @@ pub fn parse(ecosystem: Ecosystem, version: &str) -> Result<Key, InvalidVersion>
         rule,
     };
     match ecosystem {
+        // A commit SHA (40 hex digits) is the pin: compared as lowercase text.
+        Ecosystem::Actions => {
+            // (A `docker://` image is pinned by its `sha256:<64 hex>` digest.)
+            let v = version.trim();
+            let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit());
+            if hex(v, 40) || v.strip_prefix("sha256:").is_some_and(|d| hex(d, 64)) {
+                Ok(Key::Text(v.to_ascii_lowercase()))
+            } else {
+                Err(invalid(
+                    "a full 40-hex commit SHA, e.g. `11d5960a326750d5838078e36cf38b85af677262`, or a docker image's `sha256:<64 hex>` digest",
+                ))
+            }
+        }
         Ecosystem::Pypi => pep440(version)
             .map(Key::Pep440)
             .ok_or_else(|| invalid("PEP 440, e.g. `1.16.0`, `2.0rc1`, `1.0.post1`")),

@@ -216,7 +216,11 @@ fn regenerate_cargo() {
 #[test]
 fn embedded_data_is_present_and_consistent() {
     let c = lockgate::names::NameChecker::embedded();
-    for eco in Ecosystem::ALL {
+    // GitHub Actions have no name data (no typosquat lists): the other three do.
+    for eco in Ecosystem::ALL
+        .into_iter()
+        .filter(|e| *e != Ecosystem::Actions)
+    {
         let d = c.data(eco);
         assert!(
             d.target_count() > 500,

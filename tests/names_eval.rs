@@ -254,6 +254,7 @@ fn evaluation_meets_targets() {
                 Ecosystem::Cargo => "cargo",
                 Ecosystem::Npm => "npm",
                 Ecosystem::Pypi => "pypi",
+                Ecosystem::Actions => "actions",
             };
             squats
                 .entry(key)
@@ -297,6 +298,7 @@ fn evaluation_meets_targets() {
                 Ecosystem::Cargo => "cargo",
                 Ecosystem::Npm => "npm",
                 Ecosystem::Pypi => "pypi",
+                Ecosystem::Actions => "actions",
             };
             hall.entry(key)
                 .or_default()

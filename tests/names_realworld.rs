@@ -173,7 +173,7 @@ fn typosquat_recall_holds_with_the_allowlists_in_force() {
     let plain = lockgate::names::NameChecker::embedded();
     let with = |eco: Ecosystem| -> &Allowlist {
         match eco {
-            Ecosystem::Cargo => &repo,
+            Ecosystem::Cargo | Ecosystem::Actions => &repo,
             Ecosystem::Npm => &npm_app,
             Ecosystem::Pypi => &pypi_app,
         }

@@ -168,7 +168,7 @@ impl Editor {
             .map(String::from)
     }
 
-    fn package_table(&mut self, eco: Ecosystem, name: &str) -> &mut Table {
+    pub(super) fn package_table(&mut self, eco: Ecosystem, name: &str) -> &mut Table {
         let key = self
             .existing_key(eco, name)
             .unwrap_or_else(|| name.to_string());
@@ -213,7 +213,7 @@ impl Editor {
             .iter()
             .map(|h| match eco {
                 Ecosystem::Npm => h.to_sri().unwrap_or_else(|| h.to_string()),
-                Ecosystem::Cargo | Ecosystem::Pypi => h.to_string(),
+                Ecosystem::Cargo | Ecosystem::Pypi | Ecosystem::Actions => h.to_string(),
             })
             .collect();
         hs.sort();
@@ -650,7 +650,7 @@ fn approval_fields(
     })
 }
 
-fn approval_table(approval: &Approval) -> toml_edit::InlineTable {
+pub(super) fn approval_table(approval: &Approval) -> toml_edit::InlineTable {
     approval_fields(approval, true).collect()
 }
 

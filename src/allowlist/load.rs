@@ -345,10 +345,11 @@ fn parse_file(path: &Path, text: &str) -> Result<(Allowlist, Pending), Allowlist
                     "cargo" => Ecosystem::Cargo,
                     "npm" => Ecosystem::Npm,
                     "pypi" => Ecosystem::Pypi,
+                    "actions" => Ecosystem::Actions,
                     _ => {
                         return Err(cx.err(
                             key_span,
-                            format!("unknown top-level key `{other}`: expected schema, extends, exclude, policy, registries, deny, exception, cargo, npm or pypi"),
+                            format!("unknown top-level key `{other}`: expected schema, extends, exclude, policy, registries, deny, exception, cargo, npm, pypi or actions"),
                         ));
                     }
                 };
@@ -818,7 +819,11 @@ fn parse_entry(
                 ),
             ));
         }
-        let hashes = parse_pin(cx, pin, span.clone(), eco, name, version)?;
+        let hashes = if eco == Ecosystem::Actions {
+            parse_action_pin(cx, pin, span.clone(), name, version)?
+        } else {
+            parse_pin(cx, pin, span.clone(), eco, name, version)?
+        };
         let approval = match pin.as_table_like().and_then(|t| t.get("approved")) {
             Some(a) => Some(parse_approval(cx, a, span.clone())?),
             None => None,
@@ -915,6 +920,36 @@ fn parse_scripts(
             format!("{eco}.{name} {version}: `scripts` must be true (its install scripts are approved) or false (it has none)"),
         )
     })
+}
+
+/// An action's pin: the commit SHA (or image digest) is the version key itself, so
+/// the value holds no hash. It is the tag as a note for readers (`"v4.4.0"`, never
+/// trusted), `[]`, or a table `{ tag = "v4.4.0", approved = {...} }`.
+fn parse_action_pin(
+    cx: &Ctx<'_>,
+    item: &Item,
+    span: Option<std::ops::Range<usize>>,
+    name: &str,
+    version: &str,
+) -> Result<Vec<Hash>, AllowlistError> {
+    let ok = match item {
+        Item::Value(Value::String(_)) => true,
+        Item::Value(Value::Array(a)) => a.is_empty(),
+        Item::Value(Value::InlineTable(t)) => t.get("tag").is_none_or(Value::is_str),
+        Item::Table(t) => t
+            .get("tag")
+            .and_then(Item::as_value)
+            .is_none_or(Value::is_str),
+        _ => false,
+    };
+    if ok {
+        Ok(Vec::new())
+    } else {
+        Err(cx.err(
+            span,
+            format!("actions.\"{name}\" {version}: the commit SHA is the pin; write its tag as a note, `versions.\"{version}\" = \"v1.2.3\"` (or `{{ tag = \"v1.2.3\", approved = {{ … }} }}`)"),
+        ))
+    }
 }
 
 fn parse_approval(

@@ -6,6 +6,7 @@
 //! - [`edit`] changes the file for the maintenance commands, keeping comments and
 //!   unknown keys, sorting entries, and writing atomically.
 
+pub mod actions;
 pub mod edit;
 pub mod extends;
 pub mod gate;

@@ -132,7 +132,8 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
     let mut map: BTreeMap<(PackageKey, String), Gathered> = BTreeMap::new();
     for p in res.packages() {
         // Path and workspace packages are governed by `sources`, not pinned per version.
-        if matches!(p.source, Source::Path(_)) {
+        // Actions are pinned by commit SHA, not by hash: see `super::actions`.
+        if matches!(p.source, Source::Path(_)) || p.ecosystem == crate::model::Ecosystem::Actions {
             continue;
         }
         if let Some(list) = list {
@@ -359,7 +360,7 @@ fn snippet_with(
             .iter()
             .map(|h| match w.ecosystem {
                 Ecosystem::Npm => format!("\"{}\"", h.to_sri().unwrap_or_else(|| h.to_string())),
-                Ecosystem::Cargo | Ecosystem::Pypi => format!("\"{h}\""),
+                Ecosystem::Cargo | Ecosystem::Pypi | Ecosystem::Actions => format!("\"{h}\""),
             })
             .collect();
         let value = if hs.len() == 1 {

@@ -135,6 +135,10 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
         {
             continue;
         }
+        // An action by tag or branch is `unpinned` (checks::actions): no pin to look up.
+        if super::actions::is_unpinned_action(p) {
+            continue;
+        }
         let Some(entry) = list.entry(p.ecosystem, &p.name) else {
             if let Some(sev) = Severity::from_level(list.policy.unlisted) {
                 out.push(Finding::for_package(
@@ -171,6 +175,10 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
             }
             continue;
         };
+        // An action's commit SHA (or image digest) is its version: the pin matched.
+        if p.ecosystem == Ecosystem::Actions {
+            continue;
+        }
         out.extend(compare_hashes(p, pin, list, &entry.file));
     }
     out

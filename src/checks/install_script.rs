@@ -42,6 +42,9 @@ pub fn reason(p: &Package) -> &'static str {
         Ecosystem::Cargo => {
             "it has a build script (build.rs) or is a proc-macro: cargo runs its code when it builds"
         }
+        // Never set for actions (no lockfile records it); the action's own code runs
+        // in every job, which the SHA pin approves.
+        Ecosystem::Actions => "the action runs code in the job",
     }
 }
 

@@ -41,6 +41,7 @@ pub const VERIFICATION_DISABLED: FindingDef = FindingDef {
 /// The default registries of each ecosystem, allowed without a policy entry.
 pub fn default_registries(ecosystem: Ecosystem) -> &'static [&'static str] {
     match ecosystem {
+        Ecosystem::Actions => &[],
         Ecosystem::Npm => &[
             "https://registry.npmjs.org/",
             "https://registry.yarnpkg.com/",

@@ -36,6 +36,7 @@
 //! Never match over [`FindingId`] with a `_ =>` arm: the compiler must point at every
 //! place a new id needs a decision.
 
+pub mod actions;
 pub mod allowlist;
 pub mod change;
 pub mod cooldown;
@@ -361,6 +362,7 @@ fn offline_findings(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
     out.extend(install_script::check(&packages, list));
     out.extend(unpinned::check(res, list));
     out.extend(cooldown::check(&packages, list));
+    out.extend(actions::check(&packages, list));
     let configs = crate::installer::read(&res.lockfiles);
     out.extend(configs.errors.iter().map(Finding::parse_error));
     out.extend(installer_config::check(&configs.found, list));

@@ -116,6 +116,10 @@ pub fn check(
     let mut asked: Vec<&Package> = Vec::new();
     let mut elsewhere: BTreeMap<(Ecosystem, String), Vec<&Package>> = BTreeMap::new();
     for p in packages {
+        // Actions have no registry: their commit SHAs are checked offline.
+        if p.ecosystem == Ecosystem::Actions {
+            continue;
+        }
         match &p.source {
             Source::Registry(url) if client.config().serves(p.ecosystem, url.as_deref()) => {
                 asked.push(p)

@@ -109,7 +109,8 @@ fn default_hosts(eco: Ecosystem) -> &'static [&'static str] {
             "https://registry.yarnpkg.com",
         ],
         Ecosystem::Pypi => &["https://files.pythonhosted.org"],
-        Ecosystem::Cargo => &[],
+        // Actions and docker images are fetched by the runner, not from file URLs.
+        Ecosystem::Cargo | Ecosystem::Actions => &[],
     }
 }
 
@@ -193,7 +194,7 @@ fn foreign(p: &Package, a: &Artifact) -> Option<Finding> {
                 file.to_string(),
             )
         }
-        Ecosystem::Cargo => return None,
+        Ecosystem::Cargo | Ecosystem::Actions => return None,
     };
     if ok {
         return None;

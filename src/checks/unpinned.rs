@@ -7,9 +7,9 @@ use crate::resolve::Resolution;
 /// The `unpinned` finding.
 pub const UNPINNED: FindingDef = FindingDef {
     id: "unpinned",
-    summary: "A manifest has no lockfile, or a requirement is not pinned to one version.",
-    explanation: "What gets installed from an unpinned requirement changes from one day to the next, so nothing can be checked.",
-    help: "Create the lockfile with the project's package manager (`npm install`, `cargo generate-lockfile`, `uv lock`, `poetry lock`, `pip-compile --generate-hashes`…) and commit it, or pin the requirement with `==` and `--hash`.",
+    summary: "A manifest has no lockfile, a requirement is not pinned to one version, or a workflow runs an action by tag or branch.",
+    explanation: "What gets installed from an unpinned requirement changes from one day to the next, so nothing can be checked. A GitHub Actions tag or branch (`uses: actions/checkout@v4`) can be moved to other code at any time, as in the tj-actions/changed-files compromise.",
+    help: "Create the lockfile with the project's package manager (`npm install`, `cargo generate-lockfile`, `uv lock`, `poetry lock`, `pip-compile --generate-hashes`…) and commit it, or pin the requirement with `==` and `--hash`. Pin an action by its full commit SHA (`uses: actions/checkout@<sha> # v4`; `lockgate allowlist suggest --online` resolves the tag) and a `docker://` image by its `sha256:` digest.",
     severity: Severity::Error,
     policy: &["unpinned"],
     security_severity: Some("4.0"),

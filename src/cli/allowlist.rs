@@ -290,6 +290,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             if online {
                 wanted = super::online::verify_wanted(None, &res, wanted, net.offline)?;
             }
+            let action_pins = super::actions::gather(&res, None, online, net.offline)?;
             let gate = gate::Gate::new(None, &[])?;
             ops::flag(&mut wanted, &gate, None);
             let forced = force && approval.reason.is_some();
@@ -305,6 +306,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                     ed.set_scripts(*eco, name, version, true);
                 }
             }
+            lockgate::allowlist::actions::apply(&mut ed, &action_pins, &approval.approval());
             ed.append_comment(&ops::commented_out(&flagged, &allowlist.path));
             for w in clean.iter().filter(|w| !w.flags.is_empty()) {
                 for f in &w.flags {
@@ -364,9 +366,10 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             if online && !wanted.is_empty() {
                 wanted = super::online::verify_wanted(Some(&list), &res, wanted, net.offline)?;
             }
+            let action_pins = super::actions::gather(&res, Some(&list), online, net.offline)?;
             let gate = gate::Gate::new(Some(&list), &[])?;
             ops::flag(&mut wanted, &gate, Some(&list));
-            if wanted.is_empty() {
+            if wanted.is_empty() && action_pins.is_empty() {
                 eprintln!(
                     "nothing to suggest: {} already allows every package",
                     allowlist.path.display()
@@ -416,12 +419,13 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                             ed.set_scripts(*eco, name, version, true);
                         }
                     }
+                    lockgate::allowlist::actions::apply(ed, &action_pins, &approval.approval());
                     Ok(())
                 })?;
                 tell_scripts(&scripts, allow_scripts);
                 eprintln!(
                     "added {} versions to {}",
-                    wanted.len(),
+                    wanted.len() + action_pins.len(),
                     allowlist.path.display()
                 );
             } else {
@@ -431,11 +435,18 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                     ops::snippet
                 };
                 // TOML escapes for bidi and invisible characters: same meaning, safe on a terminal.
-                print(&lockgate::report::escape::toml_safe(&snippet(
-                    &wanted,
-                    &allowlist.path,
-                    &approval.approval(),
-                )))?;
+                if !wanted.is_empty() {
+                    print(&lockgate::report::escape::toml_safe(&snippet(
+                        &wanted,
+                        &allowlist.path,
+                        &approval.approval(),
+                    )))?;
+                }
+                if !action_pins.is_empty() {
+                    print(&lockgate::report::escape::toml_safe(
+                        &lockgate::allowlist::actions::snippet(&action_pins, &approval.approval()),
+                    ))?;
+                }
                 if wanted.iter().any(|w| !w.flags.is_empty()) {
                     eprintln!(
                         "warning: some versions are FLAGGED in the snippet (typosquat, hallucination, malware or deny rule): review them before anyone approves them"

@@ -3,6 +3,7 @@
 // The command line is where lockgate prints (see `[lints]` in Cargo.toml).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod actions;
 mod allowlist;
 mod baseline;
 mod check;
@@ -447,7 +448,7 @@ pub fn resolve_whole(paths: &[PathBuf], exclude: &[String]) -> anyhow::Result<Re
 
 pub fn parse_ecosystem(s: &str) -> anyhow::Result<Ecosystem> {
     Ecosystem::parse(s)
-        .ok_or_else(|| anyhow::anyhow!("unknown ecosystem `{s}`: use cargo, npm or pypi"))
+        .ok_or_else(|| anyhow::anyhow!("unknown ecosystem `{s}`: use cargo, npm, pypi or actions"))
 }
 
 /// Split `NAME@VERSION`; a leading `@` is an npm scope, not a version separator.

@@ -109,6 +109,9 @@ pub fn add(
     offline: bool,
 ) -> anyhow::Result<ExitCode> {
     let eco = parse_ecosystem(ecosystem)?;
+    if eco == lockgate::model::Ecosystem::Actions {
+        return super::actions::add(allowlist, specs, approval, offline);
+    }
     let list = if allowlist.exists() {
         Some(allowlist::load(allowlist)?)
     } else {

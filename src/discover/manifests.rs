@@ -203,6 +203,8 @@ pub(super) fn is_covered(m: &Manifest, lockfile_dirs: &HashSet<(Ecosystem, PathB
 pub(super) fn workspace_globs(dir: &Path, eco: Ecosystem) -> Option<globset::GlobSet> {
     let mut patterns: Vec<String> = Vec::new();
     match eco {
+        // Workflows have no workspaces.
+        Ecosystem::Actions => return None,
         Ecosystem::Npm => {
             if let Ok(text) = std::fs::read_to_string(dir.join("package.json"))
                 && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)

@@ -104,6 +104,8 @@ type Reader = fn(&Path, &str) -> Result<Vec<Found>, ParseError>;
 /// The configuration files each ecosystem's installers read, relative to a folder.
 fn files_for(ecosystem: Ecosystem) -> &'static [(&'static str, Reader)] {
     match ecosystem {
+        // The runner has no configuration file in the repository that redirects `uses:`.
+        Ecosystem::Actions => &[],
         Ecosystem::Npm => &[
             (".npmrc", npmrc::read),
             (".yarnrc", yarnrc::read_classic),

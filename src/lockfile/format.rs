@@ -213,6 +213,8 @@ mod tests {
             "pdm.lock",
             "pylock.toml",
             "pylock.dev.toml",
+            ".github/workflows/ci.yml",
+            "action.yml",
         ] {
             let path = Path::new(name);
             let file = path.file_name().unwrap().to_str().unwrap();

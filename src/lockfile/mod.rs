@@ -9,6 +9,7 @@
 pub mod bun;
 pub mod cargo;
 pub mod format;
+pub mod github_actions;
 pub mod graph;
 pub mod lines;
 pub mod npm;
@@ -118,6 +119,7 @@ pub static FORMATS: &[&Format] = &[
     &poetry::FORMAT,
     &uv::FORMAT,
     &pdm::FORMAT,
+    &github_actions::FORMAT,
 ];
 
 /// The lockfile kind for a file name, or `None` when the file is not a lockfile.

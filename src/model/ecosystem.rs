@@ -13,11 +13,19 @@ pub enum Ecosystem {
     Npm,
     /// Python distributions (PyPI and other simple-API indexes).
     Pypi,
+    /// GitHub Actions (`uses:` in workflows and `action.yml`): `owner/repo[/path]`,
+    /// pinned by commit SHA. No package registry: the forge's API resolves tags.
+    Actions,
 }
 
 impl Ecosystem {
     /// Every ecosystem, in output order.
-    pub const ALL: [Ecosystem; 3] = [Ecosystem::Cargo, Ecosystem::Npm, Ecosystem::Pypi];
+    pub const ALL: [Ecosystem; 4] = [
+        Ecosystem::Cargo,
+        Ecosystem::Npm,
+        Ecosystem::Pypi,
+        Ecosystem::Actions,
+    ];
 
     /// The lowercase name used in output and in `allowlist.toml`.
     pub fn as_str(self) -> &'static str {
@@ -25,15 +33,18 @@ impl Ecosystem {
             Ecosystem::Cargo => "cargo",
             Ecosystem::Npm => "npm",
             Ecosystem::Pypi => "pypi",
+            Ecosystem::Actions => "actions",
         }
     }
 
-    /// Parse `cargo`, `npm` or `pypi` (also `crates.io`, `crates`, `PyPI`).
+    /// Parse `cargo`, `npm`, `pypi` or `actions` (also `crates.io`, `crates`, `PyPI`,
+    /// `github-actions`).
     pub fn parse(s: &str) -> Option<Ecosystem> {
         match s.to_ascii_lowercase().as_str() {
             "cargo" | "crates" | "crates.io" | "crates-io" | "rust" => Some(Ecosystem::Cargo),
             "npm" | "node" | "js" => Some(Ecosystem::Npm),
             "pypi" | "python" | "pip" | "py" => Some(Ecosystem::Pypi),
+            "actions" | "github-actions" | "gha" => Some(Ecosystem::Actions),
             _ => None,
         }
     }

@@ -41,6 +41,11 @@ impl NormalizedName {
             Ecosystem::Pypi => pep503(name),
             Ecosystem::Cargo => name.to_ascii_lowercase().replace('_', "-"),
             Ecosystem::Npm => name.to_string(),
+            // GitHub owner and repository names are case-insensitive; a path inside
+            // the repository is not, but GitHub resolves it in the lowercased
+            // repository all the same, so the whole `owner/repo[/path]` compares
+            // lowercase.
+            Ecosystem::Actions => name.trim().to_ascii_lowercase(),
         };
         NormalizedName(s.into_boxed_str())
     }

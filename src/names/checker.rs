@@ -24,7 +24,7 @@ pub(super) enum Mode {
 /// Checks package names against the embedded reference data, trusted names and
 /// known-bad lists. Build once, check many names; `check` takes `&self` and is `Sync`.
 pub struct NameChecker {
-    data: [EcoData; 3],
+    data: [EcoData; 4],
     trusted: HashSet<PackageKey>,
     pub(super) trusted_targets: HashMap<Ecosystem, Vec<(String, String)>>,
     known: KnownBad,
@@ -35,6 +35,8 @@ fn slot(eco: Ecosystem) -> usize {
         Ecosystem::Cargo => 0,
         Ecosystem::Npm => 1,
         Ecosystem::Pypi => 2,
+        // No name data for actions: an empty slot (see `EcoData::embedded`).
+        Ecosystem::Actions => 3,
     }
 }
 
@@ -46,6 +48,7 @@ impl NameChecker {
                 EcoData::embedded(Ecosystem::Cargo),
                 EcoData::embedded(Ecosystem::Npm),
                 EcoData::embedded(Ecosystem::Pypi),
+                EcoData::embedded(Ecosystem::Actions),
             ],
             trusted: HashSet::new(),
             trusted_targets: HashMap::new(),

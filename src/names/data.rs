@@ -81,6 +81,17 @@ impl EcoData {
                 complete: true,
                 top: 1_000_000,
             },
+            // No name data for GitHub Actions: no typosquat lists (owner/repo
+            // look-alikes would need a snapshot of GitHub's repositories).
+            Ecosystem::Actions => EcoData {
+                ecosystem: eco,
+                index: None,
+                post: &[],
+                targets: "",
+                all: None,
+                complete: false,
+                top: 0,
+            },
             Ecosystem::Cargo => EcoData {
                 ecosystem: eco,
                 index: map(data_file!("cargo-index.fst")),

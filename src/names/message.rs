@@ -9,6 +9,7 @@ pub(crate) fn display_eco(eco: Ecosystem) -> &'static str {
         Ecosystem::Cargo => "crates.io",
         Ecosystem::Npm => "npm",
         Ecosystem::Pypi => "PyPI",
+        Ecosystem::Actions => "GitHub Actions",
     }
 }
 

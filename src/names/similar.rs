@@ -56,7 +56,7 @@ impl NameChecker {
         // so there only ranked names count; cargo's known set is the resolved trees.
         let established = match eco {
             Ecosystem::Pypi => own.is_some_and(|s| s > 0),
-            Ecosystem::Npm | Ecosystem::Cargo => registered,
+            Ecosystem::Npm | Ecosystem::Cargo | Ecosystem::Actions => registered,
         };
         // Standing enough that one edit from a popular name is a warning, not a denial:
         // npm names with 5,000+ downloads a month or that the dependency trees of the most
@@ -66,7 +66,7 @@ impl NameChecker {
         let standing = match eco {
             Ecosystem::Npm => own.is_some_and(|s| s == 0 || s >= NPM_STANDING_DOWNLOADS),
             Ecosystem::Cargo => registered,
-            Ecosystem::Pypi => false,
+            Ecosystem::Pypi | Ecosystem::Actions => false,
         };
         let d = self.data(eco);
         let mut out: Vec<Cand> = Vec::new();

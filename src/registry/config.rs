@@ -16,6 +16,9 @@ pub struct Config {
     pub npm_registry: String,
     /// PyPI simple index root, ending with `/`.
     pub pypi_index: String,
+    /// The GitHub REST API root that resolves action tags to commits, ending with `/`
+    /// (`LOCKGATE_GITHUB_API`, `[registries] actions`).
+    pub github_api: String,
     /// Cache folder; `None` disables the cache.
     pub cache_dir: Option<std::path::PathBuf>,
     /// How long a cached answer is used without asking again.
@@ -46,6 +49,7 @@ impl Default for Config {
             cargo_index: cargo::DEFAULT_INDEX.to_string(),
             npm_registry: npm::DEFAULT_REGISTRY.to_string(),
             pypi_index: pypi::DEFAULT_INDEX.to_string(),
+            github_api: super::github::DEFAULT_API.to_string(),
             cache_dir: cache::default_dir(),
             ttl: Duration::from_secs(3600),
             offline: false,
@@ -67,6 +71,7 @@ pub fn env_var(eco: Ecosystem) -> &'static str {
         Ecosystem::Cargo => "LOCKGATE_CARGO_INDEX",
         Ecosystem::Npm => "LOCKGATE_NPM_REGISTRY",
         Ecosystem::Pypi => "LOCKGATE_PYPI_INDEX",
+        Ecosystem::Actions => "LOCKGATE_GITHUB_API",
     }
 }
 
@@ -144,6 +149,7 @@ impl Config {
             Ecosystem::Cargo => self.cargo_index = base,
             Ecosystem::Npm => self.npm_registry = base,
             Ecosystem::Pypi => self.pypi_index = base,
+            Ecosystem::Actions => self.github_api = base,
         }
         Ok(())
     }
@@ -154,6 +160,7 @@ impl Config {
             Ecosystem::Cargo => &self.cargo_index,
             Ecosystem::Npm => &self.npm_registry,
             Ecosystem::Pypi => &self.pypi_index,
+            Ecosystem::Actions => &self.github_api,
         }
     }
 

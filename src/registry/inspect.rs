@@ -15,7 +15,7 @@ const MAX_UNPACKED: u64 = 512 * 1024 * 1024;
 /// `proc-macro`); empty when none. PyPI and other files: `Ok(None)` (not inspected).
 /// An archive that does not read is an error.
 pub fn install_code(eco: Ecosystem, bytes: &[u8]) -> Result<Option<Vec<String>>, String> {
-    if eco == Ecosystem::Pypi {
+    if matches!(eco, Ecosystem::Pypi | Ecosystem::Actions) {
         return Ok(None);
     }
     let mut unpacked = Vec::new();
@@ -98,7 +98,7 @@ pub fn install_code(eco: Ecosystem, bytes: &[u8]) -> Result<Option<Vec<String>>,
                 out.push("proc-macro: the compiler runs its code".to_string());
             }
         }
-        Ecosystem::Pypi => {}
+        Ecosystem::Pypi | Ecosystem::Actions => {}
     }
     Ok(Some(out))
 }

@@ -37,6 +37,7 @@ mod download;
 mod error;
 mod event;
 pub mod inspect;
+pub mod github;
 pub mod npm;
 pub mod pins;
 mod progress;
@@ -65,6 +66,7 @@ fn valid_name(eco: Ecosystem, name: &str) -> bool {
         Ecosystem::Cargo => cargo::valid_name(name),
         Ecosystem::Npm => npm::valid_name(name),
         Ecosystem::Pypi => pypi::valid_name(name),
+        Ecosystem::Actions => github::valid_name(name),
     }
 }
 
@@ -74,6 +76,7 @@ fn document_url(eco: Ecosystem, base: &str, name: &str) -> String {
         Ecosystem::Cargo => cargo::document_url(base, name),
         Ecosystem::Npm => npm::document_url(base, name),
         Ecosystem::Pypi => pypi::document_url(base, name),
+        Ecosystem::Actions => github::document_url(base, name),
     }
 }
 
@@ -82,6 +85,7 @@ fn accept(eco: Ecosystem) -> &'static str {
     match eco {
         Ecosystem::Pypi => pypi::ACCEPT,
         Ecosystem::Cargo | Ecosystem::Npm => "application/json",
+        Ecosystem::Actions => "application/vnd.github+json",
     }
 }
 
@@ -96,6 +100,7 @@ fn parse(
         Ecosystem::Cargo => cargo::parse(body, name),
         Ecosystem::Npm => npm::parse(body, name),
         Ecosystem::Pypi => pypi::parse(body, name, content_type),
+        Ecosystem::Actions => github::parse(body, name),
     }
 }
 

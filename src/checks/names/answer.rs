@@ -60,7 +60,7 @@ impl Query {
                 Some(i) if i > 0 => (&spec[..i], Some(&spec[i + 1..]), "@"),
                 _ => (spec, None, "@"),
             },
-            Ecosystem::Cargo => match spec.split_once('@') {
+            Ecosystem::Cargo | Ecosystem::Actions => match spec.split_once('@') {
                 Some((n, v)) => (n, Some(v.strip_prefix('=').unwrap_or(v)), "@"),
                 None => (spec, None, "@"),
             },

@@ -106,6 +106,10 @@ pub fn check(res: &Resolution, list: &Allowlist, checker: &NameChecker) -> Vec<F
     let mut seen: HashSet<(PackageKey, String)> = HashSet::new();
     let mut pinned: HashSet<PackageKey> = HashSet::new();
     for p in res.packages() {
+        // No name data for GitHub Actions (see `names::data`).
+        if p.ecosystem == Ecosystem::Actions {
+            continue;
+        }
         let key = p.key();
         pinned.insert(key.clone());
         if !seen.insert((key.clone(), p.version.clone())) {
