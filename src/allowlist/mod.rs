@@ -12,6 +12,7 @@ pub mod gate;
 pub mod history;
 pub mod load;
 pub mod ops;
+pub mod publisher;
 pub mod registry_url;
 
 pub use load::{AllowlistError, load, parse};
@@ -114,6 +115,9 @@ pub struct Pin {
     /// Who approved this version, when and why
     /// (`versions."X" = { hashes = [...], approved = {...} }`).
     pub approval: Option<Approval>,
+    /// Who publishes this version, as approved
+    /// (`publisher = { kind = "github", repository = "o/r", workflow = "w.yml" }`).
+    pub publisher: Option<crate::registry::publisher::Identity>,
 }
 
 /// One allowed package: its versions and their pins.

@@ -45,6 +45,7 @@ pub mod online;
 pub mod pins;
 pub mod runner;
 pub mod source;
+pub mod trust;
 pub mod unpinned;
 
 use crate::allowlist::{Allowlist, Level};
@@ -206,6 +207,7 @@ finding_ids! {
     UnverifiedSource => allowlist::UNVERIFIED_SOURCE,
     ForeignArtifact => source::FOREIGN_ARTIFACT,
     ExceptionExpired => exceptions::EXCEPTION_EXPIRED,
+    TrustDowngrade => trust::TRUST_DOWNGRADE,
 }
 
 impl FindingId {
