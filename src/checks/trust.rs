@@ -67,7 +67,8 @@ pub fn pinned_publisher<'a>(
 }
 
 /// What is wrong with `version`'s publisher evidence: a downgrade from an earlier
-/// version, a publisher other than `pinned`, a statement that names another artifact.
+/// version, a publisher other than `pinned` (a pin on another version binds only the
+/// versions published after that one), a statement that names another artifact.
 /// Empty when nothing is (or the registry does not list the version: other checks
 /// say so).
 pub fn assess(
@@ -99,7 +100,17 @@ pub fn assess(
             ),
         });
     }
-    if let Some((pv, pin)) = pinned {
+    // A pin taken on another version binds the versions published after it; an older
+    // release may predate the pipeline.
+    let older = |pv: &str| {
+        pv != version
+            && ev
+                .version(pv)
+                .and_then(|e| e.published)
+                .zip(this.published)
+                .is_some_and(|(pinned_at, at)| at < pinned_at)
+    };
+    if let Some((pv, pin)) = pinned.filter(|(pv, _)| !older(pv)) {
         match &this.identity {
             None => out.push(Problem {
                 message: format!(
