@@ -426,3 +426,83 @@ fn recorded_statements_name_their_artifacts() {
     assert_eq!(doc.versions["0.0.61"].rank(), Level::None);
     assert!(Level::Staged > Level::TrustedPublisher && Level::TrustedPublisher > Level::Provenance);
 }
+
+#[test]
+fn pylock_attestation_identities_are_checked_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let sdist = "9bb1add04b1b4e182be6b0b80931593f7a291eb49d69b4fd728a5d4cbcdc4bd3";
+    std::fs::write(
+        dir.path().join("allowlist.toml"),
+        format!(
+            "schema = 1\n\n[pypi.pypi-attestations]\nversions.\"0.0.19\" = {{ hashes = [\"sha256:{sdist}\"], publisher = {{ kind = \"github\", repository = \"trailofbits/pypi-attestations\", workflow = \"release.yml\" }} }}\n"
+        ),
+    )
+    .unwrap();
+    // HAND-WRITTEN pylock.toml (PEP 751 shape; pip and uv do not write
+    // attestation-identities yet).
+    let lock = |repository: &str| {
+        format!(
+            r#"lock-version = "1.0"
+created-by = "hand-written test input"
+
+[[packages]]
+name = "pypi-attestations"
+version = "0.0.19"
+sdist = {{ name = "pypi_attestations-0.0.19.tar.gz", url = "https://files.pythonhosted.org/packages/c5/4d/a114bdd186903426bd9c1e9c3700761ec5eaac260fa3dfdef14bf84b751b/pypi_attestations-0.0.19.tar.gz", hashes = {{ sha256 = "{sdist}" }} }}
+
+[[packages.attestation-identities]]
+kind = "GitHub"
+repository = "{repository}"
+workflow = "release.yml"
+"#
+        )
+    };
+    let run = || {
+        support::lockgate()
+            .args(["check", "--format", "json"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    std::fs::write(
+        dir.path().join("pylock.toml"),
+        lock("trailofbits/pypi-attestations"),
+    )
+    .unwrap();
+    let o = run();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::write(
+        dir.path().join("pylock.toml"),
+        lock("someone/pypi-attestations"),
+    )
+    .unwrap();
+    let o = run();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let found = ids(&out);
+    assert!(
+        found.iter().any(|(id, m)| id == "trust-downgrade"
+            && m.contains("github someone/pypi-attestations workflow release.yml")
+            && m.contains("trailofbits/pypi-attestations")),
+        "{found:?}"
+    );
+    // A malformed identity (no kind) fails closed.
+    std::fs::write(
+        dir.path().join("pylock.toml"),
+        lock("x/y").replace("kind = \"GitHub\"\n", ""),
+    )
+    .unwrap();
+    let o = run();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

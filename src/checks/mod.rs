@@ -359,6 +359,7 @@ fn offline_findings(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
     let configs = crate::installer::read(&res.lockfiles);
     out.extend(configs.errors.iter().map(Finding::parse_error));
     out.extend(installer_config::check(&configs.found, list));
+    out.extend(trust::offline(res, list));
     out
 }
 

@@ -303,3 +303,76 @@ pub fn judge(
         })
         .collect()
 }
+
+/// `trust-downgrade` offline, from `pylock.toml`'s `[[packages.attestation-identities]]`:
+/// a package whose allowlist entry pins a publisher for the locked version (or one
+/// published before it) must list an identity that matches the pin. Packages without
+/// identities are not judged offline (the field is optional; `--online` asks PyPI).
+pub fn offline(res: &crate::resolve::Resolution, list: &Allowlist) -> Vec<Finding> {
+    use crate::lockfile::pylock;
+    let mut out = Vec::new();
+    for lock in res
+        .lockfiles
+        .iter()
+        .filter(|l| l.format.starts_with("pylock"))
+    {
+        let listed = match std::fs::read_to_string(&lock.path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| pylock::attestation_identities(&t))
+        {
+            Ok(l) => l,
+            Err(m) => {
+                out.push(Finding::parse_error(&crate::lockfile::ParseError::new(
+                    &lock.path,
+                    None,
+                    format!("attestation-identities: {m}"),
+                )));
+                continue;
+            }
+        };
+        for (name, version, ids) in listed {
+            let Some(p) = lock.packages.iter().find(|p| {
+                crate::model::pep503(&p.name) == crate::model::pep503(&name)
+                    && version.as_deref().is_none_or(|v| v == p.version)
+            }) else {
+                continue;
+            };
+            let Some((pv, pin)) = pinned_publisher(list, p.ecosystem, &p.name, &p.version) else {
+                continue;
+            };
+            // A pin on a later version does not bind an older one.
+            if pv != p.version && crate::allowlist::edit::compare_versions(&p.version, pv).is_lt() {
+                continue;
+            }
+            let seen: Vec<Identity> = ids
+                .iter()
+                .map(|i| {
+                    Identity::normalized(
+                        &i.kind,
+                        i.repository.as_deref(),
+                        i.workflow.as_deref(),
+                        i.environment.as_deref(),
+                    )
+                })
+                .collect();
+            if seen.iter().any(|s| pin.differs(s).is_empty()) {
+                continue;
+            }
+            let named = seen
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+                .join("; ");
+            out.push(Finding::about(
+                FindingId::TrustDowngrade,
+                p,
+                format!(
+                    "{}@{}: the lockfile's attestation-identities name {named}, not the publisher the allowlist pins ({pin}, on {pv})",
+                    p.name, p.version
+                ),
+                "do not install it unless the project really moved its release pipeline; then re-approve the version with its new `publisher` (`lockgate allowlist add --online --force --reason \"why\"`)".into(),
+            ));
+        }
+    }
+    out
+}
