@@ -28,13 +28,14 @@ pub mod pypi;
 
 use super::{Client, RegistryError};
 use crate::model::Ecosystem;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// How strong the evidence of who published a version is, weakest first (so `max()`
 /// is the strongest).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Level {
     /// Nothing: a token (a person's, or a stolen one) published it.
@@ -67,7 +68,8 @@ impl fmt::Display for Level {
 
 /// Who published: the CI provider and, when the registry says, the repository,
 /// workflow and environment. The shape of the allowlist's `publisher = { … }`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Identity {
     /// The provider, lowercase (`github`, `gitlab`, `google`, …).
     pub kind: String,
@@ -160,7 +162,8 @@ fn repo_path(r: &str) -> String {
 }
 
 /// What the registry says about one version's publisher.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct VersionEvidence {
     /// How strong.
     pub level: Option<Level>,
@@ -278,16 +281,71 @@ impl Client {
         name: &str,
         version: &str,
     ) -> Result<Option<PackageEvidence>, RegistryError> {
+        self.rt
+            .block_on(self.evidence_cached(eco, name, version))
+    }
+
+    /// The evidence from lockgate's cache while fresh (within the TTL; any age with
+    /// `--offline`), else from the registry (then cached).
+    async fn evidence_cached(
+        &self,
+        eco: Ecosystem,
+        name: &str,
+        version: &str,
+    ) -> Result<Option<PackageEvidence>, RegistryError> {
         if !super::valid_name(eco, name) {
             return Ok(None);
         }
-        self.rt.block_on(async {
-            match eco {
-                Ecosystem::Npm => npm::evidence(self, name, version).await,
-                Ecosystem::Pypi => pypi::evidence(self, name, version).await,
-                Ecosystem::Cargo => crates::evidence(self, name, version).await,
-            }
-        })
+        let path = self.evidence_path(eco, name, version);
+        let now = super::now();
+        if let Some(c) = path
+            .as_deref()
+            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|b| serde_json::from_slice::<Cached>(&b).ok())
+            && (self.config.offline
+                || (now - c.fetched) < self.config.ttl.as_secs().min(i64::MAX as u64) as i64)
+        {
+            return Ok(c.evidence.map(|(url, versions)| PackageEvidence {
+                ecosystem: eco,
+                name: name.to_string(),
+                url,
+                versions,
+            }));
+        }
+        let evidence = match eco {
+            Ecosystem::Npm => npm::evidence(self, name, version).await,
+            Ecosystem::Pypi => pypi::evidence(self, name, version).await,
+            Ecosystem::Cargo => crates::evidence(self, name, version).await,
+        }?;
+        if let Some(p) = path {
+            // A cache that cannot be written only costs speed.
+            let _ = store(
+                &p,
+                &Cached {
+                    fetched: now,
+                    evidence: evidence.as_ref().map(|e| (e.url.clone(), e.versions.clone())),
+                },
+            );
+        }
+        Ok(evidence)
+    }
+
+    /// The cache file of one version's evidence:
+    /// `{cache}/publisher-v1/{ecosystem}/{registry digest}/{name}@{version}.json`.
+    fn evidence_path(&self, eco: Ecosystem, name: &str, version: &str) -> Option<PathBuf> {
+        use sha2::Digest as _;
+        let dir = self.config.cache_dir.as_ref()?;
+        let digest = sha2::Sha256::digest(self.config.base(eco).as_bytes());
+        Some(
+            dir.join(CACHE_LAYOUT)
+                .join(eco.as_str())
+                .join(crate::model::hash::to_hex(&digest[..8]))
+                .join(format!(
+                    "{}@{}.json",
+                    super::cache::escape(&eco.normalize(name)),
+                    super::cache::escape(version)
+                )),
+        )
     }
 
     /// [`Client::publisher_evidence`] for many packages, a few at a time; one result
@@ -299,18 +357,31 @@ impl Client {
         self.run_all(
             queries,
             self.config.concurrency.clamp(1, 8),
-            |(eco, name, version)| async move {
-                if !super::valid_name(*eco, name) {
-                    return Ok(None);
-                }
-                match eco {
-                    Ecosystem::Npm => npm::evidence(self, name, version).await,
-                    Ecosystem::Pypi => pypi::evidence(self, name, version).await,
-                    Ecosystem::Cargo => crates::evidence(self, name, version).await,
-                }
-            },
+            |(eco, name, version)| self.evidence_cached(*eco, name, version),
         )
     }
+}
+
+/// The folder of cached publisher evidence.
+pub const CACHE_LAYOUT: &str = "publisher-v1";
+
+/// One cached answer.
+#[derive(Serialize, Deserialize)]
+struct Cached {
+    fetched: i64,
+    /// `None`: the registry has no such package; else the URL read and the versions.
+    evidence: Option<(String, BTreeMap<String, VersionEvidence>)>,
+}
+
+/// Write through a temporary file and a rename (readers never see half a file).
+fn store(path: &Path, c: &Cached) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".publisher.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, serde_json::to_vec(c).map_err(std::io::Error::other)?)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 /// An in-toto statement's subjects: each one's digests (algorithm → lowercase hex).
