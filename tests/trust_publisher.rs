@@ -506,3 +506,32 @@ workflow = "release.yml"
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+#[test]
+fn suggest_online_records_publishers_and_flags_downgrades() {
+    let server = fake_registry();
+    let cli = Cli::new(&server);
+    cli.write("allowlist.toml", "schema = 1\n");
+    cli.write(
+        "requirements.txt",
+        "pypi-attestations==0.0.19 --hash=sha256:9bb1add04b1b4e182be6b0b80931593f7a291eb49d69b4fd728a5d4cbcdc4bd3\n",
+    );
+    let (code, _, err) = cli.run(&["allowlist", "suggest", "--online", "--write", "--by", "sec"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        cli.allowlist().contains("publisher = { kind = \"github\", repository = \"trailofbits/pypi-attestations\", workflow = \"release.yml\" }"),
+        "{}",
+        cli.allowlist()
+    );
+    cli.write(
+        "requirements.txt",
+        "pypi-attestations==0.0.20 --hash=sha256:f57534ec6ce6dd8596be083ad186d700f5e905c3e2a645fc31ddfd0a2b1d32ea\n",
+    );
+    let (code, _, err) = cli.run(&["allowlist", "suggest", "--online", "--write"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("[trust-downgrade]") && err.contains("refused"),
+        "{err}"
+    );
+    assert!(!cli.allowlist().contains("0.0.20"));
+}

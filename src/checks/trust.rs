@@ -24,7 +24,7 @@ use std::collections::BTreeSet;
 /// The `trust-downgrade` finding.
 pub const TRUST_DOWNGRADE: FindingDef = FindingDef {
     id: "trust-downgrade",
-    summary: "Online: this version's publisher evidence is weaker than an earlier version's, or names another publisher than the pinned one.",
+    summary: "This version's publisher evidence is weaker than an earlier version's, or names another publisher than the pinned one (online; pylock.toml offline).",
     explanation: "Earlier releases came from a trusted publisher (a CI workflow) or carried provenance, and this one does not, or it was published from another repository or workflow than the allowlist approved: how releases published with a stolen token look (Nx, ultralytics' second round). A provenance statement that does not name the artifact is reported here too.",
     help: "Do not install it; compare with the package's usual release pipeline and ask its maintainers. Approving it needs `lockgate allowlist add --force --reason \"why\"`; a new pipeline is approved by re-pinning `publisher` for the version.",
     severity: Severity::Error,

@@ -268,8 +268,10 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             }
             let res = resolve_whole(&paths, &exclude)?;
             let mut wanted = ops::wanted(&res, None);
+            let mut publishers = Vec::new();
             if online {
                 wanted = super::online::verify_wanted(None, &res, wanted, net.offline)?;
+                publishers = super::online::publishers_of(None, &mut wanted, net.offline)?;
             }
             let gate = gate::Gate::new(None, &[])?;
             ops::flag(&mut wanted, &gate, None);
@@ -280,6 +282,14 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 });
             let mut ed = ops::init_with(&allowlist.path, &res, &approval.approval(), &clean);
             ed.set_exclude(&exclude);
+            for (eco, name, version, p) in &publishers {
+                if clean
+                    .iter()
+                    .any(|w| w.name == *name && w.version == *version)
+                {
+                    ed.set_publisher(*eco, name, version, p);
+                }
+            }
             ed.append_comment(&ops::commented_out(&flagged, &allowlist.path));
             for w in clean.iter().filter(|w| !w.flags.is_empty()) {
                 for f in &w.flags {
@@ -334,8 +344,10 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             let list = allowlist::load(&allowlist.path)?;
             let res = resolve_whole(&paths, &list.exclude)?;
             let mut wanted = ops::wanted(&res, Some(&list));
+            let mut publishers = Vec::new();
             if online && !wanted.is_empty() {
                 wanted = super::online::verify_wanted(Some(&list), &res, wanted, net.offline)?;
+                publishers = super::online::publishers_of(Some(&list), &mut wanted, net.offline)?;
             }
             let gate = gate::Gate::new(Some(&list), &[])?;
             ops::flag(&mut wanted, &gate, Some(&list));
@@ -383,6 +395,9 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 }
                 edit::update(&allowlist.path, false, |ed| {
                     ops::apply(ed, &wanted, &approval.approval());
+                    for (eco, name, version, p) in &publishers {
+                        ed.set_publisher(*eco, name, version, p);
+                    }
                     Ok(())
                 })?;
                 eprintln!(

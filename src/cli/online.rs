@@ -292,3 +292,63 @@ fn judge_publishers(
     }
     Ok((publishers, refused))
 }
+
+/// A version's publisher, to record beside its pin.
+pub type Published = (
+    lockgate::model::Ecosystem,
+    String,
+    String,
+    lockgate::registry::publisher::Identity,
+);
+
+/// `init --online` / `suggest --online`: read the publisher of every registry version
+/// in `wanted`; a `trust-downgrade` becomes a flag (refused without --force, like the
+/// other flags); the publishers named are returned, to record beside the pins.
+pub fn publishers_of(
+    list: Option<&Allowlist>,
+    wanted: &mut [ops::Wanted],
+    offline: bool,
+) -> anyhow::Result<Vec<Published>> {
+    if offline {
+        eprintln!(
+            "note: publishers not read (--offline): no trust-downgrade check, no `publisher` recorded"
+        );
+        return Ok(Vec::new());
+    }
+    let client = client(list, offline)?;
+    let asked: Vec<usize> = (0..wanted.len())
+        .filter(|&i| wanted[i].from_registry)
+        .collect();
+    let queries: Vec<_> = asked
+        .iter()
+        .map(|&i| {
+            let w = &wanted[i];
+            (w.ecosystem, w.name.clone(), w.version.clone())
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (&i, j) in asked
+        .iter()
+        .zip(checks::trust::judge(&client, list, &queries))
+    {
+        let w = &mut wanted[i];
+        let j = j.with_context(|| {
+            format!(
+                "{} {}@{}: the publisher could not be read; the allowlist was not changed",
+                w.ecosystem, w.name, w.version
+            )
+        })?;
+        if let Some(id) = j.identity(&w.version) {
+            out.push((w.ecosystem, w.name.clone(), w.version.clone(), id.clone()));
+        }
+        w.flags.extend(
+            j.problems
+                .into_iter()
+                .map(|p| lockgate::allowlist::gate::Flag {
+                    id: "trust-downgrade".into(),
+                    message: p.message,
+                }),
+        );
+    }
+    Ok(out)
+}

@@ -281,8 +281,7 @@ impl Client {
         name: &str,
         version: &str,
     ) -> Result<Option<PackageEvidence>, RegistryError> {
-        self.rt
-            .block_on(self.evidence_cached(eco, name, version))
+        self.rt.block_on(self.evidence_cached(eco, name, version))
     }
 
     /// The evidence from lockgate's cache while fresh (within the TTL; any age with
@@ -323,7 +322,9 @@ impl Client {
                 &p,
                 &Cached {
                     fetched: now,
-                    evidence: evidence.as_ref().map(|e| (e.url.clone(), e.versions.clone())),
+                    evidence: evidence
+                        .as_ref()
+                        .map(|e| (e.url.clone(), e.versions.clone())),
                 },
             );
         }
