@@ -55,13 +55,16 @@ struct Attestations {
     provenance: Option<serde_json::Value>,
 }
 
+/// A version's attestations URL, trusted publisher id and sha512 integrity (hex).
+pub type Detail = (Option<String>, Option<String>, Option<String>);
+
 /// What one packument version says, before the attestations are fetched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packument {
     /// Version → evidence from the packument alone.
     pub versions: BTreeMap<String, VersionEvidence>,
-    /// Version → (attestations URL, trusted publisher id, sha512 integrity hex).
-    pub details: BTreeMap<String, (Option<String>, Option<String>, Option<String>)>,
+    /// Version → what fetching its attestations needs.
+    pub details: BTreeMap<String, Detail>,
 }
 
 /// Read a packument's publisher fields.

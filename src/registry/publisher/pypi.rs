@@ -37,17 +37,14 @@ pub struct FileEvidence {
     pub provenance: Option<String>,
 }
 
+/// Per version: its evidence, and its files.
+pub type PageEvidence = (
+    BTreeMap<String, VersionEvidence>,
+    BTreeMap<String, Vec<FileEvidence>>,
+);
+
 /// Read a simple page: per version, its evidence and its files.
-pub fn parse_page(
-    body: &[u8],
-    name: &str,
-) -> Result<
-    (
-        BTreeMap<String, VersionEvidence>,
-        BTreeMap<String, Vec<FileEvidence>>,
-    ),
-    String,
-> {
+pub fn parse_page(body: &[u8], name: &str) -> Result<PageEvidence, String> {
     let page: Page =
         serde_json::from_slice(body).map_err(|e| format!("not a PEP 691 project page: {e}"))?;
     let norm = pep503(name);
