@@ -535,3 +535,41 @@ fn suggest_online_records_publishers_and_flags_downgrades() {
     );
     assert!(!cli.allowlist().contains("0.0.20"));
 }
+
+#[test]
+fn evidence_is_cached_per_version_within_the_ttl() {
+    let server = MockServer::start();
+    let packument = served("npm-playwright-cli.json").replace(
+        "https://registry.npmjs.org/",
+        &format!("{}/npm/", server.base_url()),
+    );
+    let doc = server.mock(|when, then| {
+        when.method(GET).path("/npm/@playwright%2fcli");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(packument);
+    });
+    let att = server.mock(|when, then| {
+        when.method(GET)
+            .path("/npm/-/npm/v1/attestations/@playwright%2fcli@0.1.1");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(served("npm-attestations-0.1.1.json"));
+    });
+    let cli = Cli::new(&server);
+    for _ in 0..2 {
+        let (code, out, err) = cli.run(&[
+            "name",
+            "--online",
+            "--format",
+            "json",
+            "npm",
+            "@playwright/cli@0.1.1",
+        ]);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    assert_eq!(att.hits(), 1, "the second run answers from the cache");
+    // The name lookup is cached by the registry client, the evidence by its own record:
+    // two document requests on the cold run (one each), none on the warm one.
+    assert_eq!(doc.hits(), 2);
+}
