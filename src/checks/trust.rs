@@ -137,8 +137,9 @@ pub fn assess(
 }
 
 /// The `trust-downgrade` findings of `check --online`: for every registry package
-/// whose allowlist entry pins a publisher, or whose version the allowlist does not
-/// approve (nobody reviewed its publisher), ask the registry for publisher evidence.
+/// whose allowlist entry pins a publisher, or (npm, PyPI) whose version the allowlist
+/// does not approve (nobody reviewed its publisher), ask the registry for publisher
+/// evidence.
 /// An approved version without a pinned publisher was reviewed when it was approved
 /// and is not asked about again (crates.io's API allows one request a second).
 pub fn check(packages: &[&Package], list: &Allowlist, client: &Client) -> Vec<Finding> {
@@ -156,7 +157,9 @@ pub fn check(packages: &[&Package], list: &Allowlist, client: &Client) -> Vec<Fi
         let pins_publisher =
             entry.is_some_and(|e| e.versions.values().any(|pin| pin.publisher.is_some()));
         let approved = entry.is_some_and(|e| e.pin(p.ecosystem, &p.version).is_some());
-        if pins_publisher || !approved {
+        // crates.io's API takes one request a second: crates are asked about only
+        // when their entry pins a publisher.
+        if pins_publisher || (!approved && p.ecosystem != Ecosystem::Cargo) {
             asked.push(p);
         }
     }

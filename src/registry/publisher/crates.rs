@@ -3,7 +3,8 @@
 //!
 //! The API's root comes from `LOCKGATE_CRATES_API`, else for the crates.io index
 //! `https://crates.io/`, else the `api` key of the index's `config.json` (a registry
-//! without one has no API to ask, and no evidence is read).
+//! without one has no API to ask, and no evidence is read). Requests to crates.io are
+//! spaced one second apart, as its data-access policy asks.
 
 use super::{Client, RegistryError};
 use super::{Identity, Level, PackageEvidence, VersionEvidence, malformed};
@@ -16,6 +17,25 @@ pub const API_ENV: &str = "LOCKGATE_CRATES_API";
 
 /// Pages of versions read at most (100 versions per page).
 const MAX_PAGES: usize = 50;
+
+/// crates.io's web API: its data-access policy asks for at most one request a second.
+const CRATES_IO_API: &str = "https://crates.io/";
+
+/// When the last request to crates.io's API was sent (requests are spaced 1 s apart).
+static LAST: tokio::sync::Mutex<Option<tokio::time::Instant>> = tokio::sync::Mutex::const_new(None);
+
+/// Wait until a request to `api` may be sent: one a second to crates.io, any rate to
+/// other registries.
+async fn pace(api: &str) {
+    if api != CRATES_IO_API {
+        return;
+    }
+    let mut last = LAST.lock().await;
+    if let Some(t) = *last {
+        tokio::time::sleep_until(t + std::time::Duration::from_secs(1)).await;
+    }
+    *last = Some(tokio::time::Instant::now());
+}
 
 #[derive(Deserialize)]
 struct List {
@@ -116,7 +136,7 @@ async fn api_root(client: &Client) -> Result<Option<String>, RegistryError> {
     }
     let index = client.config.base(Ecosystem::Cargo).to_string();
     if index == crate::registry::cargo::DEFAULT_INDEX {
-        return Ok(Some("https://crates.io/".to_string()));
+        return Ok(Some(CRATES_IO_API.to_string()));
     }
     let url = format!("{index}config.json");
     let Some(body) = client.get_json(&url, "application/json").await? else {
@@ -141,6 +161,7 @@ pub(super) async fn evidence(
     let mut url = first.clone();
     let mut versions = BTreeMap::new();
     for _ in 0..MAX_PAGES {
+        pace(&api).await;
         let Some(body) = client.get_json(&url, "application/json").await? else {
             if versions.is_empty() {
                 return Ok(None);
