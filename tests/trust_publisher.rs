@@ -499,11 +499,14 @@ workflow = "release.yml"
     )
     .unwrap();
     let o = run();
-    assert_eq!(
-        o.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    let found = ids(&out);
+    assert!(
+        found.iter().any(|(id, m)| id == "parse-error"
+            && m.contains("attestation-identities")
+            && m.contains("`kind`")),
+        "{found:?}"
     );
 }
 
