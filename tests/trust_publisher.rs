@@ -571,8 +571,8 @@ fn evidence_is_cached_per_version_within_the_ttl() {
         ]);
         assert_eq!(code, 0, "{out}{err}");
     }
-    assert_eq!(att.hits(), 1, "the second run answers from the cache");
+    assert_eq!(att.calls(), 1, "the second run answers from the cache");
     // The name lookup is cached by the registry client, the evidence by its own record:
     // two document requests on the cold run (one each), none on the warm one.
-    assert_eq!(doc.hits(), 2);
+    assert_eq!(doc.calls(), 2);
 }
