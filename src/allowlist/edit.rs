@@ -228,6 +228,14 @@ impl Editor {
             .and_then(|a| a.as_value())
             .and_then(|v| v.as_inline_table())
             .cloned();
+        let old_publisher = pkg
+            .get("versions")
+            .and_then(Item::as_table_like)
+            .and_then(|t| t.get(version))
+            .and_then(|v| v.as_table_like())
+            .and_then(|t| t.get("publisher"))
+            .and_then(|a| a.as_value())
+            .cloned();
         let approved = match approval.map(approval_table).filter(|t| !t.is_empty()) {
             Some(t) => Some(t),
             None => old,
@@ -262,6 +270,51 @@ impl Editor {
             }
             Some(Item::Value(Value::InlineTable(t))) => {
                 t.insert(version, pin);
+            }
+            _ => {}
+        }
+        if let Some(p) = old_publisher {
+            self.set_publisher_value(eco, name, version, p);
+        }
+    }
+
+    /// Record who publishes `name@version` beside its pin:
+    /// `versions."X" = { hashes = [...], publisher = { kind, repository, workflow } }`.
+    /// Does nothing when the version is not pinned.
+    pub fn set_publisher(
+        &mut self,
+        eco: Ecosystem,
+        name: &str,
+        version: &str,
+        publisher: &crate::registry::publisher::Identity,
+    ) {
+        let v = Value::InlineTable(super::publisher::inline(publisher));
+        self.set_publisher_value(eco, name, version, v);
+    }
+
+    fn set_publisher_value(&mut self, eco: Ecosystem, name: &str, version: &str, p: Value) {
+        let pkg = self.package_table(eco, name);
+        let Some(item) = pkg
+            .get_mut("versions")
+            .and_then(Item::as_table_like_mut)
+            .and_then(|t| t.get_mut(version))
+        else {
+            return;
+        };
+        match item {
+            Item::Table(t) => {
+                t.insert("publisher", value(p));
+            }
+            Item::Value(Value::InlineTable(t)) => {
+                t.insert("publisher", p);
+            }
+            Item::Value(v) => {
+                let mut t = toml_edit::InlineTable::new();
+                let mut hashes = v.clone();
+                hashes.decor_mut().clear();
+                t.insert("hashes", hashes);
+                t.insert("publisher", p);
+                *item = value(Value::InlineTable(t));
             }
             _ => {}
         }

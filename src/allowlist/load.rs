@@ -832,6 +832,12 @@ fn parse_entry(
         entry.versions.insert(
             version.to_string(),
             Pin {
+                publisher: crate::allowlist::publisher::parse(pin).map_err(|m| {
+                    cx.err(
+                        span.clone(),
+                        format!("`{eco}.{name}` version `{version}`: {m}"),
+                    )
+                })?,
                 hashes,
                 line: cx.line(span),
                 approval,

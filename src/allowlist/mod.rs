@@ -13,6 +13,7 @@ pub mod gate;
 pub mod history;
 pub mod load;
 pub mod ops;
+pub mod publisher;
 pub mod registry_url;
 
 pub use load::{AllowlistError, load, parse};
@@ -187,6 +188,9 @@ pub struct Pin {
     /// `scripts = true`: the version's install scripts are approved; `false`: it was
     /// approved knowing it has none; `None`: not recorded.
     pub scripts: Option<bool>,
+    /// Who publishes this version, as approved
+    /// (`publisher = { kind = "github", repository = "o/r", workflow = "w.yml" }`).
+    pub publisher: Option<crate::registry::publisher::Identity>,
 }
 
 /// One allowed package: its versions and their pins.

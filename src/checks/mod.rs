@@ -49,6 +49,7 @@ pub mod online;
 pub mod pins;
 pub mod runner;
 pub mod source;
+pub mod trust;
 pub mod unpinned;
 
 use crate::allowlist::{Allowlist, Level};
@@ -212,6 +213,7 @@ finding_ids! {
     ExceptionExpired => exceptions::EXCEPTION_EXPIRED,
     HashChanged => change::HASH_CHANGED,
     InstallScript => install_script::INSTALL_SCRIPT,
+    TrustDowngrade => trust::TRUST_DOWNGRADE,
 }
 
 impl FindingId {
@@ -366,6 +368,7 @@ fn offline_findings(res: &Resolution, list: &Allowlist) -> Vec<Finding> {
     let configs = crate::installer::read(&res.lockfiles);
     out.extend(configs.errors.iter().map(Finding::parse_error));
     out.extend(installer_config::check(&configs.found, list));
+    out.extend(trust::offline(res, list));
     out
 }
 

@@ -88,6 +88,7 @@ pub fn run(res: &Resolution, list: &Allowlist, opts: &Options) -> Result<Outcome
             ..online::Options::default()
         };
         findings.extend(online::check(&packages, list, client, &online_opts));
+        findings.extend(super::trust::check(&packages, list, client));
         names::settle_unknown(&mut findings, client, online_opts.now);
     }
     super::apply_exceptions(&mut findings, list, &allowlist::today());

@@ -287,8 +287,10 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             }
             let res = resolve_whole(&paths, &exclude)?;
             let mut wanted = ops::wanted(&res, None);
+            let mut publishers = Vec::new();
             if online {
                 wanted = super::online::verify_wanted(None, &res, wanted, net.offline)?;
+                publishers = super::online::publishers_of(None, &mut wanted, net.offline)?;
             }
             let action_pins = super::actions::gather(&res, None, online, net.offline)?;
             let gate = gate::Gate::new(None, &[])?;
@@ -307,6 +309,14 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 }
             }
             lockgate::allowlist::actions::apply(&mut ed, &action_pins, &approval.approval());
+            for (eco, name, version, p) in &publishers {
+                if clean
+                    .iter()
+                    .any(|w| w.name == *name && w.version == *version)
+                {
+                    ed.set_publisher(*eco, name, version, p);
+                }
+            }
             ed.append_comment(&ops::commented_out(&flagged, &allowlist.path));
             for w in clean.iter().filter(|w| !w.flags.is_empty()) {
                 for f in &w.flags {
@@ -363,8 +373,10 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             let list = allowlist::load(&allowlist.path)?;
             let res = resolve_whole(&paths, &list.exclude)?;
             let mut wanted = ops::wanted(&res, Some(&list));
+            let mut publishers = Vec::new();
             if online && !wanted.is_empty() {
                 wanted = super::online::verify_wanted(Some(&list), &res, wanted, net.offline)?;
+                publishers = super::online::publishers_of(Some(&list), &mut wanted, net.offline)?;
             }
             let action_pins = super::actions::gather(&res, Some(&list), online, net.offline)?;
             let gate = gate::Gate::new(Some(&list), &[])?;
@@ -420,6 +432,9 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                         }
                     }
                     lockgate::allowlist::actions::apply(ed, &action_pins, &approval.approval());
+                    for (eco, name, version, p) in &publishers {
+                        ed.set_publisher(*eco, name, version, p);
+                    }
                     Ok(())
                 })?;
                 tell_scripts(&scripts, allow_scripts);

@@ -79,6 +79,28 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ),
             }
         }
+        // Publisher evidence of the exact versions asked for (trust-downgrade).
+        let exact: Vec<_> = install
+            .packages
+            .iter()
+            .filter_map(|p| Some((p, (eco, p.name.clone(), p.exact.clone()?))))
+            .collect();
+        let queries: Vec<_> = exact.iter().map(|(_, q)| q.clone()).collect();
+        let judged = lockgate::checks::trust::judge(&client, list.as_ref(), &queries);
+        for ((p, _), j) in exact.iter().zip(judged) {
+            match j {
+                Ok(j) => refusals.extend(j.problems.into_iter().map(|pr| Refusal {
+                    arg: p.arg.clone(),
+                    id: "trust-downgrade".into(),
+                    message: pr.message,
+                    fix: pr.help,
+                })),
+                Err(e) => anyhow::bail!(
+                    "cannot read the publisher of `{}` online: {e}\n  hint: retry, or run without --online (nothing was installed)",
+                    p.name
+                ),
+            }
+        }
     }
     let shown = args
         .command

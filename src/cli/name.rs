@@ -97,6 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.online {
         let client = super::online::client(list.as_ref(), false)?;
         answer::settle_online(&mut answers, &client, lockgate::registry::now())?;
+        lockgate::checks::trust::settle_names(&mut answers, list.as_ref(), &client)?;
     }
     let out = match args.format {
         NameFormat::Json => {

@@ -173,10 +173,14 @@ pub fn add(
     report_problems(&plan.problems)?;
     let changes = plan.changes;
     let out = plan.pins;
+    // Who publishes each version (trust-downgrade): refused without --force, recorded
+    // beside the pin when the registry names a publisher.
+    let (publishers, downgraded) = judge_publishers(&client, list.as_ref(), eco, &out, force)?;
     let refused: Vec<String> = gated
         .iter()
         .chain(&plan.refusals)
         .map(|r| r.name.clone())
+        .chain(downgraded)
         .collect();
     for c in &changes {
         eprintln!("{}: {c}", if force { "warning" } else { "error" });
@@ -197,8 +201,14 @@ pub fn add(
     let count = out.iter().map(|w| w.hashes.len()).sum::<usize>();
     edit::update(allowlist, true, |ed| {
         ops::apply(ed, &out, approval);
+        for (name, version, p) in &publishers {
+            ed.set_publisher(eco, name, version, p);
+        }
         Ok(())
     })?;
+    for (name, version, p) in &publishers {
+        eprintln!("publisher of {eco} {name}@{version}: {p}");
+    }
     for c in &changes {
         eprintln!("re-pinned: {c}");
     }
@@ -231,4 +241,117 @@ pub fn verify(allowlist: &Path, offline: bool, deep: bool) -> anyhow::Result<Exi
     let outcome = pins::VerifyOutcome::run(&list, &client, &opts);
     print(&lockgate::report::human::verify(&outcome, allowlist))?;
     Ok(ExitCode::from(outcome.exit_code()))
+}
+
+/// The publishers of the versions being pinned, and the names refused for a
+/// `trust-downgrade` (printed as errors, or warnings with --force). A registry that
+/// cannot say is an error: nothing is written.
+#[allow(clippy::type_complexity)]
+fn judge_publishers(
+    client: &Client,
+    list: Option<&Allowlist>,
+    eco: lockgate::model::Ecosystem,
+    out: &[ops::Wanted],
+    force: bool,
+) -> anyhow::Result<(
+    Vec<(String, String, lockgate::registry::publisher::Identity)>,
+    Vec<String>,
+)> {
+    if client.config().offline {
+        if !out.is_empty() {
+            eprintln!(
+                "note: publishers not read (--offline): no trust-downgrade check, no `publisher` recorded"
+            );
+        }
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let queries: Vec<_> = out
+        .iter()
+        .map(|w| (eco, w.name.clone(), w.version.clone()))
+        .collect();
+    let mut publishers = Vec::new();
+    let mut refused = Vec::new();
+    for (w, j) in out.iter().zip(checks::trust::judge(client, list, &queries)) {
+        let j = j.with_context(|| {
+            format!(
+                "{eco} {}@{}: the publisher could not be read; the allowlist was not changed",
+                w.name, w.version
+            )
+        })?;
+        for p in &j.problems {
+            eprintln!(
+                "{}: {eco} {} [trust-downgrade]\n  hint: {}",
+                if force { "warning" } else { "error" },
+                p.message,
+                p.help
+            );
+        }
+        if !j.problems.is_empty() {
+            refused.push(format!("{}@{}", w.name, w.version));
+        }
+        if let Some(id) = j.identity(&w.version) {
+            publishers.push((w.name.clone(), w.version.clone(), id.clone()));
+        }
+    }
+    Ok((publishers, refused))
+}
+
+/// A version's publisher, to record beside its pin.
+pub type Published = (
+    lockgate::model::Ecosystem,
+    String,
+    String,
+    lockgate::registry::publisher::Identity,
+);
+
+/// `init --online` / `suggest --online`: read the publisher of every registry version
+/// in `wanted`; a `trust-downgrade` becomes a flag (refused without --force, like the
+/// other flags); the publishers named are returned, to record beside the pins.
+pub fn publishers_of(
+    list: Option<&Allowlist>,
+    wanted: &mut [ops::Wanted],
+    offline: bool,
+) -> anyhow::Result<Vec<Published>> {
+    if offline {
+        eprintln!(
+            "note: publishers not read (--offline): no trust-downgrade check, no `publisher` recorded"
+        );
+        return Ok(Vec::new());
+    }
+    let client = client(list, offline)?;
+    let asked: Vec<usize> = (0..wanted.len())
+        .filter(|&i| wanted[i].from_registry)
+        .collect();
+    let queries: Vec<_> = asked
+        .iter()
+        .map(|&i| {
+            let w = &wanted[i];
+            (w.ecosystem, w.name.clone(), w.version.clone())
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (&i, j) in asked
+        .iter()
+        .zip(checks::trust::judge(&client, list, &queries))
+    {
+        let w = &mut wanted[i];
+        let j = j.with_context(|| {
+            format!(
+                "{} {}@{}: the publisher could not be read; the allowlist was not changed",
+                w.ecosystem, w.name, w.version
+            )
+        })?;
+        if let Some(id) = j.identity(&w.version) {
+            out.push((w.ecosystem, w.name.clone(), w.version.clone(), id.clone()));
+        }
+        w.flags.extend(
+            j.problems
+                .into_iter()
+                .map(|p| lockgate::allowlist::gate::Flag {
+                    id: "trust-downgrade".into(),
+                    message: p.message,
+                }),
+        );
+    }
+    Ok(out)
 }

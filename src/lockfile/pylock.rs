@@ -22,8 +22,10 @@
 //! other package depends on are direct. Packages nothing reaches get `[project, name]`.
 //!
 //! Not verified: markers, `environments` and `requires-python` are not evaluated;
-//! `attestation-identities` and sizes are ignored. Upload times (`upload-time` of the
-//! sdist and each wheel) become [`Package::upload_time`], the latest of them.
+//! sizes are ignored. Upload times (`upload-time` of the sdist and each wheel) become
+//! [`Package::upload_time`], the latest of them. `attestation-identities` are read
+//! apart, by [`attestation_identities`] (the publisher check compares them with the
+//! allowlist).
 
 use super::graph::{self, Root};
 use super::lines::LineIndex;
@@ -509,6 +511,63 @@ fn pyproject_roots(ctx: &Context<'_>) -> Option<Manifest> {
         dev: tables(doc.get("dependency-groups")),
     };
     (m.name.is_some() || !m.deps.is_empty() || !m.dev.is_empty()).then_some(m)
+}
+
+/// One `[[packages.attestation-identities]]` entry (PEP 751, the PEP 740 publisher
+/// shape): who is expected to have attested the package's files.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AttestationIdentity {
+    /// The publisher kind (`GitHub`, `GitLab`, …).
+    pub kind: String,
+    /// `owner/repo` (GitHub), the project path (GitLab).
+    #[serde(default, alias = "project")]
+    pub repository: Option<String>,
+    /// The workflow file (GitHub) or CI file path (GitLab).
+    #[serde(default, alias = "workflow_filepath")]
+    pub workflow: Option<String>,
+    /// The CI environment, if the identity names one.
+    #[serde(default)]
+    pub environment: Option<String>,
+}
+
+/// The attestation identities a `pylock.toml` lists: `(name, version, identities)` for
+/// every package that lists some. A list that is not of tables with a `kind` is an
+/// error (naming the package).
+#[allow(clippy::type_complexity)]
+pub fn attestation_identities(
+    text: &str,
+) -> Result<Vec<(String, Option<String>, Vec<AttestationIdentity>)>, String> {
+    #[derive(Deserialize)]
+    struct Doc {
+        #[serde(default)]
+        packages: Vec<P>,
+    }
+    #[derive(Deserialize)]
+    struct P {
+        name: String,
+        version: Option<String>,
+        #[serde(default, rename = "attestation-identities")]
+        ids: Option<Vec<toml::Value>>,
+    }
+    let doc: Doc = toml::from_str(text).map_err(|e| e.message().to_string())?;
+    let mut out = Vec::new();
+    for p in doc.packages {
+        let Some(ids) = p.ids else { continue };
+        let ids = ids
+            .into_iter()
+            .map(|v| {
+                v.try_into::<AttestationIdentity>().map_err(|e| {
+                    format!(
+                        "package `{}`: an `attestation-identities` entry needs a `kind` (and optional `repository`, `workflow`, `environment`): {}",
+                        p.name,
+                        e.message()
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        out.push((p.name, p.version, ids));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

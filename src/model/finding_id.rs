@@ -37,6 +37,7 @@ pub const FINDING_IDS: &[&str] = &[
     "exception-expired",
     "hash-changed",
     "install-script",
+    "trust-downgrade",
 ];
 
 /// Is `id` the id of a kind of finding lockgate raises?

@@ -42,6 +42,7 @@ pub mod npm;
 pub mod pins;
 mod progress;
 pub mod published;
+pub mod publisher;
 pub mod pypi;
 mod retry;
 mod time;
