@@ -554,11 +554,12 @@ pub enum ChangeClass {
     /// path) or another registry, repository, URL or path.
     SourceMoved,
     /// Install-time code appeared: the head's entry says it runs an install script
-    /// where the baseline's said none. Fed by `Package.install_script` (not
-    /// classified yet: see [`extra_classes`]).
+    /// where the baseline's said none (from `Package.install_script`, see
+    /// [`extra_classes`], or a new `install-script` finding, see
+    /// [`classes_from_findings`]).
     InstallScriptGained,
-    /// The version was published by someone else than the baseline's. Fed by the
-    /// publisher facts (not classified yet: see [`extra_classes`]).
+    /// The version was published by someone else than the baseline's, or with weaker
+    /// evidence: a new `trust-downgrade` finding (see [`classes_from_findings`]).
     PublisherChanged,
 }
 
@@ -594,14 +595,56 @@ impl ChangeClass {
     }
 }
 
-/// Extension point for the classes other package facts feed: `before` and `after`
-/// are the entries of one package in one lockfile at the baseline and at the head.
-/// After `Package.install_script` and the publisher facts are merged, this is where
-/// [`ChangeClass::InstallScriptGained`] (an `after` entry with `Some(true)` whose
-/// name had no install script at the baseline) and [`ChangeClass::PublisherChanged`]
-/// are decided, each with a note for the reports. Today it finds nothing.
-pub fn extra_classes(_before: &[&Package], _after: &[&Package]) -> Vec<(ChangeClass, String)> {
-    Vec::new()
+/// The classes decided from the facts of the entries themselves:
+/// [`ChangeClass::InstallScriptGained`] when a head entry records an install script
+/// (`Package.install_script == Some(true)`) and every baseline entry of the name
+/// recorded none (`Some(false)`; an entry whose format does not record the fact,
+/// `None`, decides nothing). [`ChangeClass::PublisherChanged`] comes from the
+/// head's findings instead ([`classes_from_findings`]).
+pub fn extra_classes(before: &[&Package], after: &[&Package]) -> Vec<(ChangeClass, String)> {
+    let mut out = Vec::new();
+    let had_none = !before.is_empty() && before.iter().all(|p| p.install_script == Some(false));
+    if had_none && let Some(p) = after.iter().find(|p| p.install_script == Some(true)) {
+        out.push((
+            ChangeClass::InstallScriptGained,
+            format!(
+                "install script gained: {} {} runs code at install; the baseline's entry ran none",
+                p.name, p.version
+            ),
+        ));
+    }
+    out
+}
+
+/// Add the classes that new head findings decide: a new `trust-downgrade` finding
+/// on a changed package is [`ChangeClass::PublisherChanged`] (weaker evidence or
+/// another publisher than before: online, or pylock.toml's attestation identities
+/// offline); a new `install-script` finding on a package the baseline already had
+/// is [`ChangeClass::InstallScriptGained`] when the facts alone did not say so.
+pub fn classes_from_findings(changes: &mut [PackageChange], new_findings: &[Finding]) {
+    for c in changes.iter_mut() {
+        let key = crate::model::PackageKey::new(c.ecosystem, &c.name);
+        for f in new_findings {
+            let (Some(eco), Some(name)) = (f.ecosystem, f.name.as_deref()) else {
+                continue;
+            };
+            if crate::model::PackageKey::new(eco, name) != key || f.lockfile != c.lockfile {
+                continue;
+            }
+            let class = match f.id {
+                FindingId::TrustDowngrade => ChangeClass::PublisherChanged,
+                FindingId::InstallScript if !c.before.is_empty() => {
+                    ChangeClass::InstallScriptGained
+                }
+                _ => continue,
+            };
+            if !c.classes.contains(&class) {
+                c.classes.push(class);
+                c.notes.push(format!("{}: {}", class.describe(), f.message));
+            }
+        }
+        c.classes.sort();
+    }
 }
 
 /// Where a package comes from, for [`ChangeClass::SourceMoved`]: its source kind and

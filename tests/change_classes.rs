@@ -243,3 +243,39 @@ fn hash_changed_cannot_be_waived_by_an_exception() {
         text(&o)
     );
 }
+
+/// The same version gains `hasInstallScript` at the head (ADVERSARIAL edit of the
+/// real npm lockfile): the change is classed `install-script-gained` from the
+/// lockfile's own facts, even where the policy allows install scripts.
+#[test]
+fn an_install_script_gained_on_the_same_version_is_a_class() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    copy_dir(&fixtures().join("npm-before"), &d.join("web"));
+    let list = format!("{ALLOW_ALL}install-scripts = \"allow\"\n");
+    std::fs::write(d.join("allowlist.toml"), list).unwrap();
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "base"]);
+    let path = d.join("web/package-lock.json");
+    let mut lock: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    lock["packages"]["node_modules/ms"]["hasInstallScript"] = true.into();
+    std::fs::write(&path, serde_json::to_string_pretty(&lock).unwrap()).unwrap();
+    git(d, &["commit", "-qam", "gain"]);
+
+    let o = lockgate(d, &["check", "--baseline", "main~1", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let changes = doc["changes"].as_array().unwrap();
+    let ms: Vec<_> = changes.iter().filter(|c| c["name"] == "ms").collect();
+    assert_eq!(ms.len(), 1, "{}", text(&o));
+    let classes: Vec<&str> = ms[0]["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(classes, ["install-script-gained"], "{}", text(&o));
+    // Only ms changed.
+    assert_eq!(changes.len(), 1, "{}", text(&o));
+}

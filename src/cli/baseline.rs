@@ -76,7 +76,8 @@ impl BaselineArgs {
         let (new, unchanged) =
             baseline::compare(std::mem::take(&mut outcome.findings), &base_out.findings);
         outcome.findings = new;
-        let changes = baseline::package_changes(&base_res, res);
+        let mut changes = baseline::package_changes(&base_res, res);
+        baseline::classes_from_findings(&mut changes, &outcome.findings);
         // Same version, other hash: new at the head by construction, never waived.
         outcome
             .findings
