@@ -976,4 +976,67 @@ mod tests {
         assert_eq!(lf.packages[1].path, vec!["app", "a", "c"]);
         assert!(lf.packages[3].path.is_empty() || lf.packages[3].path == vec!["c"]);
     }
+
+    /// The entry-by-entry reader of `packages` (`PackagesReader`) reports what reading
+    /// the whole map first did: a root entry after its workspace members still makes
+    /// them roots, and of two failing entries the first in the file is reported, even
+    /// when the first is read last (an entry outside `node_modules/`).
+    #[test]
+    fn packages_read_entry_by_entry_keep_file_order() {
+        // Hand-written (adversarial order): the root entry `""` comes last.
+        let text = r#"{
+  "lockfileVersion": 3,
+  "packages": {
+    "node_modules/a": {"version": "1.0.0"},
+    "packages/w": {"name": "w", "version": "0.1.0", "dependencies": {"a": "1"}},
+    "node_modules/w": {"resolved": "packages/w", "link": true},
+    "": {"name": "root", "workspaces": ["packages/*"]}
+  }
+}"#;
+        let lock = parse_str(text).expect("parses");
+        let names: Vec<&str> = lock.packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["a"],
+            "the member `packages/w` is a root, not a package"
+        );
+        assert_eq!(lock.packages[0].path.to_vec(), ["w", "a"]);
+        assert!(lock.packages[0].direct);
+
+        // Two failing entries: the link without a target (line 4, outside
+        // `node_modules/`, so read at the end) is reported, not the later package
+        // without a version (line 5).
+        let text = r#"{
+  "lockfileVersion": 3,
+  "packages": {
+    "lib/x": {"link": true},
+    "node_modules/b": {"resolved": "https://registry.npmjs.org/b/-/b-1.0.0.tgz"}
+  }
+}"#;
+        let err = parse_str(text).expect_err("two bad entries");
+        assert_eq!(err.line, Some(4), "{err}");
+        // With the link mended, the package without a version is reported.
+        let text = text.replace(r#""link": true}"#, r#""link": true, "resolved": "y"}"#);
+        let err = parse_str(&text).expect_err("one bad entry");
+        assert_eq!(err.line, Some(5), "{err}");
+    }
+
+    /// Two `packages` objects (hand-written, adversarial): npm keeps the last, and the
+    /// first being non-empty makes the lines of the keys disagree: refused, as before.
+    #[test]
+    fn a_second_packages_object_is_refused_unless_the_first_is_empty() {
+        let two = r#"{"lockfileVersion": 3, "packages": {"node_modules/a": {"version": "1.0.0"}},
+ "packages": {"node_modules/b": {"version": "2.0.0"}}}"#;
+        let err = parse_str(two).expect_err("refused");
+        assert!(
+            err.to_string()
+                .contains("could not locate every `packages` entry"),
+            "{err}"
+        );
+        let empty_first = r#"{"lockfileVersion": 3, "packages": {},
+ "packages": {"node_modules/b": {"version": "2.0.0"}}}"#;
+        let lock = parse_str(empty_first).expect("parses");
+        assert_eq!(lock.packages.len(), 1);
+        assert_eq!(lock.packages[0].name, "b");
+    }
 }
