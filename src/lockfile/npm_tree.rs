@@ -600,7 +600,7 @@ impl<'a> Tree<'a> {
         self.nodes = Vec::new();
         drop((node_edges, pkg_of));
         let labels: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
-        let reach = graph::shortest_paths(&labels, &edges, &roots);
+        let reach = graph::shortest_paths_owned(labels, &edges, &roots);
         for (i, (p, r)) in packages.iter_mut().zip(reach).enumerate() {
             // The graph has no optional edges below the roots (`a` -> optional `b`);
             // npm's own `optional` flag (on every install of the version) covers them.
