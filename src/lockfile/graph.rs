@@ -61,6 +61,17 @@ pub(crate) fn place(records: &mut [Package], edges: &[Vec<usize>], roots: &[Root
 /// when only dev roots' edges reach it, `optional` when only optional ones (or dev
 /// and optional) do. Optional edges below the roots are the parser's to mark.
 pub fn shortest_paths(labels: &[String], edges: &[Vec<usize>], roots: &[Root]) -> Vec<Reach> {
+    shortest_paths_owned(labels.to_vec(), edges, roots)
+}
+
+/// [`shortest_paths`] taking the labels by value: each label moves into its
+/// package's path instead of being copied (a parser that builds the labels only for
+/// this keeps one copy of each name, not two, while the paths are built).
+pub fn shortest_paths_owned(
+    mut labels: Vec<String>,
+    edges: &[Vec<usize>],
+    roots: &[Root],
+) -> Vec<Reach> {
     let n = labels.len();
     let mut reach: Vec<Reach> = vec![Reach::default(); n];
     let root_paths: Vec<DepPath> = roots
@@ -68,7 +79,8 @@ pub fn shortest_paths(labels: &[String], edges: &[Vec<usize>], roots: &[Root]) -
         .map(|r| DepPath::EMPTY.child(r.label.clone()))
         .collect();
     // Each package's path is its BFS parent's path plus its own label: the paths
-    // share their prefixes (see [`DepPath`]). Set when the package is first reached.
+    // share their prefixes (see [`DepPath`]). Set when the package is first reached
+    // (or at the end, when never): each label is used once, so it is moved.
     let mut reached = vec![false; n];
     let mut queue = VecDeque::new();
     for (r, root) in roots.iter().enumerate() {
@@ -80,7 +92,7 @@ pub fn shortest_paths(labels: &[String], edges: &[Vec<usize>], roots: &[Root]) -
         {
             if d < n && !reached[d] {
                 reached[d] = true;
-                reach[d].path = root_paths[r].child(labels[d].clone());
+                reach[d].path = root_paths[r].child(std::mem::take(&mut labels[d]));
                 queue.push_back(d);
             }
             if d < n {
@@ -92,14 +104,14 @@ pub fn shortest_paths(labels: &[String], edges: &[Vec<usize>], roots: &[Root]) -
         for &d in edges.get(i).map(Vec::as_slice).unwrap_or(&[]) {
             if d < n && !reached[d] {
                 reached[d] = true;
-                reach[d].path = reach[i].path.child(labels[d].clone());
+                reach[d].path = reach[i].path.child(std::mem::take(&mut labels[d]));
                 queue.push_back(d);
             }
         }
     }
     for i in 0..n {
         if !reached[i] {
-            reach[i].path = DepPath::EMPTY.child(labels[i].clone());
+            reach[i].path = DepPath::EMPTY.child(std::mem::take(&mut labels[i]));
         }
     }
     // dev / optional: reachable only through dev (or optional) roots' edges.

@@ -46,12 +46,12 @@
 //! `packages`.
 
 use super::npm_tree::{
-    DepKind, JsonObject, Layout, Node, NodeKind, OrderedMap, Str, Tree, deserialize_object, is_git,
-    json_error, key_lines, parse_hashes, read_manifest, source_of, tarball_version,
+    DepKind, JsonObject, Layout, Node, NodeKind, OrderedMap, Str, Tree, is_git, json_error,
+    key_lines, parse_hashes, read_manifest, source_of, tarball_version,
 };
 use super::{Context, Lockfile, ParseError, Source};
 use serde::Deserialize;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
@@ -65,12 +65,17 @@ pub static FORMAT: super::Format =
 
 /// Parse the text of a `package-lock.json` or `npm-shrinkwrap.json`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
-    let top: Top<'_> = serde_json::from_str(text).map_err(|e| json_error(ctx, &e, text))?;
+    let mut reader = PackagesReader::new(ctx, text);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let top = TopSeed(&mut reader)
+        .deserialize(&mut de)
+        .and_then(|top| de.end().map(|()| top))
+        .map_err(|e| json_error(ctx, &e, text))?;
     let version = match top.version {
         Some(v) => v,
         // npm 3 and 4 wrote shrinkwraps without a version; npm reads a `dependencies`
         // tree with no `packages` as an ancient version 1 lockfile.
-        None if top.dependencies.is_some() && top.packages.is_none() => 1,
+        None if top.dependencies.is_some() && !top.packages => 1,
         None => return Err(ctx.error(Some(1), "no `lockfileVersion`: not an npm lockfile")),
     };
     let is_shrinkwrap = ctx
@@ -86,15 +91,11 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         }
     );
     let mut tree = Tree::default();
-    if let Some(packages) = top.packages {
+    if top.packages {
         // npm 7 and later install from `packages` whenever it is there, whatever
         // `lockfileVersion` says (arborist's Shrinkwrap.load reads `dependencies`
         // only when `packages` is missing); npm 6 reads only `dependencies`.
-        let lines = key_lines(text, Layout::Packages);
-        if lines.len() != packages.0.len() {
-            return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
-        }
-        add_packages(ctx, &mut tree, packages.0, &lines)?;
+        tree = reader.finish()?;
         if let Some(deps) = top.dependencies {
             check_agreement(ctx, &tree, text, deps.0)?;
         }
@@ -125,14 +126,9 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
 struct Top<'a> {
     version: Option<u64>,
     name: Option<Str<'a>>,
-    packages: Option<OrderedMap<'a, Entry<'a>>>,
+    /// A `packages` object was read (into a [`PackagesReader`]).
+    packages: bool,
     dependencies: Option<OrderedMap<'a, V1Entry<'a>>>,
-}
-
-impl<'de> Deserialize<'de> for Top<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        deserialize_object(d)
-    }
 }
 
 impl<'de> JsonObject<'de> for Top<'de> {
@@ -144,11 +140,61 @@ impl<'de> JsonObject<'de> for Top<'de> {
                 self.version = Some(check_version(&v).map_err(de::Error::custom)?);
             }
             "name" => self.name = map.next_value::<Option<Str<'de>>>()?,
-            "packages" => self.packages = Some(map.next_value()?),
             "dependencies" => self.dependencies = Some(map.next_value()?),
             _ => {
                 map.next_value::<IgnoredAny>()?;
             }
+        }
+        Ok(())
+    }
+}
+
+/// The top level, with `packages` read into a [`PackagesReader`] entry by entry.
+struct TopSeed<'r, 'c, 'x, 'a>(&'r mut PackagesReader<'c, 'x, 'a>);
+
+impl<'de> DeserializeSeed<'de> for TopSeed<'_, '_, '_, 'de> {
+    type Value = Top<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Top<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopSeed<'_, '_, '_, 'de> {
+    type Value = Top<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(<Top<'de> as JsonObject<'de>>::EXPECTING)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
+        let mut top = Top::default();
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            if key.0 == "packages" {
+                self.0.start_object();
+                map.next_value_seed(&mut *self.0)?;
+                top.packages = true;
+            } else {
+                top.field(key.0.as_ref(), &mut map)?;
+            }
+        }
+        Ok(top)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for &mut PackagesReader<'_, '_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &mut PackagesReader<'_, '_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            let entry: Entry<'de> = map.next_value()?;
+            self.entry(key.0, entry);
         }
         Ok(())
     }
@@ -282,44 +328,177 @@ fn glob_match(pattern: &str, path: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn add_packages<'a>(
-    ctx: &Context<'_>,
-    tree: &mut Tree<'a>,
-    packages: Vec<(Cow<'a, str>, Entry<'a>)>,
-    lines: &[usize],
-) -> Result<(), ParseError> {
-    // Workspace globs come from the root entry.
-    let mut globs: Vec<String> = Vec::new();
-    for (key, e) in &packages {
+/// The top-level `packages` object, read entry by entry: each entry becomes a tree
+/// node as soon as serde has read it, so no map of every entry is held beside the
+/// tree (at 10^6 entries that map alone took about 300 MB). What it reports is what
+/// reading the whole map first reported: the same nodes in the same order, and the
+/// same error (the first in file order: a JSON error, then a count of entries that
+/// the text does not match, then the first entry that fails).
+struct PackagesReader<'c, 'x, 'a> {
+    ctx: &'c Context<'x>,
+    text: &'a str,
+    /// The line of every `packages` key ([`key_lines`]), computed when `packages` is met.
+    lines: Option<Vec<usize>>,
+    /// Entries read so far (of every `packages` object).
+    count: usize,
+    /// A second `packages` object after a non-empty first one: npm reads the last,
+    /// and the lines of the keys no longer match the entries.
+    mismatch: bool,
+    tree: Tree<'a>,
+    seen: HashMap<Cow<'a, str>, usize>,
+    /// Workspace globs of the root entry (`""`; the last one if repeated).
+    globs: Vec<String>,
+    /// Entries outside `node_modules/` (roots, workspace members, linked folders),
+    /// read once the root's globs are known: (entry index, node index, key, entry, line).
+    deferred: Vec<(usize, usize, Cow<'a, str>, Entry<'a>, usize)>,
+    /// The first failing entry (index in file order) and its error.
+    error: Option<(usize, ParseError)>,
+}
+
+impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
+    fn new(ctx: &'c Context<'x>, text: &'a str) -> Self {
+        PackagesReader {
+            ctx,
+            text,
+            lines: None,
+            count: 0,
+            mismatch: false,
+            tree: Tree::default(),
+            seen: HashMap::new(),
+            globs: Vec::new(),
+            deferred: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// A `packages` key was met (its object is read next).
+    fn start_object(&mut self) {
+        if self.count > 0 {
+            self.mismatch = true;
+        }
+        if self.lines.is_none() {
+            let lines = key_lines(self.text, Layout::Packages);
+            self.tree.nodes.reserve(lines.len());
+            self.seen.reserve(lines.len());
+            self.lines = Some(lines);
+        }
+    }
+
+    /// Keep `err` if entry `i` comes before the failing entry kept so far.
+    fn fail(&mut self, i: usize, err: ParseError) {
+        if self.error.as_ref().is_none_or(|(k, _)| i < *k) {
+            self.error = Some((i, err));
+        }
+    }
+
+    /// One entry, in file order.
+    fn entry(&mut self, key: Cow<'a, str>, e: Entry<'a>) {
+        let i = self.count;
+        self.count += 1;
+        if self.mismatch || self.error.is_some() {
+            // Only an earlier entry could fail before the one that did.
+            return;
+        }
+        let Some(&line) = self.lines.as_ref().and_then(|l| l.get(i)) else {
+            // More entries than keys found: reported by `finish`.
+            return;
+        };
+        if let Some(first) = self.seen.insert(key.clone(), line) {
+            let err = self.ctx.error(
+                Some(line),
+                format!("`packages` has the key `{key}` twice (first on line {first})"),
+            );
+            self.fail(i, err);
+            return;
+        }
         if key.is_empty() {
-            globs = match &e.workspaces {
+            // Workspace globs come from the root entry.
+            self.globs = match &e.workspaces {
                 Some(Workspaces::List(l)) => l.clone(),
                 Some(Workspaces::Object { packages }) => packages.clone(),
                 None => Vec::new(),
             };
         }
+        if key.starts_with("node_modules/") || key.contains("/node_modules/") {
+            if let Err(err) = self.add(key, e, line, false) {
+                self.fail(i, err);
+            }
+        } else {
+            // A placeholder, replaced by `finish` (this keeps the file order).
+            let pos = self.tree.nodes.len();
+            self.tree.nodes.push(Node {
+                key: Cow::Borrowed(""),
+                kind: NodeKind::Link(String::new()),
+                name: String::new(),
+                version: String::new(),
+                source: Source::Registry(None),
+                resolved: None,
+                hashes: Vec::new(),
+                line,
+                dev: false,
+                optional: false,
+                deps: Vec::new(),
+            });
+            self.deferred.push((i, pos, key, e, line));
+        }
     }
-    let is_member = |key: &str| {
-        let mut member = false;
-        for g in &globs {
-            if let Some(neg) = g.strip_prefix('!') {
-                if glob_match(neg, key) {
-                    return false;
+
+    /// The tree, once every `packages` object is read; or the first error.
+    fn finish(mut self) -> Result<Tree<'a>, ParseError> {
+        let ctx = self.ctx;
+        if self.mismatch || self.lines.as_ref().map_or(0, Vec::len) != self.count {
+            return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
+        }
+        self.seen = HashMap::new();
+        let globs = std::mem::take(&mut self.globs);
+        let is_member = |key: &str| {
+            let mut member = false;
+            for g in &globs {
+                if let Some(neg) = g.strip_prefix('!') {
+                    if glob_match(neg, key) {
+                        return false;
+                    }
+                } else if glob_match(g, key) {
+                    member = true;
                 }
-            } else if glob_match(g, key) {
-                member = true;
+            }
+            member
+        };
+        for (i, pos, key, e, line) in std::mem::take(&mut self.deferred) {
+            if self.error.as_ref().is_some_and(|(k, _)| *k < i) {
+                break;
+            }
+            let member = is_member(&key);
+            match self.add(key, e, line, member) {
+                Ok(()) => {
+                    if let Some(node) = self.tree.nodes.pop()
+                        && let Some(slot) = self.tree.nodes.get_mut(pos)
+                    {
+                        *slot = node;
+                    }
+                }
+                Err(err) => {
+                    self.fail(i, err);
+                    break;
+                }
             }
         }
-        member
-    };
-    let mut seen: HashMap<Cow<'a, str>, usize> = HashMap::with_capacity(packages.len());
-    for ((key, e), &line) in packages.into_iter().zip(lines) {
-        if let Some(first) = seen.insert(key.clone(), line) {
-            return Err(ctx.error(
-                Some(line),
-                format!("`packages` has the key `{key}` twice (first on line {first})"),
-            ));
+        match self.error {
+            Some((_, err)) => Err(err),
+            None => Ok(self.tree),
         }
+    }
+
+    /// Turn entry `key` (on `line`; `member`: a workspace member) into a node.
+    fn add(
+        &mut self,
+        key: Cow<'a, str>,
+        e: Entry<'a>,
+        line: usize,
+        member: bool,
+    ) -> Result<(), ParseError> {
+        let ctx = self.ctx;
+        let tree = &mut self.tree;
         let in_node_modules = key.starts_with("node_modules/") || key.contains("/node_modules/");
         let mut deps = Vec::with_capacity(
             e.dependencies.0.len() + e.optional_dependencies.0.len() + e.peer_dependencies.0.len(),
@@ -337,7 +516,7 @@ fn add_packages<'a>(
             (e.peer_dependencies, DepKind::Peer),
             (e.dev_dependencies, DepKind::Dev),
         ];
-        let root = key.is_empty() || (!in_node_modules && is_member(&key));
+        let root = key.is_empty() || (!in_node_modules && member);
         for (map, kind) in kinds {
             // Only roots install their devDependencies.
             if kind == DepKind::Dev && !root {
@@ -373,7 +552,7 @@ fn add_packages<'a>(
                 key,
                 install_script: None,
             });
-            continue;
+            return Ok(());
         }
         if root {
             if key.is_empty() {
@@ -398,7 +577,7 @@ fn add_packages<'a>(
                 key,
                 install_script: None,
             });
-            continue;
+            return Ok(());
         }
         if name.is_empty() {
             return Err(ctx.error(Some(line), format!("`{key}`: no package name")));
@@ -430,8 +609,8 @@ fn add_packages<'a>(
             key,
             install_script: Some(e.has_install_script),
         });
+        Ok(())
     }
-    Ok(())
 }
 
 /// The source a `resolved` value names (absent: the default registry); one that
@@ -804,5 +983,68 @@ mod tests {
         );
         assert_eq!(lf.packages[1].path, vec!["app", "a", "c"]);
         assert!(lf.packages[3].path.is_empty() || lf.packages[3].path == vec!["c"]);
+    }
+
+    /// The entry-by-entry reader of `packages` (`PackagesReader`) reports what reading
+    /// the whole map first did: a root entry after its workspace members still makes
+    /// them roots, and of two failing entries the first in the file is reported, even
+    /// when the first is read last (an entry outside `node_modules/`).
+    #[test]
+    fn packages_read_entry_by_entry_keep_file_order() {
+        // Hand-written (adversarial order): the root entry `""` comes last.
+        let text = r#"{
+  "lockfileVersion": 3,
+  "packages": {
+    "node_modules/a": {"version": "1.0.0"},
+    "packages/w": {"name": "w", "version": "0.1.0", "dependencies": {"a": "1"}},
+    "node_modules/w": {"resolved": "packages/w", "link": true},
+    "": {"name": "root", "workspaces": ["packages/*"]}
+  }
+}"#;
+        let lock = parse_str(text).expect("parses");
+        let names: Vec<&str> = lock.packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["a"],
+            "the member `packages/w` is a root, not a package"
+        );
+        assert_eq!(lock.packages[0].path.to_vec(), ["w", "a"]);
+        assert!(lock.packages[0].direct);
+
+        // Two failing entries: the link without a target (line 4, outside
+        // `node_modules/`, so read at the end) is reported, not the later package
+        // without a version (line 5).
+        let text = r#"{
+  "lockfileVersion": 3,
+  "packages": {
+    "lib/x": {"link": true},
+    "node_modules/b": {"resolved": "https://registry.npmjs.org/b/-/b-1.0.0.tgz"}
+  }
+}"#;
+        let err = parse_str(text).expect_err("two bad entries");
+        assert_eq!(err.line, Some(4), "{err}");
+        // With the link mended, the package without a version is reported.
+        let text = text.replace(r#""link": true}"#, r#""link": true, "resolved": "y"}"#);
+        let err = parse_str(&text).expect_err("one bad entry");
+        assert_eq!(err.line, Some(5), "{err}");
+    }
+
+    /// Two `packages` objects (hand-written, adversarial): npm keeps the last, and the
+    /// first being non-empty makes the lines of the keys disagree: refused, as before.
+    #[test]
+    fn a_second_packages_object_is_refused_unless_the_first_is_empty() {
+        let two = r#"{"lockfileVersion": 3, "packages": {"node_modules/a": {"version": "1.0.0"}},
+ "packages": {"node_modules/b": {"version": "2.0.0"}}}"#;
+        let err = parse_str(two).expect_err("refused");
+        assert!(
+            err.to_string()
+                .contains("could not locate every `packages` entry"),
+            "{err}"
+        );
+        let empty_first = r#"{"lockfileVersion": 3, "packages": {},
+ "packages": {"node_modules/b": {"version": "2.0.0"}}}"#;
+        let lock = parse_str(empty_first).expect("parses");
+        assert_eq!(lock.packages.len(), 1);
+        assert_eq!(lock.packages[0].name, "b");
     }
 }

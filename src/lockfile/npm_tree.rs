@@ -478,6 +478,11 @@ impl<'a> Tree<'a> {
             node_edges.push(out);
         }
         drop(index);
+        // The edges are resolved: free the dependency lists (the tree's largest part
+        // after the text on a large lockfile) before the packages are built.
+        for n in &mut self.nodes {
+            n.deps = Vec::new();
+        }
         // A registry tarball that a manifest asked for by URL is a URL dependency.
         for (i, n) in self.nodes.iter_mut().enumerate() {
             if url_requested[i]
@@ -496,7 +501,12 @@ impl<'a> Tree<'a> {
             }
         }
         // One package per distinct (name, version, source).
-        let mut packages: Vec<Package> = Vec::new();
+        let mut packages: Vec<Package> = Vec::with_capacity(
+            self.nodes
+                .iter()
+                .filter(|n| matches!(n.kind, NodeKind::Package))
+                .count(),
+        );
         let mut pkg_of: Vec<Option<usize>> = vec![None; self.nodes.len()];
         let mut by_id: HashMap<(&str, &str, &Source), usize> = HashMap::new();
         let mut flags: Vec<(bool, bool)> = Vec::new();
@@ -536,6 +546,10 @@ impl<'a> Tree<'a> {
                 .as_deref()
                 .filter(|r| r.starts_with("https://") || r.starts_with("http://"))
             {
+                if pkg.artifacts.is_empty() {
+                    // Most versions are installed once: room for one, not four.
+                    pkg.artifacts.reserve_exact(1);
+                }
                 pkg.artifacts.push(super::Artifact::new(
                     Some(r.to_string()),
                     n.hashes.clone(),
@@ -594,8 +608,11 @@ impl<'a> Tree<'a> {
         if roots.is_empty() {
             roots.push(self.v1_root(ctx, &pkg_of, &flags));
         }
+        // The install tree is done with: free it before the paths are computed.
+        self.nodes = Vec::new();
+        drop((node_edges, pkg_of));
         let labels: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
-        let reach = graph::shortest_paths(&labels, &edges, &roots);
+        let reach = graph::shortest_paths_owned(labels, &edges, &roots);
         for (i, (p, r)) in packages.iter_mut().zip(reach).enumerate() {
             // The graph has no optional edges below the roots (`a` -> optional `b`);
             // npm's own `optional` flag (on every install of the version) covers them.

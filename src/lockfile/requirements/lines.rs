@@ -381,6 +381,8 @@ impl<'c, 'a> ReqParser<'c, 'a> {
             }
             return Target::Entry(i);
         }
+        // Kept until the graph is built: one hash per file, not room for four.
+        hashes.shrink_to_fit();
         self.entries.push(Entry {
             name: req.name,
             version,

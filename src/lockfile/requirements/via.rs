@@ -117,9 +117,18 @@ impl<'c, 'a> ReqParser<'c, 'a> {
         let registry = self.registry();
         let default_label = self.ctx.root_label();
         let labels: Vec<String> = self.entries.iter().map(|e| e.name.clone()).collect();
+        // Only `# via <package>` lines look packages up by name (a file without them,
+        // such as one written by `pip freeze`, needs no map).
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, e) in self.entries.iter().enumerate() {
-            by_name.entry(pep503(&e.name)).or_default().push(i);
+        let any_via_package = self
+            .entries
+            .iter()
+            .any(|e| e.via.iter().any(|v| matches!(v, Via::Package(_))));
+        for (i, e) in self.entries.iter().enumerate().filter(|_| any_via_package) {
+            by_name
+                .entry(pep503(&e.name))
+                .or_insert_with(|| Vec::with_capacity(1))
+                .push(i);
         }
         let mut roots: Vec<Root> = vec![Root {
             label: default_label,
@@ -169,7 +178,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                 }
             }
         }
-        let reach = graph::shortest_paths(&labels, &edges, &roots);
+        let reach = graph::shortest_paths_owned(labels, &edges, &roots);
         let packages = self
             .entries
             .into_iter()
