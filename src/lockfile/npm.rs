@@ -438,6 +438,7 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
                 dev: false,
                 optional: false,
                 deps: Vec::new(),
+                install_script: None,
             });
             self.deferred.push((i, pos, key, e, line));
         }
