@@ -54,9 +54,12 @@ fn is_action_file(name: &str) -> bool {
     name == "action.yml" || name == "action.yaml"
 }
 
-/// A `.yml` / `.yaml` file directly in `.github/workflows/`.
+/// A `.yml` / `.yaml` file directly in `.github/workflows/`. The extension is
+/// compared without case (`ci.YML`): reading a file the runner would ignore costs a
+/// finding at most, skipping one it runs would be a way around the allowlist.
 fn is_workflow(name: &str, path: &Path) -> bool {
-    if !(name.ends_with(".yml") || name.ends_with(".yaml")) {
+    let lower = name.to_ascii_lowercase();
+    if !(lower.ends_with(".yml") || lower.ends_with(".yaml")) {
         return false;
     }
     let dir = path.parent().and_then(Path::file_name);
@@ -510,6 +513,8 @@ mod tests {
         };
         assert!(m(".github/workflows/ci.yml"));
         assert!(m("a/.github/workflows/release.yaml"));
+        assert!(m(".github/workflows/upper.YML"));
+        assert!(m(".github/workflows/upper.Yaml"));
         assert!(m("action.yml"));
         assert!(m(".github/actions/setup/action.yaml"));
         assert!(!m(".github/workflows/sub/ci.yml"));
