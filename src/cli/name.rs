@@ -98,6 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let client = super::online::client(list.as_ref(), false)?;
         answer::settle_online(&mut answers, &client, lockgate::registry::now())?;
         lockgate::checks::trust::settle_names(&mut answers, list.as_ref(), &client)?;
+        lockgate::checks::install_script::settle_names(&mut answers, list.as_ref(), &client)?;
     }
     let out = match args.format {
         NameFormat::Json => {
