@@ -116,7 +116,14 @@ pub fn finding(p: &Package, why: &str, list: &Allowlist) -> Option<Finding> {
         list.path.display(),
         p.ecosystem,
     );
-    match standing(p, list) {
+    let standing = standing(p, list);
+    // `allowlist add` refuses a gained or contradicted script without --force.
+    let approve = if standing.is_absolute() {
+        approve.replace("--allow-scripts`)", "--allow-scripts --force --reason \"why\"`)")
+    } else {
+        approve
+    };
+    match standing {
         Standing::Approved => None,
         Standing::PinSaysNone => Some(Finding::for_package(
             FindingId::InstallScript,

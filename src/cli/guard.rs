@@ -12,7 +12,9 @@ use std::process::ExitCode;
 /// Arguments of `lockgate guard`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Also ask the registry whether each named package exists (`not-on-registry`).
+    /// Also ask the registry whether each named package exists (`not-on-registry`),
+    /// and for exact versions their publisher (`trust-downgrade`) and npm install
+    /// hooks (`install-script`).
     #[arg(long)]
     online: bool,
     /// Check and print the verdict, but do not run the command.
