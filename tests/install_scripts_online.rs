@@ -396,7 +396,6 @@ fn mcp_name_tool_online_reports_install_scripts() {
     );
     let answer = wait_for(2);
     // EOF on stdin ends the server.
-    drop(send);
     drop(stdin);
     let _ = child.wait();
     let names = &answer["result"]["structuredContent"]["names"];

@@ -119,7 +119,10 @@ pub fn finding(p: &Package, why: &str, list: &Allowlist) -> Option<Finding> {
     let standing = standing(p, list);
     // `allowlist add` refuses a gained or contradicted script without --force.
     let approve = if standing.is_absolute() {
-        approve.replace("--allow-scripts`)", "--allow-scripts --force --reason \"why\"`)")
+        approve.replace(
+            "--allow-scripts`)",
+            "--allow-scripts --force --reason \"why\"`)",
+        )
     } else {
         approve
     };
