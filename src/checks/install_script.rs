@@ -16,9 +16,12 @@
 //! one (the Shai-Hulud and Nx pattern): an error whatever the policy, as is a version
 //! whose own pin says `scripts = false`.
 
+use super::names::answer::{AnswerFinding, NameAnswer, OnlineError};
 use super::{Finding, FindingDef, FindingId, Precision, Severity};
 use crate::allowlist::{Allowlist, Level, Pin};
-use crate::model::{Ecosystem, Package};
+use crate::model::{Ecosystem, Package, Source};
+use crate::names::Verdict;
+use crate::registry::{Answer, Client, RegistryError};
 
 /// The `install-script` finding.
 pub const INSTALL_SCRIPT: FindingDef = FindingDef {
@@ -57,33 +60,36 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
         .collect()
 }
 
-/// The finding for one package known to run code at install (`why` says how it is
-/// known), or `None` when its pin approves the scripts or the policy allows them.
-pub fn finding(p: &Package, why: &str, list: &Allowlist) -> Option<Finding> {
+/// How a version that runs code at install stands with the allowlist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// Its pin says `scripts = true`.
+    Approved,
+    /// Its own pin says `scripts = false`: contradicted, an error whatever the policy.
+    PinSaysNone,
+    /// It *gained* the code: the package's other approved versions that record the
+    /// fact (listed) all say `scripts = false`. An error whatever the policy.
+    Gained(Vec<String>),
+    /// Not approved; `[policy] install-scripts` decides.
+    Unapproved,
+}
+
+impl Standing {
+    /// Gained or contradicted: an error whatever the policy, and what `allowlist add`
+    /// refuses without `--force`.
+    pub fn is_absolute(&self) -> bool {
+        matches!(self, Standing::PinSaysNone | Standing::Gained(_))
+    }
+}
+
+/// How `p` (known to run code at install) stands with the allowlist.
+pub fn standing(p: &Package, list: &Allowlist) -> Standing {
     let entry = list.entry(p.ecosystem, &p.name);
     let pin: Option<&Pin> = entry.and_then(|e| e.pin(p.ecosystem, &p.version));
-    if pin.and_then(|p| p.scripts) == Some(true) {
-        return None;
-    }
-    let at = format!("{}@{}", p.name, p.version);
-    let approve = format!(
-        "if the script is expected, approve it: `scripts = true` on `versions.\"{}\"` of [{}.{}] in {} (or `lockgate allowlist add {} {at} --allow-scripts`)",
-        p.version,
-        p.ecosystem,
-        toml_key(&p.name),
-        list.path.display(),
-        p.ecosystem,
-    );
-    if pin.and_then(|p| p.scripts) == Some(false) {
-        return Some(Finding::for_package(
-            FindingId::InstallScript,
-            Severity::Error,
-            p,
-            format!(
-                "{at} runs code at install ({why}), but its allowlist pin says `scripts = false`"
-            ),
-            format!("do not merge until the script is reviewed; {approve}"),
-        ));
+    match pin.and_then(|p| p.scripts) {
+        Some(true) => return Standing::Approved,
+        Some(false) => return Standing::PinSaysNone,
+        None => {}
     }
     // Gained: the other approved versions that record the fact all say none.
     let others: Vec<(&String, bool)> = entry
@@ -93,8 +99,45 @@ pub fn finding(p: &Package, why: &str, list: &Allowlist) -> Option<Finding> {
         .filter_map(|(v, pin)| pin.scripts.map(|s| (v, s)))
         .collect();
     if !others.is_empty() && others.iter().all(|(_, s)| !s) {
-        let had: Vec<&str> = others.iter().map(|(v, _)| v.as_str()).collect();
-        return Some(Finding::for_package(
+        return Standing::Gained(others.iter().map(|(v, _)| v.to_string()).collect());
+    }
+    Standing::Unapproved
+}
+
+/// The finding for one package known to run code at install (`why` says how it is
+/// known), or `None` when its pin approves the scripts or the policy allows them.
+pub fn finding(p: &Package, why: &str, list: &Allowlist) -> Option<Finding> {
+    let at = format!("{}@{}", p.name, p.version);
+    let approve = format!(
+        "if the script is expected, approve it: `scripts = true` on `versions.\"{}\"` of [{}.{}] in {} (or `lockgate allowlist add {} {at} --allow-scripts`)",
+        p.version,
+        p.ecosystem,
+        toml_key(&p.name),
+        list.path.display(),
+        p.ecosystem,
+    );
+    let standing = standing(p, list);
+    // `allowlist add` refuses a gained or contradicted script without --force.
+    let approve = if standing.is_absolute() {
+        approve.replace(
+            "--allow-scripts`)",
+            "--allow-scripts --force --reason \"why\"`)",
+        )
+    } else {
+        approve
+    };
+    match standing {
+        Standing::Approved => None,
+        Standing::PinSaysNone => Some(Finding::for_package(
+            FindingId::InstallScript,
+            Severity::Error,
+            p,
+            format!(
+                "{at} runs code at install ({why}), but its allowlist pin says `scripts = false`"
+            ),
+            format!("do not merge until the script is reviewed; {approve}"),
+        )),
+        Standing::Gained(had) => Some(Finding::for_package(
             FindingId::InstallScript,
             Severity::Error,
             p,
@@ -105,20 +148,159 @@ pub fn finding(p: &Package, why: &str, list: &Allowlist) -> Option<Finding> {
             format!(
                 "a new install script is how Shai-Hulud and the Nx compromise spread: do not merge until it is reviewed; {approve}"
             ),
-        ));
+        )),
+        Standing::Unapproved => {
+            let severity = match list.policy.install_scripts {
+                Level::Deny => Severity::Error,
+                Level::Warn => Severity::Warning,
+                Level::Allow => return None,
+            };
+            Some(Finding::for_package(
+                FindingId::InstallScript,
+                severity,
+                p,
+                format!(
+                    "{at} runs code at install ({why}) and its approval does not say `scripts = true`"
+                ),
+                approve,
+            ))
+        }
     }
-    let severity = match list.policy.install_scripts {
-        Level::Deny => Severity::Error,
-        Level::Warn => Severity::Warning,
-        Level::Allow => return None,
+}
+
+/// What the registry's record of one exact version says about code at install.
+#[derive(Debug, Clone)]
+pub struct Registered {
+    /// The install hooks the record declares (`install: node-gyp-build`, `gypfile`);
+    /// empty: none.
+    pub hooks: Vec<String>,
+    /// How the version stands with the allowlist (meaningful when `hooks` is not empty).
+    pub standing: Standing,
+    /// The `install-script` finding, if any (none when approved or the policy allows it).
+    pub finding: Option<Finding>,
+}
+
+/// Ask the registry about the install-time code of exact versions (`allowlist add`,
+/// `lockgate name --online`, the MCP name tool, `guard --online`): one result per
+/// query, in order. `Ok(None)`: the registry records no such fact (PyPI, crates.io,
+/// actions, a version it does not have). A registry error is returned as is: the
+/// caller must not pass what it could not judge. Without an allowlist the default
+/// policy applies (`warn`).
+pub fn judge_registry(
+    client: &Client,
+    list: Option<&Allowlist>,
+    queries: &[(Ecosystem, String, String)],
+) -> Vec<Result<Option<Registered>, RegistryError>> {
+    let default;
+    let list = match list {
+        Some(l) => l,
+        None => {
+            default = Allowlist {
+                path: "allowlist.toml".into(),
+                ..Allowlist::default()
+            };
+            &default
+        }
     };
-    Some(Finding::for_package(
-        FindingId::InstallScript,
-        severity,
-        p,
-        format!("{at} runs code at install ({why}) and its approval does not say `scripts = true`"),
-        approve,
-    ))
+    // Only the npm registry records install hooks.
+    let asked: Vec<(Ecosystem, String, String)> = queries
+        .iter()
+        .filter(|(eco, _, _)| *eco == Ecosystem::Npm)
+        .cloned()
+        .collect();
+    let mut answers = client.lookup_versions(&asked).into_iter();
+    queries
+        .iter()
+        .map(|(eco, name, version)| {
+            if *eco != Ecosystem::Npm {
+                return Ok(None);
+            }
+            let info = match answers.next().expect("one answer per npm query")? {
+                Answer::Found(info) => info,
+                Answer::NotFound { .. } => return Ok(None),
+            };
+            let Some(hooks) = info
+                .version(version)
+                .and_then(|v| v.install_scripts.clone())
+            else {
+                return Ok(None);
+            };
+            let p = Package::new(
+                *eco,
+                name.clone(),
+                version.clone(),
+                Source::Registry(None),
+                "",
+                0,
+            );
+            if hooks.is_empty() {
+                return Ok(Some(Registered {
+                    hooks,
+                    standing: Standing::Unapproved,
+                    finding: None,
+                }));
+            }
+            let why = format!("the registry's record says {}", hooks.join("; "));
+            Ok(Some(Registered {
+                standing: standing(&p, list),
+                finding: finding(&p, &why, list),
+                hooks,
+            }))
+        })
+        .collect()
+}
+
+/// `install-script` on the name answers given with a version (`lockgate name
+/// --online`, the MCP name tool): the npm registry's record of that version declares
+/// an install hook that the allowlist does not approve. `deny` when the finding is
+/// an error (gained, contradicted, or `install-scripts = "deny"`), `warn` otherwise.
+pub fn settle_names(
+    answers: &mut [NameAnswer],
+    list: Option<&Allowlist>,
+    client: &Client,
+) -> Result<(), OnlineError> {
+    let asked: Vec<usize> = (0..answers.len())
+        .filter(|&i| answers[i].version.is_some())
+        .collect();
+    let queries: Vec<(Ecosystem, String, String)> = asked
+        .iter()
+        .map(|&i| {
+            let a = &answers[i];
+            (
+                a.ecosystem,
+                a.name.clone(),
+                a.version.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    for (&i, r) in asked.iter().zip(judge_registry(client, list, &queries)) {
+        let a = &mut answers[i];
+        let judged = r.map_err(|source| OnlineError {
+            name: a.name.clone(),
+            source,
+        })?;
+        let Some(f) = judged.and_then(|j| j.finding) else {
+            continue;
+        };
+        a.findings.push(AnswerFinding {
+            id: FindingId::InstallScript,
+            target: None,
+            how: None,
+            distance: None,
+            source: None,
+            versions: vec![a.version.clone().unwrap_or_default()],
+            message: f.message,
+            help: f.help,
+            instead: None,
+            severity: if f.severity == Severity::Error {
+                Verdict::Deny
+            } else {
+                Verdict::Warn
+            },
+        });
+        a.verdict = crate::names::settle(&mut a.findings, |f| f.severity, |f| f.id);
+    }
+    Ok(())
 }
 
 /// A bare TOML key when it can be one, else quoted.

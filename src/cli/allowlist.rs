@@ -485,6 +485,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 &specs,
                 &approval.approval(),
                 force,
+                allow_scripts,
                 net.offline,
             )?;
             if code == ExitCode::SUCCESS {
@@ -766,7 +767,7 @@ fn record_scripts(
     for ((name, version), fact) in versions.iter().zip(&facts) {
         if let Some(hooks) = fact.as_ref().filter(|f| !f.is_empty()) {
             eprintln!(
-                "note: {eco} {name}@{version} runs code at install ({}); pinned without `scripts = true`, so `check` reports it (install-script) until someone reviews it and reruns with --allow-scripts",
+                "warning: {eco} {name}@{version} runs code at install ({}); it is pinned WITHOUT `scripts = true`, so `lockgate check` reports it as `install-script` (an error under `[policy] install-scripts = \"deny\"`, a warning when the key is absent or \"warn\") until someone reviews the script and approves it: rerun with --allow-scripts, or add `scripts = true` to the pin",
                 hooks.join("; ")
             );
         }

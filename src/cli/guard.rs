@@ -12,7 +12,9 @@ use std::process::ExitCode;
 /// Arguments of `lockgate guard`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Also ask the registry whether each named package exists (`not-on-registry`).
+    /// Also ask the registry whether each named package exists (`not-on-registry`),
+    /// and for exact versions their publisher (`trust-downgrade`) and npm install
+    /// hooks (`install-script`).
     #[arg(long)]
     online: bool,
     /// Check and print the verdict, but do not run the command.
@@ -97,6 +99,38 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 })),
                 Err(e) => anyhow::bail!(
                     "cannot read the publisher of `{}` online: {e}\n  hint: retry, or run without --online (nothing was installed)",
+                    p.name
+                ),
+            }
+        }
+        // Code the registry says runs at install (install-script): an error refuses,
+        // a warning (`install-scripts` absent or "warn") is printed and passes.
+        let judged =
+            lockgate::checks::install_script::judge_registry(&client, list.as_ref(), &queries);
+        for ((p, _), j) in exact.iter().zip(judged) {
+            match j {
+                Ok(j) => {
+                    let Some(f) = j.and_then(|j| j.finding) else {
+                        continue;
+                    };
+                    if f.severity == lockgate::checks::Severity::Error {
+                        refusals.push(Refusal {
+                            arg: p.arg.clone(),
+                            id: "install-script".into(),
+                            message: f.message,
+                            fix: f.help,
+                        });
+                    } else {
+                        eprintln!(
+                            "lockgate guard: warning: {}  install-script: {}\n      fix: {}",
+                            display_safe(&p.arg),
+                            display_safe(&f.message),
+                            display_safe(&f.help)
+                        );
+                    }
+                }
+                Err(e) => anyhow::bail!(
+                    "cannot read the install scripts of `{}` online: {e}\n  hint: retry, or run without --online (nothing was installed)",
                     p.name
                 ),
             }

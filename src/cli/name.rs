@@ -22,7 +22,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = NameFormat::Human)]
     format: NameFormat,
-    /// Also ask the registry whether each name exists (`not-on-registry`).
+    /// Also ask the registry whether each name exists (`not-on-registry`), and for
+    /// NAME@VERSION its publisher (`trust-downgrade`) and npm install hooks
+    /// (`install-script`).
     #[arg(long)]
     online: bool,
     /// A list of known-bad packages to load (OSV directory or TSV); repeatable.
@@ -98,6 +100,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let client = super::online::client(list.as_ref(), false)?;
         answer::settle_online(&mut answers, &client, lockgate::registry::now())?;
         lockgate::checks::trust::settle_names(&mut answers, list.as_ref(), &client)?;
+        lockgate::checks::install_script::settle_names(&mut answers, list.as_ref(), &client)?;
     }
     let out = match args.format {
         NameFormat::Json => {

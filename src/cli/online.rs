@@ -106,6 +106,7 @@ pub fn add(
     specs: &[String],
     approval: &Approval,
     force: bool,
+    allow_scripts: bool,
     offline: bool,
 ) -> anyhow::Result<ExitCode> {
     let eco = parse_ecosystem(ecosystem)?;
@@ -176,11 +177,15 @@ pub fn add(
     // Who publishes each version (trust-downgrade): refused without --force, recorded
     // beside the pin when the registry names a publisher.
     let (publishers, downgraded) = judge_publishers(&client, list.as_ref(), eco, &out, force)?;
+    // A gained install script (or one its own pin says it has not): refused without
+    // --force, whatever --allow-scripts says (see checks::install_script::Standing).
+    let scripted = judge_scripts(&client, list.as_ref(), eco, &out, allow_scripts, force)?;
     let refused: Vec<String> = gated
         .iter()
         .chain(&plan.refusals)
         .map(|r| r.name.clone())
         .chain(downgraded)
+        .chain(scripted)
         .collect();
     for c in &changes {
         eprintln!("{}: {c}", if force { "warning" } else { "error" });
@@ -294,6 +299,54 @@ fn judge_publishers(
         }
     }
     Ok((publishers, refused))
+}
+
+/// The versions being pinned whose install script the registry's record shows was
+/// *gained* (the package's other approved versions say `scripts = false`) or that
+/// their own pin says have none: printed as errors (warnings with --force) and
+/// returned, to refuse. A registry that cannot say is an error: nothing is written.
+fn judge_scripts(
+    client: &Client,
+    list: Option<&Allowlist>,
+    eco: lockgate::model::Ecosystem,
+    out: &[ops::Wanted],
+    allow_scripts: bool,
+    force: bool,
+) -> anyhow::Result<Vec<String>> {
+    let queries: Vec<_> = out
+        .iter()
+        .map(|w| (eco, w.name.clone(), w.version.clone()))
+        .collect();
+    let mut refused = Vec::new();
+    let judged = checks::install_script::judge_registry(client, list, &queries);
+    for (w, j) in out.iter().zip(judged) {
+        let j = j.with_context(|| {
+            format!(
+                "{eco} {}@{}: its install scripts could not be read; the allowlist was not changed",
+                w.name, w.version
+            )
+        })?;
+        let Some(j) = j.filter(|j| !j.hooks.is_empty() && j.standing.is_absolute()) else {
+            continue;
+        };
+        let message = match &j.finding {
+            Some(f) => f.message.clone(),
+            None => format!("{}@{} runs code at install", w.name, w.version),
+        };
+        eprintln!(
+            "{}: {eco} {message} [install-script]\n  hint: read the script first (`npm pack {}@{}`, package.json `scripts` and binding.gyp); to approve it anyway, rerun with {}--force --reason \"why\"",
+            if force { "warning" } else { "error" },
+            w.name,
+            w.version,
+            if allow_scripts {
+                ""
+            } else {
+                "--allow-scripts "
+            },
+        );
+        refused.push(format!("{}@{}", w.name, w.version));
+    }
+    Ok(refused)
 }
 
 /// A version's publisher, to record beside its pin.

@@ -207,6 +207,11 @@ impl Server {
             if let Err(e) = checks::trust::settle_names(&mut answers, s.list.as_ref(), &client) {
                 return error(e.to_string());
             }
+            if let Err(e) =
+                checks::install_script::settle_names(&mut answers, s.list.as_ref(), &client)
+            {
+                return error(e.to_string());
+            }
         }
         CallToolResult::structured(json!({
             "snapshot_date": s.checker.snapshot_date(),
