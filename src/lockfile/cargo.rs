@@ -119,11 +119,7 @@ enum Members {
     },
 }
 
-/// The `cargo` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format =
-    super::Format::new("cargo", module_path!(), super::Ecosystem::Cargo, parse)
-        .files(&["Cargo.lock"], |name, _| name == "Cargo.lock")
-        .hint("regenerate it with `cargo generate-lockfile` (or restore it from git)");
+super::format::one_file_format!("cargo", Cargo, "Cargo.lock", "cargo generate-lockfile");
 
 /// Parse the text of a `Cargo.lock`.
 ///

@@ -87,11 +87,7 @@ struct RawFile {
     url: Option<String>,
 }
 
-/// The `pdm` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format =
-    super::Format::new("pdm", module_path!(), super::Ecosystem::Pypi, parse)
-        .files(&["pdm.lock"], |name, _| name == "pdm.lock")
-        .hint("regenerate it with `pdm lock` (or restore it from git)");
+super::format::one_file_format!("pdm", Pypi, "pdm.lock", "pdm lock");
 
 /// Parse the text of a `pdm.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {

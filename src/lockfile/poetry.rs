@@ -94,11 +94,7 @@ struct RawSource {
     resolved_reference: Option<String>,
 }
 
-/// The `poetry` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format =
-    super::Format::new("poetry", module_path!(), super::Ecosystem::Pypi, parse)
-        .files(&["poetry.lock"], |name, _| name == "poetry.lock")
-        .hint("regenerate it with `poetry lock` (or restore it from git)");
+super::format::one_file_format!("poetry", Pypi, "poetry.lock", "poetry lock");
 
 /// Parse the text of a `poetry.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {

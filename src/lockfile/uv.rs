@@ -123,11 +123,7 @@ struct Entry {
     line: usize,
 }
 
-/// The `uv` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format =
-    super::Format::new("uv", module_path!(), super::Ecosystem::Pypi, parse)
-        .files(&["uv.lock"], |name, _| name == "uv.lock")
-        .hint("regenerate it with `uv lock` (or restore it from git)");
+super::format::one_file_format!("uv", Pypi, "uv.lock", "uv lock");
 
 /// Parse the text of a `uv.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
