@@ -301,6 +301,38 @@ pub(crate) fn toml_false(item: &toml_edit::Item) -> bool {
 mod tests {
     use super::*;
 
+    /// Files with nothing the check looks at, each read by its reader: no settings.
+    #[test]
+    fn files_without_settings_read_as_none() {
+        let cases: &[(Reader, &str)] = &[
+            (bunfig::read, "[run]\nbun = true\n"),
+            (cargo_config::read, "[build]\njobs = 2\n"),
+            (pnpm_workspace::read, "packages:\n  - \"packages/*\"\n"),
+            (pnpm_workspace::read, ""),
+            (yarnrc::read_berry, "checksumBehavior: throw\n"),
+            (yarnrc::read_berry, ""),
+            (yarnrc::read_berry, "enableStrictSsl: true\n"),
+            (python::read_pyproject, "[project]\nname = \"x\"\n"),
+        ];
+        for (read, text) in cases {
+            assert!(read(Path::new("f"), text).unwrap().is_empty(), "{text:?}");
+        }
+    }
+
+    /// Malformed TOML: an error on line 1, whichever reader reads it.
+    #[test]
+    fn malformed_toml_is_an_error_on_its_line() {
+        let cases: &[(Reader, &str)] = &[
+            (bunfig::read, "[install\n"),
+            (cargo_config::read, "[source\n"),
+            (python::read_uv_toml, "index-url = \n"),
+        ];
+        for (read, text) in cases {
+            let e = read(Path::new("f"), text).unwrap_err();
+            assert_eq!(e.line, Some(1), "{text:?}");
+        }
+    }
+
     #[test]
     fn clean_folds_dots() {
         assert_eq!(
