@@ -437,107 +437,23 @@ pub fn read_pipfile_lock(path: &Path, text: &str) -> Result<Vec<Found>, ParseErr
 mod tests {
     use super::*;
 
-    type Reader = fn(&Path, &str) -> Result<Vec<Found>, ParseError>;
-
-    /// Each reader on one file: the file, its text, the (line, key) of every setting.
-    const CASES: &[(Reader, &str, &str, &[(usize, &str)])] = &[
-        (
-            read_uv_toml,
-            "uv.toml",
-            "index-url = \"https://other.example/simple\"\nextra-index-url = [\n  \"https://a.example/simple\",\n  \"https://b.example/simple\",\n]\nfind-links = [\"./wheels\"]\nallow-insecure-host = [\"a.example\"]\n\n[[index]]\nname = \"acme\"\nurl = \"https://pypi.acme.example/simple\"\ndefault = true\n\n[pip]\nindex-url = \"https://c.example/simple\"\nverify-hashes = false\n",
-            &[
-                (1, "index-url"),
-                (3, "extra-index-url"),
-                (4, "extra-index-url"),
-                (6, "find-links"),
-                (7, "allow-insecure-host"),
-                (11, "index.url"),
-                (15, "pip.index-url"),
-                (16, "pip.verify-hashes"),
-            ],
-        ),
-        (
-            read_pyproject,
-            "pyproject.toml",
-            "[project]\nname = \"x\"\n\n[tool.uv]\nindex-url = \"https://other.example/simple\"\n\n[[tool.uv.index]]\nurl = \"https://u.example/simple\"\n\n[tool.uv.sources]\nlocalpkg = { path = \"vendor/localpkg\" }\n\n[[tool.poetry.source]]\nname = \"corp\"\nurl = \"https://corp.example/simple/\"\npriority = \"supplemental\"\n\n[[tool.pdm.source]]\nname = \"p\"\nurl = \"http://p.example/simple\"\nverify_ssl = false\n",
-            &[
-                (5, "tool.uv.index-url"),
-                (8, "tool.uv.index.url"),
-                (15, "tool.poetry.source.url"),
-                (20, "tool.pdm.source.url"),
-                (21, "tool.pdm.source.verify_ssl"),
-            ],
-        ),
-        (
-            read_poetry_toml,
-            "poetry.toml",
-            "[virtualenvs]\nin-project = true\n\n[repositories.corp]\nurl = \"https://corp.example/simple/\"\n\n[certificates.corp]\ncert = false\n",
-            &[(5, "repositories.corp.url"), (8, "certificates.corp.cert")],
-        ),
-        (
-            read_pdm_toml,
-            "pdm.toml",
-            "[pypi]\nurl = \"https://m.example/simple\"\nverify_ssl = false\n\n[pypi.extra]\nurl = \"https://e.example/simple\"\n",
-            &[
-                (2, "pypi.url"),
-                (3, "pypi.verify_ssl"),
-                (6, "pypi.extra.url"),
-            ],
-        ),
-        (
-            read_requirements_options,
-            "requirements.txt",
-            "--index-url https://pypi.org/simple\n--trusted-host mirror.example # why\nsix==1.16.0 \\\n    --hash=sha256:00\n# --trusted-host not.this\n--extra-index-url https://x.example/ \\\n  --trusted-host=x.example\n",
-            &[(2, "--trusted-host"), (6, "--trusted-host")],
-        ),
-        (
-            read_pipfile_lock,
-            "Pipfile.lock",
-            "{\n  \"_meta\": {\n    \"sources\": [\n      {\"name\": \"m\", \"url\": \"http://m.example/simple\",\n       \"verify_ssl\": false}\n    ]\n  },\n  \"default\": {}\n}\n",
-            &[(5, "_meta.sources[m].verify_ssl")],
-        ),
-        (
-            read_pipfile,
-            "Pipfile",
-            "[[source]]\nurl = \"https://pypi.org/simple\"\nverify_ssl = true\nname = \"pypi\"\n\n[[source]]\nurl = \"http://m.example/simple\"\nverify_ssl = false\nname = \"m\"\n\n[packages]\nsix = \"*\"\n",
-            &[
-                (2, "source.url"),
-                (7, "source.url"),
-                (8, "source.verify_ssl"),
-            ],
-        ),
-    ];
-
-    /// The settings `CASES[case]` reads.
-    fn read_case(case: usize) -> Vec<Found> {
-        let (read, file, text, _) = CASES[case];
-        read(Path::new(file), text).unwrap()
-    }
-
-    #[test]
-    fn each_reader_reports_its_settings_with_lines() {
-        for (i, (_, file, _, want)) in CASES.iter().enumerate() {
-            let got = read_case(i);
-            let keys: Vec<(usize, &str)> = got.iter().map(|f| (f.line, f.key.as_str())).collect();
-            assert_eq!(keys, *want, "{file}");
-        }
-    }
+    use crate::installer::tests::read_case;
 
     #[test]
     fn settings_say_what_they_do() {
         assert_eq!(
-            read_case(0)[3].setting,
+            read_case("uv.toml")[3].setting,
             Setting::Source {
                 kind: "path",
                 location: "./wheels".into()
             }
         );
         assert!(matches!(
-            read_case(1)[4].setting,
+            read_case("pyproject.toml")[4].setting,
             Setting::VerificationOff { .. }
         ));
         assert_eq!(
-            read_case(4)[1].setting,
+            read_case("requirements.txt")[1].setting,
             Setting::VerificationOff {
                 effect: "TLS certificate verification for `x.example`".into()
             }
@@ -546,7 +462,7 @@ mod tests {
 
     #[test]
     fn pipfile_lock_with_verification_on_reports_nothing() {
-        let ok = CASES[5].2.replace("false", "true");
+        let ok = crate::installer::tests::text_of("Pipfile.lock").replace("false", "true");
         assert!(
             read_pipfile_lock(Path::new("Pipfile.lock"), &ok)
                 .unwrap()

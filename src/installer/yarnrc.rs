@@ -221,23 +221,6 @@ mod tests {
     }
 
     #[test]
-    fn berry_settings_with_lines() {
-        let text = "nodeLinker: node-modules\nnpmRegistryServer: \"http://other-host\"\nnpmScopes:\n  acme:\n    npmRegistryServer: https://npm.acme.example\n    npmAuthToken: x\nchecksumBehavior: ignore\nunsafeHttpWhitelist:\n  - \"*.acme.example\"\nenableStrictSsl: false\n";
-        let got = read_berry(Path::new(".yarnrc.yml"), text).unwrap();
-        let lines: Vec<(usize, &str)> = got.iter().map(|f| (f.line, f.key.as_str())).collect();
-        assert_eq!(
-            lines,
-            vec![
-                (2, "npmRegistryServer"),
-                (5, "npmScopes.acme.npmRegistryServer"),
-                (7, "checksumBehavior"),
-                (9, "unsafeHttpWhitelist"),
-                (10, "enableStrictSsl"),
-            ]
-        );
-    }
-
-    #[test]
     fn berry_checksum_behaviours_other_than_throw() {
         for v in ["update", "reset", "ignore"] {
             let got = read_berry(Path::new("y"), &format!("checksumBehavior: {v}\n")).unwrap();
