@@ -8,7 +8,7 @@
 //! Not read: tokens and credentials in those tables, `[install.cache]`, the
 //! security scanner setting, and everything outside `[install]`.
 
-use super::{Found, Setting, TomlDoc, config_error};
+use super::{Found, Setting, TomlDoc, config_error, toml_table};
 use crate::lockfile::ParseError;
 use crate::model::Ecosystem;
 use std::path::Path;
@@ -20,13 +20,12 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
     let Some(install) = toml.doc.get("install") else {
         return Ok(out);
     };
-    let install = install.as_table_like().ok_or_else(|| {
-        config_error(
-            path,
-            Some(toml.line(install.span())),
-            "`install` must be a table: `[install]`",
-        )
-    })?;
+    let install = toml_table(
+        path,
+        &toml,
+        install,
+        "`install` must be a table: `[install]`",
+    )?;
     let mut registry = |key: String, item: &toml_edit::Item| -> Result<(), ParseError> {
         let url = match item.as_str() {
             Some(s) => s.to_string(),
@@ -55,13 +54,8 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
         registry("install.registry".to_string(), item)?;
     }
     if let Some(scopes) = install.get("scopes") {
-        let t = scopes.as_table_like().ok_or_else(|| {
-            config_error(
-                path,
-                Some(toml.line(scopes.span())),
-                "`install.scopes` must be a table: `[install.scopes]`",
-            )
-        })?;
+        let message = "`install.scopes` must be a table: `[install.scopes]`";
+        let t = toml_table(path, &toml, scopes, message)?;
         for (name, item) in t.iter() {
             registry(format!("install.scopes.{name}"), item)?;
         }

@@ -98,15 +98,10 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
             let crates = entry_table(path, &toml, "patch", source, item)?;
             for (krate, spec) in crates.iter() {
                 let full = format!("patch.{source}.{krate}");
-                let t = spec.as_table_like().ok_or_else(|| {
-                    config_error(
-                        path,
-                        Some(toml.line(spec.span())),
-                        format!(
-                            "`{full}` must be a table, e.g. {{ git = \"…\" }} or {{ path = \"…\" }}"
-                        ),
-                    )
-                })?;
+                let message = format!(
+                    "`{full}` must be a table, e.g. {{ git = \"…\" }} or {{ path = \"…\" }}"
+                );
+                let t = super::toml_table(path, &toml, spec, message)?;
                 let line = toml.line(
                     crates
                         .get_key_value(krate)
@@ -151,13 +146,7 @@ fn entry_table<'a>(
     name: &str,
     item: &'a toml_edit::Item,
 ) -> Result<&'a dyn toml_edit::TableLike, ParseError> {
-    item.as_table_like().ok_or_else(|| {
-        config_error(
-            path,
-            Some(toml.line(item.span())),
-            format!("`{what}.{name}` must be a table"),
-        )
-    })
+    super::toml_table(path, toml, item, format!("`{what}.{name}` must be a table"))
 }
 
 #[cfg(test)]

@@ -289,6 +289,17 @@ pub(crate) fn toml_str<'a>(
     })
 }
 
+/// A value that must be a table, or a parse error naming its line with `message`.
+pub(crate) fn toml_table<'a>(
+    path: &Path,
+    toml: &TomlDoc,
+    item: &'a toml_edit::Item,
+    message: impl Into<String>,
+) -> Result<&'a dyn toml_edit::TableLike, ParseError> {
+    item.as_table_like()
+        .ok_or_else(|| config_error(path, Some(toml.line(item.span())), message))
+}
+
 /// `false` for a TOML boolean false (or the string "false", which some tools accept).
 pub(crate) fn toml_false(item: &toml_edit::Item) -> bool {
     item.as_bool() == Some(false)

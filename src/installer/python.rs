@@ -74,13 +74,12 @@ impl Out<'_> {
     }
 
     fn table<'t>(&self, item: &'t Item, key: &str) -> Result<&'t dyn TableLike, ParseError> {
-        item.as_table_like().ok_or_else(|| {
-            config_error(
-                self.path,
-                Some(self.toml.line(item.span())),
-                format!("`{key}` must be a table"),
-            )
-        })
+        super::toml_table(
+            self.path,
+            &self.toml,
+            item,
+            format!("`{key}` must be a table"),
+        )
     }
 
     /// The strings of an inline array, each with its own line.
