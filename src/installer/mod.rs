@@ -325,6 +325,18 @@ pub(crate) mod tests {
             ],
         ),
         (
+            bunfig::read,
+            "table/bunfig.toml",
+            "[install.registry]\nurl = \"https://x.example/\"\n",
+            &[(1, "install.registry")],
+        ),
+        (
+            yarnrc::read_classic,
+            ".yarnrc",
+            "# yarn lockfile v1\n\nregistry \"http://other-host/\"\n\"@acme:registry\" \"https://npm.acme.example/\"\nstrict-ssl false\nlastUpdateCheck 1700000000000\n",
+            &[(3, "registry"), (4, "@acme:registry"), (5, "strict-ssl")],
+        ),
+        (
             pnpm_workspace::read,
             "pnpm-workspace.yaml",
             "packages:\n  - \"packages/*\"\nregistry: http://other-host/\nregistries:\n  default: https://r.example/\n  \"@acme\": https://npm.acme.example/\n\"@x:registry\": https://x.example/\nstrictSsl: false\nverifyStoreIntegrity: false\ncatalog:\n  react: ^18\n",
