@@ -372,39 +372,34 @@ mod tests {
 
     #[test]
     fn python_files_must_name_their_entry() {
-        assert_eq!(
-            python_file_matches("six-1.16.0-py2.py3-none-any.whl", "six", "1.16.0"),
-            Some(true)
-        );
-        assert_eq!(
-            python_file_matches("python-dateutil-2.8.2.tar.gz", "python_dateutil", "2.8.2"),
-            Some(true)
-        );
-        assert_eq!(
-            python_file_matches(
+        let torch = percent_decode("torch-2.1.0%2Bcpu-cp311-cp311-linux_x86_64.whl");
+        let cases = [
+            (
+                "six-1.16.0-py2.py3-none-any.whl",
+                "six",
+                "1.16.0",
+                Some(true),
+            ),
+            (
+                "python-dateutil-2.8.2.tar.gz",
+                "python_dateutil",
+                "2.8.2",
+                Some(true),
+            ),
+            (
                 "zope.interface-6.0-cp311-cp311-manylinux_2_17_x86_64.whl",
                 "zope-interface",
-                "6.0.0"
+                "6.0.0",
+                Some(true),
             ),
-            Some(true)
-        );
-        assert_eq!(
-            python_file_matches(
-                &percent_decode("torch-2.1.0%2Bcpu-cp311-cp311-linux_x86_64.whl"),
-                "torch",
-                "2.1.0+cpu"
-            ),
-            Some(true)
-        );
-        assert_eq!(
-            python_file_matches("idna-3.7-py3-none-any.whl", "six", "1.16.0"),
-            Some(false)
-        );
-        assert_eq!(
-            python_file_matches("six-1.15.0.tar.gz", "six", "1.16.0"),
-            Some(false)
-        );
-        assert_eq!(python_file_matches("six.exe", "six", "1.16.0"), None);
+            (&torch, "torch", "2.1.0+cpu", Some(true)),
+            ("idna-3.7-py3-none-any.whl", "six", "1.16.0", Some(false)),
+            ("six-1.15.0.tar.gz", "six", "1.16.0", Some(false)),
+            ("six.exe", "six", "1.16.0", None),
+        ];
+        for (file, name, version, want) in cases {
+            assert_eq!(python_file_matches(file, name, version), want, "{file}");
+        }
     }
 
     #[test]
