@@ -108,31 +108,21 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
                         .and_then(|(k, _)| k.span())
                         .or(spec.span()),
                 );
-                if let Some(v) = t.get("git") {
-                    push(
-                        &mut out,
-                        line,
-                        full,
-                        "git",
-                        toml_str(path, &toml, v, "git")?,
-                    );
-                } else if let Some(v) = t.get("path") {
-                    push(
-                        &mut out,
-                        line,
-                        full,
-                        "path",
-                        toml_str(path, &toml, v, "path")?,
-                    );
-                } else if let Some(v) = t.get("registry") {
-                    let name = toml_str(path, &toml, v, "registry")?;
-                    let loc = registries
+                // the first of these keys is where the patch comes from
+                let from = ["git", "path", "registry"]
+                    .into_iter()
+                    .find_map(|kind| Some((kind, t.get(kind)?)));
+                let Some((kind, v)) = from else { continue };
+                let value = toml_str(path, &toml, v, kind)?;
+                let loc = match kind {
+                    "registry" => registries
                         .iter()
-                        .find(|(n, _)| n == name)
+                        .find(|(n, _)| n == value)
                         .map(|(_, u)| u.clone())
-                        .unwrap_or_else(|| format!("the registry named `{name}`"));
-                    push(&mut out, line, full, "registry", &loc);
-                }
+                        .unwrap_or_else(|| format!("the registry named `{value}`")),
+                    _ => value.to_string(),
+                };
+                push(&mut out, line, full, kind, &loc);
             }
         }
     }

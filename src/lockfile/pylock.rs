@@ -613,13 +613,8 @@ vcs = {{ type = "git", url = "https://example.com/c.git", commit-id = "abc" }}
     fn sources_edges_and_roots() {
         let lf = parse_str(&sample()).unwrap();
         assert_eq!(lf.format, "pylock-v1.0");
-        let names: Vec<_> = lf
-            .packages
-            .iter()
-            .map(|p| (p.name.as_str(), p.version.as_str(), p.line))
-            .collect();
         assert_eq!(
-            names,
+            crate::lockfile::test_support::where_read(&lf.packages),
             vec![("a", "1.0", 10), ("b", "2.0", 16), ("c", "", 22)]
         );
         assert_eq!(lf.packages[0].source, Source::Registry(None));
