@@ -38,7 +38,7 @@
 //! against the files.
 
 use super::lines::LineIndex;
-use super::python_lock::{self as shared, Node};
+use super::python_lock::{self as shared, Node, RawFile};
 use super::{Context, Lockfile, ParseError, Source, pep503};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -78,13 +78,6 @@ struct RawPackage {
     #[serde(rename = "ref")]
     reference: Option<String>,
     revision: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawFile {
-    hash: Spanned<String>,
-    file: Option<String>,
-    url: Option<String>,
 }
 
 super::format::one_file_format!("pdm", Pypi, "pdm.lock", "pdm lock");
@@ -159,13 +152,8 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let mut hashes = Vec::with_capacity(p.files.len());
         let mut artifacts = Vec::with_capacity(p.files.len());
         for f in &p.files {
-            let hash = shared::hash(ctx, &lines, &f.hash)?;
-            artifacts.push(crate::model::Artifact {
-                url: f.url.clone(),
-                filename: f.file.clone(),
-                hashes: vec![hash.clone()],
-                line: lines.line(f.hash.span().start),
-            });
+            let (hash, artifact) = f.read(ctx, &lines)?;
+            artifacts.push(artifact);
             hashes.push(hash);
         }
         let mut deps = Vec::with_capacity(p.dependencies.len());

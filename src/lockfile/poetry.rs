@@ -177,12 +177,11 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let mut hashes = Vec::new();
         let mut artifacts = Vec::new();
         for f in p.files.unwrap_or_default() {
-            let hash = shared::hash(ctx, &lines, &f.hash)?;
+            let (hash, artifact) = f.read(ctx, &lines)?;
+            // poetry's own `files` name a file, never a URL: a `url` there is not read
             artifacts.push(crate::model::Artifact {
                 url: None,
-                filename: f.file.clone(),
-                hashes: vec![hash.clone()],
-                line: lines.line(f.hash.span().start),
+                ..artifact
             });
             hashes.push(hash);
         }

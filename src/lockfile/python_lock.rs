@@ -75,6 +75,24 @@ pub(crate) struct RawFile {
     pub(crate) hash: Spanned<String>,
 }
 
+impl RawFile {
+    /// The file's hash, and the file as an [`Artifact`] (at the line of its hash).
+    pub(crate) fn read(
+        &self,
+        ctx: &Context<'_>,
+        lines: &LineIndex,
+    ) -> Result<(Hash, Artifact), ParseError> {
+        let h = hash(ctx, lines, &self.hash)?;
+        let artifact = Artifact {
+            url: self.url.clone(),
+            filename: self.file.clone(),
+            hashes: vec![h.clone()],
+            line: lines.line(self.hash.span().start),
+        };
+        Ok((h, artifact))
+    }
+}
+
 /// `[metadata.files]` of poetry 1.x (keyed `name`) and pdm `lock_version` 4.0
 /// (keyed `"name version"`).
 pub(crate) type MetadataFiles = BTreeMap<Spanned<String>, Vec<RawFile>>;
@@ -118,7 +136,7 @@ pub(crate) fn assign_metadata_files(
             ));
         }
         for f in list {
-            let h = hash(ctx, lines, &f.hash)?;
+            let (h, artifact) = f.read(ctx, lines)?;
             let target = if let [only] = candidates.as_slice() {
                 *only
             } else {
@@ -136,12 +154,6 @@ pub(crate) fn assign_metadata_files(
                             ),
                         )
                     })?
-            };
-            let artifact = Artifact {
-                url: f.url.clone(),
-                filename: f.file.clone(),
-                hashes: vec![h.clone()],
-                line: lines.line(f.hash.span().start),
             };
             assigned.push((target, h, artifact));
         }
