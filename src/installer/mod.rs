@@ -312,8 +312,16 @@ pub(crate) fn toml_false(item: &toml_edit::Item) -> bool {
 pub(crate) mod tests {
     use super::*;
 
-    /// Each reader on one file: the file, its text, the (line, key) of every setting.
-    pub(super) const CASES: &[(Reader, &str, &str, &[(usize, &str)])] = &[
+    /// A reader, a file, its text, and the (line, key) of every setting it holds.
+    type Case = (
+        Reader,
+        &'static str,
+        &'static str,
+        &'static [(usize, &'static str)],
+    );
+
+    /// Each reader on one file.
+    pub(super) const CASES: &[Case] = &[
         (
             bunfig::read,
             "bunfig.toml",

@@ -76,7 +76,7 @@ impl Out<'_> {
     fn table<'t>(&self, item: &'t Item, key: &str) -> Result<&'t dyn TableLike, ParseError> {
         super::toml_table(
             self.path,
-            &self.toml,
+            self.toml,
             item,
             format!("`{key}` must be a table"),
         )
