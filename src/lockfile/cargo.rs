@@ -212,31 +212,22 @@ fn parse_inner(ctx: &Context<'_>, text: &str, members: Members) -> Result<Lockfi
     // The format version.
     let explicit = match &raw.version {
         None => None,
-        Some(v) => {
-            let line = line_of(v.span());
-            match v.get_ref() {
-                toml::Value::Integer(n) if *n > NEWEST_VERSION => {
-                    return Err(ctx.error(
-                        Some(line),
-                        format!("Cargo.lock version {n} is newer than lockgate knows (1-{NEWEST_VERSION})"),
-                    )
-                    .with_hint("upgrade lockgate, or check that the file really is a Cargo.lock"));
-                }
-                toml::Value::Integer(n @ (3 | 4)) => Some(*n),
-                toml::Value::Integer(n) => {
-                    return Err(ctx.error(
-                        Some(line),
-                        format!("unknown Cargo.lock version {n}: cargo writes no `version` for v1 and v2, and 3 or 4 after"),
-                    ));
-                }
-                other => {
-                    return Err(ctx.error(
-                        Some(line),
-                        format!("`version` must be an integer, found {}", other.type_str()),
-                    ));
-                }
+        Some(v) => match lines.integer_version(ctx, v)? {
+            (n, line) if n > NEWEST_VERSION => {
+                return Err(ctx.error(
+                    Some(line),
+                    format!("Cargo.lock version {n} is newer than lockgate knows (1-{NEWEST_VERSION})"),
+                )
+                .with_hint("upgrade lockgate, or check that the file really is a Cargo.lock"));
             }
-        }
+            (n @ (3 | 4), _) => Some(n),
+            (n, line) => {
+                return Err(ctx.error(
+                    Some(line),
+                    format!("unknown Cargo.lock version {n}: cargo writes no `version` for v1 and v2, and 3 or 4 after"),
+                ));
+            }
+        },
     };
 
     // Entries in file order ([root] first: it precedes [[package]] in old files).

@@ -109,15 +109,14 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         }
     };
     if major != MAJOR {
-        return Err(ctx
-            .error(
-                Some(line),
-                format!(
-                    "lock_version {lock_version} is {} than lockgate knows ({MAJOR}.x)",
-                    if major > MAJOR { "newer" } else { "older" }
-                ),
-            )
-            .with_hint("upgrade lockgate, or regenerate the file with a current `pdm lock`"));
+        return Err(shared::unknown_version(
+            ctx,
+            line,
+            &format!("lock_version {lock_version}"),
+            major > MAJOR,
+            &format!("{MAJOR}.x"),
+            "a current `pdm lock`",
+        ));
     }
 
     let mut nodes: Vec<Node> = Vec::with_capacity(raw.package.len());

@@ -130,18 +130,14 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                     )
                 })?;
             if major > NEWEST_MAJOR || major == 0 {
-                return Err(ctx
-                    .error(
-                        Some(line),
-                        format!(
-                            "lock-version {} is {} than lockgate knows (1.x-{NEWEST_MAJOR}.x)",
-                            v.get_ref(),
-                            if major == 0 { "older" } else { "newer" }
-                        ),
-                    )
-                    .with_hint(
-                        "upgrade lockgate, or regenerate the file with a current `poetry lock`",
-                    ));
+                return Err(shared::unknown_version(
+                    ctx,
+                    line,
+                    &format!("lock-version {}", v.get_ref()),
+                    major != 0,
+                    &format!("1.x-{NEWEST_MAJOR}.x"),
+                    "a current `poetry lock`",
+                ));
             }
             v.get_ref().clone()
         }

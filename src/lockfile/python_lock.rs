@@ -58,6 +58,28 @@ pub(crate) fn registry(url: &str) -> Source {
 }
 
 /// A `sha256:<hex>` hash with the line of the string on error.
+/// The error for a lock version lockgate does not read: `{what} is newer (or older)
+/// than lockgate knows ({known})`, at `line`, with the hint to upgrade lockgate or to
+/// regenerate the file with `command`.
+pub(crate) fn unknown_version(
+    ctx: &Context<'_>,
+    line: usize,
+    what: &str,
+    newer: bool,
+    known: &str,
+    command: &str,
+) -> ParseError {
+    let age = if newer { "newer" } else { "older" };
+    ctx.error(
+        Some(line),
+        format!("{what} is {age} than lockgate knows ({known})"),
+    )
+    .with_hint(format!(
+        "upgrade lockgate, or regenerate the file with {command}"
+    ))
+}
+
+/// A file's hash, or an error at its line.
 pub(crate) fn hash(
     ctx: &Context<'_>,
     lines: &LineIndex,
