@@ -219,23 +219,17 @@ impl Editor {
         hs.sort();
         hs.dedup();
         let pkg = self.package_table(eco, name);
-        let old = pkg
-            .get("versions")
-            .and_then(Item::as_table_like)
-            .and_then(|t| t.get(version))
-            .and_then(|v| v.as_table_like())
-            .and_then(|t| t.get("approved"))
-            .and_then(|a| a.as_value())
-            .and_then(|v| v.as_inline_table())
-            .cloned();
-        let old_publisher = pkg
-            .get("versions")
-            .and_then(Item::as_table_like)
-            .and_then(|t| t.get(version))
-            .and_then(|v| v.as_table_like())
-            .and_then(|t| t.get("publisher"))
-            .and_then(|a| a.as_value())
-            .cloned();
+        let pin_field = |key: &str| {
+            pkg.get("versions")
+                .and_then(Item::as_table_like)
+                .and_then(|t| t.get(version))
+                .and_then(|v| v.as_table_like())
+                .and_then(|t| t.get(key))
+                .and_then(|a| a.as_value())
+                .cloned()
+        };
+        let old = pin_field("approved").and_then(|v| v.as_inline_table().cloned());
+        let old_publisher = pin_field("publisher");
         let approved = match approval.map(approval_table).filter(|t| !t.is_empty()) {
             Some(t) => Some(t),
             None => old,

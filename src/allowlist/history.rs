@@ -233,24 +233,17 @@ mod tests {
     #[test]
     fn diff_names_added_removed_and_repinned_versions_and_policy() {
         let h = |c: char| format!("sha256:{}", c.to_string().repeat(64));
-        let old = super::super::parse(
-            Path::new("a.toml"),
-            &format!(
-                "[policy]\nunlisted = \"deny\"\n[pypi.a]\nversions.\"1\" = \"{}\"\nversions.\"2\" = \"{}\"\n",
-                h('1'),
-                h('2')
-            ),
-        )
-        .unwrap();
-        let new = super::super::parse(
-            Path::new("a.toml"),
-            &format!(
-                "[policy]\nunlisted = \"warn\"\n[pypi.a]\nversions.\"2\" = \"{}\"\nversions.\"3\" = {{ hashes = [\"{}\"], approved = {{ by = \"sec\", ticket = \"SEC-1\" }} }}\n",
-                h('9'),
-                h('3')
-            ),
-        )
-        .unwrap();
+        let parse = |text: String| super::super::parse(Path::new("a.toml"), &text).unwrap();
+        let old = parse(format!(
+            "[policy]\nunlisted = \"deny\"\n[pypi.a]\nversions.\"1\" = \"{}\"\nversions.\"2\" = \"{}\"\n",
+            h('1'),
+            h('2')
+        ));
+        let new = parse(format!(
+            "[policy]\nunlisted = \"warn\"\n[pypi.a]\nversions.\"2\" = \"{}\"\nversions.\"3\" = {{ hashes = [\"{}\"], approved = {{ by = \"sec\", ticket = \"SEC-1\" }} }}\n",
+            h('9'),
+            h('3')
+        ));
         let lines: Vec<String> = diff(&old, &new).iter().map(|c| c.to_string()).collect();
         assert!(
             lines.contains(&"+ pypi a@3  (by sec, ticket SEC-1)".to_string()),

@@ -104,6 +104,32 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// `item` as a table, else an error at `span` with `message()`.
+    fn table<'i, M: Into<String>>(
+        &self,
+        item: &'i Item,
+        span: Option<std::ops::Range<usize>>,
+        message: impl FnOnce() -> M,
+    ) -> Result<&'i dyn toml_edit::TableLike, AllowlistError> {
+        item.as_table_like()
+            .ok_or_else(|| self.err(span, message()))
+    }
+
+    /// The top-level `[[key]]` list, else an error at `span` that says how to write it.
+    fn array_of_tables<'i>(
+        &self,
+        item: &'i Item,
+        span: Option<std::ops::Range<usize>>,
+        key: &str,
+    ) -> Result<&'i toml_edit::ArrayOfTables, AllowlistError> {
+        item.as_array_of_tables().ok_or_else(|| {
+            self.err(
+                span,
+                format!("`{key}` must be an array of tables: `[[{key}]]`"),
+            )
+        })
+    }
+
     fn err(
         &self,
         span: Option<std::ops::Range<usize>>,
@@ -290,40 +316,27 @@ fn parse_file(path: &Path, text: &str) -> Result<(Allowlist, Pending), Allowlist
             }
             "extends" => pending = parse_extends(&cx, item, key_span.clone())?,
             "exception" => {
-                let arr = item.as_array_of_tables().ok_or_else(|| {
-                    cx.err(
-                        key_span.clone(),
-                        "`exception` must be an array of tables: `[[exception]]`",
-                    )
-                })?;
+                let arr = cx.array_of_tables(item, key_span.clone(), k)?;
                 for t in arr.iter() {
                     list.exceptions.push(parse_exception(&cx, t)?);
                 }
             }
             "policy" => {
-                let t = item.as_table_like().ok_or_else(|| {
-                    cx.err(key_span.clone(), "`policy` must be a table: `[policy]`")
+                let t = cx.table(item, key_span.clone(), || {
+                    format!("`{k}` must be a table: `[{k}]`")
                 })?;
                 list.policy = parse_policy(&cx, t)?;
                 list.policy_keys = t.iter().map(|(k, _)| k.to_string()).collect();
             }
             "deny" => {
-                let arr = item.as_array_of_tables().ok_or_else(|| {
-                    cx.err(
-                        key_span.clone(),
-                        "`deny` must be an array of tables: `[[deny]]`",
-                    )
-                })?;
+                let arr = cx.array_of_tables(item, key_span.clone(), k)?;
                 for t in arr.iter() {
                     list.deny.push(parse_deny(&cx, t)?);
                 }
             }
             "registries" => {
-                let t = item.as_table_like().ok_or_else(|| {
-                    cx.err(
-                        key_span.clone(),
-                        "`registries` must be a table: `[registries]`",
-                    )
+                let t = cx.table(item, key_span.clone(), || {
+                    format!("`{k}` must be a table: `[{k}]`")
                 })?;
                 for (rk, rv) in t.iter() {
                     if Ecosystem::parse(rk).is_none() {
@@ -353,11 +366,8 @@ fn parse_file(path: &Path, text: &str) -> Result<(Allowlist, Pending), Allowlist
                         ));
                     }
                 };
-                let t = item.as_table_like().ok_or_else(|| {
-                    cx.err(
-                        key_span.clone(),
-                        format!("`{other}` must hold one table per package, e.g. `[{other}.NAME]`"),
-                    )
+                let t = cx.table(item, key_span.clone(), || {
+                    format!("`{other}` must hold one table per package, e.g. `[{other}.NAME]`")
                 })?;
                 for (name, pkg) in t.iter() {
                     let name_span = t.get_key_value(name).and_then(|(k, _)| k.span());
@@ -766,11 +776,8 @@ fn parse_entry(
     name_span: Option<std::ops::Range<usize>>,
     item: &Item,
 ) -> Result<Entry, AllowlistError> {
-    let t = item.as_table_like().ok_or_else(|| {
-        cx.err(
-            name_span.clone(),
-            format!("`{eco}.{name}` must be a table with `versions`"),
-        )
+    let t = cx.table(item, name_span.clone(), || {
+        format!("`{eco}.{name}` must be a table with `versions`")
     })?;
     if name.trim().is_empty() {
         return Err(cx.err(name_span, format!("empty package name under [{eco}]")));
@@ -791,11 +798,8 @@ fn parse_entry(
             format!("`{eco}.{name}` has no `versions`; add `versions.\"X.Y.Z\" = \"sha256:…\"` (or run `lockgate allowlist suggest`)"),
         ));
     };
-    let vt = versions.as_table_like().ok_or_else(|| {
-        cx.err(
-            vkey.span(),
-            format!("`{eco}.{name}.versions` must map versions to hashes"),
-        )
+    let vt = cx.table(versions, vkey.span(), || {
+        format!("`{eco}.{name}.versions` must map versions to hashes")
     })?;
     for (version, pin) in vt.iter() {
         let span = vt

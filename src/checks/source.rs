@@ -323,63 +323,83 @@ mod tests {
 
     #[test]
     fn npm_tarballs_must_name_their_entry() {
-        let ok = "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz";
-        assert_eq!(npm_tarball_matches(ok, "left-pad", "1.3.0"), Some(true));
-        let yarn = "https://registry.yarnpkg.com/@babel/core/-/core-7.0.0.tgz#abc";
-        assert_eq!(
-            npm_tarball_matches(yarn, "@babel/core", "7.0.0"),
-            Some(true)
-        );
-        let other = "https://registry.yarnpkg.com/is-odd/-/is-odd-3.0.1.tgz#abc";
-        assert_eq!(npm_tarball_matches(other, "left-pad", "1.3.0"), Some(false));
-        let version = "https://registry.npmjs.org/left-pad/-/left-pad-1.2.0.tgz";
-        assert_eq!(
-            npm_tarball_matches(version, "left-pad", "1.3.0"),
-            Some(false)
-        );
-        // The default registry has no other shape.
-        let odd = "https://registry.npmjs.org/left-pad.tgz";
-        assert_eq!(npm_tarball_matches(odd, "left-pad", "1.3.0"), Some(false));
-        // Another registry's own shape is not judged.
-        let gh = "https://npm.pkg.github.com/download/@o/p/1.0.0/abc";
-        assert_eq!(npm_tarball_matches(gh, "@o/p", "1.0.0"), Some(true));
+        let cases = [
+            (
+                "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",
+                "left-pad",
+                "1.3.0",
+                Some(true),
+            ),
+            (
+                "https://registry.yarnpkg.com/@babel/core/-/core-7.0.0.tgz#abc",
+                "@babel/core",
+                "7.0.0",
+                Some(true),
+            ),
+            // another package
+            (
+                "https://registry.yarnpkg.com/is-odd/-/is-odd-3.0.1.tgz#abc",
+                "left-pad",
+                "1.3.0",
+                Some(false),
+            ),
+            // another version
+            (
+                "https://registry.npmjs.org/left-pad/-/left-pad-1.2.0.tgz",
+                "left-pad",
+                "1.3.0",
+                Some(false),
+            ),
+            // The default registry has no other shape.
+            (
+                "https://registry.npmjs.org/left-pad.tgz",
+                "left-pad",
+                "1.3.0",
+                Some(false),
+            ),
+            // Another registry's own shape is not judged.
+            (
+                "https://npm.pkg.github.com/download/@o/p/1.0.0/abc",
+                "@o/p",
+                "1.0.0",
+                Some(true),
+            ),
+        ];
+        for (url, name, version, want) in cases {
+            assert_eq!(npm_tarball_matches(url, name, version), want, "{url}");
+        }
     }
 
     #[test]
     fn python_files_must_name_their_entry() {
-        assert_eq!(
-            python_file_matches("six-1.16.0-py2.py3-none-any.whl", "six", "1.16.0"),
-            Some(true)
-        );
-        assert_eq!(
-            python_file_matches("python-dateutil-2.8.2.tar.gz", "python_dateutil", "2.8.2"),
-            Some(true)
-        );
-        assert_eq!(
-            python_file_matches(
+        let torch = percent_decode("torch-2.1.0%2Bcpu-cp311-cp311-linux_x86_64.whl");
+        let cases = [
+            (
+                "six-1.16.0-py2.py3-none-any.whl",
+                "six",
+                "1.16.0",
+                Some(true),
+            ),
+            (
+                "python-dateutil-2.8.2.tar.gz",
+                "python_dateutil",
+                "2.8.2",
+                Some(true),
+            ),
+            (
                 "zope.interface-6.0-cp311-cp311-manylinux_2_17_x86_64.whl",
                 "zope-interface",
-                "6.0.0"
+                "6.0.0",
+                Some(true),
             ),
-            Some(true)
-        );
-        assert_eq!(
-            python_file_matches(
-                &percent_decode("torch-2.1.0%2Bcpu-cp311-cp311-linux_x86_64.whl"),
-                "torch",
-                "2.1.0+cpu"
-            ),
-            Some(true)
-        );
-        assert_eq!(
-            python_file_matches("idna-3.7-py3-none-any.whl", "six", "1.16.0"),
-            Some(false)
-        );
-        assert_eq!(
-            python_file_matches("six-1.15.0.tar.gz", "six", "1.16.0"),
-            Some(false)
-        );
-        assert_eq!(python_file_matches("six.exe", "six", "1.16.0"), None);
+            (&torch, "torch", "2.1.0+cpu", Some(true)),
+            ("idna-3.7-py3-none-any.whl", "six", "1.16.0", Some(false)),
+            ("six-1.15.0.tar.gz", "six", "1.16.0", Some(false)),
+            ("six.exe", "six", "1.16.0", None),
+        ];
+        for (file, name, version, want) in cases {
+            assert_eq!(python_file_matches(file, name, version), want, "{file}");
+        }
     }
 
     #[test]

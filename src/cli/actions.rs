@@ -42,17 +42,11 @@ pub fn gather(
         return Ok(pins);
     }
     let client = super::online::client(list, offline)?;
-    let (resolved, problems) = actions::resolve(&client, &wanted.by_tag);
-    for (name, reference, why) in &problems {
-        eprintln!("error: actions {name}@{reference}: {why}");
-    }
-    if !problems.is_empty() {
-        anyhow::bail!(
-            "{} action ref{} could not be resolved to a commit (check LOCKGATE_GITHUB_API); the allowlist was not changed",
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" }
-        );
-    }
+    let resolved = resolve_all(
+        &client,
+        &wanted.by_tag,
+        " (check LOCKGATE_GITHUB_API); the allowlist was not changed",
+    )?;
     for p in resolved {
         let approved = list
             .and_then(|l| l.entry(Ecosystem::Actions, &p.name))
@@ -122,18 +116,7 @@ pub fn add(
     }
     if !refs.is_empty() {
         let client = super::online::client(list.as_ref(), offline)?;
-        let (resolved, problems) = actions::resolve(&client, &refs);
-        for (name, reference, why) in &problems {
-            eprintln!("error: actions {name}@{reference}: {why}");
-        }
-        if !problems.is_empty() {
-            anyhow::bail!(
-                "{} action ref{} could not be resolved to a commit; nothing was written",
-                problems.len(),
-                if problems.len() == 1 { "" } else { "s" }
-            );
-        }
-        pins.extend(resolved);
+        pins.extend(resolve_all(&client, &refs, "; nothing was written")?);
     }
     edit::update(allowlist_path, true, |ed| {
         actions::apply(ed, &pins, approval);
@@ -156,4 +139,25 @@ pub fn add(
         allowlist_path.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Resolve each (action, tag or branch) to its commit; every one that fails is printed,
+/// and then the whole call fails, its message ending with `outcome`.
+fn resolve_all(
+    client: &lockgate::registry::Client,
+    refs: &[(String, String)],
+    outcome: &str,
+) -> anyhow::Result<Vec<ActionPin>> {
+    let (resolved, problems) = actions::resolve(client, refs);
+    for (name, reference, why) in &problems {
+        eprintln!("error: actions {name}@{reference}: {why}");
+    }
+    if !problems.is_empty() {
+        anyhow::bail!(
+            "{} action ref{} could not be resolved to a commit{outcome}",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(resolved)
 }

@@ -9,6 +9,17 @@ use lockgate::allowlist::{self, edit, gate, ops};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// `--allow-scripts`, for the commands that write versions into the allowlist.
+#[derive(clap::Args, Debug, Clone, Copy, Default)]
+pub struct ScriptsArg {
+    /// Approve the install scripts of the versions written (`scripts = true`):
+    /// npm install scripts and binding.gyp, PyPI sdists, crate build scripts.
+    /// Without it they are pinned without `scripts` and `check` reports them
+    /// (`install-script`).
+    #[arg(long)]
+    pub allow_scripts: bool,
+}
+
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct ApprovalArgs {
     /// Who approves (written to each version's `approved.by`); defaults to the git
@@ -79,12 +90,8 @@ pub enum Cmd {
         /// allowlist's `exclude`.
         #[arg(long)]
         exclude: Vec<String>,
-        /// Approve the install scripts of the versions written (`scripts = true`):
-        /// npm install scripts and binding.gyp, PyPI sdists, crate build scripts.
-        /// Without it they are pinned without `scripts` and `check` reports them
-        /// (`install-script`).
-        #[arg(long)]
-        allow_scripts: bool,
+        #[command(flatten)]
+        scripts: ScriptsArg,
         #[command(flatten)]
         approval: ApprovalArgs,
         /// Take the hashes from the registries (every file of each version), not
@@ -108,12 +115,8 @@ pub enum Cmd {
         /// --reason; known-malicious ones are never written).
         #[arg(long, requires = "reason")]
         force: bool,
-        /// Approve the install scripts of the versions written (`scripts = true`):
-        /// npm install scripts and binding.gyp, PyPI sdists, crate build scripts.
-        /// Without it they are pinned without `scripts` and `check` reports them
-        /// (`install-script`).
-        #[arg(long)]
-        allow_scripts: bool,
+        #[command(flatten)]
+        scripts: ScriptsArg,
         #[command(flatten)]
         approval: ApprovalArgs,
         /// Take the hashes from the registries, not the lockfiles (the snippet then
@@ -141,12 +144,8 @@ pub enum Cmd {
         /// Add even what the checks flag; needs --reason.
         #[arg(long, requires = "reason")]
         force: bool,
-        /// Approve the install scripts of the versions written (`scripts = true`):
-        /// npm install scripts and binding.gyp, PyPI sdists, crate build scripts.
-        /// Without it they are pinned without `scripts` and `check` reports them
-        /// (`install-script`).
-        #[arg(long)]
-        allow_scripts: bool,
+        #[command(flatten)]
+        scripts: ScriptsArg,
         #[command(flatten)]
         net: super::online::NetArgs,
     },
@@ -274,7 +273,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             allowlist,
             force,
             exclude,
-            allow_scripts,
+            scripts: ScriptsArg { allow_scripts },
             approval,
             online,
             net,
@@ -365,7 +364,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             allowlist,
             write,
             force,
-            allow_scripts,
+            scripts: ScriptsArg { allow_scripts },
             approval,
             online,
             net,
@@ -476,7 +475,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             allowlist,
             approval,
             force,
-            allow_scripts,
+            scripts: ScriptsArg { allow_scripts },
             net,
         } => {
             let code = super::online::add(

@@ -8,7 +8,7 @@
 //! Not read: tokens and credentials in those tables, `[install.cache]`, the
 //! security scanner setting, and everything outside `[install]`.
 
-use super::{Found, Setting, TomlDoc, config_error};
+use super::{Found, Setting, TomlDoc, config_error, toml_table};
 use crate::lockfile::ParseError;
 use crate::model::Ecosystem;
 use std::path::Path;
@@ -20,13 +20,12 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
     let Some(install) = toml.doc.get("install") else {
         return Ok(out);
     };
-    let install = install.as_table_like().ok_or_else(|| {
-        config_error(
-            path,
-            Some(toml.line(install.span())),
-            "`install` must be a table: `[install]`",
-        )
-    })?;
+    let install = toml_table(
+        path,
+        &toml,
+        install,
+        "`install` must be a table: `[install]`",
+    )?;
     let mut registry = |key: String, item: &toml_edit::Item| -> Result<(), ParseError> {
         let url = match item.as_str() {
             Some(s) => s.to_string(),
@@ -55,13 +54,8 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Found>, ParseError> {
         registry("install.registry".to_string(), item)?;
     }
     if let Some(scopes) = install.get("scopes") {
-        let t = scopes.as_table_like().ok_or_else(|| {
-            config_error(
-                path,
-                Some(toml.line(scopes.span())),
-                "`install.scopes` must be a table: `[install.scopes]`",
-            )
-        })?;
+        let message = "`install.scopes` must be a table: `[install.scopes]`";
+        let t = toml_table(path, &toml, scopes, message)?;
         for (name, item) in t.iter() {
             registry(format!("install.scopes.{name}"), item)?;
         }
@@ -74,18 +68,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn registry_and_scopes() {
-        let text = "[install]\nexact = true\nregistry = \"http://other-host/\"\n\n[install.scopes]\nacme = { url = \"https://npm.acme.example/\", token = \"$T\" }\nother = \"https://o.example/\"\n";
-        let got = read(Path::new("bunfig.toml"), text).unwrap();
-        let v: Vec<(usize, &str)> = got.iter().map(|f| (f.line, f.key.as_str())).collect();
-        assert_eq!(
-            v,
-            vec![
-                (3, "install.registry"),
-                (6, "install.scopes.acme"),
-                (7, "install.scopes.other")
-            ]
-        );
+    fn scopes_are_registries() {
+        let got = crate::installer::tests::read_case("bunfig.toml");
         assert_eq!(
             got[1].setting,
             Setting::Source {
@@ -96,20 +80,7 @@ mod tests {
     }
 
     #[test]
-    fn table_registry_and_errors() {
-        let got = read(
-            Path::new("b"),
-            "[install.registry]\nurl = \"https://x.example/\"\n",
-        )
-        .unwrap();
-        assert_eq!(got.len(), 1);
+    fn a_wrong_type_is_an_error() {
         assert!(read(Path::new("b"), "[install]\nregistry = 3\n").is_err());
-        let e = read(Path::new("b"), "[install\n").unwrap_err();
-        assert_eq!(e.line, Some(1));
-        assert!(
-            read(Path::new("b"), "[run]\nbun = true\n")
-                .unwrap()
-                .is_empty()
-        );
     }
 }

@@ -289,6 +289,17 @@ pub(crate) fn toml_str<'a>(
     })
 }
 
+/// A value that must be a table, or a parse error naming its line with `message`.
+pub(crate) fn toml_table<'a>(
+    path: &Path,
+    toml: &TomlDoc,
+    item: &'a toml_edit::Item,
+    message: impl Into<String>,
+) -> Result<&'a dyn toml_edit::TableLike, ParseError> {
+    item.as_table_like()
+        .ok_or_else(|| config_error(path, Some(toml.line(item.span())), message))
+}
+
 /// `false` for a TOML boolean false (or the string "false", which some tools accept).
 pub(crate) fn toml_false(item: &toml_edit::Item) -> bool {
     item.as_bool() == Some(false)
@@ -298,8 +309,184 @@ pub(crate) fn toml_false(item: &toml_edit::Item) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A reader, a file, its text, and the (line, key) of every setting it holds.
+    type Case = (
+        Reader,
+        &'static str,
+        &'static str,
+        &'static [(usize, &'static str)],
+    );
+
+    /// Each reader on one file.
+    pub(super) const CASES: &[Case] = &[
+        (
+            bunfig::read,
+            "bunfig.toml",
+            "[install]\nexact = true\nregistry = \"http://other-host/\"\n\n[install.scopes]\nacme = { url = \"https://npm.acme.example/\", token = \"$T\" }\nother = \"https://o.example/\"\n",
+            &[
+                (3, "install.registry"),
+                (6, "install.scopes.acme"),
+                (7, "install.scopes.other"),
+            ],
+        ),
+        (
+            bunfig::read,
+            "table/bunfig.toml",
+            "[install.registry]\nurl = \"https://x.example/\"\n",
+            &[(1, "install.registry")],
+        ),
+        (
+            yarnrc::read_classic,
+            ".yarnrc",
+            "# yarn lockfile v1\n\nregistry \"http://other-host/\"\n\"@acme:registry\" \"https://npm.acme.example/\"\nstrict-ssl false\nlastUpdateCheck 1700000000000\n",
+            &[(3, "registry"), (4, "@acme:registry"), (5, "strict-ssl")],
+        ),
+        (
+            pnpm_workspace::read,
+            "pnpm-workspace.yaml",
+            "packages:\n  - \"packages/*\"\nregistry: http://other-host/\nregistries:\n  default: https://r.example/\n  \"@acme\": https://npm.acme.example/\n\"@x:registry\": https://x.example/\nstrictSsl: false\nverifyStoreIntegrity: false\ncatalog:\n  react: ^18\n",
+            &[
+                (3, "registry"),
+                (5, "registries.default"),
+                (6, "registries.@acme"),
+                (7, "@x:registry"),
+                (8, "strictSsl"),
+                (9, "verifyStoreIntegrity"),
+            ],
+        ),
+        (
+            yarnrc::read_berry,
+            ".yarnrc.yml",
+            "nodeLinker: node-modules\nnpmRegistryServer: \"http://other-host\"\nnpmScopes:\n  acme:\n    npmRegistryServer: https://npm.acme.example\n    npmAuthToken: x\nchecksumBehavior: ignore\nunsafeHttpWhitelist:\n  - \"*.acme.example\"\nenableStrictSsl: false\n",
+            &[
+                (2, "npmRegistryServer"),
+                (5, "npmScopes.acme.npmRegistryServer"),
+                (7, "checksumBehavior"),
+                (9, "unsafeHttpWhitelist"),
+                (10, "enableStrictSsl"),
+            ],
+        ),
+        (
+            python::read_uv_toml,
+            "uv.toml",
+            "index-url = \"https://other.example/simple\"\nextra-index-url = [\n  \"https://a.example/simple\",\n  \"https://b.example/simple\",\n]\nfind-links = [\"./wheels\"]\nallow-insecure-host = [\"a.example\"]\n\n[[index]]\nname = \"acme\"\nurl = \"https://pypi.acme.example/simple\"\ndefault = true\n\n[pip]\nindex-url = \"https://c.example/simple\"\nverify-hashes = false\n",
+            &[
+                (1, "index-url"),
+                (3, "extra-index-url"),
+                (4, "extra-index-url"),
+                (6, "find-links"),
+                (7, "allow-insecure-host"),
+                (11, "index.url"),
+                (15, "pip.index-url"),
+                (16, "pip.verify-hashes"),
+            ],
+        ),
+        (
+            python::read_pyproject,
+            "pyproject.toml",
+            "[project]\nname = \"x\"\n\n[tool.uv]\nindex-url = \"https://other.example/simple\"\n\n[[tool.uv.index]]\nurl = \"https://u.example/simple\"\n\n[tool.uv.sources]\nlocalpkg = { path = \"vendor/localpkg\" }\n\n[[tool.poetry.source]]\nname = \"corp\"\nurl = \"https://corp.example/simple/\"\npriority = \"supplemental\"\n\n[[tool.pdm.source]]\nname = \"p\"\nurl = \"http://p.example/simple\"\nverify_ssl = false\n",
+            &[
+                (5, "tool.uv.index-url"),
+                (8, "tool.uv.index.url"),
+                (15, "tool.poetry.source.url"),
+                (20, "tool.pdm.source.url"),
+                (21, "tool.pdm.source.verify_ssl"),
+            ],
+        ),
+        (
+            python::read_poetry_toml,
+            "poetry.toml",
+            "[virtualenvs]\nin-project = true\n\n[repositories.corp]\nurl = \"https://corp.example/simple/\"\n\n[certificates.corp]\ncert = false\n",
+            &[(5, "repositories.corp.url"), (8, "certificates.corp.cert")],
+        ),
+        (
+            python::read_pdm_toml,
+            "pdm.toml",
+            "[pypi]\nurl = \"https://m.example/simple\"\nverify_ssl = false\n\n[pypi.extra]\nurl = \"https://e.example/simple\"\n",
+            &[
+                (2, "pypi.url"),
+                (3, "pypi.verify_ssl"),
+                (6, "pypi.extra.url"),
+            ],
+        ),
+        (
+            python::read_requirements_options,
+            "requirements.txt",
+            "--index-url https://pypi.org/simple\n--trusted-host mirror.example # why\nsix==1.16.0 \\\n    --hash=sha256:00\n# --trusted-host not.this\n--extra-index-url https://x.example/ \\\n  --trusted-host=x.example\n",
+            &[(2, "--trusted-host"), (6, "--trusted-host")],
+        ),
+        (
+            python::read_pipfile_lock,
+            "Pipfile.lock",
+            "{\n  \"_meta\": {\n    \"sources\": [\n      {\"name\": \"m\", \"url\": \"http://m.example/simple\",\n       \"verify_ssl\": false}\n    ]\n  },\n  \"default\": {}\n}\n",
+            &[(5, "_meta.sources[m].verify_ssl")],
+        ),
+        (
+            python::read_pipfile,
+            "Pipfile",
+            "[[source]]\nurl = \"https://pypi.org/simple\"\nverify_ssl = true\nname = \"pypi\"\n\n[[source]]\nurl = \"http://m.example/simple\"\nverify_ssl = false\nname = \"m\"\n\n[packages]\nsix = \"*\"\n",
+            &[
+                (2, "source.url"),
+                (7, "source.url"),
+                (8, "source.verify_ssl"),
+            ],
+        ),
+    ];
+
+    /// The text of the case for `file`.
+    pub(super) fn text_of(file: &str) -> &'static str {
+        CASES.iter().find(|c| c.1 == file).expect(file).2
+    }
+
+    /// The settings the case for `file` reads.
+    pub(super) fn read_case(file: &str) -> Vec<Found> {
+        let (read, file, text, _) = *CASES.iter().find(|c| c.1 == file).expect(file);
+        read(Path::new(file), text).unwrap()
+    }
+
+    #[test]
+    fn each_reader_reports_its_settings_with_lines() {
+        for (i, (_, file, _, want)) in CASES.iter().enumerate() {
+            let got = read_case(file);
+            let keys: Vec<(usize, &str)> = got.iter().map(|f| (f.line, f.key.as_str())).collect();
+            assert_eq!(keys, *want, "{file} (case {i})");
+        }
+    }
+
+    /// Files with nothing the check looks at, each read by its reader: no settings.
+    #[test]
+    fn files_without_settings_read_as_none() {
+        let cases: &[(Reader, &str)] = &[
+            (bunfig::read, "[run]\nbun = true\n"),
+            (cargo_config::read, "[build]\njobs = 2\n"),
+            (pnpm_workspace::read, "packages:\n  - \"packages/*\"\n"),
+            (pnpm_workspace::read, ""),
+            (yarnrc::read_berry, "checksumBehavior: throw\n"),
+            (yarnrc::read_berry, ""),
+            (yarnrc::read_berry, "enableStrictSsl: true\n"),
+            (python::read_pyproject, "[project]\nname = \"x\"\n"),
+        ];
+        for (read, text) in cases {
+            assert!(read(Path::new("f"), text).unwrap().is_empty(), "{text:?}");
+        }
+    }
+
+    /// Malformed TOML: an error on line 1, whichever reader reads it.
+    #[test]
+    fn malformed_toml_is_an_error_on_its_line() {
+        let cases: &[(Reader, &str)] = &[
+            (bunfig::read, "[install\n"),
+            (cargo_config::read, "[source\n"),
+            (python::read_uv_toml, "index-url = \n"),
+        ];
+        for (read, text) in cases {
+            let e = read(Path::new("f"), text).unwrap_err();
+            assert_eq!(e.line, Some(1), "{text:?}");
+        }
+    }
 
     #[test]
     fn clean_folds_dots() {

@@ -74,13 +74,12 @@ impl Out<'_> {
     }
 
     fn table<'t>(&self, item: &'t Item, key: &str) -> Result<&'t dyn TableLike, ParseError> {
-        item.as_table_like().ok_or_else(|| {
-            config_error(
-                self.path,
-                Some(self.toml.line(item.span())),
-                format!("`{key}` must be a table"),
-            )
-        })
+        super::toml_table(
+            self.path,
+            self.toml,
+            item,
+            format!("`{key}` must be a table"),
+        )
     }
 
     /// The strings of an inline array, each with its own line.
@@ -437,83 +436,23 @@ pub fn read_pipfile_lock(path: &Path, text: &str) -> Result<Vec<Found>, ParseErr
 mod tests {
     use super::*;
 
-    fn keys(found: &[Found]) -> Vec<(usize, &str)> {
-        found.iter().map(|f| (f.line, f.key.as_str())).collect()
-    }
+    use crate::installer::tests::read_case;
 
     #[test]
-    fn uv_toml() {
-        let text = "index-url = \"https://other.example/simple\"\nextra-index-url = [\n  \"https://a.example/simple\",\n  \"https://b.example/simple\",\n]\nfind-links = [\"./wheels\"]\nallow-insecure-host = [\"a.example\"]\n\n[[index]]\nname = \"acme\"\nurl = \"https://pypi.acme.example/simple\"\ndefault = true\n\n[pip]\nindex-url = \"https://c.example/simple\"\nverify-hashes = false\n";
-        let got = read_uv_toml(Path::new("uv.toml"), text).unwrap();
+    fn settings_say_what_they_do() {
         assert_eq!(
-            keys(&got),
-            vec![
-                (1, "index-url"),
-                (3, "extra-index-url"),
-                (4, "extra-index-url"),
-                (6, "find-links"),
-                (7, "allow-insecure-host"),
-                (11, "index.url"),
-                (15, "pip.index-url"),
-                (16, "pip.verify-hashes"),
-            ]
-        );
-        assert_eq!(
-            got[3].setting,
+            read_case("uv.toml")[3].setting,
             Setting::Source {
                 kind: "path",
                 location: "./wheels".into()
             }
         );
-    }
-
-    #[test]
-    fn pyproject_uv_poetry_pdm() {
-        let text = "[project]\nname = \"x\"\n\n[tool.uv]\nindex-url = \"https://other.example/simple\"\n\n[[tool.uv.index]]\nurl = \"https://u.example/simple\"\n\n[tool.uv.sources]\nlocalpkg = { path = \"vendor/localpkg\" }\n\n[[tool.poetry.source]]\nname = \"corp\"\nurl = \"https://corp.example/simple/\"\npriority = \"supplemental\"\n\n[[tool.pdm.source]]\nname = \"p\"\nurl = \"http://p.example/simple\"\nverify_ssl = false\n";
-        let got = read_pyproject(Path::new("pyproject.toml"), text).unwrap();
+        assert!(matches!(
+            read_case("pyproject.toml")[4].setting,
+            Setting::VerificationOff { .. }
+        ));
         assert_eq!(
-            keys(&got),
-            vec![
-                (5, "tool.uv.index-url"),
-                (8, "tool.uv.index.url"),
-                (15, "tool.poetry.source.url"),
-                (20, "tool.pdm.source.url"),
-                (21, "tool.pdm.source.verify_ssl"),
-            ]
-        );
-        assert!(matches!(got[4].setting, Setting::VerificationOff { .. }));
-    }
-
-    #[test]
-    fn poetry_and_pdm_project_config() {
-        let text = "[virtualenvs]\nin-project = true\n\n[repositories.corp]\nurl = \"https://corp.example/simple/\"\n\n[certificates.corp]\ncert = false\n";
-        let got = read_poetry_toml(Path::new("poetry.toml"), text).unwrap();
-        assert_eq!(
-            keys(&got),
-            vec![(5, "repositories.corp.url"), (8, "certificates.corp.cert")]
-        );
-        let text = "[pypi]\nurl = \"https://m.example/simple\"\nverify_ssl = false\n\n[pypi.extra]\nurl = \"https://e.example/simple\"\n";
-        let got = read_pdm_toml(Path::new("pdm.toml"), text).unwrap();
-        assert_eq!(
-            keys(&got),
-            vec![
-                (2, "pypi.url"),
-                (3, "pypi.verify_ssl"),
-                (6, "pypi.extra.url")
-            ]
-        );
-    }
-
-    #[test]
-    fn requirements_trusted_host() {
-        let text = "--index-url https://pypi.org/simple\n--trusted-host mirror.example # why\nsix==1.16.0 \\\n    --hash=sha256:00\n# --trusted-host not.this\n--extra-index-url https://x.example/ \\\n  --trusted-host=x.example\n";
-        let got = read_requirements_options(Path::new("requirements.txt"), text).unwrap();
-        assert_eq!(
-            keys(&got),
-            vec![(2, "--trusted-host"), (6, "--trusted-host")]
-        );
-        assert_eq!(
-            got[1].setting,
+            read_case("requirements.txt")[1].setting,
             Setting::VerificationOff {
                 effect: "TLS certificate verification for `x.example`".into()
             }
@@ -521,11 +460,8 @@ mod tests {
     }
 
     #[test]
-    fn pipfile_lock_verify_ssl() {
-        let text = "{\n  \"_meta\": {\n    \"sources\": [\n      {\"name\": \"m\", \"url\": \"http://m.example/simple\",\n       \"verify_ssl\": false}\n    ]\n  },\n  \"default\": {}\n}\n";
-        let got = read_pipfile_lock(Path::new("Pipfile.lock"), text).unwrap();
-        assert_eq!(keys(&got), vec![(5, "_meta.sources[m].verify_ssl")]);
-        let ok = text.replace("false", "true");
+    fn pipfile_lock_with_verification_on_reports_nothing() {
+        let ok = crate::installer::tests::text_of("Pipfile.lock").replace("false", "true");
         assert!(
             read_pipfile_lock(Path::new("Pipfile.lock"), &ok)
                 .unwrap()
@@ -534,24 +470,7 @@ mod tests {
     }
 
     #[test]
-    fn pipfile_and_plain_files() {
-        let text = "[[source]]\nurl = \"https://pypi.org/simple\"\nverify_ssl = true\nname = \"pypi\"\n\n[[source]]\nurl = \"http://m.example/simple\"\nverify_ssl = false\nname = \"m\"\n\n[packages]\nsix = \"*\"\n";
-        let got = read_pipfile(Path::new("Pipfile"), text).unwrap();
-        assert_eq!(
-            keys(&got),
-            vec![
-                (2, "source.url"),
-                (7, "source.url"),
-                (8, "source.verify_ssl")
-            ]
-        );
-        assert!(
-            read_pyproject(Path::new("p"), "[project]\nname = \"x\"\n")
-                .unwrap()
-                .is_empty()
-        );
+    fn wrong_type_is_an_error() {
         assert!(read_pyproject(Path::new("p"), "[tool.uv]\nindex-url = 3\n").is_err());
-        let e = read_uv_toml(Path::new("u"), "index-url = \n").unwrap_err();
-        assert_eq!(e.line, Some(1));
     }
 }

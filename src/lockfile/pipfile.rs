@@ -102,11 +102,7 @@ struct Entry {
     bzr: Option<String>,
 }
 
-/// The `pipfile` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format =
-    super::Format::new("pipfile", module_path!(), super::Ecosystem::Pypi, parse)
-        .files(&["Pipfile.lock"], |name, _| name == "Pipfile.lock")
-        .hint("regenerate it with `pipenv lock` (or restore it from git)");
+super::format::one_file_format!("pipfile", Pypi, "Pipfile.lock", "pipenv lock");
 
 /// Parse a `Pipfile.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {

@@ -804,17 +804,9 @@ fn read_version(dir: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
-        let p = Path::new("/nonexistent/pnpm-lock.yaml");
-        parse(
-            &Context {
-                path: p,
-                display: Path::new("pnpm-lock.yaml"),
-            },
-            text,
-        )
+        FORMAT.parse_at("/nonexistent/pnpm-lock.yaml", text)
     }
 
     const V9: &str = "lockfileVersion: '9.0'

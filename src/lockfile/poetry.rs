@@ -94,11 +94,7 @@ struct RawSource {
     resolved_reference: Option<String>,
 }
 
-/// The `poetry` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format =
-    super::Format::new("poetry", module_path!(), super::Ecosystem::Pypi, parse)
-        .files(&["poetry.lock"], |name, _| name == "poetry.lock")
-        .hint("regenerate it with `poetry lock` (or restore it from git)");
+super::format::one_file_format!("poetry", Pypi, "poetry.lock", "poetry lock");
 
 /// Parse the text of a `poetry.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
@@ -134,18 +130,14 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                     )
                 })?;
             if major > NEWEST_MAJOR || major == 0 {
-                return Err(ctx
-                    .error(
-                        Some(line),
-                        format!(
-                            "lock-version {} is {} than lockgate knows (1.x-{NEWEST_MAJOR}.x)",
-                            v.get_ref(),
-                            if major == 0 { "older" } else { "newer" }
-                        ),
-                    )
-                    .with_hint(
-                        "upgrade lockgate, or regenerate the file with a current `poetry lock`",
-                    ));
+                return Err(shared::unknown_version(
+                    ctx,
+                    line,
+                    &format!("lock-version {}", v.get_ref()),
+                    major != 0,
+                    &format!("1.x-{NEWEST_MAJOR}.x"),
+                    "a current `poetry lock`",
+                ));
             }
             v.get_ref().clone()
         }
@@ -181,12 +173,11 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let mut hashes = Vec::new();
         let mut artifacts = Vec::new();
         for f in p.files.unwrap_or_default() {
-            let hash = shared::hash(ctx, &lines, &f.hash)?;
+            let (hash, artifact) = f.read(ctx, &lines)?;
+            // poetry's own `files` name a file, never a URL: a `url` there is not read
             artifacts.push(crate::model::Artifact {
                 url: None,
-                filename: f.file.clone(),
-                hashes: vec![hash.clone()],
-                line: lines.line(f.hash.span().start),
+                ..artifact
             });
             hashes.push(hash);
         }

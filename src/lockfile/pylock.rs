@@ -574,7 +574,7 @@ pub fn attestation_identities(
 mod tests {
     use super::*;
 
-    fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
+    pub(super) fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
         FORMAT.parse_at("/nonexistent/proj/pylock.toml", text)
     }
 
@@ -613,13 +613,8 @@ vcs = {{ type = "git", url = "https://example.com/c.git", commit-id = "abc" }}
     fn sources_edges_and_roots() {
         let lf = parse_str(&sample()).unwrap();
         assert_eq!(lf.format, "pylock-v1.0");
-        let names: Vec<_> = lf
-            .packages
-            .iter()
-            .map(|p| (p.name.as_str(), p.version.as_str(), p.line))
-            .collect();
         assert_eq!(
-            names,
+            crate::lockfile::test_support::where_read(&lf.packages),
             vec![("a", "1.0", 10), ("b", "2.0", 16), ("c", "", 22)]
         );
         assert_eq!(lf.packages[0].source, Source::Registry(None));
@@ -662,7 +657,7 @@ vcs = {{ type = "git", url = "https://example.com/c.git", commit-id = "abc" }}
 
 #[cfg(test)]
 mod upload_time_tests {
-    use super::*;
+    use super::tests::parse_str;
 
     const H: &str = "1111111111111111111111111111111111111111111111111111111111111111";
 
@@ -684,9 +679,7 @@ wheels = [{{ url = "https://files.pythonhosted.org/a-1.0-py3-none-any.whl", uplo
     #[test]
     fn upload_time_is_the_latest_of_the_files() {
         let text = lock("2020-01-01T00:00:00Z", "2025-09-08T13:16:00Z");
-        let lf = FORMAT
-            .parse_at("/nonexistent/p/pylock.toml", &text)
-            .unwrap();
+        let lf = parse_str(&text).unwrap();
         assert_eq!(lf.packages[0].upload_time, Some(1_757_337_360));
     }
 
@@ -694,16 +687,10 @@ wheels = [{{ url = "https://files.pythonhosted.org/a-1.0-py3-none-any.whl", uplo
     #[test]
     fn a_date_without_time_or_a_string_is_an_error() {
         let text = lock("2020-01-01T00:00:00Z", "2025-09-08");
-        let e = FORMAT
-            .parse_at("/nonexistent/p/pylock.toml", &text)
-            .unwrap_err();
+        let e = parse_str(&text).unwrap_err();
         assert!(e.message.contains("upload-time"), "{}", e.message);
         assert_eq!(e.line, Some(5));
         let text = lock("2020-01-01T00:00:00Z", "\"2025-09-08T13:16:00Z\"");
-        assert!(
-            FORMAT
-                .parse_at("/nonexistent/p/pylock.toml", &text)
-                .is_err()
-        );
+        assert!(parse_str(&text).is_err());
     }
 }

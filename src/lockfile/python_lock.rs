@@ -58,6 +58,28 @@ pub(crate) fn registry(url: &str) -> Source {
 }
 
 /// A `sha256:<hex>` hash with the line of the string on error.
+/// The error for a lock version lockgate does not read: `{what} is newer (or older)
+/// than lockgate knows ({known})`, at `line`, with the hint to upgrade lockgate or to
+/// regenerate the file with `command`.
+pub(crate) fn unknown_version(
+    ctx: &Context<'_>,
+    line: usize,
+    what: &str,
+    newer: bool,
+    known: &str,
+    command: &str,
+) -> ParseError {
+    let age = if newer { "newer" } else { "older" };
+    ctx.error(
+        Some(line),
+        format!("{what} is {age} than lockgate knows ({known})"),
+    )
+    .with_hint(format!(
+        "upgrade lockgate, or regenerate the file with {command}"
+    ))
+}
+
+/// A file's hash, or an error at its line.
 pub(crate) fn hash(
     ctx: &Context<'_>,
     lines: &LineIndex,
@@ -73,6 +95,24 @@ pub(crate) struct RawFile {
     pub(crate) file: Option<String>,
     pub(crate) url: Option<String>,
     pub(crate) hash: Spanned<String>,
+}
+
+impl RawFile {
+    /// The file's hash, and the file as an [`Artifact`] (at the line of its hash).
+    pub(crate) fn read(
+        &self,
+        ctx: &Context<'_>,
+        lines: &LineIndex,
+    ) -> Result<(Hash, Artifact), ParseError> {
+        let h = hash(ctx, lines, &self.hash)?;
+        let artifact = Artifact {
+            url: self.url.clone(),
+            filename: self.file.clone(),
+            hashes: vec![h.clone()],
+            line: lines.line(self.hash.span().start),
+        };
+        Ok((h, artifact))
+    }
 }
 
 /// `[metadata.files]` of poetry 1.x (keyed `name`) and pdm `lock_version` 4.0
@@ -118,7 +158,7 @@ pub(crate) fn assign_metadata_files(
             ));
         }
         for f in list {
-            let h = hash(ctx, lines, &f.hash)?;
+            let (h, artifact) = f.read(ctx, lines)?;
             let target = if let [only] = candidates.as_slice() {
                 *only
             } else {
@@ -136,12 +176,6 @@ pub(crate) fn assign_metadata_files(
                             ),
                         )
                     })?
-            };
-            let artifact = Artifact {
-                url: f.url.clone(),
-                filename: f.file.clone(),
-                hashes: vec![h.clone()],
-                line: lines.line(f.hash.span().start),
             };
             assigned.push((target, h, artifact));
         }

@@ -123,11 +123,7 @@ struct Entry {
     line: usize,
 }
 
-/// The `uv` format: its file names, ecosystem, regenerate hint and parser.
-pub static FORMAT: super::Format =
-    super::Format::new("uv", module_path!(), super::Ecosystem::Pypi, parse)
-        .files(&["uv.lock"], |name, _| name == "uv.lock")
-        .hint("regenerate it with `uv lock` (or restore it from git)");
+super::format::one_file_format!("uv", Pypi, "uv.lock", "uv lock");
 
 /// Parse the text of a `uv.lock`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
@@ -140,29 +136,21 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                 "has no top-level `version` (truncated, or not a uv.lock)",
             ));
         }
-        Some(v) => {
-            let line = lines.line(v.span().start);
-            match v.get_ref() {
-                toml::Value::Integer(VERSION) => {}
-                toml::Value::Integer(n) => {
-                    return Err(ctx
-                        .error(
-                            Some(line),
-                            format!(
-                                "uv.lock version {n} is {} than lockgate knows ({VERSION})",
-                                if *n > VERSION { "newer" } else { "older" }
-                            ),
-                        )
-                        .with_hint("upgrade lockgate, or regenerate the file with `uv lock`"));
-                }
-                other => {
-                    return Err(ctx.error(
-                        Some(line),
-                        format!("`version` must be an integer, found {}", other.type_str()),
-                    ));
-                }
+        Some(v) => match lines.integer_version(ctx, v)? {
+            (VERSION, _) => {}
+            (n, line) => {
+                let what = format!("uv.lock version {n}");
+                let known = VERSION.to_string();
+                return Err(shared::unknown_version(
+                    ctx,
+                    line,
+                    &what,
+                    n > VERSION,
+                    &known,
+                    "`uv lock`",
+                ));
             }
-        }
+        },
     }
 
     let members: HashSet<String> = raw

@@ -137,24 +137,7 @@ impl From<String> for HashValue {
     }
 }
 
-impl std::ops::Deref for HashValue {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl PartialEq<str> for HashValue {
-    fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
-    }
-}
-
-impl PartialEq<&str> for HashValue {
-    fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
-    }
-}
+super::newtype::reads_as!(HashValue => str);
 
 impl PartialEq<String> for HashValue {
     fn eq(&self, other: &String) -> bool {

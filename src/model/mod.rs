@@ -14,6 +14,7 @@ pub mod finding_id;
 pub mod hash;
 pub mod install_script;
 pub mod name;
+mod newtype;
 pub mod package;
 pub mod shared_path;
 pub mod source;

@@ -8,7 +8,6 @@
 use super::Ecosystem;
 use serde::{Serialize, Serializer};
 use std::fmt;
-use std::ops::Deref;
 
 /// PEP 503 normalization: lowercase, and every run of `-`, `_`, `.` becomes one `-`.
 pub fn pep503(name: &str) -> String {
@@ -61,30 +60,7 @@ impl NormalizedName {
     }
 }
 
-impl Deref for NormalizedName {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for NormalizedName {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl PartialEq<str> for NormalizedName {
-    fn eq(&self, other: &str) -> bool {
-        &*self.0 == other
-    }
-}
-
-impl PartialEq<&str> for NormalizedName {
-    fn eq(&self, other: &&str) -> bool {
-        &*self.0 == *other
-    }
-}
+super::newtype::reads_as!(NormalizedName => str);
 
 impl fmt::Display for NormalizedName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

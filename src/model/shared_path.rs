@@ -3,7 +3,6 @@
 use serde::{Serialize, Serializer};
 use std::cell::RefCell;
 use std::fmt;
-use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -42,18 +41,7 @@ impl SharedPath {
     }
 }
 
-impl Deref for SharedPath {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl AsRef<Path> for SharedPath {
-    fn as_ref(&self) -> &Path {
-        &self.0
-    }
-}
+super::newtype::reads_as!(SharedPath => Path);
 
 impl From<&Path> for SharedPath {
     fn from(p: &Path) -> SharedPath {
@@ -64,18 +52,6 @@ impl From<&Path> for SharedPath {
 impl From<SharedPath> for PathBuf {
     fn from(p: SharedPath) -> PathBuf {
         p.0.to_path_buf()
-    }
-}
-
-impl PartialEq<Path> for SharedPath {
-    fn eq(&self, other: &Path) -> bool {
-        *self.0 == *other
-    }
-}
-
-impl PartialEq<&Path> for SharedPath {
-    fn eq(&self, other: &&Path) -> bool {
-        *self.0 == **other
     }
 }
 

@@ -53,9 +53,39 @@ fn map(bytes: &'static [u8]) -> Option<Map<&'static [u8]>> {
     Map::new(bytes).ok()
 }
 
-macro_rules! data_file {
-    ($f:literal) => {
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/names/", $f))
+/// The embedded data of one ecosystem, from `data/names/<prefix>-index.fst`,
+/// `-post.bin`, `-targets.txt` and the named file of known names.
+macro_rules! embedded {
+    ($eco:expr, $prefix:literal, known: $known:literal, complete: $complete:expr, top: $top:expr) => {
+        EcoData {
+            ecosystem: $eco,
+            index: map(include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/data/names/",
+                $prefix,
+                "-index.fst"
+            ))),
+            post: include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/data/names/",
+                $prefix,
+                "-post.bin"
+            )),
+            targets: std::str::from_utf8(include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/data/names/",
+                $prefix,
+                "-targets.txt"
+            )))
+            .unwrap_or(""),
+            all: map(include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/data/names/",
+                $known
+            ))),
+            complete: $complete,
+            top: $top,
+        }
     };
 }
 
@@ -63,24 +93,12 @@ impl EcoData {
     /// The embedded data of `eco`.
     pub fn embedded(eco: Ecosystem) -> EcoData {
         match eco {
-            Ecosystem::Pypi => EcoData {
-                ecosystem: eco,
-                index: map(data_file!("pypi-index.fst")),
-                post: data_file!("pypi-post.bin"),
-                targets: std::str::from_utf8(data_file!("pypi-targets.txt")).unwrap_or(""),
-                all: map(data_file!("pypi-all.fst")),
-                complete: true,
-                top: 15001 - 1000,
-            },
-            Ecosystem::Npm => EcoData {
-                ecosystem: eco,
-                index: map(data_file!("npm-index.fst")),
-                post: data_file!("npm-post.bin"),
-                targets: std::str::from_utf8(data_file!("npm-targets.txt")).unwrap_or(""),
-                all: map(data_file!("npm-all.fst")),
-                complete: true,
-                top: 1_000_000,
-            },
+            Ecosystem::Pypi => {
+                embedded!(eco, "pypi", known: "pypi-all.fst", complete: true, top: 15001 - 1000)
+            }
+            Ecosystem::Npm => {
+                embedded!(eco, "npm", known: "npm-all.fst", complete: true, top: 1_000_000)
+            }
             // No name data for GitHub Actions: no typosquat lists (owner/repo
             // look-alikes would need a snapshot of GitHub's repositories).
             Ecosystem::Actions => EcoData {
@@ -92,15 +110,9 @@ impl EcoData {
                 complete: false,
                 top: 0,
             },
-            Ecosystem::Cargo => EcoData {
-                ecosystem: eco,
-                index: map(data_file!("cargo-index.fst")),
-                post: data_file!("cargo-post.bin"),
-                targets: std::str::from_utf8(data_file!("cargo-targets.txt")).unwrap_or(""),
-                all: map(data_file!("cargo-known.fst")),
-                complete: false,
-                top: 1000,
-            },
+            Ecosystem::Cargo => {
+                embedded!(eco, "cargo", known: "cargo-known.fst", complete: false, top: 1000)
+            }
         }
     }
 

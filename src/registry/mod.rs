@@ -109,24 +109,21 @@ fn answer(eco: Ecosystem, name: &str, e: cache::Entry) -> Answer {
     if !e.found {
         return Answer::NotFound { url: e.url };
     }
-    let changed = e
-        .changed
-        .iter()
-        .map(|(v, hs)| {
-            (
-                v.clone(),
-                hs.iter().filter_map(|h| Hash::parse(h).ok()).collect(),
-            )
-        })
-        .collect();
+    let changed = e.changed.iter().map(|(v, hs)| (v.clone(), first_seen(hs)));
     Answer::Found(Arc::new(PackageInfo {
         ecosystem: eco,
         name: name.to_string(),
         url: e.url,
         versions: e.versions,
-        changed,
+        changed: changed.collect(),
         fetched: e.fetched,
     }))
+}
+
+/// The hashes a cache record first saw for a version whose hashes changed since (one
+/// that no longer parses is left out).
+fn first_seen(hashes: &[String]) -> Vec<Hash> {
+    hashes.iter().filter_map(|h| Hash::parse(h).ok()).collect()
 }
 
 /// The answer of a [`cache::Versions`] record: the versions `asked` that the registry
@@ -148,20 +145,13 @@ fn answer_versions(
         .collect();
     let changed = asked
         .iter()
-        .filter_map(|v| {
-            let first = record.changed.get(*v)?;
-            Some((
-                v.to_string(),
-                first.iter().filter_map(|h| Hash::parse(h).ok()).collect(),
-            ))
-        })
-        .collect();
+        .filter_map(|v| Some((v.to_string(), first_seen(record.changed.get(*v)?))));
     Answer::Found(Arc::new(PackageInfo {
         ecosystem: eco,
         name: name.to_string(),
         url: record.url.clone(),
         versions,
-        changed,
+        changed: changed.collect(),
         fetched: record.fetched,
     }))
 }

@@ -46,12 +46,34 @@ pub fn document_url(base: &str, name: &str) -> String {
     format!("{base}{}", name.replacen('/', "%2f", 1))
 }
 
+/// A package document's `versions` (each read as `V`) and `time`: what both the
+/// hash reader here and the publisher reader (`registry::publisher::npm`) take from it.
 #[derive(Deserialize)]
-struct Doc {
+#[serde(bound(deserialize = "V: Deserialize<'de>"))]
+pub(crate) struct Document<V> {
+    /// Version → its record.
     #[serde(default)]
-    versions: HashMap<String, Version>,
+    pub(crate) versions: HashMap<String, V>,
     #[serde(default)]
     time: HashMap<String, serde_json::Value>,
+}
+
+impl<V: serde::de::DeserializeOwned> Document<V> {
+    /// Read a package document; an error says it is not one.
+    pub(crate) fn read(body: &[u8]) -> Result<Self, String> {
+        serde_json::from_slice(body).map_err(|e| format!("not an npm package document: {e}"))
+    }
+
+    /// The publish time of `version` (`time[version]`), if the document has one; an
+    /// unreadable time is an error.
+    pub(crate) fn published(&self, version: &str) -> Result<Option<i64>, String> {
+        match self.time.get(version).and_then(|t| t.as_str()) {
+            Some(t) => parse_timestamp(t)
+                .map(Some)
+                .ok_or_else(|| format!("time[{version}] {t:?} is not an ISO 8601 time")),
+            None => Ok(None),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -99,10 +121,9 @@ struct Dist {
 /// Parse a package document into its versions. A version whose `dist` carries a
 /// malformed hash, or a document that is not JSON of this shape, is an error.
 pub fn parse(body: &[u8], name: &str) -> Result<BTreeMap<String, VersionInfo>, String> {
-    let doc: Doc =
-        serde_json::from_slice(body).map_err(|e| format!("not an npm package document: {e}"))?;
+    let mut doc = Document::<Version>::read(body)?;
     let mut out = BTreeMap::new();
-    for (v, ver) in doc.versions {
+    for (v, ver) in std::mem::take(&mut doc.versions) {
         let mut hashes = Vec::new();
         if let Some(sri) = ver
             .dist
@@ -122,13 +143,7 @@ pub fn parse(body: &[u8], name: &str) -> Result<BTreeMap<String, VersionInfo>, S
         }
         hashes.sort();
         hashes.dedup();
-        let published = match doc.time.get(&v).and_then(|t| t.as_str()) {
-            Some(t) => Some(
-                parse_timestamp(t)
-                    .ok_or_else(|| format!("{name}: time[{v}] {t:?} is not an ISO 8601 time"))?,
-            ),
-            None => None,
-        };
+        let published = doc.published(&v).map_err(|e| format!("{name}: {e}"))?;
         let filename = ver
             .dist
             .tarball

@@ -116,7 +116,16 @@ pub(crate) fn from_yaml<'a, T: Deserialize<'a>>(
     ctx: &Context<'_>,
     text: &'a str,
 ) -> Result<T, ParseError> {
-    serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|e| {
+    from_yaml_with(ctx, text, yaml_options())
+}
+
+/// [`from_yaml`] with other parser options (another budget).
+pub(crate) fn from_yaml_with<'a, T: Deserialize<'a>>(
+    ctx: &Context<'_>,
+    text: &'a str,
+    options: serde_saphyr::Options,
+) -> Result<T, ParseError> {
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| {
         // an error at the end of a truncated file points past its last line: clamp
         let last = text.lines().count().max(1);
         let line = e.location().map(|l| (l.line() as usize).clamp(1, last));

@@ -5,15 +5,7 @@ use super::{Client, RegistryError, subject_mismatch};
 use super::{Identity, Level, PackageEvidence, VersionEvidence, decode_statement, malformed};
 use crate::model::{Ecosystem, Hash};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
-
-#[derive(Deserialize)]
-struct Doc {
-    #[serde(default)]
-    versions: HashMap<String, Version>,
-    #[serde(default)]
-    time: HashMap<String, serde_json::Value>,
-}
+use std::collections::BTreeMap;
 
 #[derive(Deserialize)]
 struct Version {
@@ -69,11 +61,10 @@ pub struct Packument {
 
 /// Read a packument's publisher fields.
 pub fn parse_packument(body: &[u8]) -> Result<Packument, String> {
-    let doc: Doc =
-        serde_json::from_slice(body).map_err(|e| format!("not an npm package document: {e}"))?;
+    let mut doc = crate::registry::npm::Document::<Version>::read(body)?;
     let mut versions = BTreeMap::new();
     let mut details = BTreeMap::new();
-    for (v, ver) in doc.versions {
+    for (v, ver) in std::mem::take(&mut doc.versions) {
         let user = ver.npm_user.as_ref();
         let tp = user
             .and_then(|u| u.trusted_publisher.as_ref())
@@ -92,13 +83,7 @@ pub fn parse_packument(body: &[u8]) -> Result<Packument, String> {
         } else {
             Level::None
         };
-        let published = match doc.time.get(&v).and_then(|t| t.as_str()) {
-            Some(t) => Some(
-                crate::registry::parse_timestamp(t)
-                    .ok_or_else(|| format!("time[{v}] {t:?} is not an ISO 8601 time"))?,
-            ),
-            None => None,
-        };
+        let published = doc.published(&v)?;
         let sha512 = ver
             .dist
             .as_ref()
