@@ -810,6 +810,17 @@ pub fn package_changes(base: &Resolution, head: &Resolution) -> Vec<PackageChang
     }
     let before = collect(base);
     let after = collect(head);
+    // Every baseline entry of a name, whatever its lockfile: a lockfile moved or
+    // renamed (or a package moved into another lockfile) is compared with what the
+    // baseline pinned anywhere, so `git mv web web2` cannot hide a swapped hash.
+    let mut anywhere: BTreeMap<(Ecosystem, String), BTreeMap<String, Vec<&Package>>> =
+        BTreeMap::new();
+    for ((eco, _, norm), (_, versions)) in &before {
+        let e = anywhere.entry((*eco, norm.clone())).or_default();
+        for (v, ps) in versions {
+            e.entry(v.clone()).or_default().extend(ps.iter().copied());
+        }
+    }
     let mut out = Vec::new();
     let keys: BTreeSet<&Key> = before.keys().chain(after.keys()).collect();
     for k in keys {
@@ -846,7 +857,13 @@ pub fn package_changes(base: &Resolution, head: &Resolution) -> Vec<PackageChang
             ChangeKind::Changed if !same => classes.push(ChangeClass::VersionChanged),
             ChangeKind::Changed => {}
         }
-        if let (Some((_, bm)), Some((_, am))) = (b, a) {
+        // The baseline's entries to compare with: the same lockfile's, else (a
+        // lockfile that is new at the head) the name's entries in any lockfile.
+        let elsewhere = match (b, a) {
+            (None, Some(_)) => anywhere.get(&(*eco, k.2.clone())),
+            _ => None,
+        };
+        if let (Some(bm), Some((_, am))) = (b.map(|b| &b.1).or(elsewhere), a) {
             let all_b: Vec<&Package> = bm.values().flatten().copied().collect();
             let all_a: Vec<&Package> = am.values().flatten().copied().collect();
             // Source moved: a source at the head that no baseline entry had.

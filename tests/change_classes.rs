@@ -279,3 +279,55 @@ fn an_install_script_gained_on_the_same_version_is_a_class() {
     // Only ms changed.
     assert_eq!(changes.len(), 1, "{}", text(&o));
 }
+
+/// Moving the lockfile (`git mv web web2`) in the same change that swaps a pinned
+/// version's hash (ADVERSARIAL) is still `hash-changed`: the moved lockfile is
+/// compared with what the baseline pinned in any lockfile.
+#[test]
+fn a_moved_lockfile_does_not_hide_a_swapped_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    copy_dir(&fixtures().join("npm-before"), &d.join("web"));
+    std::fs::write(d.join("allowlist.toml"), ALLOW_ALL).unwrap();
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "base"]);
+    git(d, &["mv", "web", "web2"]);
+    let path = d.join("web2/package-lock.json");
+    let mut lock: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let other = lock["packages"]["node_modules/lodash"]["integrity"].clone();
+    lock["packages"]["node_modules/ms"]["integrity"] = other;
+    std::fs::write(&path, serde_json::to_string_pretty(&lock).unwrap()).unwrap();
+    git(d, &["commit", "-qam", "move and swap"]);
+
+    let o = lockgate(d, &["check", "--baseline", "main~1", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let hc: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "hash-changed")
+        .collect();
+    assert_eq!(hc.len(), 1, "{}", text(&o));
+    assert_eq!(hc[0]["name"], "ms");
+    assert_eq!(hc[0]["severity"], "critical");
+    // Without the swap, the move alone is not a hash change.
+    git(d, &["checkout", "-q", "main~1", "--", "."]);
+    git(d, &["rm", "-rq", "web2"]);
+    git(d, &["commit", "-qm", "restore"]);
+    git(d, &["mv", "web", "web3"]);
+    git(d, &["commit", "-qm", "move only"]);
+    let o = lockgate(d, &["check", "--baseline", "main~1", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        !doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "hash-changed"),
+        "{}",
+        text(&o)
+    );
+}

@@ -317,6 +317,9 @@ mod online {
         config
             .set_registry(Ecosystem::Npm, &server.url("/npm/"), "test")
             .unwrap();
+        config
+            .set_registry(Ecosystem::Pypi, &server.url("/simple/"), "test")
+            .unwrap();
         Client::new(config).unwrap()
     }
 
@@ -387,6 +390,63 @@ mod online {
         q.install_script = Some(true);
         let fs = online::check(&[&q], &list(&pin), &client, &opts);
         assert!(scripts_findings(&fs).is_empty(), "{fs:#?}");
+    }
+
+    /// ADVERSARIAL (poetry.lock's sdist renamed to a wheel name, hash kept): poetry
+    /// fetches by hash, so it builds the sdist. Offline the lockfile's names say
+    /// "only wheels"; online the index's name for that hash says sdist. The index
+    /// page is hand-written in PEP 691 form with docopt 0.6.2's real file and hash.
+    #[test]
+    fn the_index_names_the_sdist_behind_a_renamed_pypi_file() {
+        const DOCOPT: &str = "49b3a825280bd66b3aa83585ef59c4a8c82f2c8a522dbe754a8bc8d08c85c491";
+        let server = MockServer::start();
+        let page = serde_json::json!({
+            "meta": {"api-version": "1.1"},
+            "name": "docopt",
+            "versions": ["0.6.2"],
+            "files": [{
+                "filename": "docopt-0.6.2.tar.gz",
+                "url": "https://files.pythonhosted.org/packages/a2/55/8f8cab2afd404cf578136ef2cc5dfb50baa1761b68c9da1fb1e4eed343c9/docopt-0.6.2.tar.gz",
+                "hashes": {"sha256": DOCOPT},
+                "upload-time": "2014-06-16T11:18:57.406018Z"
+            }]
+        });
+        server.mock(|when, then| {
+            when.method(GET).path("/simple/docopt/");
+            then.status(200)
+                .header("content-type", "application/vnd.pypi.simple.v1+json")
+                .body(page.to_string());
+        });
+        let cache = tempfile::tempdir().unwrap();
+        let client = client(&server, cache.path());
+        let hash = Hash::parse(&format!("sha256:{DOCOPT}")).unwrap();
+        let mut p = pkg(Ecosystem::Pypi, "docopt", "0.6.2", &hash);
+        p.artifacts = vec![lockgate::model::Artifact {
+            filename: Some("docopt-0.6.2-py2.py3-none-any.whl".into()),
+            ..lockgate::model::Artifact::new(None, vec![hash.clone()], 1)
+        }];
+        p.infer_pypi_install_script();
+        assert_eq!(
+            p.install_script,
+            Some(false),
+            "the lockfile's names say wheel"
+        );
+        let opts = Options {
+            deep: false,
+            now: 2_000_000_000,
+        };
+        let pin = format!(
+            "[policy]\ninstall-scripts = \"deny\"\n[pypi.docopt]\nversions.\"0.6.2\" = \"sha256:{DOCOPT}\"\n"
+        );
+        let fs = online::check(&[&p], &list(&pin), &client, &opts);
+        let found = scripts_findings(&fs);
+        assert_eq!(found.len(), 1, "{fs:#?}");
+        assert_eq!(found[0].severity, Severity::Error);
+        assert!(
+            found[0].message.contains("docopt-0.6.2.tar.gz"),
+            "{}",
+            found[0].message
+        );
     }
 
     /// A hand-written package document (labelled: `gyp-only` is not published) whose

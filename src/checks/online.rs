@@ -292,7 +292,42 @@ FindingId::RegistryHashMismatch, p,
         let why = format!("the registry's record says {}", hooks.join("; "));
         out.extend(super::install_script::finding(p, &why, list));
     }
+    // PyPI: the installer picks files by hash (poetry and pdm match the index's files
+    // by hash, not by the name the lockfile writes), so the registry's names for the
+    // lockfile's hashes decide whether it builds from source, not the lockfile's.
+    if let Some(names) = sdists_behind_the_hashes(p, v)
+        && p.install_script != Some(true)
+    {
+        let why = format!(
+            "the registry's files for the lockfile's hashes are not wheels ({names}): {}",
+            crate::model::install_script::SDIST_REASON
+        );
+        out.extend(super::install_script::finding(p, &why, list));
+    }
     out
+}
+
+/// For a PyPI package, the registry's file names behind the lockfile's hashes when
+/// none of them is a wheel (the installer then builds the sdist); `None` when a
+/// wheel is among them, no hash matches, or it is not PyPI.
+fn sdists_behind_the_hashes(p: &Package, v: &VersionInfo) -> Option<String> {
+    if p.ecosystem != Ecosystem::Pypi || p.hashes.is_empty() {
+        return None;
+    }
+    let matched: Vec<&str> = v
+        .files
+        .iter()
+        .filter(|f| f.hashes.iter().any(|h| p.hashes.contains(h)))
+        .map(|f| f.filename.as_str())
+        .collect();
+    if matched.is_empty()
+        || matched
+            .iter()
+            .any(|f| crate::model::install_script::is_wheel(f))
+    {
+        return None;
+    }
+    Some(matched.join(", "))
 }
 
 /// The `too-new` finding, when the policy sets a minimum age and the version is
