@@ -171,89 +171,99 @@ mod tests {
         }
     }
 
+    /// Assert which URLs the allowed registry `allowed` admits and which it refuses.
+    #[track_caller]
+    fn admits(allowed: &str, yes: &[&str], no: &[&str]) {
+        crate::test_support::assert_classifies(|url| matches(allowed, url), yes, no);
+    }
+
     #[test]
     fn scheme_and_port_must_match() {
-        assert!(!matches(ACME, "http://npm.acme.example/"));
-        assert!(!matches(ACME, "https://npm.acme.example:8443/"));
-        assert!(matches(
+        admits(
+            ACME,
+            &[],
+            &["http://npm.acme.example/", "https://npm.acme.example:8443/"],
+        );
+        admits(
             "http://npm.acme.example:80",
-            "http://npm.acme.example/x"
-        ));
-        assert!(matches(
+            &["http://npm.acme.example/x"],
+            &[],
+        );
+        admits(
             "https://npm.acme.example:8443/",
-            "https://npm.acme.example:8443/x"
-        ));
-        assert!(!matches(
-            "https://npm.acme.example:8443/",
-            "https://npm.acme.example/x"
-        ));
+            &["https://npm.acme.example:8443/x"],
+            &["https://npm.acme.example/x"],
+        );
     }
 
     #[test]
     fn path_on_a_segment_boundary() {
-        let p = "https://acme.example/npm";
-        assert!(matches(p, "https://acme.example/npm"));
-        assert!(matches(p, "https://acme.example/npm/"));
-        assert!(matches(p, "https://acme.example/npm/x/-/x-1.tgz"));
-        assert!(matches(
+        admits(
+            "https://acme.example/npm",
+            &[
+                "https://acme.example/npm",
+                "https://acme.example/npm/",
+                "https://acme.example/npm/x/-/x-1.tgz",
+            ],
+            &[
+                "https://acme.example/npm-evil",
+                "https://acme.example/npmx/y",
+                "https://acme.example/",
+                "https://acme.example/other/npm",
+                // Dot segments are resolved before comparing, as every installer does.
+                "https://acme.example/npm/../evil/x.tgz",
+                "https://acme.example/npm/%2e%2e/evil/x.tgz",
+                // Paths are compared literally: no case folding.
+                "https://acme.example/NPM/x",
+            ],
+        );
+        admits(
             "https://acme.example/npm/",
-            "https://acme.example/npm"
-        ));
-        assert!(!matches(p, "https://acme.example/npm-evil"));
-        assert!(!matches(p, "https://acme.example/npmx/y"));
-        assert!(!matches(p, "https://acme.example/"));
-        assert!(!matches(p, "https://acme.example/other/npm"));
-        // Dot segments are resolved before comparing, as every installer does.
-        assert!(!matches(p, "https://acme.example/npm/../evil/x.tgz"));
-        assert!(!matches(p, "https://acme.example/npm/%2e%2e/evil/x.tgz"));
-        // Paths are compared literally: no case folding.
-        assert!(!matches(p, "https://acme.example/NPM/x"));
+            &["https://acme.example/npm"],
+            &[],
+        );
     }
 
     #[test]
     fn hosts_compare_after_case_folding_and_idna() {
-        assert!(matches(
+        admits(
             "https://bücher.example/",
-            "https://xn--bcher-kva.example/x"
-        ));
-        assert!(matches(
+            &["https://xn--bcher-kva.example/x"],
+            &["https://bucher.example/"],
+        );
+        admits(
             "https://XN--BCHER-KVA.example/",
-            "https://BÜCHER.example/x"
-        ));
-        assert!(!matches(
-            "https://bücher.example/",
-            "https://bucher.example/"
-        ));
+            &["https://BÜCHER.example/x"],
+            &[],
+        );
         // A trailing dot is another host name to the URL standard.
-        assert!(!matches(ACME, "https://npm.acme.example./"));
+        admits(ACME, &[], &["https://npm.acme.example./"]);
     }
 
     #[test]
     fn cargo_protocol_prefixes() {
-        assert!(matches(
+        admits(
             "https://my.example/index/",
-            "sparse+https://my.example/index/"
-        ));
-        assert!(matches(
+            &["sparse+https://my.example/index/"],
+            &[],
+        );
+        admits(
             "sparse+https://my.example/index",
-            "sparse+https://my.example/index/"
-        ));
-        assert!(matches(
+            &["sparse+https://my.example/index/"],
+            &[],
+        );
+        admits(
             "https://my.example/index",
-            "registry+https://my.example/index"
-        ));
-        assert!(!matches(
-            "https://my.example/index",
-            "sparse+https://my.example/index-evil/"
-        ));
+            &["registry+https://my.example/index"],
+            &["sparse+https://my.example/index-evil/"],
+        );
     }
 
     #[test]
     fn garbage_is_never_admitted() {
-        assert!(!matches(ACME, "not a url"));
-        assert!(!matches(ACME, ""));
-        assert!(!matches("", ACME));
-        assert!(!matches("npm.acme.example", "https://npm.acme.example/"));
+        admits(ACME, &[], &["not a url", ""]);
+        admits("", &[], &[ACME]);
+        admits("npm.acme.example", &[], &["https://npm.acme.example/"]);
     }
 
     #[test]

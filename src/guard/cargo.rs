@@ -92,10 +92,7 @@ pub fn parse(args: &[String]) -> Result<Command, GuardError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn argv(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
-    }
+    use crate::test_support::argv;
 
     #[test]
     fn cargo_add() {

@@ -198,18 +198,16 @@ pub(crate) fn is_url(s: &str) -> bool {
     }
 }
 
+/// How an installer argument that names a local path begins: relative (POSIX or
+/// Windows), absolute, home, or a `file:` URL.
+const PATH_PREFIXES: &[&str] = &["./", "../", "/", "~", ".\\", "..\\", "file:"];
+
 /// Does this argument look like a local path?
 pub(crate) fn is_path(s: &str) -> bool {
     s == "."
         || s == ".."
-        || s.starts_with("./")
-        || s.starts_with("../")
-        || s.starts_with('/')
-        || s.starts_with('~')
-        || s.starts_with(".\\")
-        || s.starts_with("..\\")
+        || PATH_PREFIXES.iter().any(|p| s.starts_with(p))
         || (s.len() > 2 && s.as_bytes()[1] == b':' && s.as_bytes()[0].is_ascii_alphabetic())
-        || s.starts_with("file:")
 }
 
 /// A flag as written (`--index-url`, `-r`) and its value, if it took one.
@@ -421,10 +419,7 @@ pub fn pin_command(client: Client, name: &str, version: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn argv(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
-    }
+    use crate::test_support::argv;
 
     #[test]
     fn programs_are_recognised() {

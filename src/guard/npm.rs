@@ -321,10 +321,7 @@ pub fn spec(arg: &str) -> Result<Requested, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn argv(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
-    }
+    use crate::test_support::argv;
 
     fn install(client: Client, s: &str) -> Install {
         match parse(client, &argv(s)).unwrap() {

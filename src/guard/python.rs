@@ -332,10 +332,7 @@ pub fn spec(arg: &str, poetry: bool) -> Result<Requested, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn argv(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
-    }
+    use crate::test_support::argv;
 
     fn install(c: Command) -> Install {
         match c {

@@ -51,9 +51,10 @@ mod tests {
 
     #[test]
     fn known_and_unknown_ids() {
-        assert!(is_finding_id("too-new"));
-        assert!(is_finding_id("exception-expired"));
-        assert!(!is_finding_id("no-such-id"));
-        assert!(!is_finding_id("Too-New"));
+        crate::test_support::assert_classifies(
+            is_finding_id,
+            &["too-new", "exception-expired"],
+            &["no-such-id", "Too-New"],
+        );
     }
 }

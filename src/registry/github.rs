@@ -110,10 +110,11 @@ mod tests {
 
     #[test]
     fn names_and_urls() {
-        assert!(valid_name("actions/checkout"));
-        assert!(valid_name("github/codeql-action/init"));
-        assert!(!valid_name("checkout"));
-        assert!(!valid_name("../x/y"));
+        crate::test_support::assert_classifies(
+            valid_name,
+            &["actions/checkout", "github/codeql-action/init"],
+            &["checkout", "../x/y"],
+        );
         assert_eq!(
             repository("github/codeql-action/init"),
             "github/codeql-action"
