@@ -148,11 +148,22 @@ pub fn lookup<'a, T>(
     map: &'a BTreeMap<String, T>,
     version: &str,
 ) -> Option<(&'a String, &'a T)> {
+    lookup_by(map, version, |v| key(ecosystem, v))
+}
+
+/// The entry of `map` (keyed by version as written) for `version`: the exact spelling
+/// first, then the first whose `key` equals that of `version` (a looser or stricter
+/// comparison than [`lookup`]'s, as the caller needs).
+pub fn lookup_by<'a, T, K: PartialEq>(
+    map: &'a BTreeMap<String, T>,
+    version: &str,
+    key: impl Fn(&str) -> K,
+) -> Option<(&'a String, &'a T)> {
     if let Some(kv) = map.get_key_value(version) {
         return Some(kv);
     }
-    let k = key(ecosystem, version);
-    map.iter().find(|(v, _)| key(ecosystem, v) == k)
+    let k = key(version);
+    map.iter().find(|(v, _)| key(v) == k)
 }
 
 /// Digits without leading zeros (`"007"` → `"7"`, `""` → `"0"`).

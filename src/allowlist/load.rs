@@ -98,6 +98,16 @@ pub fn load(path: &Path) -> Result<Allowlist, AllowlistError> {
     parse(path, text)
 }
 
+/// Each key of `t` with its item and where the key is written.
+fn keyed(
+    t: &dyn toml_edit::TableLike,
+) -> impl Iterator<Item = (&str, &Item, Option<std::ops::Range<usize>>)> {
+    t.iter().map(move |(k, item)| {
+        let span = t.get_key_value(k).and_then(|(key, _)| key.span());
+        (k, item, span)
+    })
+}
+
 struct Ctx<'a> {
     path: &'a Path,
     lines: LineIndex,
@@ -115,19 +125,32 @@ impl Ctx<'_> {
             .ok_or_else(|| self.err(span, message()))
     }
 
-    /// The top-level `[[key]]` list, else an error at `span` that says how to write it.
-    fn array_of_tables<'i>(
+    /// The top-level `[[key]]` list, each table read by `read`; else an error at
+    /// `span` that says how to write it.
+    fn array_of_tables<T>(
         &self,
-        item: &'i Item,
+        item: &Item,
         span: Option<std::ops::Range<usize>>,
         key: &str,
-    ) -> Result<&'i toml_edit::ArrayOfTables, AllowlistError> {
-        item.as_array_of_tables().ok_or_else(|| {
+        read: impl Fn(&Self, &toml_edit::Table) -> Result<T, AllowlistError>,
+    ) -> Result<Vec<T>, AllowlistError> {
+        let arr = item.as_array_of_tables().ok_or_else(|| {
             self.err(
                 span,
                 format!("`{key}` must be an array of tables: `[[{key}]]`"),
             )
-        })
+        })?;
+        arr.iter().map(|t| read(self, t)).collect()
+    }
+
+    /// The top-level `[key]` table, else an error at `span` that says how to write it.
+    fn section<'i>(
+        &self,
+        item: &'i Item,
+        span: Option<std::ops::Range<usize>>,
+        key: &str,
+    ) -> Result<&'i dyn toml_edit::TableLike, AllowlistError> {
+        self.table(item, span, || format!("`{key}` must be a table: `[{key}]`"))
     }
 
     fn err(
@@ -316,28 +339,16 @@ fn parse_file(path: &Path, text: &str) -> Result<(Allowlist, Pending), Allowlist
             }
             "extends" => pending = parse_extends(&cx, item, key_span.clone())?,
             "exception" => {
-                let arr = cx.array_of_tables(item, key_span.clone(), k)?;
-                for t in arr.iter() {
-                    list.exceptions.push(parse_exception(&cx, t)?);
-                }
+                list.exceptions = cx.array_of_tables(item, key_span.clone(), k, parse_exception)?
             }
             "policy" => {
-                let t = cx.table(item, key_span.clone(), || {
-                    format!("`{k}` must be a table: `[{k}]`")
-                })?;
+                let t = cx.section(item, key_span.clone(), k)?;
                 list.policy = parse_policy(&cx, t)?;
                 list.policy_keys = t.iter().map(|(k, _)| k.to_string()).collect();
             }
-            "deny" => {
-                let arr = cx.array_of_tables(item, key_span.clone(), k)?;
-                for t in arr.iter() {
-                    list.deny.push(parse_deny(&cx, t)?);
-                }
-            }
+            "deny" => list.deny = cx.array_of_tables(item, key_span.clone(), k, parse_deny)?,
             "registries" => {
-                let t = cx.table(item, key_span.clone(), || {
-                    format!("`{k}` must be a table: `[{k}]`")
-                })?;
+                let t = cx.section(item, key_span.clone(), k)?;
                 for (rk, rv) in t.iter() {
                     if Ecosystem::parse(rk).is_none() {
                         return Err(cx.err(
@@ -369,8 +380,7 @@ fn parse_file(path: &Path, text: &str) -> Result<(Allowlist, Pending), Allowlist
                 let t = cx.table(item, key_span.clone(), || {
                     format!("`{other}` must hold one table per package, e.g. `[{other}.NAME]`")
                 })?;
-                for (name, pkg) in t.iter() {
-                    let name_span = t.get_key_value(name).and_then(|(k, _)| k.span());
+                for (name, pkg, name_span) in keyed(t) {
                     let entry = parse_entry(&cx, eco, name, name_span.clone(), pkg)?;
                     let key = PackageKey::new(eco, name);
                     if let Some(prev) = list.entries.get(&key) {
@@ -551,8 +561,7 @@ fn parse_exception(cx: &Ctx<'_>, t: &toml_edit::Table) -> Result<Exception, Allo
 
 fn parse_policy(cx: &Ctx<'_>, t: &dyn toml_edit::TableLike) -> Result<Policy, AllowlistError> {
     let mut p = Policy::default();
-    for (k, item) in t.iter() {
-        let span = t.get_key_value(k).and_then(|(key, _)| key.span());
+    for (k, item, span) in keyed(t) {
         let level = |item: &Item| -> Result<Level, AllowlistError> {
             item.as_str().and_then(Level::parse).ok_or_else(|| {
                 cx.err(
@@ -801,11 +810,8 @@ fn parse_entry(
     let vt = cx.table(versions, vkey.span(), || {
         format!("`{eco}.{name}.versions` must map versions to hashes")
     })?;
-    for (version, pin) in vt.iter() {
-        let span = vt
-            .get_key_value(version)
-            .and_then(|(k, _)| k.span())
-            .or(pin.span());
+    for (version, pin, key_span) in keyed(vt) {
+        let span = key_span.or(pin.span());
         crate::version::parse(eco, version).map_err(|e| {
             cx.err(
                 span.clone(),

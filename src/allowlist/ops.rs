@@ -37,6 +37,11 @@ impl Wanted {
     pub fn key(&self) -> PackageKey {
         PackageKey::new(self.ecosystem, &self.name)
     }
+
+    /// The version as the registry judges take a query: `(ecosystem, name, version)`.
+    pub fn query(&self) -> (Ecosystem, String, String) {
+        (self.ecosystem, self.name.clone(), self.version.clone())
+    }
 }
 
 /// Add the gate's [`Wanted::flags`] to each version (keeping flags already set,

@@ -176,10 +176,10 @@ pub fn add(
     let out = plan.pins;
     // Who publishes each version (trust-downgrade): refused without --force, recorded
     // beside the pin when the registry names a publisher.
-    let (publishers, downgraded) = judge_publishers(&client, list.as_ref(), eco, &out, force)?;
+    let (publishers, downgraded) = judge_publishers(&client, list.as_ref(), &out, force)?;
     // A gained install script (or one its own pin says it has not): refused without
     // --force, whatever --allow-scripts says (see checks::install_script::Standing).
-    let scripted = judge_scripts(&client, list.as_ref(), eco, &out, allow_scripts, force)?;
+    let scripted = judge_scripts(&client, list.as_ref(), &out, allow_scripts, force)?;
     let refused: Vec<String> = gated
         .iter()
         .chain(&plan.refusals)
@@ -248,6 +248,20 @@ pub fn verify(allowlist: &Path, offline: bool, deep: bool) -> anyhow::Result<Exi
     Ok(ExitCode::from(outcome.exit_code()))
 }
 
+/// A registry's answer about the version `w` being pinned, or the error that stops
+/// the write: `what` could not be read, so the allowlist was not changed.
+fn answer_about<T, E>(w: &ops::Wanted, what: &str, answer: Result<T, E>) -> anyhow::Result<T>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    answer.with_context(|| {
+        format!(
+            "{} {}@{}: {what} could not be read; the allowlist was not changed",
+            w.ecosystem, w.name, w.version
+        )
+    })
+}
+
 /// The publishers of the versions being pinned, and the names refused for a
 /// `trust-downgrade` (printed as errors, or warnings with --force). A registry that
 /// cannot say is an error: nothing is written.
@@ -255,7 +269,6 @@ pub fn verify(allowlist: &Path, offline: bool, deep: bool) -> anyhow::Result<Exi
 fn judge_publishers(
     client: &Client,
     list: Option<&Allowlist>,
-    eco: lockgate::model::Ecosystem,
     out: &[ops::Wanted],
     force: bool,
 ) -> anyhow::Result<(
@@ -270,19 +283,12 @@ fn judge_publishers(
         }
         return Ok((Vec::new(), Vec::new()));
     }
-    let queries: Vec<_> = out
-        .iter()
-        .map(|w| (eco, w.name.clone(), w.version.clone()))
-        .collect();
+    let queries: Vec<_> = out.iter().map(ops::Wanted::query).collect();
     let mut publishers = Vec::new();
     let mut refused = Vec::new();
     for (w, j) in out.iter().zip(checks::trust::judge(client, list, &queries)) {
-        let j = j.with_context(|| {
-            format!(
-                "{eco} {}@{}: the publisher could not be read; the allowlist was not changed",
-                w.name, w.version
-            )
-        })?;
+        let eco = w.ecosystem;
+        let j = answer_about(w, "the publisher", j)?;
         for p in &j.problems {
             eprintln!(
                 "{}: {eco} {} [trust-downgrade]\n  hint: {}",
@@ -308,24 +314,16 @@ fn judge_publishers(
 fn judge_scripts(
     client: &Client,
     list: Option<&Allowlist>,
-    eco: lockgate::model::Ecosystem,
     out: &[ops::Wanted],
     allow_scripts: bool,
     force: bool,
 ) -> anyhow::Result<Vec<String>> {
-    let queries: Vec<_> = out
-        .iter()
-        .map(|w| (eco, w.name.clone(), w.version.clone()))
-        .collect();
+    let queries: Vec<_> = out.iter().map(ops::Wanted::query).collect();
     let mut refused = Vec::new();
     let judged = checks::install_script::judge_registry(client, list, &queries);
     for (w, j) in out.iter().zip(judged) {
-        let j = j.with_context(|| {
-            format!(
-                "{eco} {}@{}: its install scripts could not be read; the allowlist was not changed",
-                w.name, w.version
-            )
-        })?;
+        let eco = w.ecosystem;
+        let j = answer_about(w, "its install scripts", j)?;
         let Some(j) = j.filter(|j| !j.hooks.is_empty() && j.standing.is_absolute()) else {
             continue;
         };
@@ -375,25 +373,14 @@ pub fn publishers_of(
     let asked: Vec<usize> = (0..wanted.len())
         .filter(|&i| wanted[i].from_registry)
         .collect();
-    let queries: Vec<_> = asked
-        .iter()
-        .map(|&i| {
-            let w = &wanted[i];
-            (w.ecosystem, w.name.clone(), w.version.clone())
-        })
-        .collect();
+    let queries: Vec<_> = asked.iter().map(|&i| wanted[i].query()).collect();
     let mut out = Vec::new();
     for (&i, j) in asked
         .iter()
         .zip(checks::trust::judge(&client, list, &queries))
     {
         let w = &mut wanted[i];
-        let j = j.with_context(|| {
-            format!(
-                "{} {}@{}: the publisher could not be read; the allowlist was not changed",
-                w.ecosystem, w.name, w.version
-            )
-        })?;
+        let j = answer_about(w, "the publisher", j)?;
         if let Some(id) = j.identity(&w.version) {
             out.push((w.ecosystem, w.name.clone(), w.version.clone(), id.clone()));
         }

@@ -120,21 +120,16 @@ impl PackageInfo {
 
 /// A version in a registry's list, by exact spelling, else (PyPI) by its loose PEP 440
 /// form; with the key the registry writes it under.
-pub(super) fn find_version<'a>(
+pub(super) fn find_version<'a, T>(
     eco: Ecosystem,
-    versions: &'a BTreeMap<String, VersionInfo>,
+    versions: &'a BTreeMap<String, T>,
     v: &str,
-) -> Option<(&'a String, &'a VersionInfo)> {
-    if let Some(x) = versions.get_key_value(v) {
-        return Some(x);
-    }
+) -> Option<(&'a String, &'a T)> {
     if eco == Ecosystem::Pypi {
-        let want = pypi::loose_version(v);
-        return versions
-            .iter()
-            .find(|(k, _)| pypi::loose_version(k) == want);
+        crate::version::lookup_by(versions, v, pypi::loose_version)
+    } else {
+        versions.get_key_value(v)
     }
-    None
 }
 
 /// The registry's answer about a name.

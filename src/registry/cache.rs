@@ -333,14 +333,8 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// A file name for a package name: ASCII letters, digits, `-`, `_`, `.`, `@` kept,
 /// everything else (including `/`) as `%XX`, so no name can leave its folder.
 pub fn escape(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02x}"));
-        }
-    }
+    // Lowercase hex: the names of files already cached must not change.
+    let mut out = super::percent_encode(name, b"-_.@", false);
     if out.starts_with('.') {
         out.replace_range(0..1, "%2e");
     }

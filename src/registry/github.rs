@@ -36,7 +36,7 @@ pub fn commit_url(base: &str, name: &str, reference: &str) -> String {
     format!(
         "{base}repos/{}/commits/{}",
         repository(name),
-        percent_encode(reference)
+        super::percent_encode(reference, b"-_.~", true)
     )
 }
 
@@ -48,18 +48,6 @@ pub fn parse(
     Err(format!(
         "{name}: GitHub Actions have no package registry; lockgate checks their commit SHAs against the allowlist"
     ))
-}
-
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 impl Client {

@@ -71,6 +71,22 @@ fn valid_name(eco: Ecosystem, name: &str) -> bool {
     }
 }
 
+/// `s` with every byte but ASCII letters, digits and those in `keep` written as `%XX`,
+/// in uppercase hex when `upper` (as in URLs), else lowercase.
+fn percent_encode(s: &str, keep: &[u8], upper: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
+            out.push(b as char);
+        } else if upper {
+            out.push_str(&format!("%{b:02X}"));
+        } else {
+            out.push_str(&format!("%{b:02x}"));
+        }
+    }
+    out
+}
+
 /// The URL of a package's document on the registry at `base`.
 fn document_url(eco: Ecosystem, base: &str, name: &str) -> String {
     match eco {

@@ -11,7 +11,7 @@
 //! name cannot make a link, an image, a mention of a user, HTML, or break a table.
 //! The body stays below GitHub's comment limit ([`MAX_BYTES`]).
 
-use super::markdown::{code, escape, verdict};
+use super::markdown::{code, escape, headline};
 use super::sarif::Paths;
 use crate::baseline::{ChangeClass, ChangeKind, Comparison, PackageChange};
 use crate::checks::{Finding, Outcome, Severity};
@@ -98,18 +98,20 @@ fn belongs(f: &Finding, c: &PackageChange) -> bool {
 pub fn markdown(outcome: &Outcome, cmp: &Comparison, paths: &Paths) -> String {
     let mut out = String::new();
     let failing = outcome.failing();
-    let verdict = verdict(
-        outcome,
-        [
-            "🛑 failed: a lockfile could not be read",
-            "❌ this change adds findings at or above the fail level",
-            "✅ this change adds no findings",
-            "✅ this change adds findings below the fail level only",
-        ],
-    );
     let short = &cmp.commit[..cmp.commit.len().min(12)];
     let _ = writeln!(out, "{MARKER}");
-    let _ = writeln!(out, "## lockgate: {verdict}\n");
+    let _ = writeln!(
+        out,
+        "{}",
+        headline(
+            outcome,
+            [
+                "❌ this change adds findings at or above the fail level",
+                "✅ this change adds no findings",
+                "✅ this change adds findings below the fail level only",
+            ],
+        )
+    );
     let n = outcome.findings.len();
     let _ = writeln!(
         out,

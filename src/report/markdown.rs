@@ -97,22 +97,24 @@ pub(crate) fn code(s: &str) -> String {
     out
 }
 
-/// The headline of a Markdown report, one of `[unreadable, failing, clean, below]`:
-/// a lockfile could not be read; findings at or above the fail level; no findings;
-/// findings below the fail level only.
-pub(super) fn verdict<'a>(
-    outcome: &Outcome,
-    [unreadable, failing, clean, below]: [&'a str; 4],
-) -> &'a str {
-    if !outcome.complete {
-        unreadable
+/// The headline of a Markdown report, `## lockgate: ` and one of
+/// `[failing, clean, below]`: findings at or above the fail level; no findings;
+/// findings below the fail level only. A run that could not read a lockfile fails
+/// whatever it found, and says so.
+pub(super) fn headline(outcome: &Outcome, [failing, clean, below]: [&str; 3]) -> String {
+    let verdict = if !outcome.complete {
+        "🛑 failed: a lockfile could not be read"
     } else if outcome.failing() > 0 {
         failing
     } else if outcome.findings.is_empty() {
         clean
     } else {
         below
-    }
+    };
+    format!(
+        "## lockgate: {verdict}
+"
+    )
 }
 
 fn badge(s: Severity) -> &'static str {
@@ -146,16 +148,18 @@ fn fence_for(text: &str) -> String {
 pub fn findings(outcome: &Outcome, snippet: Option<&str>, paths: &Paths) -> String {
     let mut out = String::new();
     let failing = outcome.failing();
-    let verdict = verdict(
-        outcome,
-        [
-            "🛑 failed: a lockfile could not be read",
-            "❌ failed",
-            "✅ passed",
-            "✅ passed with findings below the fail level",
-        ],
+    let _ = writeln!(
+        out,
+        "{}",
+        headline(
+            outcome,
+            [
+                "❌ failed",
+                "✅ passed",
+                "✅ passed with findings below the fail level",
+            ],
+        )
     );
-    let _ = writeln!(out, "## lockgate: {verdict}\n");
     let _ = writeln!(out, "{}\n", escape(&human::summary_line(outcome)));
     let fail_on = outcome.fail_on.map(Severity::as_str).unwrap_or("never");
     let _ = writeln!(

@@ -205,18 +205,7 @@ pub struct PackageEvidence {
 impl PackageEvidence {
     /// A version, by exact spelling, else (PyPI) by its loose PEP 440 form.
     pub fn version(&self, v: &str) -> Option<&VersionEvidence> {
-        if let Some(e) = self.versions.get(v) {
-            return Some(e);
-        }
-        if self.ecosystem == Ecosystem::Pypi {
-            let want = super::pypi::loose_version(v);
-            return self
-                .versions
-                .iter()
-                .find(|(k, _)| super::pypi::loose_version(k) == want)
-                .map(|(_, e)| e);
-        }
-        None
+        super::answer::find_version(self.ecosystem, &self.versions, v).map(|(_, e)| e)
     }
 
     /// The strongest evidence among versions published before `version` (by publish
@@ -269,6 +258,18 @@ impl Client {
                 detail: String::new(),
             }),
         }
+    }
+
+    /// GET a package's document with the URL and `Accept` header the version list is
+    /// read with: the URL and the body; `None` on 404/410.
+    pub(super) async fn get_document(
+        &self,
+        eco: Ecosystem,
+        name: &str,
+    ) -> Result<Option<(String, Vec<u8>)>, RegistryError> {
+        let url = super::document_url(eco, self.config.base(eco), name);
+        let body = self.get_json(&url, super::accept(eco)).await?;
+        Ok(body.map(|b| (url, b)))
     }
 
     /// The publisher evidence of a package, with the identity and subject digests of

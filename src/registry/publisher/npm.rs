@@ -214,17 +214,16 @@ pub(super) async fn evidence(
     name: &str,
     version: &str,
 ) -> Result<Option<PackageEvidence>, RegistryError> {
-    let base = client.config.base(Ecosystem::Npm).to_string();
-    let url = crate::registry::npm::document_url(&base, name);
-    let Some(body) = client.get_json(&url, "application/json").await? else {
+    let Some((url, body)) = client.get_document(Ecosystem::Npm, name).await? else {
         return Ok(None);
     };
+    let base = client.config.base(Ecosystem::Npm);
     let mut doc = parse_packument(&body).map_err(|m| malformed(&url, m))?;
     if let Some((att_url, tp, sha512)) = doc.details.get(version).cloned()
         && let Some(e) = doc.versions.get_mut(version)
         && e.rank() >= Level::Provenance
     {
-        let att_url = att_url.unwrap_or_else(|| attestations_url(&base, name, version));
+        let att_url = att_url.unwrap_or_else(|| attestations_url(base, name, version));
         match client.get_json(&att_url, "application/json").await? {
             Some(b) => {
                 let st = parse_attestations(&b, sha512.as_deref())

@@ -172,9 +172,7 @@ pub(super) async fn evidence(
     name: &str,
     version: &str,
 ) -> Result<Option<PackageEvidence>, RegistryError> {
-    let base = client.config.base(Ecosystem::Pypi).to_string();
-    let url = crate::registry::pypi::document_url(&base, name);
-    let Some(body) = client.get_json(&url, crate::registry::pypi::ACCEPT).await? else {
+    let Some((url, body)) = client.get_document(Ecosystem::Pypi, name).await? else {
         return Ok(None);
     };
     let (mut versions, files) = parse_page(&body, name).map_err(|m| malformed(&url, m))?;
