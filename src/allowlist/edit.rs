@@ -209,13 +209,7 @@ impl Editor {
         hashes: &[Hash],
         approval: Option<&Approval>,
     ) {
-        let mut hs: Vec<String> = hashes
-            .iter()
-            .map(|h| match eco {
-                Ecosystem::Npm => h.to_sri().unwrap_or_else(|| h.to_string()),
-                Ecosystem::Cargo | Ecosystem::Pypi | Ecosystem::Actions => h.to_string(),
-            })
-            .collect();
+        let mut hs: Vec<String> = hashes.iter().map(|h| super::hash_text(eco, h)).collect();
         hs.sort();
         hs.dedup();
         let pkg = self.package_table(eco, name);

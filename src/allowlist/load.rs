@@ -829,16 +829,23 @@ fn parse_entry(
                 ),
             ));
         }
+        let at = PinAt {
+            cx,
+            span: span.clone(),
+            eco,
+            name,
+            version,
+        };
         let hashes = if eco == Ecosystem::Actions {
-            parse_action_pin(cx, pin, span.clone(), name, version)?
+            at.action_pin(pin)?
         } else {
-            parse_pin(cx, pin, span.clone(), eco, name, version)?
+            at.hashes(pin)?
         };
         let approval = match pin.as_table_like().and_then(|t| t.get("approved")) {
             Some(a) => Some(parse_approval(cx, a, span.clone())?),
             None => None,
         };
-        let scripts = parse_scripts(cx, pin, span.clone(), eco, name, version)?;
+        let scripts = at.scripts(pin)?;
         entry.versions.insert(
             version.to_string(),
             Pin {
@@ -873,98 +880,95 @@ fn parse_hash(
     Hash::parse(s).map_err(|e| cx.err(v.span().or(span), format!("{what}: {e}")))
 }
 
-fn parse_pin(
-    cx: &Ctx<'_>,
-    item: &Item,
+/// One version's pin being read: where it is written and whose it is, for its errors.
+struct PinAt<'a> {
+    cx: &'a Ctx<'a>,
     span: Option<std::ops::Range<usize>>,
     eco: Ecosystem,
-    name: &str,
-    version: &str,
-) -> Result<Vec<Hash>, AllowlistError> {
-    let what = || format!("{eco}.{name} {version}");
-    let shape = || {
-        format!(
-            "{}: expected a hash string, an array of hashes, or {{ hashes = [...] }}",
-            what()
-        )
-    };
-    let table_hashes = |hs: Option<&Value>| -> Result<Vec<Hash>, AllowlistError> {
-        match hs {
-            None => Err(cx.err(
-                span.clone(),
-                format!("{}: the table needs `hashes = [\"sha256:…\"]`", what()),
-            )),
-            Some(Value::Array(a)) => a
+    name: &'a str,
+    version: &'a str,
+}
+
+impl PinAt<'_> {
+    /// A hash string, an array of them, or `{ hashes = [...] }`: sorted, deduplicated.
+    fn hashes(&self, item: &Item) -> Result<Vec<Hash>, AllowlistError> {
+        let (cx, span) = (self.cx, &self.span);
+        let what = || format!("{}.{} {}", self.eco, self.name, self.version);
+        let shape = || {
+            format!(
+                "{}: expected a hash string, an array of hashes, or {{ hashes = [...] }}",
+                what()
+            )
+        };
+        let table_hashes = |hs: Option<&Value>| -> Result<Vec<Hash>, AllowlistError> {
+            match hs {
+                None => Err(cx.err(
+                    span.clone(),
+                    format!("{}: the table needs `hashes = [\"sha256:…\"]`", what()),
+                )),
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .map(|v| parse_hash(cx, v, span.clone(), &what()))
+                    .collect(),
+                Some(v) => Ok(vec![parse_hash(cx, v, span.clone(), &what())?]),
+            }
+        };
+        let mut hashes = match item {
+            Item::Value(v @ Value::String(_)) => {
+                vec![parse_hash(cx, v, span.clone(), &what())?]
+            }
+            Item::Value(Value::Array(a)) => a
                 .iter()
                 .map(|v| parse_hash(cx, v, span.clone(), &what()))
-                .collect(),
-            Some(v) => Ok(vec![parse_hash(cx, v, span.clone(), &what())?]),
+                .collect::<Result<Vec<_>, _>>()?,
+            Item::Value(Value::InlineTable(t)) => table_hashes(t.get("hashes"))?,
+            Item::Table(t) => table_hashes(t.get("hashes").and_then(Item::as_value))?,
+            _ => return Err(cx.err(span.clone(), shape())),
+        };
+        // An empty list approves the version without a hash (git or path sources, or a
+        // lockfile that records none): `missing-hash` then applies to registry packages.
+        hashes.sort();
+        hashes.dedup();
+        Ok(hashes)
+    }
+
+    /// A pin's `scripts = true | false` (absent: `None`).
+    fn scripts(&self, pin: &Item) -> Result<Option<bool>, AllowlistError> {
+        let Some(v) = pin.as_table_like().and_then(|t| t.get("scripts")) else {
+            return Ok(None);
+        };
+        let (eco, name, version) = (self.eco, self.name, self.version);
+        v.as_bool().map(Some).ok_or_else(|| {
+            self.cx.err(
+                v.span().or(self.span.clone()),
+                format!("{eco}.{name} {version}: `scripts` must be true (its install scripts are approved) or false (it has none)"),
+            )
+        })
+    }
+
+    /// An action's pin: the commit SHA (or image digest) is the version key itself, so
+    /// the value holds no hash. It is the tag as a note for readers (`"v4.4.0"`, never
+    /// trusted), `[]`, or a table `{ tag = "v4.4.0", approved = {...} }`.
+    fn action_pin(&self, item: &Item) -> Result<Vec<Hash>, AllowlistError> {
+        let ok = match item {
+            Item::Value(Value::String(_)) => true,
+            Item::Value(Value::Array(a)) => a.is_empty(),
+            Item::Value(Value::InlineTable(t)) => t.get("tag").is_none_or(Value::is_str),
+            Item::Table(t) => t
+                .get("tag")
+                .and_then(Item::as_value)
+                .is_none_or(Value::is_str),
+            _ => false,
+        };
+        let (name, version) = (self.name, self.version);
+        if ok {
+            Ok(Vec::new())
+        } else {
+            Err(self.cx.err(
+                self.span.clone(),
+                format!("actions.\"{name}\" {version}: the commit SHA is the pin; write its tag as a note, `versions.\"{version}\" = \"v1.2.3\"` (or `{{ tag = \"v1.2.3\", approved = {{ … }} }}`)"),
+            ))
         }
-    };
-    let mut hashes = match item {
-        Item::Value(v @ Value::String(_)) => vec![parse_hash(cx, v, span.clone(), &what())?],
-        Item::Value(Value::Array(a)) => a
-            .iter()
-            .map(|v| parse_hash(cx, v, span.clone(), &what()))
-            .collect::<Result<Vec<_>, _>>()?,
-        Item::Value(Value::InlineTable(t)) => table_hashes(t.get("hashes"))?,
-        Item::Table(t) => table_hashes(t.get("hashes").and_then(Item::as_value))?,
-        _ => return Err(cx.err(span, shape())),
-    };
-    // An empty list approves the version without a hash (git or path sources, or a
-    // lockfile that records none): `missing-hash` then applies to registry packages.
-    hashes.sort();
-    hashes.dedup();
-    Ok(hashes)
-}
-
-/// A pin's `scripts = true | false` (absent: `None`).
-fn parse_scripts(
-    cx: &Ctx<'_>,
-    pin: &Item,
-    span: Option<std::ops::Range<usize>>,
-    eco: Ecosystem,
-    name: &str,
-    version: &str,
-) -> Result<Option<bool>, AllowlistError> {
-    let Some(v) = pin.as_table_like().and_then(|t| t.get("scripts")) else {
-        return Ok(None);
-    };
-    v.as_bool().map(Some).ok_or_else(|| {
-        cx.err(
-            v.span().or(span),
-            format!("{eco}.{name} {version}: `scripts` must be true (its install scripts are approved) or false (it has none)"),
-        )
-    })
-}
-
-/// An action's pin: the commit SHA (or image digest) is the version key itself, so
-/// the value holds no hash. It is the tag as a note for readers (`"v4.4.0"`, never
-/// trusted), `[]`, or a table `{ tag = "v4.4.0", approved = {...} }`.
-fn parse_action_pin(
-    cx: &Ctx<'_>,
-    item: &Item,
-    span: Option<std::ops::Range<usize>>,
-    name: &str,
-    version: &str,
-) -> Result<Vec<Hash>, AllowlistError> {
-    let ok = match item {
-        Item::Value(Value::String(_)) => true,
-        Item::Value(Value::Array(a)) => a.is_empty(),
-        Item::Value(Value::InlineTable(t)) => t.get("tag").is_none_or(Value::is_str),
-        Item::Table(t) => t
-            .get("tag")
-            .and_then(Item::as_value)
-            .is_none_or(Value::is_str),
-        _ => false,
-    };
-    if ok {
-        Ok(Vec::new())
-    } else {
-        Err(cx.err(
-            span,
-            format!("actions.\"{name}\" {version}: the commit SHA is the pin; write its tag as a note, `versions.\"{version}\" = \"v1.2.3\"` (or `{{ tag = \"v1.2.3\", approved = {{ … }} }}`)"),
-        ))
     }
 }
 

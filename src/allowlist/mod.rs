@@ -22,6 +22,15 @@ use crate::model::{Ecosystem, Hash, NormalizedName, PackageKey};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
+/// A pinned hash as the allowlist writes it: npm's the way npm lockfiles write them
+/// (SRI, `sha512-<base64>`), the other ecosystems' as `algorithm:hex`.
+pub fn hash_text(ecosystem: Ecosystem, hash: &Hash) -> String {
+    match ecosystem {
+        Ecosystem::Npm => hash.to_sri().unwrap_or_else(|| hash.to_string()),
+        Ecosystem::Cargo | Ecosystem::Pypi | Ecosystem::Actions => hash.to_string(),
+    }
+}
+
 /// The newest allowlist schema this lockgate reads.
 pub const SCHEMA: i64 = 1;
 

@@ -363,10 +363,7 @@ fn snippet_with(
         let hs: Vec<String> = w
             .hashes
             .iter()
-            .map(|h| match w.ecosystem {
-                Ecosystem::Npm => format!("\"{}\"", h.to_sri().unwrap_or_else(|| h.to_string())),
-                Ecosystem::Cargo | Ecosystem::Pypi | Ecosystem::Actions => format!("\"{h}\""),
-            })
+            .map(|h| format!("\"{}\"", super::hash_text(w.ecosystem, h)))
             .collect();
         let value = if hs.len() == 1 {
             hs[0].clone()

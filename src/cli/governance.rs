@@ -178,23 +178,14 @@ pub fn why(path: &Path, ecosystem: &str, spec: &str) -> anyhow::Result<ExitCode>
             let hashes: Vec<String> = pin
                 .hashes
                 .iter()
-                .map(|h| {
-                    if eco == lockgate::model::Ecosystem::Npm {
-                        h.to_sri().unwrap_or_else(|| h.to_string())
-                    } else {
-                        h.to_string()
-                    }
-                })
+                .map(|h| allowlist::hash_text(eco, h))
                 .collect();
-            let _ = writeln!(
-                out,
-                "  hashes: {}",
-                if hashes.is_empty() {
-                    "none pinned".to_string()
-                } else {
-                    hashes.join(", ")
-                }
-            );
+            let hashes = if hashes.is_empty() {
+                "none pinned".to_string()
+            } else {
+                hashes.join(", ")
+            };
+            let _ = writeln!(out, "  hashes: {hashes}");
             let _ = writeln!(
                 out,
                 "  commit: {}",
