@@ -12,7 +12,7 @@ use super::{
 };
 use crate::lockfile::lines::LineIndex;
 use crate::model::{Ecosystem, Hash, PackageKey};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use toml_edit::{Item, Value};
 
@@ -365,40 +365,48 @@ fn parse_file(path: &Path, text: &str) -> Result<(Allowlist, Pending), Allowlist
                 }
             }
             other => {
-                let eco = match other {
-                    "cargo" => Ecosystem::Cargo,
-                    "npm" => Ecosystem::Npm,
-                    "pypi" => Ecosystem::Pypi,
-                    "actions" => Ecosystem::Actions,
-                    _ => {
-                        return Err(cx.err(
-                            key_span,
-                            format!("unknown top-level key `{other}`: expected schema, extends, exclude, policy, registries, deny, exception, cargo, npm, pypi or actions"),
-                        ));
-                    }
+                // The ecosystems' tables are named as lockgate writes the ecosystems.
+                let Some(eco) = Ecosystem::ALL.into_iter().find(|e| e.as_str() == other) else {
+                    return Err(cx.err(
+                        key_span,
+                        format!("unknown top-level key `{other}`: expected schema, extends, exclude, policy, registries, deny, exception, cargo, npm, pypi or actions"),
+                    ));
                 };
-                let t = cx.table(item, key_span.clone(), || {
-                    format!("`{other}` must hold one table per package, e.g. `[{other}.NAME]`")
-                })?;
-                for (name, pkg, name_span) in keyed(t) {
-                    let entry = parse_entry(&cx, eco, name, name_span.clone(), pkg)?;
-                    let key = PackageKey::new(eco, name);
-                    if let Some(prev) = list.entries.get(&key) {
-                        return Err(cx.err(
-                            name_span,
-                            format!(
-                                "`{name}` is the same {eco} package as `{}` on line {} (names compare as `{}`): merge the two",
-                                prev.name, prev.line, key.name
-                            ),
-                        ));
-                    }
-                    list.entries.insert(key, entry);
-                }
+                parse_packages(&cx, eco, item, key_span, &mut list.entries)?;
             }
         }
     }
     list.extends = pending.iter().map(|(x, _, _)| x.clone()).collect();
     Ok((list, pending))
+}
+
+/// An ecosystem's `[ECO.NAME]` tables into `entries`; two names that normalise alike
+/// are an error.
+fn parse_packages(
+    cx: &Ctx<'_>,
+    eco: Ecosystem,
+    item: &Item,
+    span: Option<std::ops::Range<usize>>,
+    entries: &mut HashMap<PackageKey, Entry>,
+) -> Result<(), AllowlistError> {
+    let t = cx.table(item, span, || {
+        format!("`{eco}` must hold one table per package, e.g. `[{eco}.NAME]`")
+    })?;
+    for (name, pkg, name_span) in keyed(t) {
+        let entry = parse_entry(cx, eco, name, name_span.clone(), pkg)?;
+        let key = PackageKey::new(eco, name);
+        if let Some(prev) = entries.get(&key) {
+            return Err(cx.err(
+                name_span,
+                format!(
+                    "`{name}` is the same {eco} package as `{}` on line {} (names compare as `{}`): merge the two",
+                    prev.name, prev.line, key.name
+                ),
+            ));
+        }
+        entries.insert(key, entry);
+    }
+    Ok(())
 }
 
 /// The `extends` of an allowlist text, with where each is read from and its line,
