@@ -45,6 +45,57 @@ impl ApprovalArgs {
     }
 }
 
+/// What `init` and `suggest` record with the versions they pin: `--allow-scripts`
+/// and who approved.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct PinArgs {
+    #[command(flatten)]
+    scripts: ScriptsArg,
+    #[command(flatten)]
+    approval: ApprovalArgs,
+}
+
+impl PinArgs {
+    /// After the package pins: `scripts = true` on `scripts` (the pinned versions that
+    /// run code at install) with --allow-scripts, and the action pins, approved.
+    fn record(
+        &self,
+        ed: &mut edit::Editor,
+        scripts: &[(lockgate::model::Ecosystem, String, String)],
+        action_pins: &[lockgate::allowlist::actions::ActionPin],
+    ) {
+        if self.scripts.allow_scripts {
+            for (eco, name, version) in scripts {
+                ed.set_scripts(*eco, name, version, true);
+            }
+        }
+        lockgate::allowlist::actions::apply(ed, action_pins, &self.approval.approval());
+    }
+}
+
+/// `--by` and `--ticket`, for the commands that record a decision (deny, except).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct DecisionArgs {
+    /// Who decides (default: the git committer identity).
+    #[arg(long)]
+    by: Option<String>,
+    /// The ticket that records the decision.
+    #[arg(long)]
+    ticket: Option<String>,
+}
+
+impl DecisionArgs {
+    /// The decision as recorded: who (else the committer), today, the ticket, `reason`.
+    fn approval(self, reason: Option<String>) -> lockgate::allowlist::Approval {
+        lockgate::allowlist::Approval {
+            by: Some(self.by.unwrap_or_else(committer)),
+            on: Some(today()),
+            ticket: self.ticket,
+            reason,
+        }
+    }
+}
+
 /// The git committer identity (`Name <email>`), else $USER (with a note).
 fn committer() -> String {
     let git = |k: &str| {
@@ -91,9 +142,7 @@ pub enum Cmd {
         #[arg(long)]
         exclude: Vec<String>,
         #[command(flatten)]
-        scripts: ScriptsArg,
-        #[command(flatten)]
-        approval: ApprovalArgs,
+        pin: PinArgs,
         /// Take the hashes from the registries (every file of each version), not
         /// from the lockfiles; a lockfile hash the registry does not publish fails.
         #[arg(long)]
@@ -116,9 +165,7 @@ pub enum Cmd {
         #[arg(long, requires = "reason")]
         force: bool,
         #[command(flatten)]
-        scripts: ScriptsArg,
-        #[command(flatten)]
-        approval: ApprovalArgs,
+        pin: PinArgs,
         /// Take the hashes from the registries, not the lockfiles (the snippet then
         /// says they were verified).
         #[arg(long)]
@@ -194,12 +241,8 @@ pub enum Cmd {
         /// Deny only these versions (repeatable).
         #[arg(long = "version")]
         versions: Vec<String>,
-        /// Who decides (default: the git committer identity).
-        #[arg(long)]
-        by: Option<String>,
-        /// The ticket that records the decision.
-        #[arg(long)]
-        ticket: Option<String>,
+        #[command(flatten)]
+        decision: DecisionArgs,
         #[command(flatten)]
         allowlist: AllowlistArg,
     },
@@ -221,12 +264,8 @@ pub enum Cmd {
         /// Why the finding does not apply (required).
         #[arg(long)]
         reason: String,
-        /// Who decides (default: the git committer identity).
-        #[arg(long)]
-        by: Option<String>,
-        /// The ticket that records the decision.
-        #[arg(long)]
-        ticket: Option<String>,
+        #[command(flatten)]
+        decision: DecisionArgs,
         #[command(flatten)]
         allowlist: AllowlistArg,
     },
@@ -273,8 +312,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             allowlist,
             force,
             exclude,
-            scripts: ScriptsArg { allow_scripts },
-            approval,
+            pin,
             online,
             net,
         } => {
@@ -294,20 +332,15 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             let action_pins = super::actions::gather(&res, None, online, net.offline)?;
             let gate = gate::Gate::new(None, &[])?;
             ops::flag(&mut wanted, &gate, None);
-            let forced = force && approval.reason.is_some();
+            let forced = force && pin.approval.reason.is_some();
             let (flagged, clean): (Vec<ops::Wanted>, Vec<ops::Wanted>) =
                 wanted.into_iter().partition(|w| {
                     w.flags.iter().any(|f| f.is_absolute()) || (!w.flags.is_empty() && !forced)
                 });
-            let mut ed = ops::init_with(&allowlist.path, &res, &approval.approval(), &clean);
+            let mut ed = ops::init_with(&allowlist.path, &res, &pin.approval.approval(), &clean);
             ed.set_exclude(&exclude);
             let scripts = with_scripts(&res, &clean);
-            if allow_scripts {
-                for (eco, name, version) in &scripts {
-                    ed.set_scripts(*eco, name, version, true);
-                }
-            }
-            lockgate::allowlist::actions::apply(&mut ed, &action_pins, &approval.approval());
+            pin.record(&mut ed, &scripts, &action_pins);
             for (eco, name, version, p) in &publishers {
                 if clean
                     .iter()
@@ -326,7 +359,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 }
             }
             ed.save()?;
-            tell_scripts(&scripts, allow_scripts);
+            tell_scripts(&scripts, pin.scripts.allow_scripts);
             let list = allowlist::load(&allowlist.path)?;
             eprintln!(
                 "wrote {}: {} packages, {} versions pinned from {} lockfiles ({})",
@@ -364,8 +397,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             allowlist,
             write,
             force,
-            scripts: ScriptsArg { allow_scripts },
-            approval,
+            pin,
             online,
             net,
         } => {
@@ -424,19 +456,14 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                 }
                 let scripts = with_scripts(&res, &wanted);
                 edit::update(&allowlist.path, false, |ed| {
-                    ops::apply(ed, &wanted, &approval.approval());
-                    if allow_scripts {
-                        for (eco, name, version) in &scripts {
-                            ed.set_scripts(*eco, name, version, true);
-                        }
-                    }
-                    lockgate::allowlist::actions::apply(ed, &action_pins, &approval.approval());
+                    ops::apply(ed, &wanted, &pin.approval.approval());
+                    pin.record(ed, &scripts, &action_pins);
                     for (eco, name, version, p) in &publishers {
                         ed.set_publisher(*eco, name, version, p);
                     }
                     Ok(())
                 })?;
-                tell_scripts(&scripts, allow_scripts);
+                tell_scripts(&scripts, pin.scripts.allow_scripts);
                 eprintln!(
                     "added {} versions to {}",
                     wanted.len() + action_pins.len(),
@@ -453,12 +480,15 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
                     print(&lockgate::report::escape::toml_safe(&snippet(
                         &wanted,
                         &allowlist.path,
-                        &approval.approval(),
+                        &pin.approval.approval(),
                     )))?;
                 }
                 if !action_pins.is_empty() {
                     print(&lockgate::report::escape::toml_safe(
-                        &lockgate::allowlist::actions::snippet(&action_pins, &approval.approval()),
+                        &lockgate::allowlist::actions::snippet(
+                            &action_pins,
+                            &pin.approval.approval(),
+                        ),
                     ))?;
                 }
                 if wanted.iter().any(|w| !w.flags.is_empty()) {
@@ -578,18 +608,12 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             name,
             reason,
             versions,
-            by,
-            ticket,
+            decision,
             allowlist,
         } => {
             let eco = parse_ecosystem(&ecosystem)?;
             let vs = (!versions.is_empty()).then_some(versions.as_slice());
-            let who = lockgate::allowlist::Approval {
-                by: Some(by.unwrap_or_else(committer)),
-                on: Some(today()),
-                ticket,
-                reason: None,
-            };
+            let who = decision.approval(None);
             edit::update(&allowlist.path, true, |ed| {
                 ed.add_deny_approved(eco, &name, &reason, vs, &who);
                 Ok(())
@@ -603,8 +627,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             finding,
             until,
             reason,
-            by,
-            ticket,
+            decision,
             allowlist,
         } => governance::except(
             &allowlist.path,
@@ -612,12 +635,7 @@ pub fn run(cmd: Cmd) -> anyhow::Result<ExitCode> {
             &name,
             &finding,
             &until,
-            lockgate::allowlist::Approval {
-                by: Some(by.unwrap_or_else(committer)),
-                on: Some(today()),
-                ticket,
-                reason: Some(reason),
-            },
+            decision.approval(Some(reason)),
         ),
         Cmd::Exceptions { allowlist } => governance::exceptions(&allowlist.path),
         Cmd::Why {
