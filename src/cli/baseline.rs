@@ -12,24 +12,21 @@ use lockgate::lockfile::ParseError;
 use lockgate::resolve::Resolution;
 use std::path::PathBuf;
 
-/// The pull-request arguments of `lockgate check`.
+/// The pull-request arguments of `lockgate check`, under one help heading. clap keeps
+/// that heading for the arguments declared after this group, so it is flattened last.
 #[derive(clap::Args, Debug, Clone)]
+#[command(next_help_heading = "Pull requests")]
 pub struct BaselineArgs {
     /// Pull-request mode: report only the findings the change introduces since the
     /// git ref REF (e.g. the pull request's base, `origin/main` or a SHA); findings
     /// already there at REF are counted, not repeated. REF must be fetched; a REF
     /// git does not know, or a lockfile at REF that cannot be read, is an error.
-    #[arg(long, value_name = "REF", help_heading = "Pull requests")]
+    #[arg(long, value_name = "REF")]
     pub baseline: Option<String>,
     /// With --baseline: write the change report (Markdown: packages added, removed
     /// and upgraded per ecosystem, with each one's new findings) to FILE, e.g. for a
     /// pull-request comment.
-    #[arg(
-        long,
-        value_name = "FILE",
-        requires = "baseline",
-        help_heading = "Pull requests"
-    )]
+    #[arg(long, value_name = "FILE", requires = "baseline")]
     pub comment_file: Option<PathBuf>,
 }
 
