@@ -25,6 +25,7 @@ pub struct Args {
     known_bad: Vec<PathBuf>,
     #[command(flatten)]
     net: super::online::CheckArgs,
+    // Last: its help heading ("Pull requests") covers the arguments declared after it.
     #[command(flatten)]
     baseline: super::baseline::BaselineArgs,
 }
