@@ -38,10 +38,9 @@
 //! against the files.
 
 use super::lines::LineIndex;
-use super::python_lock::{self as shared, Node, RawFile};
+use super::python_lock::{self as shared, Node, Nodes, RawFile};
 use super::{Context, Lockfile, ParseError, Source, pep503};
 use serde::Deserialize;
-use std::collections::HashMap;
 use toml::Spanned;
 
 /// The only major `lock_version` lockgate understands.
@@ -119,10 +118,9 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         ));
     }
 
-    let mut nodes: Vec<Node> = Vec::with_capacity(raw.package.len());
+    let mut nodes = Nodes::default();
     let mut deps_of: Vec<Vec<String>> = Vec::with_capacity(raw.package.len());
     let mut dev_only: Vec<bool> = Vec::with_capacity(raw.package.len());
-    let mut key_index: HashMap<(String, String, Source), usize> = HashMap::new();
     for sp in raw.package {
         let line = lines.line(sp.span().start);
         let p = sp.into_inner();
@@ -148,13 +146,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         } else {
             Source::Registry(None)
         };
-        let mut hashes = Vec::with_capacity(p.files.len());
-        let mut artifacts = Vec::with_capacity(p.files.len());
-        for f in &p.files {
-            let (hash, artifact) = f.read(ctx, &lines)?;
-            artifacts.push(artifact);
-            hashes.push(hash);
-        }
+        let artifacts = RawFile::read_all(&p.files, ctx, &lines)?;
         let mut deps = Vec::with_capacity(p.dependencies.len());
         for d in &p.dependencies {
             let dep = shared::requirement_name(d.get_ref()).ok_or_else(|| {
@@ -172,21 +164,18 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             .groups
             .as_ref()
             .is_some_and(|g| !g.is_empty() && !g.iter().any(|g| g == "default"));
-        let key = (pep503(&name), version.clone(), source.clone());
-        if let Some(&i) = key_index.get(&key) {
-            nodes[i].hashes.extend(hashes);
-            nodes[i].artifacts.extend(artifacts);
-            deps_of[i].extend(deps);
-            dev_only[i] &= dev;
-            continue;
+        match nodes.add(Node::new(name, version, source, line, artifacts)) {
+            (_, true) => {
+                deps_of.push(deps);
+                dev_only.push(dev);
+            }
+            (i, false) => {
+                deps_of[i].extend(deps);
+                dev_only[i] &= dev;
+            }
         }
-        key_index.insert(key, nodes.len());
-        let mut node = Node::new(name, version, source, line, hashes);
-        node.artifacts = artifacts;
-        nodes.push(node);
-        deps_of.push(deps);
-        dev_only.push(dev);
     }
+    let mut nodes = nodes.list;
 
     if let Some(files) = metadata_files {
         // lock_version 4.0 (early PDM 2 releases) keeps the files here, keyed "name version".
@@ -207,50 +196,45 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lockfile::test_support;
 
     fn run(text: &str) -> Result<Lockfile, ParseError> {
         FORMAT.parse_at("/nonexistent-dir/pdm.lock", text)
     }
 
-    const LOCK: &str = r#"[metadata]
-groups = ["default", "dev"]
-lock_version = "4.5.0"
+    /// A `[[package]]` entry: name, version, other lines (`more`), `groups`.
+    fn entry(name: &str, version: &str, more: &str, groups: &str) -> String {
+        format!(
+            "[[package]]\nname = \"{name}\"\nversion = \"{version}\"\n{more}groups = [{groups}]\n"
+        )
+    }
 
-[[package]]
-name = "a"
-version = "1.0"
-groups = ["default"]
-dependencies = ["b>=1; python_version < \"3.9\"", "missing>=1"]
-files = [{file = "a-1.0.tar.gz", hash = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}]
-
-[[package]]
-name = "b"
-version = "1.0"
-groups = ["default"]
-
-[[package]]
-name = "a"
-version = "1.0"
-extras = ["x"]
-groups = ["default"]
-dependencies = ["a==1.0", "c"]
-files = [{file = "a-1.0-py3-none-any.whl", hash = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}]
-
-[[package]]
-name = "c"
-version = "3.0"
-groups = ["dev"]
-
-[[package]]
-name = "t"
-version = "1.0"
-groups = ["dev"]
-"#;
+    /// Hand-written: `a` locked twice (once for an extra), dev-only `c` and `t`.
+    fn lock() -> String {
+        let file = |name: &str, c: &str| {
+            format!(
+                "files = [{{file = \"{name}\", hash = \"sha256:{}\"}}]\n",
+                c.repeat(64)
+            )
+        };
+        [
+            "[metadata]\ngroups = [\"default\", \"dev\"]\nlock_version = \"4.5.0\"\n".to_string(),
+            entry("a", "1.0", "", "\"default\"")
+                + r#"dependencies = ["b>=1; python_version < \"3.9\"", "missing>=1"]"#
+                + "\n"
+                + &file("a-1.0.tar.gz", "a"),
+            entry("b", "1.0", "", "\"default\""),
+            entry("a", "1.0", "extras = [\"x\"]\n", "\"default\"")
+                + "dependencies = [\"a==1.0\", \"c\"]\n"
+                + &file("a-1.0-py3-none-any.whl", "b"),
+            entry("c", "3.0", "", "\"dev\""),
+            entry("t", "1.0", "", "\"dev\""),
+        ]
+        .join("\n")
+    }
 
     #[test]
     fn extras_entries_merge_and_fallback_roots() {
-        let lock = run(LOCK).unwrap();
+        let lock = run(&lock()).unwrap();
         assert_eq!(lock.format, "pdm-v4.5");
         let names: Vec<_> = lock.packages.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(names, ["a", "b", "c", "t"]);
@@ -286,25 +270,15 @@ groups = ["dev"]
     }
 
     #[test]
-    fn git_source_keeps_the_revision() {
-        // Hand-written: no git host is reachable where the fixtures were made.
-        let text = "[metadata]\nlock_version = \"4.4\"\n\n[[package]]\nname = \"g\"\nversion = \"1.0\"\ngit = \"https://example.com/g.git\"\nref = \"main\"\nrevision = \"0123abcd\"\n";
-        let lock = run(text).unwrap();
-        assert_eq!(lock.format, "pdm-v4.4");
-        assert_eq!(lock.packages[0].source, test_support::hand_written_git());
-    }
-
-    #[test]
-    fn older_and_newer_lock_versions_are_refused() {
-        for v in ["3.1", "5.0"] {
-            let err = run(&LOCK.replace("4.5.0", v)).unwrap_err();
-            assert_eq!(err.line, Some(3), "{err}");
-        }
+    fn older_lock_version_is_refused() {
+        // (the newer one: in python_lock's tests, with poetry's and uv's)
+        let err = run(&lock().replace("4.5.0", "3.1")).unwrap_err();
+        assert_eq!(err.line, Some(3), "{err}");
     }
 
     #[test]
     fn non_requirement_dependency_is_an_error() {
-        let err = run(&LOCK.replace("\"missing>=1\"", "\"-e .\"")).unwrap_err();
+        let err = run(&lock().replace("\"missing>=1\"", "\"-e .\"")).unwrap_err();
         assert_eq!(err.line, Some(9), "{err}");
     }
 }

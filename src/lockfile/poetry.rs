@@ -47,10 +47,10 @@ use super::lines::LineIndex;
 use super::{Context, Lockfile, ParseError};
 use crate::model::Source;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use toml::Spanned;
 
-use super::python_lock::{self as shared, MetadataFiles, Node, RawFile};
+use super::python_lock::{self as shared, MetadataFiles, Node, Nodes, RawFile};
 
 /// The newest major `lock-version` lockgate understands.
 pub const NEWEST_MAJOR: u32 = 2;
@@ -150,9 +150,8 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         ));
     }
 
-    let mut nodes: Vec<Node> = Vec::with_capacity(raw.package.len());
+    let mut nodes = Nodes::default();
     let mut deps_of: Vec<Vec<String>> = Vec::with_capacity(raw.package.len());
-    let mut key_index: HashMap<(String, String, Source), usize> = HashMap::new();
     // Which packages say they are dev-only / optional (for the fallback roots).
     let mut dev_only: Vec<bool> = Vec::new();
     let mut optional: Vec<bool> = Vec::new();
@@ -170,16 +169,10 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                 format!("package `{name}` has `files`, which lock-version {lock_version} keeps in [metadata.files]"),
             ));
         }
-        let mut hashes = Vec::new();
-        let mut artifacts = Vec::new();
-        for f in p.files.unwrap_or_default() {
-            let (hash, artifact) = f.read(ctx, &lines)?;
-            // poetry's own `files` name a file, never a URL: a `url` there is not read
-            artifacts.push(crate::model::Artifact {
-                url: None,
-                ..artifact
-            });
-            hashes.push(hash);
+        let mut artifacts = RawFile::read_all(p.files.as_deref().unwrap_or_default(), ctx, &lines)?;
+        // poetry's own `files` name a file, never a URL: a `url` there is not read
+        for a in &mut artifacts {
+            a.url = None;
         }
         let dev = match (&p.category, &p.groups) {
             (Some(c), _) => c == "dev",
@@ -202,24 +195,21 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             }
             deps.push(crate::model::pep503(dep));
         }
-        let key = (crate::model::pep503(&name), version.clone(), source.clone());
-        if let Some(&i) = key_index.get(&key) {
-            // The same version twice (should not happen): one record, all hashes and edges.
-            nodes[i].hashes.extend(hashes);
-            nodes[i].artifacts.extend(artifacts);
-            deps_of[i].extend(deps);
-            dev_only[i] &= dev;
-            optional[i] &= p.optional;
-            continue;
+        match nodes.add(Node::new(name, version, source, line, artifacts)) {
+            (_, true) => {
+                deps_of.push(deps);
+                dev_only.push(dev);
+                optional.push(p.optional);
+            }
+            (i, false) => {
+                // The same version twice (should not happen): one record, all hashes and edges.
+                deps_of[i].extend(deps);
+                dev_only[i] &= dev;
+                optional[i] &= p.optional;
+            }
         }
-        key_index.insert(key, nodes.len());
-        let mut node = Node::new(name, version, source, line, hashes);
-        node.artifacts = artifacts;
-        nodes.push(node);
-        deps_of.push(deps);
-        dev_only.push(dev);
-        optional.push(p.optional);
     }
+    let mut nodes = nodes.list;
 
     if let Some(files) = metadata.files {
         shared::assign_metadata_files(ctx, &lines, &mut nodes, files)?;
@@ -327,9 +317,10 @@ b = [
     fn v1_files_go_to_the_version_in_their_name() {
         let lock = run(V1).unwrap();
         assert_eq!(lock.format, "poetry-v1.1");
-        assert_eq!(lock.packages.len(), 3);
-        assert_eq!(lock.packages[0].line, 1);
-        assert_eq!(lock.packages[1].line, 12);
+        assert_eq!(
+            test_support::where_read(&lock.packages),
+            [("a", "1.0", 1), ("b", "1.0", 12), ("b", "2.0", 20)]
+        );
         assert_eq!(lock.packages[1].hashes[0].value, "a".repeat(64));
         assert_eq!(lock.packages[2].hashes[0].value, "b".repeat(64));
         assert_eq!(lock.packages[1].path, vec!["(root)", "a", "b"]);
@@ -341,22 +332,6 @@ b = [
         let text = V1.replace("b-2.0-py3", "b-3.0-py3");
         let err = run(&text).unwrap_err();
         assert_eq!(err.line, Some(37), "{err}");
-    }
-
-    #[test]
-    fn newer_lock_version_is_refused() {
-        let err = run("[metadata]\nlock-version = \"3.0\"\n").unwrap_err();
-        assert_eq!(err.line, Some(2));
-        assert!(err.message.contains("newer"), "{}", err.message);
-    }
-
-    #[test]
-    fn git_source_keeps_the_resolved_commit() {
-        // Hand-written: no git host is reachable where the fixtures were made.
-        let text = "[[package]]\nname = \"g\"\nversion = \"1.0\"\nfiles = []\n\n[package.source]\ntype = \"git\"\nurl = \"https://example.com/g.git\"\nreference = \"main\"\nresolved_reference = \"0123abcd\"\n\n[metadata]\nlock-version = \"2.0\"\n";
-        let lock = run(text).unwrap();
-        assert_eq!(lock.format, "poetry-v2.0");
-        assert_eq!(lock.packages[0].source, test_support::hand_written_git());
     }
 
     #[test]

@@ -27,12 +27,13 @@ pub(crate) struct Node {
 }
 
 impl Node {
+    /// A package whose hashes are those of its files.
     pub(crate) fn new(
         name: String,
         version: String,
         source: Source,
         line: usize,
-        hashes: Vec<Hash>,
+        artifacts: Vec<Artifact>,
     ) -> Node {
         Node {
             norm: pep503(&name),
@@ -40,10 +41,38 @@ impl Node {
             version,
             source,
             line,
-            hashes,
-            artifacts: Vec::new(),
+            hashes: artifacts.iter().flat_map(|a| a.hashes.clone()).collect(),
+            artifacts,
             upload_time: None,
         }
+    }
+}
+
+/// The packages of a lock, one per (normalized name, version, source): an entry
+/// with the key of an earlier one (pdm's extras entries, a name written twice) is
+/// the same package, merged into the first.
+#[derive(Default)]
+pub(crate) struct Nodes {
+    /// The packages, in the order their first entry appears.
+    pub(crate) list: Vec<Node>,
+    index: HashMap<(String, String, Source), usize>,
+}
+
+impl Nodes {
+    /// Add `node`, or merge its hashes, files and upload time into the package with
+    /// its key (keeping that one's line): the package's index, and whether it is new.
+    pub(crate) fn add(&mut self, node: Node) -> (usize, bool) {
+        let key = (node.norm.clone(), node.version.clone(), node.source.clone());
+        if let Some(&i) = self.index.get(&key) {
+            let first = &mut self.list[i];
+            first.hashes.extend(node.hashes);
+            first.artifacts.extend(node.artifacts);
+            first.upload_time = first.upload_time.max(node.upload_time);
+            return (i, false);
+        }
+        self.index.insert(key, self.list.len());
+        self.list.push(node);
+        (self.list.len() - 1, true)
     }
 }
 
@@ -98,20 +127,27 @@ pub(crate) struct RawFile {
 }
 
 impl RawFile {
-    /// The file's hash, and the file as an [`Artifact`] (at the line of its hash).
+    /// The file as an [`Artifact`] with its hash (at the line of its hash).
     pub(crate) fn read(
         &self,
         ctx: &Context<'_>,
         lines: &LineIndex,
-    ) -> Result<(Hash, Artifact), ParseError> {
-        let h = hash(ctx, lines, &self.hash)?;
-        let artifact = Artifact {
+    ) -> Result<Artifact, ParseError> {
+        Ok(Artifact {
             url: self.url.clone(),
             filename: self.file.clone(),
-            hashes: vec![h.clone()],
+            hashes: vec![hash(ctx, lines, &self.hash)?],
             line: lines.line(self.hash.span().start),
-        };
-        Ok((h, artifact))
+        })
+    }
+
+    /// Every file of a list, as [`RawFile::read`].
+    pub(crate) fn read_all(
+        files: &[RawFile],
+        ctx: &Context<'_>,
+        lines: &LineIndex,
+    ) -> Result<Vec<Artifact>, ParseError> {
+        files.iter().map(|f| f.read(ctx, lines)).collect()
     }
 }
 
@@ -158,7 +194,7 @@ pub(crate) fn assign_metadata_files(
             ));
         }
         for f in list {
-            let (h, artifact) = f.read(ctx, lines)?;
+            let artifact = f.read(ctx, lines)?;
             let target = if let [only] = candidates.as_slice() {
                 *only
             } else {
@@ -177,13 +213,13 @@ pub(crate) fn assign_metadata_files(
                         )
                     })?
             };
-            assigned.push((target, h, artifact));
+            assigned.push((target, artifact));
         }
     }
     drop(by_name);
-    for (target, h, artifact) in assigned {
+    for (target, artifact) in assigned {
         if let Some(node) = nodes.get_mut(target) {
-            node.hashes.push(h);
+            node.hashes.extend(artifact.hashes.iter().cloned());
             node.artifacts.push(artifact);
         }
     }
@@ -486,6 +522,70 @@ fn entries<'a>(table: &'a toml::Table, key: &str) -> impl Iterator<Item = &'a to
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lockfile::{Format, pdm, poetry, test_support, uv};
+
+    /// Read hand-written `text` (no git host is reachable where the fixtures are made)
+    /// as `file` of `format`.
+    fn read(format: &Format, file: &str, text: &str) -> Result<Lockfile, ParseError> {
+        format.parse_at(&format!("/nonexistent-dir/{file}"), text)
+    }
+
+    #[test]
+    fn git_sources_keep_the_locked_commit() {
+        let cases = [
+            (
+                &pdm::FORMAT,
+                "pdm.lock",
+                "pdm-v4.4",
+                "[metadata]\nlock_version = \"4.4\"\n\n[[package]]\nname = \"g\"\nversion = \"1.0\"\ngit = \"https://example.com/g.git\"\nref = \"main\"\nrevision = \"0123abcd\"\n",
+            ),
+            (
+                &poetry::FORMAT,
+                "poetry.lock",
+                "poetry-v2.0",
+                "[[package]]\nname = \"g\"\nversion = \"1.0\"\nfiles = []\n\n[package.source]\ntype = \"git\"\nurl = \"https://example.com/g.git\"\nreference = \"main\"\nresolved_reference = \"0123abcd\"\n\n[metadata]\nlock-version = \"2.0\"\n",
+            ),
+            (
+                &uv::FORMAT,
+                "uv.lock",
+                "uv-v1",
+                "version = 1\n\n[[package]]\nname = \"g\"\nversion = \"0.1\"\nsource = { git = \"https://example.com/g.git?rev=main#0123abcd\" }\n",
+            ),
+        ];
+        for (format, file, id, text) in cases {
+            let lock = read(format, file, text).unwrap();
+            assert_eq!(lock.format, id);
+            assert_eq!(
+                lock.packages[0].source,
+                test_support::hand_written_git(),
+                "{id}"
+            );
+        }
+    }
+
+    #[test]
+    fn newer_lock_versions_are_refused_at_their_line() {
+        let cases = [
+            (
+                &pdm::FORMAT,
+                "pdm.lock",
+                "[metadata]\n\nlock_version = \"5.0\"\n",
+                3,
+            ),
+            (
+                &poetry::FORMAT,
+                "poetry.lock",
+                "[metadata]\nlock-version = \"3.0\"\n",
+                2,
+            ),
+            (&uv::FORMAT, "uv.lock", "version = 2\n", 1),
+        ];
+        for (format, file, text, line) in cases {
+            let err = read(format, file, text).unwrap_err();
+            assert_eq!(err.line, Some(line), "{err}");
+            assert!(err.message.contains("newer"), "{}", err.message);
+        }
+    }
 
     #[test]
     fn requirement_names() {

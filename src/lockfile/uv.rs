@@ -42,7 +42,7 @@
 
 use super::graph::Root;
 use super::lines::LineIndex;
-use super::python_lock::{self as shared, Node};
+use super::python_lock::{self as shared, Node, Nodes};
 use super::{Context, Lockfile, ParseError, Source, pep503};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -268,8 +268,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
 
     // Second pass: the packages (non-root entries), merged by (name, version, source).
     let mut node_of: Vec<Option<usize>> = vec![None; entries.len()];
-    let mut nodes: Vec<Node> = Vec::new();
-    let mut key_index: HashMap<(String, String, Source), usize> = HashMap::new();
+    let mut nodes = Nodes::default();
     for (i, p) in packages.into_iter().enumerate() {
         let e = &entries[i];
         if e.local_root {
@@ -277,7 +276,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         }
         let name = p.name.unwrap_or_default();
         let source = match &p.source {
-            Some(s) => source_of(ctx, e.line, &name, s)?,
+            Some(s) => source_of(ctx, e, s)?,
             None => {
                 return Err(ctx.error(Some(e.line), format!("package `{name}` has no `source`")));
             }
@@ -289,7 +288,6 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                 return Err(ctx.error(Some(e.line), format!("package `{name}` has no `version`")));
             }
         };
-        let mut hashes = Vec::with_capacity(p.wheels.len() + 1);
         let mut artifacts = Vec::with_capacity(p.wheels.len() + 1);
         let mut upload_time: Option<i64> = None;
         for a in p.sdist.iter().chain(&p.wheels) {
@@ -314,7 +312,6 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                 })?;
                 upload_time = Some(upload_time.map_or(secs, |u: i64| u.max(secs)));
             }
-            hashes.extend(own.iter().cloned());
             artifacts.push(crate::model::Artifact {
                 url: a.url.as_ref().map(|u| u.get_ref().clone()),
                 filename: a.filename.clone(),
@@ -322,21 +319,11 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                 line,
             });
         }
-        let key = (e.norm.clone(), version.clone(), source.clone());
-        if let Some(&n) = key_index.get(&key) {
-            nodes[n].hashes.extend(hashes);
-            nodes[n].artifacts.extend(artifacts);
-            nodes[n].upload_time = nodes[n].upload_time.max(upload_time);
-            node_of[i] = Some(n);
-            continue;
-        }
-        key_index.insert(key, nodes.len());
-        node_of[i] = Some(nodes.len());
-        let mut node = Node::new(name, version, source, e.line, hashes);
-        node.artifacts = artifacts;
+        let mut node = Node::new(name, version, source, e.line, artifacts);
         node.upload_time = upload_time;
-        nodes.push(node);
+        node_of[i] = Some(nodes.add(node).0);
     }
+    let nodes = nodes.list;
 
     let to_nodes =
         |list: &[usize]| -> Vec<usize> { list.iter().filter_map(|&t| node_of[t]).collect() };
@@ -383,12 +370,9 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     ))
 }
 
-fn source_of(
-    ctx: &Context<'_>,
-    line: usize,
-    name: &str,
-    s: &RawSource,
-) -> Result<Source, ParseError> {
+/// The source of entry `e`.
+fn source_of(ctx: &Context<'_>, e: &Entry, s: &RawSource) -> Result<Source, ParseError> {
+    let (line, name) = (e.line, &e.name);
     let set: Vec<(&str, &String)> = [
         ("registry", &s.registry),
         ("editable", &s.editable),
@@ -413,50 +397,35 @@ fn source_of(
     let value = value.to_string();
     Ok(match *kind {
         "registry" => shared::registry(&value),
-        "git" => git_source(&value),
+        "git" => {
+            let (url, rev) = super::cargo::git_url_and_rev(&value);
+            Source::Git {
+                url: url.to_string(),
+                rev,
+            }
+        }
         "url" => Source::Url(value),
         _ => Source::Path(value),
     })
 }
 
-/// `https://host/repo?rev=x#commit` -> URL without query/fragment, the commit (or the ref).
-fn git_source(value: &str) -> Source {
-    let (rest, fragment) = match value.split_once('#') {
-        Some((r, f)) => (r, Some(f)),
-        None => (value, None),
-    };
-    let (url, query) = match rest.split_once('?') {
-        Some((u, q)) => (u, Some(q)),
-        None => (rest, None),
-    };
-    let from_query = query.and_then(|q| {
-        q.split('&').find_map(|kv| {
-            let (k, v) = kv.split_once('=')?;
-            matches!(k, "rev" | "tag" | "branch").then(|| v.to_string())
-        })
-    });
-    Source::Git {
-        url: url.to_string(),
-        rev: fragment
-            .filter(|f| !f.is_empty())
-            .map(str::to_string)
-            .or(from_query),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lockfile::test_support;
 
     fn run(text: &str) -> Result<Lockfile, ParseError> {
         FORMAT.parse_at("/nonexistent-dir/uv.lock", text)
     }
 
-    const FORK: &str = r#"version = 1
-revision = 3
+    /// A hand-written uv.lock of `version = 1`, `revision = 3` and the entries `$body`.
+    macro_rules! uv_lock {
+        ($body:literal) => {
+            concat!("version = 1\nrevision = 3\n\n", $body)
+        };
+    }
 
-[[package]]
+    const FORK: &str = uv_lock!(
+        r#"[[package]]
 name = "app"
 version = "0.1.0"
 source = { editable = "." }
@@ -480,12 +449,11 @@ source = { registry = "https://pypi.org/simple" }
 name = "g"
 version = "0.1"
 source = { git = "https://example.com/g.git?rev=main#0123abcd" }
-"#;
+"#
+    );
 
-    const TIMES: &str = r#"version = 1
-revision = 3
-
-[[package]]
+    const TIMES: &str = uv_lock!(
+        r#"[[package]]
 name = "a"
 version = "1.0"
 source = { registry = "https://pypi.org/simple" }
@@ -499,7 +467,8 @@ name = "b"
 version = "1.0"
 source = { registry = "https://pypi.org/simple" }
 sdist = { url = "https://files.pythonhosted.org/b-1.0.tar.gz", hash = "sha256:13b2beaad985e05e2d6407ee4c4f35590b11f8d693a258a561055cac8f64cab7" }
-"#;
+"#
+    );
 
     // Hand-written: a wheel uploaded years after its release's sdist.
     #[test]
@@ -527,7 +496,6 @@ sdist = { url = "https://files.pythonhosted.org/b-1.0.tar.gz", hash = "sha256:13
         assert_eq!(lock.packages[0].line, 14);
         assert_eq!(lock.packages[0].path, vec!["app", "a"]);
         assert!(lock.packages.iter().all(|p| p.direct));
-        assert_eq!(lock.packages[2].source, test_support::hand_written_git());
     }
 
     #[test]
@@ -542,12 +510,5 @@ sdist = { url = "https://files.pythonhosted.org/b-1.0.tar.gz", hash = "sha256:13
         let text = FORK.replace(r#"{ git = "#, r#"{ hg = "#);
         let err = run(&text).unwrap_err();
         assert_eq!(err.line, Some(27), "{err}");
-    }
-
-    #[test]
-    fn version_two_is_refused() {
-        let err = run("version = 2\n").unwrap_err();
-        assert_eq!(err.line, Some(1));
-        assert!(err.message.contains("newer"));
     }
 }
