@@ -39,7 +39,7 @@
 //! them, `trustedDependencies`, `overrides`, `patchedDependencies` and catalogs.
 
 use super::npm_tree::{
-    self as npm, DepKind, Layout, Node, NodeKind, OrderedMap, Resolution, Str, Tree,
+    self as npm, DepKind, DepMaps, Layout, Node, OrderedMap, Resolution, Str, Tree,
 };
 use super::{Context, Lockfile, ParseError, Source};
 use serde::Deserialize;
@@ -105,29 +105,19 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             (Some(n), false) => Cow::Owned(n.0.to_string()),
             (None, false) => key.clone(),
         };
-        let mut deps = Vec::new();
-        for (map, kind) in [
-            (ws.dependencies, DepKind::Prod),
-            (ws.peer_dependencies, DepKind::Peer),
-            (ws.optional_dependencies, DepKind::Optional),
-            (ws.dev_dependencies, DepKind::Dev),
-        ] {
-            deps.extend(map.0.into_iter().map(|(n, s)| (n, s.0, kind)));
-        }
-        tree.nodes.push(Node {
-            key: node_key,
-            kind: NodeKind::Root,
-            name: label,
-            version: ws.version.map(|v| v.0.into_owned()).unwrap_or_default(),
-            source: Source::Path(key.into_owned()),
-            resolved: None,
-            hashes: Vec::new(),
-            line: 1,
-            dev: false,
-            optional: false,
-            deps,
-            install_script: None,
-        });
+        let deps = ws.deps.into_deps(
+            &[
+                DepKind::Prod,
+                DepKind::Peer,
+                DepKind::Optional,
+                DepKind::Dev,
+            ],
+            |_| false,
+        );
+        let version = ws.version.map(|v| v.0.into_owned()).unwrap_or_default();
+        let path = key.into_owned();
+        tree.nodes
+            .push(Node::root(node_key, label, version, path, 1, deps));
     }
     let mut seen: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(packages.0.len());
     for ((key, entry), &line) in packages.0.into_iter().zip(&lines) {
@@ -267,38 +257,21 @@ fn package_node<'a>(
     if it.next().is_some() {
         return Err(err("too many elements".into()));
     }
-    let hashes = npm::parse_hashes(ctx, line, &key, integrity.map(Str).as_ref())?;
-    let mut deps = Vec::new();
-    if let Some(info) = info {
-        let optional_peers = info.optional_peers;
-        for (map, kind) in [
-            (info.dependencies, DepKind::Prod),
-            (info.optional_dependencies, DepKind::Optional),
-            (info.peer_dependencies, DepKind::Peer),
-        ] {
-            deps.extend(
-                map.0
-                    .into_iter()
-                    .filter(|(n, _)| {
-                        kind != DepKind::Peer || !optional_peers.iter().any(|p| p.0 == *n)
-                    })
-                    .map(|(n, s)| (n, s.0, kind)),
-            );
+    let hashes = npm::parse_hashes(ctx, line, &key, integrity.as_deref())?;
+    let deps = match info {
+        Some(info) => {
+            let optional_peers = info.optional_peers;
+            info.deps
+                .into_deps(&[DepKind::Prod, DepKind::Optional, DepKind::Peer], |n| {
+                    optional_peers.iter().any(|p| p.0 == n)
+                })
         }
-    }
+        None => Vec::new(),
+    };
     Ok(Some(Node {
-        key,
-        kind: NodeKind::Package,
-        name,
-        version,
-        source,
-        resolved: tarball,
         hashes,
-        line,
-        dev: false,
-        optional: false,
         deps,
-        install_script: None,
+        ..Node::package(key, name, version, source, tarball, line)
     }))
 }
 
@@ -414,11 +387,7 @@ struct BunLock<'a> {
     packages: Option<OrderedMap<'a, Vec<Elem<'a>>>>,
 }
 
-impl<'de> Deserialize<'de> for BunLock<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        npm::deserialize_object(d)
-    }
-}
+npm::deserialize_by_fields!(BunLock, Workspace, Info);
 
 impl<'de> npm::JsonObject<'de> for BunLock<'de> {
     const EXPECTING: &'static str = "a bun.lock (a JSON object)";
@@ -450,35 +419,55 @@ impl<'de> npm::JsonObject<'de> for BunLock<'de> {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A `workspaces` entry.
+#[derive(Default)]
 struct Workspace<'a> {
-    #[serde(borrow)]
     name: Option<Str<'a>>,
-    #[serde(borrow)]
     version: Option<Str<'a>>,
-    #[serde(borrow, default)]
-    dependencies: OrderedMap<'a, Str<'a>>,
-    #[serde(borrow, default)]
-    dev_dependencies: OrderedMap<'a, Str<'a>>,
-    #[serde(borrow, default)]
-    optional_dependencies: OrderedMap<'a, Str<'a>>,
-    #[serde(borrow, default)]
-    peer_dependencies: OrderedMap<'a, Str<'a>>,
+    deps: DepMaps<'a>,
+    /// `name` and `version` read so far ([`npm::first_time`]).
+    seen: u16,
 }
 
-/// The metadata object of a `packages` entry.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl<'de> npm::JsonObject<'de> for Workspace<'de> {
+    const EXPECTING: &'static str = "struct Workspace";
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        let (i, name, slot) = match key {
+            "name" => (0, "name", &mut self.name),
+            "version" => (1, "version", &mut self.version),
+            _ => return self.deps.field(key, map),
+        };
+        npm::first_time(&mut self.seen, i, name)?;
+        *slot = map.next_value()?;
+        Ok(())
+    }
+}
+
+/// The metadata object of a `packages` entry (its `devDependencies`, which bun
+/// does not install, are not read).
+#[derive(Default)]
 struct Info<'a> {
-    #[serde(borrow, default)]
-    dependencies: OrderedMap<'a, Str<'a>>,
-    #[serde(borrow, default)]
-    optional_dependencies: OrderedMap<'a, Str<'a>>,
-    #[serde(borrow, default)]
-    peer_dependencies: OrderedMap<'a, Str<'a>>,
-    #[serde(borrow, default)]
+    deps: DepMaps<'a>,
     optional_peers: Vec<Str<'a>>,
+    /// `optionalPeers` read ([`npm::first_time`]).
+    seen: u16,
+}
+
+impl<'de> npm::JsonObject<'de> for Info<'de> {
+    const EXPECTING: &'static str = "struct Info";
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        match key {
+            "optionalPeers" => {
+                npm::first_time(&mut self.seen, 0, "optionalPeers")?;
+                self.optional_peers = map.next_value()?;
+            }
+            "devDependencies" => {
+                map.next_value::<IgnoredAny>()?;
+            }
+            _ => self.deps.field(key, map)?,
+        }
+        Ok(())
+    }
 }
 
 /// One element of a `packages` array after the first: a string or the info object.

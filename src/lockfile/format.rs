@@ -13,6 +13,11 @@ use std::path::Path;
 /// A format's parser: the file's text (decoded) to its packages.
 pub type ParseFn = fn(&Context<'_>, &str) -> Result<Lockfile, ParseError>;
 
+/// A format's reader of a file as a stream (never holding its text): the file, read
+/// to at most the given number of bytes; `None` when it cannot be read so (the file
+/// is then read as text and parsed, which names the error).
+pub type StreamFn = fn(&Context<'_>, &mut dyn std::io::Read, u64) -> Option<Lockfile>;
+
 /// A check of a file's raw bytes: the path to show, the bytes.
 pub type CheckBytesFn = fn(&Path, &[u8]) -> Result<(), ParseError>;
 
@@ -35,6 +40,8 @@ pub struct Format {
     pub regenerate: &'static str,
     /// The parser.
     pub parse: ParseFn,
+    /// A reader that streams the file instead of reading its text (large lockfiles).
+    pub stream: Option<StreamFn>,
     /// A check of the raw bytes before they are decoded as UTF-8 (requirements files
     /// refuse encodings pip would read differently); the error carries its own hint.
     pub check_bytes: Option<CheckBytesFn>,
@@ -59,6 +66,7 @@ impl Format {
             ecosystem,
             regenerate: "",
             parse,
+            stream: None,
             check_bytes: None,
             refused: None,
         }
@@ -80,6 +88,14 @@ impl Format {
     /// What to do when the file cannot be read.
     pub const fn hint(self, regenerate: &'static str) -> Format {
         Format { regenerate, ..self }
+    }
+
+    /// Stream the file with `stream` (the `stream` field).
+    pub const fn with_stream(self, stream: StreamFn) -> Format {
+        Format {
+            stream: Some(stream),
+            ..self
+        }
     }
 
     /// Check the raw bytes before decoding (the `check_bytes` field).

@@ -11,6 +11,7 @@ pub mod cargo;
 pub mod format;
 pub mod github_actions;
 pub mod graph;
+pub(crate) mod json_stream;
 pub mod lines;
 pub mod npm;
 pub(crate) mod npm_tree;
@@ -190,6 +191,16 @@ pub fn parse_file_as(
     let format = kind.format();
     if let Some(message) = format.refused {
         return Err(ParseError::new(display, None, message));
+    }
+    if let Some(stream) = format.stream {
+        let ctx = Context { path, display };
+        let read = std::fs::File::open(path)
+            .ok()
+            .and_then(|mut f| stream(&ctx, &mut f, MAX_LOCKFILE_BYTES));
+        if let Some(lockfile) = read {
+            return Ok(lockfile);
+        }
+        // Not readable as a stream: read the text below, which names the error.
     }
     // Read at most one byte more than the limit: a file that grows after the size
     // check (or reports a wrong size) still cannot make lockgate read without bound.

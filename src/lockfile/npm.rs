@@ -32,7 +32,8 @@
 //!   tarball that a manifest asked for by URL, is [`Source::Url`]. An entry without
 //!   `resolved` (npm's `omit-lockfile-registry-resolved`, bundled dependencies) is from
 //!   the default registry.
-//! - lines: one pass over the text finds the line of every entry key (`key_lines`).
+//! - lines: the file is read as a stream (never its whole text); the line of every
+//!   entry is the line of its key, counted as the bytes are read ([`super::json_stream`]).
 //! - paths: Node's module resolution over the install paths (a dependency `d` of the
 //!   package at `node_modules/a` is `node_modules/a/node_modules/d` if present, else
 //!   the same one level up, ..., else `node_modules/d`), following `dependencies`,
@@ -45,15 +46,19 @@
 //! ranges that ask for it, and the `requires` of a `dependencies` tree that sits beside
 //! `packages`.
 
+use super::json_stream::{FileSource, LineReader, Lines};
 use super::npm_tree::{
-    DepKind, JsonObject, Layout, Node, NodeKind, OrderedMap, Str, Tree, is_git, json_error,
-    key_lines, parse_hashes, read_manifest, source_of, tarball_version,
+    Dep, DepKind, DepMaps, JsonObject, Node, NodeKind, ObjectSeed, OrderedMap, Seed, Spec, Str,
+    Tree, deserialize_by_fields, first_time, is_git, json_error, parse_hashes, read_manifest,
+    source_of, tarball_version,
 };
-use super::{Context, Lockfile, ParseError, Source};
+use super::{Context, Hash, Lockfile, ParseError, Source};
 use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess};
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read};
 
 /// The `npm` format: its file names, ecosystem, regenerate hint and parser.
 pub static FORMAT: super::Format =
@@ -61,22 +66,63 @@ pub static FORMAT: super::Format =
         .files(&["package-lock.json", "npm-shrinkwrap.json"], |name, _| {
             matches!(name, "package-lock.json" | "npm-shrinkwrap.json")
         })
-        .hint("regenerate it with `npm install --package-lock-only` (or restore it from git)");
+        .hint("regenerate it with `npm install --package-lock-only` (or restore it from git)")
+        .with_stream(stream);
 
 /// Parse the text of a `package-lock.json` or `npm-shrinkwrap.json`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
-    let mut reader = PackagesReader::new(ctx, text);
-    let mut de = serde_json::Deserializer::from_str(text);
-    let top = TopSeed(&mut reader)
+    read(ctx, text.as_bytes()).map_err(|failure| match failure {
+        Failure::Json(e) => json_error(ctx, &e, text),
+        Failure::Lockfile(e) => e,
+    })
+}
+
+/// Read a `package-lock.json` or `npm-shrinkwrap.json` from `file` (at most `limit`
+/// bytes) without holding its text: what [`parse`] reads from the same bytes, or
+/// `None` when the file cannot be read so (then the caller reads it as text, which
+/// gives the exact error, or reads what the file has become).
+pub fn stream(ctx: &Context<'_>, file: &mut dyn Read, limit: u64) -> Option<Lockfile> {
+    let mut src = BufReader::with_capacity(1 << 16, FileSource::new(file, limit));
+    let lock = read(ctx, &mut src).ok()?;
+    (src.get_ref().bytes_read() <= limit).then_some(lock)
+}
+
+/// Why [`read`] failed.
+enum Failure {
+    /// The JSON (the text is needed to name the line).
+    Json(serde_json::Error),
+    /// What the JSON says.
+    Lockfile(ParseError),
+}
+
+impl From<ParseError> for Failure {
+    fn from(e: ParseError) -> Failure {
+        Failure::Lockfile(e)
+    }
+}
+
+/// Read a package-lock from `src`, one byte at a time, keeping per entry only what
+/// lockgate uses (a node of the install tree) and the line of its key.
+fn read<R: BufRead>(ctx: &Context<'_>, src: R) -> Result<Lockfile, Failure> {
+    let newlines = Cell::new(0);
+    let reader = LineReader::new(src, &newlines);
+    let mut packages = PackagesReader::new(ctx, reader.lines());
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let top = Seed(TopSeed(&mut packages))
         .deserialize(&mut de)
         .and_then(|top| de.end().map(|()| top))
-        .map_err(|e| json_error(ctx, &e, text))?;
+        .map_err(Failure::Json)?;
+    drop(de);
     let version = match top.version {
         Some(v) => v,
         // npm 3 and 4 wrote shrinkwraps without a version; npm reads a `dependencies`
         // tree with no `packages` as an ancient version 1 lockfile.
         None if top.dependencies.is_some() && !top.packages => 1,
-        None => return Err(ctx.error(Some(1), "no `lockfileVersion`: not an npm lockfile")),
+        None => {
+            return Err(ctx
+                .error(Some(1), "no `lockfileVersion`: not an npm lockfile")
+                .into());
+        }
     };
     let is_shrinkwrap = ctx
         .display
@@ -95,9 +141,9 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         // npm 7 and later install from `packages` whenever it is there, whatever
         // `lockfileVersion` says (arborist's Shrinkwrap.load reads `dependencies`
         // only when `packages` is missing); npm 6 reads only `dependencies`.
-        tree = reader.finish()?;
+        tree = packages.finish()?;
         if let Some(deps) = top.dependencies {
-            check_agreement(ctx, &tree, text, deps.0)?;
+            check_agreement(ctx, &tree, deps.0)?;
         }
         if version == 1 {
             tree.v1_manifest = read_manifest(ctx.dir());
@@ -106,95 +152,72 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let deps = top
             .dependencies
             .ok_or_else(|| ctx.error(Some(1), "lockfileVersion 1 without `dependencies`"))?;
-        let lines = key_lines(text, Layout::NpmV1);
-        let mut lines = lines.into_iter();
         tree.root_name = top.name.map(|n| n.0.into_owned());
-        add_v1(ctx, &mut tree, &mut lines, "", deps.0)?;
+        add_v1(ctx, &mut tree, "", deps.0)?;
         tree.v1_manifest = read_manifest(ctx.dir());
     } else {
-        return Err(ctx.error(
-            Some(1),
-            format!("lockfileVersion {version} without `packages`"),
-        ));
+        return Err(ctx
+            .error(
+                Some(1),
+                format!("lockfileVersion {version} without `packages`"),
+            )
+            .into());
     }
-    tree.finish(ctx, format)
+    Ok(tree.finish(ctx, format)?)
 }
 
-/// The top level. A hand-written visitor so that the version is checked as soon as it
-/// is read.
+/// The top level, with `packages` read into a [`PackagesReader`] entry by entry and
+/// `dependencies` (the version 1 tree) with the line of every key.
 #[derive(Default)]
 struct Top<'a> {
     version: Option<u64>,
     name: Option<Str<'a>>,
     /// A `packages` object was read (into a [`PackagesReader`]).
     packages: bool,
-    dependencies: Option<OrderedMap<'a, V1Entry<'a>>>,
+    dependencies: Option<V1Map<'a>>,
 }
 
-impl<'de> JsonObject<'de> for Top<'de> {
-    const EXPECTING: &'static str = "an npm lockfile (a JSON object)";
-    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
-        match key {
-            "lockfileVersion" => {
-                let v: serde_json::Value = map.next_value()?;
-                self.version = Some(check_version(&v).map_err(de::Error::custom)?);
-            }
-            "name" => self.name = map.next_value::<Option<Str<'de>>>()?,
-            "dependencies" => self.dependencies = Some(map.next_value()?),
-            _ => {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The top level, with `packages` read into a [`PackagesReader`] entry by entry.
+/// The top level, read by a hand-written visitor so that the version is checked as
+/// soon as it is read.
 struct TopSeed<'r, 'c, 'x, 'a>(&'r mut PackagesReader<'c, 'x, 'a>);
 
-impl<'de> DeserializeSeed<'de> for TopSeed<'_, '_, '_, 'de> {
+impl<'de> ObjectSeed<'de> for TopSeed<'_, '_, '_, 'de> {
     type Value = Top<'de>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Top<'de>, D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TopSeed<'_, '_, '_, 'de> {
-    type Value = Top<'de>;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(<Top<'de> as JsonObject<'de>>::EXPECTING)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
+    const EXPECTING: &'static str = "an npm lockfile (a JSON object)";
+    fn visit<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
         let mut top = Top::default();
         while let Some(key) = map.next_key::<Str<'de>>()? {
-            if key.0 == "packages" {
-                self.0.start_object();
-                map.next_value_seed(&mut *self.0)?;
-                top.packages = true;
-            } else {
-                top.field(key.0.as_ref(), &mut map)?;
+            match key.0.as_ref() {
+                "packages" => {
+                    self.0.start_object();
+                    map.next_value_seed(Seed(&mut *self.0))?;
+                    top.packages = true;
+                }
+                "lockfileVersion" => {
+                    let v: serde_json::Value = map.next_value()?;
+                    top.version = Some(check_version(&v).map_err(de::Error::custom)?);
+                }
+                "name" => top.name = map.next_value::<Option<Str<'de>>>()?,
+                "dependencies" => {
+                    top.dependencies = Some(map.next_value_seed(Seed(V1Seed(self.0.lines)))?);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
         Ok(top)
     }
 }
 
-impl<'de> DeserializeSeed<'de> for &mut PackagesReader<'_, '_, 'de> {
+impl<'de> ObjectSeed<'de> for &mut PackagesReader<'_, '_, 'de> {
     type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for &mut PackagesReader<'_, '_, 'de> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an object")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    const EXPECTING: &'static str = "an object";
+    fn visit<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<Str<'de>>()? {
+            let line = self.lines.current();
             let entry: Entry<'de> = map.next_value()?;
-            self.entry(key.0, entry);
+            self.entry(key.0, entry, line);
         }
         Ok(())
     }
@@ -212,42 +235,66 @@ fn check_version(v: &serde_json::Value) -> Result<u64, String> {
     }
 }
 
-/// One `packages` entry (lockfile versions 2 and 3).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// One `packages` entry (lockfile versions 2 and 3): what lockgate uses of it.
+#[derive(Default)]
 struct Entry<'a> {
-    #[serde(borrow)]
     name: Option<Str<'a>>,
-    #[serde(borrow)]
     version: Option<Str<'a>>,
-    #[serde(borrow)]
     resolved: Option<Str<'a>>,
-    #[serde(borrow)]
     integrity: Option<Str<'a>>,
-    #[serde(default)]
     link: bool,
-    #[serde(default)]
     dev: bool,
-    #[serde(default)]
     optional: bool,
-    #[serde(default)]
     dev_optional: bool,
     /// npm writes `hasInstallScript: true` when the package has a `preinstall`,
     /// `install` or `postinstall` script (or a `binding.gyp`); absent means none.
-    #[serde(default)]
     has_install_script: bool,
-    #[serde(borrow, default)]
-    dependencies: OrderedMap<'a, Str<'a>>,
-    #[serde(borrow, default)]
-    optional_dependencies: OrderedMap<'a, Str<'a>>,
-    #[serde(borrow, default)]
-    peer_dependencies: OrderedMap<'a, Str<'a>>,
-    #[serde(borrow, default)]
-    dev_dependencies: OrderedMap<'a, Str<'a>>,
-    #[serde(borrow, default)]
+    deps: DepMaps<'a>,
     peer_dependencies_meta: OrderedMap<'a, PeerMeta>,
-    #[serde(default)]
     workspaces: Option<Workspaces>,
+    /// The fields above read so far, in [`ENTRY_FIELDS`] order.
+    seen: u16,
+}
+
+/// The fields of an [`Entry`] besides the dependency maps.
+const ENTRY_FIELDS: [&str; 11] = [
+    "name",
+    "version",
+    "resolved",
+    "integrity",
+    "link",
+    "dev",
+    "optional",
+    "devOptional",
+    "hasInstallScript",
+    "peerDependenciesMeta",
+    "workspaces",
+];
+
+deserialize_by_fields!(Entry);
+
+impl<'de> JsonObject<'de> for Entry<'de> {
+    const EXPECTING: &'static str = "struct Entry";
+    fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        let Some(i) = ENTRY_FIELDS.iter().position(|f| *f == key) else {
+            return self.deps.field(key, map);
+        };
+        first_time(&mut self.seen, i, ENTRY_FIELDS[i])?;
+        match i {
+            0 => self.name = map.next_value()?,
+            1 => self.version = map.next_value()?,
+            2 => self.resolved = map.next_value()?,
+            3 => self.integrity = map.next_value()?,
+            4 => self.link = map.next_value()?,
+            5 => self.dev = map.next_value()?,
+            6 => self.optional = map.next_value()?,
+            7 => self.dev_optional = map.next_value()?,
+            8 => self.has_install_script = map.next_value()?,
+            9 => self.peer_dependencies_meta = map.next_value()?,
+            _ => self.workspaces = map.next_value()?,
+        }
+        Ok(())
+    }
 }
 
 /// `peerDependenciesMeta` values: an optional peer is not an edge (npm installs it
@@ -269,41 +316,110 @@ enum Workspaces {
     },
 }
 
+/// A version 1 `dependencies` object: (name, line of the key, entry) in file order.
+struct V1Map<'a>(Vec<(Cow<'a, str>, usize, V1Entry<'a>)>);
+
+/// Reads a [`V1Map`], noting the line of every key.
+#[derive(Clone, Copy)]
+struct V1Seed<'c>(Lines<'c>);
+
+impl<'de> ObjectSeed<'de> for V1Seed<'_> {
+    type Value = V1Map<'de>;
+    const EXPECTING: &'static str = "an object";
+    fn visit<A: MapAccess<'de>>(self, mut map: A) -> Result<V1Map<'de>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            let line = self.0.current();
+            out.push((key.0, line, map.next_value_seed(Seed(V1EntrySeed(self.0)))?));
+        }
+        Ok(V1Map(out))
+    }
+}
+
 /// One entry of the version 1 `dependencies` tree.
-#[derive(Deserialize)]
+#[derive(Default)]
 struct V1Entry<'a> {
-    #[serde(borrow)]
     version: Option<Str<'a>>,
     /// npm 6 wrote `"resolved": false` for bundled dependencies: the same as absent.
-    #[serde(borrow, default, deserialize_with = "string_or_false")]
     resolved: Option<Str<'a>>,
-    #[serde(borrow)]
     integrity: Option<Str<'a>>,
-    #[serde(default)]
     dev: bool,
-    #[serde(default)]
     optional: bool,
-    #[serde(borrow, default)]
-    requires: OrderedMap<'a, Str<'a>>,
-    #[serde(borrow, default)]
-    dependencies: OrderedMap<'a, V1Entry<'a>>,
+    requires: OrderedMap<'a, Spec>,
+    dependencies: Option<V1Map<'a>>,
+}
+
+impl V1Entry<'_> {
+    /// Its `integrity`, read (`name` on `line`, for errors).
+    fn hashes(&self, ctx: &Context<'_>, line: usize, name: &str) -> Result<Vec<Hash>, ParseError> {
+        parse_hashes(
+            ctx,
+            line,
+            name,
+            self.integrity.as_ref().map(|i| i.0.as_ref()),
+        )
+    }
+}
+
+/// Reads a [`V1Entry`] and, with the lines of their keys, its nested dependencies.
+struct V1EntrySeed<'c>(Lines<'c>);
+
+/// The fields of a [`V1Entry`].
+const V1_FIELDS: [&str; 7] = [
+    "version",
+    "resolved",
+    "integrity",
+    "dev",
+    "optional",
+    "requires",
+    "dependencies",
+];
+
+impl<'de> ObjectSeed<'de> for V1EntrySeed<'_> {
+    type Value = V1Entry<'de>;
+    const EXPECTING: &'static str = "struct V1Entry";
+    fn visit<A: MapAccess<'de>>(self, mut map: A) -> Result<V1Entry<'de>, A::Error> {
+        let mut e = V1Entry::default();
+        let mut seen = 0;
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            let Some(i) = V1_FIELDS.iter().position(|f| *f == key.0) else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            first_time(&mut seen, i, V1_FIELDS[i])?;
+            match i {
+                0 => e.version = map.next_value()?,
+                1 => e.resolved = map.next_value::<StrOrFalse<'de>>()?.0,
+                2 => e.integrity = map.next_value()?,
+                3 => e.dev = map.next_value()?,
+                4 => e.optional = map.next_value()?,
+                5 => e.requires = map.next_value()?,
+                _ => e.dependencies = Some(map.next_value_seed(Seed(V1Seed(self.0)))?),
+            }
+        }
+        Ok(e)
+    }
 }
 
 /// A string, or `false` (read as absent); `true` or another type is an error.
-fn string_or_false<'de: 'a, 'a, D: Deserializer<'de>>(d: D) -> Result<Option<Str<'a>>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum StrOrBool<'a> {
-        #[serde(borrow)]
-        Str(Str<'a>),
-        Bool(bool),
-    }
-    match Option::<StrOrBool<'a>>::deserialize(d)? {
-        None | Some(StrOrBool::Bool(false)) => Ok(None),
-        Some(StrOrBool::Str(s)) => Ok(Some(s)),
-        Some(StrOrBool::Bool(true)) => Err(de::Error::custom(
-            "`resolved` is `true`: expected a URL, or `false` for a bundled dependency",
-        )),
+struct StrOrFalse<'a>(Option<Str<'a>>);
+
+impl<'de> Deserialize<'de> for StrOrFalse<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum StrOrBool<'a> {
+            #[serde(borrow)]
+            Str(Str<'a>),
+            Bool(bool),
+        }
+        match Option::<StrOrBool<'de>>::deserialize(d)? {
+            None | Some(StrOrBool::Bool(false)) => Ok(StrOrFalse(None)),
+            Some(StrOrBool::Str(s)) => Ok(StrOrFalse(Some(s))),
+            Some(StrOrBool::Bool(true)) => Err(de::Error::custom(
+                "`resolved` is `true`: expected a URL, or `false` for a bundled dependency",
+            )),
+        }
     }
 }
 
@@ -336,9 +452,8 @@ fn glob_match(pattern: &str, path: &str) -> bool {
 /// the text does not match, then the first entry that fails).
 struct PackagesReader<'c, 'x, 'a> {
     ctx: &'c Context<'x>,
-    text: &'a str,
-    /// The line of every `packages` key ([`key_lines`]), computed when `packages` is met.
-    lines: Option<Vec<usize>>,
+    /// The line of the key read last.
+    lines: Lines<'c>,
     /// Entries read so far (of every `packages` object).
     count: usize,
     /// A second `packages` object after a non-empty first one: npm reads the last,
@@ -356,11 +471,10 @@ struct PackagesReader<'c, 'x, 'a> {
 }
 
 impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
-    fn new(ctx: &'c Context<'x>, text: &'a str) -> Self {
+    fn new(ctx: &'c Context<'x>, lines: Lines<'c>) -> Self {
         PackagesReader {
             ctx,
-            text,
-            lines: None,
+            lines,
             count: 0,
             mismatch: false,
             tree: Tree::default(),
@@ -376,12 +490,6 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
         if self.count > 0 {
             self.mismatch = true;
         }
-        if self.lines.is_none() {
-            let lines = key_lines(self.text, Layout::Packages);
-            self.tree.nodes.reserve(lines.len());
-            self.seen.reserve(lines.len());
-            self.lines = Some(lines);
-        }
     }
 
     /// Keep `err` if entry `i` comes before the failing entry kept so far.
@@ -392,17 +500,13 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
     }
 
     /// One entry, in file order.
-    fn entry(&mut self, key: Cow<'a, str>, e: Entry<'a>) {
+    fn entry(&mut self, key: Cow<'a, str>, e: Entry<'a>, line: usize) {
         let i = self.count;
         self.count += 1;
         if self.mismatch || self.error.is_some() {
             // Only an earlier entry could fail before the one that did.
             return;
         }
-        let Some(&line) = self.lines.as_ref().and_then(|l| l.get(i)) else {
-            // More entries than keys found: reported by `finish`.
-            return;
-        };
         if let Some(first) = self.seen.insert(key.clone(), line) {
             let err = self.ctx.error(
                 Some(line),
@@ -426,20 +530,13 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
         } else {
             // A placeholder, replaced by `finish` (this keeps the file order).
             let pos = self.tree.nodes.len();
-            self.tree.nodes.push(Node {
-                key: Cow::Borrowed(""),
-                kind: NodeKind::Link(String::new()),
-                name: String::new(),
-                version: String::new(),
-                source: Source::Registry(None),
-                resolved: None,
-                hashes: Vec::new(),
+            let placeholder = NodeKind::Link(String::new());
+            (self.tree.nodes).push(Node::new(
+                Cow::Borrowed(""),
+                placeholder,
+                String::new(),
                 line,
-                dev: false,
-                optional: false,
-                deps: Vec::new(),
-                install_script: None,
-            });
+            ));
             self.deferred.push((i, pos, key, e, line));
         }
     }
@@ -447,7 +544,9 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
     /// The tree, once every `packages` object is read; or the first error.
     fn finish(mut self) -> Result<Tree<'a>, ParseError> {
         let ctx = self.ctx;
-        if self.mismatch || self.lines.as_ref().map_or(0, Vec::len) != self.count {
+        if self.mismatch {
+            // npm reads the last `packages` object; lockgate refuses the file rather
+            // than guess which one the lines should name.
             return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
         }
         self.seen = HashMap::new();
@@ -501,9 +600,6 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
         let ctx = self.ctx;
         let tree = &mut self.tree;
         let in_node_modules = key.starts_with("node_modules/") || key.contains("/node_modules/");
-        let mut deps = Vec::with_capacity(
-            e.dependencies.0.len() + e.optional_dependencies.0.len() + e.peer_dependencies.0.len(),
-        );
         let optional_peers: Vec<Cow<'a, str>> = e
             .peer_dependencies_meta
             .0
@@ -511,25 +607,20 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
             .filter(|(_, m)| m.optional)
             .map(|(n, _)| n)
             .collect();
-        let kinds = [
-            (e.dependencies, DepKind::Prod),
-            (e.optional_dependencies, DepKind::Optional),
-            (e.peer_dependencies, DepKind::Peer),
-            (e.dev_dependencies, DepKind::Dev),
-        ];
         let root = key.is_empty() || (!in_node_modules && member);
-        for (map, kind) in kinds {
-            // Only roots install their devDependencies.
-            if kind == DepKind::Dev && !root {
-                continue;
-            }
-            deps.extend(
-                map.0
-                    .into_iter()
-                    .filter(|(n, _)| kind != DepKind::Peer || !optional_peers.contains(n))
-                    .map(|(n, s)| (n, s.0, kind)),
-            );
-        }
+        // Only roots install their devDependencies.
+        let kinds: &[DepKind] = match root {
+            true => &[
+                DepKind::Prod,
+                DepKind::Optional,
+                DepKind::Peer,
+                DepKind::Dev,
+            ],
+            false => &[DepKind::Prod, DepKind::Optional, DepKind::Peer],
+        };
+        let deps = e
+            .deps
+            .into_deps(kinds, |n| optional_peers.iter().any(|p| p == n));
         let name = match &e.name {
             Some(n) => n.0.to_string(),
             None if key.is_empty() => String::new(),
@@ -539,19 +630,11 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
             let target = e.resolved.as_ref().ok_or_else(|| {
                 ctx.error(Some(line), format!("`{key}` is a link without `resolved`"))
             })?;
+            let kind = NodeKind::Link(target.0.trim_start_matches("file:").to_string());
             tree.nodes.push(Node {
-                kind: NodeKind::Link(target.0.trim_start_matches("file:").to_string()),
-                name,
-                version: String::new(),
-                source: Source::Registry(None),
-                resolved: None,
-                hashes: Vec::new(),
-                line,
                 dev: e.dev,
                 optional: e.optional,
-                deps: Vec::new(),
-                key,
-                install_script: None,
+                ..Node::new(key, kind, name, line)
             });
             return Ok(());
         }
@@ -564,20 +647,10 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
             } else {
                 name
             };
-            tree.nodes.push(Node {
-                kind: NodeKind::Root,
-                name: label,
-                version: e.version.map(|v| v.0.into_owned()).unwrap_or_default(),
-                source: Source::Path(key.to_string()),
-                resolved: None,
-                hashes: Vec::new(),
-                line,
-                dev: false,
-                optional: false,
-                deps,
-                key,
-                install_script: None,
-            });
+            let version = e.version.map(|v| v.0.into_owned()).unwrap_or_default();
+            let path = key.to_string();
+            tree.nodes
+                .push(Node::root(key, label, version, path, line, deps));
             return Ok(());
         }
         if name.is_empty() {
@@ -595,20 +668,15 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
             let resolved = e.resolved.as_ref().map(|r| r.0.as_ref());
             resolved_source(ctx, line, &key, resolved, &name, &version)?
         };
-        let hashes = parse_hashes(ctx, line, &key, e.integrity.as_ref())?;
+        let hashes = parse_hashes(ctx, line, &key, e.integrity.as_ref().map(|i| i.0.as_ref()))?;
+        let resolved = e.resolved.map(|r| r.0);
         tree.nodes.push(Node {
-            kind: NodeKind::Package,
-            name,
-            version,
-            source,
-            resolved: e.resolved.map(|r| r.0),
             hashes,
-            line,
             dev: e.dev || e.dev_optional,
             optional: e.optional || e.dev_optional,
             deps,
-            key,
             install_script: Some(e.has_install_script),
+            ..Node::package(key, name, version, source, resolved, line)
         });
         Ok(())
     }
@@ -639,18 +707,11 @@ fn resolved_source(
 fn add_v1<'a>(
     ctx: &Context<'_>,
     tree: &mut Tree<'a>,
-    lines: &mut std::vec::IntoIter<usize>,
     parent: &str,
-    deps: Vec<(Cow<'a, str>, V1Entry<'a>)>,
+    deps: Vec<(Cow<'a, str>, usize, V1Entry<'a>)>,
 ) -> Result<(), ParseError> {
     let mut seen: HashMap<Cow<'a, str>, usize> = HashMap::new();
-    for (dep_name, e) in deps {
-        let line = lines.next().ok_or_else(|| {
-            ctx.error(
-                None,
-                "could not locate every `dependencies` entry in the text",
-            )
-        })?;
+    for (dep_name, line, e) in deps {
         if let Some(first) = seen.insert(dep_name.clone(), line) {
             return Err(ctx.error(
                 Some(line),
@@ -710,27 +771,25 @@ fn add_v1<'a>(
             let source = resolved_source(ctx, line, &dep_name, resolved, &name, spec)?;
             (spec.to_string(), source)
         };
-        let hashes = parse_hashes(ctx, line, &dep_name, e.integrity.as_ref())?;
-        tree.nodes.push(Node {
-            key: Cow::Owned(key.clone()),
-            kind: NodeKind::Package,
+        let hashes = e.hashes(ctx, line, &dep_name)?;
+        let requires = e.requires.0.into_iter();
+        let deps = requires.map(|(name, spec)| Dep {
             name,
-            version,
-            source,
-            resolved: e.resolved.map(|r| r.0),
+            kind: DepKind::Prod,
+            url: spec.url,
+        });
+        let node_key = Cow::Owned(key.clone());
+        let resolved = e.resolved.map(|r| r.0);
+        tree.nodes.push(Node {
             hashes,
-            line,
             dev: e.dev,
             optional: e.optional,
-            deps: e
-                .requires
-                .0
-                .into_iter()
-                .map(|(n, s)| (n, s.0, DepKind::Prod))
-                .collect(),
-            install_script: None,
+            deps: deps.collect(),
+            ..Node::package(node_key, name, version, source, resolved, line)
         });
-        add_v1(ctx, tree, lines, &key, e.dependencies.0)?;
+        if let Some(deps) = e.dependencies {
+            add_v1(ctx, tree, &key, deps.0)?;
+        }
     }
     Ok(())
 }
@@ -744,29 +803,19 @@ fn add_v1<'a>(
 fn check_agreement<'a>(
     ctx: &Context<'_>,
     tree: &Tree<'a>,
-    text: &str,
-    deps: Vec<(Cow<'a, str>, V1Entry<'a>)>,
+    deps: Vec<(Cow<'a, str>, usize, V1Entry<'a>)>,
 ) -> Result<(), ParseError> {
-    let index: HashMap<&str, usize> = tree
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.key.as_ref(), i))
-        .collect();
-    let mut lines = key_lines(text, Layout::NpmV1).into_iter();
-    type Level<'a> = (String, std::vec::IntoIter<(Cow<'a, str>, V1Entry<'a>)>);
+    let index = tree.index();
+    type Level<'a> = (
+        String,
+        std::vec::IntoIter<(Cow<'a, str>, usize, V1Entry<'a>)>,
+    );
     let mut stack: Vec<Level<'a>> = vec![(String::new(), deps.into_iter())];
     while let Some((parent, iter)) = stack.last_mut() {
-        let Some((dep_name, e)) = iter.next() else {
+        let Some((dep_name, line, e)) = iter.next() else {
             stack.pop();
             continue;
         };
-        let line = lines.next().ok_or_else(|| {
-            ctx.error(
-                None,
-                "could not locate every `dependencies` entry in the text",
-            )
-        })?;
         let key = if parent.is_empty() {
             format!("node_modules/{dep_name}")
         } else {
@@ -833,14 +882,15 @@ fn check_agreement<'a>(
                     shown(v1_resolved)
                 )));
             }
-            let hashes = parse_hashes(ctx, line, &dep_name, e.integrity.as_ref())?;
+            let hashes = e.hashes(ctx, line, &dep_name)?;
             if hashes != node.hashes {
                 return Err(disagree(
                     "`integrity` differs between `packages` and `dependencies`".to_string(),
                 ));
             }
         }
-        stack.push((child_parent, e.dependencies.0.into_iter()));
+        let children = e.dependencies.map(|d| d.0).unwrap_or_default();
+        stack.push((child_parent, children.into_iter()));
     }
     Ok(())
 }
@@ -900,14 +950,6 @@ mod tests {
         assert!(glob_match("packages/**", "packages/a/b"));
         assert!(glob_match("apps/web-*", "apps/web-x"));
         assert!(!glob_match("apps/web-*", "apps/api"));
-    }
-
-    #[test]
-    fn lines_of_keys_in_one_pass() {
-        let t = "{\n \"packages\": {\n  \"\": {\"a\": [1, {\"b\": 2}]},\n  \"node_modules/x\": {\n  \"v\": \"}\\\"{\"\n }\n }\n}";
-        assert_eq!(key_lines(t, Layout::Packages), vec![3, 4]);
-        let v1 = "{\"dependencies\": {\n\"a\": {\"dependencies\": {\n\"b\": {}}},\n\"c\": {\"requires\": {\"x\": \"1\"}}}}";
-        assert_eq!(key_lines(v1, Layout::NpmV1), vec![2, 3, 4]);
     }
 
     #[test]

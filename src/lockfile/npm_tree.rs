@@ -7,7 +7,7 @@
 use super::graph::{self, Root};
 use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
 use serde::Deserialize;
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
@@ -19,8 +19,9 @@ const NPMJS: &str = "https://registry.npmjs.org";
 // ---------------------------------------------------------------------------
 // Deserialization
 
-/// The top level of a JSON lockfile, read key by key so that a value (the format
-/// version) can be checked as soon as it is read, before the rest is deserialized.
+/// A JSON object read key by key, so that a value (the format version) can be checked
+/// as soon as it is read, before the rest is deserialized. [`deserialize_object`]
+/// reads one, or [`deserialize_by_fields!`] gives it a `Deserialize` impl.
 pub(crate) trait JsonObject<'de>: Default {
     /// What the document should be, for serde's "invalid type" message.
     const EXPECTING: &'static str;
@@ -29,25 +30,83 @@ pub(crate) trait JsonObject<'de>: Default {
     fn field<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error>;
 }
 
+/// A visitor of one JSON object that carries state (the lines of keys, the tree being
+/// built); [`Seed`] makes it a serde seed.
+pub(crate) trait ObjectSeed<'de> {
+    /// What it reads.
+    type Value;
+    /// What the value should be, for serde's "invalid type" message.
+    const EXPECTING: &'static str;
+    /// Read the whole object from `map`.
+    fn visit<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error>;
+}
+
+/// An [`ObjectSeed`] as a serde [`DeserializeSeed`].
+pub(crate) struct Seed<T>(pub(crate) T);
+
+impl<'de, T: ObjectSeed<'de>> DeserializeSeed<'de> for Seed<T> {
+    type Value = T::Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, T: ObjectSeed<'de>> Visitor<'de> for Seed<T> {
+    type Value = T::Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T::Value, A::Error> {
+        self.0.visit(map)
+    }
+}
+
+/// Reads a [`JsonObject`] key by key.
+struct Fields<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: JsonObject<'de>> ObjectSeed<'de> for Fields<T> {
+    type Value = T;
+    const EXPECTING: &'static str = T::EXPECTING;
+    fn visit<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut object = T::default();
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            object.field(key.0.as_ref(), &mut map)?;
+        }
+        Ok(object)
+    }
+}
+
 /// Deserialize a [`JsonObject`] from `d`.
 pub(crate) fn deserialize_object<'de, D: Deserializer<'de>, T: JsonObject<'de>>(
     d: D,
 ) -> Result<T, D::Error> {
-    struct ObjectVisitor<T>(std::marker::PhantomData<T>);
-    impl<'de, T: JsonObject<'de>> Visitor<'de> for ObjectVisitor<T> {
-        type Value = T;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str(T::EXPECTING)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
-            let mut top = T::default();
-            while let Some(key) = map.next_key::<Str<'de>>()? {
-                top.field(key.0.as_ref(), &mut map)?;
+    Seed(Fields(std::marker::PhantomData)).deserialize(d)
+}
+
+/// `Deserialize` for [`JsonObject`]s (types with one lifetime, the input's).
+macro_rules! deserialize_by_fields {
+    ($($t:ident),+) => {$(
+        impl<'de> serde::Deserialize<'de> for $t<'de> {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::lockfile::npm_tree::deserialize_object(d)
             }
-            Ok(top)
         }
+    )+};
+}
+pub(crate) use deserialize_by_fields;
+
+/// Mark the field `name` (number `i` of at most 16) as read; a field read twice is
+/// an error, as serde's derive has it.
+pub(crate) fn first_time<E: serde::de::Error>(
+    seen: &mut u16,
+    i: usize,
+    name: &'static str,
+) -> Result<(), E> {
+    if *seen & (1 << i) != 0 {
+        return Err(E::duplicate_field(name));
     }
-    d.deserialize_map(ObjectVisitor(std::marker::PhantomData))
+    *seen |= 1 << i;
+    Ok(())
 }
 
 /// A JSON object kept in file order, with duplicate keys kept (and rejected later).
@@ -80,6 +139,119 @@ impl<'de: 'a, 'a, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<'a, V> {
             }
         }
         d.deserialize_map(MapVisitor(std::marker::PhantomData))
+    }
+}
+
+/// A dependency's spec as lockgate keeps it: whether it asks for a URL (a registry
+/// tarball asked for by URL is a URL dependency). Reading it allocates nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Spec {
+    /// The spec is an `http://` or `https://` URL.
+    pub(crate) url: bool,
+}
+
+impl Spec {
+    /// The spec `s`.
+    pub(crate) fn of(s: &str) -> Spec {
+        Spec {
+            url: s.starts_with("http://") || s.starts_with("https://"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Spec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct SpecVisitor;
+        impl Visitor<'_> for SpecVisitor {
+            type Value = Spec;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Spec, E> {
+                Ok(Spec::of(v))
+            }
+        }
+        d.deserialize_str(SpecVisitor)
+    }
+}
+
+/// The dependency maps that npm's `packages` entries, bun's workspaces and bun's
+/// package metadata share: `dependencies`, `optionalDependencies`,
+/// `peerDependencies` and `devDependencies`, read by [`DepMaps::field`] inside
+/// each format's own object visitor.
+#[derive(Default)]
+pub(crate) struct DepMaps<'a> {
+    prod: OrderedMap<'a, Spec>,
+    optional: OrderedMap<'a, Spec>,
+    peer: OrderedMap<'a, Spec>,
+    dev: OrderedMap<'a, Spec>,
+    /// The maps read so far ([`first_time`]).
+    seen: u16,
+}
+
+impl<'a> DepMaps<'a> {
+    /// Read `key`'s value from `map` if `key` is one of the four maps, else skip it.
+    pub(crate) fn field<'de: 'a, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let (i, name, slot) = match key {
+            "dependencies" => (0, "dependencies", &mut self.prod),
+            "optionalDependencies" => (1, "optionalDependencies", &mut self.optional),
+            "peerDependencies" => (2, "peerDependencies", &mut self.peer),
+            "devDependencies" => (3, "devDependencies", &mut self.dev),
+            _ => {
+                map.next_value::<IgnoredAny>()?;
+                return Ok(());
+            }
+        };
+        first_time(&mut self.seen, i, name)?;
+        *slot = map.next_value()?;
+        Ok(())
+    }
+
+    /// How many dependencies the maps of `kinds` hold.
+    pub(crate) fn len(&self, kinds: &[DepKind]) -> usize {
+        kinds.iter().map(|&k| self.map(k).0.len()).sum()
+    }
+
+    fn map(&self, kind: DepKind) -> &OrderedMap<'a, Spec> {
+        match kind {
+            DepKind::Prod => &self.prod,
+            DepKind::Optional => &self.optional,
+            DepKind::Peer => &self.peer,
+            DepKind::Dev => &self.dev,
+        }
+    }
+
+    /// The dependencies of the maps of `kinds`, in that order, each map in file
+    /// order, leaving out the peers that `optional_peer` names (not edges).
+    pub(crate) fn into_deps(
+        mut self,
+        kinds: &[DepKind],
+        optional_peer: impl Fn(&str) -> bool,
+    ) -> Vec<Dep<'a>> {
+        let mut deps = Vec::with_capacity(self.len(kinds));
+        for &kind in kinds {
+            let map = std::mem::take(match kind {
+                DepKind::Prod => &mut self.prod,
+                DepKind::Optional => &mut self.optional,
+                DepKind::Peer => &mut self.peer,
+                DepKind::Dev => &mut self.dev,
+            });
+            deps.extend(
+                map.0
+                    .into_iter()
+                    .filter(|(n, _)| kind != DepKind::Peer || !optional_peer(n))
+                    .map(|(name, spec)| Dep {
+                        name,
+                        kind,
+                        url: spec.url,
+                    }),
+            );
+        }
+        deps
     }
 }
 
@@ -274,11 +446,75 @@ pub(crate) struct Node<'a> {
     pub(crate) dev: bool,
     /// The lockfile's own `optional` flag.
     pub(crate) optional: bool,
-    /// (install name, spec, kind) of each dependency.
-    pub(crate) deps: Vec<(Cow<'a, str>, Cow<'a, str>, DepKind)>,
+    /// Its dependencies.
+    pub(crate) deps: Vec<Dep<'a>>,
     /// Whether the lockfile says code runs at install (package-lock `hasInstallScript`;
     /// `None`: the format does not record it).
     pub(crate) install_script: Option<bool>,
+}
+
+impl<'a> Node<'a> {
+    /// A node of `kind` at `key`, named `name`, from `line`, with nothing else known.
+    pub(crate) fn new(key: Cow<'a, str>, kind: NodeKind, name: String, line: usize) -> Node<'a> {
+        Node {
+            key,
+            kind,
+            name,
+            version: String::new(),
+            source: Source::Registry(None),
+            resolved: None,
+            hashes: Vec::new(),
+            line,
+            dev: false,
+            optional: false,
+            deps: Vec::new(),
+            install_script: None,
+        }
+    }
+
+    /// The project or a workspace member in the folder `path`, labelled `label`.
+    pub(crate) fn root(
+        key: Cow<'a, str>,
+        label: String,
+        version: String,
+        path: String,
+        line: usize,
+        deps: Vec<Dep<'a>>,
+    ) -> Node<'a> {
+        Node {
+            version,
+            source: Source::Path(path),
+            deps,
+            ..Node::new(key, NodeKind::Root, label, line)
+        }
+    }
+
+    /// A package: `name` at `version` from `source` (`resolved` as written).
+    pub(crate) fn package(
+        key: Cow<'a, str>,
+        name: String,
+        version: String,
+        source: Source,
+        resolved: Option<Cow<'a, str>>,
+        line: usize,
+    ) -> Node<'a> {
+        Node {
+            version,
+            source,
+            resolved,
+            ..Node::new(key, NodeKind::Package, name, line)
+        }
+    }
+}
+
+/// One dependency of a node of the install tree.
+#[derive(Debug)]
+pub(crate) struct Dep<'a> {
+    /// The name it is installed under.
+    pub(crate) name: Cow<'a, str>,
+    pub(crate) kind: DepKind,
+    /// Its spec is a URL ([`Spec`]).
+    pub(crate) url: bool,
 }
 
 /// How dependencies resolve to install paths.
@@ -305,12 +541,12 @@ pub(crate) fn parse_hashes(
     ctx: &Context<'_>,
     line: usize,
     key: &str,
-    sri: Option<&Str<'_>>,
+    sri: Option<&str>,
 ) -> Result<Vec<Hash>, ParseError> {
     let Some(sri) = sri else {
         return Ok(Vec::new());
     };
-    let mut h = Hash::from_sri_list(&sri.0)
+    let mut h = Hash::from_sri_list(sri)
         .map_err(|e| ctx.error(Some(line), format!("`{key}`: bad integrity: {e}")))?;
     h.sort();
     h.dedup();
@@ -418,6 +654,15 @@ fn resolve_bun(index: &HashMap<&str, usize>, from: &str, dep: &str) -> Option<us
 }
 
 impl<'a> Tree<'a> {
+    /// Each node's position by its key.
+    pub(crate) fn index(&self) -> HashMap<&str, usize> {
+        let mut index = HashMap::with_capacity(self.nodes.len());
+        for (i, n) in self.nodes.iter().enumerate() {
+            index.insert(n.key.as_ref(), i);
+        }
+        index
+    }
+
     /// Resolve `dep` from the entry at `from` as Node does, following links.
     fn resolve(&self, index: &HashMap<&str, usize>, from: &str, dep: &str) -> Option<usize> {
         if self.layout == Resolution::Bun {
@@ -454,24 +699,19 @@ impl<'a> Tree<'a> {
         ctx: &Context<'_>,
         format: String,
     ) -> Result<Lockfile, ParseError> {
-        let index: HashMap<&str, usize> = self
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.key.as_ref(), i))
-            .collect();
+        let index = self.index();
         // Resolve every dependency to a node.
         let mut node_edges: Vec<Vec<(usize, DepKind)>> = Vec::with_capacity(self.nodes.len());
         let mut url_requested = vec![false; self.nodes.len()];
         for n in &self.nodes {
             let mut out = Vec::with_capacity(n.deps.len());
             if !matches!(n.kind, NodeKind::Link(_)) {
-                for (dep, spec, kind) in &n.deps {
-                    if let Some(t) = self.resolve(&index, &n.key, dep) {
-                        if spec.starts_with("http://") || spec.starts_with("https://") {
+                for dep in &n.deps {
+                    if let Some(t) = self.resolve(&index, &n.key, &dep.name) {
+                        if dep.url {
                             url_requested[t] = true;
                         }
-                        out.push((t, *kind));
+                        out.push((t, dep.kind));
                     }
                 }
             }
@@ -690,5 +930,18 @@ impl<'a> Tree<'a> {
             }
         }
         root
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_of_keys_in_one_pass() {
+        let t = "{\n \"packages\": {\n  \"\": {\"a\": [1, {\"b\": 2}]},\n  \"node_modules/x\": {\n  \"v\": \"}\\\"{\"\n }\n }\n}";
+        assert_eq!(key_lines(t, Layout::Packages), vec![3, 4]);
+        let v1 = "{\"dependencies\": {\n\"a\": {\"dependencies\": {\n\"b\": {}}},\n\"c\": {\"requires\": {\"x\": \"1\"}}}}";
+        assert_eq!(key_lines(v1, Layout::NpmV1), vec![2, 3, 4]);
     }
 }

@@ -1,0 +1,196 @@
+//! Reading a JSON lockfile as a stream, with the line of every key.
+//!
+//! serde_json's reader-based parser (`Deserializer::from_reader`) takes one byte at
+//! a time from a [`std::io::Read`]. [`LineReader`] hands it the bytes and counts the
+//! newlines it has handed out, so a visitor that has just read a key knows the key's
+//! 1-based line ([`Lines::current`]): JSON strings hold no raw newline, and serde_json
+//! looks no further than the key's closing quote before it returns the key. The
+//! readers that use it never hold the file's whole text, only the records they keep.
+//!
+//! [`FileSource`] is the file below it: at most a given number of bytes, a leading
+//! byte order mark skipped, and every byte checked to be UTF-8 (serde_json checks the
+//! strings it decodes, not those it skips), so that what streams is exactly what
+//! [`super::decode_text`] accepts.
+
+use std::cell::Cell;
+use std::io::{self, BufRead, Read};
+
+/// The newlines handed out so far by a [`LineReader`], for the visitors that read keys.
+#[derive(Clone, Copy)]
+pub(crate) struct Lines<'c>(&'c Cell<usize>);
+
+impl Lines<'_> {
+    /// The 1-based line of the byte read last (of a key, right after it is read).
+    pub(crate) fn current(self) -> usize {
+        self.0.get() + 1
+    }
+}
+
+/// A [`Read`] over a [`BufRead`] that counts the newlines it hands out.
+pub(crate) struct LineReader<'c, R> {
+    inner: R,
+    newlines: &'c Cell<usize>,
+}
+
+impl<'c, R: BufRead> LineReader<'c, R> {
+    /// Read `inner`, counting newlines into `newlines` (the count starts at zero).
+    pub(crate) fn new(inner: R, newlines: &'c Cell<usize>) -> Self {
+        newlines.set(0);
+        LineReader { inner, newlines }
+    }
+
+    /// The counter, for the visitors.
+    pub(crate) fn lines(&self) -> Lines<'c> {
+        Lines(self.newlines)
+    }
+}
+
+impl<R: BufRead> Read for LineReader<'_, R> {
+    #[inline]
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let avail = self.inner.fill_buf()?;
+        let n = avail.len().min(out.len());
+        let chunk = &avail[..n];
+        out[..n].copy_from_slice(chunk);
+        let newlines = match chunk {
+            // serde_json reads one byte at a time.
+            [b] => usize::from(*b == b'\n'),
+            _ => chunk.iter().filter(|&&b| b == b'\n').count(),
+        };
+        if newlines > 0 {
+            self.newlines.set(self.newlines.get() + newlines);
+        }
+        self.inner.consume(n);
+        Ok(n)
+    }
+}
+
+/// A file read to at most `limit + 1` bytes, its byte order mark skipped, every byte
+/// checked to be UTF-8. An invalid byte is an I/O error (the caller then reads the
+/// file as text for the exact message).
+pub(crate) struct FileSource<R> {
+    inner: io::Take<R>,
+    /// Bytes read so far (more than the limit: the file grew while being read).
+    read: u64,
+    /// The start of a UTF-8 sequence that the last read cut off.
+    pending: Vec<u8>,
+    /// Nothing read yet (the byte order mark is still to be looked for).
+    start: bool,
+}
+
+impl<R: Read> FileSource<R> {
+    /// Read at most `limit + 1` bytes of `inner`.
+    pub(crate) fn new(inner: R, limit: u64) -> Self {
+        FileSource {
+            inner: inner.take(limit.saturating_add(1)),
+            read: 0,
+            pending: Vec::new(),
+            start: true,
+        }
+    }
+
+    /// Bytes read so far.
+    pub(crate) fn bytes_read(&self) -> u64 {
+        self.read
+    }
+}
+
+fn not_utf8() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, "not UTF-8")
+}
+
+impl<R: Read> Read for FileSource<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let mut n = self.inner.read(out)?;
+        self.read += n as u64;
+        if self.start && n > 0 {
+            self.start = false;
+            // A file cut within its first three bytes is not a lockfile: the parse fails.
+            if out[..n].starts_with(b"\xEF\xBB\xBF") {
+                out.copy_within(3..n, 0);
+                n -= 3;
+            }
+        }
+        if n == 0 {
+            return match self.pending.is_empty() {
+                true => Ok(0),
+                false => Err(not_utf8()),
+            };
+        }
+        let mut bytes = &out[..n];
+        // Complete the sequence that the last read cut off.
+        while !self.pending.is_empty() {
+            let Some((&b, rest)) = bytes.split_first() else {
+                return Ok(n);
+            };
+            self.pending.push(b);
+            bytes = rest;
+            match std::str::from_utf8(&self.pending) {
+                Ok(_) => self.pending.clear(),
+                Err(e) if e.error_len().is_some() => return Err(not_utf8()),
+                Err(_) => {}
+            }
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(_) => {}
+            Err(e) if e.error_len().is_none() => {
+                self.pending.extend_from_slice(&bytes[e.valid_up_to()..]);
+            }
+            Err(_) => return Err(not_utf8()),
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_counted_as_bytes_are_handed_out() {
+        let counter = Cell::new(7);
+        let mut r = LineReader::new(&b"a\nb\n\nc"[..], &counter);
+        let lines = r.lines();
+        assert_eq!(lines.current(), 1);
+        let mut one = [0u8; 1];
+        for _ in 0..3 {
+            r.read_exact(&mut one).unwrap();
+        }
+        assert_eq!((one[0], lines.current()), (b'b', 2));
+        let mut rest = Vec::new();
+        r.read_to_end(&mut rest).unwrap();
+        assert_eq!(lines.current(), 4);
+    }
+
+    fn through_source(bytes: &[u8], limit: u64, chunk: usize) -> (io::Result<Vec<u8>>, u64) {
+        let mut src = FileSource::new(bytes, limit);
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; chunk];
+        loop {
+            match src.read(&mut buf) {
+                Ok(0) => return (Ok(out), src.bytes_read()),
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(e) => return (Err(e), src.bytes_read()),
+            }
+        }
+    }
+
+    #[test]
+    fn the_source_skips_a_bom_checks_utf8_across_reads_and_stops_past_the_limit() {
+        let text = "\u{feff}{\"é\": \"日本\"}".as_bytes();
+        for chunk in [4, 5, 6, 7, 64] {
+            let (got, _) = through_source(text, 100, chunk);
+            assert_eq!(got.unwrap(), "{\"é\": \"日本\"}".as_bytes(), "{chunk}");
+        }
+        for bad in [&b"{\"a\": \"\xff\"}"[..], b"{\"\xe6\x97\"}", b"\"\xe6\x97"] {
+            for chunk in [1, 2, 3, 64] {
+                assert!(
+                    through_source(bad, 100, chunk).0.is_err(),
+                    "{bad:?} {chunk}"
+                );
+            }
+        }
+        let (got, read) = through_source(b"0123456789", 4, 64);
+        assert_eq!((got.unwrap().len(), read), (5, 5));
+    }
+}
