@@ -5,6 +5,7 @@ use super::super::graph::{self, Root};
 use super::super::{Ecosystem, Lockfile, Package, Source, Unpinned, pep503};
 use super::lines::*;
 use super::*;
+use crate::model::DepPath;
 use std::collections::HashMap;
 
 impl<'c, 'a> ReqParser<'c, 'a> {
@@ -132,8 +133,24 @@ impl<'c, 'a> ReqParser<'c, 'a> {
             if m.from_index {
                 p.source = Source::Registry(registry.clone());
             }
+            p.hashes.sort();
+            p.hashes.dedup();
+            p.shrink_to_fit();
         }
         let default_label = self.ctx.root_label();
+        if meta.iter().all(|m| m.via.is_empty()) {
+            // No annotation (a file written by `pip freeze`, or by hand): every package
+            // is direct from the project, dev when its file is a dev one, with the
+            // path `project > name` the graph below would give it; its tables
+            // (three lists and the search's own, beside every package) are not built.
+            let root = DepPath::EMPTY.child(default_label);
+            for (p, m) in packages.iter_mut().zip(&meta) {
+                p.direct = true;
+                p.dev = m.dev_file;
+                p.path = root.child(p.name.as_str());
+            }
+            return self.lockfile(packages, unpinned);
+        }
         let labels: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
         // Only `# via <package>` lines look packages up by name (a file without them,
         // such as one written by `pip freeze`, needs no map).
@@ -199,14 +216,15 @@ impl<'c, 'a> ReqParser<'c, 'a> {
         let reach = graph::shortest_paths_owned(labels, &edges, &roots);
         drop((edges, roots));
         for (p, r) in packages.iter_mut().zip(reach) {
-            p.hashes.sort();
-            p.hashes.dedup();
-            p.shrink_to_fit();
             p.direct = r.direct;
             p.dev = r.dev;
             p.optional = r.optional;
             p.path = r.path;
         }
+        self.lockfile(packages, unpinned)
+    }
+
+    fn lockfile(&self, packages: Vec<Package>, unpinned: Vec<Unpinned>) -> Lockfile {
         Lockfile {
             path: self.ctx.display.to_path_buf(),
             ecosystem: Ecosystem::Pypi,
