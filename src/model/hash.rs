@@ -22,7 +22,9 @@ pub const YARN_BERRY: &str = "yarn-berry";
 ///
 /// Small and cheap to clone (24 bytes, no allocation per clone): the algorithm is
 /// one byte and the value is shared, so a package's hashes and its artifacts'
-/// hashes hold one copy of each digest.
+/// hashes hold one copy of each digest. A digest is kept as its bytes (32 for
+/// sha256, 64 for sha512) in one allocation; its hex is made when it is printed or
+/// compared with a string.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Hash {
     /// Lowercase algorithm name: `sha1`, `sha256`, `sha384`, `sha512`, `md5`, or [`YARN_BERRY`].
@@ -32,8 +34,9 @@ pub struct Hash {
 }
 
 /// A hash algorithm lockgate knows, read and compared as its lowercase name
-/// (it dereferences to `str`, and orders as its name does).
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// (it dereferences to `str`, and orders as its name does: the variants are
+/// declared in the order of their names).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Algorithm {
     /// `md5`
     Md5,
@@ -63,6 +66,15 @@ impl Algorithm {
         })
     }
 
+    /// The algorithm of a name in any case (`SHA256`), without allocating.
+    fn parse_any_case(name: &str) -> Option<Algorithm> {
+        let mut buf = [0u8; 10];
+        let lower = buf.get_mut(..name.len())?;
+        lower.copy_from_slice(name.as_bytes());
+        lower.make_ascii_lowercase();
+        Algorithm::parse(std::str::from_utf8(lower).ok()?)
+    }
+
     /// The lowercase name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -74,24 +86,17 @@ impl Algorithm {
             Algorithm::YarnBerry => YARN_BERRY,
         }
     }
+
+    /// The digest length in bytes (`None` for [`YARN_BERRY`]).
+    pub fn digest_len(self) -> Option<usize> {
+        digest_len(self.as_str())
+    }
 }
 
 impl std::ops::Deref for Algorithm {
     type Target = str;
     fn deref(&self) -> &str {
         self.as_str()
-    }
-}
-
-impl Ord for Algorithm {
-    fn cmp(&self, other: &Algorithm) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl PartialOrd for Algorithm {
-    fn partial_cmp(&self, other: &Algorithm) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
     }
 }
 
@@ -119,41 +124,141 @@ impl fmt::Display for Algorithm {
     }
 }
 
-/// The value of a [`Hash`] (lowercase hex, or a Yarn berry checksum as written),
-/// shared between clones. Reads and compares as a `str`.
+/// The value of a [`Hash`]: a digest (read, compared with strings and printed as
+/// lowercase hex) or a Yarn berry checksum as written; one allocation shared
+/// between clones.
+///
+/// The allocation is a tag byte ([`DIGEST`] or [`TEXT`]) and then the digest's
+/// bytes or the checksum's text. Values of one algorithm are all digests or all
+/// text, and hex of equal length orders as its bytes do, so values order as their
+/// strings did when they were stored as hex.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct HashValue(Arc<str>);
+pub struct HashValue(Arc<[u8]>);
+
+/// Tag of a [`HashValue`] holding a digest's bytes.
+const DIGEST: u8 = 0;
+/// Tag of a [`HashValue`] holding text (a Yarn berry checksum).
+const TEXT: u8 = 1;
 
 impl HashValue {
-    /// The value as a string slice.
-    pub fn as_str(&self) -> &str {
-        &self.0
+    /// A digest's bytes, in one allocation.
+    fn digest(bytes: &[u8]) -> HashValue {
+        let mut buf = [DIGEST; 65];
+        match buf.get_mut(1..=bytes.len()) {
+            Some(room) => {
+                room.copy_from_slice(bytes);
+                HashValue(Arc::from(buf.get(..=bytes.len()).unwrap_or(&[DIGEST])))
+            }
+            None => HashValue::tagged(DIGEST, bytes),
+        }
+    }
+
+    /// A value kept as written.
+    fn text(s: &str) -> HashValue {
+        HashValue::tagged(TEXT, s.as_bytes())
+    }
+
+    fn tagged(tag: u8, bytes: &[u8]) -> HashValue {
+        let mut v = Vec::with_capacity(bytes.len() + 1);
+        v.push(tag);
+        v.extend_from_slice(bytes);
+        HashValue(Arc::from(v))
+    }
+
+    /// True for a digest (printed as hex), false for a checksum kept as written.
+    pub fn is_digest(&self) -> bool {
+        self.0.first() == Some(&DIGEST)
+    }
+
+    /// The digest's bytes, or the checksum's text as bytes.
+    pub fn bytes(&self) -> &[u8] {
+        self.0.get(1..).unwrap_or(&[])
+    }
+
+    /// The length of the value as a string (twice the digest length for a digest).
+    pub fn len(&self) -> usize {
+        if self.is_digest() {
+            self.bytes().len() * 2
+        } else {
+            self.bytes().len()
+        }
+    }
+
+    /// True when the value is empty.
+    pub fn is_empty(&self) -> bool {
+        self.bytes().is_empty()
+    }
+
+    /// The value as a string: lowercase hex for a digest.
+    pub fn as_string(&self) -> String {
+        self.to_string()
+    }
+
+    /// Does the value read as `s` (lowercase hex for a digest, byte for byte)?
+    fn reads_as(&self, s: &str) -> bool {
+        if !self.is_digest() {
+            return self.bytes() == s.as_bytes();
+        }
+        let b = self.bytes();
+        s.len() == b.len() * 2
+            && b.iter()
+                .zip(s.as_bytes().chunks_exact(2))
+                .all(|(byte, pair)| hex_pair(*byte) == [pair[0], pair[1]])
+    }
+
+    /// Write the value as a string.
+    fn write(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.is_digest() {
+            return f.write_str(std::str::from_utf8(self.bytes()).unwrap_or(""));
+        }
+        let mut buf = [0u8; 128];
+        for (byte, out) in self.bytes().iter().zip(buf.chunks_exact_mut(2)) {
+            out.copy_from_slice(&hex_pair(*byte));
+        }
+        let n = (self.bytes().len() * 2).min(buf.len());
+        f.write_str(std::str::from_utf8(&buf[..n]).unwrap_or(""))
     }
 }
 
-impl From<String> for HashValue {
-    fn from(s: String) -> HashValue {
-        HashValue(Arc::from(s))
+/// The two lowercase hex digits of a byte.
+fn hex_pair(b: u8) -> [u8; 2] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    [DIGITS[(b >> 4) as usize], DIGITS[(b & 15) as usize]]
+}
+
+impl PartialEq<str> for HashValue {
+    fn eq(&self, other: &str) -> bool {
+        self.reads_as(other)
     }
 }
 
-super::newtype::reads_as!(HashValue => str);
+impl PartialEq<&str> for HashValue {
+    fn eq(&self, other: &&str) -> bool {
+        self.reads_as(other)
+    }
+}
 
 impl PartialEq<String> for HashValue {
     fn eq(&self, other: &String) -> bool {
-        *self.0 == **other
+        self.reads_as(other)
     }
 }
 
 impl fmt::Debug for HashValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        if self.is_digest() {
+            f.write_str("\"")?;
+            self.write(f)?;
+            f.write_str("\"")
+        } else {
+            fmt::Debug::fmt(std::str::from_utf8(self.bytes()).unwrap_or(""), f)
+        }
     }
 }
 
 impl fmt::Display for HashValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        self.write(f)
     }
 }
 
@@ -193,22 +298,43 @@ pub fn digest_len(algorithm: &str) -> Option<usize> {
 impl Hash {
     /// A hash from an algorithm and a hex digest; the hex is checked and lowercased.
     pub fn from_hex(algorithm: &str, hex: &str) -> Result<Hash, HashError> {
-        let algorithm = algorithm.trim().to_ascii_lowercase();
-        let len = digest_len(&algorithm).ok_or_else(|| HashError::Algorithm(algorithm.clone()))?;
-        let alg =
-            Algorithm::parse(&algorithm).ok_or_else(|| HashError::Algorithm(algorithm.clone()))?;
+        let name = algorithm.trim();
+        let alg = Algorithm::parse_any_case(name)
+            .filter(|a| *a != Algorithm::YarnBerry)
+            .ok_or_else(|| HashError::Algorithm(name.to_ascii_lowercase()))?;
+        let len = alg.digest_len().unwrap_or(0);
         let hex = hex.trim();
-        if hex.len() != len * 2 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let mut buf = [0u8; 64];
+        let ok = hex.len() == len * 2
+            && hex
+                .as_bytes()
+                .chunks_exact(2)
+                .zip(buf.iter_mut())
+                .all(
+                    |(pair, out)| match (hex_digit(pair[0]), hex_digit(pair[1])) {
+                        (Some(hi), Some(lo)) => {
+                            *out = hi << 4 | lo;
+                            true
+                        }
+                        _ => false,
+                    },
+                );
+        if !ok {
             return Err(HashError::Payload {
                 value: hex.to_string(),
                 why: format!("expected {} hex digits", len * 2),
-                algorithm,
+                algorithm: alg.as_str().to_string(),
             });
         }
-        Ok(Hash {
-            algorithm: alg,
-            value: hex.to_ascii_lowercase().into(),
-        })
+        Ok(Hash::from_digest(alg, &buf[..len]))
+    }
+
+    /// A hash from a digest's bytes (as a hasher returns them).
+    pub fn from_digest(algorithm: Algorithm, bytes: &[u8]) -> Hash {
+        Hash {
+            algorithm,
+            value: HashValue::digest(bytes),
+        }
     }
 
     /// A hash from one Subresource Integrity token, e.g. `sha512-<base64>`.
@@ -238,12 +364,21 @@ impl Hash {
             // installer that reads it differently could verify it, so it is refused.
             return Err(HashError::Shape(token.to_string()));
         }
-        let algorithm = alg.to_string();
-        let len = digest_len(&algorithm).ok_or_else(|| HashError::Algorithm(algorithm.clone()))?;
-        let alg =
-            Algorithm::parse(&algorithm).ok_or_else(|| HashError::Algorithm(algorithm.clone()))?;
+        let (Some(len), Some(alg)) = (digest_len(alg), Algorithm::parse(alg)) else {
+            return Err(HashError::Algorithm(alg.to_string()));
+        };
         // ssri: the digest is everything up to the first `?`; options follow.
         let b64 = rest.split('?').next().unwrap_or(rest);
+        // The common case decodes into the stack; anything else (an error to report)
+        // takes the allocating path below, which words the error.
+        let mut buf = [0u8; 66];
+        if b64.len() <= 88
+            && let Ok(n) = base64::engine::general_purpose::STANDARD.decode_slice(b64, &mut buf)
+            && n == len
+        {
+            return Ok(Hash::from_digest(alg, &buf[..n]));
+        }
+        let algorithm = alg.as_str().to_string();
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(b64)
             .map_err(|e| HashError::Payload {
@@ -258,10 +393,7 @@ impl Hash {
                 why: format!("decodes to {} bytes, expected {len}", bytes.len()),
             });
         }
-        Ok(Hash {
-            algorithm: alg,
-            value: to_hex(&bytes).into(),
-        })
+        Ok(Hash::from_digest(alg, &bytes))
     }
 
     /// Every hash in an SRI string, split into tokens exactly as ssri splits them
@@ -285,7 +417,7 @@ impl Hash {
     pub fn yarn_berry(checksum: &str) -> Hash {
         Hash {
             algorithm: Algorithm::YarnBerry,
-            value: checksum.trim().to_ascii_lowercase().into(),
+            value: HashValue::text(&checksum.trim().to_ascii_lowercase()),
         }
     }
 
@@ -295,14 +427,13 @@ impl Hash {
     pub fn parse(s: &str) -> Result<Hash, HashError> {
         let s = s.trim();
         if let Some((alg, value)) = s.split_once(':') {
-            let alg = alg.to_ascii_lowercase();
-            if alg == YARN_BERRY {
+            if alg.eq_ignore_ascii_case(YARN_BERRY) {
                 if value.is_empty() {
                     return Err(HashError::Shape(s.to_string()));
                 }
                 return Ok(Hash::yarn_berry(value));
             }
-            return Hash::from_hex(&alg, value);
+            return Hash::from_hex(alg, value);
         }
         if s.contains('-') {
             return Hash::from_sri(s);
@@ -312,12 +443,14 @@ impl Hash {
 
     /// The SRI form (`sha512-<base64>`) of a digest, `None` for [`YARN_BERRY`].
     pub fn to_sri(&self) -> Option<String> {
-        digest_len(&self.algorithm)?;
-        let bytes = from_hex(&self.value)?;
+        self.algorithm.digest_len()?;
+        if !self.value.is_digest() {
+            return None;
+        }
         Some(format!(
             "{}-{}",
             self.algorithm,
-            base64::engine::general_purpose::STANDARD.encode(bytes)
+            base64::engine::general_purpose::STANDARD.encode(self.value.bytes())
         ))
     }
 
@@ -380,14 +513,14 @@ pub fn to_hex(bytes: &[u8]) -> String {
     out
 }
 
-fn from_hex(hex: &str) -> Option<Vec<u8>> {
-    if !hex.len().is_multiple_of(2) {
-        return None;
+/// The value of one hex digit, either case.
+fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
     }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 impl crate::hint::Hint for HashError {
@@ -410,7 +543,7 @@ mod tests {
             h.value,
             "5d1720961877a7694702ee20160ef98b9a30677feeb6d219875d622a3f96d9fa9ce08bbc3afc081e40d27ed6b0e20511a34580d9f4f6a20bb04dae070a12f027"
         );
-        assert_eq!(h.value, h.value.to_ascii_lowercase());
+        assert_eq!(h.value, h.value.to_string().to_ascii_lowercase());
         assert_eq!(h.to_sri().unwrap(), sri);
     }
 
@@ -436,6 +569,36 @@ mod tests {
         for a in algs {
             assert_eq!(Algorithm::parse(a.as_str()), Some(a));
         }
+    }
+
+    #[test]
+    fn digests_are_kept_as_bytes_and_read_as_lowercase_hex() {
+        let h = Hash::from_hex(" SHA256 ", &"AB".repeat(32)).unwrap();
+        assert_eq!(h.algorithm, "sha256");
+        assert_eq!(h.value.bytes(), [0xab; 32]);
+        assert_eq!(h.value, "ab".repeat(32));
+        assert_ne!(h.value, "AB".repeat(32));
+        assert_ne!(h.value, "ab".repeat(31));
+        assert_eq!(h.value.len(), 64);
+        assert_eq!(format!("{:?}", h.value), format!("{:?}", "ab".repeat(32)));
+        assert!(matches!(
+            Hash::from_hex("yarn-berry", "ab"),
+            Err(HashError::Algorithm(a)) if a == "yarn-berry"
+        ));
+        assert!(Hash::from_hex("sha1", &"g0".repeat(20)).is_err());
+        // Digests order as their hex strings do.
+        let mut hs: Vec<Hash> = ["0f", "10", "a0", "09", "ff", "9a"]
+            .iter()
+            .map(|p| Hash::from_hex("sha1", &p.repeat(20)).unwrap())
+            .collect();
+        let mut texts: Vec<String> = hs.iter().map(Hash::to_string).collect();
+        texts.sort();
+        hs.sort();
+        assert_eq!(hs.iter().map(Hash::to_string).collect::<Vec<_>>(), texts);
+        let y = Hash::yarn_berry("10c0/AbC");
+        assert!(!y.value.is_digest());
+        assert_eq!(y.value, "10c0/abc");
+        assert_eq!(format!("{:?}", y.value), r#""10c0/abc""#);
     }
 
     #[test]

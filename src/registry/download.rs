@@ -117,26 +117,19 @@ impl Client {
             .hashes
             .iter()
             .find(|h| h.algorithm == "sha256")
-            .map(|h| h.value.as_str())
-            .unwrap_or("");
-        Ok(cargo::download_url(&dl, name, version, sha))
+            .map(|h| h.value.to_string())
+            .unwrap_or_default();
+        Ok(cargo::download_url(&dl, name, version, &sha))
     }
 }
 
 /// The sha256 and sha512 of some bytes.
 pub fn digests(bytes: &[u8]) -> Vec<Hash> {
+    use crate::model::hash::Algorithm;
     use sha2::Digest as _;
-    let hex256 = crate::model::hash::to_hex(&sha2::Sha256::digest(bytes));
-    let hex512 = crate::model::hash::to_hex(&sha2::Sha512::digest(bytes));
     vec![
-        Hash {
-            algorithm: crate::model::hash::Algorithm::Sha256,
-            value: hex256.into(),
-        },
-        Hash {
-            algorithm: crate::model::hash::Algorithm::Sha512,
-            value: hex512.into(),
-        },
+        Hash::from_digest(Algorithm::Sha256, &sha2::Sha256::digest(bytes)),
+        Hash::from_digest(Algorithm::Sha512, &sha2::Sha512::digest(bytes)),
     ]
 }
 

@@ -9,13 +9,18 @@ use super::options::*;
 use super::pep508::*;
 use super::url::*;
 use super::*;
+use crate::model::Ecosystem;
+use std::borrow::Cow;
+use std::hash::BuildHasher as _;
 use std::path::{Component, Path, PathBuf};
 
-/// One logical line: physical lines joined, comment removed.
-pub(super) struct Logical {
-    pub(super) line: usize,
-    pub(super) content: String,
-    pub(super) comment: Option<String>,
+/// The file a logical line is read from, and the annotation state it leaves.
+struct LogicalLine<'p> {
+    real: &'p Path,
+    display: &'p Path,
+    kind: FileKind,
+    dev_file: bool,
+    via: &'p mut ViaState,
 }
 
 /// pip's `COMMENT_RE` (`(^|\s+)#.*$`): byte offset of the comment in `line`, if any.
@@ -103,54 +108,49 @@ impl<'c, 'a> ReqParser<'c, 'a> {
         let dev_file = is_dev_name(&display.to_string_lossy());
         let mut via = ViaState::None;
         let mut pending: Option<(usize, String)> = None;
-        let mut logical: Vec<Logical> = Vec::new();
-        // Pass 1 (pip's join_lines): physical -> logical lines. Comment-only lines are
-        // kept as logical lines with empty content so annotations can be read in order.
+        // pip's join_lines: physical lines become logical lines, each read as soon as
+        // it is complete. Comment-only lines are logical lines with empty content, so
+        // annotations are read in order. A line with no continuation is not copied.
+        let mut at = LogicalLine {
+            real,
+            display,
+            kind,
+            dev_file,
+            via: &mut via,
+        };
         for (i, raw) in text.lines().enumerate() {
             let no = i + 1;
             let comment_line = is_comment_line(raw);
             if !raw.ends_with('\\') || comment_line {
-                let joined = match pending.take() {
+                let (first, content): (usize, Cow<'_, str>) = match pending.take() {
                     Some((first, mut acc)) => {
                         if comment_line {
                             // The comment ends the continuation: yield what came before.
-                            logical.push(Logical {
-                                line: first,
-                                content: acc,
-                                comment: None,
-                            });
-                            (no, String::new())
+                            self.logical(&mut at, first, &acc, None)?;
+                            (no, Cow::Borrowed(""))
                         } else {
                             acc.push_str(raw);
-                            (first, acc)
+                            (first, Cow::Owned(acc))
                         }
                     }
-                    None => (
-                        no,
-                        if comment_line {
-                            String::new()
-                        } else {
-                            raw.to_string()
-                        },
-                    ),
+                    None => (no, Cow::Borrowed(if comment_line { "" } else { raw })),
                 };
-                let (first, content) = joined;
-                let (content, comment) = if comment_line {
-                    (content, Some(raw.trim_start().to_string()))
+                if comment_line {
+                    self.logical(&mut at, first, &content, Some(raw.trim_start()))?;
                 } else {
                     match comment_start(&content) {
-                        Some(at) => {
-                            let c = content.get(at..).unwrap_or("").trim_start().to_string();
-                            (content.get(..at).unwrap_or("").to_string(), Some(c))
+                        Some(c) => {
+                            let comment = content.get(c..).unwrap_or("").trim_start();
+                            self.logical(
+                                &mut at,
+                                first,
+                                content.get(..c).unwrap_or(""),
+                                Some(comment),
+                            )?
                         }
-                        None => (content, None),
+                        None => self.logical(&mut at, first, &content, None)?,
                     }
-                };
-                logical.push(Logical {
-                    line: first,
-                    content,
-                    comment,
-                });
+                }
             } else {
                 let part = raw.trim_matches('\\');
                 match &mut pending {
@@ -160,28 +160,31 @@ impl<'c, 'a> ReqParser<'c, 'a> {
             }
         }
         if let Some((first, acc)) = pending.take() {
-            logical.push(Logical {
-                line: first,
-                content: acc,
-                comment: None,
-            });
+            self.logical(&mut at, first, &acc, None)?;
         }
+        Ok(())
+    }
 
-        // Pass 2: each logical line.
-        for l in logical {
-            let content = l.content.trim();
-            if content.is_empty() {
-                via = match (&l.comment, via) {
-                    (Some(c), state) => self.annotate(c, state),
-                    (None, _) => ViaState::None,
-                };
-                continue;
-            }
-            let target = self.line(real, display, l.line, content, kind, dev_file)?;
-            via = ViaState::After(target);
-            if let Some(c) = &l.comment {
-                via = self.annotate(c, via);
-            }
+    /// Read one logical line (physical lines joined, `comment` removed from `content`).
+    fn logical(
+        &mut self,
+        at: &mut LogicalLine<'_>,
+        line: usize,
+        content: &str,
+        comment: Option<&str>,
+    ) -> Result<(), ParseError> {
+        let content = content.trim();
+        if content.is_empty() {
+            *at.via = match (comment, *at.via) {
+                (Some(c), state) => self.annotate(c, state),
+                (None, _) => ViaState::None,
+            };
+            return Ok(());
+        }
+        let target = self.line(at.real, at.display, line, content, at.kind, at.dev_file)?;
+        *at.via = ViaState::After(target);
+        if let Some(c) = comment {
+            *at.via = self.annotate(c, *at.via);
         }
         Ok(())
     }
@@ -374,29 +377,72 @@ impl<'c, 'a> ReqParser<'c, 'a> {
             });
             return Target::Loose(self.unpinned.len() - 1);
         };
-        let key = (key_name, version.clone(), req.source.clone());
-        if let Some(&i) = self.index.get(&key) {
-            if let Some(e) = self.entries.get_mut(i) {
-                e.hashes.extend(hashes);
+        if let Some(i) = self.find(&key_name, &version, req.source.as_ref()) {
+            if let Some(p) = self.packages.get_mut(i) {
+                p.hashes.extend(hashes);
             }
             return Target::Entry(i);
         }
+        let hash = self.key_hash(&key_name, &version, req.source.as_ref());
         // Kept until the graph is built: one hash per file, not room for four.
         hashes.shrink_to_fit();
-        self.entries.push(Entry {
-            name: req.name,
-            version,
-            hashes,
-            source: req.source,
-            file: SharedPath::new(display),
-            line,
+        let from_index = req.source.is_none();
+        let source = req.source.unwrap_or(Source::Registry(None));
+        let mut p = Package::new(Ecosystem::Pypi, req.name, version, source, display, line);
+        p.hashes = hashes;
+        self.push(hash, p, dev_file, from_index, seq)
+    }
+
+    /// Add a package that [`ReqParser::find`] does not know, with `hash` its key's.
+    pub(super) fn push(
+        &mut self,
+        hash: u64,
+        p: Package,
+        dev_file: bool,
+        from_index: bool,
+        seq: usize,
+    ) -> Target {
+        let i = self.packages.len();
+        if self.index.contains_key(&hash) {
+            // Another key has this hash: this one is kept whole, apart.
+            let source = (!from_index).then(|| p.source.clone());
+            let key = (pep503(&p.name), p.version.clone(), source);
+            self.collided.insert(key, i);
+        } else {
+            self.index.insert(hash, i);
+        }
+        self.packages.push(p);
+        self.meta.push(Meta {
             via: Vec::new(),
             dev_file,
+            from_index,
             seq,
         });
-        let i = self.entries.len() - 1;
-        self.index.insert(key, i);
         Target::Entry(i)
+    }
+
+    /// The hash of a package's [`Key`].
+    pub(super) fn key_hash(&self, name: &str, version: &str, source: Option<&Source>) -> u64 {
+        self.hasher.hash_one((name, version, source))
+    }
+
+    /// The package of this key (`name` normalized, `source` `None` for the registry
+    /// the options name), if one was read.
+    pub(super) fn find(&self, name: &str, version: &str, source: Option<&Source>) -> Option<usize> {
+        let hash = self.key_hash(name, version, source);
+        if let Some(&i) = self.index.get(&hash)
+            && let (Some(p), Some(m)) = (self.packages.get(i), self.meta.get(i))
+            && p.version == version
+            && (if m.from_index { None } else { Some(&p.source) }) == source
+            && pep503(&p.name) == name
+        {
+            return Some(i);
+        }
+        if self.collided.is_empty() {
+            return None;
+        }
+        let key = (name.to_string(), version.to_string(), source.cloned());
+        self.collided.get(&key).copied()
     }
 
     pub(super) fn include(
@@ -449,13 +495,14 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                 format!("more than {MAX_FILES} included files"),
             ));
         }
-        let meta = std::fs::metadata(&inc_real).map_err(|e| {
+        let cannot_read = |e: std::io::Error| {
             self.err(
                 display,
                 Some(line),
                 format!("cannot read the {what} file `{target}`: {e}"),
             )
-        })?;
+        };
+        let meta = std::fs::metadata(&inc_real).map_err(cannot_read)?;
         if !meta.is_file() || meta.len() > super::super::MAX_LOCKFILE_BYTES {
             return Err(self.err(
                 display,
@@ -463,13 +510,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                 format!("the {what} file `{target}` is not a regular file of a readable size"),
             ));
         }
-        let bytes = std::fs::read(&inc_real).map_err(|e| {
-            self.err(
-                display,
-                Some(line),
-                format!("cannot read the {what} file `{target}`: {e}"),
-            )
-        })?;
+        let bytes = std::fs::read(&inc_real).map_err(cannot_read)?;
         check_encoding(&bytes)
             .map_err(|(l, m)| self.err(&inc_disp, Some(l), m).with_hint(ENCODING_HINT))?;
         let text =

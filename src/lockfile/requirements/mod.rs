@@ -76,8 +76,10 @@ pub use encoding::{ENCODING_HINT, check_encoding};
 
 use super::hash::Hash;
 use super::{Context, Lockfile, ParseError, Source};
+use crate::model::Package;
 use crate::model::SharedPath;
 use lines::canonical;
+use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -115,18 +117,13 @@ fn check_file_bytes(display: &Path, bytes: &[u8]) -> Result<(), ParseError> {
 
 /// Parse a requirements file and every file it includes.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
-    let mut p = ReqParser {
-        ctx,
-        entries: Vec::new(),
-        index: HashMap::new(),
-        unpinned: Vec::new(),
-        constraints: HashMap::new(),
-        options: Options::default(),
-        chain: Vec::new(),
-        done: HashSet::new(),
-        files_read: 1,
-        seq: 0,
-    };
+    // Room for every requirement line of the file (a line that starts with a letter
+    // or digit), so the lists do not grow by doubling, copying what they hold.
+    let expected = text
+        .lines()
+        .filter(|l| l.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric))
+        .count();
+    let mut p = ReqParser::new(ctx, expected);
     let real = ctx.path.to_path_buf();
     p.chain.push(canonical(&real));
     p.parse_text(&real, ctx.display, text, FileKind::Requirements)?;
@@ -158,23 +155,21 @@ pub(super) enum Via {
     Package(String),
 }
 
-/// One package in the making.
+/// What a package read so far needs until the end, beside the [`Package`] itself.
 #[derive(Debug)]
-pub(super) struct Entry {
-    pub(super) name: String,
-    pub(super) version: String,
-    pub(super) hashes: Vec<Hash>,
-    /// `None`: from the registry the options name (filled in at the end).
-    pub(super) source: Option<Source>,
-    /// The file it is read from (one shared path per file, not a copy per line).
-    pub(super) file: SharedPath,
-    pub(super) line: usize,
+pub(super) struct Meta {
     pub(super) via: Vec<Via>,
     /// The file it came from looks like a development requirements file.
     pub(super) dev_file: bool,
+    /// From the registry the options name: its source is filled in at the end.
+    pub(super) from_index: bool,
     /// Position in reading order (constraint-pinned entries are added late).
     pub(super) seq: usize,
 }
+
+/// What makes two requirements one package: normalized name, version, and source
+/// (`None`: the registry the options name).
+pub(super) type Key = (String, String, Option<Source>);
 
 /// A requirement without an exact pin, kept until constraints are known.
 #[derive(Debug)]
@@ -191,9 +186,16 @@ pub(super) struct Loose {
 
 pub(super) struct ReqParser<'c, 'a> {
     pub(super) ctx: &'c Context<'a>,
-    pub(super) entries: Vec<Entry>,
-    /// (normalized name, version, source) -> entry index.
-    pub(super) index: HashMap<(String, String, Option<Source>), usize>,
+    /// The packages read so far, in reading order (constraint-pinned ones last).
+    pub(super) packages: Vec<Package>,
+    /// Beside each package, what the end needs of it.
+    pub(super) meta: Vec<Meta>,
+    /// The `hasher`'s hash of each package's [`Key`] -> its index (the key itself is
+    /// not stored: a hit is checked against the package).
+    pub(super) index: HashMap<u64, usize>,
+    /// Keys whose hash `index` already holds for another key (practically never).
+    pub(super) collided: HashMap<Key, usize>,
+    pub(super) hasher: RandomState,
     pub(super) unpinned: Vec<Loose>,
     /// normalized name -> (version, hashes) pinned by a constraint file.
     pub(super) constraints: HashMap<String, (String, Vec<Hash>)>,
@@ -204,6 +206,27 @@ pub(super) struct ReqParser<'c, 'a> {
     pub(super) done: HashSet<(PathBuf, FileKind)>,
     pub(super) files_read: usize,
     pub(super) seq: usize,
+}
+
+impl<'c, 'a> ReqParser<'c, 'a> {
+    /// A parser of the file `ctx` names, with room for `expected` packages.
+    pub(super) fn new(ctx: &'c Context<'a>, expected: usize) -> ReqParser<'c, 'a> {
+        ReqParser {
+            ctx,
+            packages: Vec::with_capacity(expected),
+            meta: Vec::with_capacity(expected),
+            index: HashMap::with_capacity(expected),
+            collided: HashMap::new(),
+            hasher: RandomState::new(),
+            unpinned: Vec::new(),
+            constraints: HashMap::new(),
+            options: Options::default(),
+            chain: Vec::new(),
+            done: HashSet::new(),
+            files_read: 1,
+            seq: 0,
+        }
+    }
 }
 
 /// Where the last requirement's `# via` annotation stands.

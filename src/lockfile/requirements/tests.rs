@@ -240,3 +240,34 @@ fn helpers() {
         PathBuf::from("a/c.txt")
     );
 }
+
+#[test]
+fn two_requirements_whose_keys_hash_alike_stay_two_packages() {
+    let ctx = super::super::Context {
+        path: Path::new("/nonexistent/dir/requirements.txt"),
+        display: Path::new("requirements.txt"),
+    };
+    let mut p = ReqParser::new(&ctx, 0);
+    // Forge a collision: `b`'s key hash already points at the first package (`a`).
+    let b = p.key_hash("b", "1.0", None);
+    p.index.insert(b, 0);
+    let t = format!("a==1.0\nb==1.0\na==1.0 --hash={H1}\nb==1.0 --hash={H2}\n");
+    p.parse_text(ctx.path, ctx.display, &t, FileKind::Requirements)
+        .unwrap();
+    let lf = p.finish();
+    let got: Vec<(&str, usize, Vec<String>)> = lf
+        .packages
+        .iter()
+        .map(|p| {
+            let hs = p.hashes.iter().map(|h| h.to_string()).collect();
+            (p.name.as_str(), p.line, hs)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a", 1, vec![H1.to_string()]),
+            ("b", 2, vec![H2.to_string()])
+        ]
+    );
+}

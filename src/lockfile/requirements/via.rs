@@ -5,6 +5,7 @@ use super::super::graph::{self, Root};
 use super::super::{Ecosystem, Lockfile, Package, Source, Unpinned, pep503};
 use super::lines::*;
 use super::*;
+use crate::model::DepPath;
 use std::collections::HashMap;
 
 impl<'c, 'a> ReqParser<'c, 'a> {
@@ -60,7 +61,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
             Via::Package(pep503(item.split('[').next().unwrap_or(item)))
         };
         let list = match t {
-            Target::Entry(i) => self.entries.get_mut(i).map(|e| &mut e.via),
+            Target::Entry(i) => self.meta.get_mut(i).map(|e| &mut e.via),
             Target::Loose(i) => self.unpinned.get_mut(i).map(|e| &mut e.via),
             Target::Ignored => None,
         };
@@ -75,29 +76,34 @@ impl<'c, 'a> ReqParser<'c, 'a> {
         // Constraint pins turn loose requirements into packages.
         let mut unpinned = Vec::new();
         for l in std::mem::take(&mut self.unpinned) {
-            match self.constraints.get(&pep503(&l.name)) {
+            let key_name = pep503(&l.name);
+            match self.constraints.get(&key_name).cloned() {
                 Some((v, ch)) => {
-                    let mut hashes = l.hashes.clone();
-                    hashes.extend(ch.iter().cloned());
-                    let key = (pep503(&l.name), v.clone(), None);
-                    if let Some(&i) = self.index.get(&key) {
-                        if let Some(e) = self.entries.get_mut(i) {
-                            e.hashes.extend(hashes);
-                            e.via.extend(l.via);
+                    let mut hashes = l.hashes;
+                    hashes.extend(ch);
+                    if let Some(i) = self.find(&key_name, &v, None) {
+                        if let (Some(p), Some(m)) = (self.packages.get_mut(i), self.meta.get_mut(i))
+                        {
+                            p.hashes.extend(hashes);
+                            m.via.extend(l.via);
                         }
                     } else {
-                        self.entries.push(Entry {
-                            name: l.name,
-                            version: v.clone(),
-                            hashes,
-                            source: None,
-                            file: l.file,
-                            line: l.line,
-                            via: l.via,
-                            dev_file: l.dev_file,
-                            seq: l.seq,
-                        });
-                        self.index.insert(key, self.entries.len() - 1);
+                        let hash = self.key_hash(&key_name, &v, None);
+                        let mut p = Package::new(
+                            Ecosystem::Pypi,
+                            l.name,
+                            v,
+                            Source::Registry(None),
+                            &*l.file,
+                            l.line,
+                        );
+                        p.hashes = hashes;
+                        p.lockfile = l.file;
+                        if let Target::Entry(i) = self.push(hash, p, l.dev_file, true, l.seq)
+                            && let Some(m) = self.meta.get_mut(i)
+                        {
+                            m.via = l.via;
+                        }
                     }
                 }
                 None => unpinned.push(Unpinned {
@@ -112,21 +118,49 @@ impl<'c, 'a> ReqParser<'c, 'a> {
         // The lookup tables are done with: free them before the graph is built, which is
         // when the memory of a large file peaks.
         self.index = HashMap::new();
+        self.collided = HashMap::new();
         self.constraints = HashMap::new();
-        self.entries.sort_by_key(|e| e.seq);
+        let mut packages = std::mem::take(&mut self.packages);
+        let mut meta = std::mem::take(&mut self.meta);
+        if !meta.is_sorted_by_key(|m| m.seq) {
+            // Constraint-pinned packages go back to where they were read.
+            let mut both: Vec<(Package, Meta)> = packages.into_iter().zip(meta).collect();
+            both.sort_by_key(|(_, m)| m.seq);
+            (packages, meta) = both.into_iter().unzip();
+        }
         let registry = self.registry();
+        for (p, m) in packages.iter_mut().zip(&meta) {
+            if m.from_index {
+                p.source = Source::Registry(registry.clone());
+            }
+            p.hashes.sort();
+            p.hashes.dedup();
+            p.shrink_to_fit();
+        }
         let default_label = self.ctx.root_label();
-        let labels: Vec<String> = self.entries.iter().map(|e| e.name.clone()).collect();
+        if meta.iter().all(|m| m.via.is_empty()) {
+            // No annotation (a file written by `pip freeze`, or by hand): every package
+            // is direct from the project, dev when its file is a dev one, with the
+            // path `project > name` the graph below would give it; its tables
+            // (three lists and the search's own, beside every package) are not built.
+            let root = DepPath::EMPTY.child(default_label);
+            for (p, m) in packages.iter_mut().zip(&meta) {
+                p.direct = true;
+                p.dev = m.dev_file;
+                p.path = root.child(p.name.as_str());
+            }
+            return self.lockfile(packages, unpinned);
+        }
+        let labels: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
         // Only `# via <package>` lines look packages up by name (a file without them,
         // such as one written by `pip freeze`, needs no map).
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        let any_via_package = self
-            .entries
+        let any_via_package = meta
             .iter()
-            .any(|e| e.via.iter().any(|v| matches!(v, Via::Package(_))));
-        for (i, e) in self.entries.iter().enumerate().filter(|_| any_via_package) {
+            .any(|m| m.via.iter().any(|v| matches!(v, Via::Package(_))));
+        for (i, p) in packages.iter().enumerate().filter(|_| any_via_package) {
             by_name
-                .entry(pep503(&e.name))
+                .entry(pep503(&p.name))
                 .or_insert_with(|| Vec::with_capacity(1))
                 .push(i);
         }
@@ -135,8 +169,8 @@ impl<'c, 'a> ReqParser<'c, 'a> {
             ..Root::default()
         }];
         let mut root_ix: HashMap<String, usize> = HashMap::new();
-        let mut edges: Vec<Vec<usize>> = vec![Vec::new(); self.entries.len()];
-        for (i, e) in self.entries.iter().enumerate() {
+        let mut edges: Vec<Vec<usize>> = vec![Vec::new(); packages.len()];
+        for (i, e) in meta.iter().enumerate() {
             let mut rooted = false;
             for v in &e.via {
                 match v {
@@ -178,28 +212,19 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                 }
             }
         }
+        drop((meta, by_name, root_ix));
         let reach = graph::shortest_paths_owned(labels, &edges, &roots);
-        let packages = self
-            .entries
-            .into_iter()
-            .zip(reach)
-            .map(|(e, r)| {
-                let mut hashes = e.hashes;
-                hashes.sort();
-                hashes.dedup();
-                let source = e
-                    .source
-                    .unwrap_or_else(|| Source::Registry(registry.clone()));
-                Package {
-                    hashes,
-                    direct: r.direct,
-                    dev: r.dev,
-                    optional: r.optional,
-                    path: r.path,
-                    ..Package::new(Ecosystem::Pypi, e.name, e.version, source, e.file, e.line)
-                }
-            })
-            .collect();
+        drop((edges, roots));
+        for (p, r) in packages.iter_mut().zip(reach) {
+            p.direct = r.direct;
+            p.dev = r.dev;
+            p.optional = r.optional;
+            p.path = r.path;
+        }
+        self.lockfile(packages, unpinned)
+    }
+
+    fn lockfile(&self, packages: Vec<Package>, unpinned: Vec<Unpinned>) -> Lockfile {
         Lockfile {
             path: self.ctx.display.to_path_buf(),
             ecosystem: Ecosystem::Pypi,
