@@ -473,3 +473,14 @@ pub fn print(s: &str) -> anyhow::Result<()> {
         other => Ok(other?),
     }
 }
+
+/// [`print`] what `write` writes, through a buffer (for output written as it is made).
+pub fn print_with(
+    write: impl FnOnce(&mut std::io::BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    match write(&mut out).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}

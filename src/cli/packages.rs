@@ -1,6 +1,6 @@
 //! `lockgate packages`: list what the lockfiles pin.
 
-use super::{WalkArgs, print};
+use super::{WalkArgs, print, print_with};
 use lockgate::report::{self, Format};
 use std::process::ExitCode;
 
@@ -20,18 +20,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let res = walk.resolve(&[]);
     walk.explain(&res);
     walk.refuse_empty(&res)?;
-    let out = match format {
-        Format::Human => report::human::packages(&res),
-        Format::Json => report::json::packages(&res),
+    match format {
+        // Written as it is serialized: the document of a large scan is megabytes.
+        Format::Json => print_with(|out| report::json::write_packages(&res, out))?,
+        Format::Human => {
+            let out = report::human::packages(&res);
+            if res.is_complete() {
+                print(&out)?;
+            }
+        }
         // Refused by the argument parser (Format::PACKAGES).
         Format::Sarif | Format::Github | Format::Markdown => anyhow::bail!(
             "`lockgate packages` writes {}, not {}",
             Format::list(Format::PACKAGES),
             format.name()
         ),
-    };
-    if res.is_complete() || format == Format::Json {
-        print(&out)?;
     }
     if !res.is_complete() {
         eprint!("{}", report::human::errors(&res.errors));

@@ -73,33 +73,31 @@ fn is_workflow(name: &str, path: &Path) -> bool {
 /// Deepest chain of local actions followed (`./a` using `./b` using …).
 const MAX_LOCAL_DEPTH: usize = 16;
 
+// Every key is optional: a missing one reads as `None`.
 #[derive(Deserialize, Default)]
+#[serde(default)]
 struct Doc {
-    #[serde(default)]
     jobs: Option<SpannedMap<Job>>,
-    #[serde(default)]
     runs: Option<Runs>,
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 struct Job {
-    #[serde(default)]
     uses: Option<Spanned<String>>,
-    #[serde(default)]
     steps: Option<Vec<Step>>,
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 struct Step {
-    #[serde(default)]
     uses: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
+#[serde(default)]
 struct Runs {
-    #[serde(default)]
     steps: Option<Vec<Step>>,
-    #[serde(default)]
     image: Option<Spanned<String>>,
 }
 

@@ -57,15 +57,15 @@ struct PackagesDoc<'a> {
     schema_version: u32,
     complete: bool,
     lockfiles: Vec<LockfileSummary<'a>>,
-    packages: Vec<PackageRecord<'a>>,
+    packages: Records<'a>,
     unpinned: Vec<&'a Unpinned>,
     manifests_without_lockfile: &'a [PathBuf],
     errors: Vec<ErrorRecord<'a>>,
 }
 
-/// Render the output of `lockgate packages --format json`.
-pub fn packages(res: &Resolution) -> String {
-    let doc = PackagesDoc {
+/// The `packages` document of a resolution (the records are made as they are written).
+fn packages_doc(res: &Resolution) -> PackagesDoc<'_> {
+    PackagesDoc {
         schema_version: SCHEMA_VERSION,
         complete: res.is_complete(),
         lockfiles: res
@@ -78,23 +78,118 @@ pub fn packages(res: &Resolution) -> String {
                 packages: l.packages.len(),
             })
             .collect(),
-        packages: res
-            .packages()
-            .map(|p| PackageRecord {
-                package: p,
-                normalized_name: p.normalized_name(),
-                source_url: p.source.location(),
-            })
-            .collect(),
+        packages: Records(res),
         unpinned: res.unpinned().collect(),
         manifests_without_lockfile: &res.manifests_without_lockfile,
         errors: res.errors.iter().map(ErrorRecord::from).collect(),
-    };
+    }
+}
+
+/// Every package of a resolution as a JSON array, each record made when it is written.
+struct Records<'a>(&'a Resolution);
+
+impl Serialize for Records<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.packages().map(|p| PackageRecord {
+            package: p,
+            normalized_name: p.normalized_name(),
+            source_url: p.source.location(),
+        }))
+    }
+}
+
+/// Render the output of `lockgate packages --format json`.
+pub fn packages(res: &Resolution) -> String {
     let mut s = super::escape::json_safe(
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
+        serde_json::to_string_pretty(&packages_doc(res))
+            .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
     );
     s.push('\n');
     s
+}
+
+/// Write the output of `lockgate packages --format json` to `out` as it is
+/// serialized: the same bytes as [`packages`], without holding the whole document
+/// (for a large scan it is megabytes) in memory. `out` should be buffered.
+pub fn write_packages(res: &Resolution, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    // A path that is not UTF-8 cannot be serialized: [`packages`] then writes an
+    // error document instead, which a stream could not do once it has begun.
+    if !paths_are_utf8(res) {
+        return out.write_all(packages(res).as_bytes());
+    }
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut *out,
+        SafeFormatter(serde_json::ser::PrettyFormatter::new()),
+    );
+    packages_doc(res)
+        .serialize(&mut ser)
+        .map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
+
+/// True when every path the `packages` document holds is UTF-8 (serializable).
+fn paths_are_utf8(res: &Resolution) -> bool {
+    let utf8 = |p: &std::path::Path| p.to_str().is_some();
+    res.lockfiles.iter().all(|l| utf8(&l.path))
+        && res.packages().all(|p| utf8(&p.lockfile))
+        && res.unpinned().all(|u| utf8(&u.file))
+        && res.manifests_without_lockfile.iter().all(|p| utf8(p))
+        && res.errors.iter().all(|e| utf8(&e.path))
+}
+
+/// Formatter methods passed on to the pretty printer as they are (its layout).
+macro_rules! delegate_to_pretty {
+    ($($name:ident($($arg:ident: $ty:ty)?);)*) => {$(
+        fn $name<W: ?Sized + std::io::Write>(
+            &mut self,
+            w: &mut W,
+            $($arg: $ty)?
+        ) -> std::io::Result<()> {
+            self.0.$name(w, $($arg)?)
+        }
+    )*};
+}
+
+/// serde_json's pretty printer, with the escaping of
+/// [`json_safe`](super::escape::json_safe) done as strings are written: every
+/// unsafe character serde leaves as it is becomes a `\uXXXX` escape. (Outside
+/// strings a JSON document is ASCII, so this is the whole of `json_safe`.)
+struct SafeFormatter<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+impl serde_json::ser::Formatter for SafeFormatter<'_> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        if fragment.bytes().all(|b| b < 0x7f) {
+            return w.write_all(fragment.as_bytes());
+        }
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if super::escape::is_unsafe(c) && c != '\n' {
+                w.write_all(fragment[start..i].as_bytes())?;
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    write!(w, "\\u{unit:04x}")?;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        w.write_all(fragment[start..].as_bytes())
+    }
+
+    delegate_to_pretty! {
+        begin_array();
+        end_array();
+        begin_array_value(first: bool);
+        end_array_value();
+        begin_object();
+        end_object();
+        begin_object_key(first: bool);
+        begin_object_value();
+        end_object_value();
+    }
 }
 
 #[derive(Serialize)]
@@ -158,4 +253,74 @@ pub fn findings_with_changes(
     );
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lockfile::{Lockfile, Source};
+    use std::path::Path;
+
+    fn resolution(lockfile: &Path) -> Resolution {
+        let mut p = Package::new(
+            Ecosystem::Npm,
+            "left\u{202e}pad\u{7f}",
+            "1.0.0\u{85}",
+            Source::Registry(Some("https://r\u{200b}.example".into())),
+            lockfile,
+            3,
+        );
+        p.direct = true;
+        Resolution {
+            lockfiles: vec![Lockfile {
+                path: lockfile.to_path_buf(),
+                ecosystem: Ecosystem::Npm,
+                format: "package-lock-v3".into(),
+                packages: vec![
+                    p,
+                    Package::new(
+                        Ecosystem::Npm,
+                        "a",
+                        "2",
+                        Source::Registry(None),
+                        lockfile,
+                        9,
+                    ),
+                ],
+                unpinned: vec![],
+            }],
+            manifests_without_lockfile: vec!["x\u{2066}/package.json".into()],
+            errors: vec![ParseError::new(
+                Path::new("e/yarn.lock"),
+                Some(2),
+                "bad \u{feff}\t\"",
+            )],
+            ..Resolution::default()
+        }
+    }
+
+    #[test]
+    fn the_stream_writes_what_packages_renders() {
+        for lockfile in ["a\u{202e}b/package-lock.json", "package-lock.json"] {
+            let res = resolution(Path::new(lockfile));
+            let mut streamed = Vec::new();
+            write_packages(&res, &mut streamed).unwrap();
+            let rendered = packages(&res);
+            assert_eq!(String::from_utf8(streamed).unwrap(), rendered);
+            assert!(rendered.contains("left\\u202epad\\u007f"), "{rendered}");
+            assert!(rendered.is_ascii());
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_path_that_is_not_utf8_writes_what_packages_renders() {
+        use std::os::unix::ffi::OsStrExt;
+        let res = resolution(Path::new(std::ffi::OsStr::from_bytes(
+            b"\xff/package-lock.json",
+        )));
+        let mut streamed = Vec::new();
+        write_packages(&res, &mut streamed).unwrap();
+        assert_eq!(String::from_utf8(streamed).unwrap(), packages(&res));
+    }
 }

@@ -419,14 +419,32 @@ fn quoted(s: &str) -> Option<(Cow<'_, str>, &str)> {
     None
 }
 
-/// A one-line flow mapping of scalars `{a: b, c: 'd'}` filling the rest of the line.
-fn flow_map<'a>(s: &'a str, nodes: &mut usize) -> Option<Node<'a>> {
-    let mut rest = s.strip_prefix('{')?.trim_start_matches(' ');
-    let mut pairs: Vec<Pair<'a>> = Vec::new();
-    if let Some(r) = rest.strip_prefix('}') {
-        return r.is_empty().then_some(Node::Map(pairs));
+/// A one-line flow collection `open item, item close` filling the rest of the line:
+/// `item` reads one item at the start of its argument and returns the rest after it.
+fn flow_items<'a>(
+    s: &'a str,
+    open: char,
+    close: char,
+    mut item: impl FnMut(&'a str) -> Option<&'a str>,
+) -> Option<()> {
+    let mut rest = s.strip_prefix(open)?.trim_start_matches(' ');
+    if let Some(r) = rest.strip_prefix(close) {
+        return r.is_empty().then_some(());
     }
     loop {
+        let r = item(rest)?.trim_start_matches(' ');
+        if let Some(r) = r.strip_prefix(", ") {
+            rest = r.trim_start_matches(' ');
+            continue;
+        }
+        return r.strip_prefix(close)?.is_empty().then_some(());
+    }
+}
+
+/// A one-line flow mapping of scalars `{a: b, c: 'd'}` filling the rest of the line.
+fn flow_map<'a>(s: &'a str, nodes: &mut usize) -> Option<Node<'a>> {
+    let mut pairs: Vec<Pair<'a>> = Vec::new();
+    flow_items(s, '{', '}', |rest| {
         let (key, r) = flow_scalar(rest)?;
         // quoted keys are strings; plain ones must read as strings
         if key.plain && classify(&key.text) != Some(Plain::Str) {
@@ -443,38 +461,24 @@ fn flow_map<'a>(s: &'a str, nodes: &mut usize) -> Option<Node<'a>> {
             line: 0,
             value: Node::Scalar(value),
         });
-        let r = r.trim_start_matches(' ');
-        if let Some(r) = r.strip_prefix(", ") {
-            rest = r.trim_start_matches(' ');
-            continue;
-        }
-        let r = r.strip_prefix('}')?;
-        return r.is_empty().then_some(Node::Map(pairs));
-    }
+        Some(r)
+    })?;
+    Some(Node::Map(pairs))
 }
 
 /// A one-line flow sequence of scalars `[a, 'b']` filling the rest of the line.
 fn flow_seq<'a>(s: &'a str, nodes: &mut usize) -> Option<Node<'a>> {
-    let mut rest = s.strip_prefix('[')?.trim_start_matches(' ');
     let mut items = Vec::new();
-    if let Some(r) = rest.strip_prefix(']') {
-        return r.is_empty().then_some(Node::Seq(items));
-    }
-    loop {
+    flow_items(s, '[', ']', |rest| {
         let (v, r) = flow_scalar(rest)?;
         *nodes += 1;
         if *nodes > MAX_NODES {
             return None;
         }
         items.push(Node::Scalar(v));
-        let r = r.trim_start_matches(' ');
-        if let Some(r) = r.strip_prefix(", ") {
-            rest = r.trim_start_matches(' ');
-            continue;
-        }
-        let r = r.strip_prefix(']')?;
-        return r.is_empty().then_some(Node::Seq(items));
-    }
+        Some(r)
+    })?;
+    Some(Node::Seq(items))
 }
 
 /// A scalar inside a flow collection and the rest after it.

@@ -5,21 +5,28 @@ use super::manifest::read_workspace_manifests;
 use crate::lockfile::graph::Root;
 use crate::lockfile::{Context, Hash, Lockfile, ParseError, Source};
 use crate::model::source::origin;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-pub(super) struct ClassicEntry {
-    keys: Vec<String>,
+/// One entry as written; the text borrows from the lockfile where it has no escapes.
+pub(super) struct ClassicEntry<'a> {
+    keys: Vec<Cow<'a, str>>,
     line: usize,
-    version: Option<String>,
-    resolved: Option<(String, usize)>,
-    integrity: Option<(String, usize)>,
-    deps: Vec<(String, String, usize)>,
+    version: Option<Cow<'a, str>>,
+    resolved: Option<(Cow<'a, str>, usize)>,
+    integrity: Option<(Cow<'a, str>, usize)>,
+    deps: Vec<(Cow<'a, str>, Cow<'a, str>, usize)>,
 }
 
 /// Read one token: a `"quoted string"` (JSON escapes) or a bare run up to white space,
 /// `,` or a `:` that ends the line. Returns the token and the rest of the line.
 /// The one value after `key` on line `n` (a token and nothing else).
-fn lone_value(ctx: &Context<'_>, n: usize, key: &str, rest: &str) -> Result<String, ParseError> {
+fn lone_value<'a>(
+    ctx: &Context<'_>,
+    n: usize,
+    key: &str,
+    rest: &'a str,
+) -> Result<Cow<'a, str>, ParseError> {
     let (value, tail) = token(rest).ok_or_else(|| {
         ctx.error(
             Some(n),
@@ -32,13 +39,19 @@ fn lone_value(ctx: &Context<'_>, n: usize, key: &str, rest: &str) -> Result<Stri
     Ok(value)
 }
 
-pub(super) fn token(s: &str) -> Option<(String, &str)> {
+pub(super) fn token(s: &str) -> Option<(Cow<'_, str>, &str)> {
     if let Some(rest) = s.strip_prefix('"') {
+        // no escape before the closing quote: the text as it is
+        if let Some(i) = rest.find(['"', '\\'])
+            && rest.as_bytes().get(i) == Some(&b'"')
+        {
+            return Some((Cow::Borrowed(rest.get(..i)?), rest.get(i + 1..)?));
+        }
         let mut out = String::new();
         let mut chars = rest.char_indices();
         while let Some((i, c)) = chars.next() {
             match c {
-                '"' => return Some((out, rest.get(i + 1..)?)),
+                '"' => return Some((Cow::Owned(out), rest.get(i + 1..)?)),
                 '\\' => {
                     let (_, e) = chars.next()?;
                     out.push(match e {
@@ -65,7 +78,7 @@ pub(super) fn token(s: &str) -> Option<(String, &str)> {
             .map_or(s.len(), |(i, _)| i);
         (end > 0).then(|| {
             (
-                s.get(..end).unwrap_or(s).to_string(),
+                Cow::Borrowed(s.get(..end).unwrap_or(s)),
                 s.get(end..).unwrap_or(""),
             )
         })
@@ -73,9 +86,9 @@ pub(super) fn token(s: &str) -> Option<(String, &str)> {
 }
 
 pub(super) fn parse_classic(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
-    let mut entries: Vec<ClassicEntry> = Vec::new();
+    let mut entries: Vec<ClassicEntry<'_>> = Vec::new();
     // the block (field name) open at indent 2, if any
-    let mut block: Option<String> = None;
+    let mut block: Option<Cow<'_, str>> = None;
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         let line = raw.trim_end();
@@ -138,7 +151,7 @@ pub(super) fn parse_classic(ctx: &Context<'_>, text: &str) -> Result<Lockfile, P
                 }
                 block = None;
                 let value = lone_value(ctx, n, &key, rest)?;
-                match key.as_str() {
+                match key.as_ref() {
                     "version" => entry.version = Some(value),
                     "resolved" => entry.resolved = Some((value, n)),
                     "integrity" => entry.integrity = Some((value, n)),
@@ -155,10 +168,10 @@ pub(super) fn parse_classic(ctx: &Context<'_>, text: &str) -> Result<Lockfile, P
     }
 
     let mut b = Builder::new(ctx);
-    let mut by_descriptor: HashMap<String, usize> = HashMap::new();
+    let mut by_descriptor: HashMap<&str, usize> = HashMap::new();
     let mut entry_record = Vec::with_capacity(entries.len());
     for e in &entries {
-        let first = e.keys.first().map(String::as_str).unwrap_or("");
+        let first = e.keys.first().map(Cow::as_ref).unwrap_or("");
         let (alias, range) = split_descriptor(first).ok_or_else(|| {
             ctx.error(
                 Some(e.line),
@@ -169,11 +182,12 @@ pub(super) fn parse_classic(ctx: &Context<'_>, text: &str) -> Result<Lockfile, P
             Some((real, _)) => real,
             None => alias,
         };
-        let version =
-            e.version.clone().filter(|v| !v.is_empty()).ok_or_else(|| {
-                ctx.error(Some(e.line), format!("entry `{first}` has no version"))
-            })?;
-        let (source, sha1_ok) = classic_source(range, e.resolved.as_ref().map(|r| r.0.as_str()));
+        let version = e
+            .version
+            .as_deref()
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| ctx.error(Some(e.line), format!("entry `{first}` has no version")))?;
+        let (source, sha1_ok) = classic_source(range, e.resolved.as_ref().map(|r| r.0.as_ref()));
         let mut hashes = Vec::new();
         if let Some((url, line)) = &e.resolved
             && sha1_ok
@@ -198,13 +212,19 @@ pub(super) fn parse_classic(ctx: &Context<'_>, text: &str) -> Result<Lockfile, P
             .resolved
             .as_ref()
             .filter(|(u, _)| u.starts_with("https://") || u.starts_with("http://"))
-            .map(|(u, l)| crate::model::Artifact::new(Some(u.clone()), hashes.clone(), *l));
-        let idx = b.add(name.to_string(), version, source, hashes, e.line);
+            .map(|(u, l)| crate::model::Artifact::new(Some(u.to_string()), hashes.clone(), *l));
+        let idx = b.add(
+            name.to_string(),
+            version.to_string(),
+            source,
+            hashes,
+            e.line,
+        );
         if let (Some(a), Some(r)) = (artifact, b.records.get_mut(idx)) {
             r.artifacts.push(a);
         }
         for k in &e.keys {
-            if by_descriptor.insert(k.clone(), idx).is_some() {
+            if by_descriptor.insert(k, idx).is_some() {
                 return Err(ctx.error(Some(e.line), format!("`{k}` has two entries")));
             }
         }
@@ -215,17 +235,23 @@ pub(super) fn parse_classic(ctx: &Context<'_>, text: &str) -> Result<Lockfile, P
     let projects = read_workspace_manifests(ctx, manifest_dir)?;
     let members: HashSet<&str> = projects.iter().filter_map(|p| p.name.as_deref()).collect();
 
+    // `name@range`, the key of an entry: one buffer for every lookup
+    let mut descriptor = String::new();
     let mut has_parent = vec![false; b.records.len()];
     for (e, &from) in entries.iter().zip(&entry_record) {
         for (dep, range, line) in &e.deps {
-            match by_descriptor.get(&format!("{dep}@{range}")) {
+            descriptor.clear();
+            descriptor.push_str(dep);
+            descriptor.push('@');
+            descriptor.push_str(range);
+            match by_descriptor.get(descriptor.as_str()) {
                 Some(&to) => {
                     b.edge(from, to);
                     if let Some(h) = has_parent.get_mut(to) {
                         *h = true;
                     }
                 }
-                None if members.contains(dep.as_str()) => {}
+                None if members.contains(dep.as_ref()) => {}
                 None => {
                     return Err(ctx.error(
                         Some(*line),
@@ -250,7 +276,9 @@ pub(super) fn parse_classic(ctx: &Context<'_>, text: &str) -> Result<Lockfile, P
             .map(|p| {
                 let find = |m: &BTreeMap<String, String>| -> Vec<usize> {
                     m.iter()
-                        .filter_map(|(n, r)| by_descriptor.get(&format!("{n}@{r}")).copied())
+                        .filter_map(|(n, r)| {
+                            by_descriptor.get(format!("{n}@{r}").as_str()).copied()
+                        })
                         .collect()
                 };
                 Root {
