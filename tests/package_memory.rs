@@ -5,6 +5,7 @@
 //! the requirements file `scripts/bench/resource-bounds.sh` makes (one hashed, pinned
 //! requirement per line), smaller: the bytes per package do not depend on the count.
 //! Run with `--nocapture` to see the figures.
+#![allow(clippy::print_stdout)]
 
 use lockgate::lockfile::parse_file;
 use std::alloc::{GlobalAlloc, Layout, System};

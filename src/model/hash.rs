@@ -128,7 +128,7 @@ impl fmt::Display for Algorithm {
 /// lowercase hex) or a Yarn berry checksum as written; one allocation shared
 /// between clones.
 ///
-/// The allocation is a tag byte ([`DIGEST`] or [`TEXT`]) and then the digest's
+/// The allocation is a tag byte (`DIGEST` or `TEXT`) and then the digest's
 /// bytes or the checksum's text. Values of one algorithm are all digests or all
 /// text, and hex of equal length orders as its bytes do, so values order as their
 /// strings did when they were stored as hex.

@@ -403,13 +403,16 @@ impl<'c, 'a> ReqParser<'c, 'a> {
         seq: usize,
     ) -> Target {
         let i = self.packages.len();
-        if self.index.contains_key(&hash) {
-            // Another key has this hash: this one is kept whole, apart.
-            let source = (!from_index).then(|| p.source.clone());
-            let key = (pep503(&p.name), p.version.clone(), source);
-            self.collided.insert(key, i);
-        } else {
-            self.index.insert(hash, i);
+        match self.index.entry(hash) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                // Another key has this hash: this one is kept whole, apart.
+                let source = (!from_index).then(|| p.source.clone());
+                let key = (pep503(&p.name), p.version.clone(), source);
+                self.collided.insert(key, i);
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
         }
         self.packages.push(p);
         self.meta.push(Meta {
