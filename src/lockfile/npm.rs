@@ -1148,6 +1148,16 @@ mod tests {
         assert!(err.message.contains("not valid UTF-8"), "{err}");
     }
 
+    /// A key with escapes (hand-written) is not borrowed from the text, so its line
+    /// is counted by reading the text again: every line is still the line of its key.
+    #[test]
+    fn a_key_with_escapes_keeps_its_line() {
+        let t = "{\"lockfileVersion\": 3, \"packages\": {\n\"\": {},\n\"node_modules/\\u0061\": {\"version\": \"1.0.0\"},\n\n\"node_modules/b\": {\"version\": \"2.0.0\"}}}";
+        let lock = parse_str(t).unwrap();
+        let got = crate::lockfile::test_support::where_read(&lock.packages);
+        assert_eq!(got, [("a", "1.0.0", 3), ("b", "2.0.0", 5)]);
+    }
+
     /// Two `packages` objects (hand-written, adversarial): npm keeps the last, and the
     /// first being non-empty makes the lines of the keys disagree: refused, as before.
     #[test]
