@@ -7,6 +7,11 @@
 //! looks no further than the key's closing quote before it returns the key. The
 //! readers that use it never hold the file's whole text, only the records they keep.
 //!
+//! A text already in memory is parsed in place (serde_json's fast path) and
+//! [`TextLines`] finds the line of each key from where it lies in the text; a key with
+//! escapes is not borrowed from the text, and then the text is read again through a
+//! [`LineReader`].
+//!
 //! [`FileSource`] is the file below it: at most a given number of bytes, a leading
 //! byte order mark skipped, and every byte checked to be UTF-8 (serde_json checks the
 //! strings it decodes, not those it skips), so that what streams is exactly what
@@ -15,14 +20,71 @@
 use std::cell::Cell;
 use std::io::{self, BufRead, Read};
 
-/// The newlines handed out so far by a [`LineReader`], for the visitors that read keys.
+/// Where a visitor finds the 1-based line of the key it has just read.
 #[derive(Clone, Copy)]
-pub(crate) struct Lines<'c>(&'c Cell<usize>);
+pub(crate) enum Lines<'c> {
+    /// The newlines handed out so far by a [`LineReader`].
+    Counted(&'c Cell<usize>),
+    /// The text that serde_json parses in place: a key borrowed from it names its line.
+    Text(&'c TextLines<'c>),
+}
 
 impl Lines<'_> {
-    /// The 1-based line of the byte read last (of a key, right after it is read).
-    pub(crate) fn current(self) -> usize {
-        self.0.get() + 1
+    /// The line of `key`, read just now (0 when a key of a text has escapes, so that
+    /// serde_json gives a copy, not the key in the text: see [`TextLines::lost`]).
+    pub(crate) fn of(self, key: &str) -> usize {
+        match self {
+            Lines::Counted(newlines) => newlines.get() + 1,
+            Lines::Text(text) => text.line_of(key),
+        }
+    }
+}
+
+/// The lines of the keys of a text parsed in place (`serde_json::from_str`), found
+/// from where each key lies in the text. Keys are met in order, so the newlines are
+/// counted once, from the last key to the next.
+pub(crate) struct TextLines<'t> {
+    text: &'t str,
+    /// Bytes counted so far.
+    at: Cell<usize>,
+    /// Newlines in them.
+    newlines: Cell<usize>,
+    /// A key was not borrowed from the text (it has escapes): its line is unknown.
+    lost: Cell<bool>,
+}
+
+impl<'t> TextLines<'t> {
+    /// The lines of `text`.
+    pub(crate) fn new(text: &'t str) -> Self {
+        TextLines {
+            text,
+            at: Cell::new(0),
+            newlines: Cell::new(0),
+            lost: Cell::new(false),
+        }
+    }
+
+    /// Whether the line of a key could not be found (the reader must then count).
+    pub(crate) fn lost(&self) -> bool {
+        self.lost.get()
+    }
+
+    /// The line of `key`, if it lies in the text after the keys before it.
+    fn line_of(&self, key: &str) -> usize {
+        let start = self.text.as_ptr() as usize;
+        // A key with escapes is a string of its own, outside the text.
+        let offset = (key.as_ptr() as usize).checked_sub(start);
+        let Some(offset) = offset.filter(|&o| o >= self.at.get() && o <= self.text.len()) else {
+            self.lost.set(true);
+            return 0;
+        };
+        let counted = self.text.as_bytes()[self.at.get()..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.newlines.set(self.newlines.get() + counted);
+        self.at.set(offset);
+        self.newlines.get() + 1
     }
 }
 
@@ -41,7 +103,7 @@ impl<'c, R: BufRead> LineReader<'c, R> {
 
     /// The counter, for the visitors.
     pub(crate) fn lines(&self) -> Lines<'c> {
-        Lines(self.newlines)
+        Lines::Counted(self.newlines)
     }
 }
 
@@ -151,15 +213,30 @@ mod tests {
         let counter = Cell::new(7);
         let mut r = LineReader::new(&b"a\nb\n\nc"[..], &counter);
         let lines = r.lines();
-        assert_eq!(lines.current(), 1);
+        let key = "k";
+        assert_eq!(lines.of(key), 1);
         let mut one = [0u8; 1];
         for _ in 0..3 {
             r.read_exact(&mut one).unwrap();
         }
-        assert_eq!((one[0], lines.current()), (b'b', 2));
+        assert_eq!((one[0], lines.of(key)), (b'b', 2));
         let mut rest = Vec::new();
         r.read_to_end(&mut rest).unwrap();
-        assert_eq!(lines.current(), 4);
+        assert_eq!(lines.of(key), 4);
+    }
+
+    #[test]
+    fn keys_borrowed_from_a_text_name_their_line() {
+        let text = "{\"a\": 1,\n\n \"b\": {\"c\": 2}}";
+        let lines = TextLines::new(text);
+        let at = |k: &str| &text[text.find(k).unwrap()..][..1];
+        assert_eq!(Lines::Text(&lines).of(at("a")), 1);
+        assert_eq!(Lines::Text(&lines).of(at("c")), 3);
+        assert!(!lines.lost());
+        // A key with escapes is not borrowed: its line is lost (and so is one met
+        // out of order).
+        assert_eq!(Lines::Text(&lines).of(&String::from("b")), 0);
+        assert!(lines.lost());
     }
 
     fn through_source(bytes: &[u8], limit: u64, chunk: usize) -> (io::Result<Vec<u8>>, u64) {

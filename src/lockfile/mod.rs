@@ -141,6 +141,10 @@ pub fn file_names() -> impl Iterator<Item = &'static str> {
 /// Largest lockfile lockgate reads (bytes). Larger files are refused before reading.
 pub const MAX_LOCKFILE_BYTES: u64 = 256 * 1024 * 1024;
 
+/// Lockfiles at least this large are streamed by the formats that can (their text
+/// is never held whole; see [`Format::stream`]).
+pub const STREAM_FROM_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Read and parse one lockfile.
 ///
 /// `display` is the path to show in output and record in each package (relative to
@@ -192,7 +196,9 @@ pub fn parse_file_as(
     if let Some(message) = format.refused {
         return Err(ParseError::new(display, None, message));
     }
-    if let Some(stream) = format.stream {
+    if let Some(stream) = format.stream
+        && meta.len() >= STREAM_FROM_BYTES
+    {
         let ctx = Context { path, display };
         let read = std::fs::File::open(path)
             .ok()

@@ -32,8 +32,10 @@
 //!   tarball that a manifest asked for by URL, is [`Source::Url`]. An entry without
 //!   `resolved` (npm's `omit-lockfile-registry-resolved`, bundled dependencies) is from
 //!   the default registry.
-//! - lines: the file is read as a stream (never its whole text); the line of every
-//!   entry is the line of its key, counted as the bytes are read ([`super::json_stream`]).
+//! - lines: the file is read as a stream, never held whole; the line of each entry
+//!   is the line of its key, counted as the bytes are read. A file the stream cannot
+//!   read (malformed JSON, bytes that are not UTF-8) is read again as text, and that
+//!   reading's error (file:line) is the one reported.
 //! - paths: Node's module resolution over the install paths (a dependency `d` of the
 //!   package at `node_modules/a` is `node_modules/a/node_modules/d` if present, else
 //!   the same one level up, ..., else `node_modules/d`), following `dependencies`,
@@ -46,7 +48,7 @@
 //! ranges that ask for it, and the `requires` of a `dependencies` tree that sits beside
 //! `packages`.
 
-use super::json_stream::{FileSource, LineReader, Lines};
+use super::json_stream::{FileSource, LineReader, Lines, TextLines};
 use super::npm_tree::{
     Dep, DepKind, DepMaps, JsonObject, Node, NodeKind, ObjectSeed, OrderedMap, Seed, Spec, Str,
     Tree, deserialize_by_fields, first_time, is_git, json_error, parse_hashes, read_manifest,
@@ -58,7 +60,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess};
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 
 /// The `npm` format: its file names, ecosystem, regenerate hint and parser.
 pub static FORMAT: super::Format =
@@ -71,7 +73,20 @@ pub static FORMAT: super::Format =
 
 /// Parse the text of a `package-lock.json` or `npm-shrinkwrap.json`.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
-    read(ctx, text.as_bytes()).map_err(|failure| match failure {
+    let lines = TextLines::new(text);
+    let mut result = read(
+        ctx,
+        serde_json::Deserializer::from_str(text),
+        Lines::Text(&lines),
+    );
+    if lines.lost() {
+        // A key with escapes is not borrowed from the text: count the lines instead.
+        let newlines = Cell::new(0);
+        let reader = LineReader::new(text.as_bytes(), &newlines);
+        let lines = reader.lines();
+        result = read(ctx, serde_json::Deserializer::from_reader(reader), lines);
+    }
+    result.map_err(|failure| match failure {
         Failure::Json(e) => json_error(ctx, &e, text),
         Failure::Lockfile(e) => e,
     })
@@ -83,7 +98,10 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
 /// gives the exact error, or reads what the file has become).
 pub fn stream(ctx: &Context<'_>, file: &mut dyn Read, limit: u64) -> Option<Lockfile> {
     let mut src = BufReader::with_capacity(1 << 16, FileSource::new(file, limit));
-    let lock = read(ctx, &mut src).ok()?;
+    let newlines = Cell::new(0);
+    let reader = LineReader::new(&mut src, &newlines);
+    let lines = reader.lines();
+    let lock = read(ctx, serde_json::Deserializer::from_reader(reader), lines).ok()?;
     (src.get_ref().bytes_read() <= limit).then_some(lock)
 }
 
@@ -101,13 +119,14 @@ impl From<ParseError> for Failure {
     }
 }
 
-/// Read a package-lock from `src`, one byte at a time, keeping per entry only what
-/// lockgate uses (a node of the install tree) and the line of its key.
-fn read<R: BufRead>(ctx: &Context<'_>, src: R) -> Result<Lockfile, Failure> {
-    let newlines = Cell::new(0);
-    let reader = LineReader::new(src, &newlines);
-    let mut packages = PackagesReader::new(ctx, reader.lines());
-    let mut de = serde_json::Deserializer::from_reader(reader);
+/// Read a package-lock with `de`, keeping per entry only what lockgate uses (a node
+/// of the install tree) and the line of its key (from `lines`).
+fn read<'de, R: serde_json::de::Read<'de>>(
+    ctx: &Context<'_>,
+    mut de: serde_json::Deserializer<R>,
+    lines: Lines<'_>,
+) -> Result<Lockfile, Failure> {
+    let mut packages = PackagesReader::new(ctx, lines);
     let top = Seed(TopSeed(&mut packages))
         .deserialize(&mut de)
         .and_then(|top| de.end().map(|()| top))
@@ -215,7 +234,7 @@ impl<'de> ObjectSeed<'de> for &mut PackagesReader<'_, '_, 'de> {
     const EXPECTING: &'static str = "an object";
     fn visit<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<Str<'de>>()? {
-            let line = self.lines.current();
+            let line = self.lines.of(&key.0);
             let entry: Entry<'de> = map.next_value()?;
             self.entry(key.0, entry, line);
         }
@@ -329,7 +348,7 @@ impl<'de> ObjectSeed<'de> for V1Seed<'_> {
     fn visit<A: MapAccess<'de>>(self, mut map: A) -> Result<V1Map<'de>, A::Error> {
         let mut out = Vec::new();
         while let Some(key) = map.next_key::<Str<'de>>()? {
-            let line = self.0.current();
+            let line = self.0.of(&key.0);
             out.push((key.0, line, map.next_value_seed(Seed(V1EntrySeed(self.0)))?));
         }
         Ok(V1Map(out))
@@ -903,6 +922,7 @@ fn shown(v: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
         FORMAT.parse_at("/nonexistent/package-lock.json", text)
@@ -1070,6 +1090,72 @@ mod tests {
         let text = text.replace(r#""link": true}"#, r#""link": true, "resolved": "y"}"#);
         let err = parse_str(&text).expect_err("one bad entry");
         assert_eq!(err.line, Some(5), "{err}");
+    }
+
+    /// Every package-lock fixture reads the same streamed from its file as parsed
+    /// from its text, and a file that the stream cannot read falls back to the text
+    /// (whose error names the line): bytes that are not UTF-8 in a field lockgate
+    /// skips, a file past the size limit.
+    #[test]
+    fn streamed_files_read_as_their_text() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut files = Vec::new();
+        let mut dirs = vec![root];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if FORMAT.names.iter().any(|n| path.ends_with(n)) {
+                    files.push(path);
+                }
+            }
+        }
+        assert!(files.len() >= 30, "{files:?}");
+        for path in &files {
+            let ctx = Context {
+                path,
+                display: Path::new("package-lock.json"),
+            };
+            let text = std::fs::read_to_string(path).unwrap();
+            let file = &mut std::fs::File::open(path).unwrap();
+            let streamed = stream(&ctx, file, super::super::MAX_LOCKFILE_BYTES);
+            assert_eq!(streamed, parse(&ctx, &text).ok(), "{}", path.display());
+            let file = &mut std::fs::File::open(path).unwrap();
+            assert_eq!(stream(&ctx, file, 10), None, "{}", path.display());
+        }
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("package-lock.json");
+        let good = "\u{feff}{\"lockfileVersion\": 3, \"packages\": {\n\"\": {\"license\": \"é\"},\n\"node_modules/a\": {\"version\": \"1.0.0\"}}}\n";
+        std::fs::write(&path, good).unwrap();
+        let ctx = Context {
+            path: &path,
+            display: Path::new("package-lock.json"),
+        };
+        let file = &mut std::fs::File::open(&path).unwrap();
+        let lock = stream(&ctx, file, 1000).expect("streamed");
+        assert_eq!(lock.packages[0].line, 3);
+        let bad = good
+            .as_bytes()
+            .iter()
+            .map(|&b| if b == 0xa9 { 0xff } else { b });
+        std::fs::write(&path, bad.collect::<Vec<u8>>()).unwrap();
+        let file = &mut std::fs::File::open(&path).unwrap();
+        assert_eq!(stream(&ctx, file, 1000), None);
+        let err = super::super::parse_file(&path, Path::new("package-lock.json")).unwrap_err();
+        assert_eq!(err.line, Some(2), "{err}");
+        assert!(err.message.contains("not valid UTF-8"), "{err}");
+    }
+
+    /// A key with escapes (hand-written) is not borrowed from the text, so its line
+    /// is counted by reading the text again: every line is still the line of its key.
+    #[test]
+    fn a_key_with_escapes_keeps_its_line() {
+        let t = "{\"lockfileVersion\": 3, \"packages\": {\n\"\": {},\n\"node_modules/\\u0061\": {\"version\": \"1.0.0\"},\n\n\"node_modules/b\": {\"version\": \"2.0.0\"}}}";
+        let lock = parse_str(t).unwrap();
+        let got = crate::lockfile::test_support::where_read(&lock.packages);
+        assert_eq!(got, [("a", "1.0.0", 3), ("b", "2.0.0", 5)]);
     }
 
     /// Two `packages` objects (hand-written, adversarial): npm keeps the last, and the

@@ -700,28 +700,36 @@ impl<'a> Tree<'a> {
         format: String,
     ) -> Result<Lockfile, ParseError> {
         let index = self.index();
-        // Resolve every dependency to a node.
-        let mut node_edges: Vec<Vec<(usize, DepKind)>> = Vec::with_capacity(self.nodes.len());
+        // Resolve every dependency to a node: the edges of node `i` are
+        // `edge_to[edge_start[i]..edge_start[i + 1]]` (one list for the whole tree).
+        let mut edge_start: Vec<usize> = Vec::with_capacity(self.nodes.len() + 1);
+        let mut edge_to: Vec<(usize, DepKind)> = Vec::new();
         let mut url_requested = vec![false; self.nodes.len()];
         for n in &self.nodes {
-            let mut out = Vec::with_capacity(n.deps.len());
+            edge_start.push(edge_to.len());
             if !matches!(n.kind, NodeKind::Link(_)) {
                 for dep in &n.deps {
                     if let Some(t) = self.resolve(&index, &n.key, &dep.name) {
                         if dep.url {
                             url_requested[t] = true;
                         }
-                        out.push((t, dep.kind));
+                        edge_to.push((t, dep.kind));
                     }
                 }
             }
-            node_edges.push(out);
         }
+        edge_start.push(edge_to.len());
+        let node_edges = |i: usize| &edge_to[edge_start[i]..edge_start[i + 1]];
         drop(index);
         // The edges are resolved: free the dependency lists (the tree's largest part
-        // after the text on a large lockfile) before the packages are built.
+        // after the text on a large lockfile) before the packages are built, and the
+        // keys too unless a lockfile without roots needs them (`v1_root`).
+        let keep_keys = !(self.nodes.iter()).any(|n| matches!(n.kind, NodeKind::Root));
         for n in &mut self.nodes {
             n.deps = Vec::new();
+            if !keep_keys {
+                n.key = Cow::Borrowed("");
+            }
         }
         // A registry tarball that a manifest asked for by URL is a URL dependency.
         for (i, n) in self.nodes.iter_mut().enumerate() {
@@ -740,16 +748,15 @@ impl<'a> Tree<'a> {
                 n.source = Source::Url(url);
             }
         }
-        // One package per distinct (name, version, source).
-        let mut packages: Vec<Package> = Vec::with_capacity(
-            self.nodes
-                .iter()
-                .filter(|n| matches!(n.kind, NodeKind::Package))
-                .count(),
-        );
+        // One package per distinct (name, version, source): `first[p]` is the first
+        // node of package `p`.
+        let count = (self.nodes.iter())
+            .filter(|n| matches!(n.kind, NodeKind::Package))
+            .count();
+        let mut first: Vec<usize> = Vec::with_capacity(count);
         let mut pkg_of: Vec<Option<usize>> = vec![None; self.nodes.len()];
-        let mut by_id: HashMap<(&str, &str, &Source), usize> = HashMap::new();
-        let mut flags: Vec<(bool, bool)> = Vec::new();
+        let mut by_id: HashMap<(&str, &str, &Source), usize> = HashMap::with_capacity(count);
+        let mut flags: Vec<(bool, bool)> = Vec::with_capacity(count);
         for (i, n) in self.nodes.iter().enumerate() {
             if !matches!(n.kind, NodeKind::Package) {
                 continue;
@@ -757,41 +764,40 @@ impl<'a> Tree<'a> {
             let p = *by_id
                 .entry((n.name.as_str(), n.version.as_str(), &n.source))
                 .or_insert_with(|| {
-                    packages.push(Package::new(
-                        Ecosystem::Npm,
-                        n.name.clone(),
-                        n.version.clone(),
-                        n.source.clone(),
-                        ctx.display,
-                        n.line,
-                    ));
-                    if let Some(p) = packages.last_mut() {
-                        p.install_script = n.install_script;
-                    }
+                    first.push(i);
                     flags.push((true, true));
-                    packages.len() - 1
+                    first.len() - 1
                 });
             flags[p].0 &= n.dev;
             flags[p].1 &= n.optional;
             pkg_of[i] = Some(p);
         }
         drop(by_id);
+        // The package takes its name, version and source from its first node (the
+        // other nodes of the package no longer need theirs).
+        let mut packages: Vec<Package> = Vec::with_capacity(first.len());
+        for i in first {
+            let n = &mut self.nodes[i];
+            let source = std::mem::replace(&mut n.source, Source::Registry(None));
+            let (name, version) = (std::mem::take(&mut n.name), std::mem::take(&mut n.version));
+            let mut p = Package::new(Ecosystem::Npm, name, version, source, ctx.display, n.line);
+            p.install_script = n.install_script;
+            packages.push(p);
+        }
         // Every hash of every install of the version.
         for (n, p) in self.nodes.iter_mut().zip(&pkg_of) {
             let Some(pkg) = p.and_then(|p| packages.get_mut(p)) else {
                 continue;
             };
-            if let Some(r) = n
-                .resolved
-                .as_deref()
-                .filter(|r| r.starts_with("https://") || r.starts_with("http://"))
+            if let Some(r) =
+                (n.resolved).take_if(|r| r.starts_with("https://") || r.starts_with("http://"))
             {
                 if pkg.artifacts.is_empty() {
                     // Most versions are installed once: room for one, not four.
                     pkg.artifacts.reserve_exact(1);
                 }
                 pkg.artifacts.push(super::Artifact::new(
-                    Some(r.to_string()),
+                    Some(r.into_owned()),
                     n.hashes.clone(),
                     n.line,
                 ));
@@ -817,7 +823,7 @@ impl<'a> Tree<'a> {
             match n.kind {
                 NodeKind::Package => {
                     if let Some(p) = pkg_of[i] {
-                        for &(t, _) in &node_edges[i] {
+                        for &(t, _) in node_edges(i) {
                             if let Some(q) = pkg_of[t]
                                 && q != p
                                 && !edges[p].contains(&q)
@@ -832,7 +838,7 @@ impl<'a> Tree<'a> {
                         label: n.name.clone(),
                         ..Root::default()
                     };
-                    for &(t, kind) in &node_edges[i] {
+                    for &(t, kind) in node_edges(i) {
                         let Some(q) = pkg_of[t] else { continue };
                         match kind {
                             DepKind::Prod | DepKind::Peer => root.deps.push(q),
@@ -850,7 +856,7 @@ impl<'a> Tree<'a> {
         }
         // The install tree is done with: free it before the paths are computed.
         self.nodes = Vec::new();
-        drop((node_edges, pkg_of));
+        drop((edge_start, edge_to, pkg_of));
         let labels: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
         let reach = graph::shortest_paths_owned(labels, &edges, &roots);
         for (i, (p, r)) in packages.iter_mut().zip(reach).enumerate() {
