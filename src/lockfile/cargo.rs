@@ -548,7 +548,7 @@ pub fn parse_source(s: &str) -> Result<Source, SourceError> {
         return Ok(Source::Registry(Some(s.to_string())));
     }
     if let Some(rest) = s.strip_prefix("git+") {
-        let (url, rev) = git_url_and_rev(rest);
+        let (url, rev) = super::git_url::url_and_rev(rest);
         if url.is_empty() {
             return Err(SourceError::NoUrl(s.to_string()));
         }
@@ -558,32 +558,6 @@ pub fn parse_source(s: &str) -> Result<Source, SourceError> {
         });
     }
     Err(SourceError::Unknown(s.to_string()))
-}
-
-/// A git source as cargo and uv write it, `URL?rev=x#commit`: the URL without query
-/// and fragment, and the locked commit (the fragment), else the `rev`, `tag` or
-/// `branch` of the query.
-pub(crate) fn git_url_and_rev(s: &str) -> (&str, Option<String>) {
-    let (before_hash, commit) = match s.split_once('#') {
-        Some((b, c)) => (b, Some(c)),
-        None => (s, None),
-    };
-    let (url, query) = match before_hash.split_once('?') {
-        Some((u, q)) => (u, Some(q)),
-        None => (before_hash, None),
-    };
-    let rev = commit
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .or_else(|| {
-            query.and_then(|q| {
-                q.split('&').find_map(|kv| {
-                    let (k, v) = kv.split_once('=')?;
-                    matches!(k, "rev" | "tag" | "branch").then(|| v.to_string())
-                })
-            })
-        });
-    (url, rev)
 }
 
 /// Resolve a dependency string to the index of the one entry it names.

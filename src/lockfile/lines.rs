@@ -70,11 +70,33 @@ impl LineIndex {
     }
 }
 
+/// The offsets of the `\n` bytes of `bytes`, in order. Eight bytes at a time: a word
+/// with no newline (most of a lockfile's words) costs one test.
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const NL: u64 = ONES * b'\n' as u64;
+    let words = bytes.chunks_exact(8);
+    let tail_start = bytes.len() - words.remainder().len();
+    let in_words = words.enumerate().flat_map(|(w, chunk)| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ NL;
+        // nonzero exactly when some byte of x is zero (a newline); may flag a byte
+        // above a real one, so each byte of a flagged word is tested itself
+        let maybe = x.wrapping_sub(ONES) & !x & HIGH != 0;
+        let at = w * 8;
+        chunk
+            .iter()
+            .enumerate()
+            .filter(move |&(_, &b)| maybe && b == b'\n')
+            .map(move |(i, _)| at + i)
+    });
+    let tail = bytes[tail_start..]
         .iter()
         .enumerate()
-        .filter_map(|(i, &b)| (b == b'\n').then_some(i))
+        .filter_map(move |(i, &b)| (b == b'\n').then_some(tail_start + i));
+    in_words.chain(tail)
 }
 
 /// The 1-based line of each line of `text` that, once trimmed of trailing white space
@@ -110,6 +132,25 @@ mod tests {
         assert_eq!(idx.line(6), 3);
         assert_eq!(idx.line(7), 4);
         assert_eq!(idx.len(), 4);
+    }
+
+    #[test]
+    fn newlines_are_found_in_every_position_of_a_word() {
+        for len in 0..40 {
+            for nl in [
+                &[][..],
+                &[0][..],
+                &[7, 8, 9][..],
+                &[1, 2, 3, 4, 5, 6, 15, 16, 31][..],
+            ] {
+                let text: String = (0..len)
+                    .map(|i| if nl.contains(&i) { '\n' } else { 'x' })
+                    .collect();
+                let want: Vec<usize> = nl.iter().copied().filter(|&i| i < len).collect();
+                let got: Vec<usize> = memchr_newlines(text.as_bytes()).collect();
+                assert_eq!(got, want, "len {len}");
+            }
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 pub mod bun;
 pub mod cargo;
 pub mod format;
+pub(crate) mod git_url;
 pub mod github_actions;
 pub mod graph;
 pub(crate) mod json_stream;

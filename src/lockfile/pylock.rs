@@ -204,33 +204,27 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                     .into(),
             )),
         }
-        let mut hashes = Vec::new();
-        let mut add_hashes =
-            |table: &BTreeMap<String, String>, what: &str| -> Result<(), ParseError> {
-                if table.is_empty() {
-                    return Err(err(format!("{what} has an empty `hashes` table")));
-                }
-                for (alg, hex) in table {
-                    hashes.push(Hash::from_hex(alg, hex).map_err(|e| err(format!("{what}: {e}")))?);
-                }
-                Ok(())
-            };
+        // The hashes of one file (each parsed once).
+        let file_hashes = |table: &BTreeMap<String, String>,
+                           what: &str|
+         -> Result<Vec<Hash>, ParseError> {
+            if table.is_empty() {
+                return Err(err(format!("{what} has an empty `hashes` table")));
+            }
+            table
+                .iter()
+                .map(|(alg, hex)| Hash::from_hex(alg, hex).map_err(|e| err(format!("{what}: {e}"))))
+                .collect()
+        };
         let mut file_version: Option<String> = None;
         // Every file with its own URL and hashes, for the source policy.
-        let file_fact = |url: &Option<String>,
-                         name: Option<&str>,
-                         table: &BTreeMap<String, String>|
-         -> crate::model::Artifact {
-            crate::model::Artifact {
+        let file_fact =
+            |url: &Option<String>, name: Option<&str>, hashes: Vec<Hash>| crate::model::Artifact {
                 url: url.clone(),
                 filename: name.map(str::to_string),
-                hashes: table
-                    .iter()
-                    .filter_map(|(alg, hex)| Hash::from_hex(alg, hex).ok())
-                    .collect(),
+                hashes,
                 line,
-            }
-        };
+            };
         let mut artifacts = Vec::new();
         let mut upload_time: Option<i64> = None;
         for a in p.sdist.iter().chain(p.wheels.iter().flatten()) {
@@ -264,8 +258,11 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             }
             Source::Path(d.path.clone())
         } else if let Some(a) = &p.archive {
-            add_hashes(&a.hashes, "`archive`")?;
-            artifacts.push(file_fact(&a.url, None, &a.hashes));
+            artifacts.push(file_fact(
+                &a.url,
+                None,
+                file_hashes(&a.hashes, "`archive`")?,
+            ));
             let loc = a
                 .url
                 .as_deref()
@@ -286,8 +283,8 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         } else {
             let mut first_loc: Option<&Artifact> = None;
             for a in p.sdist.iter().chain(p.wheels.iter().flatten()) {
-                add_hashes(&a.hashes, a.file_name().unwrap_or("a file"))?;
-                artifacts.push(file_fact(&a.url, a.name.as_deref(), &a.hashes));
+                let hashes = file_hashes(&a.hashes, a.file_name().unwrap_or("a file"))?;
+                artifacts.push(file_fact(&a.url, a.name.as_deref(), hashes));
                 if a.url.is_none() && a.path.is_none() && p.index.is_none() {
                     return Err(err(format!(
                         "{} has neither `url` nor `path`",
@@ -323,6 +320,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         if p.version.as_deref().is_some_and(|v| v.trim().is_empty()) {
             return Err(err("empty `version`".into()));
         }
+        let mut hashes: Vec<Hash> = artifacts.iter().flat_map(|a| a.hashes.clone()).collect();
         hashes.sort();
         hashes.dedup();
         let key = (pep503(name), version.clone(), source.clone());

@@ -398,7 +398,7 @@ fn source_of(ctx: &Context<'_>, e: &Entry, s: &RawSource) -> Result<Source, Pars
     Ok(match *kind {
         "registry" => shared::registry(&value),
         "git" => {
-            let (url, rev) = super::cargo::git_url_and_rev(&value);
+            let (url, rev) = super::git_url::url_and_rev(&value);
             Source::Git {
                 url: url.to_string(),
                 rev,
