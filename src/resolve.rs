@@ -5,7 +5,6 @@
 use crate::discover::{self, Discovered, Options};
 use crate::lockfile::{self, Lockfile, ParseError, Unpinned};
 use crate::model::{Package, PackageKey, Source};
-use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -54,17 +53,7 @@ pub fn resolve(paths: &[PathBuf], opts: &Options) -> Resolution {
 
 /// Parse what [`discover::discover`] found (`cargo_metadata`: see [`Options`]).
 pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
-    let results: Vec<Result<Lockfile, ParseError>> = found
-        .lockfiles
-        .par_iter()
-        .map(|f| {
-            let mut lock = lockfile::parse_file_as(f.kind, &f.path, &f.display, cargo_metadata)?;
-            // Kept until the run ends: give back what the parser grew but does not use.
-            lock.packages.shrink_to_fit();
-            lock.packages.iter_mut().for_each(Package::shrink_to_fit);
-            Ok(lock)
-        })
-        .collect();
+    let results = parse_all(&found.lockfiles, cargo_metadata);
     let mut res = Resolution {
         errors: found.errors.into_iter().map(ParseError::from).collect(),
         skipped: found.skipped,
@@ -127,6 +116,74 @@ pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
     res.manifests_without_lockfile.sort();
     res.manifests_without_lockfile.dedup();
     res
+}
+
+/// Parse every lockfile, on as many threads as there are cores (at most one per
+/// lockfile; the calling thread is one of them). The largest files are started first,
+/// so that the last file a thread takes is a small one. Results in `files` order.
+fn parse_all(files: &[discover::Found], cargo_metadata: bool) -> Vec<Result<Lockfile, ParseError>> {
+    let parse = |f: &discover::Found| {
+        let mut lock = lockfile::parse_file_as(f.kind, &f.path, &f.display, cargo_metadata)?;
+        // Kept until the run ends: give back what the parser grew but does not use.
+        lock.packages.shrink_to_fit();
+        lock.packages.iter_mut().for_each(Package::shrink_to_fit);
+        Ok(lock)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(files.len());
+    if threads <= 1 {
+        return files.iter().map(parse).collect();
+    }
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    let size = |i: &usize| {
+        files
+            .get(*i)
+            .and_then(|f| std::fs::metadata(&f.path).ok())
+            .map_or(0, |m| m.len())
+    };
+    order.sort_by_cached_key(|i| std::cmp::Reverse(size(i)));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&i) = order.get(k) else {
+                return done;
+            };
+            if let Some(f) = files.get(i) {
+                done.push((i, parse(f)));
+            }
+        }
+    };
+    let mut slots: Vec<Option<Result<Lockfile, ParseError>>> =
+        std::iter::repeat_with(|| None).take(files.len()).collect();
+    std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut all = work();
+        for t in others {
+            // A parser that panicked is a bug: the run stops with its panic.
+            all.extend(t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        for (i, r) in all {
+            if let Some(slot) = slots.get_mut(i) {
+                *slot = Some(r);
+            }
+        }
+    });
+    files
+        .iter()
+        .zip(slots)
+        .map(|(f, r)| {
+            r.unwrap_or_else(|| {
+                Err(ParseError::new(
+                    &f.display,
+                    None,
+                    "was not read (a bug in lockgate)",
+                ))
+            })
+        })
+        .collect()
 }
 
 /// (lockfile folder, package) of every path dependency the lockfiles pin.

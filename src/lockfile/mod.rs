@@ -211,13 +211,38 @@ pub fn parse_file_as(
     }
     // Read at most one byte more than the limit: a file that grows after the size
     // check (or reports a wrong size) still cannot make lockgate read without bound.
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // Into this thread's buffer of the last file when it is small: memory already
+    // touched, so reading a folder of lockfiles does not fault in fresh pages for each.
+    let mut bytes = READ_BUFFER.take();
+    bytes.clear();
+    bytes.reserve(usize::try_from(meta.len()).unwrap_or(0));
+    let lockfile = read_and_parse(kind, path, display, cargo_metadata, &mut bytes);
+    if bytes.capacity() <= KEPT_READ_BUFFER {
+        READ_BUFFER.set(bytes);
+    }
+    lockfile
+}
+
+thread_local! {
+    /// The buffer [`parse_file_as`] read its last file into (see there).
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Largest read buffer kept for the next file (larger ones are freed after their parse).
+const KEPT_READ_BUFFER: usize = 4 * 1024 * 1024;
+
+/// Read `path` into `bytes` (empty, with room for the file) and parse it.
+fn read_and_parse(
+    kind: Kind,
+    path: &Path,
+    display: &Path,
+    cargo_metadata: bool,
+    bytes: &mut Vec<u8>,
+) -> Result<Lockfile, ParseError> {
+    let format = kind.format();
     std::fs::File::open(path)
         .and_then(|f| {
-            std::io::Read::read_to_end(
-                &mut std::io::Read::take(f, MAX_LOCKFILE_BYTES + 1),
-                &mut bytes,
-            )
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_LOCKFILE_BYTES + 1), bytes)
         })
         .map_err(|e| ParseError::new(display, None, format!("cannot read: {e}")))?;
     if bytes.len() as u64 > MAX_LOCKFILE_BYTES {
@@ -231,10 +256,10 @@ pub fn parse_file_as(
         ));
     }
     if let Some(check) = format.check_bytes {
-        check(display, &bytes)?;
+        check(display, bytes)?;
     }
     let text =
-        decode_text(&bytes).map_err(|(line, msg)| ParseError::new(display, Some(line), msg))?;
+        decode_text(bytes).map_err(|(line, msg)| ParseError::new(display, Some(line), msg))?;
     if cargo_metadata && kind == Kind::CargoLock {
         return cargo::parse_with_metadata(&Context { path, display }, text);
     }

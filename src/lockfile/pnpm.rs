@@ -343,10 +343,8 @@ pub static FORMAT: super::Format =
 /// document or several, as pnpm 11 writes).
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     // no document marker at the start of a line: one document (no copy of the text)
-    if !text
-        .split('\n')
-        .any(|l| l.starts_with("---") || l.starts_with("..."))
-    {
+    let marker = |m: &str| text.starts_with(m) || text.contains(&*format!("\n{m}"));
+    if !marker("---") && !marker("...") {
         return parse_document(ctx, text);
     }
     let docs = documents(text);

@@ -168,7 +168,7 @@ impl serde_json::ser::Formatter for SafeFormatter<'_> {
         let mut start = 0;
         for (i, c) in fragment.char_indices() {
             if super::escape::is_unsafe(c) && c != '\n' {
-                w.write_all(fragment[start..i].as_bytes())?;
+                w.write_all(fragment.as_bytes().get(start..i).unwrap_or_default())?;
                 let mut buf = [0u16; 2];
                 for unit in c.encode_utf16(&mut buf) {
                     write!(w, "\\u{unit:04x}")?;
@@ -176,7 +176,7 @@ impl serde_json::ser::Formatter for SafeFormatter<'_> {
                 start = i + c.len_utf8();
             }
         }
-        w.write_all(fragment[start..].as_bytes())
+        w.write_all(fragment.as_bytes().get(start..).unwrap_or_default())
     }
 
     delegate_to_pretty! {

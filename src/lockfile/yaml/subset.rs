@@ -88,6 +88,19 @@ pub(crate) fn classify(s: &str) -> Option<Plain> {
         b'+' | b'-' => b.get(1..).unwrap_or(&[]),
         _ => b,
     };
+    // Most scalars (names, ranges, hashes, URLs) start with a letter that begins no
+    // number and none of the words below: a string, without the checks.
+    let unsigned = s.trim_start_matches(['+', '-']);
+    let may_be_special = matches!(
+        unsigned.as_bytes().first(),
+        Some(b'.' | b'i' | b'I' | b'n' | b'N')
+    );
+    let numeric_start = body
+        .first()
+        .is_some_and(|c| c.is_ascii_digit() || *c == b'.');
+    if !may_be_special && !numeric_start {
+        return Some(Plain::Str);
+    }
     // 0x…, 0o…, 0b… (YAML 1.1 and 1.2 integers), or digits with `._+-eE`
     let digits_of = |set: fn(&u8) -> bool| {
         let rest = body.get(2..).unwrap_or(&[]);
@@ -109,11 +122,9 @@ pub(crate) fn classify(s: &str) -> Option<Plain> {
                 .iter()
                 .all(|c| c.is_ascii_digit() || b"._+-eE".contains(c))
             && body.iter().filter(|c| **c == b'.').count() <= 1);
-    let lower = s.to_ascii_lowercase();
-    let special = matches!(
-        lower.trim_start_matches(['+', '-']),
-        ".inf" | ".nan" | "inf" | "nan" | "infinity"
-    );
+    let special = [".inf", ".nan", "inf", "nan", "infinity"]
+        .iter()
+        .any(|w| unsigned.eq_ignore_ascii_case(w));
     if special {
         return None;
     }
@@ -152,6 +163,10 @@ pub(crate) fn parse(text: &str) -> Option<Node<'_>> {
     }
     let mut lines = Vec::with_capacity(text.len() / 24);
     for (i, raw) in text.split('\n').enumerate() {
+        // a document marker or directive line
+        if raw.starts_with("---") || raw.starts_with("...") || raw.starts_with('%') {
+            return None;
+        }
         let body = raw.trim_start_matches(' ');
         let body = body.trim_end_matches(' ');
         if body.is_empty() || body.starts_with('#') {
@@ -177,27 +192,21 @@ pub(crate) fn parse(text: &str) -> Option<Node<'_>> {
     (r.pos == r.lines.len()).then_some(root)
 }
 
-/// No tab, CR, BOM, control character or non-character anywhere; no document marker or
-/// directive line.
+/// No tab, CR, BOM, control character or non-character anywhere (document markers and
+/// directives are refused line by line, by [`parse`]).
 fn chars_ok(text: &str) -> bool {
     let b = text.as_bytes();
     if b.iter().any(|&c| (c < 0x20 && c != b'\n') || c == 0x7f) {
         return false;
     }
-    if b.iter().any(|&c| c >= 0x80)
+    !(b.iter().any(|&c| c >= 0x80)
         && text.chars().any(|c| {
             c.is_control()
                 || matches!(
                     c,
                     '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}' | '\u{85}'
                 )
-        })
-    {
-        return false;
-    }
-    !text
-        .split('\n')
-        .any(|l| l.starts_with("---") || l.starts_with("...") || l.starts_with('%'))
+        }))
 }
 
 impl<'a> Reader<'a> {
@@ -214,6 +223,8 @@ impl<'a> Reader<'a> {
         self.count()?;
         let mut pairs: Vec<Pair<'a>> = Vec::new();
         let mut seen: Option<HashSet<Cow<'a, str>>> = None;
+        // keys strictly increasing so far (the tools write most mappings sorted)
+        let mut sorted = true;
         while let Some(line) = self.lines.get(self.pos) {
             if line.indent < indent {
                 break;
@@ -244,15 +255,20 @@ impl<'a> Reader<'a> {
                 }
                 v
             };
-            // duplicate keys: a scan for small maps, a set for large ones
-            if pairs.len() < 16 {
-                if pairs.iter().any(|p| p.key == key) {
-                    return None;
-                }
-            } else {
-                let set = seen.get_or_insert_with(|| pairs.iter().map(|p| p.key.clone()).collect());
-                if !set.insert(key.clone()) {
-                    return None;
+            // duplicate keys: none while the keys are strictly increasing; else a scan
+            // for small maps, a set for large ones
+            sorted = sorted && pairs.last().is_none_or(|p| p.key < key);
+            if !sorted {
+                if pairs.len() < 16 {
+                    if pairs.iter().any(|p| p.key == key) {
+                        return None;
+                    }
+                } else {
+                    let set =
+                        seen.get_or_insert_with(|| pairs.iter().map(|p| p.key.clone()).collect());
+                    if !set.insert(key.clone()) {
+                        return None;
+                    }
                 }
             }
             pairs.push(Pair {
@@ -364,11 +380,19 @@ fn plain_ok(s: &str, flow: bool) -> bool {
     if b"-?:,[]{}#&*!|>'\"%@`".contains(&first) || first == b' ' {
         return false;
     }
-    if s.ends_with(':') || s.contains(": ") || s.contains(" #") || s.ends_with(' ') {
+    if s.ends_with(':') || s.ends_with(' ') {
         return false;
     }
-    if flow && b.iter().any(|c| b",[]{}".contains(c)) {
-        return false;
+    // no `: ` or ` #` inside, and in flow context none of `,[]{}` (one pass)
+    let mut prev = 0u8;
+    for &c in b {
+        if (prev == b':' && c == b' ')
+            || (prev == b' ' && c == b'#')
+            || (flow && matches!(c, b',' | b'[' | b']' | b'{' | b'}'))
+        {
+            return false;
+        }
+        prev = c;
     }
     true
 }
@@ -537,6 +561,88 @@ mod tests {
         ] {
             assert_eq!(classify(other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn classify_shortcut_keeps_words_and_numbers() {
+        // letters that begin no number and no special word: strings
+        for s in [
+            "info", "nano", "Nope", "index", "a1", "z.5", "sha512-x", "x64", "@a/b",
+        ] {
+            assert_eq!(classify(s), Some(Plain::Str), "{s}");
+        }
+        // words and numbers behind the shortcut: as the YAML core schema reads them
+        for s in [
+            "inf", "-inf", "+.inf", ".NaN", "Infinity", "nan", "N", "n", "y", "NULL",
+        ] {
+            assert_eq!(classify(s), None, "{s}");
+        }
+        for (s, want) in [
+            ("1.5", Some(Plain::Decimal)),
+            ("12", Some(Plain::Decimal)),
+            (".5", None),
+            ("0x1F", None),
+            ("12abc", Some(Plain::Str)),
+            ("1.2.3", Some(Plain::Str)),
+            ("-1", None),
+            ("--x", Some(Plain::Str)),
+            ("-", Some(Plain::Str)),
+        ] {
+            assert_eq!(classify(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn plain_ok_reads_every_scalar_as_the_searches_did() {
+        let searched = |s: &str, flow: bool| {
+            let b = s.as_bytes();
+            let Some(&first) = b.first() else {
+                return false;
+            };
+            !(b"-?:,[]{}#&*!|>'\"%@`".contains(&first)
+                || first == b' '
+                || s.ends_with(':')
+                || s.contains(": ")
+                || s.contains(" #")
+                || s.ends_with(' ')
+                || (flow && b.iter().any(|c| b",[]{}".contains(c))))
+        };
+        let alphabet = [":", " ", "#", ",", "[", "]", "}", "a", "-", "{"];
+        let mut words = vec![String::new()];
+        for _ in 0..4 {
+            words = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            for w in &words {
+                for flow in [false, true] {
+                    assert_eq!(plain_ok(w, flow), searched(w, flow), "{w:?} {flow}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_in_sorted_and_unsorted_maps() {
+        let map = |keys: &[String]| keys.iter().map(|k| format!("{k}: x\n")).collect::<String>();
+        let sorted: Vec<String> = (0..40).map(|i| format!("k{i:02}")).collect();
+        assert!(parse(&map(&sorted)).is_some());
+        for at in [1, 10, 15, 16, 17, 39] {
+            // the same key again right after, later out of order, and in a small map
+            let mut again = sorted.clone();
+            again.insert(at, sorted[at - 1].clone());
+            assert!(parse(&map(&again)).is_none(), "after {at}");
+            let mut late = sorted.clone();
+            late.push(sorted[at].clone());
+            assert!(parse(&map(&late)).is_none(), "late {at}");
+            let mut shuffled: Vec<String> = sorted.iter().rev().cloned().collect();
+            shuffled.push(sorted[at].clone());
+            assert!(parse(&map(&shuffled)).is_none(), "reversed {at}");
+            let small: Vec<String> = vec!["b".into(), "a".into(), sorted[at].clone(), "b".into()];
+            assert!(parse(&map(&small)).is_none(), "small {at}");
+        }
+        let unsorted: Vec<String> = sorted.iter().rev().cloned().collect();
+        assert!(parse(&map(&unsorted)).is_some());
     }
 
     #[test]

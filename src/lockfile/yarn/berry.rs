@@ -245,8 +245,8 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
 
     let mut b = Builder::new(ctx);
     // descriptor -> entry position; entry position -> record or workspace root
-    let mut by_descriptor: HashMap<String, usize> = HashMap::new();
-    let mut by_unbound: HashMap<String, Option<usize>> = HashMap::new();
+    let mut by_descriptor: HashMap<&str, usize> = HashMap::new();
+    let mut by_unbound: HashMap<&str, Option<usize>> = HashMap::new();
     enum Node {
         Rec(usize),
         Ws,
@@ -290,10 +290,10 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
                     format!("entry key `{key}` has an empty descriptor"),
                 ));
             }
-            if by_descriptor.insert(d.to_string(), pos).is_some() {
+            if by_descriptor.insert(d, pos).is_some() {
                 return Err(ctx.error(Some(line), format!("descriptor `{d}` has two entries")));
             }
-            let unbound = d.split("::").next().unwrap_or(d).to_string();
+            let unbound = d.split("::").next().unwrap_or(d);
             by_unbound
                 .entry(unbound)
                 .and_modify(|v| *v = None)
@@ -303,14 +303,14 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
 
     let lookup = |dep: &str, range: &str, parent_resolution: &str| -> Option<usize> {
         let d = format!("{dep}@{range}");
-        if let Some(&p) = by_descriptor.get(&d) {
+        if let Some(&p) = by_descriptor.get(d.as_str()) {
             return Some(p);
         }
         let bound = format!("{d}::locator={}", percent_encode(parent_resolution));
-        if let Some(&p) = by_descriptor.get(&bound) {
+        if let Some(&p) = by_descriptor.get(bound.as_str()) {
             return Some(p);
         }
-        by_unbound.get(&d).copied().flatten()
+        by_unbound.get(d.as_str()).copied().flatten()
     };
     // The root manifest's `resolutions` rewrite descriptors before they are resolved.
     let overrides = read_manifest(ctx, ctx.dir(), ".")?
