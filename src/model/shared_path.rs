@@ -6,15 +6,19 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// A path held once and shared (an `Arc<Path>`): every [`Package`](super::Package)
-/// of a lockfile points to one allocation of the lockfile's path instead of owning
-/// a copy. Reads like a `&Path` (it derefs to one) and compares with paths.
+/// A path held once and shared: every [`Package`](super::Package) of a lockfile
+/// points to one allocation of the lockfile's path instead of owning a copy. Reads
+/// like a `&Path` (it derefs to one) and compares with paths.
+///
+/// An `Arc<PathBuf>`, not an `Arc<Path>`: a thin pointer (8 bytes in every package
+/// instead of a 16-byte fat one), for one more indirection per lockfile, not per
+/// package. `PathBuf` orders, hashes, prints and serializes as its `Path`.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SharedPath(Arc<Path>);
+pub struct SharedPath(Arc<PathBuf>);
 
 thread_local! {
     /// The path the last [`SharedPath::new`] on this thread made.
-    static LAST: RefCell<Option<Arc<Path>>> = const { RefCell::new(None) };
+    static LAST: RefCell<Option<Arc<PathBuf>>> = const { RefCell::new(None) };
 }
 
 impl SharedPath {
@@ -27,7 +31,7 @@ impl SharedPath {
             match &*last {
                 Some(p) if **p == *path => SharedPath(p.clone()),
                 _ => {
-                    let p: Arc<Path> = Arc::from(path);
+                    let p = Arc::new(path.to_path_buf());
                     *last = Some(p.clone());
                     SharedPath(p)
                 }
@@ -51,7 +55,7 @@ impl From<&Path> for SharedPath {
 
 impl From<SharedPath> for PathBuf {
     fn from(p: SharedPath) -> PathBuf {
-        p.0.to_path_buf()
+        Arc::unwrap_or_clone(p.0)
     }
 }
 
@@ -63,13 +67,13 @@ impl PartialEq<PathBuf> for SharedPath {
 
 impl fmt::Debug for SharedPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
+        fmt::Debug::fmt(self.0.as_path(), f)
     }
 }
 
 impl Serialize for SharedPath {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
+        self.0.as_path().serialize(s)
     }
 }
 
@@ -88,6 +92,15 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&a).unwrap(),
             r#""x/package-lock.json""#
+        );
+    }
+
+    #[test]
+    fn it_is_one_thin_pointer() {
+        // A package holds one; a fat `Arc<Path>` would cost it 8 bytes more.
+        assert_eq!(
+            std::mem::size_of::<SharedPath>(),
+            std::mem::size_of::<usize>()
         );
     }
 }
