@@ -1092,6 +1092,41 @@ mod tests {
         assert_eq!(err.line, Some(5), "{err}");
     }
 
+    /// A file large enough to be streamed (padded with white space past
+    /// `STREAM_FROM_BYTES`, as an attacker can pad one) is refused where its text is:
+    /// npm's `JSON.parse` keeps the LAST of two equal keys, so an entry or a
+    /// `packages` object written twice could hide what npm installs; both readers
+    /// refuse it with the same error.
+    #[test]
+    fn a_padded_file_with_a_key_twice_is_refused_as_its_text_is() {
+        let sri = format!("sha512-{}", "YWFh".repeat(21) + "YQ==");
+        let entry = |url: &str| {
+            format!(r#"{{"version": "1.3.0", "resolved": "{url}", "integrity": "{sri}"}}"#)
+        };
+        let good = entry("https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz");
+        let evil = entry("https://evil.example/left-pad-1.3.0.tgz");
+        let root = r#""": {"dependencies": {"left-pad": "1.3.0"}}"#;
+        let texts = [
+            format!(
+                "{{\"lockfileVersion\": 3, \"packages\": {{\n{root},\n\"node_modules/left-pad\": {good},\n\"node_modules/left-pad\": {evil}\n}}}}"
+            ),
+            format!(
+                "{{\"lockfileVersion\": 3, \"packages\": {{\n{root},\n\"node_modules/left-pad\": {good}}},\n\"packages\": {{{root},\n\"node_modules/left-pad\": {evil}}}}}"
+            ),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("package-lock.json");
+        for text in texts {
+            let expected = parse_str(&text).expect_err("a key twice");
+            let padding = " ".repeat(super::super::STREAM_FROM_BYTES as usize);
+            let padded = format!("{}{padding}}}", &text[..text.len() - 1]);
+            std::fs::write(&path, padded).unwrap();
+            let err = super::super::parse_file(&path, Path::new("package-lock.json"))
+                .expect_err("streamed, a key twice");
+            assert_eq!((err.line, &err.message), (expected.line, &expected.message));
+        }
+    }
+
     /// Every package-lock fixture reads the same streamed from its file as parsed
     /// from its text, and a file that the stream cannot read falls back to the text
     /// (whose error names the line): bytes that are not UTF-8 in a field lockgate
