@@ -156,34 +156,18 @@ fn parse_all(files: &[discover::Found], cargo_metadata: bool) -> Vec<Result<Lock
             }
         }
     };
-    let mut slots: Vec<Option<Result<Lockfile, ParseError>>> =
-        std::iter::repeat_with(|| None).take(files.len()).collect();
-    std::thread::scope(|scope| {
+    let mut all = std::thread::scope(|scope| {
         let others: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
         let mut all = work();
         for t in others {
             // A parser that panicked is a bug: the run stops with its panic.
             all.extend(t.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
         }
-        for (i, r) in all {
-            if let Some(slot) = slots.get_mut(i) {
-                *slot = Some(r);
-            }
-        }
+        all
     });
-    files
-        .iter()
-        .zip(slots)
-        .map(|(f, r)| {
-            r.unwrap_or_else(|| {
-                Err(ParseError::new(
-                    &f.display,
-                    None,
-                    "was not read (a bug in lockgate)",
-                ))
-            })
-        })
-        .collect()
+    // Every index was taken exactly once: back in `files` order.
+    all.sort_unstable_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, r)| r).collect()
 }
 
 /// (lockfile folder, package) of every path dependency the lockfiles pin.
