@@ -800,9 +800,9 @@ pub fn package_changes(base: &Resolution, head: &Resolution) -> Vec<PackageChang
                 p.ecosystem.normalize(&p.name),
             );
             m.entry(k)
-                .or_insert_with(|| (p.name.clone(), BTreeMap::new()))
+                .or_insert_with(|| (p.name.to_string(), BTreeMap::new()))
                 .1
-                .entry(p.version.clone())
+                .entry(p.version.to_string())
                 .or_default()
                 .push(p);
         }
@@ -900,10 +900,10 @@ pub fn package_changes(base: &Resolution, head: &Resolution) -> Vec<PackageChang
                     let p = heads[0];
                     hash_changes.push(HashChange {
                         ecosystem: *eco,
-                        name: p.name.clone(),
+                        name: p.name.to_string(),
                         version: version.clone(),
                         lockfile: p.lockfile.to_path_buf(),
-                        line: p.line,
+                        line: p.line as usize,
                         before: before_h,
                         after: after_h,
                     });

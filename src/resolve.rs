@@ -220,7 +220,7 @@ fn dedup_local_actions(lockfiles: &mut [Lockfile]) {
         let own = lock.path.clone();
         lock.packages.retain(|p| {
             let file = p.lockfile.to_path_buf();
-            file == own || (!read.contains(&file) && seen.insert((file, p.line)))
+            file == own || (!read.contains(&file) && seen.insert((file, p.line as usize)))
         });
     }
 }

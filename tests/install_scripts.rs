@@ -325,7 +325,7 @@ mod online {
 
     fn pkg(eco: Ecosystem, name: &str, version: &str, hash: &Hash) -> Package {
         Package {
-            hashes: vec![hash.clone()],
+            hashes: vec![hash.clone()].into(),
             ..Package::new(
                 eco,
                 name,
@@ -424,7 +424,8 @@ mod online {
         p.artifacts = vec![lockgate::model::Artifact {
             filename: Some("docopt-0.6.2-py2.py3-none-any.whl".into()),
             ..lockgate::model::Artifact::new(None, vec![hash.clone()], 1)
-        }];
+        }]
+        .into();
         p.infer_pypi_install_script();
         assert_eq!(
             p.install_script,

@@ -77,9 +77,9 @@ fn check(variant: &str, format: &str) {
     assert_eq!(lodash.hashes[0].to_string(), LODASH_SHA512);
     assert_eq!(lodash.source, Source::Registry(None));
     assert!(lodash.direct && !lodash.dev);
-    assert!(line_text(variant, lodash.line).contains("\"lodash@4.17.21\""));
+    assert!(line_text(variant, lodash.line as usize).contains("\"lodash@4.17.21\""));
     let legacy = find(&lf, "lodash", "3.10.1");
-    assert!(line_text(variant, legacy.line).starts_with("    \"lodash-legacy\""));
+    assert!(line_text(variant, legacy.line as usize).starts_with("    \"lodash-legacy\""));
 
     let accepts = find(&lf, "accepts", "1.3.8");
     assert_eq!(accepts.path, ["lockgate-bun-fixture", "express", "accepts"]);
@@ -105,7 +105,7 @@ fn check(variant: &str, format: &str) {
     // workspace members and their nested installs (`@fixture/a/semver`)
     let semver6 = find(&lf, "semver", "6.3.1");
     assert_eq!(semver6.path, ["@fixture/a", "semver"]);
-    assert!(line_text(variant, semver6.line).contains("\"@fixture/a/semver\""));
+    assert!(line_text(variant, semver6.line as usize).contains("\"@fixture/a/semver\""));
     assert_eq!(
         find(&lf, "semver", "7.6.3").path,
         ["lockgate-bun-fixture", "semver"]
@@ -117,7 +117,7 @@ fn check(variant: &str, format: &str) {
     );
     // debug 2.6.9 sits under several keys: one record, at the first
     let debug = find(&lf, "debug", "2.6.9");
-    assert!(line_text(variant, debug.line).contains("\"@fixture/b/debug\""));
+    assert!(line_text(variant, debug.line as usize).contains("\"@fixture/b/debug\""));
     assert_eq!(debug.path, ["@fixture/b", "debug"]);
 }
 

@@ -47,13 +47,17 @@ fn assert_lines(variant: &str, lock: &Lockfile) {
     let lines: Vec<&str> = text.lines().collect();
     for p in &lock.packages {
         assert_eq!(
-            lines[p.line - 1],
+            lines[p.line as usize - 1],
             "[[package]]",
             "{variant}: {} {}",
             p.name,
             p.version
         );
-        assert_eq!(lines[p.line], format!("name = \"{}\"", p.name), "{variant}");
+        assert_eq!(
+            lines[p.line as usize],
+            format!("name = \"{}\"", p.name),
+            "{variant}"
+        );
     }
 }
 

@@ -77,14 +77,14 @@ fn check_main_project(variant: &str, file: &str, format: &str) {
     assert_eq!(lodash.source, Source::Registry(None));
     assert!(lodash.direct && !lodash.dev && !lodash.optional);
     assert!(
-        line_text(variant, file, lodash.line).contains("\"lodash\"")
-            || line_text(variant, file, lodash.line).contains("node_modules/lodash\"")
+        line_text(variant, file, lodash.line as usize).contains("\"lodash\"")
+            || line_text(variant, file, lodash.line as usize).contains("node_modules/lodash\"")
     );
 
     // npm: alias -> the real name
     let legacy = find(&lf, "lodash", "3.10.1");
     assert!(legacy.direct);
-    assert!(line_text(variant, file, legacy.line).contains("lodash-legacy"));
+    assert!(line_text(variant, file, legacy.line as usize).contains("lodash-legacy"));
 
     let express = find(&lf, "express", "4.21.2");
     assert!(express.direct && !express.dev);
@@ -92,7 +92,7 @@ fn check_main_project(variant: &str, file: &str, format: &str) {
     let accepts = find(&lf, "accepts", "1.3.8");
     assert!(!accepts.direct && !accepts.dev);
     assert_eq!(accepts.path, ["lockgate-npm-fixture", "express", "accepts"]);
-    assert!(line_text(variant, file, accepts.line).contains("accepts"));
+    assert!(line_text(variant, file, accepts.line as usize).contains("accepts"));
 
     let ts = find(&lf, "typescript", "5.7.2");
     assert!(ts.direct && ts.dev && !ts.optional);
@@ -196,8 +196,12 @@ fn version_1_with_packages_is_read_from_packages() {
     assert_eq!(listed(&lf), expected("v1-with-packages"));
     let lodash = find(&lf, "lodash", "4.17.21");
     assert!(
-        line_text("v1-with-packages", "package-lock.json", lodash.line)
-            .contains("\"node_modules/lodash\"")
+        line_text(
+            "v1-with-packages",
+            "package-lock.json",
+            lodash.line as usize
+        )
+        .contains("\"node_modules/lodash\"")
     );
     let v2 = load("v2", "package-lock.json");
     let key = |lf: &Lockfile| -> BTreeSet<String> {
@@ -281,7 +285,7 @@ fn workspaces() {
     let semver6 = find(&lf, "semver", "6.3.1");
     assert_eq!(semver6.path, ["@fixture/a", "semver"]);
     assert!(
-        line_text("workspaces", "package-lock.json", semver6.line)
+        line_text("workspaces", "package-lock.json", semver6.line as usize)
             .contains("packages/a/node_modules/semver")
     );
     let semver7 = find(&lf, "semver", "7.6.3");

@@ -41,7 +41,7 @@ fn pipenv_fixture_matches_pipenv_requirements() {
         .packages
         .iter()
         .filter(|p| matches!(p.source, Source::Registry(_)))
-        .map(|p| (pep503(&p.name), p.version.clone()))
+        .map(|p| (pep503(&p.name), p.version.to_string()))
         .collect();
     assert_eq!(got, expected);
     // pipenv writes `"version": "*"` for colorama, whose marker excludes Linux: unpinned.
@@ -50,7 +50,7 @@ fn pipenv_fixture_matches_pipenv_requirements() {
 
     let text = std::fs::read_to_string(dir("pipenv").join("Pipfile.lock")).unwrap();
     for p in &lf.packages {
-        let line = text.lines().nth(p.line - 1).unwrap();
+        let line = text.lines().nth(p.line as usize - 1).unwrap();
         assert!(
             line.contains(&format!("\"{}\"", p.name)),
             "{} -> line {}: {line}",

@@ -53,9 +53,9 @@ fn every_pnpm_version_matches_pnpm_list() {
         let text = std::fs::read_to_string(fixture(&rel)).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         for p in &lf.packages {
-            let l = lines[p.line - 1];
+            let l = lines[p.line as usize - 1];
             assert!(
-                l.starts_with("  ") && l.contains(&p.name),
+                l.starts_with("  ") && l.contains(p.name.as_str()),
                 "{dir}: line {} is `{l}` for {}",
                 p.line,
                 p.name
@@ -89,7 +89,7 @@ fn every_pnpm_version_matches_pnpm_list() {
         assert_eq!(rd.path, ["@fixture/a", "react-dom"]);
         assert!(
             text.lines()
-                .nth(rd.line - 1)
+                .nth(rd.line as usize - 1)
                 .unwrap()
                 .contains("react-dom@18.3.1")
         );
@@ -219,9 +219,9 @@ fn pnpm_6_7_and_11_match_pnpm_list() {
         let text = std::fs::read_to_string(fixture(&rel)).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         for p in &lf.packages {
-            let l = lines[p.line - 1];
+            let l = lines[p.line as usize - 1];
             assert!(
-                l.starts_with("  ") && l.contains(&p.name),
+                l.starts_with("  ") && l.contains(p.name.as_str()),
                 "{dir}: line {} is `{l}` for {}",
                 p.line,
                 p.name

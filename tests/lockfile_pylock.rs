@@ -29,7 +29,7 @@ fn set(lf: &Lockfile, keep: impl Fn(&Package) -> bool) -> BTreeSet<(String, Stri
     lf.packages
         .iter()
         .filter(|p| keep(p))
-        .map(|p| (pep503(&p.name), p.version.clone()))
+        .map(|p| (pep503(&p.name), p.version.to_string()))
         .collect()
 }
 
@@ -43,7 +43,7 @@ fn find<'a>(lf: &'a Lockfile, name: &str) -> &'a Package {
 fn check_lines(variant: &str, file: &str, lf: &Lockfile) {
     let text = std::fs::read_to_string(dir(variant).join(file)).unwrap();
     for p in &lf.packages {
-        let line = text.lines().nth(p.line - 1).unwrap();
+        let line = text.lines().nth(p.line as usize - 1).unwrap();
         assert_eq!(
             line,
             format!("name = \"{}\"", p.name),

@@ -33,7 +33,7 @@ fn registry_set(lockfiles: &[&Lockfile]) -> BTreeSet<(String, String)> {
         .iter()
         .flat_map(|l| &l.packages)
         .filter(|p| matches!(p.source, Source::Registry(_)))
-        .map(|p| (pep503(&p.name), p.version.clone()))
+        .map(|p| (pep503(&p.name), p.version.to_string()))
         .collect()
 }
 
@@ -63,7 +63,7 @@ fn check_compiled(variant: &str) {
 
     for lf in [&prod, &dev] {
         for p in &lf.packages {
-            let text = line_of(variant, lf.path.to_str().unwrap(), p.line);
+            let text = line_of(variant, lf.path.to_str().unwrap(), p.line as usize);
             let name_in_line =
                 pep503(&text).contains(&pep503(&p.name)) || text.contains("localpkg");
             assert!(
@@ -136,7 +136,7 @@ fn uv_pip_compile_fixture_matches_uv() {
     let prod = parse("uv-pip-compile", "requirements.txt");
     let colorama = find(&prod, "colorama");
     assert!(
-        line_of("uv-pip-compile", "requirements.txt", colorama.line)
+        line_of("uv-pip-compile", "requirements.txt", colorama.line as usize)
             .contains("sys_platform == 'win32'")
     );
     assert!(colorama.path.len() >= 2);
@@ -148,7 +148,7 @@ fn handwritten_covers_pips_format() {
     let got: Vec<(String, String, &str)> = lf
         .packages
         .iter()
-        .map(|p| (p.name.clone(), p.version.clone(), p.source.kind()))
+        .map(|p| (p.name.to_string(), p.version.to_string(), p.source.kind()))
         .collect();
     let want: Vec<(String, String, &str)> = [
         ("certifi", "2024.7.4", "registry"),

@@ -41,7 +41,7 @@ fn project_matches_uv_tree() {
     for p in &lock.packages {
         assert_line("project/uv.lock", p);
         assert_eq!(
-            p.path.first().map(String::as_str),
+            p.path.first().map(|l| l.as_str()),
             Some("demo-app"),
             "{p:?}"
         );

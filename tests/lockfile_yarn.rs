@@ -58,9 +58,9 @@ fn check_common(rel: &str, lf: &Lockfile) {
             seen.insert((p.name.clone(), p.version.clone(), p.source.clone())),
             "duplicate {p:?}"
         );
-        let l = line_of(rel, p.line);
+        let l = line_of(rel, p.line as usize);
         assert!(
-            l.contains(&p.name) || l.contains(&format!("-{}", p.version)),
+            l.contains(p.name.as_str()) || l.contains(&format!("-{}", p.version)),
             "line {} of {rel} is `{l}`, not {}",
             p.line,
             p.name

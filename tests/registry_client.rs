@@ -156,7 +156,7 @@ fn a_refreshed_entry_replaces_its_version_record() {
         1,
     );
     let p = Package {
-        hashes: vec![Hash::parse(&format!("sha256:{NEW}")).unwrap()],
+        hashes: vec![Hash::parse(&format!("sha256:{NEW}")).unwrap()].into(),
         ..p
     };
     let list = Allowlist::default();

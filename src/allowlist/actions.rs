@@ -43,19 +43,19 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Wanted {
     let mut pinned: BTreeMap<(String, String), ActionPin> = BTreeMap::new();
     let mut by_tag: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
     for p in res.packages().filter(|p| p.ecosystem == Ecosystem::Actions) {
-        let key = (p.normalized_name(), p.version.to_ascii_lowercase());
+        let key = (p.normalized_name(), p.version.as_str().to_ascii_lowercase());
         if !is_pinned(&p.name, &p.version) {
             by_tag
                 .entry(key)
-                .or_insert_with(|| (p.name.clone(), p.version.clone()));
+                .or_insert_with(|| (p.name.to_string(), p.version.to_string()));
             continue;
         }
         if approved(list, p) {
             continue;
         }
         pinned.entry(key).or_insert_with(|| ActionPin {
-            name: p.name.clone(),
-            sha: p.version.to_ascii_lowercase(),
+            name: p.name.to_string(),
+            sha: p.version.as_str().to_ascii_lowercase(),
             tag: None,
         });
     }

@@ -167,8 +167,8 @@ pub fn wanted(res: &Resolution, list: Option<&Allowlist>) -> Vec<Wanted> {
             }
         }
         let e = map
-            .entry((p.key(), p.version.clone()))
-            .or_insert_with(|| (p.name.clone(), BTreeSet::new(), false));
+            .entry((p.key(), p.version.to_string()))
+            .or_insert_with(|| (p.name.to_string(), BTreeSet::new(), false));
         e.1.extend(p.hashes.iter().cloned());
         e.2 |= matches!(p.source, Source::Registry(_));
         if let Some(pin) = list
@@ -281,7 +281,7 @@ pub fn init_with(path: &Path, res: &Resolution, approval: &Approval, wanted: &[W
 pub fn prune(res: &Resolution, list: &Allowlist) -> Vec<(Ecosystem, String, Option<String>)> {
     let used: HashSet<(PackageKey, String)> = res
         .packages()
-        .map(|p| (p.key(), p.version.clone()))
+        .map(|p| (p.key(), p.version.to_string()))
         .collect();
     super::edit::unused(
         list.entries.iter().filter(|(_, e)| e.file == list.path),

@@ -499,7 +499,7 @@ mod tests {
         p.artifacts = vec![
             crate::model::Artifact::new(
                 Some("https://files.pythonhosted.org/six-1.16.0.tar.gz".into()),
-                p.hashes.clone(),
+                p.hashes.to_vec(),
                 4,
             ),
             crate::model::Artifact::new(
@@ -507,7 +507,8 @@ mod tests {
                 Vec::new(),
                 5,
             ),
-        ];
+        ]
+        .into();
         assert_eq!(ids(&l, &p), [FindingId::HashNotPinned]);
     }
 }

@@ -50,7 +50,7 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
     packages
         .iter()
         .filter_map(|p| {
-            let uploaded = p.upload_time?;
+            let uploaded = p.upload_time.get()?;
             (now - uploaded < min).then(|| too_new(p, list, now - uploaded, "uploaded"))
         })
         .collect()
@@ -59,7 +59,7 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
 /// Whether the offline check already reports this package as too new (so the online
 /// check does not say it twice).
 fn offline_too_new(p: &Package, min: i64, now: i64) -> bool {
-    p.upload_time.is_some_and(|t| now - t < min)
+    p.upload_time.get().is_some_and(|t| now - t < min)
 }
 
 /// When the files of `v` that `p` installs were uploaded: the latest registry upload
@@ -87,7 +87,7 @@ pub fn too_new_online(p: &Package, v: &VersionInfo, list: &Allowlist, now: i64) 
     if offline_too_new(p, min, now) {
         return None;
     }
-    let Some(uploaded) = registry_upload_time(p, v).max(p.upload_time) else {
+    let Some(uploaded) = registry_upload_time(p, v).max(p.upload_time.get()) else {
         let severity = match list.policy.missing_publish_time {
             Level::Allow => return None,
             Level::Warn => Severity::Warning,

@@ -153,7 +153,7 @@ pub fn check(
     }
     let queries: Vec<(Ecosystem, String, String)> = asked
         .iter()
-        .map(|p| (p.ecosystem, p.name.clone(), p.version.clone()))
+        .map(|p| (p.ecosystem, p.name.to_string(), p.version.to_string()))
         .collect();
     let answers = client.lookup_versions(&queries);
     let mut pins_seen = HashSet::new();
@@ -176,7 +176,7 @@ FindingId::NotOnRegistry, p,
                 out.extend(version_findings(
                     p,
                     v,
-                    info.changed.get(&p.version),
+                    info.changed.get(p.version.as_str()),
                     list,
                     opts,
                     &mut pins_seen,
@@ -250,7 +250,7 @@ fn version_findings(
     }
     if let Some(entry) = list.entry(p.ecosystem, &p.name)
         && let Some(pin) = entry.pin(p.ecosystem, &p.version)
-        && pins_seen.insert((p.ecosystem, p.normalized_name(), p.version.clone()))
+        && pins_seen.insert((p.ecosystem, p.normalized_name(), p.version.to_string()))
     {
         let bad = unpublished(&pin.hashes, v);
         if !bad.is_empty() {
@@ -394,7 +394,7 @@ fn deep_check(
         let Some(v) = info.version(&p.version) else {
             continue;
         };
-        let mut expected: Vec<Hash> = p.hashes.clone();
+        let mut expected: Vec<Hash> = p.hashes.to_vec();
         if let Some(pin) = list
             .entry(p.ecosystem, &p.name)
             .and_then(|e| e.pin(p.ecosystem, &p.version))

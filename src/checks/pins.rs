@@ -39,7 +39,7 @@ pub fn verify_wanted(
     let served: HashSet<(PackageKey, String)> = res
         .packages()
         .filter(|p| matches!(&p.source, Source::Registry(url) if client.config().serves(p.ecosystem, url.as_deref())))
-        .map(|p| (p.key(), p.version.clone()))
+        .map(|p| (p.key(), p.version.to_string()))
         .collect();
     let (ask, keep): (Vec<Wanted>, Vec<Wanted>) = wanted.into_iter().partition(|w| {
         served.contains(&(PackageKey::new(w.ecosystem, &w.name), w.version.clone()))

@@ -158,7 +158,7 @@ fn artifact_source(p: &Package, a: &Artifact, list: &Allowlist) -> Option<Findin
         return None;
     }
     Some(Finding {
-        line: Some(a.line),
+        line: Some(a.line as usize),
         ..Finding::about(
             FindingId::SourceNotAllowed,
             p,
@@ -200,7 +200,7 @@ fn foreign(p: &Package, a: &Artifact) -> Option<Finding> {
         return None;
     }
     Some(Finding {
-        line: Some(a.line),
+        line: Some(a.line as usize),
         ..Finding::about(
 FindingId::ForeignArtifact, p,
             format!(

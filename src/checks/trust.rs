@@ -165,7 +165,7 @@ pub fn check(packages: &[&Package], list: &Allowlist, client: &Client) -> Vec<Fi
     }
     let queries: Vec<(Ecosystem, String, String)> = asked
         .iter()
-        .map(|p| (p.ecosystem, p.name.clone(), p.version.clone()))
+        .map(|p| (p.ecosystem, p.name.to_string(), p.version.to_string()))
         .collect();
     let mut out = Vec::new();
     let mut errors: Vec<(&Package, RegistryError)> = Vec::new();

@@ -692,7 +692,7 @@ fn with_scripts(
                     && lockgate::version::same_version(p.ecosystem, &w.version, &p.version)
             })
         })
-        .map(|p| (p.ecosystem, p.name.clone(), p.version.clone()))
+        .map(|p| (p.ecosystem, p.name.to_string(), p.version.to_string()))
         .collect();
     out.sort();
     out.dedup();

@@ -431,7 +431,7 @@ fn parse_inner(ctx: &Context<'_>, text: &str, members: Members) -> Result<Lockfi
         let r = reach.next().unwrap_or_default();
         let source = e.source.unwrap_or_else(|| Source::Path(e.name.clone()));
         packages.push(Package {
-            hashes: e.hashes,
+            hashes: e.hashes.into(),
             direct: r.direct,
             dev: r.dev,
             optional: r.optional,

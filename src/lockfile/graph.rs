@@ -8,6 +8,7 @@
 //! deterministic. A package no root reaches gets a path of its own name alone.
 
 use crate::model::{DepPath, Package};
+use compact_str::CompactString;
 use std::collections::VecDeque;
 
 /// A root of the graph: its label (project or workspace member name), its direct
@@ -42,7 +43,7 @@ pub struct Reach {
 /// names), and its hashes sorted without repeats. For readers whose edges already
 /// carry every optional mark (pnpm, yarn); npm's tree adds its own.
 pub(crate) fn place(records: &mut [Package], edges: &[Vec<usize>], roots: &[Root]) {
-    let labels: Vec<String> = records.iter().map(|p| p.name.clone()).collect();
+    let labels: Vec<String> = records.iter().map(|p| p.name.to_string()).collect();
     let reach = shortest_paths(&labels, edges, roots);
     for (p, r) in records.iter_mut().zip(reach) {
         p.hashes.sort();
@@ -67,8 +68,8 @@ pub fn shortest_paths(labels: &[String], edges: &[Vec<usize>], roots: &[Root]) -
 /// [`shortest_paths`] taking the labels by value: each label moves into its
 /// package's path instead of being copied (a parser that builds the labels only for
 /// this keeps one copy of each name, not two, while the paths are built).
-pub fn shortest_paths_owned(
-    mut labels: Vec<String>,
+pub fn shortest_paths_owned<L: Into<CompactString> + Default>(
+    mut labels: Vec<L>,
     edges: &[Vec<usize>],
     roots: &[Root],
 ) -> Vec<Reach> {

@@ -1033,7 +1033,7 @@ mod tests {
         let got: Vec<(String, String, usize)> = lf
             .packages
             .iter()
-            .map(|p| (p.name.clone(), p.version.clone(), p.line))
+            .map(|p| (p.name.to_string(), p.version.to_string(), p.line as usize))
             .collect();
         assert_eq!(
             got,

@@ -792,10 +792,6 @@ impl<'a> Tree<'a> {
             if let Some(r) =
                 (n.resolved).take_if(|r| r.starts_with("https://") || r.starts_with("http://"))
             {
-                if pkg.artifacts.is_empty() {
-                    // Most versions are installed once: room for one, not four.
-                    pkg.artifacts.reserve_exact(1);
-                }
                 pkg.artifacts.push(super::Artifact::new(
                     Some(r.into_owned()),
                     n.hashes.clone(),
@@ -809,7 +805,7 @@ impl<'a> Tree<'a> {
                 _ => None,
             };
             if pkg.hashes.is_empty() {
-                pkg.hashes = std::mem::take(&mut n.hashes);
+                pkg.hashes = std::mem::take(&mut n.hashes).into();
             } else if n.hashes.iter().any(|h| !pkg.hashes.contains(h)) {
                 pkg.hashes.append(&mut n.hashes);
                 pkg.hashes.sort();
@@ -857,7 +853,7 @@ impl<'a> Tree<'a> {
         // The install tree is done with: free it before the paths are computed.
         self.nodes = Vec::new();
         drop((edge_start, edge_to, pkg_of));
-        let labels: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
+        let labels: Vec<String> = packages.iter().map(|p| p.name.to_string()).collect();
         let reach = graph::shortest_paths_owned(labels, &edges, &roots);
         for (i, (p, r)) in packages.iter_mut().zip(reach).enumerate() {
             // The graph has no optional edges below the roots (`a` -> optional `b`);

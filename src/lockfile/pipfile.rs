@@ -308,7 +308,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let direct = roots.as_ref().is_none_or(|r| r.contains(&norm));
         seen.insert(key, packages.len());
         packages.push(Package {
-            hashes,
+            hashes: hashes.into(),
             direct,
             dev,
             path: vec![root_label.clone(), name.to_string()].into(),

@@ -222,8 +222,8 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             |url: &Option<String>, name: Option<&str>, hashes: Vec<Hash>| crate::model::Artifact {
                 url: url.clone(),
                 filename: name.map(str::to_string),
-                hashes,
-                line,
+                hashes: hashes.into(),
+                line: crate::model::package::line_u32(line),
             };
         let mut artifacts = Vec::new();
         let mut upload_time: Option<i64> = None;
@@ -340,9 +340,9 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         seen.insert(key, items.len());
         items.push(Item {
             pkg: Package {
-                hashes,
-                artifacts,
-                upload_time,
+                hashes: hashes.into(),
+                artifacts: artifacts.into(),
+                upload_time: upload_time.into(),
                 ..Package::new(Ecosystem::Pypi, name, version, source, ctx.display, line)
             },
             deps,
@@ -363,7 +363,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                     .filter(|&i| {
                         version
                             .as_ref()
-                            .is_none_or(|v| items.get(i).is_some_and(|it| &it.pkg.version == v))
+                            .is_none_or(|v| items.get(i).is_some_and(|it| it.pkg.version == *v))
                     })
                     .collect()
             })
@@ -419,7 +419,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             ..Root::default()
         }];
     }
-    let labels: Vec<String> = items.iter().map(|it| it.pkg.name.clone()).collect();
+    let labels: Vec<String> = items.iter().map(|it| it.pkg.name.to_string()).collect();
     let reach = graph::shortest_paths(&labels, &edges, &roots);
     let packages = items
         .into_iter()
@@ -432,7 +432,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             p.path = if r.path.len() > 1 {
                 r.path
             } else {
-                vec![default_label.clone(), p.name.clone()].into()
+                vec![default_label.clone(), p.name.to_string()].into()
             };
             p.infer_pypi_install_script();
             p

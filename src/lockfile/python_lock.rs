@@ -136,8 +136,8 @@ impl RawFile {
         Ok(Artifact {
             url: self.url.clone(),
             filename: self.file.clone(),
-            hashes: vec![hash(ctx, lines, &self.hash)?],
-            line: lines.line(self.hash.span().start),
+            hashes: vec![hash(ctx, lines, &self.hash)?].into(),
+            line: crate::model::package::line_u32(lines.line(self.hash.span().start)),
         })
     }
 
@@ -368,9 +368,9 @@ pub(crate) fn finish(
             n.hashes.sort();
             n.hashes.dedup();
             let mut p = Package {
-                hashes: n.hashes,
-                artifacts: n.artifacts,
-                upload_time: n.upload_time,
+                hashes: n.hashes.into(),
+                artifacts: n.artifacts.into(),
+                upload_time: n.upload_time.into(),
                 direct: r.direct,
                 dev: r.dev,
                 optional: r.optional,

@@ -15,6 +15,6 @@ pub(crate) fn hand_written_git() -> Source {
 pub(crate) fn where_read(packages: &[Package]) -> Vec<(&str, &str, usize)> {
     packages
         .iter()
-        .map(|p| (p.name.as_str(), p.version.as_str(), p.line))
+        .map(|p| (p.name.as_str(), p.version.as_str(), p.line as usize))
         .collect()
 }

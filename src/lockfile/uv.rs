@@ -315,8 +315,8 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             artifacts.push(crate::model::Artifact {
                 url: a.url.as_ref().map(|u| u.get_ref().clone()),
                 filename: a.filename.clone(),
-                hashes: own,
-                line,
+                hashes: own.into(),
+                line: crate::model::package::line_u32(line),
             });
         }
         let mut node = Node::new(name, version, source, e.line, artifacts);

@@ -7,6 +7,7 @@
 //! of a vector of owned strings per package (which also grew with the square of the
 //! depth on a long chain).
 
+use compact_str::CompactString;
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 use std::fmt;
 use std::sync::Arc;
@@ -16,7 +17,8 @@ use std::sync::Arc;
 pub struct DepPath(Option<Arc<Node>>);
 
 struct Node {
-    label: String,
+    /// Inline when it is at most 24 bytes (most package names): no allocation.
+    label: CompactString,
     parent: DepPath,
 }
 
@@ -25,7 +27,7 @@ impl DepPath {
     pub const EMPTY: DepPath = DepPath(None);
 
     /// This path followed by `label` (the parent's path is shared, not copied).
-    pub fn child(&self, label: impl Into<String>) -> DepPath {
+    pub fn child(&self, label: impl Into<CompactString>) -> DepPath {
         DepPath(Some(Arc::new(Node {
             label: label.into(),
             parent: self.clone(),
@@ -34,11 +36,11 @@ impl DepPath {
 
     /// The labels, root first.
     pub fn labels(&self) -> Vec<&str> {
-        self.iter().map(String::as_str).collect()
+        self.iter().map(CompactString::as_str).collect()
     }
 
     /// The labels, root first.
-    pub fn iter(&self) -> std::vec::IntoIter<&String> {
+    pub fn iter(&self) -> std::vec::IntoIter<&CompactString> {
         let mut out = Vec::new();
         let mut cur = self;
         while let Some(node) = &cur.0 {
@@ -50,12 +52,12 @@ impl DepPath {
     }
 
     /// The first label (the root's), if any.
-    pub fn first(&self) -> Option<&String> {
+    pub fn first(&self) -> Option<&CompactString> {
         self.iter().next()
     }
 
     /// The last label (the package's own), if any.
-    pub fn last(&self) -> Option<&String> {
+    pub fn last(&self) -> Option<&CompactString> {
         self.0.as_ref().map(|n| &n.label)
     }
 
@@ -152,10 +154,10 @@ impl std::hash::Hash for DepPath {
 }
 
 impl std::ops::Index<usize> for DepPath {
-    type Output = String;
+    type Output = CompactString;
     /// The `i`-th label, root first. Panics when out of range, as a slice does.
-    fn index(&self, i: usize) -> &String {
-        let labels: Vec<&String> = self.iter().collect();
+    fn index(&self, i: usize) -> &CompactString {
+        let labels: Vec<&CompactString> = self.iter().collect();
         match labels.get(i) {
             Some(l) => l,
             None => panic!(
@@ -214,8 +216,8 @@ mod tests {
         assert_eq!(b.labels(), ["app", "a", "b"]);
         assert_eq!(b.len(), 3);
         assert_eq!(b[0], "app");
-        assert_eq!(b.first().map(String::as_str), Some("app"));
-        assert_eq!(b.last().map(String::as_str), Some("b"));
+        assert_eq!(b.first().map(CompactString::as_str), Some("app"));
+        assert_eq!(b.last().map(CompactString::as_str), Some("b"));
         assert_eq!(b.join(" > "), "app > a > b");
         assert_eq!(b, vec!["app", "a", "b"]);
         assert_ne!(a, b);

@@ -106,12 +106,12 @@ mod tests {
         let h = crate::model::Hash::from_hex("sha256", &"ab".repeat(32)).unwrap();
         let mut fake = pkg(&["x-1.0.tar.gz", "x-1.0-cp39-cp39-win32.whl"]);
         for a in &mut fake.artifacts {
-            a.hashes = vec![h.clone()];
+            a.hashes = vec![h.clone()].into();
         }
         assert_eq!(fake.pypi_builds_from_source(), Some(true));
         // Real files have hashes of their own: an sdist and a wheel stay undecided.
         let h2 = crate::model::Hash::from_hex("sha256", &"cd".repeat(32)).unwrap();
-        fake.artifacts[1].hashes = vec![h2];
+        fake.artifacts[1].hashes = vec![h2].into();
         assert_eq!(fake.pypi_builds_from_source(), None);
         let mut git = pkg(&[]);
         git.source = Source::Git {

@@ -1,28 +1,37 @@
 //! One package version as a lockfile pins it, and the files it is made of.
 
+use super::list::List;
+use super::timestamp::UploadTime;
 use super::{DepPath, Ecosystem, Hash, NormalizedName, PackageKey, SharedPath, Source};
+use compact_str::CompactString;
 use serde::{Serialize, Serializer};
 use std::path::Path;
 
 /// One distinct package version that a lockfile pins.
+///
+/// Kept compact: a 10^6-entry lockfile holds 10^6 of them (issue 13). Names and
+/// versions are [`CompactString`]s (up to 24 bytes inline, no allocation: most
+/// names and versions), the lists are [`List`]s sized exactly, the line a `u32` and
+/// the upload time an 8-byte [`UploadTime`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Package {
     /// The ecosystem it belongs to.
     pub ecosystem: Ecosystem,
     /// The name as the lockfile writes it (npm scopes kept: `@types/node`).
-    pub name: String,
+    pub name: CompactString,
     /// The version as the lockfile writes it.
-    pub version: String,
+    pub version: CompactString,
     /// Every hash the lockfile records for this version, canonical and sorted.
-    pub hashes: Vec<Hash>,
+    pub hashes: List<Hash>,
     /// `registry`, `git`, `path` or `url`.
     #[serde(rename = "source", serialize_with = "ser_source_kind")]
     pub source: Source,
     /// The lockfile, as a path relative to where the scan started (one allocation
     /// shared by every package of the lockfile).
     pub lockfile: SharedPath,
-    /// 1-based line of the package's entry in the lockfile.
-    pub line: usize,
+    /// 1-based line of the package's entry in the lockfile (a lockfile has at most
+    /// [`MAX_LOCKFILE_BYTES`](crate::lockfile::MAX_LOCKFILE_BYTES) bytes, so it fits).
+    pub line: u32,
     /// True when a root (the project or a workspace member) depends on it directly.
     pub direct: bool,
     /// True when only development dependencies lead to it.
@@ -35,13 +44,13 @@ pub struct Package {
     /// wheel), each with its own URL: the source policy applies to every one. Not in
     /// the JSON output (`hashes` is the union of their hashes).
     #[serde(skip)]
-    pub artifacts: Vec<Artifact>,
+    pub artifacts: List<Artifact>,
     /// When the version's files were uploaded, as the lockfile records it (Unix
     /// seconds): the LATEST upload time among the artifacts it names (a file added
     /// later to an old release is new code). `None` when the lockfile records none
     /// (uv.lock and pylock.toml `upload-time`, pnpm's `time:` carry it).
     #[serde(skip)]
-    pub upload_time: Option<i64>,
+    pub upload_time: UploadTime,
     /// Whether code runs when it is installed, as the lockfile (or the registry, or the
     /// artifact in deep mode) says: `Some(true)` an install script (npm `preinstall`/
     /// `install`/`postinstall`, a `binding.gyp`, a PyPI sdist built by its backend, a
@@ -61,9 +70,9 @@ pub struct Artifact {
     /// (poetry's `file`, pdm's `file`, pylock's `name`).
     pub filename: Option<String>,
     /// The hashes the lockfile gives for this file (empty when it gives none).
-    pub hashes: Vec<Hash>,
+    pub hashes: List<Hash>,
     /// 1-based line in the lockfile where the file is named.
-    pub line: usize,
+    pub line: u32,
 }
 
 impl Artifact {
@@ -72,8 +81,8 @@ impl Artifact {
         Artifact {
             url,
             filename: None,
-            hashes,
-            line,
+            hashes: hashes.into(),
+            line: line_u32(line),
         }
     }
 
@@ -89,6 +98,12 @@ impl Artifact {
     }
 }
 
+/// A 1-based line as a package keeps it (a `u32`: no lockfile lockgate reads has
+/// more lines; a larger number is kept as `u32::MAX`).
+pub fn line_u32(line: usize) -> u32 {
+    u32::try_from(line).unwrap_or(u32::MAX)
+}
+
 fn ser_source_kind<S: Serializer>(src: &Source, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(src.kind())
 }
@@ -98,8 +113,8 @@ impl Package {
     /// (no hashes, no artifacts, not direct, not dev, not optional, no path).
     pub fn new(
         ecosystem: Ecosystem,
-        name: impl Into<String>,
-        version: impl Into<String>,
+        name: impl Into<CompactString>,
+        version: impl Into<CompactString>,
         source: Source,
         lockfile: impl AsRef<Path>,
         line: usize,
@@ -108,16 +123,16 @@ impl Package {
             ecosystem,
             name: name.into(),
             version: version.into(),
-            hashes: Vec::new(),
+            hashes: List::new(),
             source,
             lockfile: SharedPath::new(lockfile.as_ref()),
-            line,
+            line: line_u32(line),
             direct: false,
             dev: false,
             optional: false,
             path: DepPath::EMPTY,
-            artifacts: Vec::new(),
-            upload_time: None,
+            artifacts: List::new(),
+            upload_time: UploadTime::NONE,
             install_script: None,
         }
     }
@@ -128,21 +143,16 @@ impl Package {
         NormalizedName::new(self.ecosystem, &self.name).into_string()
     }
 
-    /// Release the spare capacity of its lists (a parser grows them one push at a
-    /// time; a list of one hash would otherwise keep room for four).
+    /// Release the spare capacity of its name and version (a long one built by
+    /// pushes); its lists never keep any ([`List`]).
     pub fn shrink_to_fit(&mut self) {
         self.name.shrink_to_fit();
         self.version.shrink_to_fit();
-        self.hashes.shrink_to_fit();
-        self.artifacts.shrink_to_fit();
-        for a in &mut self.artifacts {
-            a.hashes.shrink_to_fit();
-        }
     }
 
     /// Record one artifact's upload time: the package keeps the latest.
     pub fn note_upload_time(&mut self, t: i64) {
-        self.upload_time = Some(self.upload_time.map_or(t, |u| u.max(t)));
+        self.upload_time = UploadTime::at(self.upload_time.get().map_or(t, |u| u.max(t)));
     }
 
     /// The key the allowlist and the checks look the package up by.
@@ -159,9 +169,28 @@ mod tests {
     fn a_package_stays_small() {
         // A 10^6-entry lockfile keeps 10^6 of these (issue 13: at most 350 bytes a
         // package, heap included). 200 bytes before the lockfile path became a thin
-        // pointer (`SharedPath`); the four strings and lists and the 48-byte
-        // `Source` make up 144 of what is left.
+        // pointer (`SharedPath`), 192 before the lists became boxed slices, the line
+        // a `u32` and the upload time 8 bytes; the two 24-byte inline strings and
+        // the 48-byte `Source` make up 96 of what is left.
         let size = std::mem::size_of::<Package>();
-        assert!(size <= 192, "Package is {size} bytes");
+        assert!(size <= 168, "Package is {size} bytes");
+        let size = std::mem::size_of::<Artifact>();
+        assert!(size <= 72, "Artifact is {size} bytes");
+    }
+
+    #[test]
+    fn a_short_name_and_version_take_no_allocation() {
+        let p = Package::new(
+            Ecosystem::Pypi,
+            "a-package-name-of-24-ch",
+            "1.0.0.post1",
+            Source::Registry(None),
+            "requirements.txt",
+            1,
+        );
+        assert!(!p.name.is_heap_allocated());
+        assert!(!p.version.is_heap_allocated());
+        assert_eq!(p.line, 1);
+        assert_eq!(line_u32(usize::MAX), u32::MAX);
     }
 }

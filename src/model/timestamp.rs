@@ -94,3 +94,76 @@ pub fn system_now() -> i64 {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
 }
+
+/// An optional time in Unix seconds, in 8 bytes (an `Option<i64>` takes 16): when a
+/// package's files were uploaded, as its lockfile records it
+/// ([`Package::upload_time`](super::Package::upload_time)). Compares with an
+/// `Option<i64>` (`p.upload_time == Some(1_708_727_054)`); [`UploadTime::get`] reads it.
+///
+/// Stored as the seconds with the top bit flipped, so that `i64::MIN` seconds is the
+/// only value it cannot hold (it is read as one second later, some 292 billion years
+/// before any upload).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct UploadTime(Option<std::num::NonZeroU64>);
+
+impl UploadTime {
+    /// No time recorded.
+    pub const NONE: UploadTime = UploadTime(None);
+
+    /// The time `secs` (Unix seconds).
+    pub fn at(secs: i64) -> UploadTime {
+        let bits = (secs.max(i64::MIN + 1) as u64) ^ (1 << 63);
+        UploadTime(std::num::NonZeroU64::new(bits))
+    }
+
+    /// The time, in Unix seconds, if one is recorded.
+    pub fn get(self) -> Option<i64> {
+        self.0.map(|b| (b.get() ^ (1 << 63)) as i64)
+    }
+
+    /// True when a time is recorded.
+    pub fn is_some(self) -> bool {
+        self.0.is_some()
+    }
+
+    /// True when no time is recorded.
+    pub fn is_none(self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl From<Option<i64>> for UploadTime {
+    fn from(t: Option<i64>) -> UploadTime {
+        t.map_or(UploadTime::NONE, UploadTime::at)
+    }
+}
+
+impl PartialEq<Option<i64>> for UploadTime {
+    fn eq(&self, other: &Option<i64>) -> bool {
+        self.get() == *other
+    }
+}
+
+impl std::fmt::Debug for UploadTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.get(), f)
+    }
+}
+
+#[cfg(test)]
+mod upload_time_tests {
+    use super::UploadTime;
+
+    #[test]
+    fn an_upload_time_is_eight_bytes_and_reads_back() {
+        assert_eq!(std::mem::size_of::<UploadTime>(), 8);
+        for t in [0, 1, -1, 1_708_727_054, i64::MAX, i64::MIN + 1] {
+            assert_eq!(UploadTime::at(t).get(), Some(t));
+            assert_eq!(UploadTime::at(t), Some(t));
+        }
+        assert_eq!(UploadTime::at(i64::MIN).get(), Some(i64::MIN + 1));
+        assert_eq!(UploadTime::NONE, None);
+        assert_eq!(UploadTime::from(Some(5)), Some(5));
+        assert_eq!(format!("{:?}", UploadTime::at(7)), "Some(7)");
+    }
+}

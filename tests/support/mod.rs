@@ -123,7 +123,7 @@ impl Fixtures {
         let got: BTreeSet<(String, String)> = lock
             .packages
             .iter()
-            .map(|p| (p.normalized_name(), p.version.clone()))
+            .map(|p| (p.normalized_name(), p.version.to_string()))
             .collect();
         assert_eq!(got, expected);
         assert_eq!(
@@ -137,16 +137,17 @@ impl Fixtures {
     pub(crate) fn assert_line(&self, rel: &str, p: &Package) {
         let text = std::fs::read_to_string(self.fixture(rel)).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[p.line - 1], "[[package]]", "{} at {}", p.name, p.line);
-        assert_eq!(lines[p.line], format!("name = \"{}\"", p.name));
-        assert_eq!(lines[p.line + 1], format!("version = \"{}\"", p.version));
+        let line = p.line as usize;
+        assert_eq!(lines[line - 1], "[[package]]", "{} at {}", p.name, p.line);
+        assert_eq!(lines[line], format!("name = \"{}\"", p.name));
+        assert_eq!(lines[line + 1], format!("version = \"{}\"", p.version));
     }
 
     /// Count the `hash = "sha256:` of one entry directly in the text.
     pub(crate) fn hashes_in_entry(&self, rel: &str, p: &Package) -> usize {
         let text = std::fs::read_to_string(self.fixture(rel)).unwrap();
         text.lines()
-            .skip(p.line)
+            .skip(p.line as usize)
             .take_while(|l| *l != "[[package]]")
             .map(|l| l.matches("hash = \"sha256:").count())
             .sum()

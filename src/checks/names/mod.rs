@@ -112,7 +112,7 @@ pub fn check(res: &Resolution, list: &Allowlist, checker: &NameChecker) -> Vec<F
         }
         let key = p.key();
         pinned.insert(key.clone());
-        if !seen.insert((key.clone(), p.version.clone())) {
+        if !seen.insert((key.clone(), p.version.to_string())) {
             continue;
         }
         let norm = &key.name;

@@ -389,7 +389,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
         let from_index = req.source.is_none();
         let source = req.source.unwrap_or(Source::Registry(None));
         let mut p = Package::new(Ecosystem::Pypi, req.name, version, source, display, line);
-        p.hashes = hashes;
+        p.hashes = hashes.into();
         self.push(hash, p, dev_file, from_index, seq)
     }
 
@@ -407,7 +407,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
             std::collections::hash_map::Entry::Occupied(_) => {
                 // Another key has this hash: this one is kept whole, apart.
                 let source = (!from_index).then(|| p.source.clone());
-                let key = (pep503(&p.name), p.version.clone(), source);
+                let key = (pep503(&p.name), p.version.to_string(), source);
                 self.collided.insert(key, i);
             }
             std::collections::hash_map::Entry::Vacant(slot) => {

@@ -260,7 +260,7 @@ fn two_requirements_whose_keys_hash_alike_stay_two_packages() {
         .iter()
         .map(|p| {
             let hs = p.hashes.iter().map(|h| h.to_string()).collect();
-            (p.name.as_str(), p.line, hs)
+            (p.name.as_str(), p.line as usize, hs)
         })
         .collect();
     assert_eq!(

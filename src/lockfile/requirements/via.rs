@@ -6,6 +6,7 @@ use super::super::{Ecosystem, Lockfile, Package, Source, Unpinned, pep503};
 use super::lines::*;
 use super::*;
 use crate::model::DepPath;
+use compact_str::CompactString;
 use std::collections::HashMap;
 
 impl<'c, 'a> ReqParser<'c, 'a> {
@@ -97,7 +98,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                             &*l.file,
                             l.line,
                         );
-                        p.hashes = hashes;
+                        p.hashes = hashes.into();
                         p.lockfile = l.file;
                         if let Target::Entry(i) = self.push(hash, p, l.dev_file, true, l.seq)
                             && let Some(m) = self.meta.get_mut(i)
@@ -151,7 +152,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
             }
             return self.lockfile(packages, unpinned);
         }
-        let labels: Vec<String> = packages.iter().map(|p| p.name.clone()).collect();
+        let labels: Vec<CompactString> = packages.iter().map(|p| p.name.clone()).collect();
         // Only `# via <package>` lines look packages up by name (a file without them,
         // such as one written by `pip freeze`, needs no map).
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
