@@ -21,13 +21,19 @@ impl LineIndex {
 
     /// Deserialize the TOML document `text` (indexed by `self`); a syntax or shape
     /// error is a [`super::ParseError`] at its line, its message after `what`
-    /// (`"is not a valid uv.lock"`).
+    /// (`"is not a valid uv.lock"`). Reads through [`super::toml_subset`] when the text
+    /// is in its subset, else (and on any error) through `toml::from_str`.
     pub(crate) fn toml<T: serde::de::DeserializeOwned>(
         &self,
         ctx: &super::Context<'_>,
         text: &str,
         what: &str,
     ) -> Result<T, super::ParseError> {
+        // the fast path for the TOML the tools write; anything else (and every error)
+        // is the `toml` crate's
+        if let Some(v) = super::toml_subset::from_str(text) {
+            return Ok(v);
+        }
         toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| self.line(s.start));
             ctx.error(line, format!("{what}: {}", e.message()))

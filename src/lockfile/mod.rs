@@ -26,6 +26,7 @@ pub(crate) mod python_url;
 pub mod requirements;
 #[cfg(test)]
 pub(crate) mod test_support;
+pub(crate) mod toml_subset;
 pub mod uv;
 pub(crate) mod yaml;
 pub mod yarn;
