@@ -251,7 +251,8 @@ impl FromNode for DepRef {
 /// decimals, in scalars, sequences and mappings.
 fn buffers_cleanly(node: &Node<'_>) -> bool {
     match node {
-        Node::Scalar(s) => !s.plain || super::yaml::subset::classify(&s.text).is_some(),
+        // the reader keeps only the plain scalars it classifies
+        Node::Scalar(_) => true,
         Node::Seq(items) => items.iter().all(buffers_cleanly),
         Node::Map(pairs) => pairs.iter().all(|p| buffers_cleanly(&p.value)),
     }

@@ -6,7 +6,7 @@
 //! YAML core schema decides), so that the caller falls back to the full parser.
 
 use super::SpannedMap;
-use super::subset::{Node, Pair, Plain, classify};
+use super::subset::{Node, Pair};
 use std::collections::BTreeMap;
 
 /// A value read from the fast reader's tree, as the full parser would read it.
@@ -27,11 +27,7 @@ pub(crate) fn map<'n, 'a>(node: &'n Node<'a>) -> Option<&'n [Pair<'a>]> {
 /// (read as written, as the full parser reads it into a `String`).
 pub(crate) fn string(node: &Node<'_>) -> Option<String> {
     match node {
-        Node::Scalar(s) if !s.plain => Some(s.text.to_string()),
-        Node::Scalar(s) => match classify(&s.text)? {
-            Plain::Str | Plain::Decimal => Some(s.text.to_string()),
-            Plain::Bool(_) => None,
-        },
+        Node::Scalar(s) => s.as_string().map(str::to_string),
         _ => None,
     }
 }
@@ -40,9 +36,7 @@ pub(crate) fn string(node: &Node<'_>) -> Option<String> {
 /// nor a boolean): what an untagged `serde` enum sees as a string.
 pub(crate) fn untyped_string(node: &Node<'_>) -> Option<String> {
     match node {
-        Node::Scalar(s) if !s.plain || classify(&s.text) == Some(Plain::Str) => {
-            Some(s.text.to_string())
-        }
+        Node::Scalar(s) => s.as_untyped_string().map(str::to_string),
         _ => None,
     }
 }
@@ -56,10 +50,7 @@ impl FromNode for String {
 impl FromNode for bool {
     fn from_node(node: &Node<'_>) -> Option<Self> {
         match node {
-            Node::Scalar(s) if s.plain => match classify(&s.text)? {
-                Plain::Bool(b) => Some(b),
-                _ => None,
-            },
+            Node::Scalar(s) => s.as_bool(),
             _ => None,
         }
     }
