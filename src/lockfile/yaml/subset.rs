@@ -740,6 +740,72 @@ mod tests {
         }
     }
 
+    /// Every word of up to `n` characters of `alphabet`.
+    fn words(alphabet: &[&str], n: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..n {
+            last = last
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn classify_shortcut_agrees_with_the_whole_test() {
+        let alphabet = [
+            "a", "t", "T", "f", "n", "N", "y", "o", "O", "i", "I", "e", "x", "b", "0", "1", ".",
+            "-", "+", "_", "r", "u", "l", "s", "@",
+        ];
+        for w in words(&alphabet, 3) {
+            assert_eq!(classify(&w), classify_all(&w), "{w:?}");
+        }
+        for w in [
+            "true", "false", "null", "Null", "True", "yes", "Yes", "no", "on", "Off", "inf",
+            "Infinity", "nan", "NaN", "zebra", "xyz", "alpha", "bool",
+        ] {
+            assert_eq!(classify(w), classify_all(w), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn flow_scalar_reads_plain_scalars_as_the_end_search_and_checks_did() {
+        // the reading before the one-pass scan: find the end, then `plain_ok` in flow
+        // context and `classify` on the text
+        let reference = |s: &str| -> Option<(String, Plain, String)> {
+            let b = s.as_bytes();
+            let end = (0..b.len())
+                .find(|&i| match b[i] {
+                    b',' | b'}' | b']' => true,
+                    b':' => matches!(b.get(i + 1), None | Some(b' ' | b',' | b'}' | b']')),
+                    _ => false,
+                })
+                .unwrap_or(s.len());
+            let text = s[..end].trim_end_matches(' ');
+            if !plain_ok(text, true) {
+                return None;
+            }
+            let class = classify(text)?;
+            Some((text.to_string(), class, s[end..].to_string()))
+        };
+        let alphabet = [
+            ":", " ", "#", ",", "[", "]", "}", "{", "a", "-", "1", "/", "t",
+        ];
+        for w in words(&alphabet, 5) {
+            if w.starts_with(['\'', '"']) {
+                continue;
+            }
+            let got = flow_scalar(&w).map(|(s, r)| {
+                assert!(s.plain);
+                (s.text.to_string(), s.class, r.to_string())
+            });
+            assert_eq!(got, reference(&w), "{w:?}");
+        }
+    }
+
     #[test]
     fn duplicate_keys_are_found_in_sorted_and_unsorted_maps() {
         let map = |keys: &[String]| keys.iter().map(|k| format!("{k}: x\n")).collect::<String>();
