@@ -67,14 +67,16 @@
 //! memory or the stack. The same helpers parse Yarn berry lockfiles.
 
 use super::graph::{self, Root};
-use super::yaml::FromNode;
 use super::yaml::node::{map, untyped_string};
 use super::yaml::subset::Node;
+use super::yaml::{FromNode, LinedMap};
 use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
 use crate::model::source::origin;
+use foldhash::{HashMap, HashMapExt};
 use serde::Deserialize;
 use serde::de;
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, hash_map};
 use std::path::Path;
 
 // The YAML helpers moved to `super::yaml`; these names stay for their users.
@@ -82,48 +84,51 @@ pub(crate) use super::yaml::{SpannedMap, top_level_scalar, yaml_options};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Doc {
+struct Doc<'a> {
     #[serde(rename = "lockfileVersion")]
     _version: Option<de::IgnoredAny>,
-    importers: Option<SpannedMap<Importer>>,
+    importers: Option<LinedMap<'a, Importer<'a>>>,
     // v6 single project: the importer's fields at the top level.
-    dependencies: Option<BTreeMap<String, DepRef>>,
+    dependencies: Option<Deps<'a, DepRef<'a>>>,
     #[serde(rename = "devDependencies")]
-    dev_dependencies: Option<BTreeMap<String, DepRef>>,
+    dev_dependencies: Option<Deps<'a, DepRef<'a>>>,
     #[serde(rename = "optionalDependencies")]
-    optional_dependencies: Option<BTreeMap<String, DepRef>>,
-    packages: Option<SpannedMap<Entry>>,
-    snapshots: Option<SpannedMap<Snapshot>>,
+    optional_dependencies: Option<Deps<'a, DepRef<'a>>>,
+    packages: Option<LinedMap<'a, Entry<'a>>>,
+    snapshots: Option<LinedMap<'a, Snapshot<'a>>>,
     /// `resolution-mode: time-based`: publish times of the direct dependencies, keyed
     /// like `packages` (pnpm 8 writes them; pnpm 9 and 10 write `time: {}`).
-    time: Option<SpannedMap<String>>,
+    time: Option<LinedMap<'a, Cow<'a, str>>>,
 }
+
+/// A dependency mapping, keys sorted (as `serde` reads it into a `BTreeMap`).
+type Deps<'a, V = Cow<'a, str>> = BTreeMap<Cow<'a, str>, V>;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Importer {
+struct Importer<'a> {
     /// pnpm 11's environment document: config dependencies (installed and loaded by
     /// pnpm itself) and the package manager pnpm downloads and runs.
     #[serde(rename = "configDependencies")]
-    config_dependencies: BTreeMap<String, DepRef>,
+    config_dependencies: Deps<'a, DepRef<'a>>,
     #[serde(rename = "packageManagerDependencies")]
-    package_manager_dependencies: BTreeMap<String, DepRef>,
-    dependencies: BTreeMap<String, DepRef>,
+    package_manager_dependencies: Deps<'a, DepRef<'a>>,
+    dependencies: Deps<'a, DepRef<'a>>,
     #[serde(rename = "devDependencies")]
-    dev_dependencies: BTreeMap<String, DepRef>,
+    dev_dependencies: Deps<'a, DepRef<'a>>,
     #[serde(rename = "optionalDependencies")]
-    optional_dependencies: BTreeMap<String, DepRef>,
+    optional_dependencies: Deps<'a, DepRef<'a>>,
 }
 
 /// An importer's dependency: `{specifier, version}` (v6, v9) or a bare version (v5 style).
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum DepRef {
-    Full { version: String },
-    Bare(String),
+enum DepRef<'a> {
+    Full { version: Cow<'a, str> },
+    Bare(Cow<'a, str>),
 }
 
-impl DepRef {
+impl DepRef<'_> {
     fn version(&self) -> &str {
         match self {
             DepRef::Full { version } | DepRef::Bare(version) => version,
@@ -133,14 +138,14 @@ impl DepRef {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Entry {
-    resolution: Option<Resolution>,
-    name: Option<String>,
-    version: Option<String>,
+struct Entry<'a> {
+    resolution: Option<Resolution<'a>>,
+    name: Option<Cow<'a, str>>,
+    version: Option<Cow<'a, str>>,
     // v6 keeps the edges here; v9 in `snapshots`.
-    dependencies: BTreeMap<String, String>,
+    dependencies: Deps<'a>,
     #[serde(rename = "optionalDependencies")]
-    optional_dependencies: BTreeMap<String, String>,
+    optional_dependencies: Deps<'a>,
     /// pnpm 6-8 (lockfile 5.3-6.0) write `requiresBuild: true` for a package with an
     /// install script or a `binding.gyp`; lockfile 9.0 no longer records it.
     #[serde(rename = "requiresBuild")]
@@ -149,35 +154,36 @@ struct Entry {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Snapshot {
-    dependencies: BTreeMap<String, String>,
+struct Snapshot<'a> {
+    dependencies: Deps<'a>,
     #[serde(rename = "optionalDependencies")]
-    optional_dependencies: BTreeMap<String, String>,
+    optional_dependencies: Deps<'a>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Resolution {
-    integrity: Option<String>,
-    tarball: Option<String>,
-    directory: Option<String>,
+struct Resolution<'a> {
+    integrity: Option<Cow<'a, str>>,
+    tarball: Option<Cow<'a, str>>,
+    directory: Option<Cow<'a, str>>,
     #[serde(rename = "type")]
-    kind: Option<String>,
-    repo: Option<String>,
-    commit: Option<String>,
+    kind: Option<Cow<'a, str>>,
+    repo: Option<Cow<'a, str>>,
+    commit: Option<Cow<'a, str>>,
 }
 
 // The same structs read from the fast YAML reader's tree (see `super::yaml`): field by
-// field as `serde` reads them above; `None` sends the file to the full parser.
+// field as `serde` reads them above; `None` sends the file to the full parser. Their
+// strings borrow from the text.
 
 /// An optional field: absent is `None`, present must read.
-fn opt<T: FromNode>(slot: &mut Option<T>, value: &Node<'_>) -> Option<()> {
+fn opt<'a, T: FromNode<'a>>(slot: &mut Option<T>, value: &Node<'a>) -> Option<()> {
     *slot = Some(T::from_node(value)?);
     Some(())
 }
 
 /// A field: whatever `T` reads (a mapping absent stays empty).
-fn field<T: FromNode>(slot: &mut T, value: &Node<'_>) -> Option<()> {
+fn field<'a, T: FromNode<'a>>(slot: &mut T, value: &Node<'a>) -> Option<()> {
     *slot = T::from_node(value)?;
     Some(())
 }
@@ -192,10 +198,10 @@ fn present(slot: &mut Option<de::IgnoredAny>, _value: &Node<'_>) -> Option<()> {
 /// field with its reader (`opt`, `field`, `present`), other keys ignored, the last of a
 /// repeated key kept (as `serde` does).
 macro_rules! from_map {
-    ($ty:ty { $($key:literal => $field:ident: $read:ident),* $(,)? }) => {
-        impl FromNode for $ty {
-            fn from_node(node: &Node<'_>) -> Option<Self> {
-                let mut out = <$ty>::default();
+    ($ty:ident { $($key:literal => $field:ident: $read:ident),* $(,)? }) => {
+        impl<'a> FromNode<'a> for $ty<'a> {
+            fn from_node(node: &Node<'a>) -> Option<Self> {
+                let mut out = $ty::default();
                 for p in map(node)? {
                     match p.key.as_ref() {
                         $($key => $read(&mut out.$field, &p.value)?,)*
@@ -227,33 +233,20 @@ from_map!(Importer {
     "optionalDependencies" => optional_dependencies: field,
 });
 
-impl FromNode for DepRef {
+impl<'a> FromNode<'a> for DepRef<'a> {
     // untagged: `{version}` (other fields ignored), else a string; the scalars are
-    // typed as `serde` buffers them, so only what reads as a string is taken
-    fn from_node(node: &Node<'_>) -> Option<Self> {
+    // typed as `serde` buffers them, so only what reads as a string is taken (every
+    // other node of the tree buffers cleanly: strings, booleans and short decimals)
+    fn from_node(node: &Node<'a>) -> Option<Self> {
         match node {
             Node::Map(pairs) => {
                 let v = pairs.iter().find(|p| p.key == "version")?;
-                // every other scalar is buffered too: leave odd ones to the full parser
-                if pairs.iter().any(|p| !buffers_cleanly(&p.value)) {
-                    return None;
-                }
                 Some(DepRef::Full {
                     version: untyped_string(&v.value)?,
                 })
             }
             _ => Some(DepRef::Bare(untyped_string(node)?)),
         }
-    }
-}
-
-/// A node an untagged enum buffers without surprises: strings, booleans and short
-/// decimals, in scalars, sequences and mappings.
-fn buffers_cleanly(node: &Node<'_>) -> bool {
-    match node {
-        Node::Scalar(s) => !s.plain || super::yaml::subset::classify(&s.text).is_some(),
-        Node::Seq(items) => items.iter().all(buffers_cleanly),
-        Node::Map(pairs) => pairs.iter().all(|p| buffers_cleanly(&p.value)),
     }
 }
 
@@ -279,9 +272,6 @@ from_map!(Resolution {
     "repo" => repo: opt,
     "commit" => commit: opt,
 });
-
-/// A record's outgoing references, resolved once every entry is known.
-type PendingEdges = (usize, usize, Vec<(String, String)>);
 
 /// The shapes of `pnpm-lock.yaml` lockgate reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -406,16 +396,18 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
         }
     };
     let v9 = flavor == Flavor::V9;
-    let doc: Doc = super::yaml::read(ctx, text)?;
+    let doc: Doc<'_> = super::yaml::read(ctx, text)?;
     let packages = doc.packages.unwrap_or_default();
+    let n = packages.0.len();
 
-    let mut records: Vec<Package> = Vec::new();
-    let mut by_identity: HashMap<(String, String, Source), usize> = HashMap::new();
+    let mut records: Vec<Package> = Vec::with_capacity(n);
+    let mut by_identity: HashMap<(Cow<'_, str>, Cow<'_, str>, Source), usize> =
+        HashMap::with_capacity(n);
     // packages key (peer suffix removed) -> record index
-    let mut by_key: HashMap<String, usize> = HashMap::with_capacity(packages.0.len());
-    let mut edges: Vec<Vec<usize>> = Vec::new();
-    // (record, line, [(dependency, reference)])
-    let mut pending_edges: Vec<PendingEdges> = Vec::new();
+    let mut by_key: HashMap<&str, usize> = HashMap::with_capacity(n);
+    let mut edges: Vec<Vec<usize>> = Vec::with_capacity(n);
+    // the record of each `packages` entry
+    let mut entry_records: Vec<usize> = Vec::with_capacity(n);
 
     for (key, line, entry) in &packages.0 {
         let (name, spec) = split_key(key, flavor).ok_or_else(|| {
@@ -424,9 +416,9 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
                 format!("package key `{key}` is not `name@version`"),
             )
         })?;
-        let name = match &entry.name {
-            Some(n) if !v9 || name.is_empty() => n.clone(),
-            _ => name.to_string(),
+        let name: &str = match &entry.name {
+            Some(n) if !v9 || name.is_empty() => n,
+            _ => name,
         };
         if name.is_empty() {
             return Err(ctx.error(Some(*line), format!("package `{key}` has no name")));
@@ -435,14 +427,14 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
             ctx.error(Some(*line), format!("package `{key}` has no `resolution`"))
         })?;
         let source = source_of(res, spec, *line, ctx)?;
-        let version = match (&entry.version, spec) {
-            (Some(v), _) => v.clone(),
-            (None, s) if starts_with_digit(s) => s.to_string(),
+        let version: Cow<'_, str> = match (&entry.version, spec) {
+            (Some(v), _) => Cow::Borrowed(v),
+            (None, s) if starts_with_digit(s) => Cow::Borrowed(s),
             (None, s) => match (&source, &res.directory) {
                 (Source::Path(_), Some(dir)) => {
-                    read_version(&ctx.dir().join(dir)).unwrap_or_else(|| s.to_string())
+                    read_version(&ctx.dir().join(dir.as_ref())).map_or(Cow::Borrowed(s), Cow::Owned)
                 }
-                _ => s.to_string(),
+                _ => Cow::Borrowed(s),
             },
         };
         if version.is_empty() {
@@ -454,20 +446,20 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
                 ctx.error(Some(*line), format!("package `{key}`: bad integrity: {e}"))
             })?;
         }
-        let ident = (name.clone(), version.clone(), source.clone());
-        let idx = match by_identity.get(&ident) {
-            Some(&i) => i,
-            None => {
+        let idx = match by_identity.entry((Cow::Borrowed(name), version, source)) {
+            hash_map::Entry::Occupied(o) => *o.get(),
+            hash_map::Entry::Vacant(v) => {
                 let i = records.len();
-                by_identity.insert(ident, i);
+                let (name, version, source) = v.key();
                 records.push(Package::new(
                     Ecosystem::Npm,
-                    name,
-                    version,
-                    source,
+                    name.to_string(),
+                    version.to_string(),
+                    source.clone(),
                     ctx.display,
                     *line,
                 ));
+                v.insert(i);
                 edges.push(Vec::new());
                 i
             }
@@ -483,43 +475,47 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
                 .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
             {
                 rec.artifacts.push(crate::model::Artifact::new(
-                    Some(t.clone()),
+                    Some(t.to_string()),
                     hashes.clone(),
                     *line,
                 ));
             }
             rec.hashes.extend(hashes);
         }
-        by_key.insert(strip_peers(key, flavor).to_string(), idx);
-        if !v9 {
-            let deps = entry
-                .dependencies
-                .iter()
-                .chain(&entry.optional_dependencies)
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            pending_edges.push((idx, *line, deps));
-        }
+        by_key.insert(strip_peers(key, flavor), idx);
+        entry_records.push(idx);
     }
+    // Where the edges are: (record, line, dependencies, optional dependencies).
+    let snapshots = if v9 {
+        doc.snapshots.unwrap_or_default()
+    } else {
+        LinedMap::default()
+    };
+    let mut edge_lists: Vec<(usize, usize, &Deps<'_>, &Deps<'_>)> = Vec::with_capacity(n);
     if v9 {
-        for (key, line, snap) in doc.snapshots.unwrap_or_default().0 {
-            let idx = *by_key.get(strip_peers(&key, flavor)).ok_or_else(|| {
+        for (key, line, snap) in &snapshots.0 {
+            let idx = *by_key.get(strip_peers(key, flavor)).ok_or_else(|| {
                 ctx.error(
-                    Some(line),
+                    Some(*line),
                     format!("snapshot `{key}` has no entry under `packages`"),
                 )
             })?;
-            let deps = snap
-                .dependencies
-                .into_iter()
-                .chain(snap.optional_dependencies)
-                .collect();
-            pending_edges.push((idx, line, deps));
+            edge_lists.push((idx, *line, &snap.dependencies, &snap.optional_dependencies));
+        }
+    } else {
+        for ((_, line, entry), &idx) in packages.0.iter().zip(&entry_records) {
+            edge_lists.push((
+                idx,
+                *line,
+                &entry.dependencies,
+                &entry.optional_dependencies,
+            ));
         }
     }
-    for (idx, line, deps) in pending_edges {
-        for (dep, reference) in deps {
-            match lookup(&by_key, &dep, &reference, flavor) {
+    let mut buf = String::new();
+    for (idx, line, deps, optional) in edge_lists {
+        for (dep, reference) in deps.iter().chain(optional) {
+            match lookup(&by_key, dep, reference, flavor, &mut buf) {
                 Lookup::Found(d) => {
                     if let Some(e) = edges.get_mut(idx)
                         && !e.contains(&d)
@@ -559,7 +555,7 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
     }
 
     // Roots.
-    let mut importers: Vec<(String, usize, Importer)> = match doc.importers {
+    let mut importers: Vec<(Cow<'_, str>, usize, Importer<'_>)> = match doc.importers {
         Some(m) => m.0,
         None => Vec::new(),
     };
@@ -569,7 +565,7 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
             || doc.optional_dependencies.is_some())
     {
         importers.push((
-            ".".to_string(),
+            Cow::Borrowed("."),
             1,
             Importer {
                 config_dependencies: BTreeMap::new(),
@@ -582,11 +578,11 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
     }
     let mut roots = Vec::new();
     for (path, line, imp) in &importers {
-        let label = read_name(&ctx.dir().join(path)).unwrap_or_else(|| {
+        let label = read_name(&ctx.dir().join(path.as_ref())).unwrap_or_else(|| {
             if path == "." {
                 ctx.root_label()
             } else {
-                path.clone()
+                path.to_string()
             }
         });
         let mut root = Root {
@@ -602,7 +598,7 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
             (&imp.optional_dependencies, &mut root.optional_deps),
         ] {
             for (dep, r) in list {
-                match lookup(&by_key, dep, r.version(), flavor) {
+                match lookup(&by_key, dep, r.version(), flavor, &mut buf) {
                     Lookup::Found(d) => out.push(d),
                     Lookup::Link => {}
                     Lookup::Missing => {
@@ -698,52 +694,54 @@ enum Lookup {
 }
 
 /// Resolve a dependency reference (`1.2.3`, `1.2.3(peer@1)`, an alias `/other@1.0.0` or
-/// `other@1.0.0`, `file:dir`, `link:../b`) to a record.
-fn lookup(by_key: &HashMap<String, usize>, dep: &str, reference: &str, flavor: Flavor) -> Lookup {
+/// `other@1.0.0`, `file:dir`, `link:../b`) to a record. `buf` is scratch space for the
+/// key the reference makes with the dependency's name.
+fn lookup(
+    by_key: &HashMap<&str, usize>,
+    dep: &str,
+    reference: &str,
+    flavor: Flavor,
+    buf: &mut String,
+) -> Lookup {
     if reference.starts_with("link:") {
         return Lookup::Link;
     }
-    let candidates = match flavor {
-        Flavor::V9 => {
-            let reference = strip_peers(reference, flavor);
-            [format!("{dep}@{reference}"), reference.to_string()]
-        }
-        Flavor::V6 => {
-            let reference = strip_peers(reference, flavor);
-            [format!("/{dep}@{reference}"), reference.to_string()]
-        }
+    buf.clear();
+    let bare = strip_peers(reference, flavor);
+    match flavor {
+        Flavor::V9 => buf.extend([dep, "@", bare]),
+        Flavor::V6 => buf.extend(["/", dep, "@", bare]),
         Flavor::V5 => {
             // `1.2.3_peer@1`, or a whole key (`/other/1.0.0` for an alias, `file:dir`)
-            let plain = format!("/{dep}/{reference}");
-            let plain = strip_peers(&plain, flavor).to_string();
-            [plain, strip_peers(reference, flavor).to_string()]
-        }
-    };
-    for c in &candidates {
-        if let Some(&i) = by_key.get(c.as_str()) {
-            return Lookup::Found(i);
+            buf.extend(["/", dep, "/", reference]);
+            let keep = strip_peers(buf, flavor).len();
+            buf.truncate(keep);
         }
     }
-    Lookup::Missing
+    match by_key.get(buf.as_str()).or_else(|| by_key.get(bare)) {
+        Some(&i) => Lookup::Found(i),
+        None => Lookup::Missing,
+    }
 }
 
 fn source_of(
-    res: &Resolution,
+    res: &Resolution<'_>,
     spec: &str,
     line: usize,
     ctx: &Context<'_>,
 ) -> Result<Source, ParseError> {
     if let Some(dir) = &res.directory {
-        return Ok(Source::Path(dir.clone()));
+        return Ok(Source::Path(dir.to_string()));
     }
     if res.kind.as_deref() == Some("git") || res.repo.is_some() {
         let url = res
             .repo
-            .clone()
+            .as_deref()
+            .map(str::to_string)
             .ok_or_else(|| ctx.error(Some(line), "git resolution without `repo`"))?;
         return Ok(Source::Git {
             url,
-            rev: res.commit.clone(),
+            rev: res.commit.as_deref().map(str::to_string),
         });
     }
     if let Some(kind) = &res.kind
@@ -769,7 +767,7 @@ fn source_of(
                 },
             );
         }
-        return Ok(Source::Url(tarball.clone()));
+        return Ok(Source::Url(tarball.to_string()));
     }
     if res.integrity.is_some() {
         return Ok(Source::Registry(None));

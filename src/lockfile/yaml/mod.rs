@@ -29,7 +29,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use std::fmt;
 
-pub(crate) use node::FromNode;
+pub(crate) use node::{FromNode, LinedMap};
 
 /// Deserialization options for lockfile YAML: bounded depth, node and event counts,
 /// no anchors or aliases, duplicate keys are errors.
@@ -50,7 +50,7 @@ pub(crate) fn yaml_options() -> serde_saphyr::Options {
 /// subset, else the full parser (whose errors become a [`ParseError`] with a line).
 pub(crate) fn read<'a, T>(ctx: &Context<'_>, text: &'a str) -> Result<T, ParseError>
 where
-    T: Deserialize<'a> + FromNode,
+    T: Deserialize<'a> + FromNode<'a>,
 {
     if !force_full()
         && let Some(tree) = subset::parse(text)

@@ -20,6 +20,17 @@
 //!
 //! Within the subset, the tree it builds is what the full parser reads: the
 //! differential tests (`super::differential`) check it.
+//!
+//! # Cost
+//!
+//! One pass over the text for the characters it refuses, then one over the lines: a
+//! cursor reads the next meaningful line when the one before it is taken (no vector of
+//! lines), each scalar is scanned once for where it ends and whether it is within the
+//! subset, and each scalar's type ([`Plain`]) is decided once, when it is read, and kept
+//! in the tree. Every string borrows from the text unless it held an escape. The pairs of
+//! the mappings being read wait on one stack and each mapping takes its own, exactly
+//! sized, when it ends (likewise the items of sequences), so a mapping costs one
+//! allocation whatever its length.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -29,13 +40,41 @@ pub(crate) const MAX_DEPTH: usize = 24;
 /// Most nodes accepted (the full parser's budget allows 20,000,000).
 pub(crate) const MAX_NODES: usize = 5_000_000;
 
-/// A scalar: its text (unescaped) and whether it was plain (unquoted).
+/// A scalar: its text (unescaped), whether it was plain (unquoted), and its type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Scalar<'a> {
     /// The text, without quotes, escapes resolved.
     pub text: Cow<'a, str>,
     /// Unquoted: the YAML core schema may give it a type (number, bool).
     pub plain: bool,
+    /// What the YAML core schema makes of it: [`classify`] of a plain scalar (the
+    /// reader keeps only those it classifies), [`Plain::Str`] for a quoted one.
+    pub class: Plain,
+}
+
+impl Scalar<'_> {
+    /// Read into a string field: quoted, or plain text that is a string or a short
+    /// decimal (read as written, as the full parser reads it into a `String`).
+    pub(crate) fn as_string(&self) -> Option<&str> {
+        match self.class {
+            Plain::Bool(_) if self.plain => None,
+            _ => Some(&self.text),
+        }
+    }
+
+    /// A string to any reader (quoted, or plain and neither a number nor a boolean):
+    /// what an untagged `serde` enum sees as a string.
+    pub(crate) fn as_untyped_string(&self) -> Option<&str> {
+        (!self.plain || self.class == Plain::Str).then_some(&self.text)
+    }
+
+    /// A plain `true` / `false`.
+    pub(crate) fn as_bool(&self) -> Option<bool> {
+        match self.class {
+            Plain::Bool(b) if self.plain => Some(b),
+            _ => None,
+        }
+    }
 }
 
 /// One `key: value` of a mapping, with the key's 1-based line.
@@ -43,7 +82,7 @@ pub(crate) struct Scalar<'a> {
 pub(crate) struct Pair<'a> {
     /// The key (always a string: other keys make the reader give up).
     pub key: Cow<'a, str>,
-    /// 1-based line of the key.
+    /// 1-based line of the key (0 in a flow mapping).
     pub line: usize,
     /// The value.
     pub value: Node<'a>,
@@ -74,6 +113,19 @@ pub(crate) enum Plain {
 /// Classify a plain scalar; `None` for those the reader does not interpret (nulls,
 /// other booleans, YAML 1.1 words, other numbers).
 pub(crate) fn classify(s: &str) -> Option<Plain> {
+    // Most scalars (names, ranges, hashes, URLs) start with a letter that begins no
+    // number, no special word (`.inf`, `nan`) and none of the words below: a string.
+    if let Some(first) = s.as_bytes().first()
+        && first.is_ascii_alphabetic()
+        && !b"tTfFnNyYoOiI".contains(first)
+    {
+        return Some(Plain::Str);
+    }
+    classify_all(s)
+}
+
+/// [`classify`] without its shortcut.
+fn classify_all(s: &str) -> Option<Plain> {
     match s {
         "true" => return Some(Plain::Bool(true)),
         "false" => return Some(Plain::Bool(false)),
@@ -88,8 +140,6 @@ pub(crate) fn classify(s: &str) -> Option<Plain> {
         b'+' | b'-' => b.get(1..).unwrap_or(&[]),
         _ => b,
     };
-    // Most scalars (names, ranges, hashes, URLs) start with a letter that begins no
-    // number and none of the words below: a string, without the checks.
     let unsigned = s.trim_start_matches(['+', '-']);
     let may_be_special = matches!(
         unsigned.as_bytes().first(),
@@ -144,16 +194,29 @@ pub(crate) fn classify(s: &str) -> Option<Plain> {
 }
 
 /// One meaningful line: 1-based number, indentation, text after it (no trailing blanks).
+#[derive(Clone, Copy)]
 struct Line<'a> {
     no: usize,
     indent: usize,
     body: &'a str,
 }
 
+/// The reader: a cursor over the lines and the stacks the collections wait on.
 struct Reader<'a> {
-    lines: Vec<Line<'a>>,
-    pos: usize,
+    text: &'a str,
+    /// Byte offset of the first line not read yet.
+    at: usize,
+    /// 1-based number of that line.
+    no: usize,
+    /// The next meaningful line (read ahead by one).
+    next: Option<Line<'a>>,
+    /// A document marker or directive was met: the text is outside the subset.
+    marker: bool,
     nodes: usize,
+    /// Pairs of the mappings being read.
+    pairs: Vec<Pair<'a>>,
+    /// Items of the sequences being read.
+    items: Vec<Node<'a>>,
 }
 
 /// Read `text` if it is within the subset; `None` otherwise.
@@ -161,45 +224,38 @@ pub(crate) fn parse(text: &str) -> Option<Node<'_>> {
     if !chars_ok(text) {
         return None;
     }
-    let mut lines = Vec::with_capacity(text.len() / 24);
-    for (i, raw) in text.split('\n').enumerate() {
-        // a document marker or directive line
-        if raw.starts_with("---") || raw.starts_with("...") || raw.starts_with('%') {
-            return None;
-        }
-        let body = raw.trim_start_matches(' ');
-        let body = body.trim_end_matches(' ');
-        if body.is_empty() || body.starts_with('#') {
-            continue;
-        }
-        let indent = raw.len() - raw.trim_start_matches(' ').len();
-        lines.push(Line {
-            no: i + 1,
-            indent,
-            body,
-        });
-    }
     let mut r = Reader {
-        lines,
-        pos: 0,
+        text,
+        at: 0,
+        no: 1,
+        next: None,
+        marker: false,
         nodes: 0,
+        pairs: Vec::new(),
+        items: Vec::new(),
     };
-    let first = r.lines.first()?;
+    r.advance();
+    let first = r.next?;
     if first.indent != 0 || first.body.starts_with('-') {
         return None;
     }
     let root = r.block_map(0, 0)?;
-    (r.pos == r.lines.len()).then_some(root)
+    (r.next.is_none() && !r.marker).then_some(root)
 }
 
 /// No tab, CR, BOM, control character or non-character anywhere (document markers and
-/// directives are refused line by line, by [`parse`]).
+/// directives are refused line by line, by [`Reader::advance`]).
 fn chars_ok(text: &str) -> bool {
     let b = text.as_bytes();
-    if b.iter().any(|&c| (c < 0x20 && c != b'\n') || c == 0x7f) {
+    // no early exit: the compiler turns the folds into a vector loop
+    let control = b.iter().fold(false, |acc, &c| {
+        acc | ((c < 0x20 && c != b'\n') | (c == 0x7f))
+    });
+    if control {
         return false;
     }
-    !(b.iter().any(|&c| c >= 0x80)
+    let non_ascii = b.iter().fold(0u8, |acc, &c| acc | c) >= 0x80;
+    !(non_ascii
         && text.chars().any(|c| {
             c.is_control()
                 || matches!(
@@ -215,48 +271,73 @@ impl<'a> Reader<'a> {
         (self.nodes <= MAX_NODES).then_some(())
     }
 
+    /// Read ahead to the next meaningful line (`None` at the end, or at a document
+    /// marker or directive, which also sets `marker`).
+    fn advance(&mut self) {
+        self.next = None;
+        let text = self.text;
+        while let Some(rest) = text.get(self.at..).filter(|r| !r.is_empty()) {
+            let len = rest.find('\n').unwrap_or(rest.len());
+            let raw = rest.get(..len).unwrap_or("");
+            let no = self.no;
+            self.at += len + 1;
+            self.no += 1;
+            if raw.starts_with("---") || raw.starts_with("...") || raw.starts_with('%') {
+                self.marker = true;
+                return;
+            }
+            let body = raw.trim_start_matches(' ');
+            let indent = raw.len() - body.len();
+            let body = body.trim_end_matches(' ');
+            if body.is_empty() || body.starts_with('#') {
+                continue;
+            }
+            self.next = Some(Line { no, indent, body });
+            return;
+        }
+    }
+
     /// A block mapping whose keys are at `indent`.
     fn block_map(&mut self, indent: usize, depth: usize) -> Option<Node<'a>> {
         if depth > MAX_DEPTH {
             return None;
         }
         self.count()?;
-        let mut pairs: Vec<Pair<'a>> = Vec::new();
+        let start = self.pairs.len();
         let mut seen: Option<HashSet<Cow<'a, str>>> = None;
         // keys strictly increasing so far (the tools write most mappings sorted)
         let mut sorted = true;
-        while let Some(line) = self.lines.get(self.pos) {
+        while let Some(line) = self.next {
             if line.indent < indent {
                 break;
             }
             if line.indent > indent || line.body.starts_with("- ") || line.body == "-" {
                 return None;
             }
-            let (no, body) = (line.no, line.body);
-            self.pos += 1;
-            let (key, rest) = key(body)?;
+            self.advance();
+            let (key, rest) = key(line.body)?;
             let value = if rest.is_empty() {
                 // a nested block (a null value is outside the subset)
-                let next = self.lines.get(self.pos)?;
+                let next = self.next?;
                 if next.indent <= indent {
                     return None;
                 }
-                let child = next.indent;
                 if next.body.starts_with("- ") {
-                    self.block_seq(child, depth + 1)?
+                    self.block_seq(next.indent, depth + 1)?
                 } else {
-                    self.block_map(child, depth + 1)?
+                    self.block_map(next.indent, depth + 1)?
                 }
             } else {
-                let v = inline_value(rest, depth + 1, &mut self.nodes)?;
+                let v = self.inline_value(rest, depth + 1)?;
                 // a deeper line after a scalar would continue it: outside the subset
-                if self.lines.get(self.pos).is_some_and(|n| n.indent > indent) {
+                if self.next.is_some_and(|n| n.indent > indent) {
                     return None;
                 }
                 v
             };
             // duplicate keys: none while the keys are strictly increasing; else a scan
             // for small maps, a set for large ones
+            let pairs = self.pairs.get(start..).unwrap_or(&[]);
             sorted = sorted && pairs.last().is_none_or(|p| p.key < key);
             if !sorted {
                 if pairs.len() < 16 {
@@ -271,13 +352,13 @@ impl<'a> Reader<'a> {
                     }
                 }
             }
-            pairs.push(Pair {
+            self.pairs.push(Pair {
                 key,
-                line: no,
+                line: line.no,
                 value,
             });
         }
-        Some(Node::Map(pairs))
+        Some(Node::Map(self.pairs.drain(start..).collect()))
     }
 
     /// A block sequence of scalars whose `- ` is at `indent`.
@@ -286,8 +367,8 @@ impl<'a> Reader<'a> {
             return None;
         }
         self.count()?;
-        let mut items = Vec::new();
-        while let Some(line) = self.lines.get(self.pos) {
+        let start = self.items.len();
+        while let Some(line) = self.next {
             if line.indent < indent {
                 break;
             }
@@ -295,35 +376,114 @@ impl<'a> Reader<'a> {
                 return None;
             }
             let item = line.body.strip_prefix("- ")?.trim_start_matches(' ');
-            self.pos += 1;
+            self.advance();
             let v = match item.as_bytes().first() {
-                Some(b'{' | b'[') => inline_value(item, depth + 1, &mut self.nodes)?,
+                Some(b'{' | b'[') => self.inline_value(item, depth + 1)?,
                 _ => {
                     self.count()?;
                     Node::Scalar(block_scalar(item)?)
                 }
             };
-            if self.lines.get(self.pos).is_some_and(|n| n.indent > indent) {
+            if self.next.is_some_and(|n| n.indent > indent) {
                 return None;
             }
-            items.push(v);
+            self.items.push(v);
         }
-        Some(Node::Seq(items))
+        Some(Node::Seq(self.items.drain(start..).collect()))
+    }
+
+    /// The value after `key: ` on the same line.
+    fn inline_value(&mut self, s: &'a str, depth: usize) -> Option<Node<'a>> {
+        self.count()?;
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match s.as_bytes().first()? {
+            b'{' => self.flow_map(s),
+            b'[' => self.flow_seq(s),
+            _ => Some(Node::Scalar(block_scalar(s)?)),
+        }
+    }
+
+    /// A one-line flow mapping of scalars `{a: b, c: 'd'}` filling the rest of the line.
+    fn flow_map(&mut self, s: &'a str) -> Option<Node<'a>> {
+        let start = self.pairs.len();
+        let mut rest = s.strip_prefix('{')?.trim_start_matches(' ');
+        if let Some(r) = rest.strip_prefix('}') {
+            return r.is_empty().then_some(Node::Map(Vec::new()));
+        }
+        loop {
+            let (key, r) = flow_scalar(rest)?;
+            // quoted keys are strings; plain ones must read as strings
+            if key.class != Plain::Str {
+                return None;
+            }
+            let r = r.strip_prefix(": ")?.trim_start_matches(' ');
+            let (value, r) = flow_scalar(r)?;
+            self.nodes += 2;
+            let pairs = self.pairs.get(start..).unwrap_or(&[]);
+            if self.nodes > MAX_NODES || pairs.iter().any(|p| p.key == key.text) {
+                return None;
+            }
+            self.pairs.push(Pair {
+                key: key.text,
+                line: 0,
+                value: Node::Scalar(value),
+            });
+            let r = r.trim_start_matches(' ');
+            match r.strip_prefix(", ") {
+                Some(r) => rest = r.trim_start_matches(' '),
+                None if r.strip_prefix('}')?.is_empty() => break,
+                None => return None,
+            }
+        }
+        Some(Node::Map(self.pairs.drain(start..).collect()))
+    }
+
+    /// A one-line flow sequence of scalars `[a, 'b']` filling the rest of the line.
+    fn flow_seq(&mut self, s: &'a str) -> Option<Node<'a>> {
+        let start = self.items.len();
+        let mut rest = s.strip_prefix('[')?.trim_start_matches(' ');
+        if let Some(r) = rest.strip_prefix(']') {
+            return r.is_empty().then_some(Node::Seq(Vec::new()));
+        }
+        loop {
+            let (v, r) = flow_scalar(rest)?;
+            self.count()?;
+            self.items.push(Node::Scalar(v));
+            let r = r.trim_start_matches(' ');
+            match r.strip_prefix(", ") {
+                Some(r) => rest = r.trim_start_matches(' '),
+                None if r.strip_prefix(']')?.is_empty() => break,
+                None => return None,
+            }
+        }
+        Some(Node::Seq(self.items.drain(start..).collect()))
     }
 }
 
 /// Split `key: rest` / `key:` into the key and the (possibly empty) rest after `: `.
 fn key(body: &str) -> Option<(Cow<'_, str>, &str)> {
     let (k, after) = match body.as_bytes().first()? {
-        b'"' | b'\'' => {
-            let (s, rest) = quoted(body)?;
-            (s, rest)
-        }
+        b'"' | b'\'' => quoted(body)?,
         _ => {
-            let end = match body.find(": ") {
-                Some(i) => i,
-                None => body.strip_suffix(':').map(str::len)?,
-            };
+            // the first `: `, else a `:` ending the line
+            let b = body.as_bytes();
+            let mut end = None;
+            let mut i = 0;
+            while let Some(&c) = b.get(i) {
+                if c == b':' {
+                    match b.get(i + 1) {
+                        Some(b' ') | None => {
+                            end = Some(i);
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                i += 1;
+            }
+            let end = end?;
             let k = body.get(..end)?;
             if !plain_ok(k, false) || classify(k) != Some(Plain::Str) || k == "<<" {
                 return None;
@@ -343,32 +503,32 @@ fn key(body: &str) -> Option<(Cow<'_, str>, &str)> {
     Some((k, rest))
 }
 
-/// The value after `key: ` on the same line.
-fn inline_value<'a>(s: &'a str, depth: usize, nodes: &mut usize) -> Option<Node<'a>> {
-    *nodes += 1;
-    if *nodes > MAX_NODES || depth > MAX_DEPTH {
-        return None;
-    }
-    match s.as_bytes().first()? {
-        b'{' => flow_map(s, nodes),
-        b'[' => flow_seq(s, nodes),
-        _ => Some(Node::Scalar(block_scalar(s)?)),
-    }
-}
-
 /// A whole-line scalar in block context: quoted (nothing after it) or plain.
 fn block_scalar(s: &str) -> Option<Scalar<'_>> {
     match s.as_bytes().first()? {
         b'"' | b'\'' => {
             let (text, rest) = quoted(s)?;
-            rest.is_empty().then_some(Scalar { text, plain: false })
+            rest.is_empty().then_some(Scalar {
+                text,
+                plain: false,
+                class: Plain::Str,
+            })
         }
-        _ => (plain_ok(s, false) && classify(s).is_some()).then_some(Scalar {
-            text: Cow::Borrowed(s),
-            plain: true,
-        }),
+        _ => {
+            if !plain_ok(s, false) {
+                return None;
+            }
+            Some(Scalar {
+                text: Cow::Borrowed(s),
+                plain: true,
+                class: classify(s)?,
+            })
+        }
     }
 }
+
+/// Bytes that may not begin a plain scalar.
+const INDICATORS: &[u8] = b"-?:,[]{}#&*!|>'\"%@`";
 
 /// A plain scalar the reader accepts: no indicator first, no `: ` / ` #` inside, no
 /// `:` last; in flow context, none of `,[]{}`.
@@ -377,7 +537,7 @@ fn plain_ok(s: &str, flow: bool) -> bool {
     let Some(&first) = b.first() else {
         return false;
     };
-    if b"-?:,[]{}#&*!|>'\"%@`".contains(&first) || first == b' ' {
+    if INDICATORS.contains(&first) || first == b' ' {
         return false;
     }
     if s.ends_with(':') || s.ends_with(' ') {
@@ -443,99 +603,57 @@ fn quoted(s: &str) -> Option<(Cow<'_, str>, &str)> {
     None
 }
 
-/// A one-line flow collection `open item, item close` filling the rest of the line:
-/// `item` reads one item at the start of its argument and returns the rest after it.
-fn flow_items<'a>(
-    s: &'a str,
-    open: char,
-    close: char,
-    mut item: impl FnMut(&'a str) -> Option<&'a str>,
-) -> Option<()> {
-    let mut rest = s.strip_prefix(open)?.trim_start_matches(' ');
-    if let Some(r) = rest.strip_prefix(close) {
-        return r.is_empty().then_some(());
-    }
-    loop {
-        let r = item(rest)?.trim_start_matches(' ');
-        if let Some(r) = r.strip_prefix(", ") {
-            rest = r.trim_start_matches(' ');
-            continue;
-        }
-        return r.strip_prefix(close)?.is_empty().then_some(());
-    }
-}
-
-/// A one-line flow mapping of scalars `{a: b, c: 'd'}` filling the rest of the line.
-fn flow_map<'a>(s: &'a str, nodes: &mut usize) -> Option<Node<'a>> {
-    let mut pairs: Vec<Pair<'a>> = Vec::new();
-    flow_items(s, '{', '}', |rest| {
-        let (key, r) = flow_scalar(rest)?;
-        // quoted keys are strings; plain ones must read as strings
-        if key.plain && classify(&key.text) != Some(Plain::Str) {
-            return None;
-        }
-        let r = r.strip_prefix(": ")?.trim_start_matches(' ');
-        let (value, r) = flow_scalar(r)?;
-        *nodes += 2;
-        if *nodes > MAX_NODES || pairs.iter().any(|p| p.key == key.text) {
-            return None;
-        }
-        pairs.push(Pair {
-            key: key.text,
-            line: 0,
-            value: Node::Scalar(value),
-        });
-        Some(r)
-    })?;
-    Some(Node::Map(pairs))
-}
-
-/// A one-line flow sequence of scalars `[a, 'b']` filling the rest of the line.
-fn flow_seq<'a>(s: &'a str, nodes: &mut usize) -> Option<Node<'a>> {
-    let mut items = Vec::new();
-    flow_items(s, '[', ']', |rest| {
-        let (v, r) = flow_scalar(rest)?;
-        *nodes += 1;
-        if *nodes > MAX_NODES {
-            return None;
-        }
-        items.push(Node::Scalar(v));
-        Some(r)
-    })?;
-    Some(Node::Seq(items))
-}
-
 /// A scalar inside a flow collection and the rest after it.
 fn flow_scalar(s: &str) -> Option<(Scalar<'_>, &str)> {
-    match s.as_bytes().first()? {
-        b'"' | b'\'' => {
-            let (text, rest) = quoted(s)?;
-            Some((Scalar { text, plain: false }, rest))
-        }
-        _ => {
-            // a plain scalar ends at `,`, `}`, `]`, or a `:` followed by a space, one
-            // of those or the end
-            let b = s.as_bytes();
-            let end = (0..b.len())
-                .find(|&i| match b.get(i) {
-                    Some(b',' | b'}' | b']') => true,
-                    Some(b':') => matches!(b.get(i + 1), None | Some(b' ' | b',' | b'}' | b']')),
-                    _ => false,
-                })
-                .unwrap_or(s.len());
-            let text = s.get(..end)?.trim_end_matches(' ');
-            if !plain_ok(text, true) || classify(text).is_none() {
-                return None;
-            }
-            Some((
-                Scalar {
-                    text: Cow::Borrowed(text),
-                    plain: true,
-                },
-                s.get(end..)?,
-            ))
-        }
+    let b = s.as_bytes();
+    let first = *b.first()?;
+    if first == b'"' || first == b'\'' {
+        let (text, rest) = quoted(s)?;
+        let scalar = Scalar {
+            text,
+            plain: false,
+            class: Plain::Str,
+        };
+        return Some((scalar, rest));
     }
+    if INDICATORS.contains(&first) || first == b' ' {
+        return None;
+    }
+    // One pass: a plain scalar ends at `,`, `}`, `]`, or a `:` followed by a space, one
+    // of those or the end; within it, `[`, `{` or ` #` put it outside the subset (as
+    // `plain_ok` in flow context would say of the text).
+    let mut end = b.len();
+    let mut prev = 0u8;
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b',' | b'}' | b']' => {
+                end = i;
+                break;
+            }
+            b':' if matches!(b.get(i + 1), None | Some(b' ' | b',' | b'}' | b']')) => {
+                end = i;
+                break;
+            }
+            b'[' | b'{' => return None,
+            b'#' if prev == b' ' => return None,
+            _ => {}
+        }
+        prev = c;
+        i += 1;
+    }
+    let text = s.get(..end)?.trim_end_matches(' ');
+    // `a::}`: the first `:` is in the text, and may not end it
+    if text.ends_with(':') {
+        return None;
+    }
+    let class = classify(text)?;
+    let scalar = Scalar {
+        text: Cow::Borrowed(text),
+        plain: true,
+        class,
+    };
+    Some((scalar, s.get(end..)?))
 }
 
 #[cfg(test)]
@@ -619,6 +737,72 @@ mod tests {
                     assert_eq!(plain_ok(w, flow), searched(w, flow), "{w:?} {flow}");
                 }
             }
+        }
+    }
+
+    /// Every word of up to `n` characters of `alphabet`.
+    fn words(alphabet: &[&str], n: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..n {
+            last = last
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn classify_shortcut_agrees_with_the_whole_test() {
+        let alphabet = [
+            "a", "t", "T", "f", "n", "N", "y", "o", "O", "i", "I", "e", "x", "b", "0", "1", ".",
+            "-", "+", "_", "r", "u", "l", "s", "@",
+        ];
+        for w in words(&alphabet, 3) {
+            assert_eq!(classify(&w), classify_all(&w), "{w:?}");
+        }
+        for w in [
+            "true", "false", "null", "Null", "True", "yes", "Yes", "no", "on", "Off", "inf",
+            "Infinity", "nan", "NaN", "zebra", "xyz", "alpha", "bool",
+        ] {
+            assert_eq!(classify(w), classify_all(w), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn flow_scalar_reads_plain_scalars_as_the_end_search_and_checks_did() {
+        // the reading before the one-pass scan: find the end, then `plain_ok` in flow
+        // context and `classify` on the text
+        let reference = |s: &str| -> Option<(String, Plain, String)> {
+            let b = s.as_bytes();
+            let end = (0..b.len())
+                .find(|&i| match b[i] {
+                    b',' | b'}' | b']' => true,
+                    b':' => matches!(b.get(i + 1), None | Some(b' ' | b',' | b'}' | b']')),
+                    _ => false,
+                })
+                .unwrap_or(s.len());
+            let text = s[..end].trim_end_matches(' ');
+            if !plain_ok(text, true) {
+                return None;
+            }
+            let class = classify(text)?;
+            Some((text.to_string(), class, s[end..].to_string()))
+        };
+        let alphabet = [
+            ":", " ", "#", ",", "[", "]", "}", "{", "a", "-", "1", "/", "t",
+        ];
+        for w in words(&alphabet, 5) {
+            if w.starts_with(['\'', '"']) {
+                continue;
+            }
+            let got = flow_scalar(&w).map(|(s, r)| {
+                assert!(s.plain);
+                (s.text.to_string(), s.class, r.to_string())
+            });
+            assert_eq!(got, reference(&w), "{w:?}");
         }
     }
 

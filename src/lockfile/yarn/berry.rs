@@ -5,10 +5,12 @@ use super::manifest::read_manifest;
 use crate::lockfile::graph::Root;
 use crate::lockfile::yaml::node::{map, string};
 use crate::lockfile::yaml::subset::Node;
-use crate::lockfile::yaml::{FromNode, SpannedMap};
+use crate::lockfile::yaml::{FromNode, LinedMap};
 use crate::lockfile::{Context, Hash, Lockfile, ParseError, Source};
+use foldhash::{HashMap, HashMapExt};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 /// Newest berry `__metadata.version` lockgate knows.
@@ -18,15 +20,15 @@ const BERRY_OLDEST: u32 = 4;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub(super) struct BerryEntry {
-    version: Option<String>,
-    resolution: Option<String>,
-    checksum: Option<String>,
+pub(super) struct BerryEntry<'a> {
+    version: Option<Cow<'a, str>>,
+    resolution: Option<Cow<'a, str>>,
+    checksum: Option<Cow<'a, str>>,
     #[serde(rename = "cacheKey")]
-    cache_key: Option<String>,
-    dependencies: BTreeMap<String, String>,
+    cache_key: Option<Cow<'a, str>>,
+    dependencies: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
     #[serde(rename = "dependenciesMeta")]
-    dependencies_meta: BTreeMap<String, DepMeta>,
+    dependencies_meta: BTreeMap<Cow<'a, str>, DepMeta>,
 }
 
 #[derive(Deserialize, Default)]
@@ -35,11 +37,12 @@ pub(super) struct DepMeta {
     optional: Option<bool>,
 }
 
-// The same structs read from the fast YAML reader's tree (see `crate::lockfile::yaml`), field by
-// field as `serde` reads them above; `None` sends the file to the full parser.
+// The same structs read from the fast YAML reader's tree (see `crate::lockfile::yaml`),
+// field by field as `serde` reads them above; `None` sends the file to the full parser.
+// Their strings borrow from the text.
 
-impl FromNode for BerryEntry {
-    fn from_node(node: &Node<'_>) -> Option<Self> {
+impl<'a> FromNode<'a> for BerryEntry<'a> {
+    fn from_node(node: &Node<'a>) -> Option<Self> {
         let mut e = BerryEntry::default();
         for p in map(node)? {
             let v = &p.value;
@@ -57,8 +60,8 @@ impl FromNode for BerryEntry {
     }
 }
 
-impl FromNode for DepMeta {
-    fn from_node(node: &Node<'_>) -> Option<Self> {
+impl<'a> FromNode<'a> for DepMeta {
+    fn from_node(node: &Node<'a>) -> Option<Self> {
         let mut m = DepMeta::default();
         for p in map(node)? {
             if p.key == "optional" {
@@ -90,16 +93,25 @@ pub(super) fn percent_decode(s: &str) -> String {
 }
 
 /// encodeURIComponent, as Yarn writes `::locator=` bindings.
+#[cfg(test)]
 pub(super) fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
+    percent_encode_into(s, &mut out);
+    out
+}
+
+/// encodeURIComponent (`percent_encode`), appended to `out`.
+fn percent_encode_into(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
-    out
 }
 
 pub(super) enum BerryKind {
@@ -215,7 +227,7 @@ pub(super) fn berry_kind(resolution: &str) -> Result<BerryKind, String> {
 }
 
 pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
-    let doc: SpannedMap<BerryEntry> = crate::lockfile::yaml::read(ctx, text)?;
+    let doc: LinedMap<'_, BerryEntry<'_>> = crate::lockfile::yaml::read(ctx, text)?;
     let Some((_, meta_line, meta)) = doc.0.iter().find(|(k, _, _)| k == "__metadata") else {
         return Err(ctx.error(Some(1), "no `__metadata`: not a Yarn berry lockfile"));
     };
@@ -241,20 +253,20 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
             format!("Yarn lockfile version {version} is older than lockgate knows ({BERRY_OLDEST}-{BERRY_NEWEST})"),
         ));
     }
-    let cache_key = meta.cache_key.clone().unwrap_or_default();
+    let cache_key = meta.cache_key.as_deref().unwrap_or_default();
 
     let mut b = Builder::new(ctx);
+    let entries: Vec<&(Cow<'_, str>, usize, BerryEntry<'_>)> =
+        doc.0.iter().filter(|(k, _, _)| k != "__metadata").collect();
     // descriptor -> entry position; entry position -> record or workspace root
-    let mut by_descriptor: HashMap<&str, usize> = HashMap::new();
-    let mut by_unbound: HashMap<&str, Option<usize>> = HashMap::new();
+    let mut by_descriptor: HashMap<&str, usize> = HashMap::with_capacity(entries.len() * 2);
+    let mut by_unbound: HashMap<&str, Option<usize>> = HashMap::with_capacity(entries.len() * 2);
     enum Node {
         Rec(usize),
         Ws,
     }
-    let mut nodes: Vec<Node> = Vec::new();
+    let mut nodes: Vec<Node> = Vec::with_capacity(entries.len());
     let mut workspaces: Vec<(String, String, usize)> = Vec::new(); // (name, path, entry pos)
-    let entries: Vec<&(String, usize, BerryEntry)> =
-        doc.0.iter().filter(|(k, _, _)| k != "__metadata").collect();
     for (pos, (key, line, e)) in entries.iter().enumerate() {
         let line = *line;
         let resolution = e
@@ -269,17 +281,22 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
                 workspaces.push((name.to_string(), path, pos));
             }
             BerryKind::Package { name, source } => {
-                let version = e.version.clone().filter(|v| !v.is_empty()).ok_or_else(|| {
-                    ctx.error(Some(line), format!("entry `{key}` has no version"))
-                })?;
+                let version = e
+                    .version
+                    .as_deref()
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| {
+                        ctx.error(Some(line), format!("entry `{key}` has no version"))
+                    })?;
                 let mut hashes = Vec::new();
                 if let Some(c) = &e.checksum {
                     hashes.push(
-                        berry_checksum(c, &cache_key)
+                        berry_checksum(c, cache_key)
                             .map_err(|m| ctx.error(Some(line), format!("entry `{key}`: {m}")))?,
                     );
                 }
-                nodes.push(Node::Rec(b.add(name, version, source, hashes, line)));
+                let rec = b.add(name, version.to_string(), source, hashes, line);
+                nodes.push(Node::Rec(rec));
             }
         }
         for d in key.split(", ") {
@@ -301,28 +318,39 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
         }
     }
 
-    let lookup = |dep: &str, range: &str, parent_resolution: &str| -> Option<usize> {
-        let d = format!("{dep}@{range}");
-        if let Some(&p) = by_descriptor.get(d.as_str()) {
+    // `dep@range`, else `dep@range::locator=<parent>`, else the only `dep@range::…`;
+    // `protocol` is put before `range` (Yarn's default one, or none). `buf` is scratch.
+    let lookup = |dep: &str,
+                  protocol: &str,
+                  range: &str,
+                  parent_resolution: &str,
+                  buf: &mut String|
+     -> Option<usize> {
+        buf.clear();
+        buf.extend([dep, "@", protocol, range]);
+        if let Some(&p) = by_descriptor.get(buf.as_str()) {
             return Some(p);
         }
-        let bound = format!("{d}::locator={}", percent_encode(parent_resolution));
-        if let Some(&p) = by_descriptor.get(bound.as_str()) {
+        let plain = buf.len();
+        buf.push_str("::locator=");
+        percent_encode_into(parent_resolution, buf);
+        if let Some(&p) = by_descriptor.get(buf.as_str()) {
             return Some(p);
         }
-        by_unbound.get(d.as_str()).copied().flatten()
+        buf.truncate(plain);
+        by_unbound.get(buf.as_str()).copied().flatten()
     };
     // The root manifest's `resolutions` rewrite descriptors before they are resolved.
     let overrides = read_manifest(ctx, ctx.dir(), ".")?
         .map(|m| parse_overrides(&m.resolutions))
         .unwrap_or_default();
     // A dependency as Yarn resolves it: `resolutions` first, then the range as
-    // written, then with Yarn's default protocol (Yarn 2 and 3 write `left-pad: ^1.3.0`
-    // for the entry `left-pad@npm:^1.3.0`).
+    // written, then with Yarn's default protocol: Yarn 2 and 3 write `left-pad: ^1.3.0`
+    // for the entry `left-pad@npm:^1.3.0`.
     // `catalog:` ranges (Yarn 4.10+) name a range in `.yarnrc.yml`'s `catalog` /
     // `catalogs.<name>`; without that file, the only entry of that name, if there is one.
     let catalogs = read_catalogs(ctx.dir());
-    let mut only_entry: HashMap<&str, Option<usize>> = HashMap::new();
+    let mut only_entry: HashMap<&str, Option<usize>> = HashMap::with_capacity(entries.len());
     for (d, &pos) in &by_descriptor {
         if let Some((name, _)) = split_descriptor(d) {
             only_entry
@@ -335,23 +363,25 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
                 .or_insert(Some(pos));
         }
     }
-    let resolve = |dep: &str, range: &str, parent_key: &str, parent_resolution: &str| {
+    let resolve = |dep: &str, range: &str, parent_key: &str, parent_res: &str, buf: &mut String| {
         let range = apply_overrides(&overrides, dep, range, parent_key).unwrap_or(range);
+        let with_default = |r: &str, buf: &mut String| {
+            needs_default_protocol(r)
+                .then(|| lookup(dep, "npm:", r, parent_res, buf))
+                .flatten()
+        };
         if let Some(catalog) = range.strip_prefix("catalog:") {
             return match catalogs.range(catalog, dep) {
-                Some(r) => lookup(dep, r, parent_resolution)
-                    .or_else(|| lookup(dep, &with_default_protocol(r)?, parent_resolution)),
+                Some(r) => lookup(dep, "", r, parent_res, buf).or_else(|| with_default(r, buf)),
                 None => only_entry.get(dep).copied().flatten(),
             };
         }
-        lookup(dep, range, parent_resolution).or_else(|| {
-            let normalized = with_default_protocol(range)?;
-            lookup(dep, &normalized, parent_resolution)
-        })
+        lookup(dep, "", range, parent_res, buf).or_else(|| with_default(range, buf))
     };
     // Every dependency names an entry of the lockfile, or the file is refused.
-    let entry_of = |dep: &str, range: &str, key: &str, res: &str, line: usize| {
-        resolve(dep, range, key, res).ok_or_else(|| {
+    let mut buf = String::new();
+    let mut entry_of = |dep: &str, range: &str, key: &str, res: &str, line: usize| {
+        resolve(dep, range, key, res, &mut buf).ok_or_else(|| {
             ctx.error(
                 Some(line),
                 format!("dependency `{dep}@{range}` has no entry in yarn.lock"),
@@ -387,7 +417,7 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
                 .unwrap_or(false);
             if optional {
                 root.optional_deps.push(*r);
-            } else if dev.contains(dep.as_str()) {
+            } else if dev.contains(dep.as_ref()) {
                 root.dev_deps.push(*r);
             } else {
                 root.deps.push(*r);
@@ -444,9 +474,15 @@ pub(super) fn read_catalogs(dir: &Path) -> Catalogs {
 /// The range with Yarn's default protocol (`npm:`) when it has none, as Yarn's
 /// `normalizeDependency` does for a semver range or a tag; `None` when it has one.
 pub(super) fn with_default_protocol(range: &str) -> Option<String> {
+    needs_default_protocol(range).then(|| format!("npm:{range}"))
+}
+
+/// Whether Yarn gives `range` its default protocol: a semver range or a tag (no
+/// protocol, not a path).
+fn needs_default_protocol(range: &str) -> bool {
     let has_protocol = range.contains(':');
     let path_like = range.contains('/') || range.starts_with('.');
-    (!has_protocol && !path_like && !range.is_empty()).then(|| format!("npm:{range}"))
+    !has_protocol && !path_like && !range.is_empty()
 }
 
 /// One `resolutions` entry: `[from/]name[@range]` and the range it sets. Yarn berry
@@ -540,9 +576,9 @@ pub(super) fn apply_overrides<'o>(
 /// A berry checksum: `<cacheKey>/<128 hex>` or bare hex (older lockfiles; the
 /// lockfile's `cacheKey` is prefixed).
 pub(super) fn berry_checksum(c: &str, cache_key: &str) -> Result<Hash, String> {
-    let (prefix, hex) = match c.split_once('/') {
-        Some((p, h)) => (p.to_string(), h),
-        None => (cache_key.to_string(), c),
+    let (prefix, hex, whole) = match c.split_once('/') {
+        Some((p, h)) => (p, h, true),
+        None => (cache_key, c, false),
     };
     if hex.len() != 128
         || !hex.bytes().all(|b| b.is_ascii_hexdigit())
@@ -552,9 +588,12 @@ pub(super) fn berry_checksum(c: &str, cache_key: &str) -> Result<Hash, String> {
             "checksum `{c}` is not `<cacheKey>/<128 hex digits>`"
         ));
     }
-    Ok(Hash::yarn_berry(&if prefix.is_empty() {
-        hex.to_string()
+    Ok(if prefix.is_empty() {
+        Hash::yarn_berry(hex)
+    } else if whole {
+        // `<prefix>/<hex>` as written
+        Hash::yarn_berry(c)
     } else {
-        format!("{prefix}/{hex}")
-    }))
+        Hash::yarn_berry(&format!("{prefix}/{hex}"))
+    })
 }

@@ -3,7 +3,8 @@
 
 use crate::lockfile::graph::{self, Root};
 use crate::lockfile::{Context, Ecosystem, Hash, Lockfile, Package, Source};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
+use std::collections::hash_map;
 
 /// Accumulates records, merging equal (name, version, source).
 pub(super) struct Builder<'c> {
@@ -31,13 +32,12 @@ impl<'c> Builder<'c> {
         hashes: Vec<Hash>,
         line: usize,
     ) -> usize {
-        let key = (name, version, source);
-        let i = match self.ids.get(&key) {
-            Some(&i) => i,
-            None => {
+        let i = match self.ids.entry((name, version, source)) {
+            hash_map::Entry::Occupied(o) => *o.get(),
+            hash_map::Entry::Vacant(v) => {
                 let i = self.records.len();
-                let (name, version, source) = key.clone();
-                self.ids.insert(key, i);
+                let (name, version, source) = v.key().clone();
+                v.insert(i);
                 self.records.push(Package::new(
                     Ecosystem::Npm,
                     name,
