@@ -50,9 +50,9 @@
 
 use super::json_stream::{FileSource, LineReader, Lines, TextLines};
 use super::npm_tree::{
-    Dep, DepKind, DepMaps, JsonObject, Node, NodeKind, ObjectSeed, OrderedMap, Seed, Spec, Str,
-    Tree, deserialize_by_fields, first_time, is_git, json_error, parse_hashes, read_manifest,
-    source_of, tarball_version,
+    Dep, DepKind, DepMaps, InstallTree, JsonObject, Node, NodeKind, ObjectSeed, OrderedMap,
+    Resolution, Seed, Spec, Str, deserialize_by_fields, first_time, is_git, json_error,
+    parse_hashes, read_manifest, source_of, tarball_version,
 };
 use super::{Context, Hash, Lockfile, ParseError, Source};
 use serde::Deserialize;
@@ -155,7 +155,7 @@ fn read<'de, R: serde_json::de::Read<'de>>(
             "package-lock"
         }
     );
-    let mut tree = Tree::default();
+    let mut tree;
     if top.packages {
         // npm 7 and later install from `packages` whenever it is there, whatever
         // `lockfileVersion` says (arborist's Shrinkwrap.load reads `dependencies`
@@ -171,6 +171,7 @@ fn read<'de, R: serde_json::de::Read<'de>>(
         let deps = top
             .dependencies
             .ok_or_else(|| ctx.error(Some(1), "lockfileVersion 1 without `dependencies`"))?;
+        tree = InstallTree::new(Resolution::NodeModules);
         tree.root_name = top.name.map(|n| n.0.into_owned());
         add_v1(ctx, &mut tree, "", deps.0)?;
         tree.v1_manifest = read_manifest(ctx.dir());
@@ -198,9 +199,9 @@ struct Top<'a> {
 
 /// The top level, read by a hand-written visitor so that the version is checked as
 /// soon as it is read.
-struct TopSeed<'r, 'c, 'x, 'a>(&'r mut PackagesReader<'c, 'x, 'a>);
+struct TopSeed<'r, 'c, 'x>(&'r mut PackagesReader<'c, 'x>);
 
-impl<'de> ObjectSeed<'de> for TopSeed<'_, '_, '_, 'de> {
+impl<'de> ObjectSeed<'de> for TopSeed<'_, '_, '_> {
     type Value = Top<'de>;
     const EXPECTING: &'static str = "an npm lockfile (a JSON object)";
     fn visit<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
@@ -229,14 +230,14 @@ impl<'de> ObjectSeed<'de> for TopSeed<'_, '_, '_, 'de> {
     }
 }
 
-impl<'de> ObjectSeed<'de> for &mut PackagesReader<'_, '_, 'de> {
+impl<'de> ObjectSeed<'de> for &mut PackagesReader<'_, '_> {
     type Value = ();
     const EXPECTING: &'static str = "an object";
     fn visit<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<Str<'de>>()? {
             let line = self.lines.of(&key.0);
             let entry: Entry<'de> = map.next_value()?;
-            self.entry(key.0, entry, line);
+            self.entry(&key.0, entry, line);
         }
         Ok(())
     }
@@ -291,6 +292,27 @@ const ENTRY_FIELDS: [&str; 11] = [
 ];
 
 deserialize_by_fields!(Entry);
+
+impl Entry<'_> {
+    /// The entry with its strings owned (to outlive the input).
+    fn into_owned(self) -> Entry<'static> {
+        Entry {
+            name: self.name.map(Str::into_owned),
+            version: self.version.map(Str::into_owned),
+            resolved: self.resolved.map(Str::into_owned),
+            integrity: self.integrity.map(Str::into_owned),
+            link: self.link,
+            dev: self.dev,
+            optional: self.optional,
+            dev_optional: self.dev_optional,
+            has_install_script: self.has_install_script,
+            deps: self.deps.into_owned(),
+            peer_dependencies_meta: self.peer_dependencies_meta.into_owned(),
+            workspaces: self.workspaces,
+            seen: self.seen,
+        }
+    }
+}
 
 impl<'de> JsonObject<'de> for Entry<'de> {
     const EXPECTING: &'static str = "struct Entry";
@@ -463,13 +485,13 @@ fn glob_match(pattern: &str, path: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The top-level `packages` object, read entry by entry: each entry becomes a tree
-/// node as soon as serde has read it, so no map of every entry is held beside the
-/// tree (at 10^6 entries that map alone took about 300 MB). What it reports is what
-/// reading the whole map first reported: the same nodes in the same order, and the
-/// same error (the first in file order: a JSON error, then a count of entries that
-/// the text does not match, then the first entry that fails).
-struct PackagesReader<'c, 'x, 'a> {
+/// The top-level `packages` object, read entry by entry: each entry becomes a node of
+/// the compact install tree ([`InstallTree`]) as soon as serde has read it, so no map
+/// of every entry is held beside the tree. What it reports is what reading the whole
+/// map first reported: the same nodes in the same order, and the same error (the
+/// first in file order: a JSON error, then a count of entries that the text does not
+/// match, then the first entry that fails).
+pub(crate) struct PackagesReader<'c, 'x> {
     ctx: &'c Context<'x>,
     /// The line of the key read last.
     lines: Lines<'c>,
@@ -478,26 +500,24 @@ struct PackagesReader<'c, 'x, 'a> {
     /// A second `packages` object after a non-empty first one: npm reads the last,
     /// and the lines of the keys no longer match the entries.
     mismatch: bool,
-    tree: Tree<'a>,
-    seen: HashMap<Cow<'a, str>, usize>,
+    tree: InstallTree,
     /// Workspace globs of the root entry (`""`; the last one if repeated).
     globs: Vec<String>,
     /// Entries outside `node_modules/` (roots, workspace members, linked folders),
-    /// read once the root's globs are known: (entry index, node index, key, entry, line).
-    deferred: Vec<(usize, usize, Cow<'a, str>, Entry<'a>, usize)>,
+    /// read once the root's globs are known: (entry index, node, key, entry, line).
+    deferred: Vec<(usize, usize, String, Entry<'static>, usize)>,
     /// The first failing entry (index in file order) and its error.
     error: Option<(usize, ParseError)>,
 }
 
-impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
+impl<'c, 'x> PackagesReader<'c, 'x> {
     fn new(ctx: &'c Context<'x>, lines: Lines<'c>) -> Self {
         PackagesReader {
             ctx,
             lines,
             count: 0,
             mismatch: false,
-            tree: Tree::default(),
-            seen: HashMap::new(),
+            tree: InstallTree::new(Resolution::NodeModules),
             globs: Vec::new(),
             deferred: Vec::new(),
             error: None,
@@ -519,21 +539,25 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
     }
 
     /// One entry, in file order.
-    fn entry(&mut self, key: Cow<'a, str>, e: Entry<'a>, line: usize) {
+    fn entry(&mut self, key: &str, e: Entry<'_>, line: usize) {
         let i = self.count;
         self.count += 1;
         if self.mismatch || self.error.is_some() {
             // Only an earlier entry could fail before the one that did.
             return;
         }
-        if let Some(first) = self.seen.insert(key.clone(), line) {
-            let err = self.ctx.error(
-                Some(line),
-                format!("`packages` has the key `{key}` twice (first on line {first})"),
-            );
-            self.fail(i, err);
-            return;
-        }
+        let node = match self.tree.open(key, line) {
+            Ok(node) => node,
+            Err(first) => {
+                let first = self.tree.line(first);
+                let err = self.ctx.error(
+                    Some(line),
+                    format!("`packages` has the key `{key}` twice (first on line {first})"),
+                );
+                self.fail(i, err);
+                return;
+            }
+        };
         if key.is_empty() {
             // Workspace globs come from the root entry.
             self.globs = match &e.workspaces {
@@ -543,32 +567,23 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
             };
         }
         if key.starts_with("node_modules/") || key.contains("/node_modules/") {
-            if let Err(err) = self.add(key, e, line, false) {
+            if let Err(err) = add(self.ctx, &mut self.tree, node, (key, e, line), false) {
                 self.fail(i, err);
             }
         } else {
-            // A placeholder, replaced by `finish` (this keeps the file order).
-            let pos = self.tree.nodes.len();
-            let placeholder = NodeKind::Link(String::new());
-            (self.tree.nodes).push(Node::new(
-                Cow::Borrowed(""),
-                placeholder,
-                String::new(),
-                line,
-            ));
-            self.deferred.push((i, pos, key, e, line));
+            // Filled by `finish` (its node keeps the file order).
+            (self.deferred).push((i, node, key.to_string(), e.into_owned(), line));
         }
     }
 
     /// The tree, once every `packages` object is read; or the first error.
-    fn finish(mut self) -> Result<Tree<'a>, ParseError> {
+    fn finish(mut self) -> Result<InstallTree, ParseError> {
         let ctx = self.ctx;
         if self.mismatch {
             // npm reads the last `packages` object; lockgate refuses the file rather
             // than guess which one the lines should name.
             return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
         }
-        self.seen = HashMap::new();
         let globs = std::mem::take(&mut self.globs);
         let is_member = |key: &str| {
             let mut member = false;
@@ -583,19 +598,13 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
             }
             member
         };
-        for (i, pos, key, e, line) in std::mem::take(&mut self.deferred) {
+        for (i, node, key, e, line) in std::mem::take(&mut self.deferred) {
             if self.error.as_ref().is_some_and(|(k, _)| *k < i) {
                 break;
             }
             let member = is_member(&key);
-            match self.add(key, e, line, member) {
-                Ok(()) => {
-                    if let Some(node) = self.tree.nodes.pop()
-                        && let Some(slot) = self.tree.nodes.get_mut(pos)
-                    {
-                        *slot = node;
-                    }
-                }
+            match add(ctx, &mut self.tree, node, (&key, e, line), member) {
+                Ok(()) => {}
                 Err(err) => {
                     self.fail(i, err);
                     break;
@@ -607,98 +616,98 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
             None => Ok(self.tree),
         }
     }
+}
 
-    /// Turn entry `key` (on `line`; `member`: a workspace member) into a node.
-    fn add(
-        &mut self,
-        key: Cow<'a, str>,
-        e: Entry<'a>,
-        line: usize,
-        member: bool,
-    ) -> Result<(), ParseError> {
-        let ctx = self.ctx;
-        let tree = &mut self.tree;
-        let in_node_modules = key.starts_with("node_modules/") || key.contains("/node_modules/");
-        let optional_peers: Vec<Cow<'a, str>> = e
-            .peer_dependencies_meta
-            .0
-            .into_iter()
-            .filter(|(_, m)| m.optional)
-            .map(|(n, _)| n)
-            .collect();
-        let root = key.is_empty() || (!in_node_modules && member);
-        // Only roots install their devDependencies.
-        let kinds: &[DepKind] = match root {
-            true => &[
-                DepKind::Prod,
-                DepKind::Optional,
-                DepKind::Peer,
-                DepKind::Dev,
-            ],
-            false => &[DepKind::Prod, DepKind::Optional, DepKind::Peer],
+/// Make `node` of `tree` entry `key` (on `line`; `member`: a workspace member).
+fn add(
+    ctx: &Context<'_>,
+    tree: &mut InstallTree,
+    node: usize,
+    (key, e, line): (&str, Entry<'_>, usize),
+    member: bool,
+) -> Result<(), ParseError> {
+    let in_node_modules = key.starts_with("node_modules/") || key.contains("/node_modules/");
+    let optional_peers: Vec<Cow<'_, str>> = e
+        .peer_dependencies_meta
+        .0
+        .into_iter()
+        .filter(|(_, m)| m.optional)
+        .map(|(n, _)| n)
+        .collect();
+    let root = key.is_empty() || (!in_node_modules && member);
+    // Only roots install their devDependencies.
+    let kinds: &[DepKind] = match root {
+        true => &[
+            DepKind::Prod,
+            DepKind::Optional,
+            DepKind::Peer,
+            DepKind::Dev,
+        ],
+        false => &[DepKind::Prod, DepKind::Optional, DepKind::Peer],
+    };
+    let deps = e
+        .deps
+        .into_deps(kinds, |n| optional_peers.iter().any(|p| p == n));
+    let name = match &e.name {
+        Some(n) => n.0.to_string(),
+        None if key.is_empty() => String::new(),
+        None => name_from_key(&key).to_string(),
+    };
+    if e.link {
+        let target = e.resolved.as_ref().ok_or_else(|| {
+            ctx.error(Some(line), format!("`{key}` is a link without `resolved`"))
+        })?;
+        let kind = NodeKind::Link(target.0.trim_start_matches("file:").to_string());
+        let node_ = Node {
+            dev: e.dev,
+            optional: e.optional,
+            ..Node::new(Cow::Borrowed(""), kind, name, line)
         };
-        let deps = e
-            .deps
-            .into_deps(kinds, |n| optional_peers.iter().any(|p| p == n));
-        let name = match &e.name {
-            Some(n) => n.0.to_string(),
-            None if key.is_empty() => String::new(),
-            None => name_from_key(&key).to_string(),
-        };
-        if e.link {
-            let target = e.resolved.as_ref().ok_or_else(|| {
-                ctx.error(Some(line), format!("`{key}` is a link without `resolved`"))
-            })?;
-            let kind = NodeKind::Link(target.0.trim_start_matches("file:").to_string());
-            tree.nodes.push(Node {
-                dev: e.dev,
-                optional: e.optional,
-                ..Node::new(key, kind, name, line)
-            });
-            return Ok(());
-        }
-        if root {
-            if key.is_empty() {
-                tree.root_name = e.name.as_ref().map(|n| n.0.to_string());
-            }
-            let label = if name.is_empty() {
-                ctx.root_label()
-            } else {
-                name
-            };
-            let version = e.version.map(|v| v.0.into_owned()).unwrap_or_default();
-            let path = key.to_string();
-            tree.nodes
-                .push(Node::root(key, label, version, path, line, deps));
-            return Ok(());
-        }
-        if name.is_empty() {
-            return Err(ctx.error(Some(line), format!("`{key}`: no package name")));
-        }
-        let version = match &e.version {
-            Some(v) if !v.0.is_empty() => v.0.to_string(),
-            // A local folder whose package.json has no version (npm ls shows `name@`).
-            _ if !in_node_modules => String::new(),
-            _ => return Err(ctx.error(Some(line), format!("`{key}` ({name}) has no `version`"))),
-        };
-        let source = if !in_node_modules {
-            Source::Path(key.to_string())
-        } else {
-            let resolved = e.resolved.as_ref().map(|r| r.0.as_ref());
-            resolved_source(ctx, line, &key, resolved, &name, &version)?
-        };
-        let hashes = parse_hashes(ctx, line, &key, e.integrity.as_ref().map(|i| i.0.as_ref()))?;
-        let resolved = e.resolved.map(|r| r.0);
-        tree.nodes.push(Node {
-            hashes,
-            dev: e.dev || e.dev_optional,
-            optional: e.optional || e.dev_optional,
-            deps,
-            install_script: Some(e.has_install_script),
-            ..Node::package(key, name, version, source, resolved, line)
-        });
-        Ok(())
+        tree.fill(ctx, node, node_);
+        return Ok(());
     }
+    if root {
+        if key.is_empty() {
+            tree.root_name = e.name.as_ref().map(|n| n.0.to_string());
+        }
+        let label = if name.is_empty() {
+            ctx.root_label()
+        } else {
+            name
+        };
+        let version = e.version.map(|v| v.0.into_owned()).unwrap_or_default();
+        let path = key.to_string();
+        let root = Node::root(Cow::Borrowed(""), label, version, path, line, deps);
+        tree.fill(ctx, node, root);
+        return Ok(());
+    }
+    if name.is_empty() {
+        return Err(ctx.error(Some(line), format!("`{key}`: no package name")));
+    }
+    let version = match &e.version {
+        Some(v) if !v.0.is_empty() => v.0.to_string(),
+        // A local folder whose package.json has no version (npm ls shows `name@`).
+        _ if !in_node_modules => String::new(),
+        _ => return Err(ctx.error(Some(line), format!("`{key}` ({name}) has no `version`"))),
+    };
+    let source = if !in_node_modules {
+        Source::Path(key.to_string())
+    } else {
+        let resolved = e.resolved.as_ref().map(|r| r.0.as_ref());
+        resolved_source(ctx, line, &key, resolved, &name, &version)?
+    };
+    let hashes = parse_hashes(ctx, line, &key, e.integrity.as_ref().map(|i| i.0.as_ref()))?;
+    let resolved = e.resolved.map(|r| r.0);
+    let package = Node {
+        hashes,
+        dev: e.dev || e.dev_optional,
+        optional: e.optional || e.dev_optional,
+        deps,
+        install_script: Some(e.has_install_script),
+        ..Node::package(Cow::Borrowed(""), name, version, source, resolved, line)
+    };
+    tree.fill(ctx, node, package);
+    Ok(())
 }
 
 /// The source a `resolved` value names (absent: the default registry); one that
@@ -725,7 +734,7 @@ fn resolved_source(
 /// Flatten the version 1 tree into install-path keys, in document order.
 fn add_v1<'a>(
     ctx: &Context<'_>,
-    tree: &mut Tree<'a>,
+    tree: &mut InstallTree,
     parent: &str,
     deps: Vec<(Cow<'a, str>, usize, V1Entry<'a>)>,
 ) -> Result<(), ParseError> {
@@ -799,13 +808,16 @@ fn add_v1<'a>(
         });
         let node_key = Cow::Owned(key.clone());
         let resolved = e.resolved.map(|r| r.0);
-        tree.nodes.push(Node {
-            hashes,
-            dev: e.dev,
-            optional: e.optional,
-            deps: deps.collect(),
-            ..Node::package(node_key, name, version, source, resolved, line)
-        });
+        tree.push(
+            ctx,
+            Node {
+                hashes,
+                dev: e.dev,
+                optional: e.optional,
+                deps: deps.collect(),
+                ..Node::package(node_key, name, version, source, resolved, line)
+            },
+        );
         if let Some(deps) = e.dependencies {
             add_v1(ctx, tree, &key, deps.0)?;
         }
@@ -821,10 +833,9 @@ fn add_v1<'a>(
 /// generations of npm install different things.
 fn check_agreement<'a>(
     ctx: &Context<'_>,
-    tree: &Tree<'a>,
+    tree: &InstallTree,
     deps: Vec<(Cow<'a, str>, usize, V1Entry<'a>)>,
 ) -> Result<(), ParseError> {
-    let index = tree.index();
     type Level<'a> = (
         String,
         std::vec::IntoIter<(Cow<'a, str>, usize, V1Entry<'a>)>,
@@ -854,16 +865,15 @@ fn check_agreement<'a>(
                  the change",
             )
         };
-        let Some(&i) = index.get(key.as_str()) else {
+        let Some(i) = tree.find(&key) else {
             return Err(disagree("`packages` has no such entry".to_string()));
         };
-        let node = &tree.nodes[i];
         // The children of a linked folder (a workspace member) are under its target.
-        let child_parent = match &node.kind {
-            NodeKind::Link(target) => target.clone(),
-            _ => key.clone(),
+        let child_parent = match tree.link_target(i) {
+            Some(target) => target.to_string(),
+            None => key.clone(),
         };
-        if matches!(node.kind, NodeKind::Package) {
+        if let Some(node) = tree.package(i) {
             let spec = e.version.as_ref().map(|v| v.0.as_ref()).unwrap_or("");
             let (name, version) = match spec.strip_prefix("npm:") {
                 Some(alias) => match alias.get(1..).and_then(|s| s.find('@')) {
@@ -894,10 +904,11 @@ fn check_agreement<'a>(
                 .as_ref()
                 .map(|r| r.0.as_ref())
                 .or_else(|| (plain.is_none() && !spec.starts_with("npm:")).then_some(spec));
-            if v1_resolved != node.resolved.as_deref() {
+            let resolved = tree.resolved(i);
+            if v1_resolved != resolved {
                 return Err(disagree(format!(
                     "`resolved` is {} in `packages`, {} in `dependencies`",
-                    shown(node.resolved.as_deref()),
+                    shown(resolved),
                     shown(v1_resolved)
                 )));
             }
