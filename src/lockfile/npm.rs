@@ -48,7 +48,9 @@
 //! ranges that ask for it, and the `requires` of a `dependencies` tree that sits beside
 //! `packages`.
 
-use super::json_stream::{FileSource, LineReader, Lines, TextLines};
+use super::json_stream::{
+    BLOCK, Chunks, FileSource, LineReader, Lines, Parsed, TextLines, first_value,
+};
 use super::npm_tree::{
     Dep, DepKind, DepMaps, InstallTree, JsonObject, Node, NodeKind, ObjectSeed, OrderedMap,
     Resolution, Seed, Spec, Str, deserialize_by_fields, first_time, is_git, json_error,
@@ -60,7 +62,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess};
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::io::{BufReader, Read};
+use std::io::Read;
 
 /// The `npm` format: its file names, ecosystem, regenerate hint and parser.
 pub static FORMAT: super::Format =
@@ -96,13 +98,149 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
 /// bytes) without holding its text: what [`parse`] reads from the same bytes, or
 /// `None` when the file cannot be read so (then the caller reads it as text, which
 /// gives the exact error, or reads what the file has become).
+///
+/// The file is read in blocks ([`Chunks`]): the top-level object and the `packages`
+/// object are walked here, and each value in them is parsed in place by serde_json
+/// with the same types as [`parse`] uses. Anything that [`parse`] would refuse, and
+/// anything this walk is not sure of, is `None`.
 pub fn stream(ctx: &Context<'_>, file: &mut dyn Read, limit: u64) -> Option<Lockfile> {
-    let mut src = BufReader::with_capacity(1 << 16, FileSource::new(file, limit));
-    let newlines = Cell::new(0);
-    let reader = LineReader::new(&mut src, &newlines);
-    let lines = reader.lines();
-    let lock = read(ctx, serde_json::Deserializer::from_reader(reader), lines).ok()?;
-    (src.get_ref().bytes_read() <= limit).then_some(lock)
+    stream_in_blocks(ctx, file, limit, BLOCK)
+}
+
+/// [`stream`], reading `block` bytes at a time.
+fn stream_in_blocks(
+    ctx: &Context<'_>,
+    file: &mut dyn Read,
+    limit: u64,
+    block: usize,
+) -> Option<Lockfile> {
+    let mut src = Chunks::new(FileSource::new(file, limit), block);
+    let lock = read_chunks(ctx, &mut src)?;
+    (src.source().bytes_read() <= limit).then_some(lock)
+}
+
+/// [`stream`]'s walk of the document in `src`.
+fn read_chunks<R: Read>(ctx: &Context<'_>, src: &mut Chunks<R>) -> Option<Lockfile> {
+    // The lines of `packages` keys come from `src`, not from the reader's visitor.
+    let unused = Cell::new(0);
+    let mut packages = PackagesReader::new(ctx, Lines::Counted(&unused));
+    let mut top = Top::default();
+    // Each `dependencies` value (npm keeps the last), with the line it starts on.
+    let mut v1_texts: Vec<(String, usize)> = Vec::new();
+    if !src.eat(b'{') {
+        return None;
+    }
+    if !src.eat(b'}') {
+        loop {
+            src.peek()?;
+            let key = src.value(|b, eof| first_value::<String>(b, eof, 0))?;
+            if !src.eat(b':') {
+                return None;
+            }
+            src.peek()?;
+            match key.as_str() {
+                "packages" => {
+                    packages.start_object();
+                    read_packages_chunks(src, &mut packages)?;
+                    top.packages = true;
+                }
+                "lockfileVersion" => {
+                    let v = src.value(|b, eof| first_value::<serde_json::Value>(b, eof, 1))?;
+                    top.version = Some(check_version(&v).ok()?);
+                }
+                "name" => {
+                    let name = src.value(|b, eof| first_value::<Option<String>>(b, eof, 1))?;
+                    top.name = name.map(|n| Str(Cow::Owned(n)));
+                }
+                "dependencies" => {
+                    let line = src.line();
+                    let text = src.value(|b, eof| match first_value::<IgnoredAny>(b, eof, 1) {
+                        Parsed::Done(_, n) => match std::str::from_utf8(&b[..n]) {
+                            Ok(text) => Parsed::Done(text.to_string(), n),
+                            Err(_) => Parsed::Bad,
+                        },
+                        Parsed::More => Parsed::More,
+                        Parsed::Bad => Parsed::Bad,
+                    })?;
+                    v1_texts.push((text, line));
+                }
+                _ => {
+                    src.value(|b, eof| first_value::<IgnoredAny>(b, eof, 1))?;
+                }
+            }
+            if src.eat(b'}') {
+                break;
+            }
+            if !src.eat(b',') {
+                return None;
+            }
+        }
+    }
+    if !src.at_end() {
+        return None;
+    }
+    // Every `dependencies` tree is read as the text's reader reads it (an error in
+    // any is an error); the last one is kept.
+    for (text, line) in &v1_texts {
+        let lines = TextLines::starting_at(text, *line);
+        let mut de = serde_json::Deserializer::from_str(text);
+        let deps = Seed(V1Seed(Lines::Text(&lines)))
+            .deserialize(&mut de)
+            .ok()?;
+        if lines.lost() {
+            return None;
+        }
+        top.dependencies = Some(deps);
+    }
+    build(ctx, top, packages).ok()
+}
+
+/// The `packages` object at the next byte of `src`, entry by entry into `packages`.
+fn read_packages_chunks<R: Read>(
+    src: &mut Chunks<R>,
+    packages: &mut PackagesReader<'_, '_>,
+) -> Option<()> {
+    if !src.eat(b'{') {
+        return None;
+    }
+    if src.eat(b'}') {
+        return Some(());
+    }
+    loop {
+        src.peek()?;
+        let line = src.line();
+        src.value(|b, eof| {
+            let (key, mut at) = match first_value::<Str<'_>>(b, eof, 0) {
+                Parsed::Done(key, n) => (key, n),
+                Parsed::More => return Parsed::More,
+                Parsed::Bad => return Parsed::Bad,
+            };
+            at += b[at..]
+                .iter()
+                .position(|b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
+                .unwrap_or(b.len() - at);
+            match b.get(at) {
+                Some(b':') => at += 1,
+                Some(_) => return Parsed::Bad,
+                None if eof => return Parsed::Bad,
+                None => return Parsed::More,
+            }
+            match first_value::<Entry<'_>>(&b[at..], eof, 2) {
+                Parsed::Done(entry, n) => {
+                    packages.entry(&key.0, entry, line);
+                    Parsed::Done((), at + n)
+                }
+                Parsed::More => Parsed::More,
+                Parsed::Bad => Parsed::Bad,
+            }
+        })?;
+        if src.eat(b'}') {
+            return Some(());
+        }
+        if !src.eat(b',') {
+            return None;
+        }
+    }
 }
 
 /// Why [`read`] failed.
@@ -132,6 +270,15 @@ fn read<'de, R: serde_json::de::Read<'de>>(
         .and_then(|top| de.end().map(|()| top))
         .map_err(Failure::Json)?;
     drop(de);
+    build(ctx, top, packages)
+}
+
+/// The lockfile that the top level `top` and the `packages` read into `packages` make.
+fn build(
+    ctx: &Context<'_>,
+    top: Top<'_>,
+    packages: PackagesReader<'_, '_>,
+) -> Result<Lockfile, Failure> {
     let version = match top.version {
         Some(v) => v,
         // npm 3 and 4 wrote shrinkwraps without a version; npm reads a `dependencies`
@@ -1166,7 +1313,18 @@ mod tests {
             let text = std::fs::read_to_string(path).unwrap();
             let file = &mut std::fs::File::open(path).unwrap();
             let streamed = stream(&ctx, file, super::super::MAX_LOCKFILE_BYTES);
-            assert_eq!(streamed, parse(&ctx, &text).ok(), "{}", path.display());
+            let expected = parse(&ctx, &text).ok();
+            assert_eq!(streamed, expected, "{}", path.display());
+            // Read in small blocks, every value is cut somewhere: read again.
+            for block in [1, 7, 100, 4096] {
+                let streamed = streamed_in(text.as_bytes(), block, &ctx);
+                assert_eq!(
+                    streamed,
+                    expected,
+                    "{} in blocks of {block}",
+                    path.display()
+                );
+            }
             let file = &mut std::fs::File::open(path).unwrap();
             assert_eq!(stream(&ctx, file, 10), None, "{}", path.display());
         }
@@ -1192,6 +1350,147 @@ mod tests {
         let err = super::super::parse_file(&path, Path::new("package-lock.json")).unwrap_err();
         assert_eq!(err.line, Some(2), "{err}");
         assert!(err.message.contains("not valid UTF-8"), "{err}");
+    }
+
+    /// [`stream`] of `bytes`, read `block` bytes at a time.
+    fn streamed_in(bytes: &[u8], block: usize, ctx: &Context<'_>) -> Option<Lockfile> {
+        stream_in_blocks(
+            ctx,
+            &mut &bytes[..],
+            super::super::MAX_LOCKFILE_BYTES,
+            block,
+        )
+    }
+
+    /// Check that streaming `bytes` reads what [`parse`] reads from its text, or
+    /// gives up (`None`: the text is read then); true when it did not give up.
+    fn stream_agrees(bytes: &[u8], ctx: &Context<'_>) -> bool {
+        let text = super::super::decode_text(bytes).ok();
+        let expected = text.map(|t| parse(ctx, t));
+        let mut read = true;
+        for block in [1, 5, 64, BLOCK] {
+            match (streamed_in(bytes, block, ctx), &expected) {
+                (Some(lock), Some(Ok(want))) => assert!(
+                    &lock == want,
+                    "read otherwise in blocks of {block}: {:?}",
+                    String::from_utf8_lossy(bytes)
+                ),
+                (Some(_), _) => panic!(
+                    "streamed in blocks of {block}, refused as text: {:?}",
+                    String::from_utf8_lossy(bytes)
+                ),
+                (None, _) => read = false,
+            }
+        }
+        read
+    }
+
+    /// Hand-written (malformed and adversarial variants of a small lockfile): every
+    /// truncation, every byte left out, and JSON's structural characters put in at
+    /// every place are read by the stream exactly as from the text, or refused by
+    /// both (the stream gives up and the text's reader names the error).
+    #[test]
+    fn streaming_malformed_lockfiles_agrees_with_the_text() {
+        let sri = format!("sha512-{}", "YWFh".repeat(21) + "YQ==");
+        let base = format!(
+            "{{\n  \"name\": \"app\",\r\n  \"lockfileVersion\": 2,\n  \"packages\": {{\n    \"\": {{\"name\": \"app\", \"dependencies\": {{\"a\": \"1\"}}, \"devDependencies\": {{\"b\": \"2\"}}}},\n    \"node_modules/a\": {{\n      \"version\": \"1.0.0\",\n      \"resolved\": \"https://registry.npmjs.org/a/-/a-1.0.0.tgz\",\n      \"integrity\": \"{sri}\",\n      \"dependencies\": {{\"b\": \"^2\"}}, \"x\": [1, {{\"y\": null}}, true, -2.5e3]\n    }},\n    \"node_modules/b\": {{\"version\": \"2.0.0\", \"dev\": true}}\n  }},\n  \"dependencies\": {{\n    \"a\": {{\"version\": \"1.0.0\", \"resolved\": \"https://registry.npmjs.org/a/-/a-1.0.0.tgz\", \"integrity\": \"{sri}\", \"requires\": {{\"b\": \"^2\"}}}},\n    \"b\": {{\"version\": \"2.0.0\", \"dev\": true}}\n  }}\n}}\n"
+        );
+        let ctx = Context {
+            path: Path::new("/nonexistent/package-lock.json"),
+            display: Path::new("package-lock.json"),
+        };
+        assert!(parse(&ctx, &base).is_ok());
+        assert!(stream_agrees(base.as_bytes(), &ctx), "the stream reads it");
+        let bytes = base.as_bytes();
+        let mut variants: Vec<Vec<u8>> = Vec::new();
+        for at in 0..=bytes.len() {
+            variants.push(bytes[..at].to_vec());
+            if at < bytes.len() {
+                variants.push([&bytes[..at], &bytes[at + 1..]].concat());
+            }
+            for &b in b",:{}[]\"\\ \nx0" {
+                variants.push([&bytes[..at], &[b][..], &bytes[at..]].concat());
+            }
+        }
+        let (mut read, mut valid) = (0, 0);
+        for v in &variants {
+            let ok = std::str::from_utf8(v).is_ok_and(|t| parse(&ctx, t).is_ok());
+            valid += usize::from(ok);
+            read += usize::from(stream_agrees(v, &ctx) && ok);
+        }
+        // White space put in, for one: the stream reads what the text reads.
+        assert!(valid > 1000 && read == valid, "{read} of {valid} read");
+    }
+
+    /// Hand-written: nesting at serde_json's depth limit, keys with escapes, a BOM, a
+    /// key or a section twice: the stream reads these as the text is read, or gives up.
+    #[test]
+    fn streaming_edge_cases_agrees_with_the_text() {
+        let ctx = Context {
+            path: Path::new("/nonexistent/package-lock.json"),
+            display: Path::new("package-lock.json"),
+        };
+        let entry = r#""node_modules/a": {"version": "1.0.0"}"#;
+        let doc = |packages: &str, rest: &str| {
+            format!("{{\"lockfileVersion\": 3, \"packages\": {{{packages}}}{rest}}}")
+        };
+        let nest = |k: usize| format!("{}1{}", "[".repeat(k), "]".repeat(k));
+        let mut cases: Vec<(String, bool)> = vec![
+            (doc(entry, ""), true),
+            (format!("\u{feff}{}", doc(entry, "")), true),
+            (
+                doc(r#""node_modules/\u0061": {"version": "1.0.0"}"#, ""),
+                true,
+            ),
+            (doc(&format!("{entry},\n{entry}"), ""), false),
+            (doc(entry, r#", "packages": {}"#), false),
+            (doc("", &format!(r#", "packages": {{{entry}}}"#)), true),
+            (
+                doc(
+                    entry,
+                    r#", "lockfileVersion": 2, "name": "x", "name": null"#,
+                ),
+                true,
+            ),
+            (
+                doc(entry, r#", "dependencies": 5, "dependencies": {}"#),
+                false,
+            ),
+            (
+                doc(entry, r#", "dependencies": {"a": {"version": "1.0.0"}}"#),
+                true,
+            ),
+            (
+                doc(
+                    entry,
+                    r#", "dependencies": {"\u0061": {"version": "1.0.0"}}"#,
+                ),
+                true,
+            ),
+            (doc(entry, "") + " x", false),
+            (doc(entry, ", "), false),
+            (doc(entry, r#", "lockfileVersion": 3 4"#), false),
+        ];
+        for k in 120..=130 {
+            let deep = nest(k);
+            cases.push((
+                doc(
+                    &format!(r#"{entry}, "node_modules/b": {{"version": "1.0.0", "x": {deep}}}"#),
+                    "",
+                ),
+                true,
+            ));
+            cases.push((doc(&format!(r#""": {{"workspaces": {deep}}}"#), ""), true));
+            cases.push((doc(entry, &format!(r#", "x": {deep}"#)), true));
+            cases.push((doc(entry, &format!(r#", "lockfileVersion": {deep}"#)), true));
+        }
+        for (text, _) in &cases {
+            stream_agrees(text.as_bytes(), &ctx);
+        }
+        // The usual ones are read by the stream itself.
+        for (text, _) in cases.iter().filter(|(_, usual)| *usual).take(3) {
+            assert!(stream_agrees(text.as_bytes(), &ctx), "{text}");
+        }
     }
 
     /// A key with escapes (hand-written) is not borrowed from the text, so its line
