@@ -798,7 +798,7 @@ fn add(
     let name = match &e.name {
         Some(n) => n.0.to_string(),
         None if key.is_empty() => String::new(),
-        None => name_from_key(&key).to_string(),
+        None => name_from_key(key).to_string(),
     };
     if e.link {
         let target = e.resolved.as_ref().ok_or_else(|| {
@@ -841,9 +841,9 @@ fn add(
         Source::Path(key.to_string())
     } else {
         let resolved = e.resolved.as_ref().map(|r| r.0.as_ref());
-        resolved_source(ctx, line, &key, resolved, &name, &version)?
+        resolved_source(ctx, line, key, resolved, &name, &version)?
     };
-    let hashes = parse_hashes(ctx, line, &key, e.integrity.as_ref().map(|i| i.0.as_ref()))?;
+    let hashes = parse_hashes(ctx, line, key, e.integrity.as_ref().map(|i| i.0.as_ref()))?;
     let resolved = e.resolved.map(|r| r.0);
     let package = Node {
         hashes,

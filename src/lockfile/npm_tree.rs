@@ -1131,8 +1131,8 @@ impl InstallTree {
         }
         // Every hash and artifact of every install of the version, in node order
         // (package records are in node order).
-        for j in 0..count {
-            let e = first[j] as usize;
+        for (j, &e) in first.iter().enumerate() {
+            let e = e as usize;
             if e == j {
                 continue;
             }
