@@ -1285,6 +1285,35 @@ mod tests {
         }
     }
 
+    /// The malformed package-lock fixtures, padded to be streamed: each is refused
+    /// with the error its text gets (the stream gives up, the text names the line).
+    #[test]
+    fn padded_malformed_fixtures_are_refused_as_their_text_is() {
+        let root =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/npm/package-lock/malformed");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("package-lock.json");
+        let padding = " ".repeat(super::super::STREAM_FROM_BYTES as usize);
+        // (A few: a padded file takes a while in a debug build. Every fixture, not
+        // padded, is streamed in `streamed_files_read_as_their_text`.)
+        for name in ["truncated", "duplicate-key", "bad-hash", "version-4"] {
+            let fixture = root.join(name).join("package-lock.json");
+            let text = std::fs::read_to_string(&fixture).unwrap();
+            // Leading white space moves no line.
+            let expected = parse_str(&text).expect_err("malformed");
+            let padded = format!("{padding}{text}");
+            std::fs::write(&path, &padded).unwrap();
+            let err = super::super::parse_file(&path, Path::new("package-lock.json"))
+                .expect_err("malformed, streamed");
+            assert_eq!(
+                (err.line, &err.message),
+                (expected.line, &expected.message),
+                "{}",
+                fixture.display()
+            );
+        }
+    }
+
     /// Every package-lock fixture reads the same streamed from its file as parsed
     /// from its text, and a file that the stream cannot read falls back to the text
     /// (whose error names the line): bytes that are not UTF-8 in a field lockgate
