@@ -64,6 +64,13 @@ impl<'t> TextLines<'t> {
         }
     }
 
+    /// The lines of `text`, whose first byte is on line `first` of a document.
+    pub(crate) fn starting_at(text: &'t str, first: usize) -> Self {
+        let lines = TextLines::new(text);
+        lines.newlines.set(first.saturating_sub(1));
+        lines
+    }
+
     /// Whether the line of a key could not be found (the reader must then count).
     pub(crate) fn lost(&self) -> bool {
         self.lost.get()
@@ -86,6 +93,217 @@ impl<'t> TextLines<'t> {
         self.at.set(offset);
         self.newlines.get() + 1
     }
+}
+
+/// How much a [`Chunks`] reads at a time.
+pub(crate) const BLOCK: usize = 1 << 20;
+
+/// The deepest nesting serde_json reads (its recursion limit: an object or array
+/// opened at depth 128 is an error).
+const MAX_DEPTH: usize = 128;
+
+/// A JSON document read block by block, for a reader that walks its outer levels
+/// itself and hands each value inside them to serde_json's in-place parser
+/// ([`first_value`]): what serde_json's byte-at-a-time reader of a stream would read,
+/// at the speed of its parser of a text, holding one block (or the value being read,
+/// if larger) and never the whole text. Newlines are counted as the bytes are
+/// consumed, so [`Chunks::line`] is the line of the next byte.
+pub(crate) struct Chunks<R> {
+    src: R,
+    buf: Vec<u8>,
+    /// The first byte not yet consumed.
+    pos: usize,
+    /// The source has no more bytes.
+    eof: bool,
+    /// The source failed (an I/O error, a byte that is not UTF-8).
+    failed: bool,
+    /// Newlines consumed so far.
+    newlines: usize,
+    /// How much to read at a time ([`BLOCK`]; less in tests, to cut values).
+    block: usize,
+}
+
+/// What parsing a value at the start of a [`Chunks`] window gave.
+pub(crate) enum Parsed<T> {
+    /// The value and its length in bytes.
+    Done(T, usize),
+    /// The window ends inside the value: read more and parse again.
+    More,
+    /// Not what serde_json would read here (the reader of the text names the error).
+    Bad,
+}
+
+impl<R: Read> Chunks<R> {
+    /// Read `src`, `block` bytes at a time (at least one).
+    pub(crate) fn new(src: R, block: usize) -> Self {
+        Chunks {
+            src,
+            buf: Vec::new(),
+            pos: 0,
+            eof: false,
+            failed: false,
+            newlines: 0,
+            block: block.max(1),
+        }
+    }
+
+    /// The source.
+    pub(crate) fn source(&self) -> &R {
+        &self.src
+    }
+
+    /// The 1-based line of the next byte.
+    pub(crate) fn line(&self) -> usize {
+        self.newlines + 1
+    }
+
+    /// Read at least `more` bytes after the window (fewer at the end of the source);
+    /// false when the source failed.
+    fn read_more(&mut self, more: usize) -> bool {
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        self.buf.reserve(more);
+        match (&mut self.src).take(more as u64).read_to_end(&mut self.buf) {
+            Ok(n) if n < more => self.eof = true,
+            Ok(_) => {}
+            Err(_) => {
+                self.failed = true;
+                self.eof = true;
+            }
+        }
+        !self.failed
+    }
+
+    /// Consume `n` bytes of the window.
+    fn consume(&mut self, n: usize) {
+        let bytes = &self.buf[self.pos..self.pos + n];
+        self.newlines += bytes.iter().filter(|&&b| b == b'\n').count();
+        self.pos += n;
+    }
+
+    /// Skip white space; the next byte, not consumed (`None` at the end of the
+    /// source, or when it failed).
+    pub(crate) fn peek(&mut self) -> Option<u8> {
+        loop {
+            let rest = &self.buf[self.pos..];
+            let ws = |b: &u8| matches!(b, b' ' | b'\n' | b'\t' | b'\r');
+            match rest.iter().position(|b| !ws(b)) {
+                Some(k) => {
+                    self.consume(k);
+                    return Some(self.buf[self.pos]);
+                }
+                None => {
+                    self.consume(rest.len());
+                    if self.eof || !self.read_more(self.block) || self.pos == self.buf.len() {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Skip white space, then `b` if it comes next (true).
+    pub(crate) fn eat(&mut self, b: u8) -> bool {
+        let next = self.peek() == Some(b);
+        if next {
+            self.consume(1);
+        }
+        next
+    }
+
+    /// Nothing but white space is left, and the source did not fail.
+    pub(crate) fn at_end(&mut self) -> bool {
+        self.peek().is_none() && !self.failed
+    }
+
+    /// Read the value that starts at the next byte with `parse`, which is given the
+    /// window (and whether the source ends with it) and says how long the value is;
+    /// `None` when it is [`Parsed::Bad`].
+    pub(crate) fn value<U>(
+        &mut self,
+        mut parse: impl FnMut(&[u8], bool) -> Parsed<U>,
+    ) -> Option<U> {
+        loop {
+            match parse(&self.buf[self.pos..], self.eof) {
+                Parsed::Done(u, n) => {
+                    self.consume(n);
+                    return Some(u);
+                }
+                Parsed::More if !self.eof => {
+                    // Twice the window: a value larger than a block costs at most
+                    // twice its parse.
+                    let more = (self.buf.len() - self.pos).max(self.block);
+                    if !self.read_more(more) {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// The value of type `T` at the start of `bytes` (after white space), parsed in
+/// place by serde_json, and its length; `eof`: nothing follows `bytes`. `outer` is
+/// how deep the value lies in the document (1 for a value of the top-level object):
+/// a value that serde_json would refuse as too deep there is [`Parsed::Bad`], even if
+/// it is not too deep on its own.
+pub(crate) fn first_value<'s, T: serde::Deserialize<'s>>(
+    bytes: &'s [u8],
+    eof: bool,
+    outer: usize,
+) -> Parsed<T> {
+    let mut values = serde_json::Deserializer::from_slice(bytes).into_iter::<T>();
+    match values.next() {
+        Some(Ok(v)) => {
+            let n = values.byte_offset();
+            if n == bytes.len() && !eof {
+                // A number or a word may go on after the window.
+                Parsed::More
+            } else if too_deep(&bytes[..n], outer) {
+                Parsed::Bad
+            } else {
+                Parsed::Done(v, n)
+            }
+        }
+        // Only white space so far, or a value cut short.
+        None if !eof => Parsed::More,
+        Some(Err(e)) if e.is_eof() && !eof => Parsed::More,
+        _ => Parsed::Bad,
+    }
+}
+
+/// Whether the JSON value `bytes`, found `outer` levels deep, nests as deep as
+/// serde_json's recursion limit (it could only, with that many brackets).
+fn too_deep(bytes: &[u8], outer: usize) -> bool {
+    let opening = bytes.iter().filter(|&&b| b == b'{' || b == b'[').count();
+    if opening + outer < MAX_DEPTH {
+        return false;
+    }
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest + outer >= MAX_DEPTH
 }
 
 /// A [`Read`] over a [`BufRead`] that counts the newlines it hands out.
@@ -138,6 +356,8 @@ pub(crate) struct FileSource<R> {
     pending: Vec<u8>,
     /// Nothing read yet (the byte order mark is still to be looked for).
     start: bool,
+    /// The first bytes, read to look for the byte order mark, not yet handed out.
+    head: Vec<u8>,
 }
 
 impl<R: Read> FileSource<R> {
@@ -148,6 +368,7 @@ impl<R: Read> FileSource<R> {
             read: 0,
             pending: Vec::new(),
             start: true,
+            head: Vec::new(),
         }
     }
 
@@ -163,16 +384,35 @@ fn not_utf8() -> io::Error {
 
 impl<R: Read> Read for FileSource<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let mut n = self.inner.read(out)?;
-        self.read += n as u64;
-        if self.start && n > 0 {
+        if self.start {
+            // The first three bytes, however the source hands them out: a byte
+            // order mark is left out.
             self.start = false;
-            // A file cut within its first three bytes is not a lockfile: the parse fails.
-            if out[..n].starts_with(b"\xEF\xBB\xBF") {
-                out.copy_within(3..n, 0);
-                n -= 3;
+            let mut head = [0u8; 3];
+            let mut got = 0;
+            while got < head.len() {
+                match self.inner.read(&mut head[got..]) {
+                    Ok(0) => break,
+                    Ok(k) => got += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            self.read += got as u64;
+            if head[..got] != *b"\xEF\xBB\xBF" {
+                self.head = head[..got].to_vec();
             }
         }
+        let n = if self.head.is_empty() {
+            let n = self.inner.read(out)?;
+            self.read += n as u64;
+            n
+        } else {
+            let n = self.head.len().min(out.len());
+            out[..n].copy_from_slice(&self.head[..n]);
+            self.head.drain(..n);
+            n
+        };
         if n == 0 {
             return match self.pending.is_empty() {
                 true => Ok(0),
@@ -255,7 +495,7 @@ mod tests {
     #[test]
     fn the_source_skips_a_bom_checks_utf8_across_reads_and_stops_past_the_limit() {
         let text = "\u{feff}{\"é\": \"日本\"}".as_bytes();
-        for chunk in [4, 5, 6, 7, 64] {
+        for chunk in [1, 2, 3, 4, 5, 6, 7, 64] {
             let (got, _) = through_source(text, 100, chunk);
             assert_eq!(got.unwrap(), "{\"é\": \"日本\"}".as_bytes(), "{chunk}");
         }

@@ -48,11 +48,13 @@
 //! ranges that ask for it, and the `requires` of a `dependencies` tree that sits beside
 //! `packages`.
 
-use super::json_stream::{FileSource, LineReader, Lines, TextLines};
+use super::json_stream::{
+    BLOCK, Chunks, FileSource, LineReader, Lines, Parsed, TextLines, first_value,
+};
 use super::npm_tree::{
-    Dep, DepKind, DepMaps, JsonObject, Node, NodeKind, ObjectSeed, OrderedMap, Seed, Spec, Str,
-    Tree, deserialize_by_fields, first_time, is_git, json_error, parse_hashes, read_manifest,
-    source_of, tarball_version,
+    Dep, DepKind, DepMaps, InstallTree, JsonObject, Node, NodeKind, ObjectSeed, OrderedMap,
+    Resolution, Seed, Spec, Str, deserialize_by_fields, first_time, is_git, json_error,
+    parse_hashes, read_manifest, source_of, tarball_version,
 };
 use super::{Context, Hash, Lockfile, ParseError, Source};
 use serde::Deserialize;
@@ -60,7 +62,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess};
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::io::{BufReader, Read};
+use std::io::Read;
 
 /// The `npm` format: its file names, ecosystem, regenerate hint and parser.
 pub static FORMAT: super::Format =
@@ -96,13 +98,149 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
 /// bytes) without holding its text: what [`parse`] reads from the same bytes, or
 /// `None` when the file cannot be read so (then the caller reads it as text, which
 /// gives the exact error, or reads what the file has become).
+///
+/// The file is read in blocks ([`Chunks`]): the top-level object and the `packages`
+/// object are walked here, and each value in them is parsed in place by serde_json
+/// with the same types as [`parse`] uses. Anything that [`parse`] would refuse, and
+/// anything this walk is not sure of, is `None`.
 pub fn stream(ctx: &Context<'_>, file: &mut dyn Read, limit: u64) -> Option<Lockfile> {
-    let mut src = BufReader::with_capacity(1 << 16, FileSource::new(file, limit));
-    let newlines = Cell::new(0);
-    let reader = LineReader::new(&mut src, &newlines);
-    let lines = reader.lines();
-    let lock = read(ctx, serde_json::Deserializer::from_reader(reader), lines).ok()?;
-    (src.get_ref().bytes_read() <= limit).then_some(lock)
+    stream_in_blocks(ctx, file, limit, BLOCK)
+}
+
+/// [`stream`], reading `block` bytes at a time.
+fn stream_in_blocks(
+    ctx: &Context<'_>,
+    file: &mut dyn Read,
+    limit: u64,
+    block: usize,
+) -> Option<Lockfile> {
+    let mut src = Chunks::new(FileSource::new(file, limit), block);
+    let lock = read_chunks(ctx, &mut src)?;
+    (src.source().bytes_read() <= limit).then_some(lock)
+}
+
+/// [`stream`]'s walk of the document in `src`.
+fn read_chunks<R: Read>(ctx: &Context<'_>, src: &mut Chunks<R>) -> Option<Lockfile> {
+    // The lines of `packages` keys come from `src`, not from the reader's visitor.
+    let unused = Cell::new(0);
+    let mut packages = PackagesReader::new(ctx, Lines::Counted(&unused));
+    let mut top = Top::default();
+    // Each `dependencies` value (npm keeps the last), with the line it starts on.
+    let mut v1_texts: Vec<(String, usize)> = Vec::new();
+    if !src.eat(b'{') {
+        return None;
+    }
+    if !src.eat(b'}') {
+        loop {
+            src.peek()?;
+            let key = src.value(|b, eof| first_value::<String>(b, eof, 0))?;
+            if !src.eat(b':') {
+                return None;
+            }
+            src.peek()?;
+            match key.as_str() {
+                "packages" => {
+                    packages.start_object();
+                    read_packages_chunks(src, &mut packages)?;
+                    top.packages = true;
+                }
+                "lockfileVersion" => {
+                    let v = src.value(|b, eof| first_value::<serde_json::Value>(b, eof, 1))?;
+                    top.version = Some(check_version(&v).ok()?);
+                }
+                "name" => {
+                    let name = src.value(|b, eof| first_value::<Option<String>>(b, eof, 1))?;
+                    top.name = name.map(|n| Str(Cow::Owned(n)));
+                }
+                "dependencies" => {
+                    let line = src.line();
+                    let text = src.value(|b, eof| match first_value::<IgnoredAny>(b, eof, 1) {
+                        Parsed::Done(_, n) => match std::str::from_utf8(&b[..n]) {
+                            Ok(text) => Parsed::Done(text.to_string(), n),
+                            Err(_) => Parsed::Bad,
+                        },
+                        Parsed::More => Parsed::More,
+                        Parsed::Bad => Parsed::Bad,
+                    })?;
+                    v1_texts.push((text, line));
+                }
+                _ => {
+                    src.value(|b, eof| first_value::<IgnoredAny>(b, eof, 1))?;
+                }
+            }
+            if src.eat(b'}') {
+                break;
+            }
+            if !src.eat(b',') {
+                return None;
+            }
+        }
+    }
+    if !src.at_end() {
+        return None;
+    }
+    // Every `dependencies` tree is read as the text's reader reads it (an error in
+    // any is an error); the last one is kept.
+    for (text, line) in &v1_texts {
+        let lines = TextLines::starting_at(text, *line);
+        let mut de = serde_json::Deserializer::from_str(text);
+        let deps = Seed(V1Seed(Lines::Text(&lines)))
+            .deserialize(&mut de)
+            .ok()?;
+        if lines.lost() {
+            return None;
+        }
+        top.dependencies = Some(deps);
+    }
+    build(ctx, top, packages).ok()
+}
+
+/// The `packages` object at the next byte of `src`, entry by entry into `packages`.
+fn read_packages_chunks<R: Read>(
+    src: &mut Chunks<R>,
+    packages: &mut PackagesReader<'_, '_>,
+) -> Option<()> {
+    if !src.eat(b'{') {
+        return None;
+    }
+    if src.eat(b'}') {
+        return Some(());
+    }
+    loop {
+        src.peek()?;
+        let line = src.line();
+        src.value(|b, eof| {
+            let (key, mut at) = match first_value::<Str<'_>>(b, eof, 0) {
+                Parsed::Done(key, n) => (key, n),
+                Parsed::More => return Parsed::More,
+                Parsed::Bad => return Parsed::Bad,
+            };
+            at += b[at..]
+                .iter()
+                .position(|b| !matches!(b, b' ' | b'\n' | b'\t' | b'\r'))
+                .unwrap_or(b.len() - at);
+            match b.get(at) {
+                Some(b':') => at += 1,
+                Some(_) => return Parsed::Bad,
+                None if eof => return Parsed::Bad,
+                None => return Parsed::More,
+            }
+            match first_value::<Entry<'_>>(&b[at..], eof, 2) {
+                Parsed::Done(entry, n) => {
+                    packages.entry(&key.0, entry, line);
+                    Parsed::Done((), at + n)
+                }
+                Parsed::More => Parsed::More,
+                Parsed::Bad => Parsed::Bad,
+            }
+        })?;
+        if src.eat(b'}') {
+            return Some(());
+        }
+        if !src.eat(b',') {
+            return None;
+        }
+    }
 }
 
 /// Why [`read`] failed.
@@ -132,6 +270,15 @@ fn read<'de, R: serde_json::de::Read<'de>>(
         .and_then(|top| de.end().map(|()| top))
         .map_err(Failure::Json)?;
     drop(de);
+    build(ctx, top, packages)
+}
+
+/// The lockfile that the top level `top` and the `packages` read into `packages` make.
+fn build(
+    ctx: &Context<'_>,
+    top: Top<'_>,
+    packages: PackagesReader<'_, '_>,
+) -> Result<Lockfile, Failure> {
     let version = match top.version {
         Some(v) => v,
         // npm 3 and 4 wrote shrinkwraps without a version; npm reads a `dependencies`
@@ -155,7 +302,7 @@ fn read<'de, R: serde_json::de::Read<'de>>(
             "package-lock"
         }
     );
-    let mut tree = Tree::default();
+    let mut tree;
     if top.packages {
         // npm 7 and later install from `packages` whenever it is there, whatever
         // `lockfileVersion` says (arborist's Shrinkwrap.load reads `dependencies`
@@ -171,6 +318,7 @@ fn read<'de, R: serde_json::de::Read<'de>>(
         let deps = top
             .dependencies
             .ok_or_else(|| ctx.error(Some(1), "lockfileVersion 1 without `dependencies`"))?;
+        tree = InstallTree::new(Resolution::NodeModules);
         tree.root_name = top.name.map(|n| n.0.into_owned());
         add_v1(ctx, &mut tree, "", deps.0)?;
         tree.v1_manifest = read_manifest(ctx.dir());
@@ -198,9 +346,9 @@ struct Top<'a> {
 
 /// The top level, read by a hand-written visitor so that the version is checked as
 /// soon as it is read.
-struct TopSeed<'r, 'c, 'x, 'a>(&'r mut PackagesReader<'c, 'x, 'a>);
+struct TopSeed<'r, 'c, 'x>(&'r mut PackagesReader<'c, 'x>);
 
-impl<'de> ObjectSeed<'de> for TopSeed<'_, '_, '_, 'de> {
+impl<'de> ObjectSeed<'de> for TopSeed<'_, '_, '_> {
     type Value = Top<'de>;
     const EXPECTING: &'static str = "an npm lockfile (a JSON object)";
     fn visit<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'de>, A::Error> {
@@ -229,14 +377,14 @@ impl<'de> ObjectSeed<'de> for TopSeed<'_, '_, '_, 'de> {
     }
 }
 
-impl<'de> ObjectSeed<'de> for &mut PackagesReader<'_, '_, 'de> {
+impl<'de> ObjectSeed<'de> for &mut PackagesReader<'_, '_> {
     type Value = ();
     const EXPECTING: &'static str = "an object";
     fn visit<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<Str<'de>>()? {
             let line = self.lines.of(&key.0);
             let entry: Entry<'de> = map.next_value()?;
-            self.entry(key.0, entry, line);
+            self.entry(&key.0, entry, line);
         }
         Ok(())
     }
@@ -291,6 +439,27 @@ const ENTRY_FIELDS: [&str; 11] = [
 ];
 
 deserialize_by_fields!(Entry);
+
+impl Entry<'_> {
+    /// The entry with its strings owned (to outlive the input).
+    fn into_owned(self) -> Entry<'static> {
+        Entry {
+            name: self.name.map(Str::into_owned),
+            version: self.version.map(Str::into_owned),
+            resolved: self.resolved.map(Str::into_owned),
+            integrity: self.integrity.map(Str::into_owned),
+            link: self.link,
+            dev: self.dev,
+            optional: self.optional,
+            dev_optional: self.dev_optional,
+            has_install_script: self.has_install_script,
+            deps: self.deps.into_owned(),
+            peer_dependencies_meta: self.peer_dependencies_meta.into_owned(),
+            workspaces: self.workspaces,
+            seen: self.seen,
+        }
+    }
+}
 
 impl<'de> JsonObject<'de> for Entry<'de> {
     const EXPECTING: &'static str = "struct Entry";
@@ -463,13 +632,13 @@ fn glob_match(pattern: &str, path: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// The top-level `packages` object, read entry by entry: each entry becomes a tree
-/// node as soon as serde has read it, so no map of every entry is held beside the
-/// tree (at 10^6 entries that map alone took about 300 MB). What it reports is what
-/// reading the whole map first reported: the same nodes in the same order, and the
-/// same error (the first in file order: a JSON error, then a count of entries that
-/// the text does not match, then the first entry that fails).
-struct PackagesReader<'c, 'x, 'a> {
+/// The top-level `packages` object, read entry by entry: each entry becomes a node of
+/// the compact install tree ([`InstallTree`]) as soon as serde has read it, so no map
+/// of every entry is held beside the tree. What it reports is what reading the whole
+/// map first reported: the same nodes in the same order, and the same error (the
+/// first in file order: a JSON error, then a count of entries that the text does not
+/// match, then the first entry that fails).
+pub(crate) struct PackagesReader<'c, 'x> {
     ctx: &'c Context<'x>,
     /// The line of the key read last.
     lines: Lines<'c>,
@@ -478,26 +647,24 @@ struct PackagesReader<'c, 'x, 'a> {
     /// A second `packages` object after a non-empty first one: npm reads the last,
     /// and the lines of the keys no longer match the entries.
     mismatch: bool,
-    tree: Tree<'a>,
-    seen: HashMap<Cow<'a, str>, usize>,
+    tree: InstallTree,
     /// Workspace globs of the root entry (`""`; the last one if repeated).
     globs: Vec<String>,
     /// Entries outside `node_modules/` (roots, workspace members, linked folders),
-    /// read once the root's globs are known: (entry index, node index, key, entry, line).
-    deferred: Vec<(usize, usize, Cow<'a, str>, Entry<'a>, usize)>,
+    /// read once the root's globs are known: (entry index, node, key, entry, line).
+    deferred: Vec<(usize, usize, String, Entry<'static>, usize)>,
     /// The first failing entry (index in file order) and its error.
     error: Option<(usize, ParseError)>,
 }
 
-impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
+impl<'c, 'x> PackagesReader<'c, 'x> {
     fn new(ctx: &'c Context<'x>, lines: Lines<'c>) -> Self {
         PackagesReader {
             ctx,
             lines,
             count: 0,
             mismatch: false,
-            tree: Tree::default(),
-            seen: HashMap::new(),
+            tree: InstallTree::new(Resolution::NodeModules),
             globs: Vec::new(),
             deferred: Vec::new(),
             error: None,
@@ -519,21 +686,25 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
     }
 
     /// One entry, in file order.
-    fn entry(&mut self, key: Cow<'a, str>, e: Entry<'a>, line: usize) {
+    fn entry(&mut self, key: &str, e: Entry<'_>, line: usize) {
         let i = self.count;
         self.count += 1;
         if self.mismatch || self.error.is_some() {
             // Only an earlier entry could fail before the one that did.
             return;
         }
-        if let Some(first) = self.seen.insert(key.clone(), line) {
-            let err = self.ctx.error(
-                Some(line),
-                format!("`packages` has the key `{key}` twice (first on line {first})"),
-            );
-            self.fail(i, err);
-            return;
-        }
+        let node = match self.tree.open(key, line) {
+            Ok(node) => node,
+            Err(first) => {
+                let first = self.tree.line(first);
+                let err = self.ctx.error(
+                    Some(line),
+                    format!("`packages` has the key `{key}` twice (first on line {first})"),
+                );
+                self.fail(i, err);
+                return;
+            }
+        };
         if key.is_empty() {
             // Workspace globs come from the root entry.
             self.globs = match &e.workspaces {
@@ -543,32 +714,23 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
             };
         }
         if key.starts_with("node_modules/") || key.contains("/node_modules/") {
-            if let Err(err) = self.add(key, e, line, false) {
+            if let Err(err) = add(self.ctx, &mut self.tree, node, (key, e, line), false) {
                 self.fail(i, err);
             }
         } else {
-            // A placeholder, replaced by `finish` (this keeps the file order).
-            let pos = self.tree.nodes.len();
-            let placeholder = NodeKind::Link(String::new());
-            (self.tree.nodes).push(Node::new(
-                Cow::Borrowed(""),
-                placeholder,
-                String::new(),
-                line,
-            ));
-            self.deferred.push((i, pos, key, e, line));
+            // Filled by `finish` (its node keeps the file order).
+            (self.deferred).push((i, node, key.to_string(), e.into_owned(), line));
         }
     }
 
     /// The tree, once every `packages` object is read; or the first error.
-    fn finish(mut self) -> Result<Tree<'a>, ParseError> {
+    fn finish(mut self) -> Result<InstallTree, ParseError> {
         let ctx = self.ctx;
         if self.mismatch {
             // npm reads the last `packages` object; lockgate refuses the file rather
             // than guess which one the lines should name.
             return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
         }
-        self.seen = HashMap::new();
         let globs = std::mem::take(&mut self.globs);
         let is_member = |key: &str| {
             let mut member = false;
@@ -583,19 +745,13 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
             }
             member
         };
-        for (i, pos, key, e, line) in std::mem::take(&mut self.deferred) {
+        for (i, node, key, e, line) in std::mem::take(&mut self.deferred) {
             if self.error.as_ref().is_some_and(|(k, _)| *k < i) {
                 break;
             }
             let member = is_member(&key);
-            match self.add(key, e, line, member) {
-                Ok(()) => {
-                    if let Some(node) = self.tree.nodes.pop()
-                        && let Some(slot) = self.tree.nodes.get_mut(pos)
-                    {
-                        *slot = node;
-                    }
-                }
+            match add(ctx, &mut self.tree, node, (&key, e, line), member) {
+                Ok(()) => {}
                 Err(err) => {
                     self.fail(i, err);
                     break;
@@ -607,98 +763,98 @@ impl<'c, 'x, 'a> PackagesReader<'c, 'x, 'a> {
             None => Ok(self.tree),
         }
     }
+}
 
-    /// Turn entry `key` (on `line`; `member`: a workspace member) into a node.
-    fn add(
-        &mut self,
-        key: Cow<'a, str>,
-        e: Entry<'a>,
-        line: usize,
-        member: bool,
-    ) -> Result<(), ParseError> {
-        let ctx = self.ctx;
-        let tree = &mut self.tree;
-        let in_node_modules = key.starts_with("node_modules/") || key.contains("/node_modules/");
-        let optional_peers: Vec<Cow<'a, str>> = e
-            .peer_dependencies_meta
-            .0
-            .into_iter()
-            .filter(|(_, m)| m.optional)
-            .map(|(n, _)| n)
-            .collect();
-        let root = key.is_empty() || (!in_node_modules && member);
-        // Only roots install their devDependencies.
-        let kinds: &[DepKind] = match root {
-            true => &[
-                DepKind::Prod,
-                DepKind::Optional,
-                DepKind::Peer,
-                DepKind::Dev,
-            ],
-            false => &[DepKind::Prod, DepKind::Optional, DepKind::Peer],
+/// Make `node` of `tree` entry `key` (on `line`; `member`: a workspace member).
+fn add(
+    ctx: &Context<'_>,
+    tree: &mut InstallTree,
+    node: usize,
+    (key, e, line): (&str, Entry<'_>, usize),
+    member: bool,
+) -> Result<(), ParseError> {
+    let in_node_modules = key.starts_with("node_modules/") || key.contains("/node_modules/");
+    let optional_peers: Vec<Cow<'_, str>> = e
+        .peer_dependencies_meta
+        .0
+        .into_iter()
+        .filter(|(_, m)| m.optional)
+        .map(|(n, _)| n)
+        .collect();
+    let root = key.is_empty() || (!in_node_modules && member);
+    // Only roots install their devDependencies.
+    let kinds: &[DepKind] = match root {
+        true => &[
+            DepKind::Prod,
+            DepKind::Optional,
+            DepKind::Peer,
+            DepKind::Dev,
+        ],
+        false => &[DepKind::Prod, DepKind::Optional, DepKind::Peer],
+    };
+    let deps = e
+        .deps
+        .into_deps(kinds, |n| optional_peers.iter().any(|p| p == n));
+    let name = match &e.name {
+        Some(n) => n.0.to_string(),
+        None if key.is_empty() => String::new(),
+        None => name_from_key(key).to_string(),
+    };
+    if e.link {
+        let target = e.resolved.as_ref().ok_or_else(|| {
+            ctx.error(Some(line), format!("`{key}` is a link without `resolved`"))
+        })?;
+        let kind = NodeKind::Link(target.0.trim_start_matches("file:").to_string());
+        let node_ = Node {
+            dev: e.dev,
+            optional: e.optional,
+            ..Node::new(Cow::Borrowed(""), kind, name, line)
         };
-        let deps = e
-            .deps
-            .into_deps(kinds, |n| optional_peers.iter().any(|p| p == n));
-        let name = match &e.name {
-            Some(n) => n.0.to_string(),
-            None if key.is_empty() => String::new(),
-            None => name_from_key(&key).to_string(),
-        };
-        if e.link {
-            let target = e.resolved.as_ref().ok_or_else(|| {
-                ctx.error(Some(line), format!("`{key}` is a link without `resolved`"))
-            })?;
-            let kind = NodeKind::Link(target.0.trim_start_matches("file:").to_string());
-            tree.nodes.push(Node {
-                dev: e.dev,
-                optional: e.optional,
-                ..Node::new(key, kind, name, line)
-            });
-            return Ok(());
-        }
-        if root {
-            if key.is_empty() {
-                tree.root_name = e.name.as_ref().map(|n| n.0.to_string());
-            }
-            let label = if name.is_empty() {
-                ctx.root_label()
-            } else {
-                name
-            };
-            let version = e.version.map(|v| v.0.into_owned()).unwrap_or_default();
-            let path = key.to_string();
-            tree.nodes
-                .push(Node::root(key, label, version, path, line, deps));
-            return Ok(());
-        }
-        if name.is_empty() {
-            return Err(ctx.error(Some(line), format!("`{key}`: no package name")));
-        }
-        let version = match &e.version {
-            Some(v) if !v.0.is_empty() => v.0.to_string(),
-            // A local folder whose package.json has no version (npm ls shows `name@`).
-            _ if !in_node_modules => String::new(),
-            _ => return Err(ctx.error(Some(line), format!("`{key}` ({name}) has no `version`"))),
-        };
-        let source = if !in_node_modules {
-            Source::Path(key.to_string())
-        } else {
-            let resolved = e.resolved.as_ref().map(|r| r.0.as_ref());
-            resolved_source(ctx, line, &key, resolved, &name, &version)?
-        };
-        let hashes = parse_hashes(ctx, line, &key, e.integrity.as_ref().map(|i| i.0.as_ref()))?;
-        let resolved = e.resolved.map(|r| r.0);
-        tree.nodes.push(Node {
-            hashes,
-            dev: e.dev || e.dev_optional,
-            optional: e.optional || e.dev_optional,
-            deps,
-            install_script: Some(e.has_install_script),
-            ..Node::package(key, name, version, source, resolved, line)
-        });
-        Ok(())
+        tree.fill(ctx, node, node_);
+        return Ok(());
     }
+    if root {
+        if key.is_empty() {
+            tree.root_name = e.name.as_ref().map(|n| n.0.to_string());
+        }
+        let label = if name.is_empty() {
+            ctx.root_label()
+        } else {
+            name
+        };
+        let version = e.version.map(|v| v.0.into_owned()).unwrap_or_default();
+        let path = key.to_string();
+        let root = Node::root(Cow::Borrowed(""), label, version, path, line, deps);
+        tree.fill(ctx, node, root);
+        return Ok(());
+    }
+    if name.is_empty() {
+        return Err(ctx.error(Some(line), format!("`{key}`: no package name")));
+    }
+    let version = match &e.version {
+        Some(v) if !v.0.is_empty() => v.0.to_string(),
+        // A local folder whose package.json has no version (npm ls shows `name@`).
+        _ if !in_node_modules => String::new(),
+        _ => return Err(ctx.error(Some(line), format!("`{key}` ({name}) has no `version`"))),
+    };
+    let source = if !in_node_modules {
+        Source::Path(key.to_string())
+    } else {
+        let resolved = e.resolved.as_ref().map(|r| r.0.as_ref());
+        resolved_source(ctx, line, key, resolved, &name, &version)?
+    };
+    let hashes = parse_hashes(ctx, line, key, e.integrity.as_ref().map(|i| i.0.as_ref()))?;
+    let resolved = e.resolved.map(|r| r.0);
+    let package = Node {
+        hashes,
+        dev: e.dev || e.dev_optional,
+        optional: e.optional || e.dev_optional,
+        deps,
+        install_script: Some(e.has_install_script),
+        ..Node::package(Cow::Borrowed(""), name, version, source, resolved, line)
+    };
+    tree.fill(ctx, node, package);
+    Ok(())
 }
 
 /// The source a `resolved` value names (absent: the default registry); one that
@@ -725,7 +881,7 @@ fn resolved_source(
 /// Flatten the version 1 tree into install-path keys, in document order.
 fn add_v1<'a>(
     ctx: &Context<'_>,
-    tree: &mut Tree<'a>,
+    tree: &mut InstallTree,
     parent: &str,
     deps: Vec<(Cow<'a, str>, usize, V1Entry<'a>)>,
 ) -> Result<(), ParseError> {
@@ -799,13 +955,16 @@ fn add_v1<'a>(
         });
         let node_key = Cow::Owned(key.clone());
         let resolved = e.resolved.map(|r| r.0);
-        tree.nodes.push(Node {
-            hashes,
-            dev: e.dev,
-            optional: e.optional,
-            deps: deps.collect(),
-            ..Node::package(node_key, name, version, source, resolved, line)
-        });
+        tree.push(
+            ctx,
+            Node {
+                hashes,
+                dev: e.dev,
+                optional: e.optional,
+                deps: deps.collect(),
+                ..Node::package(node_key, name, version, source, resolved, line)
+            },
+        );
         if let Some(deps) = e.dependencies {
             add_v1(ctx, tree, &key, deps.0)?;
         }
@@ -821,10 +980,9 @@ fn add_v1<'a>(
 /// generations of npm install different things.
 fn check_agreement<'a>(
     ctx: &Context<'_>,
-    tree: &Tree<'a>,
+    tree: &InstallTree,
     deps: Vec<(Cow<'a, str>, usize, V1Entry<'a>)>,
 ) -> Result<(), ParseError> {
-    let index = tree.index();
     type Level<'a> = (
         String,
         std::vec::IntoIter<(Cow<'a, str>, usize, V1Entry<'a>)>,
@@ -854,16 +1012,15 @@ fn check_agreement<'a>(
                  the change",
             )
         };
-        let Some(&i) = index.get(key.as_str()) else {
+        let Some(i) = tree.find(&key) else {
             return Err(disagree("`packages` has no such entry".to_string()));
         };
-        let node = &tree.nodes[i];
         // The children of a linked folder (a workspace member) are under its target.
-        let child_parent = match &node.kind {
-            NodeKind::Link(target) => target.clone(),
-            _ => key.clone(),
+        let child_parent = match tree.link_target(i) {
+            Some(target) => target.to_string(),
+            None => key.clone(),
         };
-        if matches!(node.kind, NodeKind::Package) {
+        if let Some(node) = tree.package(i) {
             let spec = e.version.as_ref().map(|v| v.0.as_ref()).unwrap_or("");
             let (name, version) = match spec.strip_prefix("npm:") {
                 Some(alias) => match alias.get(1..).and_then(|s| s.find('@')) {
@@ -894,15 +1051,16 @@ fn check_agreement<'a>(
                 .as_ref()
                 .map(|r| r.0.as_ref())
                 .or_else(|| (plain.is_none() && !spec.starts_with("npm:")).then_some(spec));
-            if v1_resolved != node.resolved.as_deref() {
+            let resolved = tree.resolved(i);
+            if v1_resolved != resolved {
                 return Err(disagree(format!(
                     "`resolved` is {} in `packages`, {} in `dependencies`",
-                    shown(node.resolved.as_deref()),
+                    shown(resolved),
                     shown(v1_resolved)
                 )));
             }
             let hashes = e.hashes(ctx, line, &dep_name)?;
-            if hashes != node.hashes {
+            if hashes[..] != node.hashes[..] {
                 return Err(disagree(
                     "`integrity` differs between `packages` and `dependencies`".to_string(),
                 ));
@@ -1127,6 +1285,35 @@ mod tests {
         }
     }
 
+    /// The malformed package-lock fixtures, padded to be streamed: each is refused
+    /// with the error its text gets (the stream gives up, the text names the line).
+    #[test]
+    fn padded_malformed_fixtures_are_refused_as_their_text_is() {
+        let root =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/npm/package-lock/malformed");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("package-lock.json");
+        let padding = " ".repeat(super::super::STREAM_FROM_BYTES as usize);
+        // (A few: a padded file takes a while in a debug build. Every fixture, not
+        // padded, is streamed in `streamed_files_read_as_their_text`.)
+        for name in ["truncated", "duplicate-key", "bad-hash", "version-4"] {
+            let fixture = root.join(name).join("package-lock.json");
+            let text = std::fs::read_to_string(&fixture).unwrap();
+            // Leading white space moves no line.
+            let expected = parse_str(&text).expect_err("malformed");
+            let padded = format!("{padding}{text}");
+            std::fs::write(&path, &padded).unwrap();
+            let err = super::super::parse_file(&path, Path::new("package-lock.json"))
+                .expect_err("malformed, streamed");
+            assert_eq!(
+                (err.line, &err.message),
+                (expected.line, &expected.message),
+                "{}",
+                fixture.display()
+            );
+        }
+    }
+
     /// Every package-lock fixture reads the same streamed from its file as parsed
     /// from its text, and a file that the stream cannot read falls back to the text
     /// (whose error names the line): bytes that are not UTF-8 in a field lockgate
@@ -1155,7 +1342,18 @@ mod tests {
             let text = std::fs::read_to_string(path).unwrap();
             let file = &mut std::fs::File::open(path).unwrap();
             let streamed = stream(&ctx, file, super::super::MAX_LOCKFILE_BYTES);
-            assert_eq!(streamed, parse(&ctx, &text).ok(), "{}", path.display());
+            let expected = parse(&ctx, &text).ok();
+            assert_eq!(streamed, expected, "{}", path.display());
+            // Read in small blocks, every value is cut somewhere: read again.
+            for block in [1, 7, 100, 4096] {
+                let streamed = streamed_in(text.as_bytes(), block, &ctx);
+                assert_eq!(
+                    streamed,
+                    expected,
+                    "{} in blocks of {block}",
+                    path.display()
+                );
+            }
             let file = &mut std::fs::File::open(path).unwrap();
             assert_eq!(stream(&ctx, file, 10), None, "{}", path.display());
         }
@@ -1181,6 +1379,147 @@ mod tests {
         let err = super::super::parse_file(&path, Path::new("package-lock.json")).unwrap_err();
         assert_eq!(err.line, Some(2), "{err}");
         assert!(err.message.contains("not valid UTF-8"), "{err}");
+    }
+
+    /// [`stream`] of `bytes`, read `block` bytes at a time.
+    fn streamed_in(bytes: &[u8], block: usize, ctx: &Context<'_>) -> Option<Lockfile> {
+        stream_in_blocks(
+            ctx,
+            &mut &bytes[..],
+            super::super::MAX_LOCKFILE_BYTES,
+            block,
+        )
+    }
+
+    /// Check that streaming `bytes` reads what [`parse`] reads from its text, or
+    /// gives up (`None`: the text is read then); true when it did not give up.
+    fn stream_agrees(bytes: &[u8], ctx: &Context<'_>) -> bool {
+        let text = super::super::decode_text(bytes).ok();
+        let expected = text.map(|t| parse(ctx, t));
+        let mut read = true;
+        for block in [1, 5, 64, BLOCK] {
+            match (streamed_in(bytes, block, ctx), &expected) {
+                (Some(lock), Some(Ok(want))) => assert!(
+                    &lock == want,
+                    "read otherwise in blocks of {block}: {:?}",
+                    String::from_utf8_lossy(bytes)
+                ),
+                (Some(_), _) => panic!(
+                    "streamed in blocks of {block}, refused as text: {:?}",
+                    String::from_utf8_lossy(bytes)
+                ),
+                (None, _) => read = false,
+            }
+        }
+        read
+    }
+
+    /// Hand-written (malformed and adversarial variants of a small lockfile): every
+    /// truncation, every byte left out, and JSON's structural characters put in at
+    /// every place are read by the stream exactly as from the text, or refused by
+    /// both (the stream gives up and the text's reader names the error).
+    #[test]
+    fn streaming_malformed_lockfiles_agrees_with_the_text() {
+        let sri = format!("sha512-{}", "YWFh".repeat(21) + "YQ==");
+        let base = format!(
+            "{{\n  \"name\": \"app\",\r\n  \"lockfileVersion\": 2,\n  \"packages\": {{\n    \"\": {{\"name\": \"app\", \"dependencies\": {{\"a\": \"1\"}}, \"devDependencies\": {{\"b\": \"2\"}}}},\n    \"node_modules/a\": {{\n      \"version\": \"1.0.0\",\n      \"resolved\": \"https://registry.npmjs.org/a/-/a-1.0.0.tgz\",\n      \"integrity\": \"{sri}\",\n      \"dependencies\": {{\"b\": \"^2\"}}, \"x\": [1, {{\"y\": null}}, true, -2.5e3]\n    }},\n    \"node_modules/b\": {{\"version\": \"2.0.0\", \"dev\": true}}\n  }},\n  \"dependencies\": {{\n    \"a\": {{\"version\": \"1.0.0\", \"resolved\": \"https://registry.npmjs.org/a/-/a-1.0.0.tgz\", \"integrity\": \"{sri}\", \"requires\": {{\"b\": \"^2\"}}}},\n    \"b\": {{\"version\": \"2.0.0\", \"dev\": true}}\n  }}\n}}\n"
+        );
+        let ctx = Context {
+            path: Path::new("/nonexistent/package-lock.json"),
+            display: Path::new("package-lock.json"),
+        };
+        assert!(parse(&ctx, &base).is_ok());
+        assert!(stream_agrees(base.as_bytes(), &ctx), "the stream reads it");
+        let bytes = base.as_bytes();
+        let mut variants: Vec<Vec<u8>> = Vec::new();
+        for at in 0..=bytes.len() {
+            variants.push(bytes[..at].to_vec());
+            if at < bytes.len() {
+                variants.push([&bytes[..at], &bytes[at + 1..]].concat());
+            }
+            for &b in b",:{}[]\"\\ \nx0" {
+                variants.push([&bytes[..at], &[b][..], &bytes[at..]].concat());
+            }
+        }
+        let (mut read, mut valid) = (0, 0);
+        for v in &variants {
+            let ok = std::str::from_utf8(v).is_ok_and(|t| parse(&ctx, t).is_ok());
+            valid += usize::from(ok);
+            read += usize::from(stream_agrees(v, &ctx) && ok);
+        }
+        // White space put in, for one: the stream reads what the text reads.
+        assert!(valid > 1000 && read == valid, "{read} of {valid} read");
+    }
+
+    /// Hand-written: nesting at serde_json's depth limit, keys with escapes, a BOM, a
+    /// key or a section twice: the stream reads these as the text is read, or gives up.
+    #[test]
+    fn streaming_edge_cases_agrees_with_the_text() {
+        let ctx = Context {
+            path: Path::new("/nonexistent/package-lock.json"),
+            display: Path::new("package-lock.json"),
+        };
+        let entry = r#""node_modules/a": {"version": "1.0.0"}"#;
+        let doc = |packages: &str, rest: &str| {
+            format!("{{\"lockfileVersion\": 3, \"packages\": {{{packages}}}{rest}}}")
+        };
+        let nest = |k: usize| format!("{}1{}", "[".repeat(k), "]".repeat(k));
+        let mut cases: Vec<(String, bool)> = vec![
+            (doc(entry, ""), true),
+            (format!("\u{feff}{}", doc(entry, "")), true),
+            (
+                doc(r#""node_modules/\u0061": {"version": "1.0.0"}"#, ""),
+                true,
+            ),
+            (doc(&format!("{entry},\n{entry}"), ""), false),
+            (doc(entry, r#", "packages": {}"#), false),
+            (doc("", &format!(r#", "packages": {{{entry}}}"#)), true),
+            (
+                doc(
+                    entry,
+                    r#", "lockfileVersion": 2, "name": "x", "name": null"#,
+                ),
+                true,
+            ),
+            (
+                doc(entry, r#", "dependencies": 5, "dependencies": {}"#),
+                false,
+            ),
+            (
+                doc(entry, r#", "dependencies": {"a": {"version": "1.0.0"}}"#),
+                true,
+            ),
+            (
+                doc(
+                    entry,
+                    r#", "dependencies": {"\u0061": {"version": "1.0.0"}}"#,
+                ),
+                true,
+            ),
+            (doc(entry, "") + " x", false),
+            (doc(entry, ", "), false),
+            (doc(entry, r#", "lockfileVersion": 3 4"#), false),
+        ];
+        for k in 120..=130 {
+            let deep = nest(k);
+            cases.push((
+                doc(
+                    &format!(r#"{entry}, "node_modules/b": {{"version": "1.0.0", "x": {deep}}}"#),
+                    "",
+                ),
+                true,
+            ));
+            cases.push((doc(&format!(r#""": {{"workspaces": {deep}}}"#), ""), true));
+            cases.push((doc(entry, &format!(r#", "x": {deep}"#)), true));
+            cases.push((doc(entry, &format!(r#", "lockfileVersion": {deep}"#)), true));
+        }
+        for (text, _) in &cases {
+            stream_agrees(text.as_bytes(), &ctx);
+        }
+        // The usual ones are read by the stream itself.
+        for (text, _) in cases.iter().filter(|(_, usual)| *usual).take(3) {
+            assert!(stream_agrees(text.as_bytes(), &ctx), "{text}");
+        }
     }
 
     /// A key with escapes (hand-written) is not borrowed from the text, so its line

@@ -11,6 +11,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::BuildHasher;
 use std::path::Path;
 
 /// The default registry, whose tarballs are [`Source::Registry`]`(None)`.
@@ -122,6 +123,25 @@ impl<V> Default for OrderedMap<'_, V> {
 #[derive(Deserialize)]
 pub(crate) struct Str<'a>(#[serde(borrow)] pub(crate) Cow<'a, str>);
 
+impl Str<'_> {
+    /// The string, owned (to outlive the input).
+    pub(crate) fn into_owned(self) -> Str<'static> {
+        Str(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl<V> OrderedMap<'_, V> {
+    /// The map with its keys owned (to outlive the input).
+    pub(crate) fn into_owned(self) -> OrderedMap<'static, V> {
+        let owned = self.0.into_iter();
+        OrderedMap(
+            owned
+                .map(|(k, v)| (Cow::Owned(k.into_owned()), v))
+                .collect(),
+        )
+    }
+}
+
 impl<'de: 'a, 'a, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<'a, V> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct MapVisitor<'a, V>(std::marker::PhantomData<(&'a (), V)>);
@@ -209,6 +229,17 @@ impl<'a> DepMaps<'a> {
         first_time(&mut self.seen, i, name)?;
         *slot = map.next_value()?;
         Ok(())
+    }
+
+    /// The maps with their names owned (to outlive the input).
+    pub(crate) fn into_owned(self) -> DepMaps<'static> {
+        DepMaps {
+            prod: self.prod.into_owned(),
+            optional: self.optional.into_owned(),
+            peer: self.peer.into_owned(),
+            dev: self.dev.into_owned(),
+            seen: self.seen,
+        }
     }
 
     /// How many dependencies the maps of `kinds` hold.
@@ -623,9 +654,30 @@ fn registry_base<'u>(url: &'u str, name: &str, version: &str) -> Option<&'u str>
     base.strip_suffix('/')
 }
 
+/// Reorder `items` so that `items[k]` is what `items[order[k]]` was (`order` is a
+/// permutation), in place.
+fn permute<T>(items: &mut [T], order: &[u32]) {
+    if order.iter().enumerate().all(|(k, &o)| o as usize == k) {
+        return;
+    }
+    let mut done = vec![false; order.len()];
+    for start in 0..order.len() {
+        let mut k = start;
+        while !done[k] {
+            done[k] = true;
+            let from = order[k] as usize;
+            if from == start {
+                break;
+            }
+            items.swap(k, from);
+            k = from;
+        }
+    }
+}
+
 /// bun.lock keys: `a/d` for `d` installed under `a`; candidates are the key's
 /// prefixes (whole package names, `@scope/name` counted as one) followed by `dep`.
-fn resolve_bun(index: &HashMap<&str, usize>, from: &str, dep: &str) -> Option<usize> {
+fn resolve_bun(tree: &InstallTree, from: &str, dep: &str, cand: &mut String) -> Option<usize> {
     let mut ends = vec![0usize];
     let bytes = from.as_bytes();
     let mut i = 0;
@@ -638,7 +690,6 @@ fn resolve_bun(index: &HashMap<&str, usize>, from: &str, dep: &str) -> Option<us
         ends.push(j);
         i = j + 1;
     }
-    let mut cand = String::with_capacity(from.len() + dep.len() + 1);
     for &end in ends.iter().rev() {
         cand.clear();
         if end > 0 {
@@ -646,30 +697,316 @@ fn resolve_bun(index: &HashMap<&str, usize>, from: &str, dep: &str) -> Option<us
             cand.push('/');
         }
         cand.push_str(dep);
-        if let Some(&i) = index.get(cand.as_str()) {
+        if let Some(i) = tree.find(cand) {
             return Some(i);
         }
     }
     None
 }
 
-impl<'a> Tree<'a> {
-    /// Each node's position by its key.
-    pub(crate) fn index(&self) -> HashMap<&str, usize> {
-        let mut index = HashMap::with_capacity(self.nodes.len());
-        for (i, n) in self.nodes.iter().enumerate() {
-            index.insert(n.key.as_ref(), i);
+impl Tree<'_> {
+    /// Resolve every edge, merge entries into packages and compute their paths
+    /// ([`InstallTree::finish`]).
+    pub(crate) fn finish(self, ctx: &Context<'_>, format: String) -> Result<Lockfile, ParseError> {
+        let mut tree = InstallTree::new(self.layout);
+        tree.root_name = self.root_name;
+        tree.v1_manifest = self.v1_manifest;
+        for node in self.nodes {
+            tree.push(ctx, node);
         }
-        index
+        tree.finish(ctx, format)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The compact install tree
+
+/// What a node of an [`InstallTree`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A package to report: [`InstallTree::package`].
+    Package,
+    /// The project or a workspace member.
+    Root,
+    /// A link: [`InstallTree::link_target`].
+    Link,
+    /// Opened ([`InstallTree::open`]), not yet filled.
+    Open,
+}
+
+/// One node of an [`InstallTree`]: spans into the tree's shared buffers.
+#[derive(Clone, Copy)]
+struct Slot {
+    /// The key: `keys[key_start..key_start + key_len]`.
+    key_start: u32,
+    key_len: u32,
+    /// The dependencies: `deps[deps_start..deps_start + deps_len]`.
+    deps_start: u32,
+    deps_len: u32,
+    /// The index in `packages`, `labels` or `links`, by kind.
+    item: u32,
+    line: u32,
+    kind: Kind,
+    /// The lockfile's own `dev` and `optional` flags.
+    dev: bool,
+    optional: bool,
+}
+
+/// One dependency of a node: its name ends at `name_end` in `dep_names` (and starts
+/// where the one before it ends).
+#[derive(Clone, Copy)]
+struct DepRec {
+    name_end: u32,
+    kind: DepKind,
+    url: bool,
+}
+
+/// A number that fits the tree's 32-bit spans: the lockfile is at most
+/// [`super::MAX_LOCKFILE_BYTES`], so no count or offset in it reaches `u32::MAX`.
+fn small(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The install tree of one lockfile, built node by node as its entries are read,
+/// with per node only what the walk needs beside the package it becomes: its key
+/// and its dependency names in two shared strings (not a `String` each), a hash
+/// index of the keys that holds node numbers (4 bytes a slot), and the package itself
+/// (its final record, built as the entry is read). Dependencies resolve, entries
+/// merge and paths are computed in [`InstallTree::finish`].
+pub(crate) struct InstallTree {
+    /// How dependencies resolve to keys.
+    pub(crate) layout: Resolution,
+    /// The root entry's `name` (the label of a version 1 lockfile's root).
+    pub(crate) root_name: Option<String>,
+    /// Version 1 only: the `package.json` beside the lockfile.
+    pub(crate) v1_manifest: Option<Manifest>,
+    /// Every node's key, one after the other.
+    keys: String,
+    slots: Vec<Slot>,
+    /// Open addressing over `keys`: node number + 1 (0: free); a power of two long.
+    table: Vec<u32>,
+    hasher: std::hash::RandomState,
+    /// Every dependency's name, one after the other.
+    dep_names: String,
+    deps: Vec<DepRec>,
+    /// The package of each package node, in node order (merged in `finish`).
+    packages: Vec<Package>,
+    /// The label of each root node.
+    labels: Vec<String>,
+    /// The target key of each link node.
+    links: Vec<String>,
+    /// `resolved` of a package node when it is not an http(s) URL (an http(s) one is
+    /// its artifact's URL).
+    other_resolved: HashMap<u32, String>,
+}
+
+impl InstallTree {
+    /// An empty tree.
+    pub(crate) fn new(layout: Resolution) -> Self {
+        InstallTree {
+            layout,
+            root_name: None,
+            v1_manifest: None,
+            keys: String::new(),
+            slots: Vec::new(),
+            table: Vec::new(),
+            hasher: std::hash::RandomState::new(),
+            dep_names: String::new(),
+            deps: Vec::new(),
+            packages: Vec::new(),
+            labels: Vec::new(),
+            links: Vec::new(),
+            other_resolved: HashMap::new(),
+        }
     }
 
-    /// Resolve `dep` from the entry at `from` as Node does, following links.
-    fn resolve(&self, index: &HashMap<&str, usize>, from: &str, dep: &str) -> Option<usize> {
+    fn key(&self, i: usize) -> &str {
+        let s = &self.slots[i];
+        let start = s.key_start as usize;
+        &self.keys[start..start + s.key_len as usize]
+    }
+
+    /// The table position of `key`: where it is, or the free position it goes to.
+    fn position(&self, key: &str) -> (usize, Option<usize>) {
+        let mask = self.table.len() - 1;
+        // The low bits of a keyed hash: colliding keys cannot be chosen.
+        let mut at = (self.hasher.hash_one(key) as usize) & mask;
+        loop {
+            match self.table[at] {
+                0 => return (at, None),
+                n if self.key(n as usize - 1) == key => return (at, Some(n as usize - 1)),
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+
+    /// The node at `key` (the last one pushed there).
+    pub(crate) fn find(&self, key: &str) -> Option<usize> {
+        if self.table.is_empty() {
+            return None;
+        }
+        self.position(key).1
+    }
+
+    /// Room in the index for one more key (at most half full).
+    fn grow(&mut self) {
+        if (self.slots.len() + 1) * 2 <= self.table.len() {
+            return;
+        }
+        let size = (self.table.len() * 2).max(64);
+        let old = std::mem::replace(&mut self.table, vec![0; size]);
+        for n in old.into_iter().filter(|&n| n != 0) {
+            let (at, _) = self.position(self.key(n as usize - 1));
+            self.table[at] = n;
+        }
+    }
+
+    /// A new node at `key` from `line`, to be filled by [`InstallTree::fill`]; or,
+    /// when a node has that key already, that node's number.
+    pub(crate) fn open(&mut self, key: &str, line: usize) -> Result<usize, usize> {
+        self.grow();
+        let (at, found) = self.position(key);
+        if let Some(i) = found {
+            return Err(i);
+        }
+        let i = self.add_slot(key, line);
+        self.table[at] = small(i + 1);
+        Ok(i)
+    }
+
+    fn add_slot(&mut self, key: &str, line: usize) -> usize {
+        let i = self.slots.len();
+        self.slots.push(Slot {
+            key_start: small(self.keys.len()),
+            key_len: small(key.len()),
+            deps_start: 0,
+            deps_len: 0,
+            item: 0,
+            line: small(line),
+            kind: Kind::Open,
+            dev: false,
+            optional: false,
+        });
+        self.keys.push_str(key);
+        i
+    }
+
+    /// Add `node`; a node already at its key is no longer found by it (the last
+    /// node at a key is the one a dependency resolves to).
+    pub(crate) fn push(&mut self, ctx: &Context<'_>, node: Node<'_>) {
+        self.grow();
+        let (at, _) = self.position(&node.key);
+        let i = self.add_slot(&node.key, node.line);
+        self.table[at] = small(i + 1);
+        self.fill(ctx, i, node);
+    }
+
+    /// Make node `i` (opened at its key) `node` (whose own key is not used).
+    pub(crate) fn fill(&mut self, ctx: &Context<'_>, i: usize, node: Node<'_>) {
+        let deps_start = small(self.deps.len());
+        for dep in &node.deps {
+            self.dep_names.push_str(&dep.name);
+            self.deps.push(DepRec {
+                name_end: small(self.dep_names.len()),
+                kind: dep.kind,
+                url: dep.url,
+            });
+        }
+        let (kind, item) = match node.kind {
+            NodeKind::Package => {
+                let mut p = Package::new(
+                    Ecosystem::Npm,
+                    node.name,
+                    node.version,
+                    node.source,
+                    ctx.display,
+                    node.line,
+                );
+                p.install_script = node.install_script;
+                match node.resolved {
+                    Some(r) if r.starts_with("https://") || r.starts_with("http://") => {
+                        let artifact = super::Artifact::new(
+                            Some(r.into_owned()),
+                            node.hashes.clone(),
+                            node.line,
+                        );
+                        // Most versions are installed once: room for one, not four.
+                        p.artifacts = vec![artifact].into();
+                    }
+                    Some(r) => {
+                        self.other_resolved.insert(small(i), r.into_owned());
+                    }
+                    None => {}
+                }
+                p.hashes = node.hashes.into();
+                self.packages.push(p);
+                (Kind::Package, self.packages.len() - 1)
+            }
+            NodeKind::Root => {
+                self.labels.push(node.name);
+                (Kind::Root, self.labels.len() - 1)
+            }
+            NodeKind::Link(target) => {
+                self.links.push(target);
+                (Kind::Link, self.links.len() - 1)
+            }
+        };
+        let s = &mut self.slots[i];
+        s.deps_start = deps_start;
+        s.deps_len = small(node.deps.len());
+        s.item = small(item);
+        s.kind = kind;
+        s.dev = node.dev;
+        s.optional = node.optional;
+    }
+
+    /// The line of node `i`.
+    pub(crate) fn line(&self, i: usize) -> usize {
+        self.slots[i].line as usize
+    }
+
+    /// The package of package node `i`, as read (before entries merge).
+    pub(crate) fn package(&self, i: usize) -> Option<&Package> {
+        let s = &self.slots[i];
+        (s.kind == Kind::Package).then(|| &self.packages[s.item as usize])
+    }
+
+    /// `resolved` of package node `i`, as written.
+    pub(crate) fn resolved(&self, i: usize) -> Option<&str> {
+        let p = self.package(i)?;
+        match p.artifacts.first().and_then(|a| a.url.as_deref()) {
+            Some(url) => Some(url),
+            None => self.other_resolved.get(&small(i)).map(String::as_str),
+        }
+    }
+
+    /// The key that link node `i` points to.
+    pub(crate) fn link_target(&self, i: usize) -> Option<&str> {
+        let s = &self.slots[i];
+        (s.kind == Kind::Link).then(|| self.links[s.item as usize].as_str())
+    }
+
+    /// The dependencies of node `i`: (name, kind, spec is a URL).
+    fn deps_of(&self, i: usize) -> impl Iterator<Item = (&str, DepKind, bool)> {
+        let s = &self.slots[i];
+        let range = s.deps_start as usize..(s.deps_start + s.deps_len) as usize;
+        let mut start = match range.start {
+            0 => 0,
+            k => self.deps[k - 1].name_end as usize,
+        };
+        self.deps[range].iter().map(move |d| {
+            let name = &self.dep_names[start..d.name_end as usize];
+            start = d.name_end as usize;
+            (name, d.kind, d.url)
+        })
+    }
+
+    /// Resolve `dep` from the node at `from` as Node does, following links.
+    fn resolve(&self, from: &str, dep: &str, cand: &mut String) -> Option<usize> {
         if self.layout == Resolution::Bun {
-            return resolve_bun(index, from, dep);
+            return resolve_bun(self, from, dep, cand);
         }
         let mut base = from;
-        let mut cand = String::with_capacity(from.len() + dep.len() + 16);
         loop {
             if !(base == "node_modules" || base.ends_with("/node_modules")) {
                 cand.clear();
@@ -679,10 +1016,10 @@ impl<'a> Tree<'a> {
                 }
                 cand.push_str("node_modules/");
                 cand.push_str(dep);
-                if let Some(&i) = index.get(cand.as_str()) {
-                    return match &self.nodes[i].kind {
-                        NodeKind::Link(target) => index.get(target.as_str()).copied(),
-                        _ => Some(i),
+                if let Some(i) = self.find(cand) {
+                    return match self.link_target(i) {
+                        Some(target) => self.find(target),
+                        None => Some(i),
                     };
                 }
             }
@@ -699,143 +1036,182 @@ impl<'a> Tree<'a> {
         ctx: &Context<'_>,
         format: String,
     ) -> Result<Lockfile, ParseError> {
-        let index = self.index();
+        let n = self.slots.len();
         // Resolve every dependency to a node: the edges of node `i` are
         // `edge_to[edge_start[i]..edge_start[i + 1]]` (one list for the whole tree).
-        let mut edge_start: Vec<usize> = Vec::with_capacity(self.nodes.len() + 1);
-        let mut edge_to: Vec<(usize, DepKind)> = Vec::new();
-        let mut url_requested = vec![false; self.nodes.len()];
-        for n in &self.nodes {
-            edge_start.push(edge_to.len());
-            if !matches!(n.kind, NodeKind::Link(_)) {
-                for dep in &n.deps {
-                    if let Some(t) = self.resolve(&index, &n.key, &dep.name) {
-                        if dep.url {
-                            url_requested[t] = true;
-                        }
-                        edge_to.push((t, dep.kind));
+        let mut edge_start: Vec<u32> = Vec::with_capacity(n + 1);
+        let mut edge_to: Vec<(u32, DepKind)> = Vec::with_capacity(self.deps.len());
+        let mut url_requested = vec![false; n];
+        let mut cand = String::new();
+        for i in 0..n {
+            edge_start.push(small(edge_to.len()));
+            if self.slots[i].kind == Kind::Link {
+                continue;
+            }
+            let from = self.key(i);
+            for (name, kind, url) in self.deps_of(i) {
+                if let Some(t) = self.resolve(from, name, &mut cand) {
+                    if url {
+                        url_requested[t] = true;
+                    }
+                    edge_to.push((small(t), kind));
+                }
+            }
+        }
+        edge_start.push(small(edge_to.len()));
+        let node_edges = |i: usize| &edge_to[edge_start[i] as usize..edge_start[i + 1] as usize];
+        // The edges are resolved: free the index and the dependency names before the
+        // packages merge, and the keys too unless a lockfile without roots needs them
+        // (`v1_root`).
+        let has_roots = self.slots.iter().any(|s| s.kind == Kind::Root);
+        self.table = Vec::new();
+        self.deps = Vec::new();
+        self.dep_names = String::new();
+        self.other_resolved = HashMap::new();
+        if has_roots {
+            self.keys = String::new();
+        }
+        // A registry tarball that a manifest asked for by URL is a URL dependency.
+        for (i, s) in self.slots.iter().enumerate() {
+            if !url_requested[i] || s.kind != Kind::Package {
+                continue;
+            }
+            let p = &mut self.packages[s.item as usize];
+            if let Source::Registry(_) = p.source {
+                let url = match p.artifacts.first().and_then(|a| a.url.clone()) {
+                    Some(r) => r,
+                    None => format!(
+                        "{NPMJS}/{}/-/{}-{}.tgz",
+                        p.name,
+                        p.name.rsplit('/').next().unwrap_or(&p.name),
+                        p.version
+                    ),
+                };
+                p.source = Source::Url(url);
+            }
+        }
+        drop(url_requested);
+        // The package records in node order (a node filled after later ones, an entry
+        // outside `node_modules/` read once the root's globs are known, has its record
+        // after theirs).
+        let mut order: Vec<u32> = Vec::new();
+        for s in self.slots.iter_mut().filter(|s| s.kind == Kind::Package) {
+            order.push(s.item);
+            s.item = small(order.len() - 1);
+        }
+        permute(&mut self.packages, &order);
+        drop(order);
+        // One package per distinct (name, version, source): `first[j]` is the first
+        // package node's record equal to record `j` (found by sorting keyed hashes).
+        let mut packages = std::mem::take(&mut self.packages);
+        let count = packages.len();
+        let mut first: Vec<u32> = (0..small(count)).collect();
+        {
+            let mut ids: Vec<(u64, u32)> = (packages.iter().enumerate())
+                .map(|(j, p)| {
+                    let id = (&p.name, &p.version, &p.source);
+                    (self.hasher.hash_one(id), small(j))
+                })
+                .collect();
+            ids.sort_unstable();
+            let same = |a: &Package, b: &Package| {
+                a.name == b.name && a.version == b.version && a.source == b.source
+            };
+            for run in ids.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+                for (k, &(_, j)) in run.iter().enumerate().skip(1) {
+                    let earlier = run[..k].iter().map(|&(_, e)| e);
+                    let rep = earlier
+                        .filter(|&e| first[e as usize] == e)
+                        .find(|&e| same(&packages[e as usize], &packages[j as usize]));
+                    if let Some(e) = rep {
+                        first[j as usize] = e;
                     }
                 }
             }
         }
-        edge_start.push(edge_to.len());
-        let node_edges = |i: usize| &edge_to[edge_start[i]..edge_start[i + 1]];
-        drop(index);
-        // The edges are resolved: free the dependency lists (the tree's largest part
-        // after the text on a large lockfile) before the packages are built, and the
-        // keys too unless a lockfile without roots needs them (`v1_root`).
-        let keep_keys = !(self.nodes.iter()).any(|n| matches!(n.kind, NodeKind::Root));
-        for n in &mut self.nodes {
-            n.deps = Vec::new();
-            if !keep_keys {
-                n.key = Cow::Borrowed("");
-            }
-        }
-        // A registry tarball that a manifest asked for by URL is a URL dependency.
-        for (i, n) in self.nodes.iter_mut().enumerate() {
-            if url_requested[i]
-                && let (Source::Registry(_), NodeKind::Package) = (&n.source, &n.kind)
-            {
-                let url = match &n.resolved {
-                    Some(r) => r.to_string(),
-                    None => format!(
-                        "{NPMJS}/{}/-/{}-{}.tgz",
-                        n.name,
-                        n.name.rsplit('/').next().unwrap_or(&n.name),
-                        n.version
-                    ),
-                };
-                n.source = Source::Url(url);
-            }
-        }
-        // One package per distinct (name, version, source): `first[p]` is the first
-        // node of package `p`.
-        let count = (self.nodes.iter())
-            .filter(|n| matches!(n.kind, NodeKind::Package))
-            .count();
-        let mut first: Vec<usize> = Vec::with_capacity(count);
-        let mut pkg_of: Vec<Option<usize>> = vec![None; self.nodes.len()];
-        let mut by_id: HashMap<(&str, &str, &Source), usize> = HashMap::with_capacity(count);
-        let mut flags: Vec<(bool, bool)> = Vec::with_capacity(count);
-        for (i, n) in self.nodes.iter().enumerate() {
-            if !matches!(n.kind, NodeKind::Package) {
+        // Every hash and artifact of every install of the version, in node order
+        // (package records are in node order).
+        for (j, &e) in first.iter().enumerate() {
+            let e = e as usize;
+            if e == j {
                 continue;
             }
-            let p = *by_id
-                .entry((n.name.as_str(), n.version.as_str(), &n.source))
-                .or_insert_with(|| {
-                    first.push(i);
-                    flags.push((true, true));
-                    first.len() - 1
-                });
-            flags[p].0 &= n.dev;
-            flags[p].1 &= n.optional;
-            pkg_of[i] = Some(p);
-        }
-        drop(by_id);
-        // The package takes its name, version and source from its first node (the
-        // other nodes of the package no longer need theirs).
-        let mut packages: Vec<Package> = Vec::with_capacity(first.len());
-        for i in first {
-            let n = &mut self.nodes[i];
-            let source = std::mem::replace(&mut n.source, Source::Registry(None));
-            let (name, version) = (std::mem::take(&mut n.name), std::mem::take(&mut n.version));
-            let mut p = Package::new(Ecosystem::Npm, name, version, source, ctx.display, n.line);
-            p.install_script = n.install_script;
-            packages.push(p);
-        }
-        // Every hash of every install of the version.
-        for (n, p) in self.nodes.iter_mut().zip(&pkg_of) {
-            let Some(pkg) = p.and_then(|p| packages.get_mut(p)) else {
-                continue;
-            };
-            if let Some(r) =
-                (n.resolved).take_if(|r| r.starts_with("https://") || r.starts_with("http://"))
-            {
-                pkg.artifacts.push(super::Artifact::new(
-                    Some(r.into_owned()),
-                    n.hashes.clone(),
-                    n.line,
-                ));
-            }
+            let (head, tail) = packages.split_at_mut(j);
+            let (pkg, dup) = (&mut head[e], &mut tail[0]);
+            pkg.artifacts
+                .append(&mut std::mem::take(&mut dup.artifacts).into_vec());
             // Two installs of one version: a script either says is there.
-            pkg.install_script = match (pkg.install_script, n.install_script) {
+            pkg.install_script = match (pkg.install_script, dup.install_script) {
                 (Some(true), _) | (_, Some(true)) => Some(true),
                 (Some(false), Some(false)) => Some(false),
                 _ => None,
             };
             if pkg.hashes.is_empty() {
-                pkg.hashes = std::mem::take(&mut n.hashes).into();
-            } else if n.hashes.iter().any(|h| !pkg.hashes.contains(h)) {
-                pkg.hashes.append(&mut n.hashes);
+                pkg.hashes = std::mem::take(&mut dup.hashes);
+            } else if dup.hashes.iter().any(|h| !pkg.hashes.contains(h)) {
+                pkg.hashes
+                    .append(&mut std::mem::take(&mut dup.hashes).into_vec());
                 pkg.hashes.sort();
                 pkg.hashes.dedup();
+            }
+        }
+        // Keep each package's first record, then number the packages: `first[j]`
+        // becomes the package of record `j`.
+        let mut j = 0;
+        packages.retain(|_| {
+            j += 1;
+            first[j - 1] as usize == j - 1
+        });
+        // The records grew by doubling: give back what is not used (in place when
+        // little is, as is usual: most versions are installed once).
+        packages.shrink_to_fit();
+        let mut kept = 0u32;
+        for j in 0..count {
+            let e = first[j] as usize;
+            first[j] = if e == j {
+                kept += 1;
+                kept - 1
+            } else {
+                first[e]
+            };
+        }
+        let pkg_of = |i: usize| -> Option<usize> {
+            let s = &self.slots[i];
+            (s.kind == Kind::Package).then(|| first[s.item as usize] as usize)
+        };
+        // npm's own dev/optional flags, on every install of the version.
+        let mut flags: Vec<(bool, bool)> = vec![(true, true); kept as usize];
+        for (i, s) in self.slots.iter().enumerate() {
+            if let Some(p) = pkg_of(i) {
+                flags[p].0 &= s.dev;
+                flags[p].1 &= s.optional;
             }
         }
         // Edges between packages, and the roots.
         let mut edges: Vec<Vec<usize>> = vec![Vec::new(); packages.len()];
         let mut roots: Vec<Root> = Vec::new();
-        for (i, n) in self.nodes.iter().enumerate() {
-            match n.kind {
-                NodeKind::Package => {
-                    if let Some(p) = pkg_of[i] {
-                        for &(t, _) in node_edges(i) {
-                            if let Some(q) = pkg_of[t]
-                                && q != p
-                                && !edges[p].contains(&q)
-                            {
-                                edges[p].push(q);
-                            }
+        for (i, s) in self.slots.iter().enumerate() {
+            match s.kind {
+                Kind::Package => {
+                    let Some(p) = pkg_of(i) else { continue };
+                    for &(t, _) in node_edges(i) {
+                        if let Some(q) = pkg_of(t as usize)
+                            && q != p
+                            && !edges[p].contains(&q)
+                        {
+                            edges[p].push(q);
                         }
                     }
                 }
-                NodeKind::Root => {
+                Kind::Root => {
                     let mut root = Root {
-                        label: n.name.clone(),
+                        label: std::mem::take(&mut self.labels[s.item as usize]),
                         ..Root::default()
                     };
                     for &(t, kind) in node_edges(i) {
-                        let Some(q) = pkg_of[t] else { continue };
+                        let Some(q) = pkg_of(t as usize) else {
+                            continue;
+                        };
                         match kind {
                             DepKind::Prod | DepKind::Peer => root.deps.push(q),
                             DepKind::Optional => root.optional_deps.push(q),
@@ -844,17 +1220,20 @@ impl<'a> Tree<'a> {
                     }
                     roots.push(root);
                 }
-                NodeKind::Link(_) => {}
+                Kind::Link | Kind::Open => {}
             }
         }
         if roots.is_empty() {
+            let pkg_of: Vec<Option<usize>> = (0..n).map(pkg_of).collect();
             roots.push(self.v1_root(ctx, &pkg_of, &flags));
         }
         // The install tree is done with: free it before the paths are computed.
-        self.nodes = Vec::new();
-        drop((edge_start, edge_to, pkg_of));
+        drop((edge_start, edge_to, first));
+        self.slots = Vec::new();
+        self.keys = String::new();
         let labels: Vec<String> = packages.iter().map(|p| p.name.to_string()).collect();
         let reach = graph::shortest_paths_owned(labels, &edges, &roots);
+        drop(edges);
         for (i, (p, r)) in packages.iter_mut().zip(reach).enumerate() {
             // The graph has no optional edges below the roots (`a` -> optional `b`);
             // npm's own `optional` flag (on every install of the version) covers them.
@@ -884,12 +1263,9 @@ impl<'a> Tree<'a> {
             label,
             ..Root::default()
         };
-        let top_level: HashMap<&str, usize> = self
-            .nodes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, n)| {
-                let name = n.key.strip_prefix("node_modules/")?;
+        let top_level: HashMap<&str, usize> = (0..self.slots.len())
+            .filter_map(|i| {
+                let name = self.key(i).strip_prefix("node_modules/")?;
                 (!name.contains("/node_modules/")).then_some((name, pkg_of[i]?))
             })
             .collect();
@@ -938,6 +1314,21 @@ impl<'a> Tree<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn permute_reorders_in_place() {
+        for order in [
+            vec![0u32, 1, 2, 3],
+            vec![3, 0, 1, 2],
+            vec![1, 0, 3, 2],
+            vec![2, 3, 1, 0],
+        ] {
+            let mut items: Vec<u32> = vec![10, 11, 12, 13];
+            permute(&mut items, &order);
+            let want: Vec<u32> = order.iter().map(|&o| 10 + o).collect();
+            assert_eq!(items, want, "{order:?}");
+        }
+    }
 
     #[test]
     fn lines_of_keys_in_one_pass() {

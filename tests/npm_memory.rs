@@ -1,0 +1,113 @@
+//! Memory of the package-lock reader (issue 13: at most 350 bytes per package entry on
+//! the 10^6-entry inputs), counted exactly with an allocator that wraps the system one.
+//!
+//! One test in this binary, so no other test allocates while it counts. The input has
+//! the shape `scripts/bench/gen_npm_lock.py` writes (lockfileVersion 3, every entry
+//! with `version`, `resolved` and an sha512 `integrity`, chains of five), with enough
+//! entries to be larger than `lockfile::STREAM_FROM_BYTES`, so it is streamed as the
+//! 10^6-entry file is. Run with `--nocapture` to see the figures.
+#![allow(clippy::print_stdout)]
+
+use base64::Engine as _;
+use lockgate::lockfile::{STREAM_FROM_BYTES, parse_file};
+use sha2::Digest as _;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(l) };
+        if !p.is_null() {
+            let now = LIVE.fetch_add(l.size(), Relaxed) + l.size();
+            PEAK.fetch_max(now, Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) };
+        LIVE.fetch_sub(l.size(), Relaxed);
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        let q = unsafe { System.realloc(p, l, new) };
+        if !q.is_null() {
+            if new >= l.size() {
+                let now = LIVE.fetch_add(new - l.size(), Relaxed) + new - l.size();
+                PEAK.fetch_max(now, Relaxed);
+            } else {
+                LIVE.fetch_sub(l.size() - new, Relaxed);
+            }
+        }
+        q
+    }
+}
+
+#[global_allocator]
+static A: Counting = Counting;
+
+/// The package-lock of `n` entries that `gen_npm_lock.py` writes (the same bytes).
+fn package_lock(n: usize) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let heads: Vec<String> = (0..n)
+        .step_by(5)
+        .map(|i| format!("\"p{i}\": \"1.0.0\""))
+        .collect();
+    let mut t = String::from(
+        "{\n  \"name\": \"big\",\n  \"version\": \"1.0.0\",\n  \"lockfileVersion\": 3,\n  \"requires\": true,\n  \"packages\": {\n",
+    );
+    write!(
+        t,
+        "    \"\": {{\"name\": \"big\", \"version\": \"1.0.0\", \"dependencies\": {{{}}}}}",
+        heads.join(", ")
+    )
+    .unwrap();
+    for i in 0..n {
+        let sri = b64.encode(sha2::Sha512::digest(i.to_string().as_bytes()));
+        write!(
+            t,
+            ",\n    \"node_modules/p{i}\": {{\"version\": \"1.0.0\", \"resolved\": \"https://registry.npmjs.org/p{i}/-/p{i}-1.0.0.tgz\", \"integrity\": \"sha512-{sri}\""
+        )
+        .unwrap();
+        if i % 5 != 4 && i + 1 < n {
+            write!(t, ", \"dependencies\": {{\"p{}\": \"1.0.0\"}}", i + 1).unwrap();
+        }
+        t.push('}');
+    }
+    t.push_str("\n  }\n}\n");
+    t
+}
+
+#[test]
+fn a_streamed_package_lock_entry_stays_within_its_budget() {
+    const N: usize = 80_000;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("package-lock.json");
+    let text = package_lock(N);
+    assert!(
+        text.len() as u64 >= STREAM_FROM_BYTES,
+        "{} bytes",
+        text.len()
+    );
+    std::fs::write(&path, &text).unwrap();
+    let text_len = text.len();
+    drop(text);
+
+    let before = LIVE.load(Relaxed);
+    PEAK.store(before, Relaxed);
+    let lock = parse_file(&path, std::path::Path::new("package-lock.json")).unwrap();
+    let kept = LIVE.load(Relaxed) - before;
+    let peak = PEAK.load(Relaxed) - before;
+    assert_eq!(lock.packages.len(), N);
+    println!(
+        "{N} package-lock entries ({text_len} bytes, streamed): {} bytes kept per package, \
+         peak {} bytes per entry, {} bytes per entry at the peak beside the packages",
+        kept / N,
+        peak / N,
+        (peak - kept) / N
+    );
+}
