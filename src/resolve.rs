@@ -64,8 +64,8 @@ pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
     // one pip would decode other than as UTF-8 is refused like a requirements file.
     for m in &found.manifests {
         let is_in = m.path.extension().is_some_and(|e| e == "in");
-        if let Ok(bytes) = std::fs::read(&m.path)
-            && is_in
+        if is_in
+            && let Ok(bytes) = std::fs::read(&m.path)
             && let Err((line, msg)) = lockfile::requirements::check_encoding(&bytes)
         {
             res.errors.push(

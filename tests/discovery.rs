@@ -494,3 +494,45 @@ fn requirement_files_pip_would_not_decode_as_utf8_are_refused() {
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("requirements.in:1"), "{}", err(&o));
 }
+
+/// Git's global ignore file applies to untracked files, also outside git: the default
+/// one (`$XDG_CONFIG_HOME/git/ignore`, else `~/.config/git/ignore`) and the one a git
+/// config names with `core.excludesFile` (in any case of the key).
+#[test]
+fn git_s_global_ignore_file_applies_to_untracked_files() {
+    for config in [None, Some("excludesFile"), Some("EXCLUDESFILE")] {
+        let home = tempfile::tempdir().unwrap();
+        let r = Repo::plain();
+        r.write("a/requirements.txt", &requirements("six", "1.16.0", H1));
+        r.write("b/requirements.txt", &requirements("six", "1.16.0", H1));
+        let ignore = match config {
+            None => home.path().join(".config/git/ignore"),
+            Some(key) => {
+                let file = home.path().join("global-ignore");
+                std::fs::write(
+                    home.path().join(".gitconfig"),
+                    format!("[core]\n\t{key} = {}\n", file.display()),
+                )
+                .unwrap();
+                file
+            }
+        };
+        std::fs::create_dir_all(ignore.parent().unwrap()).unwrap();
+        std::fs::write(&ignore, "/a/\n").unwrap();
+        let o = support::lockgate()
+            .args(["packages", "--format", "json", "."])
+            .current_dir(r.dir.path())
+            .env("HOME", home.path())
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{config:?}: {}", err(&o));
+        let v: serde_json::Value = serde_json::from_str(&out(&o)).unwrap();
+        let files: Vec<&str> = v["lockfiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(files, ["b/requirements.txt"], "{config:?}");
+    }
+}

@@ -4,7 +4,7 @@
 use super::{Manifest, normalize_dir};
 use crate::lockfile::{self, Kind};
 use crate::model::Ecosystem;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The lockfiles that pin a manifest's dependencies: those of its ecosystem in its
@@ -173,15 +173,23 @@ pub fn manifests_without_lockfile(
     manifests: &[Manifest],
     lockfile_dirs: &HashSet<(Ecosystem, PathBuf)>,
 ) -> Vec<PathBuf> {
+    // The members of a workspace share its root's globs: read and compiled once.
+    let mut globs = HashMap::new();
     manifests
         .iter()
-        .filter(|m| !is_covered(m, lockfile_dirs))
+        .filter(|m| !covered(m, lockfile_dirs, &mut globs))
         .filter(|m| declares_dependencies(&m.path))
         .map(|m| m.display.clone())
         .collect()
 }
 
-pub(super) fn is_covered(m: &Manifest, lockfile_dirs: &HashSet<(Ecosystem, PathBuf)>) -> bool {
+/// Is `m` covered by a lockfile (see [`manifests_without_lockfile`])? `globs` keeps
+/// the workspace globs of each folder already asked about.
+fn covered(
+    m: &Manifest,
+    lockfile_dirs: &HashSet<(Ecosystem, PathBuf)>,
+    globs: &mut HashMap<(PathBuf, Ecosystem), Option<globset::GlobSet>>,
+) -> bool {
     let Some(own) = m.path.parent() else {
         return false;
     };
@@ -192,7 +200,11 @@ pub(super) fn is_covered(m: &Manifest, lockfile_dirs: &HashSet<(Ecosystem, PathB
     while let Some(d) = dir {
         if lockfile_dirs.contains(&(m.ecosystem, normalize_dir(d))) {
             let rel = own.strip_prefix(d).unwrap_or(own);
-            return workspace_globs(d, m.ecosystem).is_some_and(|set| set.is_match(rel));
+            return globs
+                .entry((d.to_path_buf(), m.ecosystem))
+                .or_insert_with(|| workspace_globs(d, m.ecosystem))
+                .as_ref()
+                .is_some_and(|set| set.is_match(rel));
         }
         dir = d.parent();
     }

@@ -40,6 +40,7 @@ use std::sync::Arc;
 mod classify;
 mod error;
 mod git;
+mod global_ignore;
 mod manifests;
 #[cfg(test)]
 mod tests;

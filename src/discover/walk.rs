@@ -2,6 +2,7 @@
 //! the skipped-file explanations.
 
 use super::classify::{looks_like_lockfile, manifest_ecosystem};
+use super::global_ignore::global_excludes_file;
 use super::{
     DiscoverError, Discovered, Found, INSTALLED_PACKAGE_DIRS, Manifest, Options, SKIPPED_DIRS,
     SkipReason, Skipped, VCS_DIRS, display_path,
@@ -96,7 +97,9 @@ pub(super) fn walk(
         .require_git(false)
         .git_ignore(!opts.no_ignore)
         .git_exclude(!opts.no_ignore)
-        .git_global(!opts.no_ignore)
+        // Git's global ignore file is added below instead (same matcher, same rank,
+        // without `ignore` compiling a regular expression on every run).
+        .git_global(false)
         .ignore(!opts.no_ignore)
         .parents(!opts.no_ignore)
         .filter_entry(move |e| {
@@ -128,6 +131,14 @@ pub(super) fn walk(
                 }
             }
         });
+    if !opts.no_ignore
+        && let Some(global) = global_excludes_file()
+        && global.is_file()
+    {
+        // Ranked after every other ignore file, where `git_global` put it; rooted at
+        // the current folder as it was. An unreadable file adds no rule, as before.
+        let _ = builder.add_ignore(global);
+    }
     for entry in builder.build() {
         let entry = match entry {
             Ok(e) => e,
