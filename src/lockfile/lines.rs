@@ -15,7 +15,7 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = Vec::with_capacity(text.len() / 40 + 1);
         starts.push(0);
-        starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
+        each_newline(text.as_bytes(), |i| starts.push(i + 1));
         LineIndex { starts }
     }
 
@@ -76,33 +76,42 @@ impl LineIndex {
     }
 }
 
-/// The offsets of the `\n` bytes of `bytes`, in order. Eight bytes at a time: a word
-/// with no newline (most of a lockfile's words) costs one test.
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+/// Call `f` with the offset of each `\n` byte of `bytes`, in order. Eight bytes at a
+/// time: a word with no newline (most of a lockfile's words) costs one test.
+fn each_newline(bytes: &[u8], mut f: impl FnMut(usize)) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const NL: u64 = ONES * b'\n' as u64;
-    let words = bytes.chunks_exact(8);
-    let tail_start = bytes.len() - words.remainder().len();
-    let in_words = words.enumerate().flat_map(|(w, chunk)| {
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut words {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let x = u64::from_le_bytes(word) ^ NL;
         // nonzero exactly when some byte of x is zero (a newline); may flag a byte
         // above a real one, so each byte of a flagged word is tested itself
-        let maybe = x.wrapping_sub(ONES) & !x & HIGH != 0;
-        let at = w * 8;
-        chunk
-            .iter()
-            .enumerate()
-            .filter(move |&(_, &b)| maybe && b == b'\n')
-            .map(move |(i, _)| at + i)
-    });
-    let tail = bytes[tail_start..]
-        .iter()
-        .enumerate()
-        .filter_map(move |(i, &b)| (b == b'\n').then_some(tail_start + i));
-    in_words.chain(tail)
+        if x.wrapping_sub(ONES) & !x & HIGH != 0 {
+            for (i, &b) in chunk.iter().enumerate() {
+                if b == b'\n' {
+                    f(at + i);
+                }
+            }
+        }
+        at += 8;
+    }
+    for (i, &b) in words.remainder().iter().enumerate() {
+        if b == b'\n' {
+            f(at + i);
+        }
+    }
+}
+
+/// The offsets of the `\n` bytes of `bytes`, in order.
+#[cfg(test)]
+fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> {
+    let mut out = Vec::new();
+    each_newline(bytes, |i| out.push(i));
+    out.into_iter()
 }
 
 /// The 1-based line of each line of `text` that, once trimmed of trailing white space

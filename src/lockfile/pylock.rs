@@ -205,15 +205,18 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             )),
         }
         // The hashes of one file (each parsed once).
+        // (`what` names the file in an error: only made then)
         let file_hashes = |table: &BTreeMap<String, String>,
-                           what: &str|
+                           what: &dyn Fn() -> String|
          -> Result<Vec<Hash>, ParseError> {
             if table.is_empty() {
-                return Err(err(format!("{what} has an empty `hashes` table")));
+                return Err(err(format!("{} has an empty `hashes` table", what())));
             }
             table
                 .iter()
-                .map(|(alg, hex)| Hash::from_hex(alg, hex).map_err(|e| err(format!("{what}: {e}"))))
+                .map(|(alg, hex)| {
+                    Hash::from_hex(alg, hex).map_err(|e| err(format!("{}: {e}", what())))
+                })
                 .collect()
         };
         let mut file_version: Option<String> = None;
@@ -261,7 +264,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             artifacts.push(file_fact(
                 &a.url,
                 None,
-                file_hashes(&a.hashes, "`archive`")?,
+                file_hashes(&a.hashes, &|| "`archive`".to_string())?,
             ));
             let loc = a
                 .url
@@ -283,7 +286,8 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         } else {
             let mut first_loc: Option<&Artifact> = None;
             for a in p.sdist.iter().chain(p.wheels.iter().flatten()) {
-                let hashes = file_hashes(&a.hashes, a.file_name().unwrap_or("a file"))?;
+                let what = || a.file_name().unwrap_or("a file").to_string();
+                let hashes = file_hashes(&a.hashes, &what)?;
                 artifacts.push(file_fact(&a.url, a.name.as_deref(), hashes));
                 if a.url.is_none() && a.path.is_none() && p.index.is_none() {
                     return Err(err(format!(

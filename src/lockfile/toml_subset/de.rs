@@ -30,6 +30,17 @@ impl de::Error for Decline {
     }
 }
 
+/// `d` as the `toml` crate hands it out (`d.to_string()`), without formatting when
+/// the text is already that: no fraction (written without trailing zeros) and no
+/// `-00:00` offset (written `+00:00`).
+fn canonical_datetime(d: &toml::value::Datetime, text: &str) -> String {
+    if text.contains('.') || text.ends_with("-00:00") {
+        d.to_string()
+    } else {
+        text.to_string()
+    }
+}
+
 /// A value of the tree.
 pub(super) struct ValueDe<'t, 'a> {
     pub(super) item: &'t Item<'a>,
@@ -44,8 +55,8 @@ impl<'de, 't> de::Deserializer<'de> for ValueDe<'t, 'de> {
             Value::Str(Cow::Owned(s)) => visitor.visit_string(s.clone()),
             Value::Int(n) => visitor.visit_i64(*n),
             Value::Bool(b) => visitor.visit_bool(*b),
-            Value::Datetime(d) => visitor.visit_map(DatetimeAccess {
-                value: Some(d.to_string()),
+            Value::Datetime(d, text) => visitor.visit_map(DatetimeAccess {
+                value: Some(canonical_datetime(d, text)),
             }),
             Value::Array(items, _) => visitor.visit_seq(Seq { iter: items.iter() }),
             Value::Table(t) => visitor.visit_map(Map {

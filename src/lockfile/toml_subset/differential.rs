@@ -210,6 +210,7 @@ fn spans_equal_the_toml_crate_on_every_shape() {
         "v = [\n  1, # one\n  2,\n]\n# end",
         "v = \"\\u00e9\\U0001F600\\t\\\"\\\\\"\r\nw = 'a\\b'\r\n",
         "d = 1979-05-27T07:32:00Z\ne = 1979-05-27T07:32:00.999-07:00\n",
+        "d = [1979-05-27T07:32:00-00:00, 1979-05-27T07:32:00+00:00, 1979-05-27T07:32:00.500Z]\n",
         "i = [+1, -0, 1_000, 9223372036854775807, -9223372036854775808]\n",
         "t = {}\nu = { a = { b = { c = [ { d = 1 } ] } } }\n",
         "",
@@ -266,6 +267,37 @@ fn toml_errors_and_odd_forms_are_declined() {
     for d in docs {
         assert!(super::parse(d).is_err(), "accepted {d:?}");
         assert_eq!(generic_same(d), Ok(false), "{d:?}");
+    }
+}
+
+#[test]
+fn long_strings_with_a_special_byte_anywhere_read_the_same() {
+    // the string scan skips eight bytes at a time: put each kind of byte at each place;
+    // (byte, valid in a basic string, valid in a literal string)
+    let cases = [
+        ("\t", true, true),
+        ("é", true, true),
+        ("\u{80}", true, true),
+        ("\\u00e9", true, true),
+        ("'", true, false),
+        ("\"", false, true),
+        ("\u{1}", false, false),
+        ("\u{1f}", false, false),
+        ("\u{7f}", false, false),
+        ("\n", false, false),
+    ];
+    for (special, in_basic, in_literal) in cases {
+        for at in 0..24 {
+            let body: String = (0..24)
+                .map(|i| if i == at { special } else { "x" })
+                .collect();
+            for (t, valid) in [
+                (format!("a = \"{body}\"\n"), in_basic),
+                (format!("a = '{body}'\n"), in_literal),
+            ] {
+                assert_eq!(generic_same(&t), Ok(valid), "{t:?}");
+            }
+        }
     }
 }
 

@@ -95,7 +95,8 @@ enum Value<'a> {
     Str(Cow<'a, str>),
     Int(i64),
     Bool(bool),
-    Datetime(Datetime),
+    /// A date-time and its text.
+    Datetime(Datetime, &'a str),
     /// Elements, and whether it is an array of tables (`[[x]]`).
     Array(Vec<Item<'a>>, bool),
     Table(Table<'a>),
@@ -533,7 +534,7 @@ impl<'a> Parser<'a> {
                 if let Some(n) = integer(token) {
                     Value::Int(n)
                 } else if is_offset_datetime(token) {
-                    Value::Datetime(token.parse().map_err(|_| Decline)?)
+                    Value::Datetime(token.parse().map_err(|_| Decline)?, token)
                 } else {
                     return Err(Decline);
                 }
@@ -558,7 +559,7 @@ impl<'a> Parser<'a> {
     /// `'…'` on one line (the cursor on the quote): its text.
     fn literal_string(&mut self) -> R<&'a str> {
         let from = self.i + 1;
-        let mut j = from;
+        let mut j = skip_plain(self.b, from, b'\'');
         loop {
             let c = *self.b.get(j).ok_or(Decline)?;
             if c == b'\'' {
@@ -579,7 +580,7 @@ impl<'a> Parser<'a> {
     /// `"…"` on one line (the cursor on the quote): its text, unescaped.
     fn basic_string(&mut self) -> R<Cow<'a, str>> {
         let from = self.i + 1;
-        let mut j = from;
+        let mut j = skip_plain(self.b, from, b'"');
         loop {
             let c = *self.b.get(j).ok_or(Decline)?;
             match c {
@@ -640,6 +641,31 @@ impl<'a> Parser<'a> {
         self.i = j + 1;
         Ok(Cow::Owned(out))
     }
+}
+
+/// The first offset from `j` of a word of eight bytes of `b` that may hold `quote`, a
+/// backslash or a control character (the caller then reads byte by byte); `j` itself
+/// when fewer than eight bytes are left.
+fn skip_plain(b: &[u8], mut j: usize, quote: u8) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    while let Some(chunk) = b.get(j..j + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        // a byte below 0x20 (a control), or equal to the quote, `\` or DEL
+        let below = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let hit = below
+            | zero(x ^ (ONES * u64::from(quote)))
+            | zero(x ^ (ONES * u64::from(b'\\')))
+            | zero(x ^ (ONES * 0x7f));
+        if hit != 0 {
+            break;
+        }
+        j += 8;
+    }
+    j
 }
 
 /// A decimal TOML integer that fits an `i64`.
