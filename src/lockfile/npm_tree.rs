@@ -581,6 +581,9 @@ pub(crate) fn parse_hashes(
         .map_err(|e| ctx.error(Some(line), format!("`{key}`: bad integrity: {e}")))?;
     h.sort();
     h.dedup();
+    // The list is kept by the package: no room for more (it was collected with
+    // room for four).
+    h.shrink_to_fit();
     Ok(h)
 }
 
