@@ -1195,6 +1195,11 @@ impl InstallTree {
             match s.kind {
                 Kind::Package => {
                     let Some(p) = pkg_of(i) else { continue };
+                    if edges[p].capacity() == 0 {
+                        // Most versions are installed once: room for this node's
+                        // edges, not for four of them.
+                        edges[p].reserve_exact(node_edges(i).len());
+                    }
                     for &(t, _) in node_edges(i) {
                         if let Some(q) = pkg_of(t as usize)
                             && q != p
