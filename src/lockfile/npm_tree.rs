@@ -581,6 +581,9 @@ pub(crate) fn parse_hashes(
         .map_err(|e| ctx.error(Some(line), format!("`{key}`: bad integrity: {e}")))?;
     h.sort();
     h.dedup();
+    // The list is kept by the package: no room for more (it was collected with
+    // room for four).
+    h.shrink_to_fit();
     Ok(h)
 }
 
@@ -1194,6 +1197,11 @@ impl InstallTree {
             match s.kind {
                 Kind::Package => {
                     let Some(p) = pkg_of(i) else { continue };
+                    if edges[p].capacity() == 0 {
+                        // Most versions are installed once: room for this node's
+                        // edges, not for four of them.
+                        edges[p].reserve_exact(node_edges(i).len());
+                    }
                     for &(t, _) in node_edges(i) {
                         if let Some(q) = pkg_of(t as usize)
                             && q != p
