@@ -298,44 +298,46 @@ fn registry_source(reg: &str, name: &str, version: &str) -> Source {
 /// Blank out `//` and `/* */` comments and trailing commas (before `}` or `]`) with
 /// spaces, keeping newlines, so that every byte offset and line is unchanged.
 ///
-/// On an unterminated block comment, the 1-based line where it starts.
+/// On an unterminated block comment, the 1-based line where it starts (a newline
+/// escaped inside a string does not count, as serde_json does not count it).
+///
+/// The scan jumps from one byte that can matter (`"`, `/`, `,`) to the next, and
+/// inside a string from one `"` or `\\` to the next; lines are counted only when a
+/// comment is unterminated.
 pub fn strip_jsonc(text: &str) -> Result<String, usize> {
     let b = text.as_bytes();
     let mut out = b.to_vec();
     let mut i = 0;
-    let mut line = 1;
-    // Skip white space and comments from `j`; the index of the next significant byte.
-    let skip = |mut j: usize| -> usize {
-        loop {
-            while j < b.len() && b[j].is_ascii_whitespace() {
-                j += 1;
-            }
-            if b.get(j) == Some(&b'/') && b.get(j + 1) == Some(&b'/') {
-                while j < b.len() && b[j] != b'\n' {
-                    j += 1;
-                }
-            } else if b.get(j) == Some(&b'/') && b.get(j + 1) == Some(&b'*') {
-                match text.get(j + 2..).and_then(|t| t.find("*/")) {
-                    Some(p) => j = j + 2 + p + 2,
-                    None => return b.len(),
-                }
-            } else {
-                return j;
-            }
-        }
+    // Newlines right after a `\\` in a string, which the line count leaves out.
+    let mut escaped_newlines = 0;
+    let next = |from: usize, stop: fn(u8) -> bool| {
+        b.get(from..)
+            .and_then(|rest| rest.iter().position(|&c| stop(c)))
+            .map(|p| from + p)
     };
-    while i < b.len() {
+    while let Some(at) = next(i, |c| matches!(c, b'"' | b'/' | b',')) {
+        i = at;
         match b[i] {
-            b'\n' => line += 1,
             b'"' => {
                 i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    match b[i] {
-                        b'\\' => i += 1,
-                        b'\n' => line += 1,
-                        _ => {}
+                // To the closing quote (or the end), stepping over escapes.
+                loop {
+                    match next(i, |c| c == b'"' || c == b'\\') {
+                        Some(q) if b[q] == b'\\' => {
+                            if b.get(q + 1) == Some(&b'\n') {
+                                escaped_newlines += 1;
+                            }
+                            i = q + 2;
+                        }
+                        Some(q) => {
+                            i = q;
+                            break;
+                        }
+                        None => {
+                            i = b.len();
+                            break;
+                        }
                     }
-                    i += 1;
                 }
             }
             b'/' if b.get(i + 1) == Some(&b'/') => {
@@ -346,18 +348,16 @@ pub fn strip_jsonc(text: &str) -> Result<String, usize> {
                 continue;
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
-                let start_line = line;
                 let Some(end) = text
                     .get(i + 2..)
                     .and_then(|t| t.find("*/"))
                     .map(|p| i + 2 + p + 2)
                 else {
-                    return Err(start_line);
+                    let newlines = b[..i].iter().filter(|&&c| c == b'\n').count();
+                    return Err(1 + newlines - escaped_newlines);
                 };
                 for k in i..end {
-                    if b[k] == b'\n' {
-                        line += 1;
-                    } else {
+                    if b[k] != b'\n' {
                         out[k] = b' ';
                     }
                 }
@@ -365,7 +365,7 @@ pub fn strip_jsonc(text: &str) -> Result<String, usize> {
                 continue;
             }
             b',' => {
-                if matches!(b.get(skip(i + 1)), Some(b'}' | b']')) {
+                if matches!(b.get(skip_insignificant(text, i + 1)), Some(b'}' | b']')) {
                     out[i] = b' ';
                 }
             }
@@ -375,6 +375,29 @@ pub fn strip_jsonc(text: &str) -> Result<String, usize> {
     }
     // Only ASCII bytes outside strings were replaced by ASCII spaces.
     String::from_utf8(out).map_err(|_| 1)
+}
+
+/// From `j`, skip white space and comments: the index of the next significant byte
+/// (the end of the text inside an unterminated block comment).
+fn skip_insignificant(text: &str, mut j: usize) -> usize {
+    let b = text.as_bytes();
+    loop {
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if b.get(j) == Some(&b'/') && b.get(j + 1) == Some(&b'/') {
+            while j < b.len() && b[j] != b'\n' {
+                j += 1;
+            }
+        } else if b.get(j) == Some(&b'/') && b.get(j + 1) == Some(&b'*') {
+            match text.get(j + 2..).and_then(|t| t.find("*/")) {
+                Some(p) => j = j + 2 + p + 2,
+                None => return b.len(),
+            }
+        } else {
+            return j;
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -507,6 +530,75 @@ mod tests {
 
     fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
         FORMAT.parse_at("/nonexistent/bun.lock", text)
+    }
+
+    /// The former byte-by-byte [`strip_jsonc`], kept as the oracle of its property test.
+    /// Blank out `//` and `/* */` comments and trailing commas (before `}` or `]`) with
+    /// spaces, keeping newlines, so that every byte offset and line is unchanged.
+    ///
+    /// On an unterminated block comment, the 1-based line where it starts.
+    fn strip_jsonc_byte_by_byte(text: &str) -> Result<String, usize> {
+        let b = text.as_bytes();
+        let mut out = b.to_vec();
+        let mut i = 0;
+        let mut line = 1;
+        while i < b.len() {
+            match b[i] {
+                b'\n' => line += 1,
+                b'"' => {
+                    i += 1;
+                    while i < b.len() && b[i] != b'"' {
+                        match b[i] {
+                            b'\\' => i += 1,
+                            b'\n' => line += 1,
+                            _ => {}
+                        }
+                        i += 1;
+                    }
+                }
+                b'/' if b.get(i + 1) == Some(&b'/') => {
+                    let end = b[i..]
+                        .iter()
+                        .position(|&c| c == b'\n')
+                        .map_or(b.len(), |p| i + p);
+                    out[i..end].fill(b' ');
+                    i = end;
+                    continue;
+                }
+                b'/' if b.get(i + 1) == Some(&b'*') => {
+                    let start_line = line;
+                    let Some(end) = text
+                        .get(i + 2..)
+                        .and_then(|t| t.find("*/"))
+                        .map(|p| i + 2 + p + 2)
+                    else {
+                        return Err(start_line);
+                    };
+                    line += b[i..end].iter().filter(|&&c| c == b'\n').count();
+                    out[i..end]
+                        .iter_mut()
+                        .filter(|c| **c != b'\n')
+                        .for_each(|c| *c = b' ');
+                    i = end;
+                    continue;
+                }
+                b',' if matches!(b.get(skip_insignificant(text, i + 1)), Some(b'}' | b']')) => {
+                    out[i] = b' '
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        Ok(String::from_utf8(out).expect("only ASCII bytes were replaced"))
+    }
+
+    proptest::proptest! {
+        /// The jumping scan blanks exactly what the byte-by-byte one did, and reports
+        /// the same line for an unterminated comment (escaped newlines included).
+        #[test]
+        fn the_jumping_scan_equals_the_byte_by_byte_one(t in "[\"\\\\/*,\\]}\\n a{\\[é]{0,60}") {
+            proptest::prop_assert_eq!(strip_jsonc(&t), strip_jsonc_byte_by_byte(&t));
+        }
     }
 
     #[test]
