@@ -72,12 +72,14 @@ use super::yaml::subset::Node;
 use super::yaml::{FromNode, LinedMap};
 use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
 use crate::model::source::origin;
-use foldhash::{HashMap, HashMapExt};
 use serde::Deserialize;
 use serde::de;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, hash_map};
+use std::collections::{BTreeMap, HashMap, hash_map};
 use std::path::Path;
+
+/// A hash map with foldhash's hasher: fast on short strings, seeded per process.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 // The YAML helpers moved to `super::yaml`; these names stay for their users.
 pub(crate) use super::yaml::{SpannedMap, top_level_scalar, yaml_options};
@@ -401,10 +403,10 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
     let n = packages.0.len();
 
     let mut records: Vec<Package> = Vec::with_capacity(n);
-    let mut by_identity: HashMap<(Cow<'_, str>, Cow<'_, str>, Source), usize> =
-        HashMap::with_capacity(n);
+    let mut by_identity: FastMap<(Cow<'_, str>, Cow<'_, str>, Source), usize> =
+        FastMap::with_capacity_and_hasher(n, Default::default());
     // packages key (peer suffix removed) -> record index
-    let mut by_key: HashMap<&str, usize> = HashMap::with_capacity(n);
+    let mut by_key: FastMap<&str, usize> = FastMap::with_capacity_and_hasher(n, Default::default());
     let mut edges: Vec<Vec<usize>> = Vec::with_capacity(n);
     // the record of each `packages` entry
     let mut entry_records: Vec<usize> = Vec::with_capacity(n);
@@ -697,7 +699,7 @@ enum Lookup {
 /// `other@1.0.0`, `file:dir`, `link:../b`) to a record. `buf` is scratch space for the
 /// key the reference makes with the dependency's name.
 fn lookup(
-    by_key: &HashMap<&str, usize>,
+    by_key: &FastMap<&str, usize>,
     dep: &str,
     reference: &str,
     flavor: Flavor,

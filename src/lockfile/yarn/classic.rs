@@ -1,11 +1,10 @@
 //! Yarn classic (v1) `yarn.lock`: the line parser and source rules (see [`super`]).
 
-use super::builder::{Builder, split_descriptor};
+use super::builder::{Builder, FastMap, split_descriptor};
 use super::manifest::read_workspace_manifests;
 use crate::lockfile::graph::Root;
 use crate::lockfile::{Context, Hash, Lockfile, ParseError, Source};
 use crate::model::source::origin;
-use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
@@ -188,7 +187,8 @@ pub(super) fn parse_classic(ctx: &Context<'_>, text: &str) -> Result<Lockfile, P
     }
 
     let mut b = Builder::new(ctx);
-    let mut by_descriptor: HashMap<&str, usize> = HashMap::with_capacity(entries.len() * 2);
+    let mut by_descriptor: FastMap<&str, usize> =
+        FastMap::with_capacity_and_hasher(entries.len() * 2, Default::default());
     let mut entry_record = Vec::with_capacity(entries.len());
     for e in &entries {
         let first = e.keys.first().map(Cow::as_ref).unwrap_or("");
