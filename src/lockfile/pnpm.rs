@@ -60,7 +60,11 @@
 //!
 //! Read by [`super::yaml::read`]: a fast reader for the YAML subset pnpm writes, and
 //! `serde-saphyr` (pure Rust, panic-free, maintained; `serde_yaml` is deprecated and
-//! unmaintained) for anything else, with the same reading. Its
+//! unmaintained) for anything else, with the same reading. Both fill the same typed
+//! structs (`Doc`, `Entry`, …), whose strings are `Cow`s borrowing from the text when
+//! the fast reader read them; the records are built from those structs alone, so the
+//! two readers can differ only in what the structs hold, which the differential tests
+//! compare end to end. The full parser's
 //! [`Budget`](serde_saphyr::Budget) bounds nesting depth, node and event counts, and
 //! anchors and aliases are refused outright (pnpm and yarn never write them), so
 //! "billion laughs" and deeply nested input fail with an error instead of exhausting
