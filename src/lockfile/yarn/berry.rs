@@ -350,7 +350,8 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
     // for the entry `left-pad@npm:^1.3.0`.
     // `catalog:` ranges (Yarn 4.10+) name a range in `.yarnrc.yml`'s `catalog` /
     // `catalogs.<name>`; without that file, the only entry of that name, if there is one.
-    let catalogs = read_catalogs(ctx.dir());
+    // The file is read when the first `catalog:` range is met.
+    let catalogs = std::cell::OnceCell::new();
     let mut only_entry: FastMap<&str, Option<usize>> =
         FastMap::with_capacity_and_hasher(entries.len(), Default::default());
     for (d, &pos) in &by_descriptor {
@@ -373,6 +374,7 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
                 .flatten()
         };
         if let Some(catalog) = range.strip_prefix("catalog:") {
+            let catalogs = catalogs.get_or_init(|| read_catalogs(ctx.dir()));
             return match catalogs.range(catalog, dep) {
                 Some(r) => lookup(dep, "", r, parent_res, buf).or_else(|| with_default(r, buf)),
                 None => only_entry.get(dep).copied().flatten(),
