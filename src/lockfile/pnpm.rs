@@ -60,7 +60,11 @@
 //!
 //! Read by [`super::yaml::read`]: a fast reader for the YAML subset pnpm writes, and
 //! `serde-saphyr` (pure Rust, panic-free, maintained; `serde_yaml` is deprecated and
-//! unmaintained) for anything else, with the same reading. Its
+//! unmaintained) for anything else, with the same reading. Both fill the same typed
+//! structs (`Doc`, `Entry`, …), whose strings are `Cow`s borrowing from the text when
+//! the fast reader read them; the records are built from those structs alone, so the
+//! two readers can differ only in what the structs hold, which the differential tests
+//! compare end to end. The full parser's
 //! [`Budget`](serde_saphyr::Budget) bounds nesting depth, node and event counts, and
 //! anchors and aliases are refused outright (pnpm and yarn never write them), so
 //! "billion laughs" and deeply nested input fail with an error instead of exhausting
@@ -72,12 +76,14 @@ use super::yaml::subset::Node;
 use super::yaml::{FromNode, LinedMap};
 use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
 use crate::model::source::origin;
-use foldhash::{HashMap, HashMapExt};
 use serde::Deserialize;
 use serde::de;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, hash_map};
+use std::collections::{BTreeMap, HashMap, hash_map};
 use std::path::Path;
+
+/// A hash map with foldhash's hasher: fast on short strings, seeded per process.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 // The YAML helpers moved to `super::yaml`; these names stay for their users.
 pub(crate) use super::yaml::{SpannedMap, top_level_scalar, yaml_options};
@@ -401,10 +407,10 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
     let n = packages.0.len();
 
     let mut records: Vec<Package> = Vec::with_capacity(n);
-    let mut by_identity: HashMap<(Cow<'_, str>, Cow<'_, str>, Source), usize> =
-        HashMap::with_capacity(n);
+    let mut by_identity: FastMap<(Cow<'_, str>, Cow<'_, str>, Source), usize> =
+        FastMap::with_capacity_and_hasher(n, Default::default());
     // packages key (peer suffix removed) -> record index
-    let mut by_key: HashMap<&str, usize> = HashMap::with_capacity(n);
+    let mut by_key: FastMap<&str, usize> = FastMap::with_capacity_and_hasher(n, Default::default());
     let mut edges: Vec<Vec<usize>> = Vec::with_capacity(n);
     // the record of each `packages` entry
     let mut entry_records: Vec<usize> = Vec::with_capacity(n);
@@ -697,7 +703,7 @@ enum Lookup {
 /// `other@1.0.0`, `file:dir`, `link:../b`) to a record. `buf` is scratch space for the
 /// key the reference makes with the dependency's name.
 fn lookup(
-    by_key: &HashMap<&str, usize>,
+    by_key: &FastMap<&str, usize>,
     dep: &str,
     reference: &str,
     flavor: Flavor,

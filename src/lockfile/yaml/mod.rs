@@ -4,8 +4,11 @@
 //!
 //! - [`subset`]: a fast, borrowing reader for the YAML that pnpm and Yarn write (block
 //!   mappings and sequences, one-line flow mappings and sequences, plain and quoted
-//!   one-line scalars, comments). It builds a small tree ([`subset::Node`]) and the
-//!   lockfile formats take what they keep from it ([`FromNode`]). It gives up (returns
+//!   one-line scalars, comments). It builds a small tree ([`subset::Node`]) whose
+//!   strings borrow from the text, and the lockfile formats take what they keep from it
+//!   ([`FromNode`]) into the same typed values `serde` fills, with `Cow` strings that
+//!   still borrow from the text, so that one record builder serves both readers and
+//!   nothing is copied on the way. It gives up (returns
 //!   `None`) on anything outside that subset or anything whose meaning it would have to
 //!   guess: anchors, aliases, tags, multi-line scalars, tabs, duplicate keys, nulls,
 //!   YAML 1.1 booleans, numbers other than plain decimals, …

@@ -1,13 +1,12 @@
 //! Yarn berry (v2+) `yarn.lock`: YAML entries, resolutions, catalogs and patches (see [`super`]).
 
-use super::builder::{Builder, split_descriptor};
+use super::builder::{Builder, FastMap, split_descriptor};
 use super::manifest::read_manifest;
 use crate::lockfile::graph::Root;
 use crate::lockfile::yaml::node::{map, string};
 use crate::lockfile::yaml::subset::Node;
 use crate::lockfile::yaml::{FromNode, LinedMap};
 use crate::lockfile::{Context, Hash, Lockfile, ParseError, Source};
-use foldhash::{HashMap, HashMapExt};
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
@@ -259,8 +258,10 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
     let entries: Vec<&(Cow<'_, str>, usize, BerryEntry<'_>)> =
         doc.0.iter().filter(|(k, _, _)| k != "__metadata").collect();
     // descriptor -> entry position; entry position -> record or workspace root
-    let mut by_descriptor: HashMap<&str, usize> = HashMap::with_capacity(entries.len() * 2);
-    let mut by_unbound: HashMap<&str, Option<usize>> = HashMap::with_capacity(entries.len() * 2);
+    let mut by_descriptor: FastMap<&str, usize> =
+        FastMap::with_capacity_and_hasher(entries.len() * 2, Default::default());
+    let mut by_unbound: FastMap<&str, Option<usize>> =
+        FastMap::with_capacity_and_hasher(entries.len() * 2, Default::default());
     enum Node {
         Rec(usize),
         Ws,
@@ -349,8 +350,10 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
     // for the entry `left-pad@npm:^1.3.0`.
     // `catalog:` ranges (Yarn 4.10+) name a range in `.yarnrc.yml`'s `catalog` /
     // `catalogs.<name>`; without that file, the only entry of that name, if there is one.
-    let catalogs = read_catalogs(ctx.dir());
-    let mut only_entry: HashMap<&str, Option<usize>> = HashMap::with_capacity(entries.len());
+    // The file is read when the first `catalog:` range is met.
+    let catalogs = std::cell::OnceCell::new();
+    let mut only_entry: FastMap<&str, Option<usize>> =
+        FastMap::with_capacity_and_hasher(entries.len(), Default::default());
     for (d, &pos) in &by_descriptor {
         if let Some((name, _)) = split_descriptor(d) {
             only_entry
@@ -371,6 +374,7 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
                 .flatten()
         };
         if let Some(catalog) = range.strip_prefix("catalog:") {
+            let catalogs = catalogs.get_or_init(|| read_catalogs(ctx.dir()));
             return match catalogs.range(catalog, dep) {
                 Some(r) => lookup(dep, "", r, parent_res, buf).or_else(|| with_default(r, buf)),
                 None => only_entry.get(dep).copied().flatten(),

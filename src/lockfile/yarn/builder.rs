@@ -3,15 +3,17 @@
 
 use crate::lockfile::graph::{self, Root};
 use crate::lockfile::{Context, Ecosystem, Hash, Lockfile, Package, Source};
-use foldhash::{HashMap, HashMapExt};
-use std::collections::hash_map;
+use std::collections::{HashMap, hash_map};
+
+/// A hash map with foldhash's hasher: fast on short strings, seeded per process.
+pub(super) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Accumulates records, merging equal (name, version, source).
 pub(super) struct Builder<'c> {
     pub(super) ctx: &'c Context<'c>,
     pub(super) records: Vec<Package>,
     pub(super) edges: Vec<Vec<usize>>,
-    pub(super) ids: HashMap<(String, String, Source), usize>,
+    pub(super) ids: FastMap<(String, String, Source), usize>,
 }
 
 impl<'c> Builder<'c> {
@@ -20,7 +22,7 @@ impl<'c> Builder<'c> {
             ctx,
             records: Vec::new(),
             edges: Vec::new(),
-            ids: HashMap::new(),
+            ids: FastMap::default(),
         }
     }
 

@@ -1,12 +1,12 @@
 //! Yarn classic (v1) `yarn.lock`: the line parser and source rules (see [`super`]).
 
-use super::builder::{Builder, split_descriptor};
+use super::builder::{Builder, FastMap, split_descriptor};
 use super::manifest::read_workspace_manifests;
 use crate::lockfile::graph::Root;
 use crate::lockfile::{Context, Hash, Lockfile, ParseError, Source};
 use crate::model::source::origin;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 /// One entry as written; the text borrows from the lockfile where it has no escapes.
 pub(super) struct ClassicEntry<'a> {
@@ -66,16 +66,35 @@ pub(super) fn token(s: &str) -> Option<(Cow<'_, str>, &str)> {
         }
         None
     } else {
-        let end = s
-            .char_indices()
-            .find(|&(i, c)| {
-                c.is_whitespace()
-                    || c == ','
-                    || (c == ':'
-                        && s.get(i + 1..)
-                            .is_some_and(|r| r.is_empty() || r.starts_with(' ')))
-            })
-            .map_or(s.len(), |(i, _)| i);
+        // the token ends at white space, `,`, or a `:` at the end or before a space
+        let ends = |i: usize, c: char| {
+            c.is_whitespace()
+                || c == ','
+                || (c == ':'
+                    && s.get(i + 1..)
+                        .is_some_and(|r| r.is_empty() || r.starts_with(' ')))
+        };
+        // byte by byte while the text is ASCII, then by characters
+        let b = s.as_bytes();
+        let mut i = 0;
+        let end = loop {
+            match b.get(i) {
+                None => break s.len(),
+                Some(&c) if c < 0x80 => {
+                    if ends(i, char::from(c)) {
+                        break i;
+                    }
+                    i += 1;
+                }
+                Some(_) => {
+                    let rest = s.get(i..).unwrap_or("");
+                    break rest
+                        .char_indices()
+                        .find(|&(j, c)| ends(i + j, c))
+                        .map_or(s.len(), |(j, _)| i + j);
+                }
+            }
+        };
         (end > 0).then(|| {
             (
                 Cow::Borrowed(s.get(..end).unwrap_or(s)),
@@ -168,7 +187,8 @@ pub(super) fn parse_classic(ctx: &Context<'_>, text: &str) -> Result<Lockfile, P
     }
 
     let mut b = Builder::new(ctx);
-    let mut by_descriptor: HashMap<&str, usize> = HashMap::new();
+    let mut by_descriptor: FastMap<&str, usize> =
+        FastMap::with_capacity_and_hasher(entries.len() * 2, Default::default());
     let mut entry_record = Vec::with_capacity(entries.len());
     for e in &entries {
         let first = e.keys.first().map(Cow::as_ref).unwrap_or("");

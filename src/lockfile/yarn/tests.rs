@@ -143,3 +143,23 @@ fn berry_resolutions() {
         "fixture-app%40workspace%3A."
     );
 }
+
+#[test]
+fn classic_tokens_end_where_they_did_in_ascii_and_beyond() {
+    for (s, tok, rest) in [
+        ("left-pad@^1.0.0:", "left-pad@^1.0.0", ":"),
+        ("a, b:", "a", ", b:"),
+        ("a:b c", "a:b", " c"),
+        ("a\tb", "a", "\tb"),
+        ("é:x ü", "é:x", " ü"),
+        ("aé\u{a0}b", "aé", "\u{a0}b"),
+        ("a\u{2003}", "a", "\u{2003}"),
+        ("ü,", "ü", ","),
+        ("x:", "x", ":"),
+    ] {
+        let (t, r) = token(s).unwrap();
+        assert_eq!((t.as_ref(), r), (tok, rest), "{s:?}");
+    }
+    assert!(token(" a").is_none());
+    assert!(token(",").is_none());
+}
