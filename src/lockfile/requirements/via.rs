@@ -118,7 +118,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
         }
         // The lookup tables are done with: free them before the graph is built, which is
         // when the memory of a large file peaks.
-        self.index = HashMap::new();
+        self.index = HashMap::default();
         self.collided = HashMap::new();
         self.constraints = HashMap::new();
         let mut packages = std::mem::take(&mut self.packages);
