@@ -216,18 +216,18 @@ impl<'c, 'a> ReqParser<'c, 'a> {
         dev_file: bool,
     ) -> Result<Target, ParseError> {
         let (args, opts) = break_args_options(content);
-        let tokens = shlex(&opts).map_err(|m| self.err(display, Some(line), m))?;
+        let tokens = shlex(opts).map_err(|m| self.err(display, Some(line), m))?;
         let mut hashes = Vec::new();
-        let mut editable: Option<String> = None;
-        let mut it = tokens.into_iter().peekable();
+        let mut editable: Option<&str> = None;
+        let mut it = tokens.iter().map(|t| &**t);
         let is_req = !args.is_empty();
         while let Some(tok) = it.next() {
             let (opt, inline) = match tok.split_once('=') {
-                Some((o, v)) if o.starts_with("--") => (o.to_string(), Some(v.to_string())),
-                _ => (tok.clone(), None),
+                Some((o, v)) if o.starts_with("--") => (o, Some(v)),
+                _ => (tok, None),
             };
             // Short options may carry their value attached: `-rfile`.
-            let (opt, inline) = match opt.as_str() {
+            let (opt, inline) = match opt {
                 // (Only when the option letter is one byte: `-é…` is no short option.)
                 o if !o.starts_with("--")
                     && o.len() > 2
@@ -235,12 +235,12 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                     && o.is_char_boundary(2) =>
                 {
                     let (a, b) = o.split_at(2);
-                    (a.to_string(), Some(b.to_string()))
+                    (a, Some(b))
                 }
                 _ => (opt, inline),
             };
             let takes_value = matches!(
-                opt.as_str(),
+                opt,
                 "-r" | "--requirement"
                     | "-c"
                     | "--constraint"
@@ -261,7 +261,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                     | "-C"
             );
             let is_flag = matches!(
-                opt.as_str(),
+                opt,
                 "--no-index" | "--pre" | "--prefer-binary" | "--require-hashes"
             );
             if !takes_value && !is_flag {
@@ -294,7 +294,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
             };
             let value = value.unwrap_or_default();
             let per_requirement = matches!(
-                opt.as_str(),
+                opt,
                 "--hash" | "--global-option" | "--config-settings" | "-C"
             );
             if is_req && !per_requirement {
@@ -304,16 +304,16 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                     format!("option `{opt}` cannot follow a requirement on the same line (pip ignores it there); put it on a line of its own"),
                 ));
             }
-            match opt.as_str() {
+            match opt {
                 "--hash" => {
-                    let h = parse_pip_hash(&value).map_err(|m| self.err(display, Some(line), m))?;
+                    let h = parse_pip_hash(value).map_err(|m| self.err(display, Some(line), m))?;
                     hashes.push(h);
                 }
                 "-r" | "--requirement" => {
-                    self.include(real, display, line, &value, FileKind::Requirements)?
+                    self.include(real, display, line, value, FileKind::Requirements)?
                 }
                 "-c" | "--constraint" => {
-                    self.include(real, display, line, &value, FileKind::Constraints)?
+                    self.include(real, display, line, value, FileKind::Constraints)?
                 }
                 "-e" | "--editable" => {
                     if editable.is_some() {
@@ -325,16 +325,16 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                     }
                     editable = Some(value);
                 }
-                "-i" | "--index-url" => self.options.index_url = Some(redact(&value)),
-                "--extra-index-url" => self.options.extra_index_urls.push(redact(&value)),
-                "-f" | "--find-links" => self.options.find_links.push(redact(&value)),
+                "-i" | "--index-url" => self.options.index_url = Some(redact(value)),
+                "--extra-index-url" => self.options.extra_index_urls.push(redact(value)),
+                "-f" | "--find-links" => self.options.find_links.push(redact(value)),
                 "--no-index" => self.options.no_index = true,
                 _ => {}
             }
         }
         let base = real.parent().unwrap_or(Path::new("."));
         if let Some(e) = editable {
-            let req = parse_url_or_path(&e, true, base, None)
+            let req = parse_url_or_path(e, true, base, None)
                 .map_err(|m| self.err(display, Some(line), m))?;
             return Ok(self.add(req, hashes, kind, display, line, dev_file));
         }
@@ -348,7 +348,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
             }
             return Ok(Target::Ignored);
         }
-        let req = parse_requirement(&args, base).map_err(|m| self.err(display, Some(line), m))?;
+        let req = parse_requirement(args, base).map_err(|m| self.err(display, Some(line), m))?;
         Ok(self.add(req, hashes, kind, display, line, dev_file))
     }
 

@@ -226,9 +226,8 @@ impl LineCounter {
             return;
         };
         self.count += usize::from(self.at_start && first.is_ascii_alphanumeric());
-        self.count += bytes
-            .windows(2)
-            .filter(|w| w[0] == b'\n' && w[1].is_ascii_alphanumeric())
+        self.count += memchr::memchr_iter(b'\n', bytes)
+            .filter(|&i| bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
             .count();
         self.at_start = *last == b'\n';
     }

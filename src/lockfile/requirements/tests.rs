@@ -293,20 +293,7 @@ fn streamed_and_read(path: &Path) -> (Option<Lockfile>, Result<Lockfile, ParseEr
 /// streamed (`None`: the caller then reads the text, which names the error).
 #[test]
 fn streamed_files_read_as_their_text() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut files = Vec::new();
-    let mut dirs = vec![root];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if is_requirements_file(&name, &path) {
-                files.push(path);
-            }
-        }
-    }
+    let files = super::super::test_support::fixture_files(&is_requirements_file);
     assert!(files.len() >= 30, "{files:?}");
     for path in &files {
         let (streamed, read) = streamed_and_read(path);
@@ -356,5 +343,39 @@ fn requirement_lines_are_counted_across_pieces() {
         c.feed(&text[..split]);
         c.feed(&text[split..]);
         assert_eq!(c.count, 3, "split at {split}");
+    }
+}
+
+#[test]
+fn options_are_cut_where_pips_word_split_cuts() {
+    // pip's `break_args_options`, word for word.
+    fn pip(line: &str) -> (String, String) {
+        let tokens: Vec<&str> = line.split(' ').collect();
+        let cut = tokens
+            .iter()
+            .position(|t| t.starts_with('-'))
+            .unwrap_or(tokens.len());
+        let args = tokens[..cut].join(" ");
+        (args.trim().to_string(), tokens[cut..].join(" "))
+    }
+    for line in [
+        "a==1 --hash=sha256:x",
+        "-r x.txt",
+        "a==1",
+        "  a==1  --hash=x  ",
+        "a -b",
+        "a==1\t--hash=x",
+        "a==1 \t--hash=x",
+        "-e .",
+        "a  --x",
+        "",
+        "-",
+        "a- b",
+        "a -",
+        "a-b==1 c ; d -x",
+        " -x",
+    ] {
+        let (args, opts) = break_args_options(line);
+        assert_eq!((args.to_string(), opts.to_string()), pip(line), "{line:?}");
     }
 }
