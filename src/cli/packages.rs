@@ -1,6 +1,6 @@
 //! `lockgate packages`: list what the lockfiles pin.
 
-use super::{WalkArgs, print, print_with};
+use super::{WalkArgs, print_with};
 use lockgate::report::{self, Format};
 use std::process::ExitCode;
 
@@ -25,12 +25,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match format {
         // Written as it is serialized: the document of a large scan is megabytes.
         Format::Json => print_with(|out| report::json::write_packages(&res, out))?,
-        Format::Human => {
-            let out = report::human::packages(&res);
-            if res.is_complete() {
-                print(&out)?;
-            }
+        // Written as it is made, too: the list of a large lockfile is tens of megabytes.
+        Format::Human if res.is_complete() => {
+            print_with(|out| report::human::write_packages(&res, out))?
         }
+        Format::Human => {}
         // Refused by the argument parser (Format::PACKAGES).
         Format::Sarif | Format::Github | Format::Markdown => anyhow::bail!(
             "`lockgate packages` writes {}, not {}",

@@ -21,6 +21,14 @@ pub fn errors(errors: &[ParseError]) -> String {
 
 /// Render the output of `lockgate packages` (human format).
 pub fn packages(res: &Resolution) -> String {
+    let mut out = Vec::new();
+    let _ = write_packages(res, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Write the output of `lockgate packages` (human format) to `w` as it is made: the
+/// list of a 10^6-entry lockfile is tens of megabytes, never held whole.
+pub fn write_packages(res: &Resolution, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut out = String::new();
     for lock in &res.lockfiles {
         let _ = writeln!(
@@ -67,6 +75,10 @@ pub fn packages(res: &Resolution) -> String {
                 p.line,
                 why
             );
+            if out.len() >= 1 << 16 {
+                w.write_all(out.as_bytes())?;
+                out.clear();
+            }
         }
         for u in &lock.unpinned {
             let _ = writeln!(
@@ -122,7 +134,7 @@ pub fn packages(res: &Resolution) -> String {
             names.join(", ")
         );
     }
-    out
+    w.write_all(out.as_bytes())
 }
 
 /// Render the output of `lockgate check` (human format): findings grouped by

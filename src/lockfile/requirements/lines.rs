@@ -14,13 +14,82 @@ use std::borrow::Cow;
 use std::hash::BuildHasher as _;
 use std::path::{Component, Path, PathBuf};
 
-/// The file a logical line is read from, and the annotation state it leaves.
-struct LogicalLine<'p> {
+/// One file read physical line by physical line (from its text, or streamed):
+/// pip's `join_lines`, each logical line read as soon as it is complete. Comment-only
+/// lines are logical lines with empty content, so annotations are read in order. A
+/// line with no continuation is not copied.
+pub(super) struct FileReader<'p> {
     real: &'p Path,
     display: &'p Path,
     kind: FileKind,
     dev_file: bool,
-    via: &'p mut ViaState,
+    /// Where the last requirement's `# via` annotation stands.
+    via: ViaState,
+    /// The 1-based number of the next physical line.
+    no: usize,
+    /// A logical line continued with `\`: its first line and the text so far.
+    pending: Option<(usize, String)>,
+}
+
+impl<'p> FileReader<'p> {
+    /// A reader of the file at `real`, shown as `display`.
+    pub(super) fn new(real: &'p Path, display: &'p Path, kind: FileKind) -> FileReader<'p> {
+        FileReader {
+            real,
+            display,
+            kind,
+            dev_file: is_dev_name(&display.to_string_lossy()),
+            via: ViaState::None,
+            no: 0,
+            pending: None,
+        }
+    }
+
+    /// Read the next physical line (without its line ending).
+    pub(super) fn line(&mut self, p: &mut ReqParser<'_, '_>, raw: &str) -> Result<(), ParseError> {
+        self.no += 1;
+        let no = self.no;
+        let comment_line = is_comment_line(raw);
+        if raw.ends_with('\\') && !comment_line {
+            let part = raw.trim_matches('\\');
+            match &mut self.pending {
+                Some((_, acc)) => acc.push_str(part),
+                None => self.pending = Some((no, part.to_string())),
+            }
+            return Ok(());
+        }
+        let (first, content): (usize, Cow<'_, str>) = match self.pending.take() {
+            Some((first, mut acc)) => {
+                if comment_line {
+                    // The comment ends the continuation: yield what came before.
+                    p.logical(self, first, &acc, None)?;
+                    (no, Cow::Borrowed(""))
+                } else {
+                    acc.push_str(raw);
+                    (first, Cow::Owned(acc))
+                }
+            }
+            None => (no, Cow::Borrowed(if comment_line { "" } else { raw })),
+        };
+        if comment_line {
+            return p.logical(self, first, &content, Some(raw.trim_start()));
+        }
+        match comment_start(&content) {
+            Some(c) => {
+                let comment = content.get(c..).unwrap_or("").trim_start();
+                p.logical(self, first, content.get(..c).unwrap_or(""), Some(comment))
+            }
+            None => p.logical(self, first, &content, None),
+        }
+    }
+
+    /// The end of the file: read a logical line still continued.
+    pub(super) fn end(mut self, p: &mut ReqParser<'_, '_>) -> Result<(), ParseError> {
+        match self.pending.take() {
+            Some((first, acc)) => p.logical(&mut self, first, &acc, None),
+            None => Ok(()),
+        }
+    }
 }
 
 /// pip's `COMMENT_RE` (`(^|\s+)#.*$`): byte offset of the comment in `line`, if any.
@@ -105,86 +174,33 @@ impl<'c, 'a> ReqParser<'c, 'a> {
         text: &str,
         kind: FileKind,
     ) -> Result<(), ParseError> {
-        let dev_file = is_dev_name(&display.to_string_lossy());
-        let mut via = ViaState::None;
-        let mut pending: Option<(usize, String)> = None;
-        // pip's join_lines: physical lines become logical lines, each read as soon as
-        // it is complete. Comment-only lines are logical lines with empty content, so
-        // annotations are read in order. A line with no continuation is not copied.
-        let mut at = LogicalLine {
-            real,
-            display,
-            kind,
-            dev_file,
-            via: &mut via,
-        };
-        for (i, raw) in text.lines().enumerate() {
-            let no = i + 1;
-            let comment_line = is_comment_line(raw);
-            if !raw.ends_with('\\') || comment_line {
-                let (first, content): (usize, Cow<'_, str>) = match pending.take() {
-                    Some((first, mut acc)) => {
-                        if comment_line {
-                            // The comment ends the continuation: yield what came before.
-                            self.logical(&mut at, first, &acc, None)?;
-                            (no, Cow::Borrowed(""))
-                        } else {
-                            acc.push_str(raw);
-                            (first, Cow::Owned(acc))
-                        }
-                    }
-                    None => (no, Cow::Borrowed(if comment_line { "" } else { raw })),
-                };
-                if comment_line {
-                    self.logical(&mut at, first, &content, Some(raw.trim_start()))?;
-                } else {
-                    match comment_start(&content) {
-                        Some(c) => {
-                            let comment = content.get(c..).unwrap_or("").trim_start();
-                            self.logical(
-                                &mut at,
-                                first,
-                                content.get(..c).unwrap_or(""),
-                                Some(comment),
-                            )?
-                        }
-                        None => self.logical(&mut at, first, &content, None)?,
-                    }
-                }
-            } else {
-                let part = raw.trim_matches('\\');
-                match &mut pending {
-                    Some((_, acc)) => acc.push_str(part),
-                    None => pending = Some((no, part.to_string())),
-                }
-            }
+        let mut file = FileReader::new(real, display, kind);
+        for raw in text.lines() {
+            file.line(self, raw)?;
         }
-        if let Some((first, acc)) = pending.take() {
-            self.logical(&mut at, first, &acc, None)?;
-        }
-        Ok(())
+        file.end(self)
     }
 
     /// Read one logical line (physical lines joined, `comment` removed from `content`).
     fn logical(
         &mut self,
-        at: &mut LogicalLine<'_>,
+        at: &mut FileReader<'_>,
         line: usize,
         content: &str,
         comment: Option<&str>,
     ) -> Result<(), ParseError> {
         let content = content.trim();
         if content.is_empty() {
-            *at.via = match (comment, *at.via) {
+            at.via = match (comment, at.via) {
                 (Some(c), state) => self.annotate(c, state),
                 (None, _) => ViaState::None,
             };
             return Ok(());
         }
         let target = self.line(at.real, at.display, line, content, at.kind, at.dev_file)?;
-        *at.via = ViaState::After(target);
+        at.via = ViaState::After(target);
         if let Some(c) = comment {
-            *at.via = self.annotate(c, *at.via);
+            at.via = self.annotate(c, at.via);
         }
         Ok(())
     }
@@ -200,18 +216,18 @@ impl<'c, 'a> ReqParser<'c, 'a> {
         dev_file: bool,
     ) -> Result<Target, ParseError> {
         let (args, opts) = break_args_options(content);
-        let tokens = shlex(&opts).map_err(|m| self.err(display, Some(line), m))?;
+        let tokens = shlex(opts).map_err(|m| self.err(display, Some(line), m))?;
         let mut hashes = Vec::new();
-        let mut editable: Option<String> = None;
-        let mut it = tokens.into_iter().peekable();
+        let mut editable: Option<&str> = None;
+        let mut it = tokens.iter().map(|t| &**t);
         let is_req = !args.is_empty();
         while let Some(tok) = it.next() {
             let (opt, inline) = match tok.split_once('=') {
-                Some((o, v)) if o.starts_with("--") => (o.to_string(), Some(v.to_string())),
-                _ => (tok.clone(), None),
+                Some((o, v)) if o.starts_with("--") => (o, Some(v)),
+                _ => (tok, None),
             };
             // Short options may carry their value attached: `-rfile`.
-            let (opt, inline) = match opt.as_str() {
+            let (opt, inline) = match opt {
                 // (Only when the option letter is one byte: `-é…` is no short option.)
                 o if !o.starts_with("--")
                     && o.len() > 2
@@ -219,12 +235,12 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                     && o.is_char_boundary(2) =>
                 {
                     let (a, b) = o.split_at(2);
-                    (a.to_string(), Some(b.to_string()))
+                    (a, Some(b))
                 }
                 _ => (opt, inline),
             };
             let takes_value = matches!(
-                opt.as_str(),
+                opt,
                 "-r" | "--requirement"
                     | "-c"
                     | "--constraint"
@@ -245,7 +261,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                     | "-C"
             );
             let is_flag = matches!(
-                opt.as_str(),
+                opt,
                 "--no-index" | "--pre" | "--prefer-binary" | "--require-hashes"
             );
             if !takes_value && !is_flag {
@@ -278,7 +294,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
             };
             let value = value.unwrap_or_default();
             let per_requirement = matches!(
-                opt.as_str(),
+                opt,
                 "--hash" | "--global-option" | "--config-settings" | "-C"
             );
             if is_req && !per_requirement {
@@ -288,16 +304,16 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                     format!("option `{opt}` cannot follow a requirement on the same line (pip ignores it there); put it on a line of its own"),
                 ));
             }
-            match opt.as_str() {
+            match opt {
                 "--hash" => {
-                    let h = parse_pip_hash(&value).map_err(|m| self.err(display, Some(line), m))?;
+                    let h = parse_pip_hash(value).map_err(|m| self.err(display, Some(line), m))?;
                     hashes.push(h);
                 }
                 "-r" | "--requirement" => {
-                    self.include(real, display, line, &value, FileKind::Requirements)?
+                    self.include(real, display, line, value, FileKind::Requirements)?
                 }
                 "-c" | "--constraint" => {
-                    self.include(real, display, line, &value, FileKind::Constraints)?
+                    self.include(real, display, line, value, FileKind::Constraints)?
                 }
                 "-e" | "--editable" => {
                     if editable.is_some() {
@@ -309,16 +325,16 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                     }
                     editable = Some(value);
                 }
-                "-i" | "--index-url" => self.options.index_url = Some(redact(&value)),
-                "--extra-index-url" => self.options.extra_index_urls.push(redact(&value)),
-                "-f" | "--find-links" => self.options.find_links.push(redact(&value)),
+                "-i" | "--index-url" => self.options.index_url = Some(redact(value)),
+                "--extra-index-url" => self.options.extra_index_urls.push(redact(value)),
+                "-f" | "--find-links" => self.options.find_links.push(redact(value)),
                 "--no-index" => self.options.no_index = true,
                 _ => {}
             }
         }
         let base = real.parent().unwrap_or(Path::new("."));
         if let Some(e) = editable {
-            let req = parse_url_or_path(&e, true, base, None)
+            let req = parse_url_or_path(e, true, base, None)
                 .map_err(|m| self.err(display, Some(line), m))?;
             return Ok(self.add(req, hashes, kind, display, line, dev_file));
         }
@@ -332,7 +348,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
             }
             return Ok(Target::Ignored);
         }
-        let req = parse_requirement(&args, base).map_err(|m| self.err(display, Some(line), m))?;
+        let req = parse_requirement(args, base).map_err(|m| self.err(display, Some(line), m))?;
         Ok(self.add(req, hashes, kind, display, line, dev_file))
     }
 
@@ -371,21 +387,19 @@ impl<'c, 'a> ReqParser<'c, 'a> {
                 hashes,
                 file: SharedPath::new(display),
                 line,
-                via: Vec::new(),
+                via: List::new(),
                 dev_file,
                 seq,
             });
             return Target::Loose(self.unpinned.len() - 1);
         };
-        if let Some(i) = self.find(&key_name, &version, req.source.as_ref()) {
+        let hash = self.key_hash(&key_name, &version, req.source.as_ref());
+        if let Some(i) = self.find_hashed(hash, &key_name, &version, req.source.as_ref()) {
             if let Some(p) = self.packages.get_mut(i) {
                 p.hashes.extend(hashes);
             }
             return Target::Entry(i);
         }
-        let hash = self.key_hash(&key_name, &version, req.source.as_ref());
-        // Kept until the graph is built: one hash per file, not room for four.
-        hashes.shrink_to_fit();
         let from_index = req.source.is_none();
         let source = req.source.unwrap_or(Source::Registry(None));
         let mut p = Package::new(Ecosystem::Pypi, req.name, version, source, display, line);
@@ -403,23 +417,23 @@ impl<'c, 'a> ReqParser<'c, 'a> {
         seq: usize,
     ) -> Target {
         let i = self.packages.len();
-        match self.index.entry(hash) {
-            std::collections::hash_map::Entry::Occupied(_) => {
+        match (u32::try_from(i), self.index.entry(hash)) {
+            (Ok(ix), std::collections::hash_map::Entry::Vacant(slot)) => {
+                slot.insert(ix);
+            }
+            _ => {
                 // Another key has this hash: this one is kept whole, apart.
                 let source = (!from_index).then(|| p.source.clone());
                 let key = (pep503(&p.name), p.version.to_string(), source);
                 self.collided.insert(key, i);
             }
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(i);
-            }
         }
         self.packages.push(p);
         self.meta.push(Meta {
-            via: Vec::new(),
+            via: List::new(),
             dev_file,
             from_index,
-            seq,
+            seq: u32::try_from(seq).unwrap_or(u32::MAX),
         });
         Target::Entry(i)
     }
@@ -432,8 +446,19 @@ impl<'c, 'a> ReqParser<'c, 'a> {
     /// The package of this key (`name` normalized, `source` `None` for the registry
     /// the options name), if one was read.
     pub(super) fn find(&self, name: &str, version: &str, source: Option<&Source>) -> Option<usize> {
-        let hash = self.key_hash(name, version, source);
+        self.find_hashed(self.key_hash(name, version, source), name, version, source)
+    }
+
+    /// [`ReqParser::find`] with `hash` the key's hash ([`ReqParser::key_hash`]).
+    fn find_hashed(
+        &self,
+        hash: u64,
+        name: &str,
+        version: &str,
+        source: Option<&Source>,
+    ) -> Option<usize> {
         if let Some(&i) = self.index.get(&hash)
+            && let Ok(i) = usize::try_from(i)
             && let (Some(p), Some(m)) = (self.packages.get(i), self.meta.get(i))
             && p.version == version
             && (if m.from_index { None } else { Some(&p.source) }) == source

@@ -77,10 +77,12 @@ pub use encoding::{ENCODING_HINT, check_encoding};
 use super::hash::Hash;
 use super::{Context, Lockfile, ParseError, Source};
 use crate::model::Package;
-use crate::model::SharedPath;
+use crate::model::{List, SharedPath};
 use lines::canonical;
 use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::io::{BufRead as _, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// How many files (the lockfile and its includes) one parse reads at most.
@@ -90,7 +92,8 @@ const MAX_FILES: usize = 256;
 pub static FORMAT: super::Format = super::Format::new("requirements", module_path!(), super::Ecosystem::Pypi, parse)
     .files(&["requirements*.txt"], is_requirements_file)
     .hint("fix the line, or regenerate the file with `pip-compile --generate-hashes` / `uv pip compile --generate-hashes`")
-    .with_check_bytes(check_file_bytes);
+    .with_check_bytes(check_file_bytes)
+    .with_stream(stream);
 
 /// Is this file a requirements file by its name? `requirements*.txt`,
 /// `requirements*.lock` (Rye's `requirements.lock` / `requirements-dev.lock`), and
@@ -117,18 +120,117 @@ fn check_file_bytes(display: &Path, bytes: &[u8]) -> Result<(), ParseError> {
 
 /// Parse a requirements file and every file it includes.
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
-    // Room for every requirement line of the file (a line that starts with a letter
-    // or digit), so the lists do not grow by doubling, copying what they hold.
-    let expected = text
-        .lines()
-        .filter(|l| l.as_bytes().first().is_some_and(u8::is_ascii_alphanumeric))
-        .count();
-    let mut p = ReqParser::new(ctx, expected);
+    // Room for every requirement line of the file, so the lists do not grow by
+    // doubling, copying what they hold.
+    let mut counter = LineCounter::default();
+    counter.feed(text.as_bytes());
+    let mut p = ReqParser::new(ctx, counter.count);
     let real = ctx.path.to_path_buf();
     p.chain.push(canonical(&real));
     p.parse_text(&real, ctx.display, text, FileKind::Requirements)?;
     p.chain.pop();
     Ok(p.finish())
+}
+
+/// Read a large requirements file (see [`super::STREAM_FROM_BYTES`]) line by line
+/// from `file` (at most `limit` bytes), never holding its text: what [`parse`] reads
+/// from the same bytes, or `None` when anything is wrong with it (an encoding pip
+/// would read differently, bytes that are not UTF-8, a line pip rejects, more than
+/// `limit` bytes). The caller then reads the text, and [`parse`] names the error.
+///
+/// The file's requirement lines are counted first, by a second read of the path
+/// (the package list is then allocated once, at its size: growing a list of a
+/// million packages by doubling holds the old and the new list at once).
+pub fn stream(ctx: &Context<'_>, file: &mut dyn Read, limit: u64) -> Option<Lockfile> {
+    let expected = count_requirement_lines(ctx.path, limit);
+    let mut p = ReqParser::new(ctx, expected);
+    let real = ctx.path.to_path_buf();
+    p.chain.push(canonical(&real));
+    let mut reader = lines::FileReader::new(&real, ctx.display, FileKind::Requirements);
+    let mut src = BufReader::with_capacity(1 << 16, file.take(limit.saturating_add(1)));
+    let mut buf = Vec::with_capacity(256);
+    // The first two lines, for pip's encoding rules (byte order mark, `coding:`).
+    let mut head = Vec::new();
+    let mut total = 0u64;
+    loop {
+        buf.clear();
+        let n = src.read_until(b'\n', &mut buf).ok()?;
+        total += n as u64;
+        if n == 0 || total > limit {
+            break;
+        }
+        let first = total == n as u64;
+        if head.len() < 2 {
+            head.push(buf.clone());
+            if head.len() == 2 {
+                check_encoding(&head.concat()).ok()?;
+            }
+        }
+        let mut bytes = &buf[..];
+        if first {
+            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        }
+        // As `str::lines` ends a line: at `\n`, and a `\r` just before it.
+        if let Some(b) = bytes.strip_suffix(b"\n") {
+            bytes = b.strip_suffix(b"\r").unwrap_or(b);
+        }
+        reader.line(&mut p, std::str::from_utf8(bytes).ok()?).ok()?;
+    }
+    if total > limit || (head.len() < 2 && check_encoding(&head.concat()).is_err()) {
+        return None;
+    }
+    reader.end(&mut p).ok()?;
+    p.chain.pop();
+    Some(p.finish())
+}
+
+/// The number of requirement lines (lines that start with a letter or digit) in the
+/// file at `path`, read up to `limit` bytes; 0 when it cannot be read. An estimate
+/// for sizing lists: the file is read again for its content.
+fn count_requirement_lines(path: &Path, limit: u64) -> usize {
+    let Ok(file) = std::fs::File::open(path) else {
+        return 0;
+    };
+    let mut file = file.take(limit);
+    let mut counter = LineCounter::default();
+    let mut chunk = vec![0u8; 1 << 18];
+    while let Ok(n) = file.read(&mut chunk)
+        && n > 0
+    {
+        counter.feed(chunk.get(..n).unwrap_or(&[]));
+    }
+    counter.count
+}
+
+/// Counts the lines that start with a letter or digit (requirement lines) in text
+/// given in pieces.
+#[derive(Debug)]
+struct LineCounter {
+    /// The last byte seen was a line break (or none was seen).
+    at_start: bool,
+    count: usize,
+}
+
+impl Default for LineCounter {
+    fn default() -> LineCounter {
+        LineCounter {
+            at_start: true,
+            count: 0,
+        }
+    }
+}
+
+impl LineCounter {
+    fn feed(&mut self, bytes: &[u8]) {
+        let (Some(first), Some(last)) = (bytes.first(), bytes.last()) else {
+            return;
+        };
+        self.count += usize::from(self.at_start && first.is_ascii_alphanumeric());
+        self.count += memchr::memchr_iter(b'\n', bytes)
+            .filter(|&i| bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
+            .count();
+        self.at_start = *last == b'\n';
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -158,13 +260,13 @@ pub(super) enum Via {
 /// What a package read so far needs until the end, beside the [`Package`] itself.
 #[derive(Debug)]
 pub(super) struct Meta {
-    pub(super) via: Vec<Via>,
+    pub(super) via: List<Via>,
     /// The file it came from looks like a development requirements file.
     pub(super) dev_file: bool,
     /// From the registry the options name: its source is filled in at the end.
     pub(super) from_index: bool,
     /// Position in reading order (constraint-pinned entries are added late).
-    pub(super) seq: usize,
+    pub(super) seq: u32,
 }
 
 /// What makes two requirements one package: normalized name, version, and source
@@ -179,7 +281,7 @@ pub(super) struct Loose {
     pub(super) hashes: Vec<Hash>,
     pub(super) file: SharedPath,
     pub(super) line: usize,
-    pub(super) via: Vec<Via>,
+    pub(super) via: List<Via>,
     pub(super) dev_file: bool,
     pub(super) seq: usize,
 }
@@ -191,8 +293,8 @@ pub(super) struct ReqParser<'c, 'a> {
     /// Beside each package, what the end needs of it.
     pub(super) meta: Vec<Meta>,
     /// The `hasher`'s hash of each package's [`Key`] -> its index (the key itself is
-    /// not stored: a hit is checked against the package).
-    pub(super) index: HashMap<u64, usize>,
+    /// not stored: a hit is checked against the package). 12 bytes a slot.
+    pub(super) index: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
     /// Keys whose hash `index` already holds for another key (practically never).
     pub(super) collided: HashMap<Key, usize>,
     pub(super) hasher: RandomState,
@@ -215,7 +317,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
             ctx,
             packages: Vec::with_capacity(expected),
             meta: Vec::with_capacity(expected),
-            index: HashMap::with_capacity(expected),
+            index: HashMap::with_capacity_and_hasher(expected, BuildHasherDefault::default()),
             collided: HashMap::new(),
             hasher: RandomState::new(),
             unpinned: Vec::new(),
@@ -246,4 +348,24 @@ pub(super) enum Target {
     Loose(usize),
     /// A line whose annotation is not kept (constraint, option).
     Ignored,
+}
+
+/// The hasher of a map whose keys are already hashes (the `u64` of a [`Key`]): the
+/// key is its own hash, not hashed again.
+#[derive(Debug, Default)]
+pub(super) struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed with it; anything else is folded in.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }

@@ -2,22 +2,36 @@
 //! split of them, and `--hash=`.
 
 use super::super::hash::Hash;
+use std::borrow::Cow;
 
 /// pip's `break_args_options`: the requirement part and the options part of a line.
-pub(super) fn break_args_options(line: &str) -> (String, String) {
-    let tokens: Vec<&str> = line.split(' ').collect();
-    let cut = tokens
+///
+/// pip splits the line at spaces and cuts before the first word that starts with
+/// `-`; joining the words back with spaces gives the text on either side of that
+/// cut, which is what is returned (borrowed; the requirement part trimmed).
+pub(super) fn break_args_options(line: &str) -> (&str, &str) {
+    let bytes = line.as_bytes();
+    let cut = bytes
         .iter()
-        .position(|t| t.starts_with('-'))
-        .unwrap_or(tokens.len());
-    let args = tokens.get(..cut).unwrap_or(&[]).join(" ");
-    let opts = tokens.get(cut..).unwrap_or(&[]).join(" ");
-    (args.trim().to_string(), opts)
+        .enumerate()
+        .position(|(i, &b)| b == b'-' && (i == 0 || bytes.get(i - 1) == Some(&b' ')));
+    match cut {
+        // (The space before the option's word belongs to neither side.)
+        Some(cut) => (
+            line.get(..cut.saturating_sub(1)).unwrap_or("").trim(),
+            line.get(cut..).unwrap_or(""),
+        ),
+        None => (line.trim(), ""),
+    }
 }
 
 /// A POSIX-shell-like split (as Python's `shlex.split`): white space separates,
-/// quotes group, backslash escapes.
-pub(super) fn shlex(s: &str) -> Result<Vec<String>, String> {
+/// quotes group, backslash escapes. Words without quotes or backslashes are
+/// borrowed from `s`.
+pub(super) fn shlex(s: &str) -> Result<Vec<Cow<'_, str>>, String> {
+    if !s.contains(['\'', '"', '\\']) {
+        return Ok(s.split_whitespace().map(Cow::Borrowed).collect());
+    }
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_tok = false;
@@ -56,7 +70,7 @@ pub(super) fn shlex(s: &str) -> Result<Vec<String>, String> {
             }
             c if c.is_whitespace() => {
                 if in_tok {
-                    out.push(std::mem::take(&mut cur));
+                    out.push(Cow::Owned(std::mem::take(&mut cur)));
                     in_tok = false;
                 }
             }
@@ -67,7 +81,7 @@ pub(super) fn shlex(s: &str) -> Result<Vec<String>, String> {
         }
     }
     if in_tok {
-        out.push(cur);
+        out.push(Cow::Owned(cur));
     }
     Ok(out)
 }

@@ -271,3 +271,111 @@ fn two_requirements_whose_keys_hash_alike_stay_two_packages() {
         ]
     );
 }
+
+/// Read `path` as the caller of a large file does: streamed, and as its text.
+fn streamed_and_read(path: &Path) -> (Option<Lockfile>, Result<Lockfile, ParseError>) {
+    let ctx = Context {
+        path,
+        display: Path::new("requirements.txt"),
+    };
+    let file = &mut std::fs::File::open(path).unwrap();
+    let streamed = stream(&ctx, file, super::super::MAX_LOCKFILE_BYTES);
+    let bytes = std::fs::read(path).unwrap();
+    let read = check_encoding(&bytes)
+        .map_err(|(l, m)| ctx.error(Some(l), m))
+        .and_then(|()| super::super::decode_text(&bytes).map_err(|(l, m)| ctx.error(Some(l), m)))
+        .and_then(|text| parse(&ctx, text));
+    (streamed, read)
+}
+
+/// A large requirements file is streamed (never held whole): every fixture reads the
+/// same streamed as from its text, and a file the text path refuses is not
+/// streamed (`None`: the caller then reads the text, which names the error).
+#[test]
+fn streamed_files_read_as_their_text() {
+    let files = super::super::test_support::fixture_files(&is_requirements_file);
+    assert!(files.len() >= 30, "{files:?}");
+    for path in &files {
+        let (streamed, read) = streamed_and_read(path);
+        assert_eq!(streamed, read.ok(), "{}", path.display());
+        let ctx = Context {
+            path,
+            display: Path::new("requirements.txt"),
+        };
+        let file = &mut std::fs::File::open(path).unwrap();
+        if std::fs::metadata(path).unwrap().len() > 10 {
+            assert_eq!(stream(&ctx, file, 10), None, "{}", path.display());
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("requirements.txt");
+    let cases: &[&[u8]] = &[
+        // A UTF-8 byte order mark, CRLF, a `\r` not before a line break, a
+        // continuation left open at the end, no final line break.
+        b"\xEF\xBB\xBFa==1\r\nb==2\r\n\rc==3\r\nd==4 \\",
+        b"# -*- coding: utf-8 -*-\na==1\n",
+        b"a==1\r",
+        b"",
+        b"\n\n",
+        // Refused: an encoding pip reads differently, on line 1 or 2; UTF-16; bytes
+        // that are not UTF-8; a line pip rejects.
+        b"# coding: latin-1\na==1\n",
+        b"a==1\n# vim: set fileencoding=utf-7 :\n",
+        b"\xFF\xFEa\x00",
+        b"a==1\nb==\xFF\n",
+        b"a==1\n--bogus-option\n",
+    ];
+    for case in cases {
+        std::fs::write(&path, case).unwrap();
+        let (streamed, read) = streamed_and_read(&path);
+        assert_eq!(streamed, read.ok(), "{}", String::from_utf8_lossy(case));
+    }
+    std::fs::write(&path, b"a==1\nb==2\n").unwrap();
+    assert_eq!(count_requirement_lines(&path, 100), 2);
+}
+
+#[test]
+fn requirement_lines_are_counted_across_pieces() {
+    let text = b"a==1\n# via x\n  b\nc==2\n\nD==3";
+    for split in 0..text.len() {
+        let mut c = LineCounter::default();
+        c.feed(&text[..split]);
+        c.feed(&text[split..]);
+        assert_eq!(c.count, 3, "split at {split}");
+    }
+}
+
+#[test]
+fn options_are_cut_where_pips_word_split_cuts() {
+    // pip's `break_args_options`, word for word.
+    fn pip(line: &str) -> (String, String) {
+        let tokens: Vec<&str> = line.split(' ').collect();
+        let cut = tokens
+            .iter()
+            .position(|t| t.starts_with('-'))
+            .unwrap_or(tokens.len());
+        let args = tokens[..cut].join(" ");
+        (args.trim().to_string(), tokens[cut..].join(" "))
+    }
+    for line in [
+        "a==1 --hash=sha256:x",
+        "-r x.txt",
+        "a==1",
+        "  a==1  --hash=x  ",
+        "a -b",
+        "a==1\t--hash=x",
+        "a==1 \t--hash=x",
+        "-e .",
+        "a  --x",
+        "",
+        "-",
+        "a- b",
+        "a -",
+        "a-b==1 c ; d -x",
+        " -x",
+    ] {
+        let (args, opts) = break_args_options(line);
+        assert_eq!((args.to_string(), opts.to_string()), pip(line), "{line:?}");
+    }
+}

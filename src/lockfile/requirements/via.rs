@@ -118,7 +118,7 @@ impl<'c, 'a> ReqParser<'c, 'a> {
         }
         // The lookup tables are done with: free them before the graph is built, which is
         // when the memory of a large file peaks.
-        self.index = HashMap::new();
+        self.index = HashMap::default();
         self.collided = HashMap::new();
         self.constraints = HashMap::new();
         let mut packages = std::mem::take(&mut self.packages);
@@ -144,10 +144,15 @@ impl<'c, 'a> ReqParser<'c, 'a> {
             // is direct from the project, dev when its file is a dev one, with the
             // path `project > name` the graph below would give it; its tables
             // (three lists and the search's own, beside every package) are not built.
-            let root = DepPath::EMPTY.child(default_label);
+            // The records beside the packages are freed before the paths are made
+            // (when the memory of a large file peaks).
             for (p, m) in packages.iter_mut().zip(&meta) {
                 p.direct = true;
                 p.dev = m.dev_file;
+            }
+            drop(meta);
+            let root = DepPath::EMPTY.child(default_label);
+            for p in &mut packages {
                 p.path = root.child(p.name.as_str());
             }
             return self.lockfile(packages, unpinned);
