@@ -515,13 +515,31 @@ pub fn to_hex(bytes: &[u8]) -> String {
 
 /// The value of one hex digit, either case.
 fn hex_digit(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+    match HEX_VALUE[c as usize] {
+        NOT_HEX => None,
+        v => Some(v),
     }
 }
+
+/// Marks a byte that is not a hex digit in [`HEX_VALUE`].
+const NOT_HEX: u8 = 0xff;
+
+/// The value of each byte as a hex digit (`0-9`, `a-f`, `A-F`), else [`NOT_HEX`]: one
+/// load per digit instead of three range tests.
+static HEX_VALUE: [u8; 256] = {
+    let mut t = [NOT_HEX; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = match c as u8 {
+            b @ b'0'..=b'9' => b - b'0',
+            b @ b'a'..=b'f' => b - b'a' + 10,
+            b @ b'A'..=b'F' => b - b'A' + 10,
+            _ => NOT_HEX,
+        };
+        c += 1;
+    }
+    t
+};
 
 impl crate::hint::Hint for HashError {
     fn hints(&self) -> Vec<String> {
@@ -532,6 +550,19 @@ impl crate::hint::Hint for HashError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hex_table_reads_every_byte_as_the_range_tests_did() {
+        for c in 0..=255u8 {
+            let by_ranges = match c {
+                b'0'..=b'9' => Some(c - b'0'),
+                b'a'..=b'f' => Some(c - b'a' + 10),
+                b'A'..=b'F' => Some(c - b'A' + 10),
+                _ => None,
+            };
+            assert_eq!(hex_digit(c), by_ranges, "byte {c:#04x}");
+        }
+    }
 
     #[test]
     fn sri_sha512_becomes_lowercase_hex_and_back() {

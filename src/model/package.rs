@@ -93,8 +93,17 @@ impl Artifact {
             return Some(f.as_str());
         }
         let url = self.url.as_deref()?;
-        let url = url.split(['?', '#']).next().unwrap_or(url);
-        url.rsplit('/').next().filter(|f| !f.is_empty())
+        // up to the first `?` or `#`, then after the last `/` (byte searches: these
+        // are ASCII, so each cut falls on a character boundary)
+        let url = match memchr::memchr2(b'?', b'#', url.as_bytes()) {
+            Some(cut) => url.get(..cut).unwrap_or(url),
+            None => url,
+        };
+        let name = match memchr::memrchr(b'/', url.as_bytes()) {
+            Some(slash) => url.get(slash + 1..).unwrap_or(""),
+            None => url,
+        };
+        Some(name).filter(|f| !f.is_empty())
     }
 }
 
@@ -164,6 +173,40 @@ impl Package {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_name_cuts_the_url_as_the_string_splits_did() {
+        let by_splits = |url: &str| -> Option<String> {
+            let url = url.split(['?', '#']).next().unwrap_or(url);
+            url.rsplit('/')
+                .next()
+                .filter(|f| !f.is_empty())
+                .map(str::to_string)
+        };
+        let parts = [
+            "", "/", "?", "#", "a", "é", "x.whl", "//", "?/", "#?", "/é/",
+        ];
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    let url = format!("https://h{a}{b}{c}");
+                    let art = Artifact::new(Some(url.clone()), Vec::new(), 1);
+                    assert_eq!(
+                        art.file_name().map(str::to_string),
+                        by_splits(&url),
+                        "{url}"
+                    );
+                    let bare = format!("{a}{b}{c}");
+                    let art = Artifact::new(Some(bare.clone()), Vec::new(), 1);
+                    assert_eq!(
+                        art.file_name().map(str::to_string),
+                        by_splits(&bare),
+                        "{bare}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_package_stays_small() {

@@ -604,6 +604,18 @@ fn quoted(s: &str) -> Option<(Cow<'_, str>, &str)> {
 }
 
 /// A scalar inside a flow collection and the rest after it.
+/// The bytes [`flow_scalar`] stops at: `,`, `}`, `]`, `:`, `[`, `{` and `#`.
+static FLOW_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let stops = *b",}]:[{#";
+    let mut k = 0;
+    while k < stops.len() {
+        t[stops[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
 fn flow_scalar(s: &str) -> Option<(Scalar<'_>, &str)> {
     let b = s.as_bytes();
     let first = *b.first()?;
@@ -622,24 +634,28 @@ fn flow_scalar(s: &str) -> Option<(Scalar<'_>, &str)> {
     // One pass: a plain scalar ends at `,`, `}`, `]`, or a `:` followed by a space, one
     // of those or the end; within it, `[`, `{` or ` #` put it outside the subset (as
     // `plain_ok` in flow context would say of the text).
+    // The bytes between the ones that matter are skipped through a table (most of a
+    // scalar is letters, digits and base64).
     let mut end = b.len();
-    let mut prev = 0u8;
     let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        match c {
-            b',' | b'}' | b']' => {
+    while let Some(off) = b
+        .get(i..)
+        .and_then(|t| t.iter().position(|&c| FLOW_STOP[c as usize]))
+    {
+        i += off;
+        match b.get(i) {
+            Some(b',' | b'}' | b']') => {
                 end = i;
                 break;
             }
-            b':' if matches!(b.get(i + 1), None | Some(b' ' | b',' | b'}' | b']')) => {
+            Some(b':') if matches!(b.get(i + 1), None | Some(b' ' | b',' | b'}' | b']')) => {
                 end = i;
                 break;
             }
-            b'[' | b'{' => return None,
-            b'#' if prev == b' ' => return None,
+            Some(b'[' | b'{') => return None,
+            Some(b'#') if i > 0 && b.get(i - 1) == Some(&b' ') => return None,
             _ => {}
         }
-        prev = c;
         i += 1;
     }
     let text = s.get(..end)?.trim_end_matches(' ');
