@@ -345,7 +345,10 @@ impl Hash {
     /// ignores) printable ASCII. Anything else is an error, never a dropped token.
     pub fn from_sri(token: &str) -> Result<Hash, HashError> {
         let token = token.trim_matches(is_js_space);
-        if let Some(c) = token.chars().find(|c| !matches!(c, '\x21'..='\x7e')) {
+        // (a byte test first: the characters are looked at only to word the error)
+        if token.bytes().any(|b| !matches!(b, 0x21..=0x7e))
+            && let Some(c) = token.chars().find(|c| !matches!(c, '\x21'..='\x7e'))
+        {
             return Err(HashError::Shape(format!(
                 "{} (contains {})",
                 token.escape_debug(),
@@ -417,7 +420,13 @@ impl Hash {
     pub fn yarn_berry(checksum: &str) -> Hash {
         Hash {
             algorithm: Algorithm::YarnBerry,
-            value: HashValue::text(&checksum.trim().to_ascii_lowercase()),
+            // (a checksum is lowercase as yarn writes it: no copy to lowercase it)
+            value: match checksum.trim() {
+                c if c.bytes().any(|b| b.is_ascii_uppercase()) => {
+                    HashValue::text(&c.to_ascii_lowercase())
+                }
+                c => HashValue::text(c),
+            },
         }
     }
 
@@ -630,6 +639,19 @@ mod tests {
         assert!(!y.value.is_digest());
         assert_eq!(y.value, "10c0/abc");
         assert_eq!(format!("{:?}", y.value), r#""10c0/abc""#);
+    }
+
+    #[test]
+    fn sri_with_a_byte_outside_printable_ascii_names_its_character() {
+        for (token, shown) in [
+            ("sha512-ab\u{e9}cd", "\\u{e9}"),
+            ("sha512-ab\u{7f}", "\\u{7f}"),
+        ] {
+            match Hash::from_sri(token) {
+                Err(HashError::Shape(msg)) => assert!(msg.contains(shown), "{msg}"),
+                other => panic!("{token:?}: {other:?}"),
+            }
+        }
     }
 
     #[test]
