@@ -12,6 +12,10 @@
 //!   (npm, yarn 1, pip, uv, cargo, …) runs on the same repository against a file
 //!   server on 127.0.0.1 started here, and must fetch the attacker's artifact and
 //!   install it. That proves the case is a real bypass and not a lockgate quirk.
+//!   A case whose `installer.refuses` is set is the other half of the promise: a
+//!   file the installer refuses (e.g. a key written twice), which lockgate must
+//!   refuse too instead of reading one of its values; there the installer must
+//!   fail, name the same place, and install nothing.
 //!   Tools are looked up in `LOCKGATE_ADVERSARIAL_TOOLS` (a folder of executables
 //!   named after `installer.tool`, as `.ci/run` makes it), then on `PATH`.
 //!
@@ -52,6 +56,9 @@ struct Case {
     finding: Option<String>,
     #[serde(default = "one")]
     finding_count: usize,
+    /// The lockfile line the `finding` must be reported at.
+    #[serde(default)]
+    line: Option<u64>,
     #[serde(default)]
     git: bool,
     #[serde(default)]
@@ -75,6 +82,10 @@ struct Installer {
     installed: String,
     /// What the real installer did when the case was confirmed by hand.
     confirmed: String,
+    /// The installer must refuse the repository (fail, install nothing), and its
+    /// output must contain this text (e.g. the line it names).
+    #[serde(default)]
+    refuses: Option<String>,
 }
 
 fn root() -> PathBuf {
@@ -167,12 +178,17 @@ fn run_lockgate(name: &str, case: &Case) -> Result<(), String> {
             .map_err(|e| format!("not JSON ({e}): {stdout}\nstderr: {stderr}"))?;
         let n = doc["findings"]
             .as_array()
-            .map(|a| a.iter().filter(|f| f["id"] == id.as_str()).count())
+            .map(|a| {
+                a.iter()
+                    .filter(|f| f["id"] == id.as_str())
+                    .filter(|f| case.line.is_none_or(|l| f["line"] == l))
+                    .count()
+            })
             .unwrap_or(0);
         if n < case.finding_count {
             return Err(format!(
-                "{n} `{id}` finding(s), expected at least {}: {stdout}",
-                case.finding_count
+                "{n} `{id}` finding(s) (at line {:?}), expected at least {}: {stdout}",
+                case.line, case.finding_count
             ));
         }
     }
@@ -420,6 +436,29 @@ fn the_real_installers_install_what_the_allowlist_does_not_approve() {
         *ran.entry(inst.tool.clone()).or_default() += 1;
         let log = server.log.lock().unwrap().clone();
         let mut why = Vec::new();
+        if let Some(text) = &inst.refuses {
+            let said = String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr);
+            if out.status.success() {
+                why.push("the installer accepted what it should refuse".to_string());
+            }
+            if !said.contains(text.as_str()) {
+                why.push(format!("its output does not say {text:?}"));
+            }
+            if walk_contains(&repo, b"lockgate-adversarial-payload") {
+                why.push("the payload was installed".to_string());
+            }
+            if why.is_empty() {
+                eprintln!("confirmed {name}: {} refuses it ({text})", inst.tool);
+            } else {
+                failures.push(format!(
+                    "{name} ({}): {}\n{said}",
+                    inst.tool,
+                    why.join("; ")
+                ));
+            }
+            continue;
+        }
         if !out.status.success() {
             why.push(format!("exit {:?}", out.status.code()));
         }

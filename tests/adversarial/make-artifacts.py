@@ -79,4 +79,4 @@ left = npm_tgz("left-pad", "1.3.0")
 for case in ["npm-sha1-pin-npmrc-redirect", "npm-sri-nbsp-token", "registry-prefix-userinfo"]:
     write(f"{case}/serve/left-pad/-/left-pad-1.3.0.tgz", left)
 write("npm-v1-lockfile-with-packages/serve/evil/-/evil-1.0.0.tgz", npm_tgz("evil", "1.0.0"))
-write("yarn-classic-other-package-tarball/serve/left-pad/-/left-pad-1.3.0.tgz", left)
+write("yarn-classic-duplicate-integrity/serve/left-pad/-/left-pad-1.3.0.tgz", left)
