@@ -47,13 +47,37 @@ impl Resolution {
 
 /// Discover and parse everything under `paths`.
 pub fn resolve(paths: &[PathBuf], opts: &Options) -> Resolution {
+    resolve_with(paths, opts, &|_| ()).0
+}
+
+/// [`resolve`], and `each` applied to every lockfile read, in the parse threads right
+/// after it is read (e.g. its part of the output, so that the work is parallel and
+/// done while the other lockfiles are still being read). The second vector has one
+/// entry per [`Resolution::lockfiles`], in that order; `None` for a lockfile that was
+/// changed after `each` saw it (the workflows, whose local actions are deduplicated
+/// across lockfiles once every one is read): the caller must do that work itself.
+pub fn resolve_with<T: Send>(
+    paths: &[PathBuf],
+    opts: &Options,
+    each: &(dyn Fn(&Lockfile) -> T + Sync),
+) -> (Resolution, Vec<Option<T>>) {
     let found = discover::discover(paths, opts);
-    resolve_found(found, opts.cargo_metadata)
+    resolve_found_with(found, opts.cargo_metadata, each)
 }
 
 /// Parse what [`discover::discover`] found (`cargo_metadata`: see [`Options`]).
 pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
-    let results = parse_all(&found.lockfiles, cargo_metadata);
+    resolve_found_with(found, cargo_metadata, &|_| ()).0
+}
+
+/// [`resolve_found`], with `each` as in [`resolve_with`].
+pub fn resolve_found_with<T: Send>(
+    found: Discovered,
+    cargo_metadata: bool,
+    each: &(dyn Fn(&Lockfile) -> T + Sync),
+) -> (Resolution, Vec<Option<T>>) {
+    let results = parse_all(&found.lockfiles, cargo_metadata, each);
+    let mut done = Vec::with_capacity(results.len());
     let mut res = Resolution {
         errors: found.errors.into_iter().map(ParseError::from).collect(),
         skipped: found.skipped,
@@ -77,7 +101,7 @@ pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
     let mut dirs = HashSet::new();
     for (f, r) in found.lockfiles.iter().zip(results) {
         match r {
-            Ok(lock) => {
+            Ok((lock, made)) => {
                 // A requirements file that pins nothing is a manifest, not a lockfile.
                 let pins_nothing = lock.format == "requirements"
                     && lock.packages.is_empty()
@@ -93,6 +117,7 @@ pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
                     ));
                 }
                 res.lockfiles.push(lock);
+                done.push(made);
             }
             Err(e) => {
                 // A lockfile we could not read still covers its manifests: the error is reported instead.
@@ -115,19 +140,26 @@ pub fn resolve_found(found: Discovered, cargo_metadata: bool) -> Resolution {
     res.manifests = found.manifests;
     res.manifests_without_lockfile.sort();
     res.manifests_without_lockfile.dedup();
-    res
+    (res, done)
 }
 
 /// Parse every lockfile, on as many threads as there are cores (at most one per
 /// lockfile; the calling thread is one of them). The largest files are started first,
-/// so that the last file a thread takes is a small one. Results in `files` order.
-fn parse_all(files: &[discover::Found], cargo_metadata: bool) -> Vec<Result<Lockfile, ParseError>> {
+/// so that the last file a thread takes is a small one. Results in `files` order,
+/// each with what `each` made of it (`None` for the workflows: see [`resolve_with`]).
+fn parse_all<T: Send>(
+    files: &[discover::Found],
+    cargo_metadata: bool,
+    each: &(dyn Fn(&Lockfile) -> T + Sync),
+) -> Vec<Result<(Lockfile, Option<T>), ParseError>> {
     let parse = |f: &discover::Found| {
         let mut lock = lockfile::parse_file_as(f.kind, &f.path, &f.display, cargo_metadata)?;
         // Kept until the run ends: give back what the parser grew but does not use.
         lock.packages.shrink_to_fit();
         lock.packages.iter_mut().for_each(Package::shrink_to_fit);
-        Ok(lock)
+        // `dedup_local_actions` changes the workflows once all are read.
+        let made = (lock.ecosystem != crate::model::Ecosystem::Actions).then(|| each(&lock));
+        Ok((lock, made))
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
