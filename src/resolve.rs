@@ -4,7 +4,7 @@
 
 use crate::discover::{self, Discovered, Options};
 use crate::lockfile::{self, Lockfile, ParseError, Unpinned};
-use crate::model::{Package, PackageKey, Source};
+use crate::model::{Ecosystem, Package, PackageKey, Source};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -76,7 +76,16 @@ pub fn resolve_found_with<T: Send>(
     cargo_metadata: bool,
     each: &(dyn Fn(&Lockfile) -> T + Sync),
 ) -> (Resolution, Vec<Option<T>>) {
-    let results = parse_all(&found.lockfiles, cargo_metadata, each);
+    // The lockfile folders as the walk found them: what the parse can change is only
+    // that a requirements file pinning nothing covers no manifest (checked below).
+    let assumed: HashSet<_> = found
+        .lockfiles
+        .iter()
+        .map(|f| (f.kind.ecosystem(), lockfile_dir(&f.path)))
+        .collect();
+    let (results, manifest_work) = parse_all(&found.lockfiles, cargo_metadata, each, || {
+        ManifestWork::new(&found.manifests, &assumed)
+    });
     let mut done = Vec::with_capacity(results.len());
     let mut res = Resolution {
         errors: found.errors.into_iter().map(ParseError::from).collect(),
@@ -84,20 +93,7 @@ pub fn resolve_found_with<T: Send>(
         tracked_overrides: found.tracked_overrides,
         ..Resolution::default()
     };
-    // A `requirements*.in` is read by pip too (`pip install -r requirements.in`):
-    // one pip would decode other than as UTF-8 is refused like a requirements file.
-    for m in &found.manifests {
-        let is_in = m.path.extension().is_some_and(|e| e == "in");
-        if is_in
-            && let Ok(bytes) = std::fs::read(&m.path)
-            && let Err((line, msg)) = lockfile::requirements::check_encoding(&bytes)
-        {
-            res.errors.push(
-                ParseError::new(&m.display, Some(line), msg)
-                    .with_hint(lockfile::requirements::ENCODING_HINT),
-            );
-        }
-    }
+    res.errors.extend(manifest_work.encoding_errors);
     let mut dirs = HashSet::new();
     for (f, r) in found.lockfiles.iter().zip(results) {
         match r {
@@ -109,33 +105,34 @@ pub fn resolve_found_with<T: Send>(
                 if pins_nothing {
                     res.manifests_without_lockfile.push(f.display.clone());
                 } else {
-                    dirs.insert((
-                        lock.ecosystem,
-                        discover::normalize_dir(
-                            f.path.parent().unwrap_or(std::path::Path::new(".")),
-                        ),
-                    ));
+                    dirs.insert((lock.ecosystem, lockfile_dir(&f.path)));
                 }
                 res.lockfiles.push(lock);
                 done.push(made);
             }
             Err(e) => {
                 // A lockfile we could not read still covers its manifests: the error is reported instead.
-                dirs.insert((
-                    f.kind.ecosystem(),
-                    discover::normalize_dir(f.path.parent().unwrap_or(std::path::Path::new("."))),
-                ));
+                dirs.insert((f.kind.ecosystem(), lockfile_dir(&f.path)));
                 res.errors.push(e);
             }
         }
     }
     dedup_local_actions(&mut res.lockfiles);
-    let uncovered = discover::manifests_without_lockfile(&found.manifests, &dirs);
+    // Done beside the parse for the folders assumed; again here when they differ.
+    let uncovered = if dirs == assumed {
+        manifest_work.uncovered
+    } else {
+        discover::manifests_without_lockfile(&found.manifests, &dirs)
+            .into_iter()
+            .map(|m| (m, None))
+            .collect()
+    };
     let path_deps = path_dependencies(&res.lockfiles);
     res.manifests_without_lockfile.extend(
         uncovered
             .into_iter()
-            .filter(|m| !is_path_dependency(m, &path_deps)),
+            .filter(|(m, name)| !is_path_dependency(m, name.as_ref(), &path_deps))
+            .map(|(m, _)| m),
     );
     res.manifests = found.manifests;
     res.manifests_without_lockfile.sort();
@@ -143,29 +140,83 @@ pub fn resolve_found_with<T: Send>(
     (res, done)
 }
 
+/// The folder of a lockfile, as the manifests are matched against it.
+fn lockfile_dir(path: &Path) -> PathBuf {
+    discover::normalize_dir(path.parent().unwrap_or(Path::new(".")))
+}
+
+/// The work on the manifests that does not depend on what the lockfiles pin, given
+/// the lockfile folders: done on a parse thread, beside the parse.
+struct ManifestWork {
+    /// `requirements*.in` files pip would not decode (see [`ManifestWork::new`]).
+    encoding_errors: Vec<ParseError>,
+    /// [`discover::manifests_without_lockfile`] for the folders given, each with the
+    /// package name it declares ([`discover::manifest_name`]: what
+    /// [`is_path_dependency`] needs), read when it has one.
+    uncovered: Vec<(PathBuf, Option<Option<String>>)>,
+}
+
+impl ManifestWork {
+    fn new(manifests: &[discover::Manifest], dirs: &HashSet<(Ecosystem, PathBuf)>) -> Self {
+        // A `requirements*.in` is read by pip too (`pip install -r requirements.in`):
+        // one pip would decode other than as UTF-8 is refused like a requirements file.
+        let mut encoding_errors = Vec::new();
+        for m in manifests {
+            let is_in = m.path.extension().is_some_and(|e| e == "in");
+            if is_in
+                && let Ok(bytes) = std::fs::read(&m.path)
+                && let Err((line, msg)) = lockfile::requirements::check_encoding(&bytes)
+            {
+                encoding_errors.push(
+                    ParseError::new(&m.display, Some(line), msg)
+                        .with_hint(lockfile::requirements::ENCODING_HINT),
+                );
+            }
+        }
+        let uncovered = discover::manifests_without_lockfile(manifests, dirs)
+            .into_iter()
+            .map(|m| {
+                let name = discover::manifest_ecosystem(&m).map(|_| discover::manifest_name(&m));
+                (m, name)
+            })
+            .collect();
+        ManifestWork {
+            encoding_errors,
+            uncovered,
+        }
+    }
+}
+
+/// One lockfile read, with what `each` made of it (see [`resolve_with`]).
+type Parsed<T> = Result<(Lockfile, Option<T>), ParseError>;
+
 /// Parse every lockfile, on as many threads as there are cores (at most one per
 /// lockfile; the calling thread is one of them). The largest files are started first,
 /// so that the last file a thread takes is a small one. Results in `files` order,
 /// each with what `each` made of it (`None` for the workflows: see [`resolve_with`]).
-fn parse_all<T: Send>(
+/// `also` runs on one of the threads too, after the files (it should be small); its
+/// result is returned beside theirs.
+fn parse_all<T: Send, U: Send>(
     files: &[discover::Found],
     cargo_metadata: bool,
     each: &(dyn Fn(&Lockfile) -> T + Sync),
-) -> Vec<Result<(Lockfile, Option<T>), ParseError>> {
+    also: impl Fn() -> U + Sync,
+) -> (Vec<Parsed<T>>, U) {
     let parse = |f: &discover::Found| {
         let mut lock = lockfile::parse_file_as(f.kind, &f.path, &f.display, cargo_metadata)?;
         // Kept until the run ends: give back what the parser grew but does not use.
         lock.packages.shrink_to_fit();
         lock.packages.iter_mut().for_each(Package::shrink_to_fit);
         // `dedup_local_actions` changes the workflows once all are read.
-        let made = (lock.ecosystem != crate::model::Ecosystem::Actions).then(|| each(&lock));
+        let made = (lock.ecosystem != Ecosystem::Actions).then(|| each(&lock));
         Ok((lock, made))
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(files.len());
     if threads <= 1 {
-        return files.iter().map(parse).collect();
+        let all = files.iter().map(parse).collect();
+        return (all, also());
     }
     let mut order: Vec<usize> = (0..files.len()).collect();
     let size = |i: &usize| {
@@ -175,6 +226,9 @@ fn parse_all<T: Send>(
             .map_or(0, |m| m.len())
     };
     order.sort_by_cached_key(|i| std::cmp::Reverse(size(i)));
+    // `also` is the last job: index `files.len()`.
+    order.push(files.len());
+    let also_done = std::sync::Mutex::new(None);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
@@ -185,6 +239,11 @@ fn parse_all<T: Send>(
             };
             if let Some(f) = files.get(i) {
                 done.push((i, parse(f)));
+            } else {
+                let made = also();
+                *also_done
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(made);
             }
         }
     };
@@ -199,7 +258,12 @@ fn parse_all<T: Send>(
     });
     // Every index was taken exactly once: back in `files` order.
     all.sort_unstable_by_key(|(i, _)| *i);
-    all.into_iter().map(|(_, r)| r).collect()
+    let all = all.into_iter().map(|(_, r)| r).collect();
+    // A thread above ran `also` (its last job) and stored what it made.
+    let made = also_done
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    (all, made.unwrap_or_else(also))
 }
 
 /// (lockfile folder, package) of every path dependency the lockfiles pin.
@@ -218,17 +282,30 @@ fn path_dependencies(locks: &[Lockfile]) -> HashSet<(PathBuf, PackageKey)> {
 
 /// Is this manifest a package that a lockfile in a parent folder pins as a path
 /// dependency? Then that lockfile pins its dependencies too.
-fn is_path_dependency(manifest: &Path, path_deps: &HashSet<(PathBuf, PackageKey)>) -> bool {
+/// `name` is its [`discover::manifest_name`] when it was read already.
+fn is_path_dependency(
+    manifest: &Path,
+    name: Option<&Option<String>>,
+    path_deps: &HashSet<(PathBuf, PackageKey)>,
+) -> bool {
     if path_deps.is_empty() {
         return false;
     }
     let Some(eco) = discover::manifest_ecosystem(manifest) else {
         return false;
     };
-    let Some(name) = discover::manifest_name(manifest) else {
+    let read;
+    let name = match name {
+        Some(name) => name,
+        None => {
+            read = discover::manifest_name(manifest);
+            &read
+        }
+    };
+    let Some(name) = name else {
         return false;
     };
-    let key = PackageKey::new(eco, &name);
+    let key = PackageKey::new(eco, name);
     let mut dir = manifest.parent().and_then(Path::parent);
     while let Some(d) = dir {
         if path_deps.contains(&(discover::normalize_dir(d), key.clone())) {
@@ -246,7 +323,7 @@ fn dedup_local_actions(lockfiles: &mut [Lockfile]) {
     let read: HashSet<PathBuf> = lockfiles.iter().map(|l| l.path.clone()).collect();
     let mut seen: HashSet<(PathBuf, usize)> = HashSet::new();
     for lock in lockfiles.iter_mut() {
-        if lock.ecosystem != crate::model::Ecosystem::Actions {
+        if lock.ecosystem != Ecosystem::Actions {
             continue;
         }
         let own = lock.path.clone();

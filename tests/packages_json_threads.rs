@@ -103,3 +103,53 @@ fn an_unreadable_lockfile_still_writes_the_others_records_in_order() {
     assert_eq!(out, json::packages(&res));
     assert!(out.find("idna").unwrap() < out.find("six").unwrap());
 }
+
+/// The manifest work runs beside the parse for the lockfile folders the walk found;
+/// a requirements file that turns out to pin nothing covers no manifest, and the work
+/// is then done again after the parse. Both ways give the listed manifests.
+#[test]
+fn manifests_without_lockfile_when_a_requirements_file_pins_nothing_or_something() {
+    let pyproject = "[project]\nname = \"app\"\nversion = \"1\"\ndependencies = [\"flask\"]\n";
+    let cases = [
+        ("flask>=3\n", vec!["a/pyproject.toml", "a/requirements.txt"]),
+        ("flask==3.0.0\n", vec![]),
+    ];
+    for (requirements, listed) in cases {
+        let dir = repo(&[
+            ("a/requirements.txt", requirements),
+            ("a/pyproject.toml", pyproject),
+            ("b/requirements.txt", "idna==3.10\n"),
+            ("b/sub/requirements.in", "idna\n"),
+        ]);
+        let root = dir.path().to_path_buf();
+        let res = resolve(std::slice::from_ref(&root), &Options::default());
+        let shown: Vec<_> = res
+            .manifests_without_lockfile
+            .iter()
+            .map(|p| p.strip_prefix(&root).unwrap().to_str().unwrap().to_string())
+            .collect();
+        let mut expected: Vec<String> = listed.iter().map(|s| s.to_string()).collect();
+        // requirements.in in a folder without a lockfile of its own
+        expected.push("b/sub/requirements.in".into());
+        expected.sort();
+        assert_eq!(shown, expected, "{requirements}");
+        let (out, code) = packages_json(&root);
+        assert_eq!(code, Some(0));
+        assert_eq!(out, json::packages(&res));
+    }
+}
+
+/// A `requirements*.in` pip would not decode is an error, whether the manifest work
+/// ran beside the parse or not.
+#[test]
+fn an_in_file_pip_would_not_decode_is_an_error_beside_the_parse() {
+    let dir = repo(&[
+        ("a/requirements.txt", "idna==3.10\n"),
+        ("b/requirements.txt", "six==1.16.0\n"),
+        ("a/requirements.in", "# -*- coding: utf-7 -*-\nidna\n"),
+    ]);
+    let res = resolve(&[dir.path().to_path_buf()], &Options::default());
+    assert_eq!(res.errors.len(), 1, "{:?}", res.errors);
+    assert!(res.errors[0].path.ends_with("a/requirements.in"));
+    assert_eq!(res.errors[0].line, Some(1));
+}
