@@ -61,8 +61,8 @@ pub fn resolve_with<T: Send>(
     opts: &Options,
     each: &(dyn Fn(&Lockfile) -> T + Sync),
 ) -> (Resolution, Vec<Option<T>>) {
-    let found = discover::discover(paths, opts);
-    resolve_found_with(found, opts.cargo_metadata, each)
+    let (found, results, manifest_work) = discover_and_parse(paths, opts, each);
+    finish(found, results, manifest_work)
 }
 
 /// Parse what [`discover::discover`] found (`cargo_metadata`: see [`Options`]).
@@ -76,16 +76,30 @@ pub fn resolve_found_with<T: Send>(
     cargo_metadata: bool,
     each: &(dyn Fn(&Lockfile) -> T + Sync),
 ) -> (Resolution, Vec<Option<T>>) {
-    // The lockfile folders as the walk found them: what the parse can change is only
-    // that a requirements file pinning nothing covers no manifest (checked below).
-    let assumed: HashSet<_> = found
-        .lockfiles
-        .iter()
-        .map(|f| (f.kind.ecosystem(), lockfile_dir(&f.path)))
-        .collect();
+    let assumed = assumed_dirs(&found.lockfiles);
     let (results, manifest_work) = parse_all(&found.lockfiles, cargo_metadata, each, || {
         ManifestWork::new(&found.manifests, &assumed)
     });
+    finish(found, results, manifest_work)
+}
+
+/// The lockfile folders as the walk found them: what the parse can change is only
+/// that a requirements file pinning nothing covers no manifest (see [`finish`]).
+fn assumed_dirs(lockfiles: &[discover::Found]) -> HashSet<(Ecosystem, PathBuf)> {
+    lockfiles
+        .iter()
+        .map(|f| (f.kind.ecosystem(), lockfile_dir(&f.path)))
+        .collect()
+}
+
+/// The resolution from what the walk found, each lockfile's reading (in
+/// `found.lockfiles` order) and the manifest work done for [`assumed_dirs`].
+fn finish<T>(
+    found: Discovered,
+    results: Vec<Parsed<T>>,
+    manifest_work: ManifestWork,
+) -> (Resolution, Vec<Option<T>>) {
+    let assumed = assumed_dirs(&found.lockfiles);
     let mut done = Vec::with_capacity(results.len());
     let mut res = Resolution {
         errors: found.errors.into_iter().map(ParseError::from).collect(),
@@ -140,6 +154,140 @@ pub fn resolve_found_with<T: Send>(
     (res, done)
 }
 
+/// A job of the parse threads in [`discover_and_parse`].
+enum Job {
+    /// Read this lockfile.
+    File(discover::Found),
+    /// The manifest work, for these manifests and lockfile folders.
+    Manifests(Vec<discover::Manifest>, HashSet<(Ecosystem, PathBuf)>),
+}
+
+/// The jobs not yet taken, and whether the walk may still add some.
+struct Queue {
+    jobs: std::collections::VecDeque<Job>,
+    walking: bool,
+}
+
+/// [`discover::discover`] and the parse of what it finds, overlapped: a second
+/// thread starts reading the lockfiles as the walk finds them; once the walk has
+/// ended, the calling thread joins it on the files not yet taken, largest first, and
+/// the manifest work is the last job. Results in `found.lockfiles` order, as
+/// [`parse_all`] gives them.
+fn discover_and_parse<T: Send>(
+    paths: &[PathBuf],
+    opts: &Options,
+    each: &(dyn Fn(&Lockfile) -> T + Sync),
+) -> (Discovered, Vec<Parsed<T>>, ManifestWork) {
+    use std::sync::{Condvar, Mutex, PoisonError};
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if threads <= 1 {
+        let found = discover::discover(paths, opts);
+        let assumed = assumed_dirs(&found.lockfiles);
+        let (results, work) = parse_all(&found.lockfiles, opts.cargo_metadata, each, || {
+            ManifestWork::new(&found.manifests, &assumed)
+        });
+        return (found, results, work);
+    }
+    let queue = Mutex::new(Queue {
+        jobs: std::collections::VecDeque::new(),
+        walking: true,
+    });
+    let ready = Condvar::new();
+    let lock = || queue.lock().unwrap_or_else(PoisonError::into_inner);
+    let work = || {
+        let mut done = Vec::new();
+        let mut manifest_work = None;
+        loop {
+            let job = {
+                let mut q = lock();
+                loop {
+                    if let Some(job) = q.jobs.pop_front() {
+                        break Some(job);
+                    }
+                    if !q.walking {
+                        break None;
+                    }
+                    q = ready.wait(q).unwrap_or_else(PoisonError::into_inner);
+                }
+            };
+            match job {
+                None => return (done, manifest_work),
+                Some(Job::File(f)) => {
+                    let read = parse_one(&f, opts.cargo_metadata, each);
+                    done.push((f.path, read));
+                }
+                Some(Job::Manifests(manifests, dirs)) => {
+                    manifest_work = Some(ManifestWork::new(&manifests, &dirs));
+                }
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        let mut helpers = Vec::new();
+        let mut sent = HashSet::new();
+        let found = discover::discover_with(paths, opts, &mut |f| {
+            // The helper threads start with the first lockfile found.
+            if helpers.is_empty() {
+                helpers.extend((1..threads).map(|_| scope.spawn(work)));
+            }
+            sent.insert(f.path.clone());
+            lock().jobs.push_back(Job::File(f.clone()));
+            ready.notify_one();
+        });
+        let assumed = assumed_dirs(&found.lockfiles);
+        {
+            let mut q = lock();
+            // What is left, largest first: the last file a thread takes is small.
+            let mut rest: Vec<discover::Found> = q
+                .jobs
+                .drain(..)
+                .filter_map(|j| match j {
+                    Job::File(f) => Some(f),
+                    Job::Manifests(..) => None,
+                })
+                .chain(
+                    found
+                        .lockfiles
+                        .iter()
+                        .filter(|f| !sent.contains(&f.path))
+                        .cloned(),
+                )
+                .collect();
+            rest.sort_by_cached_key(|f| std::cmp::Reverse(file_size(&f.path)));
+            if helpers.is_empty() && rest.len() > 1 {
+                helpers.extend((1..threads).map(|_| scope.spawn(work)));
+            }
+            q.jobs.extend(rest.into_iter().map(Job::File));
+            q.jobs
+                .push_back(Job::Manifests(found.manifests.clone(), assumed));
+            q.walking = false;
+        }
+        ready.notify_all();
+        let (mut done, mut manifest_work) = work();
+        for t in helpers {
+            // A parser that panicked is a bug: the run stops with its panic.
+            let (theirs, their_work) = t.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            done.extend(theirs);
+            manifest_work = manifest_work.or(their_work);
+        }
+        // Back in `found.lockfiles` order (each path is found once).
+        let mut by_path: std::collections::HashMap<PathBuf, Parsed<T>> = done.into_iter().collect();
+        let results = found
+            .lockfiles
+            .iter()
+            .map(|f| {
+                by_path
+                    .remove(&f.path)
+                    .unwrap_or_else(|| parse_one(f, opts.cargo_metadata, each))
+            })
+            .collect();
+        let manifest_work = manifest_work.unwrap_or_else(|| {
+            ManifestWork::new(&found.manifests, &assumed_dirs(&found.lockfiles))
+        });
+        (found, results, manifest_work)
+    })
+}
+
 /// The folder of a lockfile, as the manifests are matched against it.
 fn lockfile_dir(path: &Path) -> PathBuf {
     discover::normalize_dir(path.parent().unwrap_or(Path::new(".")))
@@ -187,6 +335,26 @@ impl ManifestWork {
     }
 }
 
+/// Read one lockfile, and apply `each` to it (see [`resolve_with`]).
+fn parse_one<T>(
+    f: &discover::Found,
+    cargo_metadata: bool,
+    each: &(dyn Fn(&Lockfile) -> T + Sync),
+) -> Parsed<T> {
+    let mut lock = lockfile::parse_file_as(f.kind, &f.path, &f.display, cargo_metadata)?;
+    // Kept until the run ends: give back what the parser grew but does not use.
+    lock.packages.shrink_to_fit();
+    lock.packages.iter_mut().for_each(Package::shrink_to_fit);
+    // `dedup_local_actions` changes the workflows once all are read.
+    let made = (lock.ecosystem != Ecosystem::Actions).then(|| each(&lock));
+    Ok((lock, made))
+}
+
+/// The size of a file, 0 when it cannot be read (its reading then fails).
+fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
+
 /// One lockfile read, with what `each` made of it (see [`resolve_with`]).
 type Parsed<T> = Result<(Lockfile, Option<T>), ParseError>;
 
@@ -202,15 +370,7 @@ fn parse_all<T: Send, U: Send>(
     each: &(dyn Fn(&Lockfile) -> T + Sync),
     also: impl Fn() -> U + Sync,
 ) -> (Vec<Parsed<T>>, U) {
-    let parse = |f: &discover::Found| {
-        let mut lock = lockfile::parse_file_as(f.kind, &f.path, &f.display, cargo_metadata)?;
-        // Kept until the run ends: give back what the parser grew but does not use.
-        lock.packages.shrink_to_fit();
-        lock.packages.iter_mut().for_each(Package::shrink_to_fit);
-        // `dedup_local_actions` changes the workflows once all are read.
-        let made = (lock.ecosystem != Ecosystem::Actions).then(|| each(&lock));
-        Ok((lock, made))
-    };
+    let parse = |f: &discover::Found| parse_one(f, cargo_metadata, each);
     let threads = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
         .min(files.len());
@@ -219,12 +379,7 @@ fn parse_all<T: Send, U: Send>(
         return (all, also());
     }
     let mut order: Vec<usize> = (0..files.len()).collect();
-    let size = |i: &usize| {
-        files
-            .get(*i)
-            .and_then(|f| std::fs::metadata(&f.path).ok())
-            .map_or(0, |m| m.len())
-    };
+    let size = |i: &usize| files.get(*i).map_or(0, |f| file_size(&f.path));
     order.sort_by_cached_key(|i| std::cmp::Reverse(size(i)));
     // `also` is the last job: index `files.len()`.
     order.push(files.len());

@@ -1,4 +1,6 @@
-//! `lockgate packages --format json` writes each lockfile's records in the parse
+//! The parse threads: discovery and parse overlapped (`resolve::resolve_with` starts
+//! reading lockfiles while the walk goes on), the manifest work beside the parse, and
+//! `lockgate packages --format json` writing each lockfile's records in the parse
 //! threads (`resolve::resolve_with` with `report::json::package_records`) and then
 //! copies them out in lockfile order. These tests pin that path against the reading
 //! it replaced: the whole document serialized at once (`report::json::packages`) from
@@ -9,7 +11,7 @@ mod support;
 
 use lockgate::discover::Options;
 use lockgate::report::json;
-use lockgate::resolve::{resolve, resolve_with};
+use lockgate::resolve::{resolve, resolve_found, resolve_with};
 use std::path::{Path, PathBuf};
 
 /// The binary's output on `dir` (an absolute path), and its exit code.
@@ -152,4 +154,44 @@ fn an_in_file_pip_would_not_decode_is_an_error_beside_the_parse() {
     assert_eq!(res.errors.len(), 1, "{:?}", res.errors);
     assert!(res.errors[0].path.ends_with("a/requirements.in"));
     assert_eq!(res.errors[0].line, Some(1));
+}
+
+/// The overlapped walk and parse give the resolution of the walk followed by the
+/// parse (`resolve_found` of `discover`), on the fixture trees, in a git repository
+/// (tracked files the walk does not see are added after it), with several roots and
+/// with a root that is a file.
+#[test]
+fn the_overlapped_walk_and_parse_resolve_as_walk_then_parse() {
+    let git_repo = repo(&[
+        ("a/requirements.txt", "idna==3.10\n"),
+        ("node_modules/x/requirements.txt", "six==1.16.0\n"),
+        (".gitignore", "ignored/\n"),
+        ("ignored/requirements.txt", "attrs==23.1.0\n"),
+        (
+            "b/pyproject.toml",
+            "[project]\nname = \"b\"\ndependencies = [\"x\"]\n",
+        ),
+    ]);
+    support::git(git_repo.path(), &["init", "-q"]);
+    support::git(git_repo.path(), &["add", "-f", "."]);
+    let cases: Vec<Vec<PathBuf>> = vec![
+        vec![fixtures("npm")],
+        vec![fixtures("pypi"), fixtures("cargo")],
+        vec![
+            fixtures("npm/package-lock/v2/package-lock.json"),
+            fixtures("realworld"),
+        ],
+        vec![git_repo.path().to_path_buf()],
+        vec![fixtures("does-not-exist")],
+    ];
+    for roots in cases {
+        let opts = Options::default();
+        let overlapped = resolve(&roots, &opts);
+        let sequential = resolve_found(lockgate::discover::discover(&roots, &opts), false);
+        assert_eq!(
+            format!("{overlapped:?}"),
+            format!("{sequential:?}"),
+            "{roots:?}"
+        );
+    }
 }
