@@ -224,16 +224,27 @@ impl WalkArgs {
     /// Discover and parse everything under the paths; `allowlist_exclude` is the
     /// allowlist's `exclude`.
     pub fn resolve(&self, allowlist_exclude: &[String]) -> Resolution {
-        resolve(
-            &self.paths,
-            &Options {
-                no_ignore: self.no_ignore,
-                exclude: self.exclude.clone(),
-                allowlist_exclude: allowlist_exclude.to_vec(),
-                cargo_metadata: self.cargo_metadata,
-                explain_skips: self.explain_skips,
-            },
-        )
+        resolve(&self.paths, &self.options(allowlist_exclude))
+    }
+
+    /// [`Self::resolve`], with `each` applied to every lockfile in the parse threads
+    /// (see [`lockgate::resolve::resolve_with`]).
+    pub fn resolve_with<T: Send>(
+        &self,
+        allowlist_exclude: &[String],
+        each: &(dyn Fn(&lockgate::lockfile::Lockfile) -> T + Sync),
+    ) -> (Resolution, Vec<Option<T>>) {
+        lockgate::resolve::resolve_with(&self.paths, &self.options(allowlist_exclude), each)
+    }
+
+    fn options(&self, allowlist_exclude: &[String]) -> Options {
+        Options {
+            no_ignore: self.no_ignore,
+            exclude: self.exclude.clone(),
+            allowlist_exclude: allowlist_exclude.to_vec(),
+            cargo_metadata: self.cargo_metadata,
+            explain_skips: self.explain_skips,
+        }
     }
 
     /// `--explain-skips`: print what was not read, on stderr.

@@ -229,6 +229,18 @@ pub fn display_path(p: &Path) -> PathBuf {
 /// A root that is a file is taken as it is when it is a lockfile or a manifest; a
 /// root that does not exist is an error.
 pub fn discover(roots: &[PathBuf], opts: &Options) -> Discovered {
+    discover_with(roots, opts, &mut |_| ())
+}
+
+/// [`discover`], calling `found_one` with each lockfile the walk of a folder finds,
+/// as it finds it (so that reading it can start before the walk ends). Not every
+/// lockfile is passed (a root named as a file, the files git tracks that the walk
+/// did not see are not): [`Discovered::lockfiles`] is the whole list.
+pub fn discover_with(
+    roots: &[PathBuf],
+    opts: &Options,
+    found_one: &mut dyn FnMut(&Found),
+) -> Discovered {
     let mut out = Discovered::default();
     let mut seen = HashSet::new();
     let excludes = Excludes::new(opts);
@@ -302,6 +314,7 @@ pub fn discover(roots: &[PathBuf], opts: &Options) -> Discovered {
             tracked.as_deref(),
             &mut out,
             &mut seen,
+            found_one,
         );
     }
     out.lockfiles.sort_by(|a, b| a.display.cmp(&b.display));

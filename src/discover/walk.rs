@@ -83,6 +83,7 @@ pub(super) fn walk(
     tracked: Option<&[PathBuf]>,
     out: &mut Discovered,
     seen: &mut HashSet<PathBuf>,
+    found_one: &mut dyn FnMut(&Found),
 ) {
     let skipped: Arc<Mutex<Vec<Skipped>>> = Arc::default();
     let filter_skipped = Arc::clone(&skipped);
@@ -168,7 +169,11 @@ pub(super) fn walk(
         if !is_file {
             continue;
         }
-        add_file(path, out, seen);
+        if add_file(path, out, seen)
+            && let Some(found) = out.lockfiles.last().filter(|f| f.path == path)
+        {
+            found_one(found);
+        }
     }
     let mut skipped = std::mem::take(&mut *skipped.lock().unwrap_or_else(|p| p.into_inner()));
     // What git tracks is read, whatever ignore files and the skip list say.

@@ -2,7 +2,7 @@
 //! field name is a breaking change.
 
 use crate::checks::{Finding, Outcome, Severity};
-use crate::lockfile::{Ecosystem, Package, ParseError, Unpinned};
+use crate::lockfile::{Ecosystem, Lockfile, Package, ParseError, Unpinned};
 use crate::resolve::Resolution;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -112,19 +112,125 @@ pub fn packages(res: &Resolution) -> String {
 /// serialized: the same bytes as [`packages`], without holding the whole document
 /// (for a large scan it is megabytes) in memory. `out` should be buffered.
 pub fn write_packages(res: &Resolution, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    write_packages_with(res, &[], out)
+}
+
+/// The `packages` records of one lockfile, as [`write_packages_with`] takes them:
+/// made where the lockfile is read (`resolve::resolve_with`), on the parse threads.
+/// `None` when a path in them is not UTF-8 (the whole document is then an error
+/// document, see [`packages`]).
+pub fn package_records(lock: &Lockfile) -> Option<Vec<u8>> {
+    let mut buf = Vec::with_capacity(lock.packages.len() * 320);
+    write_records(&lock.packages, &mut buf).ok()?;
+    Some(buf)
+}
+
+/// Each package as a record of the `packages` array, each one preceded by `,` and
+/// the pretty printer's line break and indent: the same bytes as the document's
+/// own serializer writes for them (the records are at depth 2).
+fn write_records(packages: &[Package], out: &mut impl std::io::Write) -> std::io::Result<()> {
+    for p in packages {
+        out.write_all(b",\n    ")?;
+        let record = PackageRecord {
+            package: p,
+            normalized_name: p.normalized_name(),
+            source_url: p.source.location(),
+        };
+        record
+            .serialize(&mut serializer_at(&mut *out, 2))
+            .map_err(std::io::Error::other)?;
+    }
+    Ok(())
+}
+
+/// A serializer whose pretty printer starts `depth` levels deep, as it is when it
+/// reaches a value at that depth of the whole document.
+fn serializer_at<W: std::io::Write>(
+    out: W,
+    depth: usize,
+) -> serde_json::Serializer<W, SafeFormatter<'static>> {
+    use serde_json::ser::Formatter as _;
+    let mut pretty = serde_json::ser::PrettyFormatter::new();
+    for _ in 0..depth {
+        // Only raises the indent level (writing `[` to nowhere).
+        let _ = pretty.begin_array(&mut std::io::sink());
+    }
+    serde_json::Serializer::with_formatter(out, SafeFormatter(pretty))
+}
+
+/// [`write_packages`], with the records of each lockfile already made
+/// ([`package_records`], one entry per `res.lockfiles`; a missing or `None` entry
+/// is made here). The document is written field by field in the order and layout
+/// of `PackagesDoc`'s serializer (the tests compare the two).
+pub fn write_packages_with(
+    res: &Resolution,
+    records: &[Option<Vec<u8>>],
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
     // A path that is not UTF-8 cannot be serialized: [`packages`] then writes an
     // error document instead, which a stream could not do once it has begun.
     if !paths_are_utf8(res) {
         return out.write_all(packages(res).as_bytes());
     }
-    let mut ser = serde_json::Serializer::with_formatter(
-        &mut *out,
-        SafeFormatter(serde_json::ser::PrettyFormatter::new()),
-    );
-    packages_doc(res)
-        .serialize(&mut ser)
-        .map_err(std::io::Error::other)?;
-    out.write_all(b"\n")
+    let doc = packages_doc(res);
+    let field = |out: &mut dyn std::io::Write, key: &str, value: &dyn erased::Value| {
+        write!(out, ",\n  \"{key}\": ")?;
+        value.write_to(out)
+    };
+    write!(
+        out,
+        "{{\n  \"schema_version\": {},\n  \"complete\": {}",
+        doc.schema_version, doc.complete
+    )?;
+    field(out, "lockfiles", &doc.lockfiles)?;
+    out.write_all(b",\n  \"packages\": [")?;
+    let mut any = false;
+    let mut own = Vec::new();
+    for (i, lock) in res.lockfiles.iter().enumerate() {
+        let made = match records.get(i) {
+            Some(Some(made)) => made,
+            _ => {
+                own.clear();
+                write_records(&lock.packages, &mut own)?;
+                &own
+            }
+        };
+        // Each record starts with `,`: the array's first one must not.
+        let made = if any {
+            made
+        } else {
+            made.get(1..).unwrap_or_default()
+        };
+        any |= !made.is_empty();
+        out.write_all(made)?;
+    }
+    out.write_all(if any { b"\n  ]" } else { b"]" })?;
+    field(out, "unpinned", &doc.unpinned)?;
+    field(
+        out,
+        "manifests_without_lockfile",
+        &doc.manifests_without_lockfile,
+    )?;
+    field(out, "errors", &doc.errors)?;
+    out.write_all(b"\n}\n")
+}
+
+/// A field value of the `packages` document, written at depth 1 of the document.
+mod erased {
+    use serde::Serialize;
+
+    /// Something serializable, behind `dyn`.
+    pub(super) trait Value {
+        /// Serialize it at depth 1 to `out`.
+        fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()>;
+    }
+
+    impl<T: Serialize> Value for T {
+        fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+            self.serialize(&mut super::serializer_at(out, 1))
+                .map_err(std::io::Error::other)
+        }
+    }
 }
 
 /// True when every path the `packages` document holds is UTF-8 (serializable).
@@ -312,6 +418,60 @@ mod tests {
         }
     }
 
+    /// The records made per lockfile (in the parse threads) and written by
+    /// `write_packages_with` give the bytes of the whole-document serializer, with
+    /// every entry made, none made, or some made: empty lockfiles first, between
+    /// and last, no lockfile at all, unpinned requirements and errors present.
+    #[test]
+    fn records_made_per_lockfile_write_what_packages_renders() {
+        let full = resolution(Path::new("a\u{202e}b/package-lock.json"));
+        let empty = |path: &str| Lockfile {
+            path: path.into(),
+            ecosystem: Ecosystem::Pypi,
+            format: "requirements".into(),
+            packages: vec![],
+            unpinned: vec![Unpinned {
+                ecosystem: Ecosystem::Pypi,
+                name: "flask\u{2028}".into(),
+                spec: ">=2".into(),
+                file: path.into(),
+                line: 4,
+            }],
+        };
+        let mut other = full.lockfiles[0].clone();
+        other.path = "z/package-lock.json".into();
+        other.packages.truncate(1);
+        let cases: Vec<Vec<Lockfile>> = vec![
+            vec![],
+            vec![empty("requirements.txt")],
+            vec![empty("a.txt"), full.lockfiles[0].clone(), empty("b.txt")],
+            vec![full.lockfiles[0].clone(), empty("m.txt"), other.clone()],
+            vec![other, full.lockfiles[0].clone()],
+        ];
+        for lockfiles in cases {
+            let mut res = full.clone();
+            res.lockfiles = lockfiles;
+            let rendered = packages(&res);
+            let made: Vec<_> = res.lockfiles.iter().map(package_records).collect();
+            assert!(made.iter().all(Option::is_some));
+            let mut some = made.clone();
+            some.iter_mut().step_by(2).for_each(|m| *m = None);
+            for records in [made, some, Vec::new()] {
+                let mut out = Vec::new();
+                write_packages_with(&res, &records, &mut out).unwrap();
+                assert_eq!(String::from_utf8(out).unwrap(), rendered);
+            }
+            let errors_cleared = Resolution {
+                errors: vec![],
+                manifests_without_lockfile: vec![],
+                ..res.clone()
+            };
+            let mut out = Vec::new();
+            write_packages(&errors_cleared, &mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), packages(&errors_cleared));
+        }
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_path_that_is_not_utf8_writes_what_packages_renders() {
@@ -322,5 +482,10 @@ mod tests {
         let mut streamed = Vec::new();
         write_packages(&res, &mut streamed).unwrap();
         assert_eq!(String::from_utf8(streamed).unwrap(), packages(&res));
+        // The records made per lockfile cannot hold such a path: none are made.
+        assert_eq!(package_records(&res.lockfiles[0]), None);
+        let mut out = Vec::new();
+        write_packages_with(&res, &[None], &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), packages(&res));
     }
 }
