@@ -40,7 +40,7 @@
 
 use super::json_stream::{Lines, TextLines};
 use super::npm_tree::{
-    self as npm, DepKind, DepMaps, Layout, Node, OrderedMap, Resolution, Str, Tree,
+    self as npm, DepKind, DepMaps, InstallTree, Layout, Node, OrderedMap, Resolution, Str,
 };
 use super::{Context, Lockfile, ParseError, Source};
 use serde::Deserialize;
@@ -71,8 +71,36 @@ pub static BINARY_FORMAT: super::Format = super::Format::new(
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     let json =
         strip_jsonc(text).map_err(|line| ctx.error(Some(line), "unterminated /* comment"))?;
+    let (version, workspaces, packages, earlier_entries) = read_document(ctx, &json)?;
+    let lines = entry_lines(&json, &packages);
+    // A second `packages` object after a non-empty first one: the keys in the text
+    // are not the entries read (the last object's).
+    if earlier_entries > 0 || lines.len() != packages.0.len() {
+        return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
+    }
+    // Each node goes into the compact install tree as soon as it is made.
+    let mut tree = InstallTree::new(Resolution::Bun);
+    let mut root_name = None;
+    each_node(ctx, workspaces, packages, &lines, &mut root_name, |node| {
+        tree.push(ctx, node)
+    })?;
+    tree.root_name = root_name;
+    tree.finish(ctx, format!("bun-v{version}"))
+}
+
+/// What serde_json reads of the blanked text `json`: the version, the workspaces,
+/// the (last) `packages` object and how many entries the ones before it had.
+type Document<'j> = (
+    u64,
+    OrderedMap<'j, Workspace<'j>>,
+    OrderedMap<'j, Vec<Elem<'j>>>,
+    usize,
+);
+
+/// Read [`Document`] from `json`; a JSON error, or no version or workspaces, is an error.
+fn read_document<'j>(ctx: &Context<'_>, json: &'j str) -> Result<Document<'j>, ParseError> {
     let lock: BunLock<'_> =
-        serde_json::from_str(&json).map_err(|e| npm::json_error(ctx, &e, &json))?;
+        serde_json::from_str(json).map_err(|e| npm::json_error(ctx, &e, json))?;
     let version = lock
         .version
         .ok_or_else(|| ctx.error(Some(1), "no `lockfileVersion`: not a bun.lock"))?;
@@ -80,50 +108,31 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         .workspaces
         .ok_or_else(|| ctx.error(Some(1), "no `workspaces`: bun.lock always has one"))?;
     let packages = lock.packages.unwrap_or_default();
-    let lines = entry_lines(&json, &packages);
-    // A second `packages` object after a non-empty first one: the keys in the text
-    // are not the entries read (the last object's).
-    if lock.earlier_entries > 0 || lines.len() != packages.0.len() {
-        return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
-    }
-    let mut tree = Tree {
-        layout: Resolution::Bun,
-        ..Tree::default()
-    };
+    Ok((version, workspaces, packages, lock.earlier_entries))
+}
+
+/// Make each node of the install tree, in order (the roots, then the `packages`
+/// entries, each on its line in `lines`), and hand it to `push`; `root_name` is the
+/// project's `name`. The first entry that fails is the error.
+fn each_node<'a>(
+    ctx: &Context<'_>,
+    workspaces: OrderedMap<'a, Workspace<'a>>,
+    packages: OrderedMap<'a, Vec<Elem<'a>>>,
+    lines: &[usize],
+    root_name: &mut Option<String>,
+    mut push: impl FnMut(Node<'a>),
+) -> Result<(), ParseError> {
     if !workspaces.0.iter().any(|(k, _)| k.is_empty()) {
         return Err(ctx.error(Some(1), "`workspaces` has no root entry `\"\"`"));
     }
     for (key, ws) in workspaces.0 {
-        let label = match (&ws.name, key.is_empty()) {
-            (Some(n), _) => n.0.to_string(),
-            (None, true) => ctx.root_label(),
-            (None, false) => key.to_string(),
-        };
         if key.is_empty() {
-            tree.root_name = ws.name.as_ref().map(|n| n.0.to_string());
+            *root_name = ws.name.as_ref().map(|n| n.0.to_string());
         }
-        // Members resolve their own nested installs under their package name.
-        let node_key: Cow<'_, str> = match (&ws.name, key.is_empty()) {
-            (_, true) => Cow::Borrowed(""),
-            (Some(n), false) => Cow::Owned(n.0.to_string()),
-            (None, false) => key.clone(),
-        };
-        let deps = ws.deps.into_deps(
-            &[
-                DepKind::Prod,
-                DepKind::Peer,
-                DepKind::Optional,
-                DepKind::Dev,
-            ],
-            |_| false,
-        );
-        let version = ws.version.map(|v| v.0.into_owned()).unwrap_or_default();
-        let path = key.into_owned();
-        tree.nodes
-            .push(Node::root(node_key, label, version, path, 1, deps));
+        push(workspace_node(ctx, key, ws));
     }
     let mut seen: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(packages.0.len());
-    for ((key, entry), &line) in packages.0.into_iter().zip(&lines) {
+    for ((key, entry), &line) in packages.0.into_iter().zip(lines) {
         if let Some(first) = seen.insert(key.clone(), line) {
             return Err(ctx.error(
                 Some(line),
@@ -131,10 +140,37 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             ));
         }
         if let Some(node) = package_node(ctx, key, entry, line)? {
-            tree.nodes.push(node);
+            push(node);
         }
     }
-    tree.finish(ctx, format!("bun-v{version}"))
+    Ok(())
+}
+
+/// The root node of the `workspaces` entry `key`: the project (`""`) or a member.
+fn workspace_node<'a>(ctx: &Context<'_>, key: Cow<'a, str>, ws: Workspace<'a>) -> Node<'a> {
+    let label = match (&ws.name, key.is_empty()) {
+        (Some(n), _) => n.0.to_string(),
+        (None, true) => ctx.root_label(),
+        (None, false) => key.to_string(),
+    };
+    // Members resolve their own nested installs under their package name.
+    let node_key: Cow<'_, str> = match (&ws.name, key.is_empty()) {
+        (_, true) => Cow::Borrowed(""),
+        (Some(n), false) => Cow::Owned(n.0.to_string()),
+        (None, false) => key.clone(),
+    };
+    let deps = ws.deps.into_deps(
+        &[
+            DepKind::Prod,
+            DepKind::Peer,
+            DepKind::Optional,
+            DepKind::Dev,
+        ],
+        |_| false,
+    );
+    let version = ws.version.map(|v| v.0.into_owned()).unwrap_or_default();
+    let path = key.into_owned();
+    Node::root(node_key, label, version, path, 1, deps)
 }
 
 /// The 1-based line of each `packages` key, found from where serde_json borrowed it
@@ -628,66 +664,21 @@ mod tests {
     fn parse_before(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let json =
             strip_jsonc(text).map_err(|line| ctx.error(Some(line), "unterminated /* comment"))?;
-        let lock: BunLock<'_> =
-            serde_json::from_str(&json).map_err(|e| npm::json_error(ctx, &e, &json))?;
-        let version = lock
-            .version
-            .ok_or_else(|| ctx.error(Some(1), "no `lockfileVersion`: not a bun.lock"))?;
-        let workspaces = lock
-            .workspaces
-            .ok_or_else(|| ctx.error(Some(1), "no `workspaces`: bun.lock always has one"))?;
-        let packages = lock.packages.unwrap_or_default();
+        let (version, workspaces, packages, _) = read_document(ctx, &json)?;
         let lines = npm::key_lines(&json, Layout::Packages);
         if lines.len() != packages.0.len() {
             return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
         }
-        let mut tree = Tree {
-            layout: Resolution::Bun,
-            ..Tree::default()
-        };
-        if !workspaces.0.iter().any(|(k, _)| k.is_empty()) {
-            return Err(ctx.error(Some(1), "`workspaces` has no root entry `\"\"`"));
-        }
-        for (key, ws) in workspaces.0 {
-            let label = match (&ws.name, key.is_empty()) {
-                (Some(n), _) => n.0.to_string(),
-                (None, true) => ctx.root_label(),
-                (None, false) => key.to_string(),
-            };
-            if key.is_empty() {
-                tree.root_name = ws.name.as_ref().map(|n| n.0.to_string());
-            }
-            // Members resolve their own nested installs under their package name.
-            let node_key: Cow<'_, str> = match (&ws.name, key.is_empty()) {
-                (_, true) => Cow::Borrowed(""),
-                (Some(n), false) => Cow::Owned(n.0.to_string()),
-                (None, false) => key.clone(),
-            };
-            let deps = ws.deps.into_deps(
-                &[
-                    DepKind::Prod,
-                    DepKind::Peer,
-                    DepKind::Optional,
-                    DepKind::Dev,
-                ],
-                |_| false,
-            );
-            let version = ws.version.map(|v| v.0.into_owned()).unwrap_or_default();
-            let path = key.into_owned();
-            tree.nodes
-                .push(Node::root(node_key, label, version, path, 1, deps));
-        }
-        let mut seen: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(packages.0.len());
-        for ((key, entry), &line) in packages.0.into_iter().zip(&lines) {
-            if let Some(first) = seen.insert(key.clone(), line) {
-                return Err(ctx.error(
-                    Some(line),
-                    format!("`packages` has the key `{key}` twice (first on line {first})"),
-                ));
-            }
-            if let Some(node) = package_node(ctx, key, entry, line)? {
-                tree.nodes.push(node);
-            }
+        let mut nodes: Vec<Node<'_>> = Vec::new();
+        let mut root_name = None;
+        each_node(ctx, workspaces, packages, &lines, &mut root_name, |node| {
+            nodes.push(node)
+        })?;
+        // What `npm_tree::Tree::finish` did with them.
+        let mut tree = InstallTree::new(Resolution::Bun);
+        tree.root_name = root_name;
+        for node in nodes {
+            tree.push(ctx, node);
         }
         tree.finish(ctx, format!("bun-v{version}"))
     }
