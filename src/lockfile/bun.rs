@@ -38,8 +38,9 @@
 //! Not verified: hashes against tarballs, that versions satisfy the ranges asking for
 //! them, `trustedDependencies`, `overrides`, `patchedDependencies` and catalogs.
 
+use super::json_stream::{Lines, TextLines};
 use super::npm_tree::{
-    self as npm, DepKind, DepMaps, Layout, Node, OrderedMap, Resolution, Str, Tree,
+    self as npm, DepKind, DepMaps, InstallTree, Layout, Node, OrderedMap, Resolution, Str,
 };
 use super::{Context, Lockfile, ParseError, Source};
 use serde::Deserialize;
@@ -70,8 +71,36 @@ pub static BINARY_FORMAT: super::Format = super::Format::new(
 pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     let json =
         strip_jsonc(text).map_err(|line| ctx.error(Some(line), "unterminated /* comment"))?;
+    let (version, workspaces, packages, earlier_entries) = read_document(ctx, &json)?;
+    let lines = entry_lines(&json, &packages);
+    // A second `packages` object after a non-empty first one: the keys in the text
+    // are not the entries read (the last object's).
+    if earlier_entries > 0 || lines.len() != packages.0.len() {
+        return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
+    }
+    // Each node goes into the compact install tree as soon as it is made.
+    let mut tree = InstallTree::new(Resolution::Bun);
+    let mut root_name = None;
+    each_node(ctx, workspaces, packages, &lines, &mut root_name, |node| {
+        tree.push(ctx, node)
+    })?;
+    tree.root_name = root_name;
+    tree.finish(ctx, format!("bun-v{version}"))
+}
+
+/// What serde_json reads of the blanked text `json`: the version, the workspaces,
+/// the (last) `packages` object and how many entries the ones before it had.
+type Document<'j> = (
+    u64,
+    OrderedMap<'j, Workspace<'j>>,
+    OrderedMap<'j, Vec<Elem<'j>>>,
+    usize,
+);
+
+/// Read [`Document`] from `json`; a JSON error, or no version or workspaces, is an error.
+fn read_document<'j>(ctx: &Context<'_>, json: &'j str) -> Result<Document<'j>, ParseError> {
     let lock: BunLock<'_> =
-        serde_json::from_str(&json).map_err(|e| npm::json_error(ctx, &e, &json))?;
+        serde_json::from_str(json).map_err(|e| npm::json_error(ctx, &e, json))?;
     let version = lock
         .version
         .ok_or_else(|| ctx.error(Some(1), "no `lockfileVersion`: not a bun.lock"))?;
@@ -79,48 +108,31 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         .workspaces
         .ok_or_else(|| ctx.error(Some(1), "no `workspaces`: bun.lock always has one"))?;
     let packages = lock.packages.unwrap_or_default();
-    let lines = npm::key_lines(&json, Layout::Packages);
-    if lines.len() != packages.0.len() {
-        return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
-    }
-    let mut tree = Tree {
-        layout: Resolution::Bun,
-        ..Tree::default()
-    };
+    Ok((version, workspaces, packages, lock.earlier_entries))
+}
+
+/// Make each node of the install tree, in order (the roots, then the `packages`
+/// entries, each on its line in `lines`), and hand it to `push`; `root_name` is the
+/// project's `name`. The first entry that fails is the error.
+fn each_node<'a>(
+    ctx: &Context<'_>,
+    workspaces: OrderedMap<'a, Workspace<'a>>,
+    packages: OrderedMap<'a, Vec<Elem<'a>>>,
+    lines: &[usize],
+    root_name: &mut Option<String>,
+    mut push: impl FnMut(Node<'a>),
+) -> Result<(), ParseError> {
     if !workspaces.0.iter().any(|(k, _)| k.is_empty()) {
         return Err(ctx.error(Some(1), "`workspaces` has no root entry `\"\"`"));
     }
     for (key, ws) in workspaces.0 {
-        let label = match (&ws.name, key.is_empty()) {
-            (Some(n), _) => n.0.to_string(),
-            (None, true) => ctx.root_label(),
-            (None, false) => key.to_string(),
-        };
         if key.is_empty() {
-            tree.root_name = ws.name.as_ref().map(|n| n.0.to_string());
+            *root_name = ws.name.as_ref().map(|n| n.0.to_string());
         }
-        // Members resolve their own nested installs under their package name.
-        let node_key: Cow<'_, str> = match (&ws.name, key.is_empty()) {
-            (_, true) => Cow::Borrowed(""),
-            (Some(n), false) => Cow::Owned(n.0.to_string()),
-            (None, false) => key.clone(),
-        };
-        let deps = ws.deps.into_deps(
-            &[
-                DepKind::Prod,
-                DepKind::Peer,
-                DepKind::Optional,
-                DepKind::Dev,
-            ],
-            |_| false,
-        );
-        let version = ws.version.map(|v| v.0.into_owned()).unwrap_or_default();
-        let path = key.into_owned();
-        tree.nodes
-            .push(Node::root(node_key, label, version, path, 1, deps));
+        push(workspace_node(ctx, key, ws));
     }
     let mut seen: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(packages.0.len());
-    for ((key, entry), &line) in packages.0.into_iter().zip(&lines) {
+    for ((key, entry), &line) in packages.0.into_iter().zip(lines) {
         if let Some(first) = seen.insert(key.clone(), line) {
             return Err(ctx.error(
                 Some(line),
@@ -128,10 +140,51 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             ));
         }
         if let Some(node) = package_node(ctx, key, entry, line)? {
-            tree.nodes.push(node);
+            push(node);
         }
     }
-    tree.finish(ctx, format!("bun-v{version}"))
+    Ok(())
+}
+
+/// The root node of the `workspaces` entry `key`: the project (`""`) or a member.
+fn workspace_node<'a>(ctx: &Context<'_>, key: Cow<'a, str>, ws: Workspace<'a>) -> Node<'a> {
+    let label = match (&ws.name, key.is_empty()) {
+        (Some(n), _) => n.0.to_string(),
+        (None, true) => ctx.root_label(),
+        (None, false) => key.to_string(),
+    };
+    // Members resolve their own nested installs under their package name.
+    let node_key: Cow<'_, str> = match (&ws.name, key.is_empty()) {
+        (_, true) => Cow::Borrowed(""),
+        (Some(n), false) => Cow::Owned(n.0.to_string()),
+        (None, false) => key.clone(),
+    };
+    let deps = ws.deps.into_deps(
+        &[
+            DepKind::Prod,
+            DepKind::Peer,
+            DepKind::Optional,
+            DepKind::Dev,
+        ],
+        |_| false,
+    );
+    let version = ws.version.map(|v| v.0.into_owned()).unwrap_or_default();
+    let path = key.into_owned();
+    Node::root(node_key, label, version, path, 1, deps)
+}
+
+/// The 1-based line of each `packages` key, found from where serde_json borrowed it
+/// in `json` (the keys are in file order, so the newlines are counted once); when a
+/// key has escapes (serde_json then gives a copy), a scan of the whole text.
+fn entry_lines(json: &str, packages: &OrderedMap<'_, Vec<Elem<'_>>>) -> Vec<usize> {
+    let text = TextLines::new(json);
+    let lines: Vec<usize> = (packages.0.iter())
+        .map(|(key, _)| Lines::Text(&text).of(key))
+        .collect();
+    if text.lost() {
+        return npm::key_lines(json, Layout::Packages);
+    }
+    lines
 }
 
 /// One `packages` entry as a node of the install tree; `None` for workspace members.
@@ -301,28 +354,26 @@ fn registry_source(reg: &str, name: &str, version: &str) -> Source {
 /// On an unterminated block comment, the 1-based line where it starts (a newline
 /// escaped inside a string does not count, as serde_json does not count it).
 ///
-/// The scan jumps from one byte that can matter (`"`, `/`, `,`) to the next, and
-/// inside a string from one `"` or `\\` to the next; lines are counted only when a
-/// comment is unterminated.
+/// The scan steps byte by byte between strings (the bytes there are few and most
+/// matter) and jumps inside a string from one `"` or `\\` to the next (memchr);
+/// lines are counted only when a comment is unterminated.
 pub fn strip_jsonc(text: &str) -> Result<String, usize> {
     let b = text.as_bytes();
     let mut out = b.to_vec();
     let mut i = 0;
     // Newlines right after a `\\` in a string, which the line count leaves out.
     let mut escaped_newlines = 0;
-    let next = |from: usize, stop: fn(u8) -> bool| {
-        b.get(from..)
-            .and_then(|rest| rest.iter().position(|&c| stop(c)))
-            .map(|p| from + p)
-    };
-    while let Some(at) = next(i, |c| matches!(c, b'"' | b'/' | b',')) {
-        i = at;
+    while i < b.len() {
         match b[i] {
             b'"' => {
                 i += 1;
                 // To the closing quote (or the end), stepping over escapes.
                 loop {
-                    match next(i, |c| c == b'"' || c == b'\\') {
+                    let quote_or_escape = b
+                        .get(i..)
+                        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+                        .map(|p| i + p);
+                    match quote_or_escape {
                         Some(q) if b[q] == b'\\' => {
                             if b.get(q + 1) == Some(&b'\n') {
                                 escaped_newlines += 1;
@@ -408,6 +459,8 @@ struct BunLock<'a> {
     version: Option<u64>,
     workspaces: Option<OrderedMap<'a, Workspace<'a>>>,
     packages: Option<OrderedMap<'a, Vec<Elem<'a>>>>,
+    /// Entries of the `packages` objects before the last one (a key repeated).
+    earlier_entries: usize,
 }
 
 npm::deserialize_by_fields!(BunLock, Workspace, Info);
@@ -433,7 +486,10 @@ impl<'de> npm::JsonObject<'de> for BunLock<'de> {
                 });
             }
             "workspaces" => self.workspaces = Some(map.next_value()?),
-            "packages" => self.packages = Some(map.next_value()?),
+            "packages" => {
+                let earlier = self.packages.replace(map.next_value()?);
+                self.earlier_entries += earlier.map_or(0, |p| p.0.len());
+            }
             _ => {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -527,6 +583,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Elem<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
         FORMAT.parse_at("/nonexistent/bun.lock", text)
@@ -599,6 +656,155 @@ mod tests {
         fn the_jumping_scan_equals_the_byte_by_byte_one(t in "[\"\\\\/*,\\]}\\n a{\\[é]{0,60}") {
             proptest::prop_assert_eq!(strip_jsonc(&t), strip_jsonc_byte_by_byte(&t));
         }
+    }
+
+    /// The reading before `bunfast` (lines by [`npm::key_lines`], a second scan of the
+    /// text; a `Vec` of every node, then the install tree), kept as the oracle of
+    /// [`parse`].
+    fn parse_before(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
+        let json =
+            strip_jsonc(text).map_err(|line| ctx.error(Some(line), "unterminated /* comment"))?;
+        let (version, workspaces, packages, _) = read_document(ctx, &json)?;
+        let lines = npm::key_lines(&json, Layout::Packages);
+        if lines.len() != packages.0.len() {
+            return Err(ctx.error(None, "could not locate every `packages` entry in the text"));
+        }
+        let mut nodes: Vec<Node<'_>> = Vec::new();
+        let mut root_name = None;
+        each_node(ctx, workspaces, packages, &lines, &mut root_name, |node| {
+            nodes.push(node)
+        })?;
+        // What `npm_tree::Tree::finish` did with them.
+        let mut tree = InstallTree::new(Resolution::Bun);
+        tree.root_name = root_name;
+        for node in nodes {
+            tree.push(ctx, node);
+        }
+        tree.finish(ctx, format!("bun-v{version}"))
+    }
+
+    /// Every bun.lock under tests/fixtures (made by bun, hand-edited and malformed).
+    fn bun_fixtures() -> Vec<(std::path::PathBuf, String)> {
+        let files = crate::lockfile::test_support::fixture_files(&|name, path| {
+            name == "bun.lock" && path.to_string_lossy().contains("/bun/")
+        });
+        assert!(files.len() >= 10, "{files:?}");
+        (files.into_iter())
+            .map(|f| {
+                let text = std::fs::read_to_string(&f).unwrap();
+                (f, text)
+            })
+            .collect()
+    }
+
+    /// `text` read by [`parse`] and by [`parse_before`] as the file `path`.
+    fn both(path: &std::path::Path, text: &str) -> [Result<Lockfile, ParseError>; 2] {
+        let ctx = Context {
+            path,
+            display: Path::new("bun.lock"),
+        };
+        [parse(&ctx, text), parse_before(&ctx, text)]
+    }
+
+    /// Variants of `text` that break it in every way a byte edit can: cut short,
+    /// a byte dropped, a byte doubled, a quote or brace inserted, a key escaped (so
+    /// that serde_json copies it and the lines are counted by a scan), a second
+    /// `packages` object.
+    fn mutations(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let b = text.as_bytes();
+        let step = (b.len() / 41).max(1);
+        for at in (0..b.len()).step_by(step) {
+            out.push(String::from_utf8_lossy(&b[..at]).into_owned());
+            let mut dropped = b.to_vec();
+            dropped.remove(at);
+            out.push(String::from_utf8_lossy(&dropped).into_owned());
+            let mut doubled = b.to_vec();
+            doubled.insert(at, b[at]);
+            out.push(String::from_utf8_lossy(&doubled).into_owned());
+            for extra in [b'"', b'{', b']', b','] {
+                let mut inserted = b.to_vec();
+                inserted.insert(at, extra);
+                out.push(String::from_utf8_lossy(&inserted).into_owned());
+            }
+        }
+        // Each key of `packages` escaped in turn (`"a` -> `"\u0061`).
+        let start = text.find("\"packages\"").map_or(0, |p| p + 12);
+        for (k, _) in text[start..].match_indices("\n    \"").take(40) {
+            let at = start + k + 6;
+            let c = text[at..].chars().next().unwrap();
+            if c.is_ascii_alphanumeric() {
+                let mut escaped = text.to_string();
+                escaped.replace_range(at..at + 1, &format!("\\u{:04x}", c as u32));
+                out.push(escaped);
+            }
+        }
+        // A second `packages` object, empty or not, before or after the first.
+        let top = text.find('{').map_or(0, |p| p + 1);
+        for second in [
+            "\"packages\": {},",
+            "\"packages\": {\"x\": [\"x@1.0.0\", \"\", {}]},",
+        ] {
+            let mut before = text.to_string();
+            before.insert_str(top, second);
+            out.push(before);
+            if let Some(end) = text.rfind('}') {
+                let mut after = text.to_string();
+                after.insert_str(end, &format!(",{}", second.trim_end_matches(',')));
+                out.push(after);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_reading_equals_the_former_one_on_every_fixture_and_mutation() {
+        let mut errors = 0;
+        let mut read = 0;
+        for (path, text) in bun_fixtures() {
+            for t in std::iter::once(text.clone()).chain(mutations(&text)) {
+                let [new, old] = both(&path, &t);
+                assert_eq!(new, old, "{}: {t}", path.display());
+                match new {
+                    Ok(_) => read += 1,
+                    Err(_) => errors += 1,
+                }
+            }
+        }
+        // Both outcomes are exercised.
+        assert!(read > 50 && errors > 300, "read {read}, errors {errors}");
+    }
+
+    #[test]
+    fn entry_lines_equal_the_scan_of_the_text() {
+        let mut lost = 0;
+        for (path, text) in bun_fixtures() {
+            for t in std::iter::once(text.clone()).chain(mutations(&text)) {
+                let Ok(json) = strip_jsonc(&t) else { continue };
+                let Ok(lock) = serde_json::from_str::<BunLock<'_>>(&json) else {
+                    continue;
+                };
+                let packages = lock.packages.unwrap_or_default();
+                let scan = npm::key_lines(&json, Layout::Packages);
+                if lock.earlier_entries > 0 {
+                    assert_ne!(scan.len(), packages.0.len(), "{}: {t}", path.display());
+                    continue;
+                }
+                let text_lines = TextLines::new(&json);
+                for (key, _) in &packages.0 {
+                    Lines::Text(&text_lines).of(key);
+                }
+                lost += usize::from(text_lines.lost());
+                assert_eq!(
+                    entry_lines(&json, &packages),
+                    scan,
+                    "{}: {t}",
+                    path.display()
+                );
+            }
+        }
+        // The escaped keys took the scan.
+        assert!(lost > 10, "{lost}");
     }
 
     #[test]

@@ -558,16 +558,6 @@ pub(crate) enum Resolution {
     Bun,
 }
 
-/// The install tree of one lockfile (shared with the bun.lock parser).
-#[derive(Default)]
-pub(crate) struct Tree<'a> {
-    pub(crate) nodes: Vec<Node<'a>>,
-    pub(crate) root_name: Option<String>,
-    /// Version 1 only: the `package.json` beside the lockfile.
-    pub(crate) v1_manifest: Option<Manifest>,
-    pub(crate) layout: Resolution,
-}
-
 pub(crate) fn parse_hashes(
     ctx: &Context<'_>,
     line: usize,
@@ -705,20 +695,6 @@ fn resolve_bun(tree: &InstallTree, from: &str, dep: &str, cand: &mut String) -> 
         }
     }
     None
-}
-
-impl Tree<'_> {
-    /// Resolve every edge, merge entries into packages and compute their paths
-    /// ([`InstallTree::finish`]).
-    pub(crate) fn finish(self, ctx: &Context<'_>, format: String) -> Result<Lockfile, ParseError> {
-        let mut tree = InstallTree::new(self.layout);
-        tree.root_name = self.root_name;
-        tree.v1_manifest = self.v1_manifest;
-        for node in self.nodes {
-            tree.push(ctx, node);
-        }
-        tree.finish(ctx, format)
-    }
 }
 
 // ---------------------------------------------------------------------------
