@@ -1091,7 +1091,7 @@ fn check_owned_variants(base: &str, pnpm: bool, variants: &[(&str, String, Strin
 
 #[test]
 fn integrity_lists_read_the_same() {
-    // the table base64 decode and the one-token shortcut of `Hash::from_sri_list`,
+    // the one-token shortcut of `Hash::from_sri_list` (and the `base64` decode),
     // and the lists and errors that take the split on JavaScript spaces
     let base = pnpm_v9_base();
     let sha1 = "sha1-2jmJBrPVjdVA6xzfyp0mXi4m1Bk=";
