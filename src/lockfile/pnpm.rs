@@ -298,34 +298,60 @@ enum Flavor {
 fn documents(text: &str) -> Vec<(usize, String)> {
     let mut docs: Vec<(usize, String)> = Vec::new();
     let mut start = 0usize; // 0-based line where the current document's text begins
-    let mut current = String::new();
+    let mut from = 0usize; // byte where the current document's text begins
     let mut has_content = false;
-    let flush = |docs: &mut Vec<(usize, String)>, start: usize, cur: &mut String, c: bool| {
+    // a document's text is the lines between two markers: one slice of `text`,
+    // copied once behind a blank line for each line before it
+    let flush = |docs: &mut Vec<(usize, String)>, start: usize, doc: &str, c: bool| {
         if c {
-            docs.push((start + 1, "\n".repeat(start) + cur.as_str()));
+            let mut copy = String::with_capacity(start + doc.len());
+            copy.extend(std::iter::repeat_n('\n', start));
+            copy.push_str(doc);
+            docs.push((start + 1, copy));
         }
-        cur.clear();
     };
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        let bare = line.trim_end();
-        let marker = bare == "---"
-            || bare.starts_with("--- ")
-            || bare.starts_with("---\t")
-            || bare == "..."
-            || bare.starts_with("... ");
-        if marker {
-            flush(&mut docs, start, &mut current, has_content);
-            has_content = false;
-            start = i + 1;
-            continue;
+    let mut at = 0usize; // byte where the line `i` begins
+    let mut i = 0usize;
+    while at < text.len() {
+        let end = memchr::memchr(b'\n', text.as_bytes().get(at..).unwrap_or(&[]))
+            .map_or(text.len(), |k| at + k + 1);
+        let line = text.get(at..end).unwrap_or("");
+        // (only a line beginning `---` or `...` can be a marker)
+        if line.starts_with("---") || line.starts_with("...") {
+            let bare = line.trim_end();
+            let marker = bare == "---"
+                || bare.starts_with("--- ")
+                || bare.starts_with("---\t")
+                || bare == "..."
+                || bare.starts_with("... ");
+            if marker {
+                flush(
+                    &mut docs,
+                    start,
+                    text.get(from..at).unwrap_or(""),
+                    has_content,
+                );
+                has_content = false;
+                start = i + 1;
+                from = end;
+                at = end;
+                i += 1;
+                continue;
+            }
         }
-        let t = bare.trim_start();
-        if !t.is_empty() && !t.starts_with('#') {
-            has_content = true;
+        if !has_content {
+            let t = line.trim();
+            has_content = !t.is_empty() && !t.starts_with('#');
         }
-        current.push_str(line);
+        at = end;
+        i += 1;
     }
-    flush(&mut docs, start, &mut current, has_content);
+    flush(
+        &mut docs,
+        start,
+        text.get(from..).unwrap_or(""),
+        has_content,
+    );
     docs
 }
 
@@ -644,7 +670,7 @@ fn starts_with_digit(s: &str) -> bool {
 /// first `_` after the name: semver versions hold none).
 fn strip_peers(key: &str, flavor: Flavor) -> &str {
     if flavor != Flavor::V5 {
-        return key.find('(').map_or(key, |i| key.get(..i).unwrap_or(key));
+        return memchr::memchr(b'(', key.as_bytes()).map_or(key, |i| key.get(..i).unwrap_or(key));
     }
     let Some(name_end) = v5_name_end(key) else {
         return key;
@@ -889,6 +915,105 @@ snapshots:
         assert_eq!(docs[1].0, 7);
         assert_eq!(docs[1].1.lines().nth(6), Some("b: 2"));
         assert_eq!(documents("a: 1\n").len(), 1);
+    }
+
+    /// `documents` before it found lines by `memchr` and copied each document once
+    /// (every line split, trimmed and appended).
+    fn documents_before(text: &str) -> Vec<(usize, String)> {
+        let mut docs: Vec<(usize, String)> = Vec::new();
+        let mut start = 0usize;
+        let mut current = String::new();
+        let mut has_content = false;
+        let flush = |docs: &mut Vec<(usize, String)>, start: usize, cur: &mut String, c: bool| {
+            if c {
+                docs.push((start + 1, "\n".repeat(start) + cur.as_str()));
+            }
+            cur.clear();
+        };
+        for (i, line) in text.split_inclusive('\n').enumerate() {
+            let bare = line.trim_end();
+            let marker = bare == "---"
+                || bare.starts_with("--- ")
+                || bare.starts_with("---\t")
+                || bare == "..."
+                || bare.starts_with("... ");
+            if marker {
+                flush(&mut docs, start, &mut current, has_content);
+                has_content = false;
+                start = i + 1;
+                continue;
+            }
+            let t = bare.trim_start();
+            if !t.is_empty() && !t.starts_with('#') {
+                has_content = true;
+            }
+            current.push_str(line);
+        }
+        flush(&mut docs, start, &mut current, has_content);
+        docs
+    }
+
+    #[test]
+    fn documents_split_as_before() {
+        let lines = [
+            "---",
+            "--- x",
+            "---\t",
+            "---  ",
+            "----",
+            "--",
+            "...",
+            "... x",
+            "....",
+            "# c",
+            "",
+            "  ",
+            "\u{a0}",
+            "a: 1",
+            " b: 2",
+            "\r",
+            "---\r",
+            "...\u{2003}",
+        ];
+        // every text of up to three of these lines, with and without a last newline
+        let mut texts = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..3 {
+            last = last
+                .iter()
+                .flat_map(|t| lines.iter().map(move |l| format!("{t}{l}\n")))
+                .collect();
+            texts.extend(last.iter().cloned());
+        }
+        for t in &texts {
+            assert_eq!(documents(t), documents_before(t), "{t:?}");
+            let open = t.trim_end_matches('\n');
+            assert_eq!(documents(open), documents_before(open), "{open:?}");
+        }
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/npm/pnpm/v9-pnpm11/pnpm-lock.yaml"),
+        )
+        .unwrap();
+        assert_eq!(documents(&text), documents_before(&text));
+        assert_eq!(documents(&text).len(), 2);
+    }
+
+    #[test]
+    fn peer_suffix_is_cut_at_the_first_parenthesis_as_before() {
+        for key in [
+            "a@1.0.0",
+            "a@1.0.0(b@2.0.0)",
+            "a@1.0.0(b@2.0.0)(c@3.0.0)",
+            "(x",
+            "",
+            "@s/a@1.0.0(@s/b@2.0.0(c@1))",
+            "é@1(ü)",
+        ] {
+            let before = key.find('(').map_or(key, |i| &key[..i]);
+            assert_eq!(strip_peers(key, Flavor::V9), before, "{key}");
+            assert_eq!(strip_peers(key, Flavor::V6), before, "{key}");
+        }
     }
 
     #[test]

@@ -346,7 +346,7 @@ impl Hash {
     pub fn from_sri(token: &str) -> Result<Hash, HashError> {
         let token = token.trim_matches(is_js_space);
         // (a byte test first: the characters are looked at only to word the error)
-        if token.bytes().any(|b| !matches!(b, 0x21..=0x7e))
+        if !printable(token)
             && let Some(c) = token.chars().find(|c| !matches!(c, '\x21'..='\x7e'))
         {
             return Err(HashError::Shape(format!(
@@ -355,6 +355,11 @@ impl Hash {
                 c.escape_unicode()
             )));
         }
+        Hash::from_printable_sri(token)
+    }
+
+    /// [`Hash::from_sri`] of a token already trimmed and known to be printable ASCII.
+    fn from_printable_sri(token: &str) -> Result<Hash, HashError> {
         let (alg, rest) = token
             .split_once('-')
             .ok_or_else(|| HashError::Shape(token.to_string()))?;
@@ -371,15 +376,21 @@ impl Hash {
             return Err(HashError::Algorithm(alg.to_string()));
         };
         // ssri: the digest is everything up to the first `?`; options follow.
-        let b64 = rest.split('?').next().unwrap_or(rest);
+        let b64 = match memchr::memchr(b'?', rest.as_bytes()) {
+            Some(q) => rest.get(..q).unwrap_or(rest),
+            None => rest,
+        };
         // The common case decodes into the stack; anything else (an error to report)
-        // takes the allocating path below, which words the error.
+        // takes the allocating path below, which words the error. (A table-driven
+        // decode of our own measured the same as the crate's: see
+        // docs/design-changes.md, yamlv9.)
         let mut buf = [0u8; 66];
         if b64.len() <= 88
             && let Ok(n) = base64::engine::general_purpose::STANDARD.decode_slice(b64, &mut buf)
             && n == len
+            && let Some(digest) = buf.get(..n)
         {
-            return Ok(Hash::from_digest(alg, &buf[..n]));
+            return Ok(Hash::from_digest(alg, digest));
         }
         let algorithm = alg.as_str().to_string();
         let bytes = base64::engine::general_purpose::STANDARD
@@ -405,6 +416,12 @@ impl Hash {
     /// does not is an error, so no digest can hide from lockgate that an installer
     /// would verify.
     pub fn from_sri_list(sri: &str) -> Result<Vec<Hash>, HashError> {
+        // The common case, one token: no byte outside printable ASCII means no
+        // separator (every JavaScript space is a control byte, a space or non-ASCII),
+        // so the whole string is the one token, already trimmed.
+        if !sri.is_empty() && printable(sri) {
+            return Ok(vec![Hash::from_printable_sri(sri)?]);
+        }
         let hashes: Vec<Hash> = sri
             .split(is_js_space)
             .filter(|t| !t.is_empty())
@@ -509,6 +526,14 @@ pub fn strength(algorithm: &str) -> Option<u8> {
         "sha512" => Some(4),
         _ => None,
     }
+}
+
+/// True when every byte of `s` is printable ASCII (`!` to `~`): no white space, no
+/// control character, nothing beyond ASCII.
+fn printable(s: &str) -> bool {
+    // no early exit: the compiler turns the fold into a vector loop
+    s.bytes()
+        .fold(true, |ok, b| ok & (b.wrapping_sub(0x21) < 0x7f - 0x21))
 }
 
 /// Lowercase hex of bytes.
@@ -722,6 +747,164 @@ mod tests {
         // Options holding anything but printable ASCII are refused, not skipped.
         assert!(Hash::from_sri_list(&format!("{SHA1}?\u{85}{SHA512}")).is_err());
         assert!(Hash::from_sri_list(&format!("{SHA1}?\u{200b}{SHA512}")).is_err());
+    }
+
+    /// The SRI reading before the one-token shortcut (every list split on
+    /// JavaScript spaces, every token trimmed and checked).
+    fn sri_list_before(sri: &str) -> Result<Vec<Hash>, HashError> {
+        let one = |token: &str| -> Result<Hash, HashError> {
+            let token = token.trim_matches(is_js_space);
+            if let Some(c) = token.chars().find(|c| !matches!(c, '\x21'..='\x7e')) {
+                return Err(HashError::Shape(format!(
+                    "{} (contains {})",
+                    token.escape_debug(),
+                    c.escape_unicode()
+                )));
+            }
+            let (alg, rest) = token
+                .split_once('-')
+                .ok_or_else(|| HashError::Shape(token.to_string()))?;
+            if alg.is_empty()
+                || !alg
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                return Err(HashError::Shape(token.to_string()));
+            }
+            let (Some(len), Some(alg)) = (digest_len(alg), Algorithm::parse(alg)) else {
+                return Err(HashError::Algorithm(alg.to_string()));
+            };
+            let b64 = rest.split('?').next().unwrap_or(rest);
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .map_err(|e| HashError::Payload {
+                    algorithm: alg.as_str().to_string(),
+                    value: b64.to_string(),
+                    why: e.to_string(),
+                })?;
+            if bytes.len() != len {
+                return Err(HashError::Payload {
+                    algorithm: alg.as_str().to_string(),
+                    value: b64.to_string(),
+                    why: format!("decodes to {} bytes, expected {len}", bytes.len()),
+                });
+            }
+            Ok(Hash::from_digest(alg, &bytes))
+        };
+        let hashes: Vec<Hash> = sri
+            .split(is_js_space)
+            .filter(|t| !t.is_empty())
+            .map(one)
+            .collect::<Result<_, _>>()?;
+        if hashes.is_empty() {
+            return Err(HashError::Shape(sri.to_string()));
+        }
+        Ok(hashes)
+    }
+
+    /// Both readings of `sri`, as comparable text (the hashes, or the error).
+    fn both_readings(sri: &str) -> (String, String) {
+        let show = |r: Result<Vec<Hash>, HashError>| match r {
+            Ok(hs) => format!("ok {hs:?}"),
+            Err(e) => format!("err {e:?}"),
+        };
+        (show(Hash::from_sri_list(sri)), show(sri_list_before(sri)))
+    }
+
+    /// A small deterministic generator (xorshift), for the generated inputs below.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    #[test]
+    fn sri_lists_read_as_before_the_one_token_shortcut() {
+        let sha256 = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+        let sha384 = "sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb";
+        let md5 = "md5-1B2M2Y8AsgTpgAmY7PhCfg==";
+        let cases = [
+            SHA512.to_string(),
+            SHA1.to_string(),
+            sha256.to_string(),
+            sha384.to_string(),
+            md5.to_string(),
+            // mixed algorithms, every separator
+            format!("{SHA1} {SHA512}"),
+            format!("{md5}\t{sha256}\n{sha384}"),
+            format!(" {SHA512} "),
+            format!("{SHA512}\u{a0}{SHA1}"),
+            format!("{SHA512}\u{feff}"),
+            format!("\u{3000}{SHA1}"),
+            // options
+            format!("{SHA512}?foo"),
+            format!("{SHA512}?foo?bar {SHA1}?x"),
+            format!("{SHA1}?\u{a0}{SHA512}"),
+            format!("{SHA1}?\u{85}{SHA512}"),
+            format!("{SHA512}?"),
+            // unpadded, over-padded, padding inside, trailing bits set
+            SHA1.trim_end_matches('=').to_string(),
+            SHA512.trim_end_matches('=').to_string(),
+            format!("{SHA512}="),
+            format!("{SHA1}="),
+            SHA512.replacen("==", "=", 1),
+            "sha1-2jmJBrPVjdVA6xzfyp0mXi4m1Bl=".to_string(),
+            "sha512-XRcglhh3p2lHAu4gFg75i5owZ3/uttIZh11iKj+W2fqc4Iu8OvwIHkDSftaw4gURo0WA2fT2oguwTa4HChLwJx==".to_string(),
+            "sha1-2jmJ=rPVjdVA6xzfyp0mXi4m1Bk=".to_string(),
+            // URL-safe alphabet, wrong lengths, empty digests
+            SHA512.replace('/', "_").replace('+', "-"),
+            "sha512-AAAA".to_string(),
+            "sha1-AAAAAAAAAAAAAAAAAAAAAAAAAAA=".to_string(),
+            "sha512-".to_string(),
+            "sha512-=".to_string(),
+            "sha512-====".to_string(),
+            // algorithms and shapes
+            "SHA512-AAAA".to_string(),
+            "sha224-AAAA".to_string(),
+            "-AAAA".to_string(),
+            "garbage".to_string(),
+            String::new(),
+            " ".to_string(),
+            " \u{a0} ".to_string(),
+            "sha512-ab\u{e9}cd".to_string(),
+            format!("{SHA512}\u{7f}"),
+            format!("{SHA512}\u{200b}{SHA1}"),
+        ];
+        for sri in &cases {
+            let (new, old) = both_readings(sri);
+            assert_eq!(new, old, "{sri:?}");
+        }
+        // generated: tokens of every kind joined by every kind of separator, and
+        // single bytes of real lists changed
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let seps = [
+            " ", "  ", "\t", "\n", "\u{a0}", "\u{2003}", "", "?", "?\u{a0}",
+        ];
+        for _ in 0..3000 {
+            let mut sri = String::new();
+            for _ in 0..1 + rng.below(3) {
+                sri.push_str(&cases[rng.below(cases.len())]);
+                sri.push_str(seps[rng.below(seps.len())]);
+            }
+            let (new, old) = both_readings(&sri);
+            assert_eq!(new, old, "{sri:?}");
+            let mut bytes = sri.into_bytes();
+            if !bytes.is_empty() {
+                let at = rng.below(bytes.len());
+                bytes[at] = b"A=/+- \t?a9"[rng.below(10)];
+            }
+            if let Ok(mutated) = String::from_utf8(bytes) {
+                let (new, old) = both_readings(&mutated);
+                assert_eq!(new, old, "{mutated:?}");
+            }
+        }
     }
 
     #[test]

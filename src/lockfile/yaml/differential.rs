@@ -535,18 +535,11 @@ __metadata:
 type Variant = (&'static str, &'static str, &'static str, bool);
 
 fn check_variants(base: &str, pnpm: bool, variants: &[Variant]) {
-    let name = if pnpm { "pnpm-lock.yaml" } else { "yarn.lock" };
-    let path = root().join("fixtures/none").join(name);
-    for (what, from, to, want_fast) in variants {
-        assert!(
-            base.contains(from),
-            "{what}: `{from}` is not in the base text"
-        );
-        let text = base.replacen(from, to, 1);
-        let (fast, full, was_fast) = both_noting(&path, &text, pnpm);
-        assert_eq!(fast, full, "{what}:\n{text}");
-        assert_eq!(was_fast, *want_fast, "{what}: fast reader taken?\n{text}");
-    }
+    let owned: Vec<_> = variants
+        .iter()
+        .map(|(what, from, to, fast)| (*what, from.to_string(), to.to_string(), *fast))
+        .collect();
+    check_owned_variants(base, pnpm, &owned);
 }
 
 #[test]
@@ -1077,4 +1070,156 @@ proptest! {
         let (fast, full) = both(&path, &t, false);
         prop_assert_eq!(fast, full, "{}", t);
     }
+}
+
+/// `check_variants` with owned texts: each `(what, from, to, fast)` replaces the first
+/// `from` of `base`; both readers must agree, and the fast one must be taken or not.
+fn check_owned_variants(base: &str, pnpm: bool, variants: &[(&str, String, String, bool)]) {
+    let name = if pnpm { "pnpm-lock.yaml" } else { "yarn.lock" };
+    let path = root().join("fixtures/none").join(name);
+    for (what, from, to, want_fast) in variants {
+        assert!(
+            base.contains(from.as_str()),
+            "{what}: `{from}` is not in the base"
+        );
+        let text = base.replacen(from.as_str(), to, 1);
+        let (fast, full, was_fast) = both_noting(&path, &text, pnpm);
+        assert_eq!(fast, full, "{what}:\n{text}");
+        assert_eq!(was_fast, *want_fast, "{what}: fast reader taken?\n{text}");
+    }
+}
+
+#[test]
+fn integrity_lists_read_the_same() {
+    // the one-token shortcut of `Hash::from_sri_list` (and the `base64` decode),
+    // and the lists and errors that take the split on JavaScript spaces
+    let base = pnpm_v9_base();
+    let sha1 = "sha1-2jmJBrPVjdVA6xzfyp0mXi4m1Bk=";
+    let from = format!("{{integrity: {SRI}}}\n    engines");
+    let lists = [
+        ("one token, quoted (the shortcut)", SRI.to_string(), true),
+        ("two tokens", format!("{sha1} {SRI}"), true),
+        ("two tokens around NBSP", format!("{sha1}\u{a0}{SRI}"), true),
+        ("two tokens around a tab", format!("{sha1}\t{SRI}"), false),
+        ("blanks around the token", format!("  {SRI}  "), true),
+        (
+            "unpadded base64",
+            SRI.trim_end_matches('=').to_string(),
+            true,
+        ),
+        ("trailing bits set", SRI.replace("Iw==", "Ix=="), true),
+        ("options", format!("{SRI}?foo"), true),
+        ("sha1 alone", sha1.to_string(), true),
+        (
+            "a URL-safe digest",
+            SRI.replace('+', "-").replace('/', "_"),
+            true,
+        ),
+        ("over-padded", format!("{SRI}="), true),
+        ("padding inside", SRI.replacen('5', "=", 1), true),
+        ("an unknown algorithm", "sha224-AAAA".to_string(), true),
+        (
+            "an uppercase algorithm",
+            SRI.replace("sha512", "SHA512"),
+            true,
+        ),
+        ("a short digest", "sha512-AAAA".to_string(), true),
+        ("blank", " ".to_string(), true),
+    ];
+    let variants: Vec<_> = lists
+        .iter()
+        .map(|(what, list, fast)| {
+            let to = format!("{{integrity: '{list}'}}\n    engines");
+            (*what, from.clone(), to, *fast)
+        })
+        .collect();
+    check_owned_variants(&base, true, &variants);
+    // the shortcut and the split read lists the same way on the fast path
+    let plain = |list: &str| {
+        (
+            "plain",
+            from.clone(),
+            format!("{{integrity: {list}}}\n    engines"),
+            true,
+        )
+    };
+    check_owned_variants(
+        &base,
+        true,
+        &[
+            plain(SRI),
+            plain(&format!("{sha1} {SRI}")),
+            plain("sha512-!!"),
+        ],
+    );
+}
+
+#[test]
+fn key_and_plain_scalar_scans_read_the_same() {
+    // the `memchr` scans for `: ` in keys and for `: ` / ` #` in plain scalars
+    let base = pnpm_v9_base();
+    let at = "    hasBin: true\n";
+    let v = |what, add: &str, fast| (what, at.to_string(), format!("{at}{add}"), fast);
+    check_owned_variants(
+        &base,
+        true,
+        &[
+            v("a `#` in a key", "    x#y: 1\n", true),
+            v("a ` #` in a key", "    x #y: 1\n", false),
+            v("a `:` in a key", "    x:y: 1\n", true),
+            v("a `::` ending a key", "    xy:: 1\n", false),
+            v("a `:` ending a key's line", "    xy:\n      - a\n", true),
+            v("a `#` in a value", "    deprecated: a#b\n", true),
+            v("a ` #` in a value", "    deprecated: a #b\n", false),
+            v("a `:` in a value", "    deprecated: a:b\n", true),
+            v("a `: ` in a value", "    deprecated: a: b\n", false),
+            v("a `:` ending a value", "    deprecated: ab:\n", false),
+            v(
+                "a value starting with `#`",
+                "    deprecated: '#a: b #c'\n",
+                true,
+            ),
+            v(
+                "a sequence item with ` #`",
+                "    os:\n      - a #b\n",
+                false,
+            ),
+            v("a sequence item with `:`", "    os:\n      - a:b\n", true),
+            v("an indicator first", "    deprecated: '@a'\n", true),
+            v("an indicator first, plain", "    deprecated: '%a'\n", true),
+        ],
+    );
+}
+
+#[test]
+fn documents_read_the_same() {
+    // pnpm 11's several documents, split in one pass and copied once each
+    let base = pnpm_v9_base();
+    let path = root().join("fixtures/none/pnpm-lock.yaml");
+    let env = "lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    configDependencies:\n      a:\n        specifier: 1.0.0\n        version: 1.0.0\n\npackages:\n\n  a@1.0.0:\n    resolution: {integrity: sha512-5m4nQKp+rZRb09LNH59GM4BxTh9251/ylbKIbpe7TpGxfJ+9kv6BLkLBXIjjspbgbnIBNqlI23tRnTWT0snUIw==}\n\nsnapshots:\n\n  a@1.0.0: {}\n";
+    // (a single document behind a marker is read whole, marker and all: by the
+    // full parser)
+    for (text, want_fast) in [
+        (format!("---\n{base}"), false),
+        (format!("---\n{env}\n---\n{base}"), true),
+        (format!("{env}---\n{base}...\n"), true),
+        (
+            format!("--- # env\n{env}--- \n# only a comment\n---\n{base}"),
+            true,
+        ),
+        (format!("---\n{env}----\n{base}"), false),
+    ] {
+        let (fast, full, was_fast) = both_noting(&path, &text, true);
+        assert_eq!(fast, full, "{text}");
+        assert_eq!(was_fast, want_fast, "{text}");
+    }
+    // a broken second document fails the file at its line, read either way
+    let broken = base.replacen(
+        "  a@1.0.0:\n    resolution",
+        "  a@1.0.0:\n    x: [\n    resolution",
+        1,
+    );
+    let (fast, full, _) = both_noting(&path, &format!("---\n{env}---\n{broken}"), true);
+    assert_eq!(fast, full);
+    assert!(fast.is_err());
 }

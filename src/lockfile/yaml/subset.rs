@@ -257,7 +257,8 @@ fn chars_ok(text: &str) -> bool {
     let non_ascii = b.iter().fold(0u8, |acc, &c| acc | c) >= 0x80;
     !(non_ascii
         && text.chars().any(|c| {
-            c.is_control()
+            // (`'\n'` is a control character too: the lines' ends are allowed)
+            (c.is_control() && c != '\n')
                 || matches!(
                     c,
                     '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}' | '\u{85}'
@@ -277,7 +278,7 @@ impl<'a> Reader<'a> {
         self.next = None;
         let text = self.text;
         while let Some(rest) = text.get(self.at..).filter(|r| !r.is_empty()) {
-            let len = rest.find('\n').unwrap_or(rest.len());
+            let len = memchr::memchr(b'\n', rest.as_bytes()).unwrap_or(rest.len());
             let raw = rest.get(..len).unwrap_or("");
             let no = self.no;
             self.at += len + 1;
@@ -467,21 +468,14 @@ fn key(body: &str) -> Option<(Cow<'_, str>, &str)> {
     let (k, after) = match body.as_bytes().first()? {
         b'"' | b'\'' => quoted(body)?,
         _ => {
-            // the first `: `, else a `:` ending the line
+            // the first `: `, else a `:` ending the line (`:` found by `memchr`)
             let b = body.as_bytes();
             let mut end = None;
-            let mut i = 0;
-            while let Some(&c) = b.get(i) {
-                if c == b':' {
-                    match b.get(i + 1) {
-                        Some(b' ') | None => {
-                            end = Some(i);
-                            break;
-                        }
-                        _ => {}
-                    }
+            for i in memchr::memchr_iter(b':', b) {
+                if matches!(b.get(i + 1), Some(b' ') | None) {
+                    end = Some(i);
+                    break;
                 }
-                i += 1;
             }
             let end = end?;
             let k = body.get(..end)?;
@@ -530,6 +524,18 @@ fn block_scalar(s: &str) -> Option<Scalar<'_>> {
 /// Bytes that may not begin a plain scalar.
 const INDICATORS: &[u8] = b"-?:,[]{}#&*!|>'\"%@`";
 
+/// [`INDICATORS`] and the space, as a table: one load instead of a search of the list.
+static NO_PLAIN_START: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut k = 0;
+    while k < INDICATORS.len() {
+        t[INDICATORS[k] as usize] = true;
+        k += 1;
+    }
+    t[b' ' as usize] = true;
+    t
+};
+
 /// A plain scalar the reader accepts: no indicator first, no `: ` / ` #` inside, no
 /// `:` last; in flow context, none of `,[]{}`.
 fn plain_ok(s: &str, flow: bool) -> bool {
@@ -537,13 +543,20 @@ fn plain_ok(s: &str, flow: bool) -> bool {
     let Some(&first) = b.first() else {
         return false;
     };
-    if INDICATORS.contains(&first) || first == b' ' {
+    if NO_PLAIN_START[usize::from(first)] {
         return false;
     }
     if s.ends_with(':') || s.ends_with(' ') {
         return false;
     }
-    // no `: ` or ` #` inside, and in flow context none of `,[]{}` (one pass)
+    if !flow {
+        // no `: ` or ` #` inside: only the `:` and `#` bytes are looked at
+        return memchr::memchr2_iter(b':', b'#', b).all(|i| match b.get(i) {
+            Some(b':') => b.get(i + 1) != Some(&b' '),
+            _ => i == 0 || b.get(i - 1) != Some(&b' '),
+        });
+    }
+    // no `: ` or ` #` inside, and none of `,[]{}` (one pass)
     let mut prev = 0u8;
     for &c in b {
         if (prev == b':' && c == b' ')
@@ -628,7 +641,7 @@ fn flow_scalar(s: &str) -> Option<(Scalar<'_>, &str)> {
         };
         return Some((scalar, rest));
     }
-    if INDICATORS.contains(&first) || first == b' ' {
+    if NO_PLAIN_START[usize::from(first)] {
         return None;
     }
     // One pass: a plain scalar ends at `,`, `}`, `]`, or a `:` followed by a space, one
@@ -820,6 +833,54 @@ mod tests {
             });
             assert_eq!(got, reference(&w), "{w:?}");
         }
+    }
+
+    #[test]
+    fn the_indicator_table_holds_the_indicators_and_the_space() {
+        for c in 0..=255u8 {
+            assert_eq!(
+                NO_PLAIN_START[usize::from(c)],
+                INDICATORS.contains(&c) || c == b' ',
+                "{c}"
+            );
+        }
+    }
+
+    #[test]
+    fn key_scan_splits_as_the_byte_loop_did() {
+        // the reading before `memchr`: a byte loop for the first `: ` or a last `:`
+        let reference = |body: &str| -> Option<(String, String)> {
+            let b = body.as_bytes();
+            if matches!(b.first()?, b'"' | b'\'') {
+                let (k, r) = key(body)?;
+                return Some((k.into_owned(), r.to_string()));
+            }
+            let end = (0..b.len())
+                .find(|&i| b[i] == b':' && matches!(b.get(i + 1), Some(b' ') | None))?;
+            let k = &body[..end];
+            if !plain_ok(k, false) || classify(k) != Some(Plain::Str) || k == "<<" {
+                return None;
+            }
+            if end > 1000 {
+                return None;
+            }
+            let rest = &body[end + 1..];
+            let rest = if rest.is_empty() {
+                rest
+            } else {
+                rest.strip_prefix(' ')?.trim_start_matches(' ')
+            };
+            Some((k.to_string(), rest.to_string()))
+        };
+        let alphabet = [":", " ", "#", "a", "-", "1", "/", "<", "'"];
+        for w in words(&alphabet, 6) {
+            let got = key(&w).map(|(k, r)| (k.into_owned(), r.to_string()));
+            assert_eq!(got, reference(&w), "{w:?}");
+        }
+        let long = format!("{}: x", "k".repeat(1001));
+        assert_eq!(key(&long), None);
+        let edge = format!("{}: x", "k".repeat(1000));
+        assert!(key(&edge).is_some());
     }
 
     #[test]

@@ -319,6 +319,7 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
         }
     }
 
+    let has_locator = by_descriptor.keys().any(|d| d.contains("::locator="));
     // `dep@range`, else `dep@range::locator=<parent>`, else the only `dep@range::…`;
     // `protocol` is put before `range` (Yarn's default one, or none). `buf` is scratch.
     let lookup = |dep: &str,
@@ -333,12 +334,15 @@ pub(super) fn parse_berry(ctx: &Context<'_>, text: &str) -> Result<Lockfile, Par
             return Some(p);
         }
         let plain = buf.len();
-        buf.push_str("::locator=");
-        percent_encode_into(parent_resolution, buf);
-        if let Some(&p) = by_descriptor.get(buf.as_str()) {
-            return Some(p);
+        // (no descriptor bound to a locator: none to look up)
+        if has_locator {
+            buf.push_str("::locator=");
+            percent_encode_into(parent_resolution, buf);
+            if let Some(&p) = by_descriptor.get(buf.as_str()) {
+                return Some(p);
+            }
+            buf.truncate(plain);
         }
-        buf.truncate(plain);
         by_unbound.get(buf.as_str()).copied().flatten()
     };
     // The root manifest's `resolutions` rewrite descriptors before they are resolved.
@@ -577,6 +581,14 @@ pub(super) fn apply_overrides<'o>(
         .map(|o| o.to.as_str())
 }
 
+/// True when every byte of `s` is a hex digit (either case); without an early exit,
+/// so that the compiler checks many bytes at a time.
+pub(super) fn all_hex_digits(s: &str) -> bool {
+    s.bytes().fold(true, |ok, b| {
+        ok & (b.wrapping_sub(b'0') < 10 || (b | 0x20).wrapping_sub(b'a') < 6)
+    })
+}
+
 /// A berry checksum: `<cacheKey>/<128 hex>` or bare hex (older lockfiles; the
 /// lockfile's `cacheKey` is prefixed).
 pub(super) fn berry_checksum(c: &str, cache_key: &str) -> Result<Hash, String> {
@@ -584,10 +596,7 @@ pub(super) fn berry_checksum(c: &str, cache_key: &str) -> Result<Hash, String> {
         Some((p, h)) => (p, h, true),
         None => (cache_key, c, false),
     };
-    if hex.len() != 128
-        || !hex.bytes().all(|b| b.is_ascii_hexdigit())
-        || prefix.contains(char::is_whitespace)
-    {
+    if hex.len() != 128 || !all_hex_digits(hex) || prefix.contains(char::is_whitespace) {
         return Err(format!(
             "checksum `{c}` is not `<cacheKey>/<128 hex digits>`"
         ));

@@ -163,3 +163,23 @@ fn classic_tokens_end_where_they_did_in_ascii_and_beyond() {
     assert!(token(" a").is_none());
     assert!(token(",").is_none());
 }
+
+#[test]
+fn hex_check_reads_every_byte_as_is_ascii_hexdigit() {
+    for c in 0..=255u8 {
+        let s = [c; 3];
+        if let Ok(s) = std::str::from_utf8(&s) {
+            assert_eq!(all_hex_digits(s), c.is_ascii_hexdigit(), "{c}");
+        }
+    }
+    let good = "0123456789abcdefABCDEF".repeat(6);
+    assert!(all_hex_digits(&good));
+    for at in 0..good.len() {
+        for bad in ["g", "G", "/", ":", "@", "`", " ", "é"] {
+            let mut s = good.clone();
+            s.replace_range(at..=at, bad);
+            assert!(!all_hex_digits(&s), "{s}");
+        }
+    }
+    assert!(all_hex_digits(""));
+}
