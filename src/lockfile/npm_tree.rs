@@ -6,6 +6,7 @@
 
 use super::graph::{self, Root};
 use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
+use crate::model::artifacts::{Artifacts, is_npm_registry_tarball, npm_registry_tarball_url};
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::borrow::Cow;
@@ -927,6 +928,12 @@ impl InstallTree {
                 );
                 p.install_script = node.install_script;
                 match node.resolved {
+                    // The registry tarball at its default URL (byte for byte the one
+                    // rebuilt from the name and version), with the package's hashes on
+                    // its line: kept as a flag, rebuilt by `Package::files`.
+                    Some(r) if is_npm_registry_tarball(&r, &p.name, &p.version) => {
+                        p.artifacts = Artifacts::npm_registry_tarball();
+                    }
                     Some(r) if r.starts_with("https://") || r.starts_with("http://") => {
                         let artifact = super::Artifact::new(
                             Some(r.into_owned()),
@@ -975,11 +982,15 @@ impl InstallTree {
     }
 
     /// `resolved` of package node `i`, as written.
-    pub(crate) fn resolved(&self, i: usize) -> Option<&str> {
+    pub(crate) fn resolved(&self, i: usize) -> Option<Cow<'_, str>> {
         let p = self.package(i)?;
-        match p.artifacts.first().and_then(|a| a.url.as_deref()) {
-            Some(url) => Some(url),
-            None => self.other_resolved.get(&small(i)).map(String::as_str),
+        match p.files().next() {
+            // The tarball rebuilt from the flag: its URL is the one written.
+            Some(Cow::Owned(a)) => a.url.map(Cow::Owned),
+            Some(Cow::Borrowed(super::Artifact { url: Some(url), .. })) => {
+                Some(Cow::Borrowed(url.as_str()))
+            }
+            _ => (self.other_resolved.get(&small(i))).map(|r| Cow::Borrowed(r.as_str())),
         }
     }
 
@@ -1081,14 +1092,11 @@ impl InstallTree {
             }
             let p = &mut self.packages[s.item as usize];
             if let Source::Registry(_) = p.source {
-                let url = match p.artifacts.first().and_then(|a| a.url.clone()) {
+                // The first file's URL (the rebuilt tarball's when it is kept as a
+                // flag), else the default registry's tarball.
+                let url = match p.files().next().and_then(|a| a.url.clone()) {
                     Some(r) => r,
-                    None => format!(
-                        "{NPMJS}/{}/-/{}-{}.tgz",
-                        p.name,
-                        p.name.rsplit('/').next().unwrap_or(&p.name),
-                        p.version
-                    ),
+                    None => npm_registry_tarball_url(&p.name, &p.version),
                 };
                 p.source = Source::Url(url);
             }
@@ -1141,8 +1149,8 @@ impl InstallTree {
             }
             let (head, tail) = packages.split_at_mut(j);
             let (pkg, dup) = (&mut head[e], &mut tail[0]);
-            pkg.artifacts
-                .append(&mut std::mem::take(&mut dup.artifacts).into_vec());
+            // (stored as written first: the hashes below may change)
+            pkg.take_files_of(dup);
             // Two installs of one version: a script either says is there.
             pkg.install_script = match (pkg.install_script, dup.install_script) {
                 (Some(true), _) | (_, Some(true)) => Some(true),
