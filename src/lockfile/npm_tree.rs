@@ -1198,24 +1198,18 @@ impl InstallTree {
                 flags[p].1 &= s.optional;
             }
         }
-        // Edges between packages, and the roots.
-        let mut edges: Vec<Vec<usize>> = vec![Vec::new(); packages.len()];
+        // Edges between packages (as pairs, in node order), and the roots.
+        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(edge_to.len());
         let mut roots: Vec<Root> = Vec::new();
         for (i, s) in self.slots.iter().enumerate() {
             match s.kind {
                 Kind::Package => {
                     let Some(p) = pkg_of(i) else { continue };
-                    if edges[p].capacity() == 0 {
-                        // Most versions are installed once: room for this node's
-                        // edges, not for four of them.
-                        edges[p].reserve_exact(node_edges(i).len());
-                    }
                     for &(t, _) in node_edges(i) {
                         if let Some(q) = pkg_of(t as usize)
                             && q != p
-                            && !edges[p].contains(&q)
                         {
-                            edges[p].push(q);
+                            pairs.push((small(p), small(q)));
                         }
                     }
                 }
@@ -1247,8 +1241,10 @@ impl InstallTree {
         drop((edge_start, edge_to, first));
         self.slots = Vec::new();
         self.keys = String::new();
-        let labels: Vec<String> = packages.iter().map(|p| p.name.to_string()).collect();
-        let reach = graph::shortest_paths_owned(labels, &edges, &roots);
+        // Each package's dependencies in the order first met, without repeats.
+        let edges = graph::EdgeList::from_pairs(packages.len(), pairs);
+        let label = |i: usize| packages[i].name.clone();
+        let reach = graph::shortest_paths_by(packages.len(), label, &edges, &roots);
         drop(edges);
         for (i, (p, r)) in packages.iter_mut().zip(reach).enumerate() {
             // The graph has no optional edges below the roots (`a` -> optional `b`);
