@@ -148,15 +148,94 @@ impl Edges for EdgeList {
 /// package), with the edges in any [`Edges`] form.
 pub fn shortest_paths_by<E: Edges + ?Sized>(
     n: usize,
-    mut label: impl FnMut(usize) -> CompactString,
+    label: impl FnMut(usize) -> CompactString,
     edges: &E,
     roots: &[Root],
 ) -> Vec<Reach> {
-    let mut reach: Vec<Reach> = vec![Reach::default(); n];
+    let mut out = Reaches {
+        reach: vec![Reach::default(); n],
+        label,
+    };
+    search(&mut out, n, edges, roots);
+    out.reach
+}
+
+/// [`shortest_paths_by`] written straight into the packages (their `path`,
+/// `direct`, `dev` and `optional`, labelled by their names), without a [`Reach`]
+/// per package beside them.
+pub(crate) fn place_by<E: Edges + ?Sized>(packages: &mut [Package], edges: &E, roots: &[Root]) {
+    let n = packages.len();
+    search(packages, n, edges, roots);
+}
+
+/// Where [`search`] keeps what it finds about package `i`.
+trait Places {
+    /// The label of package `i` (asked for once).
+    fn label(&mut self, i: usize) -> CompactString;
+    /// The path found for package `i` (empty before).
+    fn path(&self, i: usize) -> &DepPath;
+    /// Keep the path of package `i`.
+    fn set_path(&mut self, i: usize, path: DepPath);
+    /// Keep whether a root depends on package `i` directly.
+    fn set_direct(&mut self, i: usize, direct: bool);
+    /// Keep the `dev` and `optional` flags of package `i`.
+    fn set_flags(&mut self, i: usize, dev: bool, optional: bool);
+}
+
+/// A [`Reach`] per package, labelled by a function.
+struct Reaches<F> {
+    reach: Vec<Reach>,
+    label: F,
+}
+
+impl<F: FnMut(usize) -> CompactString> Places for Reaches<F> {
+    fn label(&mut self, i: usize) -> CompactString {
+        (self.label)(i)
+    }
+    fn path(&self, i: usize) -> &DepPath {
+        &self.reach[i].path
+    }
+    fn set_path(&mut self, i: usize, path: DepPath) {
+        self.reach[i].path = path;
+    }
+    fn set_direct(&mut self, i: usize, direct: bool) {
+        self.reach[i].direct = direct;
+    }
+    fn set_flags(&mut self, i: usize, dev: bool, optional: bool) {
+        self.reach[i].dev = dev;
+        self.reach[i].optional = optional;
+    }
+}
+
+impl Places for [Package] {
+    fn label(&mut self, i: usize) -> CompactString {
+        self[i].name.clone()
+    }
+    fn path(&self, i: usize) -> &DepPath {
+        &self[i].path
+    }
+    fn set_path(&mut self, i: usize, path: DepPath) {
+        self[i].path = path;
+    }
+    fn set_direct(&mut self, i: usize, direct: bool) {
+        self[i].direct = direct;
+    }
+    fn set_flags(&mut self, i: usize, dev: bool, optional: bool) {
+        self[i].dev = dev;
+        self[i].optional = optional;
+    }
+}
+
+/// The breadth-first search of [`shortest_paths`], its findings kept in `out`.
+fn search<E: Edges + ?Sized, P: Places + ?Sized>(out: &mut P, n: usize, edges: &E, roots: &[Root]) {
     let root_paths: Vec<DepPath> = roots
         .iter()
         .map(|r| DepPath::EMPTY.child(r.label.clone()))
         .collect();
+    for i in 0..n {
+        out.set_path(i, DepPath::EMPTY);
+        out.set_direct(i, false);
+    }
     // Each package's path is its BFS parent's path plus its own label: the paths
     // share their prefixes (see [`DepPath`]). Set when the package is first reached
     // (or at the end, when never): each label is asked for once.
@@ -171,11 +250,12 @@ pub fn shortest_paths_by<E: Edges + ?Sized>(
         {
             if d < n && !reached[d] {
                 reached[d] = true;
-                reach[d].path = root_paths[r].child(label(d));
+                let label = out.label(d);
+                out.set_path(d, root_paths[r].child(label));
                 queue.push_back(d);
             }
             if d < n {
-                reach[d].direct = true;
+                out.set_direct(d, true);
             }
         }
     }
@@ -183,14 +263,17 @@ pub fn shortest_paths_by<E: Edges + ?Sized>(
         for d in edges.of(i) {
             if d < n && !reached[d] {
                 reached[d] = true;
-                reach[d].path = reach[i].path.child(label(d));
+                let label = out.label(d);
+                let path = out.path(i).child(label);
+                out.set_path(d, path);
                 queue.push_back(d);
             }
         }
     }
     for i in 0..n {
         if !reached[i] {
-            reach[i].path = DepPath::EMPTY.child(label(i));
+            let label = out.label(i);
+            out.set_path(i, DepPath::EMPTY.child(label));
         }
     }
     // dev / optional: reachable only through dev (or optional) roots' edges.
@@ -203,12 +286,12 @@ pub fn shortest_paths_by<E: Edges + ?Sized>(
             .flat_map(|r| r.deps.iter().chain(&r.optional_deps).copied()),
     );
     for i in 0..n {
-        if reached[i] {
-            reach[i].dev = !non_dev[i];
-            reach[i].optional = non_dev[i] && !prod[i];
-        }
+        let (dev, optional) = match reached[i] {
+            true => (!non_dev[i], non_dev[i] && !prod[i]),
+            false => (false, false),
+        };
+        out.set_flags(i, dev, optional);
     }
-    reach
 }
 
 /// Which packages are reachable from `starts`.
@@ -315,6 +398,28 @@ mod tests {
         let by_vecs = shortest_paths(&l, &vecs, &roots);
         let by_list = shortest_paths_by(n, |i| l[i].as_str().into(), &list, &roots);
         assert_eq!(by_vecs, by_list);
+        // Written into packages: what each `Reach` says.
+        let mut packages: Vec<Package> = (l.iter())
+            .map(|name| {
+                let mut p = Package::new(
+                    crate::model::Ecosystem::Npm,
+                    name.as_str(),
+                    "1",
+                    crate::model::Source::Registry(None),
+                    "package-lock.json",
+                    1,
+                );
+                (p.direct, p.dev, p.optional) = (true, true, true);
+                p
+            })
+            .collect();
+        place_by(&mut packages, &list, &roots);
+        for (p, r) in packages.iter().zip(&by_list) {
+            assert_eq!(
+                (&p.path, p.direct, p.dev, p.optional),
+                (&r.path, r.direct, r.dev, r.optional)
+            );
+        }
         assert_eq!(by_list[1].path, labels(&["r", "c", "a", "b"]));
     }
 }

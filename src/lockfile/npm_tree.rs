@@ -1243,16 +1243,12 @@ impl InstallTree {
         self.keys = String::new();
         // Each package's dependencies in the order first met, without repeats.
         let edges = graph::EdgeList::from_pairs(packages.len(), pairs);
-        let label = |i: usize| packages[i].name.clone();
-        let reach = graph::shortest_paths_by(packages.len(), label, &edges, &roots);
+        graph::place_by(&mut packages, &edges, &roots);
         drop(edges);
-        for (i, (p, r)) in packages.iter_mut().zip(reach).enumerate() {
+        for (i, p) in packages.iter_mut().enumerate() {
             // The graph has no optional edges below the roots (`a` -> optional `b`);
             // npm's own `optional` flag (on every install of the version) covers them.
-            p.optional = r.optional || (r.path.len() > 1 && !r.dev && flags[i].1);
-            p.path = r.path;
-            p.direct = r.direct;
-            p.dev = r.dev;
+            p.optional = p.optional || (p.path.len() > 1 && !p.dev && flags[i].1);
         }
         Ok(Lockfile {
             path: ctx.display.to_path_buf(),

@@ -683,7 +683,11 @@ mod tests {
         for (v, (tag, bytes)) in values.iter().zip(&made) {
             assert_eq!(v.is_digest(), *tag == DIGEST, "{bytes:?}");
             assert_eq!(v.bytes(), &bytes[..], "{tag} {bytes:?}");
-            let len = if *tag == DIGEST { bytes.len() * 2 } else { bytes.len() };
+            let len = if *tag == DIGEST {
+                bytes.len() * 2
+            } else {
+                bytes.len()
+            };
             assert_eq!(v.len(), len);
             if *tag == TEXT {
                 assert_eq!(v.to_string().as_bytes(), &bytes[..]);
