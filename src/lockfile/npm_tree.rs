@@ -741,9 +741,9 @@ pub(crate) enum Kind {
 /// One node of an [`InstallTree`]: spans into the tree's shared buffers.
 #[derive(Clone, Copy)]
 struct Slot {
-    /// The key: `keys[key_start..key_start + key_len]`.
+    /// The key: `keys[key_start..]`, up to the next slot's key (keys are stored in
+    /// slot order) or the end.
     key_start: u32,
-    key_len: u32,
     /// The dependencies: `deps[deps_start..deps_start + deps_len]`.
     deps_start: u32,
     deps_len: u32,
@@ -827,7 +827,8 @@ impl InstallTree {
     fn key(&self, i: usize) -> &str {
         let s = &self.slots[i];
         let start = s.key_start as usize;
-        &self.keys[start..start + s.key_len as usize]
+        let end = (self.slots.get(i + 1)).map_or(self.keys.len(), |n| n.key_start as usize);
+        &self.keys[start..end]
     }
 
     /// The table position of `key`: where it is, or the free position it goes to.
@@ -882,7 +883,6 @@ impl InstallTree {
         let i = self.slots.len();
         self.slots.push(Slot {
             key_start: small(self.keys.len()),
-            key_len: small(key.len()),
             deps_start: 0,
             deps_len: 0,
             item: 0,
@@ -1335,6 +1335,22 @@ mod tests {
             permute(&mut items, &order);
             let want: Vec<u32> = order.iter().map(|&o| 10 + o).collect();
             assert_eq!(items, want, "{order:?}");
+        }
+    }
+
+    #[test]
+    fn a_slot_is_small_and_keys_read_back() {
+        // Issue 13: one slot per entry beside each package while the tree is built.
+        assert!(std::mem::size_of::<Slot>() <= 24);
+        let mut tree = InstallTree::new(Resolution::NodeModules);
+        let keys = ["", "node_modules/a", "node_modules/a/node_modules/é", "x"];
+        for (n, k) in keys.iter().enumerate() {
+            assert_eq!(tree.open(k, n + 1), Ok(n));
+        }
+        for (n, k) in keys.iter().enumerate() {
+            assert_eq!(tree.key(n), *k);
+            assert_eq!(tree.find(k), Some(n));
+            assert_eq!(tree.open(k, 9), Err(n));
         }
     }
 
