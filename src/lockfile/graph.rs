@@ -270,11 +270,9 @@ fn search<E: Edges + ?Sized, P: Places + ?Sized>(out: &mut P, n: usize, edges: &
             }
         }
     }
-    for i in 0..n {
-        if !reached[i] {
-            let label = out.label(i);
-            out.set_path(i, DepPath::EMPTY.child(label));
-        }
+    for (i, _) in reached.iter().enumerate().filter(|(_, r)| !**r) {
+        let label = out.label(i);
+        out.set_path(i, DepPath::EMPTY.child(label));
     }
     // dev / optional: reachable only through dev (or optional) roots' edges.
     let prod = reachable_by(n, edges, roots.iter().flat_map(|r| r.deps.iter().copied()));

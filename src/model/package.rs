@@ -286,7 +286,7 @@ mod tests {
         let url = "https://registry.npmjs.org/@types/node/-/node-20.1.0.tgz";
         let as_written = Artifact::new(Some(url.to_string()), vec![h.clone()], 7);
         let files: Vec<Artifact> = p.files().map(Cow::into_owned).collect();
-        assert_eq!(files, [as_written.clone()]);
+        assert_eq!(files, std::slice::from_ref(&as_written));
         assert_eq!(files[0].file_name(), Some("node-20.1.0.tgz"));
         // Stored as written before another file joins, or the hashes change.
         let other = Artifact::new(Some("https://x.example/n.tgz".into()), Vec::new(), 9);
