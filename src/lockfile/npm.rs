@@ -1051,12 +1051,11 @@ fn check_agreement<'a>(
                 .as_ref()
                 .map(|r| r.0.as_ref())
                 .or_else(|| (plain.is_none() && !spec.starts_with("npm:")).then_some(spec));
-            let resolved = tree.resolved(i);
-            let resolved = resolved.as_deref();
-            if v1_resolved != resolved {
+            if !tree.resolved_is(i, v1_resolved) {
+                let resolved = tree.resolved(i);
                 return Err(disagree(format!(
                     "`resolved` is {} in `packages`, {} in `dependencies`",
-                    shown(resolved),
+                    shown(resolved.as_deref()),
                     shown(v1_resolved)
                 )));
             }

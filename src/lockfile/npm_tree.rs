@@ -994,6 +994,17 @@ impl InstallTree {
         }
     }
 
+    /// True when `resolved` of package node `i` is `want` (without building the URL
+    /// of a tarball kept as a flag).
+    pub(crate) fn resolved_is(&self, i: usize, want: Option<&str>) -> bool {
+        match self.package(i) {
+            Some(p) if p.artifacts.has_npm_registry_tarball() => {
+                want.is_some_and(|w| is_npm_registry_tarball(w, &p.name, &p.version))
+            }
+            _ => self.resolved(i).as_deref() == want,
+        }
+    }
+
     /// The key that link node `i` points to.
     pub(crate) fn link_target(&self, i: usize) -> Option<&str> {
         let s = &self.slots[i];
