@@ -711,7 +711,7 @@ fn hash_change(
     let files = |ps: &[&Package]| -> BTreeMap<String, Sets> {
         let mut m: BTreeMap<String, Sets> = BTreeMap::new();
         for p in ps {
-            for art in p.artifacts.iter().filter(|a| !a.hashes.is_empty()) {
+            for art in p.files().filter(|a| !a.hashes.is_empty()) {
                 if let Some(f) = art.file_name() {
                     let e = m.entry(f.to_string()).or_default();
                     for (alg, set) in by_alg(&art.hashes) {
@@ -1170,7 +1170,7 @@ mod tests {
         for (f, h) in files {
             let h = crate::model::Hash::parse(h).unwrap();
             p.hashes.push(h.clone());
-            p.artifacts.push(crate::model::Artifact::new(
+            p.push_file(crate::model::Artifact::new(
                 Some(format!("https://files.pythonhosted.org/{f}")),
                 vec![h],
                 1,

@@ -128,7 +128,7 @@ fn package(p: &Package) -> Value {
         "dev": p.dev,
         "optional": p.optional,
         "path": p.path.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-        "artifacts": p.artifacts.iter().map(artifact).collect::<Vec<_>>(),
+        "artifacts": p.files().map(|a| artifact(&a)).collect::<Vec<_>>(),
     })
 }
 

@@ -315,7 +315,7 @@ FindingId::HashMismatch, p,
     // 3. A file the lockfile lists without any hash: the installer will not verify it.
     if matches!(p.source, Source::Registry(_) | Source::Url(_))
         && p.hashes.iter().any(Hash::is_registry_digest)
-        && let Some(a) = p.artifacts.iter().find(|a| a.hashes.is_empty())
+        && let Some(a) = p.files().find(|a| a.hashes.is_empty())
     {
         return Some(Finding::about(
 FindingId::HashNotPinned, p,

@@ -52,10 +52,10 @@ pub fn check(packages: &[&Package], list: &Allowlist) -> Vec<Finding> {
             out.push(f);
             continue;
         }
-        if let Some(f) = p.artifacts.iter().find_map(|a| artifact_source(p, a, list)) {
+        if let Some(f) = p.files().find_map(|a| artifact_source(p, &a, list)) {
             out.push(f);
         }
-        if let Some(f) = p.artifacts.iter().find_map(|a| foreign(p, a)) {
+        if let Some(f) = p.files().find_map(|a| foreign(p, &a)) {
             out.push(f);
         }
     }

@@ -74,14 +74,171 @@ pub fn shortest_paths_owned<L: Into<CompactString> + Default>(
     roots: &[Root],
 ) -> Vec<Reach> {
     let n = labels.len();
-    let mut reach: Vec<Reach> = vec![Reach::default(); n];
+    shortest_paths_by(n, |i| std::mem::take(&mut labels[i]).into(), edges, roots)
+}
+
+/// The dependencies of each package, as [`shortest_paths_by`] reads them: a
+/// `Vec` per package (`[Vec<usize>]`) or one list for all ([`EdgeList`]).
+pub trait Edges {
+    /// The dependencies of package `i` (none when `i` is out of range).
+    fn of(&self, i: usize) -> impl Iterator<Item = usize> + '_;
+}
+
+impl Edges for [Vec<usize>] {
+    fn of(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        self.get(i)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .copied()
+    }
+}
+
+/// Every package's dependencies in one list: package `i`'s are
+/// `to[start[i]..start[i + 1]]`, four bytes an edge and a package (a `Vec` per
+/// package is 24 bytes and an allocation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EdgeList {
+    start: Vec<u32>,
+    to: Vec<u32>,
+}
+
+impl EdgeList {
+    /// The edges of packages `0..n` from `(package, dependency)` pairs: each
+    /// package's dependencies in the order of their first pair, without repeats
+    /// (what pushing the pairs in order onto a `Vec` per package, skipping a
+    /// dependency already there, makes). Pairs naming a package `>= n` are dropped.
+    pub fn from_pairs(n: usize, mut pairs: Vec<(u32, u32)>) -> EdgeList {
+        // Stable: the pairs of one package keep their order.
+        pairs.sort_by_key(|&(p, _)| p);
+        let mut start = Vec::with_capacity(n + 1);
+        let mut to: Vec<u32> = Vec::with_capacity(pairs.len());
+        let mut pairs = pairs.into_iter().peekable();
+        for p in 0..n {
+            start.push(u32::try_from(to.len()).unwrap_or(u32::MAX));
+            let from = to.len();
+            while let Some(&(_, q)) = pairs.peek().filter(|&&(a, _)| a as usize == p) {
+                pairs.next();
+                if !to[from..].contains(&q) {
+                    to.push(q);
+                }
+            }
+        }
+        start.push(u32::try_from(to.len()).unwrap_or(u32::MAX));
+        to.shrink_to_fit();
+        EdgeList { start, to }
+    }
+}
+
+impl Edges for EdgeList {
+    fn of(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        let range = match (self.start.get(i), self.start.get(i + 1)) {
+            (Some(&a), Some(&b)) => a as usize..b as usize,
+            _ => 0..0,
+        };
+        self.to
+            .get(range)
+            .unwrap_or(&[])
+            .iter()
+            .map(|&q| q as usize)
+    }
+}
+
+/// [`shortest_paths`] over packages `0..n`, labelled by `label(i)` (called once per
+/// package), with the edges in any [`Edges`] form.
+pub fn shortest_paths_by<E: Edges + ?Sized>(
+    n: usize,
+    label: impl FnMut(usize) -> CompactString,
+    edges: &E,
+    roots: &[Root],
+) -> Vec<Reach> {
+    let mut out = Reaches {
+        reach: vec![Reach::default(); n],
+        label,
+    };
+    search(&mut out, n, edges, roots);
+    out.reach
+}
+
+/// [`shortest_paths_by`] written straight into the packages (their `path`,
+/// `direct`, `dev` and `optional`, labelled by their names), without a [`Reach`]
+/// per package beside them.
+pub(crate) fn place_by<E: Edges + ?Sized>(packages: &mut [Package], edges: &E, roots: &[Root]) {
+    let n = packages.len();
+    search(packages, n, edges, roots);
+}
+
+/// Where [`search`] keeps what it finds about package `i`.
+trait Places {
+    /// The label of package `i` (asked for once).
+    fn label(&mut self, i: usize) -> CompactString;
+    /// The path found for package `i` (empty before).
+    fn path(&self, i: usize) -> &DepPath;
+    /// Keep the path of package `i`.
+    fn set_path(&mut self, i: usize, path: DepPath);
+    /// Keep whether a root depends on package `i` directly.
+    fn set_direct(&mut self, i: usize, direct: bool);
+    /// Keep the `dev` and `optional` flags of package `i`.
+    fn set_flags(&mut self, i: usize, dev: bool, optional: bool);
+}
+
+/// A [`Reach`] per package, labelled by a function.
+struct Reaches<F> {
+    reach: Vec<Reach>,
+    label: F,
+}
+
+impl<F: FnMut(usize) -> CompactString> Places for Reaches<F> {
+    fn label(&mut self, i: usize) -> CompactString {
+        (self.label)(i)
+    }
+    fn path(&self, i: usize) -> &DepPath {
+        &self.reach[i].path
+    }
+    fn set_path(&mut self, i: usize, path: DepPath) {
+        self.reach[i].path = path;
+    }
+    fn set_direct(&mut self, i: usize, direct: bool) {
+        self.reach[i].direct = direct;
+    }
+    fn set_flags(&mut self, i: usize, dev: bool, optional: bool) {
+        self.reach[i].dev = dev;
+        self.reach[i].optional = optional;
+    }
+}
+
+impl Places for [Package] {
+    fn label(&mut self, i: usize) -> CompactString {
+        self[i].name.clone()
+    }
+    fn path(&self, i: usize) -> &DepPath {
+        &self[i].path
+    }
+    fn set_path(&mut self, i: usize, path: DepPath) {
+        self[i].path = path;
+    }
+    fn set_direct(&mut self, i: usize, direct: bool) {
+        self[i].direct = direct;
+    }
+    fn set_flags(&mut self, i: usize, dev: bool, optional: bool) {
+        self[i].dev = dev;
+        self[i].optional = optional;
+    }
+}
+
+/// The breadth-first search of [`shortest_paths`], its findings kept in `out`.
+fn search<E: Edges + ?Sized, P: Places + ?Sized>(out: &mut P, n: usize, edges: &E, roots: &[Root]) {
     let root_paths: Vec<DepPath> = roots
         .iter()
         .map(|r| DepPath::EMPTY.child(r.label.clone()))
         .collect();
+    for i in 0..n {
+        out.set_path(i, DepPath::EMPTY);
+        out.set_direct(i, false);
+    }
     // Each package's path is its BFS parent's path plus its own label: the paths
     // share their prefixes (see [`DepPath`]). Set when the package is first reached
-    // (or at the end, when never): each label is used once, so it is moved.
+    // (or at the end, when never): each label is asked for once.
     let mut reached = vec![false; n];
     let mut queue = VecDeque::new();
     for (r, root) in roots.iter().enumerate() {
@@ -93,31 +250,33 @@ pub fn shortest_paths_owned<L: Into<CompactString> + Default>(
         {
             if d < n && !reached[d] {
                 reached[d] = true;
-                reach[d].path = root_paths[r].child(std::mem::take(&mut labels[d]));
+                let label = out.label(d);
+                out.set_path(d, root_paths[r].child(label));
                 queue.push_back(d);
             }
             if d < n {
-                reach[d].direct = true;
+                out.set_direct(d, true);
             }
         }
     }
     while let Some(i) = queue.pop_front() {
-        for &d in edges.get(i).map(Vec::as_slice).unwrap_or(&[]) {
+        for d in edges.of(i) {
             if d < n && !reached[d] {
                 reached[d] = true;
-                reach[d].path = reach[i].path.child(std::mem::take(&mut labels[d]));
+                let label = out.label(d);
+                let path = out.path(i).child(label);
+                out.set_path(d, path);
                 queue.push_back(d);
             }
         }
     }
-    for i in 0..n {
-        if !reached[i] {
-            reach[i].path = DepPath::EMPTY.child(std::mem::take(&mut labels[i]));
-        }
+    for (i, _) in reached.iter().enumerate().filter(|(_, r)| !**r) {
+        let label = out.label(i);
+        out.set_path(i, DepPath::EMPTY.child(label));
     }
     // dev / optional: reachable only through dev (or optional) roots' edges.
-    let prod = reachable(n, edges, roots.iter().flat_map(|r| r.deps.iter().copied()));
-    let non_dev = reachable(
+    let prod = reachable_by(n, edges, roots.iter().flat_map(|r| r.deps.iter().copied()));
+    let non_dev = reachable_by(
         n,
         edges,
         roots
@@ -125,25 +284,32 @@ pub fn shortest_paths_owned<L: Into<CompactString> + Default>(
             .flat_map(|r| r.deps.iter().chain(&r.optional_deps).copied()),
     );
     for i in 0..n {
-        if reached[i] {
-            reach[i].dev = !non_dev[i];
-            reach[i].optional = non_dev[i] && !prod[i];
-        }
+        let (dev, optional) = match reached[i] {
+            true => (!non_dev[i], non_dev[i] && !prod[i]),
+            false => (false, false),
+        };
+        out.set_flags(i, dev, optional);
     }
-    reach
 }
 
 /// Which packages are reachable from `starts`.
 pub fn reachable(n: usize, edges: &[Vec<usize>], starts: impl Iterator<Item = usize>) -> Vec<bool> {
+    reachable_by(n, edges, starts)
+}
+
+/// [`reachable`] with the edges in any [`Edges`] form.
+fn reachable_by<E: Edges + ?Sized>(
+    n: usize,
+    edges: &E,
+    starts: impl Iterator<Item = usize>,
+) -> Vec<bool> {
     let mut seen = vec![false; n];
     let mut stack: Vec<usize> = starts.filter(|&s| s < n).collect();
     while let Some(i) = stack.pop() {
         if std::mem::replace(&mut seen[i], true) {
             continue;
         }
-        if let Some(ds) = edges.get(i) {
-            stack.extend(ds.iter().copied().filter(|&d| d < n && !seen[d]));
-        }
+        stack.extend(edges.of(i).filter(|&d| d < n && !seen[d]));
     }
     seen
 }
@@ -188,5 +354,70 @@ mod tests {
         }];
         let r = shortest_paths(&l, &edges, &roots);
         assert_eq!(r[1].path, labels(&["r", "a", "b"]));
+    }
+
+    #[test]
+    fn an_edge_list_reads_as_the_vectors_it_replaces() {
+        // (package, dependency) pairs in the order a reader meets them, repeats and
+        // out-of-range packages included.
+        let pairs: Vec<(u32, u32)> = vec![
+            (2, 0),
+            (0, 1),
+            (2, 3),
+            (0, 1),
+            (1, 2),
+            (2, 0),
+            (0, 3),
+            (9, 1),
+            (3, 7),
+        ];
+        let n = 5;
+        let mut vecs: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for &(p, q) in &pairs {
+            if let Some(v) = vecs.get_mut(p as usize)
+                && !v.contains(&(q as usize))
+            {
+                v.push(q as usize);
+            }
+        }
+        let list = EdgeList::from_pairs(n, pairs);
+        for i in 0..n + 2 {
+            let a: Vec<usize> = list.of(i).collect();
+            let b: Vec<usize> = vecs[..].of(i).collect();
+            assert_eq!(a, b, "{i}");
+        }
+        let roots = vec![Root {
+            label: "r".into(),
+            deps: vec![2],
+            dev_deps: vec![4],
+            ..Root::default()
+        }];
+        let l = labels(&["a", "b", "c", "d", "e"]);
+        let by_vecs = shortest_paths(&l, &vecs, &roots);
+        let by_list = shortest_paths_by(n, |i| l[i].as_str().into(), &list, &roots);
+        assert_eq!(by_vecs, by_list);
+        // Written into packages: what each `Reach` says.
+        let mut packages: Vec<Package> = (l.iter())
+            .map(|name| {
+                let mut p = Package::new(
+                    crate::model::Ecosystem::Npm,
+                    name.as_str(),
+                    "1",
+                    crate::model::Source::Registry(None),
+                    "package-lock.json",
+                    1,
+                );
+                (p.direct, p.dev, p.optional) = (true, true, true);
+                p
+            })
+            .collect();
+        place_by(&mut packages, &list, &roots);
+        for (p, r) in packages.iter().zip(&by_list) {
+            assert_eq!(
+                (&p.path, p.direct, p.dev, p.optional),
+                (&r.path, r.direct, r.dev, r.optional)
+            );
+        }
+        assert_eq!(by_list[1].path, labels(&["r", "c", "a", "b"]));
     }
 }

@@ -1051,11 +1051,11 @@ fn check_agreement<'a>(
                 .as_ref()
                 .map(|r| r.0.as_ref())
                 .or_else(|| (plain.is_none() && !spec.starts_with("npm:")).then_some(spec));
-            let resolved = tree.resolved(i);
-            if v1_resolved != resolved {
+            if !tree.resolved_is(i, v1_resolved) {
+                let resolved = tree.resolved(i);
                 return Err(disagree(format!(
                     "`resolved` is {} in `packages`, {} in `dependencies`",
-                    shown(resolved),
+                    shown(resolved.as_deref()),
                     shown(v1_resolved)
                 )));
             }
@@ -1118,6 +1118,101 @@ mod tests {
             })
         );
         assert_eq!(source_of("weird:thing", "x", "1"), None);
+    }
+
+    #[test]
+    fn every_file_url_reads_as_written_whether_rebuilt_or_kept() {
+        // The default registry tarball is kept as a flag and rebuilt; any URL that
+        // differs from the rebuilt one in a byte is kept verbatim. Each package's
+        // files read as the old representation had them: one file per install, URL as
+        // written, the install's hashes, on its line.
+        let default = "https://registry.npmjs.org/{n}/-/{u}-1.0.0.tgz";
+        let urls = [
+            default.to_string(),
+            default.replace("https:", "http:"),
+            default.replace("registry.npmjs", "registry.yarnpkg"),
+            format!("{default}?x=1"),
+            format!("{default}#frag"),
+            default.replace(".tgz", ".TGZ"),
+            default.replace("/-/", "/-//"),
+            default.replace("npmjs.org/", "npmjs.org//"),
+            default.replace("-1.0.0", "-1.0.00"),
+            "https://example.com/{n}.tgz".to_string(),
+        ];
+        for name in ["a", "@s/a"] {
+            let unscoped = name.rsplit('/').next().unwrap();
+            let mut entries = Vec::new();
+            let mut expected = Vec::new();
+            for (i, url) in urls.iter().enumerate() {
+                let url = url.replace("{n}", name).replace("{u}", unscoped);
+                // Two installs of the version: the first with a default URL and the
+                // second with `url`, and the other way round (merged in one package).
+                let sri = |k: usize| {
+                    let h = Hash::from_hex("sha512", &format!("{k:02x}").repeat(64)).unwrap();
+                    h.to_sri().unwrap()
+                };
+                let dflt = default.replace("{n}", name).replace("{u}", unscoped);
+                entries.push((
+                    format!("node_modules/x{i}/node_modules/{name}"),
+                    url.clone(),
+                    sri(i),
+                ));
+                entries.push((
+                    format!("node_modules/y{i}/node_modules/{name}"),
+                    dflt.clone(),
+                    sri(100 + i),
+                ));
+                entries.push((
+                    format!("node_modules/z{i}/node_modules/{name}"),
+                    url.clone(),
+                    sri(i),
+                ));
+                expected.push(url);
+            }
+            let mut text = String::from(
+                "{\n\"lockfileVersion\": 3,\n\"packages\": {\n\"\": {\"name\": \"r\"}",
+            );
+            for (key, url, sri) in &entries {
+                text.push_str(&format!(
+                    ",\n\"{key}\": {{\"version\": \"1.0.0\", \"resolved\": \"{url}\", \"integrity\": \"{sri}\"}}"
+                ));
+            }
+            text.push_str("\n}\n}\n");
+            let lock = parse_str(&text).unwrap();
+            // Every URL of every install, in file order, as written.
+            let mut seen: Vec<(u32, String, Vec<String>)> = lock
+                .packages
+                .iter()
+                .flat_map(|p| p.files().map(|a| a.into_owned()).collect::<Vec<_>>())
+                .map(|a| {
+                    let hashes = a.hashes.iter().map(|h| h.to_string()).collect();
+                    (a.line, a.url.unwrap(), hashes)
+                })
+                .collect();
+            seen.sort();
+            assert_eq!(seen.len(), entries.len());
+            for (k, (line, url, hashes)) in seen.iter().enumerate() {
+                let (_, written, sri) = &entries[k];
+                assert_eq!(*line as usize, k + 5, "{name}");
+                assert_eq!(url, written, "{name}");
+                assert_eq!(hashes, &[Hash::from_sri(sri).unwrap().to_string()]);
+            }
+            // The default URL, and only it, is kept as a flag.
+            for p in &lock.packages {
+                let first = p.files().next().unwrap();
+                let is_default = first.url.as_deref()
+                    == Some(
+                        default
+                            .replace("{n}", name)
+                            .replace("{u}", unscoped)
+                            .as_str(),
+                    );
+                assert_eq!(
+                    p.artifacts.has_npm_registry_tarball(),
+                    is_default && p.files().count() == 1
+                );
+            }
+        }
     }
 
     #[test]

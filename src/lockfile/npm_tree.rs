@@ -6,6 +6,7 @@
 
 use super::graph::{self, Root};
 use super::{Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source};
+use crate::model::artifacts::{Artifacts, is_npm_registry_tarball, npm_registry_tarball_url};
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::borrow::Cow;
@@ -716,9 +717,9 @@ pub(crate) enum Kind {
 /// One node of an [`InstallTree`]: spans into the tree's shared buffers.
 #[derive(Clone, Copy)]
 struct Slot {
-    /// The key: `keys[key_start..key_start + key_len]`.
+    /// The key: `keys[key_start..]`, up to the next slot's key (keys are stored in
+    /// slot order) or the end.
     key_start: u32,
-    key_len: u32,
     /// The dependencies: `deps[deps_start..deps_start + deps_len]`.
     deps_start: u32,
     deps_len: u32,
@@ -802,7 +803,8 @@ impl InstallTree {
     fn key(&self, i: usize) -> &str {
         let s = &self.slots[i];
         let start = s.key_start as usize;
-        &self.keys[start..start + s.key_len as usize]
+        let end = (self.slots.get(i + 1)).map_or(self.keys.len(), |n| n.key_start as usize);
+        &self.keys[start..end]
     }
 
     /// The table position of `key`: where it is, or the free position it goes to.
@@ -857,7 +859,6 @@ impl InstallTree {
         let i = self.slots.len();
         self.slots.push(Slot {
             key_start: small(self.keys.len()),
-            key_len: small(key.len()),
             deps_start: 0,
             deps_len: 0,
             item: 0,
@@ -903,6 +904,12 @@ impl InstallTree {
                 );
                 p.install_script = node.install_script;
                 match node.resolved {
+                    // The registry tarball at its default URL (byte for byte the one
+                    // rebuilt from the name and version), with the package's hashes on
+                    // its line: kept as a flag, rebuilt by `Package::files`.
+                    Some(r) if is_npm_registry_tarball(&r, &p.name, &p.version) => {
+                        p.artifacts = Artifacts::npm_registry_tarball();
+                    }
                     Some(r) if r.starts_with("https://") || r.starts_with("http://") => {
                         let artifact = super::Artifact::new(
                             Some(r.into_owned()),
@@ -951,11 +958,26 @@ impl InstallTree {
     }
 
     /// `resolved` of package node `i`, as written.
-    pub(crate) fn resolved(&self, i: usize) -> Option<&str> {
+    pub(crate) fn resolved(&self, i: usize) -> Option<Cow<'_, str>> {
         let p = self.package(i)?;
-        match p.artifacts.first().and_then(|a| a.url.as_deref()) {
-            Some(url) => Some(url),
-            None => self.other_resolved.get(&small(i)).map(String::as_str),
+        match p.files().next() {
+            // The tarball rebuilt from the flag: its URL is the one written.
+            Some(Cow::Owned(a)) => a.url.map(Cow::Owned),
+            Some(Cow::Borrowed(super::Artifact { url: Some(url), .. })) => {
+                Some(Cow::Borrowed(url.as_str()))
+            }
+            _ => (self.other_resolved.get(&small(i))).map(|r| Cow::Borrowed(r.as_str())),
+        }
+    }
+
+    /// True when `resolved` of package node `i` is `want` (without building the URL
+    /// of a tarball kept as a flag).
+    pub(crate) fn resolved_is(&self, i: usize, want: Option<&str>) -> bool {
+        match self.package(i) {
+            Some(p) if p.artifacts.has_npm_registry_tarball() => {
+                want.is_some_and(|w| is_npm_registry_tarball(w, &p.name, &p.version))
+            }
+            _ => self.resolved(i).as_deref() == want,
         }
     }
 
@@ -1057,14 +1079,11 @@ impl InstallTree {
             }
             let p = &mut self.packages[s.item as usize];
             if let Source::Registry(_) = p.source {
-                let url = match p.artifacts.first().and_then(|a| a.url.clone()) {
+                // The first file's URL (the rebuilt tarball's when it is kept as a
+                // flag), else the default registry's tarball.
+                let url = match p.files().next().and_then(|a| a.url.clone()) {
                     Some(r) => r,
-                    None => format!(
-                        "{NPMJS}/{}/-/{}-{}.tgz",
-                        p.name,
-                        p.name.rsplit('/').next().unwrap_or(&p.name),
-                        p.version
-                    ),
+                    None => npm_registry_tarball_url(&p.name, &p.version),
                 };
                 p.source = Source::Url(url);
             }
@@ -1117,8 +1136,8 @@ impl InstallTree {
             }
             let (head, tail) = packages.split_at_mut(j);
             let (pkg, dup) = (&mut head[e], &mut tail[0]);
-            pkg.artifacts
-                .append(&mut std::mem::take(&mut dup.artifacts).into_vec());
+            // (stored as written first: the hashes below may change)
+            pkg.take_files_of(dup);
             // Two installs of one version: a script either says is there.
             pkg.install_script = match (pkg.install_script, dup.install_script) {
                 (Some(true), _) | (_, Some(true)) => Some(true),
@@ -1166,24 +1185,18 @@ impl InstallTree {
                 flags[p].1 &= s.optional;
             }
         }
-        // Edges between packages, and the roots.
-        let mut edges: Vec<Vec<usize>> = vec![Vec::new(); packages.len()];
+        // Edges between packages (as pairs, in node order), and the roots.
+        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(edge_to.len());
         let mut roots: Vec<Root> = Vec::new();
         for (i, s) in self.slots.iter().enumerate() {
             match s.kind {
                 Kind::Package => {
                     let Some(p) = pkg_of(i) else { continue };
-                    if edges[p].capacity() == 0 {
-                        // Most versions are installed once: room for this node's
-                        // edges, not for four of them.
-                        edges[p].reserve_exact(node_edges(i).len());
-                    }
                     for &(t, _) in node_edges(i) {
                         if let Some(q) = pkg_of(t as usize)
                             && q != p
-                            && !edges[p].contains(&q)
                         {
-                            edges[p].push(q);
+                            pairs.push((small(p), small(q)));
                         }
                     }
                 }
@@ -1215,16 +1228,14 @@ impl InstallTree {
         drop((edge_start, edge_to, first));
         self.slots = Vec::new();
         self.keys = String::new();
-        let labels: Vec<String> = packages.iter().map(|p| p.name.to_string()).collect();
-        let reach = graph::shortest_paths_owned(labels, &edges, &roots);
+        // Each package's dependencies in the order first met, without repeats.
+        let edges = graph::EdgeList::from_pairs(packages.len(), pairs);
+        graph::place_by(&mut packages, &edges, &roots);
         drop(edges);
-        for (i, (p, r)) in packages.iter_mut().zip(reach).enumerate() {
+        for (i, p) in packages.iter_mut().enumerate() {
             // The graph has no optional edges below the roots (`a` -> optional `b`);
             // npm's own `optional` flag (on every install of the version) covers them.
-            p.optional = r.optional || (r.path.len() > 1 && !r.dev && flags[i].1);
-            p.path = r.path;
-            p.direct = r.direct;
-            p.dev = r.dev;
+            p.optional = p.optional || (p.path.len() > 1 && !p.dev && flags[i].1);
         }
         Ok(Lockfile {
             path: ctx.display.to_path_buf(),
@@ -1311,6 +1322,22 @@ mod tests {
             permute(&mut items, &order);
             let want: Vec<u32> = order.iter().map(|&o| 10 + o).collect();
             assert_eq!(items, want, "{order:?}");
+        }
+    }
+
+    #[test]
+    fn a_slot_is_small_and_keys_read_back() {
+        // Issue 13: one slot per entry beside each package while the tree is built.
+        assert!(std::mem::size_of::<Slot>() <= 24);
+        let mut tree = InstallTree::new(Resolution::NodeModules);
+        let keys = ["", "node_modules/a", "node_modules/a/node_modules/é", "x"];
+        for (n, k) in keys.iter().enumerate() {
+            assert_eq!(tree.open(k, n + 1), Ok(n));
+        }
+        for (n, k) in keys.iter().enumerate() {
+            assert_eq!(tree.key(n), *k);
+            assert_eq!(tree.find(k), Some(n));
+            assert_eq!(tree.open(k, 9), Err(n));
         }
     }
 

@@ -506,7 +506,7 @@ fn parse_document(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError>
                 .as_ref()
                 .filter(|t| t.starts_with("https://") || t.starts_with("http://"))
             {
-                rec.artifacts.push(crate::model::Artifact::new(
+                rec.push_file(crate::model::Artifact::new(
                     Some(t.to_string()),
                     hashes.clone(),
                     *line,

@@ -333,7 +333,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
                 it.pkg.hashes.extend(hashes);
                 it.pkg.hashes.sort();
                 it.pkg.hashes.dedup();
-                it.pkg.artifacts.extend(artifacts);
+                it.pkg.extend_files(artifacts);
                 if let Some(t) = upload_time {
                     it.pkg.note_upload_time(t);
                 }

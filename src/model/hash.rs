@@ -128,29 +128,36 @@ impl fmt::Display for Algorithm {
 /// lowercase hex) or a Yarn berry checksum as written; one allocation shared
 /// between clones.
 ///
-/// The allocation is a tag byte (`DIGEST` or `TEXT`) and then the digest's
-/// bytes or the checksum's text. Values of one algorithm are all digests or all
-/// text, and hex of equal length orders as its bytes do, so values order as their
-/// strings did when they were stored as hex.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A digest of a known algorithm's length (16, 20, 32, 48 or 64 bytes) is its bytes
+/// alone (an sha512 is 16 + 64 bytes with the counts: one 80-byte block, not 96 as
+/// with a tag byte; issue 13). Anything else (a checksum's text, a digest of another
+/// length) is a tag byte (`DIGEST` or `TEXT`) and then its bytes, with one `0xFF`
+/// after them when that length would be a digest's (text never has an `0xFF`
+/// byte; a tagged digest is never of a digest's length). Values of one algorithm are
+/// all digests or all text, and hex of equal length orders as its bytes do, so
+/// values order as their strings did when they were stored as hex (digests first).
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct HashValue(Arc<[u8]>);
 
-/// Tag of a [`HashValue`] holding a digest's bytes.
+/// Tag of a [`HashValue`] holding a digest of another length than the known ones.
 const DIGEST: u8 = 0;
 /// Tag of a [`HashValue`] holding text (a Yarn berry checksum).
 const TEXT: u8 = 1;
+/// The byte after a tagged value whose length would otherwise be a digest's.
+const PAD: u8 = 0xFF;
+
+/// True for the length of a known algorithm's digest (kept without a tag).
+fn digest_length(n: usize) -> bool {
+    matches!(n, 16 | 20 | 32 | 48 | 64)
+}
 
 impl HashValue {
     /// A digest's bytes, in one allocation.
     fn digest(bytes: &[u8]) -> HashValue {
-        let mut buf = [DIGEST; 65];
-        match buf.get_mut(1..=bytes.len()) {
-            Some(room) => {
-                room.copy_from_slice(bytes);
-                HashValue(Arc::from(buf.get(..=bytes.len()).unwrap_or(&[DIGEST])))
-            }
-            None => HashValue::tagged(DIGEST, bytes),
+        if digest_length(bytes.len()) {
+            return HashValue(Arc::from(bytes));
         }
+        HashValue::tagged(DIGEST, bytes)
     }
 
     /// A value kept as written.
@@ -159,20 +166,41 @@ impl HashValue {
     }
 
     fn tagged(tag: u8, bytes: &[u8]) -> HashValue {
-        let mut v = Vec::with_capacity(bytes.len() + 1);
+        let pad = digest_length(bytes.len() + 1);
+        let mut v = Vec::with_capacity(bytes.len() + 1 + usize::from(pad));
         v.push(tag);
         v.extend_from_slice(bytes);
+        if pad {
+            v.push(PAD);
+        }
         HashValue(Arc::from(v))
+    }
+
+    /// The tag and the bytes after it; `None` for an untagged digest.
+    fn parts(&self) -> Option<(u8, &[u8])> {
+        let all = &self.0[..];
+        if digest_length(all.len()) {
+            return None;
+        }
+        let (&tag, rest) = all.split_first()?;
+        let rest = match rest.split_last() {
+            Some((&PAD, body)) if digest_length(rest.len()) => body,
+            _ => rest,
+        };
+        Some((tag, rest))
     }
 
     /// True for a digest (printed as hex), false for a checksum kept as written.
     pub fn is_digest(&self) -> bool {
-        self.0.first() == Some(&DIGEST)
+        self.parts().is_none_or(|(tag, _)| tag == DIGEST)
     }
 
     /// The digest's bytes, or the checksum's text as bytes.
     pub fn bytes(&self) -> &[u8] {
-        self.0.get(1..).unwrap_or(&[])
+        match self.parts() {
+            None => &self.0,
+            Some((_, bytes)) => bytes,
+        }
     }
 
     /// The length of the value as a string (twice the digest length for a digest).
@@ -217,6 +245,19 @@ impl HashValue {
         }
         let n = (self.bytes().len() * 2).min(buf.len());
         f.write_str(std::str::from_utf8(&buf[..n]).unwrap_or(""))
+    }
+}
+
+impl Ord for HashValue {
+    /// Digests first, then by bytes (as the tagged form of every value ordered).
+    fn cmp(&self, other: &HashValue) -> std::cmp::Ordering {
+        (!self.is_digest(), self.bytes()).cmp(&(!other.is_digest(), other.bytes()))
+    }
+}
+
+impl PartialOrd for HashValue {
+    fn partial_cmp(&self, other: &HashValue) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -634,6 +675,59 @@ mod tests {
         for a in algs {
             assert_eq!(Algorithm::parse(a.as_str()), Some(a));
         }
+    }
+
+    #[test]
+    fn values_read_compare_and_order_as_their_tagged_form_did() {
+        // The form before issue 13's memory work: a tag byte, then the bytes.
+        let old = |v: &HashValue| {
+            let mut t = vec![if v.is_digest() { DIGEST } else { TEXT }];
+            t.extend_from_slice(v.bytes());
+            t
+        };
+        let mut values = Vec::new();
+        let mut made = Vec::new();
+        for n in 0..=70usize {
+            for fill in [0u8, 1, 0x7f, 0xfe, 0xff] {
+                let digest: Vec<u8> = (0..n).map(|i| fill.wrapping_add(i as u8 % 3)).collect();
+                let mut last_ff = digest.clone();
+                if let Some(b) = last_ff.last_mut() {
+                    *b = 0xff;
+                }
+                for d in [digest, last_ff] {
+                    made.push((DIGEST, d.clone()));
+                    values.push(HashValue::digest(&d));
+                }
+            }
+            for c in ["a", "\u{1}", "\u{0}", "é"] {
+                let text = c.repeat(n);
+                made.push((TEXT, text.as_bytes().to_vec()));
+                values.push(HashValue::text(&text));
+            }
+        }
+        for (v, (tag, bytes)) in values.iter().zip(&made) {
+            assert_eq!(v.is_digest(), *tag == DIGEST, "{bytes:?}");
+            assert_eq!(v.bytes(), &bytes[..], "{tag} {bytes:?}");
+            let len = if *tag == DIGEST {
+                bytes.len() * 2
+            } else {
+                bytes.len()
+            };
+            assert_eq!(v.len(), len);
+            if *tag == TEXT {
+                assert_eq!(v.to_string().as_bytes(), &bytes[..]);
+            }
+        }
+        for a in &values {
+            for b in &values {
+                assert_eq!(a == b, old(a) == old(b));
+                assert_eq!(a.cmp(b), old(a).cmp(&old(b)));
+            }
+        }
+        // An sha512 is 64 bytes with nothing beside them.
+        let h = Hash::from_digest(Algorithm::Sha512, &[7; 64]);
+        assert_eq!(h.value.0.len(), 64);
+        assert_eq!(Hash::yarn_berry(&"a".repeat(63)).value.0.len(), 65);
     }
 
     #[test]

@@ -36,23 +36,23 @@ impl Package {
         // a wheel: installers pick a file by its hash (poetry matches the index's
         // files by hash, not by name), and two real files never share one. Such an
         // entry (a pull request adding a fake wheel beside an sdist) does not count.
+        let files: Vec<_> = self.files().collect();
         let mut other_hashes = Vec::new();
-        for a in &self.artifacts {
+        for a in &files {
             match a.file_name() {
                 None => return None,
                 Some(f) if !is_wheel(f) => other_hashes.extend(a.hashes.iter()),
                 Some(_) => {}
             }
         }
-        let wheels = self
-            .artifacts
+        let wheels = files
             .iter()
             .filter(|a| a.file_name().is_some_and(is_wheel))
             .filter(|a| !a.hashes.iter().any(|h| other_hashes.contains(&h)))
             .count();
         if wheels == 0 {
             Some(true)
-        } else if wheels == self.artifacts.len() {
+        } else if wheels == files.len() {
             Some(false)
         } else {
             None
@@ -105,13 +105,20 @@ mod tests {
         // (the installer fetches by hash: it gets the sdist and builds it).
         let h = crate::model::Hash::from_hex("sha256", &"ab".repeat(32)).unwrap();
         let mut fake = pkg(&["x-1.0.tar.gz", "x-1.0-cp39-cp39-win32.whl"]);
-        for a in &mut fake.artifacts {
-            a.hashes = vec![h.clone()].into();
-        }
+        let set_hashes = |p: &mut Package, hs: [&crate::model::Hash; 2]| {
+            let files: Vec<Artifact> = (p.files().zip(hs))
+                .map(|(a, h)| Artifact {
+                    hashes: vec![h.clone()].into(),
+                    ..a.into_owned()
+                })
+                .collect();
+            p.artifacts = files.into();
+        };
+        set_hashes(&mut fake, [&h, &h]);
         assert_eq!(fake.pypi_builds_from_source(), Some(true));
         // Real files have hashes of their own: an sdist and a wheel stay undecided.
         let h2 = crate::model::Hash::from_hex("sha256", &"cd".repeat(32)).unwrap();
-        fake.artifacts[1].hashes = vec![h2].into();
+        set_hashes(&mut fake, [&h, &h2]);
         assert_eq!(fake.pypi_builds_from_source(), None);
         let mut git = pkg(&[]);
         git.source = Source::Git {

@@ -8,6 +8,7 @@
 //! ([`finding_id`]). This module imports nothing from the rest of
 //! lockgate.
 
+pub mod artifacts;
 pub mod dep_path;
 pub mod ecosystem;
 pub mod finding_id;
@@ -21,6 +22,7 @@ pub mod shared_path;
 pub mod source;
 pub mod timestamp;
 
+pub use artifacts::Artifacts;
 pub use dep_path::DepPath;
 pub use ecosystem::Ecosystem;
 pub use hash::Hash;

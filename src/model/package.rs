@@ -1,10 +1,12 @@
 //! One package version as a lockfile pins it, and the files it is made of.
 
+use super::artifacts::{Artifacts, npm_registry_tarball_url};
 use super::list::List;
 use super::timestamp::UploadTime;
 use super::{DepPath, Ecosystem, Hash, NormalizedName, PackageKey, SharedPath, Source};
 use compact_str::CompactString;
 use serde::{Serialize, Serializer};
+use std::borrow::Cow;
 use std::path::Path;
 
 /// One distinct package version that a lockfile pins.
@@ -42,9 +44,11 @@ pub struct Package {
     pub path: DepPath,
     /// The files the lockfile names for this version (a tarball, an sdist, each
     /// wheel), each with its own URL: the source policy applies to every one. Not in
-    /// the JSON output (`hashes` is the union of their hashes).
+    /// the JSON output (`hashes` is the union of their hashes). Read them with
+    /// [`Package::files`] (an npm registry tarball at its default URL is kept as a
+    /// flag and rebuilt there).
     #[serde(skip)]
-    pub artifacts: List<Artifact>,
+    pub artifacts: Artifacts,
     /// When the version's files were uploaded, as the lockfile records it (Unix
     /// seconds): the LATEST upload time among the artifacts it names (a file added
     /// later to an old release is new code). `None` when the lockfile records none
@@ -140,7 +144,7 @@ impl Package {
             dev: false,
             optional: false,
             path: DepPath::EMPTY,
-            artifacts: List::new(),
+            artifacts: Artifacts::new(),
             upload_time: UploadTime::NONE,
             install_script: None,
         }
@@ -162,6 +166,64 @@ impl Package {
     /// Record one artifact's upload time: the package keeps the latest.
     pub fn note_upload_time(&mut self, t: i64) {
         self.upload_time = UploadTime::at(self.upload_time.get().map_or(t, |u| u.max(t)));
+    }
+
+    /// Every file the lockfile names for this version, in order: the npm registry
+    /// tarball rebuilt from the name and version when [`Package::artifacts`] keeps it
+    /// as a flag ([`Artifacts::npm_registry_tarball`]; its URL is then exactly the one
+    /// the lockfile wrote), then the files stored as written.
+    pub fn files(&self) -> impl Iterator<Item = Cow<'_, Artifact>> {
+        let tarball =
+            (self.artifacts.has_npm_registry_tarball()).then(|| Cow::Owned(self.rebuilt_tarball()));
+        tarball
+            .into_iter()
+            .chain(self.artifacts.listed().iter().map(Cow::Borrowed))
+    }
+
+    /// The npm registry tarball that the flag of [`Package::artifacts`] stands for.
+    fn rebuilt_tarball(&self) -> Artifact {
+        Artifact {
+            url: Some(npm_registry_tarball_url(&self.name, &self.version)),
+            filename: None,
+            hashes: self.hashes.clone(),
+            line: self.line,
+        }
+    }
+
+    /// Store the rebuilt npm registry tarball as a file like the others (before the
+    /// package's hashes change, or its files are moved to another package).
+    pub fn store_rebuilt_files(&mut self) {
+        if self.artifacts.has_npm_registry_tarball() {
+            self.artifacts = vec![self.rebuilt_tarball()].into();
+        }
+    }
+
+    /// Add a file after the others.
+    pub fn push_file(&mut self, file: Artifact) {
+        self.extend_files([file]);
+    }
+
+    /// Add files after the others.
+    pub fn extend_files(&mut self, files: impl IntoIterator<Item = Artifact>) {
+        let files: Vec<Artifact> = files.into_iter().collect();
+        if files.is_empty() {
+            return;
+        }
+        self.store_rebuilt_files();
+        let mut all = std::mem::take(&mut self.artifacts).into_listed();
+        all.extend(files);
+        self.artifacts = all.into();
+    }
+
+    /// Move every file of `other` (another install of this version) after this
+    /// package's own, leaving `other` with none.
+    pub fn take_files_of(&mut self, other: &mut Package) {
+        // Both rebuilt tarballs are stored with the hashes they have now: the caller
+        // may merge the hashes of the two next.
+        self.store_rebuilt_files();
+        other.store_rebuilt_files();
+        let theirs = std::mem::take(&mut other.artifacts).into_listed();
+        self.extend_files(theirs);
     }
 
     /// The key the allowlist and the checks look the package up by.
@@ -206,6 +268,49 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_rebuilt_tarball_reads_as_the_file_it_stands_for() {
+        let h = Hash::from_hex("sha256", &"ab".repeat(32)).unwrap();
+        let mut p = Package::new(
+            Ecosystem::Npm,
+            "@types/node",
+            "20.1.0",
+            Source::Registry(None),
+            "package-lock.json",
+            7,
+        );
+        p.hashes = vec![h.clone()].into();
+        p.artifacts = Artifacts::npm_registry_tarball();
+        let url = "https://registry.npmjs.org/@types/node/-/node-20.1.0.tgz";
+        let as_written = Artifact::new(Some(url.to_string()), vec![h.clone()], 7);
+        let files: Vec<Artifact> = p.files().map(Cow::into_owned).collect();
+        assert_eq!(files, std::slice::from_ref(&as_written));
+        assert_eq!(files[0].file_name(), Some("node-20.1.0.tgz"));
+        // Stored as written before another file joins, or the hashes change.
+        let other = Artifact::new(Some("https://x.example/n.tgz".into()), Vec::new(), 9);
+        let mut q = p.clone();
+        q.push_file(other.clone());
+        assert!(!q.artifacts.has_npm_registry_tarball());
+        assert_eq!(
+            q.files().map(Cow::into_owned).collect::<Vec<_>>(),
+            [as_written.clone(), other.clone()]
+        );
+        let mut dup = p.clone();
+        dup.hashes = Vec::new().into();
+        let mut merged = p.clone();
+        merged.take_files_of(&mut dup);
+        merged.hashes = Vec::new().into();
+        let rebuilt_without_hashes = Artifact::new(Some(url.to_string()), Vec::new(), 7);
+        assert_eq!(
+            merged.files().map(Cow::into_owned).collect::<Vec<_>>(),
+            [as_written, rebuilt_without_hashes]
+        );
+        assert!(dup.artifacts.is_empty());
+        let mut none = p.clone();
+        none.extend_files([]);
+        assert!(none.artifacts.has_npm_registry_tarball());
     }
 
     #[test]

@@ -241,7 +241,7 @@ pub(super) fn parse_classic(ctx: &Context<'_>, text: &str) -> Result<Lockfile, P
             e.line,
         );
         if let (Some(a), Some(r)) = (artifact, b.records.get_mut(idx)) {
-            r.artifacts.push(a);
+            r.push_file(a);
         }
         for k in &e.keys {
             if by_descriptor.insert(k, idx).is_some() {
