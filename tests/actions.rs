@@ -15,16 +15,6 @@ const CHECKOUT_SHA: &str = "11d5960a326750d5838078e36cf38b85af677262";
 const CACHE_SHA: &str = "0057852bfaa89a56745cba8c7296529d2fc39830";
 const DIGEST: &str = "sha256:5f0e2c6ed6606019b4e29e69dbaba95b11854410e5347d525002456dbbb786b6";
 
-fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
-}
-
 fn check(dir: &Path) -> Output {
     support::lockgate()
         .current_dir(dir)
@@ -58,7 +48,7 @@ fn checkout_list() -> String {
 
 #[test]
 fn a_tag_ref_is_unpinned_with_the_edit_that_fixes_it() {
-    let dir = repo(&[
+    let dir = support::repo(&[
         (".github/workflows/ci.yml", &workflow("actions/checkout@v4")),
         ("allowlist.toml", &checkout_list()),
     ]);
@@ -78,7 +68,7 @@ fn a_tag_ref_is_unpinned_with_the_edit_that_fixes_it() {
 #[test]
 fn the_same_action_by_an_approved_sha_passes() {
     let uses = format!("actions/checkout@{CHECKOUT_SHA} # v4.4.0");
-    let dir = repo(&[
+    let dir = support::repo(&[
         (".github/workflows/ci.yml", &workflow(&uses)),
         ("allowlist.toml", &checkout_list()),
     ]);
@@ -94,7 +84,7 @@ fn the_same_action_by_an_approved_sha_passes() {
 #[test]
 fn an_unknown_sha_is_unlisted_and_another_sha_is_not_allowed() {
     let uses = format!("actions/cache@{CACHE_SHA}");
-    let dir = repo(&[
+    let dir = support::repo(&[
         (".github/workflows/ci.yml", &workflow(&uses)),
         ("allowlist.toml", &checkout_list()),
     ]);
@@ -114,7 +104,7 @@ fn an_unknown_sha_is_unlisted_and_another_sha_is_not_allowed() {
 
 #[test]
 fn a_docker_image_needs_a_digest() {
-    let dir = repo(&[
+    let dir = support::repo(&[
         (
             ".github/workflows/ci.yml",
             &workflow("docker://alpine:3.20"),
@@ -141,7 +131,7 @@ fn a_docker_image_needs_a_digest() {
 #[test]
 fn a_local_action_is_read_and_its_unpinned_uses_reported_once() {
     let composite = "name: setup\nruns:\n  using: composite\n  steps:\n    - uses: actions/setup-node@v4\n    - run: echo\n      shell: bash\n";
-    let dir = repo(&[
+    let dir = support::repo(&[
         (
             ".github/workflows/ci.yml",
             &workflow("./.github/actions/setup"),
@@ -168,7 +158,7 @@ fn a_local_action_is_read_and_its_unpinned_uses_reported_once() {
 #[test]
 fn a_reusable_workflow_is_a_dependency() {
     let wf = "on: [push]\njobs:\n  call:\n    uses: octo-org/shared/.github/workflows/build.yml@main\n    secrets: inherit\n";
-    let dir = repo(&[
+    let dir = support::repo(&[
         (".github/workflows/ci.yml", wf),
         ("allowlist.toml", EMPTY_LIST),
     ]);
@@ -183,7 +173,7 @@ fn a_reusable_workflow_is_a_dependency() {
     // A local reusable workflow is a file; its own `uses:` are checked.
     let caller = "on: [push]\njobs:\n  call:\n    uses: ./.github/workflows/build.yml\n";
     let build = "on: [workflow_call]\njobs:\n  b:\n    runs-on: x\n    steps:\n      - uses: actions/cache@v4\n";
-    let dir = repo(&[
+    let dir = support::repo(&[
         (".github/workflows/ci.yml", caller),
         (".github/workflows/build.yml", build),
         ("allowlist.toml", EMPTY_LIST),
@@ -197,7 +187,7 @@ fn a_reusable_workflow_is_a_dependency() {
 
 #[test]
 fn a_local_action_outside_the_repository_is_refused() {
-    let dir = repo(&[
+    let dir = support::repo(&[
         (".github/workflows/ci.yml", &workflow("./../outside")),
         ("allowlist.toml", EMPTY_LIST),
     ]);
@@ -217,7 +207,7 @@ fn a_symlink_out_of_the_repository_is_refused() {
         "runs:\n  using: composite\n  steps:\n    - uses: evil/x@v1\n",
     )
     .unwrap();
-    let dir = repo(&[
+    let dir = support::repo(&[
         (".github/workflows/ci.yml", &workflow("./tools/act")),
         ("allowlist.toml", EMPTY_LIST),
     ]);
@@ -231,7 +221,7 @@ fn a_symlink_out_of_the_repository_is_refused() {
 
 #[test]
 fn a_missing_local_action_is_an_error() {
-    let dir = repo(&[
+    let dir = support::repo(&[
         (".github/workflows/ci.yml", &workflow("./not-here")),
         ("allowlist.toml", EMPTY_LIST),
     ]);
@@ -245,7 +235,7 @@ fn a_missing_local_action_is_an_error() {
 fn malformed_workflow_yaml_is_an_error_with_file_and_line() {
     // Hand-written malformed input: a duplicate key on line 5.
     let wf = "on: [push]\njobs:\n  a:\n    runs-on: x\n    runs-on: y\n";
-    let dir = repo(&[
+    let dir = support::repo(&[
         (".github/workflows/ci.yml", wf),
         ("allowlist.toml", EMPTY_LIST),
     ]);
@@ -291,7 +281,7 @@ fn fake_github() -> MockServer {
 #[test]
 fn suggest_online_resolves_a_tag_through_the_forge_api() {
     let server = fake_github();
-    let dir = repo(&[
+    let dir = support::repo(&[
         (".github/workflows/ci.yml", &workflow("actions/checkout@v4")),
         ("allowlist.toml", EMPTY_LIST),
     ]);
@@ -327,7 +317,7 @@ fn suggest_online_resolves_a_tag_through_the_forge_api() {
 #[test]
 fn allowlist_add_resolves_a_tag_and_refuses_an_unknown_one() {
     let server = fake_github();
-    let dir = repo(&[("allowlist.toml", EMPTY_LIST)]);
+    let dir = support::repo(&[("allowlist.toml", EMPTY_LIST)]);
     let run = |spec: &str| {
         support::lockgate()
             .current_dir(dir.path())
@@ -358,7 +348,7 @@ fn offline_init_pins_only_refs_that_are_already_shas() {
     let wf = format!(
         "on: [push]\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: actions/checkout@{CHECKOUT_SHA}\n      - uses: actions/cache@v4\n"
     );
-    let dir = repo(&[(".github/workflows/ci.yml", &wf)]);
+    let dir = support::repo(&[(".github/workflows/ci.yml", &wf)]);
     let o = support::lockgate()
         .current_dir(dir.path())
         .args(["allowlist", "init", "."])

@@ -41,21 +41,11 @@ fn the_binary_writes_what_the_whole_document_serializer_writes() {
     }
 }
 
-fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
-}
-
 #[test]
 fn workflows_sharing_a_local_action_are_written_once_deduplicated() {
     let wf = "on: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/setup\n";
     let action = "name: setup\nruns:\n  using: composite\n  steps:\n    - uses: actions/setup-node@v4\n    - run: echo\n      shell: bash\n";
-    let dir = repo(&[
+    let dir = support::repo(&[
         (".github/workflows/a.yml", wf),
         (".github/workflows/b.yml", wf),
         (".github/actions/setup/action.yml", action),
@@ -92,7 +82,7 @@ fn workflows_sharing_a_local_action_are_written_once_deduplicated() {
 
 #[test]
 fn an_unreadable_lockfile_still_writes_the_others_records_in_order() {
-    let dir = repo(&[
+    let dir = support::repo(&[
         ("a/requirements.txt", "idna==3.10\n"),
         ("b/Cargo.lock", "this is not toml [[\n"),
         ("c/requirements.txt", "six==1.16.0\n"),
@@ -117,7 +107,7 @@ fn manifests_without_lockfile_when_a_requirements_file_pins_nothing_or_something
         ("flask==3.0.0\n", vec![]),
     ];
     for (requirements, listed) in cases {
-        let dir = repo(&[
+        let dir = support::repo(&[
             ("a/requirements.txt", requirements),
             ("a/pyproject.toml", pyproject),
             ("b/requirements.txt", "idna==3.10\n"),
@@ -145,7 +135,7 @@ fn manifests_without_lockfile_when_a_requirements_file_pins_nothing_or_something
 /// ran beside the parse or not.
 #[test]
 fn an_in_file_pip_would_not_decode_is_an_error_beside_the_parse() {
-    let dir = repo(&[
+    let dir = support::repo(&[
         ("a/requirements.txt", "idna==3.10\n"),
         ("b/requirements.txt", "six==1.16.0\n"),
         ("a/requirements.in", "# -*- coding: utf-7 -*-\nidna\n"),
@@ -162,7 +152,7 @@ fn an_in_file_pip_would_not_decode_is_an_error_beside_the_parse() {
 /// with a root that is a file.
 #[test]
 fn the_overlapped_walk_and_parse_resolve_as_walk_then_parse() {
-    let git_repo = repo(&[
+    let git_repo = support::repo(&[
         ("a/requirements.txt", "idna==3.10\n"),
         ("node_modules/x/requirements.txt", "six==1.16.0\n"),
         (".gitignore", "ignored/\n"),

@@ -5,7 +5,7 @@
 //! - [`Fixtures`] for the TOML lockfiles of Python project managers (poetry, uv, pdm),
 //!   whose fixtures share one layout: `<dir>/<lockfile>` with an `expected.txt` made by
 //!   the tool, and `[[package]]` entries that start with `name` and `version`;
-//! - [`copy_dir`], [`git`] (a scratch repository's commands) and [`sarif_schema`]
+//! - [`repo`] (a scratch folder of files), [`copy_dir`], [`git`] (a scratch repository's commands) and [`sarif_schema`]
 //!   (the SARIF 2.1.0 schema every SARIF test validates against).
 #![allow(dead_code)]
 
@@ -160,6 +160,17 @@ pub(crate) fn get<'a>(lock: &'a Lockfile, name: &str, version: Option<&str>) -> 
         .iter()
         .find(|p| p.name == name && version.is_none_or(|v| p.version == v))
         .unwrap_or_else(|| panic!("{name} {version:?} not found"))
+}
+
+/// A scratch folder holding `files` (relative path, text), with parent folders made.
+pub(crate) fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
 }
 
 /// Copy a folder tree (a fixture) into `to`, creating it.
