@@ -76,9 +76,8 @@ pub fn resolve_found_with<T: Send>(
     cargo_metadata: bool,
     each: &(dyn Fn(&Lockfile) -> T + Sync),
 ) -> (Resolution, Vec<Option<T>>) {
-    let assumed = assumed_dirs(&found.lockfiles);
     let (results, manifest_work) = parse_all(&found.lockfiles, cargo_metadata, each, || {
-        ManifestWork::new(&found.manifests, &assumed)
+        ManifestWork::new(&found.manifests, assumed_dirs(&found.lockfiles))
     });
     finish(found, results, manifest_work)
 }
@@ -99,7 +98,6 @@ fn finish<T>(
     results: Vec<Parsed<T>>,
     manifest_work: ManifestWork,
 ) -> (Resolution, Vec<Option<T>>) {
-    let assumed = assumed_dirs(&found.lockfiles);
     let mut done = Vec::with_capacity(results.len());
     let mut res = Resolution {
         errors: found.errors.into_iter().map(ParseError::from).collect(),
@@ -133,7 +131,7 @@ fn finish<T>(
     }
     dedup_local_actions(&mut res.lockfiles);
     // Done beside the parse for the folders assumed; again here when they differ.
-    let uncovered = if dirs == assumed {
+    let uncovered = if dirs == manifest_work.dirs {
         manifest_work.uncovered
     } else {
         discover::manifests_without_lockfile(&found.manifests, &dirs)
@@ -182,9 +180,8 @@ fn discover_and_parse<T: Send>(
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     if threads <= 1 {
         let found = discover::discover(paths, opts);
-        let assumed = assumed_dirs(&found.lockfiles);
         let (results, work) = parse_all(&found.lockfiles, opts.cargo_metadata, each, || {
-            ManifestWork::new(&found.manifests, &assumed)
+            ManifestWork::new(&found.manifests, assumed_dirs(&found.lockfiles))
         });
         return (found, results, work);
     }
@@ -217,7 +214,7 @@ fn discover_and_parse<T: Send>(
                     done.push((f.path, read));
                 }
                 Some(Job::Manifests(manifests, dirs)) => {
-                    manifest_work = Some(ManifestWork::new(&manifests, &dirs));
+                    manifest_work = Some(ManifestWork::new(&manifests, dirs));
                 }
             }
         }
@@ -281,9 +278,8 @@ fn discover_and_parse<T: Send>(
                     .unwrap_or_else(|| parse_one(f, opts.cargo_metadata, each))
             })
             .collect();
-        let manifest_work = manifest_work.unwrap_or_else(|| {
-            ManifestWork::new(&found.manifests, &assumed_dirs(&found.lockfiles))
-        });
+        let manifest_work = manifest_work
+            .unwrap_or_else(|| ManifestWork::new(&found.manifests, assumed_dirs(&found.lockfiles)));
         (found, results, manifest_work)
     })
 }
@@ -302,10 +298,12 @@ struct ManifestWork {
     /// package name it declares ([`discover::manifest_name`]: what
     /// [`is_path_dependency`] needs), read when it has one.
     uncovered: Vec<(PathBuf, Option<Option<String>>)>,
+    /// The lockfile folders `uncovered` was computed for ([`assumed_dirs`]).
+    dirs: HashSet<(Ecosystem, PathBuf)>,
 }
 
 impl ManifestWork {
-    fn new(manifests: &[discover::Manifest], dirs: &HashSet<(Ecosystem, PathBuf)>) -> Self {
+    fn new(manifests: &[discover::Manifest], dirs: HashSet<(Ecosystem, PathBuf)>) -> Self {
         // A `requirements*.in` is read by pip too (`pip install -r requirements.in`):
         // one pip would decode other than as UTF-8 is refused like a requirements file.
         let mut encoding_errors = Vec::new();
@@ -321,7 +319,7 @@ impl ManifestWork {
                 );
             }
         }
-        let uncovered = discover::manifests_without_lockfile(manifests, dirs)
+        let uncovered = discover::manifests_without_lockfile(manifests, &dirs)
             .into_iter()
             .map(|m| {
                 let name = discover::manifest_ecosystem(&m).map(|_| discover::manifest_name(&m));
@@ -331,6 +329,7 @@ impl ManifestWork {
         ManifestWork {
             encoding_errors,
             uncovered,
+            dirs,
         }
     }
 }
