@@ -202,7 +202,7 @@ fn every_corpus_lockfile_reads_as_the_independent_reader_does() {
     );
     assert!(failures.is_empty(), "\n{}\n", failures.join("\n"));
     assert!(
-        files.len() >= 60,
+        files.len() >= 77,
         "the corpus holds {} lockfiles",
         files.len()
     );
@@ -260,8 +260,122 @@ fn corpus_files_sources_and_expected_readings_agree() {
         "every lockfile in SOURCES.tsv needs an expected reading (run scripts/realworld/independent_reader.py) and vice versa"
     );
     assert!(
-        repos.len() >= 40,
+        repos.len() >= 46,
         "the corpus comes from {} repositories",
         repos.len()
+    );
+}
+
+/// The format version a corpus lockfile declares in its own header (not the
+/// `format` label of SOURCES.tsv, which is written by hand), e.g.
+/// `uv.lock revision 3`; None for files without a format version
+/// (requirements files, package.json, ...).
+fn declared_version(file_name: &str, text: &str) -> Option<String> {
+    // The value of the first line starting (after indentation) with `key`,
+    // looking no further than a line starting with `stop`.
+    let value = |key: &str, stop: &str| -> Option<String> {
+        for line in text.lines() {
+            if !stop.is_empty() && line.starts_with(stop) {
+                return None;
+            }
+            if let Some(rest) = line.trim_start().strip_prefix(key) {
+                let v = rest.trim().trim_end_matches(',');
+                return Some(v.trim_matches(|c| c == '"' || c == '\'').to_string());
+            }
+        }
+        None
+    };
+    let or_none = |v: Option<String>| v.unwrap_or_else(|| "none".to_string());
+    let version = match file_name {
+        "Cargo.lock" => match value("version = ", "[[package]]") {
+            Some(v) => format!("v{v}"),
+            // v1 keeps its checksums in [metadata]; v2 has no version line.
+            None if text.contains("\n[metadata]") => "v1".to_string(),
+            None => "v2".to_string(),
+        },
+        "package-lock.json" | "npm-shrinkwrap.json" => {
+            format!(
+                "lockfileVersion {}",
+                or_none(value("\"lockfileVersion\": ", ""))
+            )
+        }
+        "yarn.lock" if text.contains("# yarn lockfile v1") => "classic v1".to_string(),
+        "yarn.lock" => format!("__metadata {}", or_none(value("version: ", ""))),
+        "pnpm-lock.yaml" => or_none(value("lockfileVersion: ", "")),
+        "bun.lock" => format!(
+            "configVersion {}",
+            or_none(value("\"configVersion\": ", ""))
+        ),
+        "poetry.lock" => format!("lock-version {}", or_none(value("lock-version = ", ""))),
+        "uv.lock" => format!(
+            "revision {}",
+            value("revision = ", "[[package]]").unwrap_or_else(|| "0".to_string())
+        ),
+        "pdm.lock" => format!("lock_version {}", or_none(value("lock_version = ", ""))),
+        "pylock.toml" => format!("lock-version {}", or_none(value("lock-version = ", ""))),
+        "Pipfile.lock" => format!("pipfile-spec {}", or_none(value("\"pipfile-spec\": ", ""))),
+        _ => return None,
+    };
+    Some(format!("{file_name} {version}"))
+}
+
+/// The format versions the corpus must keep covering (docs/testing.md, "The
+/// real-world corpus", lists them): each is read from the files' own headers.
+const COVERED_VERSIONS: &[&str] = &[
+    "Cargo.lock v1",
+    "Cargo.lock v2",
+    "Cargo.lock v3",
+    "Cargo.lock v4",
+    "npm-shrinkwrap.json lockfileVersion none",
+    "package-lock.json lockfileVersion 1",
+    "package-lock.json lockfileVersion 2",
+    "package-lock.json lockfileVersion 3",
+    "yarn.lock classic v1",
+    "yarn.lock __metadata 4",
+    "yarn.lock __metadata 6",
+    "yarn.lock __metadata 8",
+    "yarn.lock __metadata 9",
+    "yarn.lock __metadata 10",
+    "pnpm-lock.yaml 5.4",
+    "pnpm-lock.yaml 6.0",
+    "pnpm-lock.yaml 7.0",
+    "pnpm-lock.yaml 9.0",
+    "bun.lock configVersion 0",
+    "bun.lock configVersion 1",
+    "poetry.lock lock-version 1.0",
+    "poetry.lock lock-version 2.0",
+    "poetry.lock lock-version 2.1",
+    "uv.lock revision 1",
+    "uv.lock revision 2",
+    "uv.lock revision 3",
+    "pdm.lock lock_version 4.0",
+    "pdm.lock lock_version 4.1",
+    "pdm.lock lock_version 4.5.0",
+    "pdm.lock lock_version 4.5.1",
+    "pylock.toml lock-version 1.0",
+    "Pipfile.lock pipfile-spec 6",
+];
+
+/// Every format version of COVERED_VERSIONS is declared by at least one corpus
+/// lockfile, so that removing or replacing a file cannot silently drop one.
+#[test]
+fn corpus_covers_every_listed_format_version() {
+    let mut covered = BTreeSet::new();
+    for path in expected_files() {
+        let (rel, _eco, _want) = expected(&path);
+        let file = root().join(&rel);
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&file).unwrap();
+        if let Some(v) = declared_version(&name, &text) {
+            covered.insert(v);
+        }
+    }
+    let missing: Vec<&&str> = COVERED_VERSIONS
+        .iter()
+        .filter(|v| !covered.contains(**v))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no corpus lockfile declares {missing:?}; the corpus declares {covered:?}"
     );
 }
