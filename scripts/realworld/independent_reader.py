@@ -331,9 +331,9 @@ def read_pnpm(path: Path, text: str) -> list[dict]:
         version = str(doc.get("lockfileVersion", ""))
         v5 = version.startswith("5")
         for key, e in (doc.get("packages") or {}).items():
-            name, ver = pnpm_key(key, v5)
+            name, key_ver = pnpm_key(key, v5)
             name = e.get("name", name)
-            ver = e.get("version", ver)
+            ver = e.get("version", key_ver)
             res = e.get("resolution", {})
             hashes = sri_to_hashes(res["integrity"]) if res.get("integrity") else []
             if res.get("type") == "directory":
@@ -341,7 +341,11 @@ def read_pnpm(path: Path, text: str) -> list[dict]:
             elif res.get("type") == "git" or "commit" in res:
                 c.add(name, ver, "git", hashes)
             elif "tarball" in res:
-                plain = re.fullmatch(r"\d+\.\d+\.\d+([-+][\w.+-]*)?", ver or "") is not None
+                # The key names what was resolved: `name@1.2.3` is a registry
+                # package (a tarball there is another registry's URL for it);
+                # `name@https://...` (a tarball or github: dependency, fetched
+                # over HTTP) is a URL, whatever `version` its package.json has.
+                plain = re.fullmatch(r"\d+\.\d+\.\d+([-+][\w.+-]*)?", key_ver or "") is not None
                 src = "registry" if plain and not res["tarball"].startswith("file:") else (
                     "path" if res["tarball"].startswith("file:") else "url")
                 c.add(name, ver, src, hashes)
