@@ -3,9 +3,10 @@
 
 use crate::checks::{Finding, Outcome, Severity};
 use crate::lockfile::{Ecosystem, Lockfile, Package, ParseError, Unpinned};
-use crate::model::NormalizedName;
+use crate::model::{NormalizedName, Source};
 use crate::resolve::Resolution;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// Version of the JSON documents lockgate writes.
@@ -204,8 +205,18 @@ fn write_record(p: &Package, out: &mut Vec<u8>) -> Option<()> {
     out.extend_from_slice(b",\n      \"path\": ");
     json_array(out, p.path.iter(), |out, label| json_str(out, label));
     out.extend_from_slice(b",\n      \"normalized_name\": ");
-    json_str(out, NormalizedName::new(p.ecosystem, &p.name).as_str());
-    if let Some(url) = p.source.location() {
+    match p.ecosystem {
+        // (npm names are their own normal form: no copy to make)
+        Ecosystem::Npm => json_str(out, &p.name),
+        eco => json_str(out, NormalizedName::new(eco, &p.name).as_str()),
+    }
+    // `Source::location` without the copy, but for a git source's `url#rev`.
+    let location = match &p.source {
+        Source::Registry(url) => url.as_deref().map(Cow::Borrowed),
+        Source::Path(s) | Source::Url(s) => Some(Cow::Borrowed(s.as_str())),
+        Source::Git { .. } => p.source.location().map(Cow::Owned),
+    };
+    if let Some(url) = location {
         out.extend_from_slice(b",\n      \"source_url\": ");
         json_str(out, &url);
     }
