@@ -241,7 +241,7 @@ fn json_array<T>(
 }
 
 /// A JSON string as [`SafeFormatter`] writes it. Printable ASCII without `"` and
-/// `\\` (nearly every name, version, path and URL) is copied as it is; anything
+/// `\` (nearly every name, version, path and URL) is copied as it is; anything
 /// else goes through the serializer itself.
 fn json_str(out: &mut Vec<u8>, s: &str) {
     if s.bytes()
