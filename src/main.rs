@@ -15,17 +15,9 @@ mod cli;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    no_huge_pages();
     cli::main()
 }
-
-/// [`no_huge_pages`] as a constructor: it runs before the Rust runtime's first
-/// allocation, where mimalloc reserves its heap with `MADV_HUGEPAGE`; set in `main`,
-/// the flag came after the heap's first 2 MiB page, for which the kernel compacted
-/// memory and zeroed 2 MiB on every run (docs/performance.md, "folder3").
-#[cfg(target_os = "linux")]
-#[used]
-#[unsafe(link_section = ".init_array")]
-static NO_HUGE_PAGES: extern "C" fn() = no_huge_pages;
 
 /// Transparent huge pages off for this process (what `MIMALLOC_ALLOW_THP=0` does).
 /// mimalloc asks the kernel for 2 MiB pages for its heap, and the kernel zeroes (and
@@ -33,7 +25,7 @@ static NO_HUGE_PAGES: extern "C" fn() = no_huge_pages;
 /// uses a few MiB paid for tens of MiB of zeroing, more than half of the system time
 /// of a `lockgate --version` (docs/performance.md, "folder13").
 #[cfg(target_os = "linux")]
-extern "C" fn no_huge_pages() {
+fn no_huge_pages() {
     use std::ffi::{c_int, c_ulong};
     unsafe extern "C" {
         fn prctl(option: c_int, ...) -> c_int;
@@ -52,3 +44,6 @@ extern "C" fn no_huge_pages() {
         );
     }
 }
+
+#[cfg(not(target_os = "linux"))]
+fn no_huge_pages() {}
