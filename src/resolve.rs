@@ -168,8 +168,8 @@ struct Queue {
 
 /// [`discover::discover`] and the parse of what it finds, overlapped: a second
 /// thread starts reading the lockfiles as the walk finds them; once the walk has
-/// ended, the calling thread joins it on the files not yet taken, largest first, and
-/// the manifest work is the last job. Results in `found.lockfiles` order, as
+/// ended, the calling thread joins it on the manifest work, then the files not yet
+/// taken, largest first. Results in `found.lockfiles` order, as
 /// [`parse_all`] gives them.
 fn discover_and_parse<T: Send>(
     paths: &[PathBuf],
@@ -254,9 +254,12 @@ fn discover_and_parse<T: Send>(
             if helpers.is_empty() && rest.len() > 1 {
                 helpers.extend((1..threads).map(|_| scope.spawn(work)));
             }
-            q.jobs.extend(rest.into_iter().map(Job::File));
+            // The manifest work first: it reads every manifest (tens of small files,
+            // about as long as a large lockfile), so done last it was the one job
+            // left while the other threads had ended; the small files last balance.
             q.jobs
                 .push_back(Job::Manifests(found.manifests.clone(), assumed));
+            q.jobs.extend(rest.into_iter().map(Job::File));
             q.walking = false;
         }
         ready.notify_all();
@@ -361,8 +364,8 @@ type Parsed<T> = Result<(Lockfile, Option<T>), ParseError>;
 /// lockfile; the calling thread is one of them). The largest files are started first,
 /// so that the last file a thread takes is a small one. Results in `files` order,
 /// each with what `each` made of it (`None` for the workflows: see [`resolve_with`]).
-/// `also` runs on one of the threads too, after the files (it should be small); its
-/// result is returned beside theirs.
+/// `also` runs on one of the threads too, before the files; its result is returned
+/// beside theirs.
 fn parse_all<T: Send, U: Send>(
     files: &[discover::Found],
     cargo_metadata: bool,
@@ -380,8 +383,9 @@ fn parse_all<T: Send, U: Send>(
     let mut order: Vec<usize> = (0..files.len()).collect();
     let size = |i: &usize| files.get(*i).map_or(0, |f| file_size(&f.path));
     order.sort_by_cached_key(|i| std::cmp::Reverse(size(i)));
-    // `also` is the last job: index `files.len()`.
-    order.push(files.len());
+    // `also` is the first job (index `files.len()`): the small files last balance
+    // the threads at the end.
+    order.insert(0, files.len());
     let also_done = std::sync::Mutex::new(None);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || {
@@ -413,7 +417,7 @@ fn parse_all<T: Send, U: Send>(
     // Every index was taken exactly once: back in `files` order.
     all.sort_unstable_by_key(|(i, _)| *i);
     let all = all.into_iter().map(|(_, r)| r).collect();
-    // A thread above ran `also` (its last job) and stored what it made.
+    // A thread above ran `also` (its first job) and stored what it made.
     let made = also_done
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);

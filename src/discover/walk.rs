@@ -42,8 +42,16 @@ impl Excludes {
         }
     }
 
+    /// True when there is no pattern (the usual case): nothing is excluded.
+    pub(super) fn is_empty(&self) -> bool {
+        self.allowlist.0.is_empty() && self.cli.0.is_empty()
+    }
+
     /// The reason `shown` (a display path) itself is excluded, if it is.
     pub(super) fn reason(&self, shown: &Path) -> Option<SkipReason> {
+        if self.is_empty() {
+            return None;
+        }
         if let Some(&i) = self.allowlist.0.matches(shown).first() {
             return Some(SkipReason::AllowlistExclude(self.allowlist.1[i].clone()));
         }
@@ -112,8 +120,11 @@ pub(super) fn walk(
             if is_dir && VCS_DIRS.contains(&name) {
                 return false;
             }
-            let shown = display_path(e.path());
-            let reason = filter_excludes.reason(&shown).or_else(|| {
+            // (No display path to build for the patterns when there are none.)
+            let excluded = (!filter_excludes.is_empty())
+                .then(|| filter_excludes.reason(&display_path(e.path())))
+                .flatten();
+            let reason = excluded.or_else(|| {
                 (is_dir && SKIPPED_DIRS.contains(&name))
                     .then(|| SkipReason::InstallFolder(name.to_string()))
             });
@@ -123,7 +134,7 @@ pub(super) fn walk(
                     if is_dir || looks_like_lockfile(e.path()) {
                         let mut v = filter_skipped.lock().unwrap_or_else(|p| p.into_inner());
                         v.push(Skipped {
-                            display: shown,
+                            display: display_path(e.path()),
                             is_dir,
                             reason,
                         });

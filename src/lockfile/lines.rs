@@ -76,34 +76,10 @@ impl LineIndex {
     }
 }
 
-/// Call `f` with the offset of each `\n` byte of `bytes`, in order. Eight bytes at a
-/// time: a word with no newline (most of a lockfile's words) costs one test.
-fn each_newline(bytes: &[u8], mut f: impl FnMut(usize)) {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const NL: u64 = ONES * b'\n' as u64;
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for chunk in &mut words {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word) ^ NL;
-        // nonzero exactly when some byte of x is zero (a newline); may flag a byte
-        // above a real one, so each byte of a flagged word is tested itself
-        if x.wrapping_sub(ONES) & !x & HIGH != 0 {
-            for (i, &b) in chunk.iter().enumerate() {
-                if b == b'\n' {
-                    f(at + i);
-                }
-            }
-        }
-        at += 8;
-    }
-    for (i, &b) in words.remainder().iter().enumerate() {
-        if b == b'\n' {
-            f(at + i);
-        }
-    }
+/// Call `f` with the offset of each `\n` byte of `bytes`, in order (memchr's
+/// vector search: a lockfile's lines are tens of bytes long).
+fn each_newline(bytes: &[u8], f: impl FnMut(usize)) {
+    memchr::memchr_iter(b'\n', bytes).for_each(f);
 }
 
 /// The offsets of the `\n` bytes of `bytes`, in order.

@@ -21,6 +21,7 @@
 //! not compared with the `Pipfile`; markers are not evaluated.
 
 use super::hash::Hash;
+use super::python_lock::FastMap;
 use super::python_url::{archive_name_version, is_pypi, redact};
 use super::{Context, Ecosystem, Lockfile, Package, ParseError, Source, Unpinned, pep503};
 use serde::Deserialize;
@@ -182,7 +183,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
 
     let mut packages: Vec<Package> = Vec::new();
     let mut unpinned: Vec<Unpinned> = Vec::new();
-    let mut seen: HashMap<(String, String, Source), usize> = HashMap::new();
+    let mut seen: FastMap<(String, String, Source), usize> = FastMap::default();
     for (line, section, name, e) in all {
         if name.trim().is_empty() {
             return Err(ctx.error(

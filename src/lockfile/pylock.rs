@@ -29,11 +29,12 @@
 
 use super::graph::{self, Root};
 use super::lines::LineIndex;
+use super::python_lock::FastMap;
 use super::python_url::{archive_name_version, is_pypi, redact};
 use super::{Context, Lockfile, ParseError};
 use crate::model::{Ecosystem, Hash, Package, Source, pep503};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use toml::Spanned;
 
 #[derive(Deserialize)]
@@ -110,10 +111,74 @@ impl Artifact {
 
 /// A TOML datetime as Unix seconds: it must have a date and a time; a missing
 /// offset is read as UTC (PEP 751 times are UTC).
+///
+/// What `parse_timestamp(&t.to_string())` reads, without the formatter: the text is
+/// written into a buffer on the stack, without the fraction (which `parse_timestamp`
+/// skips), and refused where the formatted text would be (a year of five digits, a
+/// time without seconds). `upload_secs_reads_the_formatted_text` compares the two.
 fn upload_secs(t: &toml::value::Datetime) -> Option<i64> {
-    t.date?;
-    t.time?;
-    crate::model::timestamp::parse_timestamp(&t.to_string())
+    let (date, time) = (t.date?, t.time?);
+    // `HH:MM` alone is too short for `parse_timestamp`, and a year above 9999 is
+    // written with five digits where it reads four.
+    let second = time.second.or(time.nanosecond.map(|_| 0))?;
+    if date.year > 9999 {
+        return None;
+    }
+    let mut text = StackText::default();
+    text.digits(u32::from(date.year), 4);
+    text.push(b'-');
+    text.digits(u32::from(date.month), 2);
+    text.push(b'-');
+    text.digits(u32::from(date.day), 2);
+    text.push(b'T');
+    text.digits(u32::from(time.hour), 2);
+    text.push(b':');
+    text.digits(u32::from(time.minute), 2);
+    text.push(b':');
+    text.digits(u32::from(second), 2);
+    match t.offset {
+        None => {}
+        Some(toml::value::Offset::Z) => text.push(b'Z'),
+        Some(toml::value::Offset::Custom { minutes }) => {
+            let (hours, mins) = (minutes.unsigned_abs() / 60, minutes.unsigned_abs() % 60);
+            if hours > 99 {
+                // written with three digits: no offset `parse_timestamp` reads
+                return None;
+            }
+            text.push(if minutes < 0 { b'-' } else { b'+' });
+            text.digits(u32::from(hours), 2);
+            text.push(b':');
+            text.digits(u32::from(mins), 2);
+        }
+    }
+    crate::model::timestamp::parse_timestamp(text.as_str())
+}
+
+/// A short ASCII text built on the stack (see [`upload_secs`]: at most 25 bytes).
+#[derive(Default)]
+struct StackText {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl StackText {
+    fn push(&mut self, b: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
+        }
+    }
+
+    /// `v` in decimal with `width` digits (its last `width` digits).
+    fn digits(&mut self, v: u32, width: u32) {
+        for k in (0..width).rev() {
+            self.push(b'0' + (v / 10u32.pow(k) % 10) as u8);
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(self.buf.get(..self.len).unwrap_or_default()).unwrap_or("")
+    }
 }
 
 /// A dependency reference: normalized name and, if given, version.
@@ -170,7 +235,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         deps: Vec<(String, Option<String>)>,
     }
     let mut items: Vec<Item> = Vec::new();
-    let mut seen: HashMap<(String, String, Source), usize> = HashMap::new();
+    let mut seen: FastMap<(String, String, Source), usize> = FastMap::default();
     // Project entries (directory "."): label and direct dependencies.
     let mut projects: Vec<(String, Vec<DepKey>)> = Vec::new();
 
@@ -354,7 +419,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
     }
 
     // The graph.
-    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_name: FastMap<String, Vec<usize>> = FastMap::default();
     for (i, it) in items.iter().enumerate() {
         by_name.entry(pep503(&it.pkg.name)).or_default().push(i);
     }
@@ -581,6 +646,81 @@ mod tests {
     }
 
     const H: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+
+    /// `upload_secs` reads what `parse_timestamp` read of the formatted datetime
+    /// (the reading it replaces), for every shape TOML gives (with and without
+    /// date, time, seconds, fraction and offset) and for field values the text
+    /// cannot hold (five-digit years, offsets of 100 hours).
+    #[test]
+    fn upload_secs_reads_the_formatted_text() {
+        use toml::value::{Date, Datetime, Offset, Time};
+        let formatted = |t: &Datetime| -> Option<i64> {
+            t.date?;
+            t.time?;
+            crate::model::timestamp::parse_timestamp(&t.to_string())
+        };
+        let mut values = Vec::new();
+        for date in ["", "1979-05-27", "0000-01-01", "9999-12-31", "2024-02-29"] {
+            for sep in ["T", " ", "t"] {
+                for time in [
+                    "",
+                    "07:32",
+                    "07:32:00",
+                    "23:59:60",
+                    "00:00:00.5",
+                    "12:34:56.123456789",
+                    "12:34:56.000",
+                ] {
+                    for off in ["", "Z", "z", "+05:30", "-00:00", "+00:00", "-23:59"] {
+                        let text = match (date, time) {
+                            ("", "") => continue,
+                            ("", t) => format!("{t}{off}"),
+                            (d, "") => d.to_string(),
+                            (d, t) => format!("{d}{sep}{t}{off}"),
+                        };
+                        if let Ok(v) = text.parse::<Datetime>() {
+                            values.push(v);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(values.len() > 200, "{} datetimes", values.len());
+        let odd = |year, second, nanosecond, offset| Datetime {
+            date: Some(Date {
+                year,
+                month: 12,
+                day: 31,
+            }),
+            time: Some(Time {
+                hour: 23,
+                minute: 59,
+                second,
+                nanosecond,
+            }),
+            offset,
+        };
+        for year in [0, 1970, 9999, 10_000, u16::MAX] {
+            for (second, nanosecond) in [(None, None), (None, Some(5)), (Some(7), None)] {
+                for offset in [
+                    None,
+                    Some(Offset::Z),
+                    Some(Offset::Custom { minutes: -61 }),
+                    Some(Offset::Custom { minutes: 5_999 }),
+                    Some(Offset::Custom { minutes: 6_000 }),
+                    Some(Offset::Custom { minutes: -32_767 }),
+                ] {
+                    values.push(odd(year, second, nanosecond, offset));
+                }
+            }
+        }
+        let mut read = 0;
+        for v in &values {
+            assert_eq!(upload_secs(v), formatted(v), "{v}");
+            read += usize::from(formatted(v).is_some());
+        }
+        assert!(read > 100, "{read} read");
+    }
 
     fn sample() -> String {
         format!(

@@ -45,7 +45,7 @@ use super::lines::LineIndex;
 use super::python_lock::{self as shared, Node, Nodes};
 use super::{Context, Lockfile, ParseError, Source, pep503};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use toml::Spanned;
 
 /// The only `uv.lock` version lockgate understands.
@@ -187,7 +187,8 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         packages.push(p);
     }
 
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::with_capacity(entries.len());
+    let mut by_name: shared::FastMap<&str, Vec<usize>> =
+        shared::FastMap::with_capacity_and_hasher(entries.len(), Default::default());
     for (i, e) in entries.iter().enumerate() {
         by_name.entry(e.norm.as_str()).or_default().push(i);
     }

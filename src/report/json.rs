@@ -3,8 +3,10 @@
 
 use crate::checks::{Finding, Outcome, Severity};
 use crate::lockfile::{Ecosystem, Lockfile, Package, ParseError, Unpinned};
+use crate::model::{NormalizedName, Source};
 use crate::resolve::Resolution;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// Version of the JSON documents lockgate writes.
@@ -119,18 +121,169 @@ pub fn write_packages(res: &Resolution, out: &mut impl std::io::Write) -> std::i
 /// made where the lockfile is read (`resolve::resolve_with`), on the parse threads.
 /// `None` when a path in them is not UTF-8 (the whole document is then an error
 /// document, see [`packages`]).
+///
+/// The records of a lockfile of ordinary size are written into this thread's
+/// buffer of the last lockfile and copied out at their exact size: memory already
+/// touched, instead of a fresh vector grown by doubling (a record is 300 to 2,500
+/// bytes, so a guess of its size was 2-4 times too small or too large).
 pub fn package_records(lock: &Lockfile) -> Option<Vec<u8>> {
-    let mut buf = Vec::with_capacity(lock.packages.len() * 320);
-    write_records(&lock.packages, &mut buf).ok()?;
-    Some(buf)
+    if lock.packages.len() > RECORDS_IN_SCRATCH {
+        let mut buf = Vec::with_capacity(lock.packages.len() * 320);
+        write_records(&lock.packages, &mut buf)?;
+        return Some(buf);
+    }
+    RECORDS_SCRATCH.with(|cell| {
+        let mut buf = cell.take();
+        buf.clear();
+        let made = write_records(&lock.packages, &mut buf).map(|()| buf.clone());
+        cell.set(buf);
+        made
+    })
+}
+
+/// Lockfiles of more packages write their records into their own vector: a copy
+/// of megabytes would cost more than it saves, and the buffer kept per thread stays
+/// small (at most this many records, about 12 MB at the longest record seen).
+const RECORDS_IN_SCRATCH: usize = 5_000;
+
+thread_local! {
+    /// The buffer [`package_records`] wrote the last lockfile's records into.
+    static RECORDS_SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// Each package as a record of the `packages` array, each one preceded by `,` and
 /// the pretty printer's line break and indent: the same bytes as the document's
-/// own serializer writes for them (the records are at depth 2).
-fn write_records(packages: &[Package], out: &mut impl std::io::Write) -> std::io::Result<()> {
+/// own serializer writes for them (the records are at depth 2), written by hand
+/// (`records_are_the_serializers_bytes` compares the two). `None` when a path is
+/// not UTF-8.
+fn write_records(packages: &[Package], out: &mut Vec<u8>) -> Option<()> {
     for p in packages {
-        out.write_all(b",\n    ")?;
+        write_record(p, out)?;
+    }
+    Some(())
+}
+
+/// One record of [`write_records`]: the fields of `PackageRecord` in its order, in
+/// the pretty printer's layout at depth 2.
+fn write_record(p: &Package, out: &mut Vec<u8>) -> Option<()> {
+    out.extend_from_slice(b",\n    {\n      \"ecosystem\": ");
+    json_str(out, p.ecosystem.as_str());
+    out.extend_from_slice(b",\n      \"name\": ");
+    json_str(out, &p.name);
+    out.extend_from_slice(b",\n      \"version\": ");
+    json_str(out, &p.version);
+    out.extend_from_slice(b",\n      \"hashes\": ");
+    json_array(out, p.hashes.iter(), |out, h| {
+        let value = h.value.bytes();
+        if h.value.is_digest() && value.len() <= 64 {
+            // Lowercase hex after the algorithm's name: nothing to escape.
+            out.push(b'"');
+            out.extend_from_slice(h.algorithm.as_bytes());
+            out.push(b':');
+            for b in value {
+                out.extend_from_slice(&hex_pair(*b));
+            }
+            out.push(b'"');
+        } else {
+            json_str(out, &h.to_string());
+        }
+    });
+    out.extend_from_slice(b",\n      \"source\": ");
+    json_str(out, p.source.kind());
+    out.extend_from_slice(b",\n      \"lockfile\": ");
+    json_str(out, p.lockfile.to_str()?);
+    out.extend_from_slice(b",\n      \"line\": ");
+    write_u32(out, p.line);
+    for (key, flag) in [
+        (&b",\n      \"direct\": "[..], p.direct),
+        (b",\n      \"dev\": ", p.dev),
+        (b",\n      \"optional\": ", p.optional),
+    ] {
+        out.extend_from_slice(key);
+        out.extend_from_slice(if flag { b"true" } else { b"false" });
+    }
+    out.extend_from_slice(b",\n      \"path\": ");
+    json_array(out, p.path.iter(), |out, label| json_str(out, label));
+    out.extend_from_slice(b",\n      \"normalized_name\": ");
+    match p.ecosystem {
+        // (npm names are their own normal form: no copy to make)
+        Ecosystem::Npm => json_str(out, &p.name),
+        eco => json_str(out, NormalizedName::new(eco, &p.name).as_str()),
+    }
+    // `Source::location` without the copy, but for a git source's `url#rev`.
+    let location = match &p.source {
+        Source::Registry(url) => url.as_deref().map(Cow::Borrowed),
+        Source::Path(s) | Source::Url(s) => Some(Cow::Borrowed(s.as_str())),
+        Source::Git { .. } => p.source.location().map(Cow::Owned),
+    };
+    if let Some(url) = location {
+        out.extend_from_slice(b",\n      \"source_url\": ");
+        json_str(out, &url);
+    }
+    out.extend_from_slice(b"\n    }");
+    Some(())
+}
+
+/// An array at depth 3 of the document, as the pretty printer writes it: `[]`
+/// when empty, else one element a line.
+fn json_array<T>(
+    out: &mut Vec<u8>,
+    items: impl IntoIterator<Item = T>,
+    mut each: impl FnMut(&mut Vec<u8>, T),
+) {
+    let mut any = false;
+    for item in items {
+        out.extend_from_slice(if any { b",\n        " } else { b"[\n        " });
+        each(out, item);
+        any = true;
+    }
+    out.extend_from_slice(if any { b"\n      ]" } else { b"[]" });
+}
+
+/// A JSON string as [`SafeFormatter`] writes it. Printable ASCII without `"` and
+/// `\` (nearly every name, version, path and URL) is copied as it is; anything
+/// else goes through the serializer itself.
+fn json_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        // Writing to a vector cannot fail, nor can serializing a string.
+        let _ = s.serialize(&mut serializer_at(&mut *out, 0));
+    }
+}
+
+/// A number in decimal, as the serializer writes it.
+fn write_u32(out: &mut Vec<u8>, mut n: u32) {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// The two lowercase hex digits of a byte.
+fn hex_pair(b: u8) -> [u8; 2] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]
+}
+
+/// [`write_records`] through serde's serializer of `PackageRecord`: what the fast
+/// writer is compared with.
+#[cfg(test)]
+fn write_records_serde(packages: &[Package], out: &mut Vec<u8>) -> std::io::Result<()> {
+    for p in packages {
+        out.extend_from_slice(b",\n    ");
         let record = PackageRecord {
             package: p,
             normalized_name: p.normalized_name(),
@@ -191,7 +344,8 @@ pub fn write_packages_with(
             Some(Some(made)) => made,
             _ => {
                 own.clear();
-                write_records(&lock.packages, &mut own)?;
+                write_records(&lock.packages, &mut own)
+                    .ok_or_else(|| std::io::Error::other("a path is not UTF-8"))?;
                 &own
             }
         };
@@ -470,6 +624,91 @@ mod tests {
             write_packages(&errors_cleared, &mut out).unwrap();
             assert_eq!(String::from_utf8(out).unwrap(), packages(&errors_cleared));
         }
+    }
+
+    /// The hand-written record writer against serde's serializer of
+    /// `PackageRecord`: every package of every fixture lockfile, then each of them
+    /// with its text fields mutated (quotes, backslashes, controls, DEL, C1, bidi
+    /// and zero-width characters, non-BMP characters), every kind of source and
+    /// hash, empty and long paths, and the extreme line numbers.
+    #[test]
+    fn records_are_the_serializers_bytes() {
+        use crate::model::{DepPath, Hash};
+        let same = |packages: &[Package]| {
+            let mut fast = Vec::new();
+            write_records(packages, &mut fast).unwrap();
+            let mut serde = Vec::new();
+            write_records_serde(packages, &mut serde).unwrap();
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                String::from_utf8(serde).unwrap()
+            );
+        };
+        let files = crate::lockfile::test_support::fixture_files(&|_, path| {
+            crate::lockfile::detect(path).is_some()
+        });
+        let mut read = Vec::new();
+        for path in &files {
+            if let Ok(lock) = crate::lockfile::parse_file(path, path) {
+                same(&lock.packages);
+                read.extend(lock.packages);
+            }
+        }
+        assert!(read.len() > 1000, "{} packages read", read.len());
+        let odd = [
+            "",
+            "a\"b",
+            "c\\d",
+            "\u{0}\u{8}\t\n\u{b}\u{c}\r\u{1b}[2K\u{1f}",
+            "del\u{7f}",
+            "c1\u{85}\u{9f}",
+            "left\u{202e}pad\u{200b}\u{feff}\u{2066}\u{ad}\u{61c}\u{2028}",
+            "caf\u{e9} \u{1f600} \u{10ffff}",
+            "\u{7e}~ plain",
+        ];
+        let sources = [
+            Source::Registry(None),
+            Source::Registry(Some("https://r.example/\u{202e}x".into())),
+            Source::Git {
+                url: "https://g.example/a\"b.git".into(),
+                rev: Some("0123\u{1b}".into()),
+            },
+            Source::Git {
+                url: "https://g.example/c.git".into(),
+                rev: None,
+            },
+            Source::Path("../lib\\x".into()),
+            Source::Url("https://u.example/\u{85}.tgz".into()),
+        ];
+        let hashes = [
+            Hash::from_hex("sha256", &"ab".repeat(32)).unwrap(),
+            Hash::from_hex("sha512", &"0f".repeat(64)).unwrap(),
+            Hash::yarn_berry("10c0/abc\"\\\u{202e}"),
+            Hash::yarn_berry(""),
+        ];
+        let mut mutated = Vec::new();
+        for (i, p) in read.iter().enumerate().step_by(7) {
+            let text = odd[i % odd.len()];
+            let mut m = p.clone();
+            m.name = format!("{}{text}", m.name).into();
+            m.version = format!("{text}{}", m.version).into();
+            m.source = sources[i % sources.len()].clone();
+            m.hashes = hashes[..i % (hashes.len() + 1)].to_vec().into();
+            m.path = [text, "app", "\u{2066}b"][..i % 4]
+                .iter()
+                .fold(DepPath::EMPTY, |path, label| path.child(*label));
+            m.line = [0, 1, u32::MAX, 4_294_967][i % 4];
+            m.lockfile = crate::model::SharedPath::new(Path::new(&format!("d{text}/yarn.lock")));
+            for (k, e) in Ecosystem::ALL.into_iter().enumerate() {
+                if k == i % 4 {
+                    m.ecosystem = e;
+                }
+            }
+            (m.direct, m.dev, m.optional) = (i % 2 == 0, i % 3 == 0, i % 5 == 0);
+            mutated.push(m);
+        }
+        same(&mutated);
+        same(&[]);
     }
 
     #[cfg(unix)]
