@@ -104,6 +104,9 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
 /// with the same types as [`parse`] uses. Anything that [`parse`] would refuse, and
 /// anything this walk is not sure of, is `None`.
 pub fn stream(ctx: &Context<'_>, file: &mut dyn Read, limit: u64) -> Option<Lockfile> {
+    // A streamed lockfile is a large one: the allocator may return freed memory at
+    // once from now on (`model::memory`).
+    crate::model::memory::large_input();
     stream_in_blocks(ctx, file, limit, BLOCK)
 }
 
