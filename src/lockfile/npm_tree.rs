@@ -718,7 +718,8 @@ pub(crate) enum Kind {
 #[derive(Clone, Copy)]
 struct Slot {
     /// The key: `keys[key_start..]`, up to the next slot's key (keys are stored in
-    /// slot order) or the end.
+    /// slot order) or the end; after `node_modules/` when `nm` (most keys: 13 bytes
+    /// an entry not stored, issue 13).
     key_start: u32,
     /// The dependencies: `deps[deps_start..deps_start + deps_len]`.
     deps_start: u32,
@@ -730,7 +731,12 @@ struct Slot {
     /// The lockfile's own `dev` and `optional` flags.
     dev: bool,
     optional: bool,
+    /// The key starts with `node_modules/`, which is not stored.
+    nm: bool,
 }
+
+/// The prefix of most install tree keys, stored as [`Slot::nm`].
+const NM: &str = "node_modules/";
 
 /// One dependency of a node: its name ends at `name_end` in `dep_names` (and starts
 /// where the one before it ends).
@@ -800,11 +806,39 @@ impl InstallTree {
         }
     }
 
-    fn key(&self, i: usize) -> &str {
+    /// Whether key `i` starts with `node_modules/`, and what is stored of it.
+    fn stored_key(&self, i: usize) -> (bool, &str) {
         let s = &self.slots[i];
         let start = s.key_start as usize;
         let end = (self.slots.get(i + 1)).map_or(self.keys.len(), |n| n.key_start as usize);
-        &self.keys[start..end]
+        (s.nm, &self.keys[start..end])
+    }
+
+    /// Key `i` (put together when stored without its `node_modules/`).
+    #[cfg(test)]
+    fn key(&self, i: usize) -> Cow<'_, str> {
+        match self.stored_key(i) {
+            (true, rest) => Cow::Owned(format!("{NM}{rest}")),
+            (false, key) => Cow::Borrowed(key),
+        }
+    }
+
+    /// Key `i` written into `buf` (in place of what it held).
+    fn key_into(&self, i: usize, buf: &mut String) {
+        let (nm, stored) = self.stored_key(i);
+        buf.clear();
+        if nm {
+            buf.push_str(NM);
+        }
+        buf.push_str(stored);
+    }
+
+    /// True when key `i` is `key`.
+    fn key_is(&self, i: usize, key: &str) -> bool {
+        match self.stored_key(i) {
+            (true, rest) => key.strip_prefix(NM) == Some(rest),
+            (false, stored) => key == stored,
+        }
     }
 
     /// The table position of `key`: where it is, or the free position it goes to.
@@ -815,7 +849,7 @@ impl InstallTree {
         loop {
             match self.table[at] {
                 0 => return (at, None),
-                n if self.key(n as usize - 1) == key => return (at, Some(n as usize - 1)),
+                n if self.key_is(n as usize - 1, key) => return (at, Some(n as usize - 1)),
                 _ => at = (at + 1) & mask,
             }
         }
@@ -836,8 +870,10 @@ impl InstallTree {
         }
         let size = (self.table.len() * 2).max(64);
         let old = std::mem::replace(&mut self.table, vec![0; size]);
+        let mut key = String::new();
         for n in old.into_iter().filter(|&n| n != 0) {
-            let (at, _) = self.position(self.key(n as usize - 1));
+            self.key_into(n as usize - 1, &mut key);
+            let (at, _) = self.position(&key);
             self.table[at] = n;
         }
     }
@@ -857,6 +893,10 @@ impl InstallTree {
 
     fn add_slot(&mut self, key: &str, line: usize) -> usize {
         let i = self.slots.len();
+        let (nm, stored) = match key.strip_prefix(NM) {
+            Some(rest) => (true, rest),
+            None => (false, key),
+        };
         self.slots.push(Slot {
             key_start: small(self.keys.len()),
             deps_start: 0,
@@ -866,8 +906,9 @@ impl InstallTree {
             kind: Kind::Open,
             dev: false,
             optional: false,
+            nm,
         });
-        self.keys.push_str(key);
+        self.keys.push_str(stored);
         i
     }
 
@@ -1044,14 +1085,15 @@ impl InstallTree {
         let mut edge_to: Vec<(u32, DepKind)> = Vec::with_capacity(self.deps.len());
         let mut url_requested = vec![false; n];
         let mut cand = String::new();
+        let mut from = String::new();
         for i in 0..n {
             edge_start.push(small(edge_to.len()));
             if self.slots[i].kind == Kind::Link {
                 continue;
             }
-            let from = self.key(i);
+            self.key_into(i, &mut from);
             for (name, kind, url) in self.deps_of(i) {
-                if let Some(t) = self.resolve(from, name, &mut cand) {
+                if let Some(t) = self.resolve(&from, name, &mut cand) {
                     if url {
                         url_requested[t] = true;
                     }
@@ -1260,7 +1302,10 @@ impl InstallTree {
         };
         let top_level: HashMap<&str, usize> = (0..self.slots.len())
             .filter_map(|i| {
-                let name = self.key(i).strip_prefix("node_modules/")?;
+                let name = match self.stored_key(i) {
+                    (true, name) => name,
+                    (false, _) => return None,
+                };
                 (!name.contains("/node_modules/")).then_some((name, pkg_of[i]?))
             })
             .collect();
@@ -1330,7 +1375,21 @@ mod tests {
         // Issue 13: one slot per entry beside each package while the tree is built.
         assert!(std::mem::size_of::<Slot>() <= 24);
         let mut tree = InstallTree::new(Resolution::NodeModules);
-        let keys = ["", "node_modules/a", "node_modules/a/node_modules/é", "x"];
+        // Keys stored with and without their `node_modules/` (which is kept as a
+        // flag): each reads back and is found as written, and no other is found.
+        let keys = [
+            "",
+            "node_modules/a",
+            "node_modules/a/node_modules/é",
+            "x",
+            "a",
+            "node_modules/",
+            "node_modules",
+            "node_modules/node_modules/a",
+            "x/node_modules/a",
+            "Node_modules/a",
+            "node_modules//a",
+        ];
         for (n, k) in keys.iter().enumerate() {
             assert_eq!(tree.open(k, n + 1), Ok(n));
         }
@@ -1339,6 +1398,18 @@ mod tests {
             assert_eq!(tree.find(k), Some(n));
             assert_eq!(tree.open(k, 9), Err(n));
         }
+        for k in ["node_modules/b", "b", "/a", "node_modules/a/", "modules/a"] {
+            assert_eq!(tree.find(k), None, "{k}");
+        }
+        // Through the index's growth (rehashed from the stored keys).
+        for n in 0..300 {
+            let k = format!("node_modules/p{n}");
+            assert!(tree.open(&k, n + 1).is_ok());
+        }
+        for (n, k) in keys.iter().enumerate() {
+            assert_eq!((tree.find(k), tree.key(n)), (Some(n), Cow::Borrowed(*k)));
+        }
+        assert_eq!(tree.find("node_modules/p299"), Some(keys.len() + 299));
     }
 
     #[test]
