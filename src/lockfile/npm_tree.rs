@@ -590,7 +590,7 @@ pub(crate) fn source_of(resolved: &str, name: &str, version: &str) -> Option<Sou
         };
         return Some(Source::Git {
             url: url.to_string(),
-            rev,
+            rev: rev.map(Into::into),
         });
     }
     if resolved.starts_with("https://") || resolved.starts_with("http://") {
@@ -738,13 +738,71 @@ struct Slot {
 /// The prefix of most install tree keys, stored as [`Slot::nm`].
 const NM: &str = "node_modules/";
 
-/// One dependency of a node: its name ends at `name_end` in `dep_names` (and starts
-/// where the one before it ends).
+/// One dependency of a node, in four bytes: where its name ends in `dep_names` (it
+/// starts where the one before it ends) in the low 29 bits, its kind in the next
+/// two, and whether its spec is a URL in the top bit.
 #[derive(Clone, Copy)]
-struct DepRec {
-    name_end: u32,
-    kind: DepKind,
-    url: bool,
+struct DepRec(u32);
+
+/// The most bytes of dependency names a [`DepRec`] can point into: more than a
+/// lockfile of at most [`super::MAX_LOCKFILE_BYTES`] holds (each name is in its text).
+const MAX_DEP_NAMES: usize = (1 << 29) - 1;
+
+impl DepRec {
+    fn new(name_end: usize, kind: DepKind, url: bool) -> DepRec {
+        DepRec(small(name_end.min(MAX_DEP_NAMES)) | kind_bits(kind) << 29 | u32::from(url) << 31)
+    }
+
+    fn name_end(self) -> usize {
+        (self.0 & ((1 << 29) - 1)) as usize
+    }
+
+    fn kind(self) -> DepKind {
+        kind_of(self.0 >> 29)
+    }
+
+    fn url(self) -> bool {
+        self.0 >> 31 == 1
+    }
+}
+
+/// A [`DepKind`] in two bits.
+fn kind_bits(kind: DepKind) -> u32 {
+    match kind {
+        DepKind::Prod => 0,
+        DepKind::Optional => 1,
+        DepKind::Peer => 2,
+        DepKind::Dev => 3,
+    }
+}
+
+/// The [`DepKind`] of the two low bits of `bits`.
+fn kind_of(bits: u32) -> DepKind {
+    match bits & 3 {
+        0 => DepKind::Prod,
+        1 => DepKind::Optional,
+        2 => DepKind::Peer,
+        _ => DepKind::Dev,
+    }
+}
+
+/// The most nodes an [`InstallTree`] resolves: an edge holds its target node in the
+/// low 30 bits of a `u32` (a lockfile of at most [`super::MAX_LOCKFILE_BYTES`] has
+/// far fewer entries: each is a key and an object).
+const MAX_NODES: usize = (1 << 30) - 2;
+
+/// A dependency that resolves to no node.
+const NO_EDGE: u32 = u32::MAX;
+
+/// A resolved dependency: the target node (below [`MAX_NODES`]) and the kind in the
+/// two high bits.
+fn edge(target: usize, kind: DepKind) -> u32 {
+    small(target) | kind_bits(kind) << 30
+}
+
+/// The target node and the kind of an [`edge`].
+fn edge_parts(e: u32) -> (usize, DepKind) {
+    ((e & ((1 << 30) - 1)) as usize, kind_of(e >> 30))
 }
 
 /// A number that fits the tree's 32-bit spans: the lockfile is at most
@@ -927,11 +985,8 @@ impl InstallTree {
         let deps_start = small(self.deps.len());
         for dep in &node.deps {
             self.dep_names.push_str(&dep.name);
-            self.deps.push(DepRec {
-                name_end: small(self.dep_names.len()),
-                kind: dep.kind,
-                url: dep.url,
-            });
+            self.deps
+                .push(DepRec::new(self.dep_names.len(), dep.kind, dep.url));
         }
         let (kind, item) = match node.kind {
             NodeKind::Package => {
@@ -1034,12 +1089,12 @@ impl InstallTree {
         let range = s.deps_start as usize..(s.deps_start + s.deps_len) as usize;
         let mut start = match range.start {
             0 => 0,
-            k => self.deps[k - 1].name_end as usize,
+            k => self.deps[k - 1].name_end(),
         };
         self.deps[range].iter().map(move |d| {
-            let name = &self.dep_names[start..d.name_end as usize];
-            start = d.name_end as usize;
-            (name, d.kind, d.url)
+            let name = self.dep_names.get(start..d.name_end()).unwrap_or("");
+            start = d.name_end();
+            (name, d.kind(), d.url())
         })
     }
 
@@ -1079,30 +1134,38 @@ impl InstallTree {
         format: String,
     ) -> Result<Lockfile, ParseError> {
         let n = self.slots.len();
-        // Resolve every dependency to a node: the edges of node `i` are
-        // `edge_to[edge_start[i]..edge_start[i + 1]]` (one list for the whole tree).
-        let mut edge_start: Vec<u32> = Vec::with_capacity(n + 1);
-        let mut edge_to: Vec<(u32, DepKind)> = Vec::with_capacity(self.deps.len());
+        if n > MAX_NODES || self.dep_names.len() > MAX_DEP_NAMES {
+            return Err(ctx.error(
+                None,
+                format!(
+                    "{n} entries and {} bytes of dependency names: more than lockgate reads in one lockfile",
+                    self.dep_names.len()
+                ),
+            ));
+        }
+        // Resolve every dependency to a node: dependency `j` (of the node whose
+        // `deps_start..deps_start + deps_len` holds it) goes to `edge_to[j]` (an
+        // `Edge`, 4 bytes; the ranges of the slots serve both lists).
+        let mut edge_to: Vec<u32> = vec![NO_EDGE; self.deps.len()];
         let mut url_requested = vec![false; n];
         let mut cand = String::new();
         let mut from = String::new();
         for i in 0..n {
-            edge_start.push(small(edge_to.len()));
-            if self.slots[i].kind == Kind::Link {
+            let s = self.slots[i];
+            if s.kind == Kind::Link {
                 continue;
             }
             self.key_into(i, &mut from);
-            for (name, kind, url) in self.deps_of(i) {
+            let deps = self.deps_of(i);
+            for (j, (name, kind, url)) in (s.deps_start as usize..).zip(deps) {
                 if let Some(t) = self.resolve(&from, name, &mut cand) {
                     if url {
                         url_requested[t] = true;
                     }
-                    edge_to.push((small(t), kind));
+                    edge_to[j] = edge(t, kind);
                 }
             }
         }
-        edge_start.push(small(edge_to.len()));
-        let node_edges = |i: usize| &edge_to[edge_start[i] as usize..edge_start[i + 1] as usize];
         // The edges are resolved: free the index and the dependency names before the
         // packages merge, and the keys too unless a lockfile without roots needs them
         // (`v1_root`).
@@ -1228,14 +1291,22 @@ impl InstallTree {
             }
         }
         // Edges between packages (as pairs, in node order), and the roots.
-        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(edge_to.len());
+        let slots = &self.slots;
+        let node_edges = |i: usize| {
+            let s = &slots[i];
+            let range = s.deps_start as usize..(s.deps_start + s.deps_len) as usize;
+            (edge_to[range].iter())
+                .filter(|&&e| e != NO_EDGE)
+                .map(|&e| edge_parts(e))
+        };
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
         let mut roots: Vec<Root> = Vec::new();
         for (i, s) in self.slots.iter().enumerate() {
             match s.kind {
                 Kind::Package => {
                     let Some(p) = pkg_of(i) else { continue };
-                    for &(t, _) in node_edges(i) {
-                        if let Some(q) = pkg_of(t as usize)
+                    for (t, _) in node_edges(i) {
+                        if let Some(q) = pkg_of(t)
                             && q != p
                         {
                             pairs.push((small(p), small(q)));
@@ -1247,8 +1318,8 @@ impl InstallTree {
                         label: std::mem::take(&mut self.labels[s.item as usize]),
                         ..Root::default()
                     };
-                    for &(t, kind) in node_edges(i) {
-                        let Some(q) = pkg_of(t as usize) else {
+                    for (t, kind) in node_edges(i) {
+                        let Some(q) = pkg_of(t) else {
                             continue;
                         };
                         match kind {
@@ -1267,7 +1338,7 @@ impl InstallTree {
             roots.push(self.v1_root(ctx, &pkg_of, &flags));
         }
         // The install tree is done with: free it before the paths are computed.
-        drop((edge_start, edge_to, first));
+        drop((edge_to, first));
         self.slots = Vec::new();
         self.keys = String::new();
         // Each package's dependencies in the order first met, without repeats.
@@ -1368,6 +1439,31 @@ mod tests {
             let want: Vec<u32> = order.iter().map(|&o| 10 + o).collect();
             assert_eq!(items, want, "{order:?}");
         }
+    }
+
+    #[test]
+    fn an_edge_reads_back_its_target_and_kind() {
+        let kinds = [
+            DepKind::Prod,
+            DepKind::Optional,
+            DepKind::Peer,
+            DepKind::Dev,
+        ];
+        for t in [0, 1, 77, 1 << 20, MAX_NODES - 1] {
+            for kind in kinds {
+                let e = edge(t, kind);
+                assert_ne!(e, NO_EDGE);
+                assert_eq!(edge_parts(e), (t, kind));
+                for url in [false, true] {
+                    let d = DepRec::new(t.min(MAX_DEP_NAMES), kind, url);
+                    assert_eq!(
+                        (d.name_end(), d.kind(), d.url()),
+                        (t.min(MAX_DEP_NAMES), kind, url)
+                    );
+                }
+            }
+        }
+        assert_eq!(std::mem::size_of::<DepRec>(), 4);
     }
 
     #[test]

@@ -321,7 +321,9 @@ mod tests {
         // a `u32` and the upload time 8 bytes; the two 24-byte inline strings and
         // the 48-byte `Source` make up 96 of what is left. 168 and 72 before one
         // hash was kept in place (`OneOrList`): 8 bytes more here, and no 24-byte
-        // block for the list of one hash beside it.
+        // block for the list of one hash beside it; 8 more since the path is a node
+        // of its lockfile's `PathTree` (16 bytes here, about 15 in the tree, against
+        // 8 here and a 48-byte node); 8 fewer since a git revision is a `Box<str>`.
         let size = std::mem::size_of::<Package>();
         assert!(size <= 176, "Package is {size} bytes");
         let size = std::mem::size_of::<Artifact>();
