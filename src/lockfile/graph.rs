@@ -26,6 +26,17 @@ pub struct Root {
     pub optional_deps: Vec<usize>,
 }
 
+impl Root {
+    /// Every package the root depends on directly: production, then development,
+    /// then optional (the order the search meets them).
+    pub fn all_deps(&self) -> impl Iterator<Item = usize> + '_ {
+        (self.deps.iter())
+            .chain(&self.dev_deps)
+            .chain(&self.optional_deps)
+            .copied()
+    }
+}
+
 /// Reachability facts about one package.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Reach {
@@ -232,12 +243,7 @@ fn search<E: Edges + ?Sized, P: Places + ?Sized>(out: &mut P, n: usize, edges: &
     let mut parent: Vec<u32> = vec![NO_PARENT; n + roots.len()];
     let mut queue: VecDeque<u32> = VecDeque::new();
     for (r, root) in roots.iter().enumerate() {
-        for &d in root
-            .deps
-            .iter()
-            .chain(&root.dev_deps)
-            .chain(&root.optional_deps)
-        {
+        for d in root.all_deps() {
             if d < n && parent[d] == NO_PARENT {
                 parent[d] = node(n + r);
                 queue.push_back(node(d));
@@ -324,12 +330,7 @@ mod tests {
         let mut reached = vec![false; n];
         let mut queue = VecDeque::new();
         for (r, root) in roots.iter().enumerate() {
-            for &d in root
-                .deps
-                .iter()
-                .chain(&root.dev_deps)
-                .chain(&root.optional_deps)
-            {
+            for d in root.all_deps() {
                 if d < n && !reached[d] {
                     reached[d] = true;
                     paths[d] = root_paths[r].child(labels[d].as_str());

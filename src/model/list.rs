@@ -30,43 +30,14 @@ impl<T> List<T> {
         r
     }
 
-    /// Add one item at the end.
-    pub fn push(&mut self, item: T) {
-        self.edit(|v| v.push(item));
-    }
-
-    /// Move every item of `other` to the end, leaving `other` empty.
-    pub fn append(&mut self, other: &mut Vec<T>) {
-        if !other.is_empty() {
-            self.edit(|v| v.append(other));
-        }
-    }
-
-    /// Keep only the items `keep` says yes to.
-    pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
-        self.edit(|v| v.retain(keep));
-    }
-
     /// Remove every item.
     pub fn clear(&mut self) {
         self.0 = Box::default();
     }
 
-    /// Nothing to do: the list never keeps spare capacity (for callers written for a `Vec`).
-    pub fn shrink_to_fit(&mut self) {}
-
     /// The items as a `Vec` (no copy).
     pub fn into_vec(self) -> Vec<T> {
         self.0.into_vec()
-    }
-}
-
-impl<T: PartialEq> List<T> {
-    /// Remove consecutive equal items (after a sort: every duplicate).
-    pub fn dedup(&mut self) {
-        if self.0.windows(2).any(|w| w[0] == w[1]) {
-            self.edit(Vec::dedup);
-        }
     }
 }
 
@@ -113,21 +84,6 @@ impl<T> FromIterator<T> for List<T> {
     }
 }
 
-impl<T> Extend<T> for List<T> {
-    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        let mut iter = iter.into_iter().peekable();
-        if iter.peek().is_some() {
-            self.edit(|v| v.extend(iter));
-        }
-    }
-}
-
-impl<'a, T: Clone + 'a> Extend<&'a T> for List<T> {
-    fn extend<I: IntoIterator<Item = &'a T>>(&mut self, iter: I) {
-        self.extend(iter.into_iter().cloned());
-    }
-}
-
 impl<T> IntoIterator for List<T> {
     type Item = T;
     type IntoIter = std::vec::IntoIter<T>;
@@ -136,57 +92,115 @@ impl<T> IntoIterator for List<T> {
     }
 }
 
-impl<'a, T> IntoIterator for &'a List<T> {
-    type Item = &'a T;
-    type IntoIter = std::slice::Iter<'a, T>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
-    }
+/// What a list type that derefs to a slice and is edited through a `Vec` of its items
+/// (its own `edit`) shares: `Vec`'s editing methods, extending it, iterating it by
+/// reference, comparing it with vectors, slices and arrays, printing and serializing
+/// it as its items.
+macro_rules! reads_as_slice {
+    ($list:ident) => {
+        impl<T> $list<T> {
+            /// Add one item at the end.
+            pub fn push(&mut self, item: T) {
+                self.edit(|v| v.push(item));
+            }
+
+            /// Move every item of `other` to the end, leaving `other` empty.
+            pub fn append(&mut self, other: &mut Vec<T>) {
+                if !other.is_empty() {
+                    self.edit(|v| v.append(other));
+                }
+            }
+
+            /// Keep only the items `keep` says yes to.
+            pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
+                self.edit(|v| v.retain(keep));
+            }
+
+            /// Nothing to do: the list never keeps spare capacity (for callers
+            /// written for a `Vec`).
+            pub fn shrink_to_fit(&mut self) {}
+        }
+
+        impl<T: PartialEq> $list<T> {
+            /// Remove consecutive equal items (after a sort: every duplicate).
+            pub fn dedup(&mut self) {
+                if self.windows(2).any(|w| w[0] == w[1]) {
+                    self.edit(Vec::dedup);
+                }
+            }
+        }
+
+        impl<T> Extend<T> for $list<T> {
+            fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+                let mut iter = iter.into_iter().peekable();
+                if iter.peek().is_some() {
+                    self.edit(|v| v.extend(iter));
+                }
+            }
+        }
+
+        impl<'a, T: Clone + 'a> Extend<&'a T> for $list<T> {
+            fn extend<I: IntoIterator<Item = &'a T>>(&mut self, iter: I) {
+                self.extend(iter.into_iter().cloned());
+            }
+        }
+
+        impl<'a, T> IntoIterator for &'a $list<T> {
+            type Item = &'a T;
+            type IntoIter = std::slice::Iter<'a, T>;
+            fn into_iter(self) -> Self::IntoIter {
+                self.iter()
+            }
+        }
+
+        impl<'a, T> IntoIterator for &'a mut $list<T> {
+            type Item = &'a mut T;
+            type IntoIter = std::slice::IterMut<'a, T>;
+            fn into_iter(self) -> Self::IntoIter {
+                self.iter_mut()
+            }
+        }
+
+        impl<T: PartialEq<U>, U> PartialEq<Vec<U>> for $list<T> {
+            fn eq(&self, other: &Vec<U>) -> bool {
+                self[..] == other[..]
+            }
+        }
+
+        impl<T: PartialEq<U>, U> PartialEq<[U]> for $list<T> {
+            fn eq(&self, other: &[U]) -> bool {
+                self[..] == *other
+            }
+        }
+
+        impl<T: PartialEq<U>, U> PartialEq<&[U]> for $list<T> {
+            fn eq(&self, other: &&[U]) -> bool {
+                self[..] == **other
+            }
+        }
+
+        impl<T: PartialEq<U>, U, const N: usize> PartialEq<[U; N]> for $list<T> {
+            fn eq(&self, other: &[U; N]) -> bool {
+                self[..] == other[..]
+            }
+        }
+
+        impl<T: fmt::Debug> fmt::Debug for $list<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self[..], f)
+            }
+        }
+
+        impl<T: Serialize> Serialize for $list<T> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                self[..].serialize(s)
+            }
+        }
+    };
 }
 
-impl<'a, T> IntoIterator for &'a mut List<T> {
-    type Item = &'a mut T;
-    type IntoIter = std::slice::IterMut<'a, T>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.iter_mut()
-    }
-}
-
-impl<T: PartialEq<U>, U> PartialEq<Vec<U>> for List<T> {
-    fn eq(&self, other: &Vec<U>) -> bool {
-        self.0[..] == other[..]
-    }
-}
-
-impl<T: PartialEq<U>, U> PartialEq<[U]> for List<T> {
-    fn eq(&self, other: &[U]) -> bool {
-        self.0[..] == *other
-    }
-}
-
-impl<T: PartialEq<U>, U> PartialEq<&[U]> for List<T> {
-    fn eq(&self, other: &&[U]) -> bool {
-        self.0[..] == **other
-    }
-}
-
-impl<T: PartialEq<U>, U, const N: usize> PartialEq<[U; N]> for List<T> {
-    fn eq(&self, other: &[U; N]) -> bool {
-        self.0[..] == other[..]
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for List<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0[..], f)
-    }
-}
-
-impl<T: Serialize> Serialize for List<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
-    }
-}
+reads_as_slice!(List);
+reads_as_slice!(OneOrList);
 
 /// A [`List`] that holds a list of one item in place, without an allocation: a
 /// package's hashes, which are one digest in almost every lockfile (a package-lock's
@@ -231,45 +245,16 @@ impl<T> OneOrList<T> {
         r
     }
 
-    /// Add one item at the end.
-    pub fn push(&mut self, item: T) {
-        self.edit(|v| v.push(item));
-    }
-
-    /// Move every item of `other` to the end, leaving `other` empty.
-    pub fn append(&mut self, other: &mut Vec<T>) {
-        if !other.is_empty() {
-            self.edit(|v| v.append(other));
-        }
-    }
-
-    /// Keep only the items `keep` says yes to.
-    pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
-        self.edit(|v| v.retain(keep));
-    }
-
     /// Remove every item.
     pub fn clear(&mut self) {
         *self = OneOrList::new();
     }
-
-    /// Nothing to do: the list never keeps spare capacity (for callers written for a `Vec`).
-    pub fn shrink_to_fit(&mut self) {}
 
     /// The items as a `Vec`.
     pub fn into_vec(self) -> Vec<T> {
         match self.0 {
             Repr::Many(b) => b.into_vec(),
             Repr::One(one) => vec![one],
-        }
-    }
-}
-
-impl<T: PartialEq> OneOrList<T> {
-    /// Remove consecutive equal items (after a sort: every duplicate).
-    pub fn dedup(&mut self) {
-        if self.windows(2).any(|w| w[0] == w[1]) {
-            self.edit(Vec::dedup);
         }
     }
 }
@@ -341,42 +326,11 @@ impl<T> FromIterator<T> for OneOrList<T> {
     }
 }
 
-impl<T> Extend<T> for OneOrList<T> {
-    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        let mut iter = iter.into_iter().peekable();
-        if iter.peek().is_some() {
-            self.edit(|v| v.extend(iter));
-        }
-    }
-}
-
-impl<'a, T: Clone + 'a> Extend<&'a T> for OneOrList<T> {
-    fn extend<I: IntoIterator<Item = &'a T>>(&mut self, iter: I) {
-        self.extend(iter.into_iter().cloned());
-    }
-}
-
 impl<T> IntoIterator for OneOrList<T> {
     type Item = T;
     type IntoIter = std::vec::IntoIter<T>;
     fn into_iter(self) -> Self::IntoIter {
         self.into_vec().into_iter()
-    }
-}
-
-impl<'a, T> IntoIterator for &'a OneOrList<T> {
-    type Item = &'a T;
-    type IntoIter = std::slice::Iter<'a, T>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter()
-    }
-}
-
-impl<'a, T> IntoIterator for &'a mut OneOrList<T> {
-    type Item = &'a mut T;
-    type IntoIter = std::slice::IterMut<'a, T>;
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter_mut()
     }
 }
 
@@ -406,45 +360,9 @@ impl<T: std::hash::Hash> std::hash::Hash for OneOrList<T> {
     }
 }
 
-impl<T: PartialEq<U>, U> PartialEq<Vec<U>> for OneOrList<T> {
-    fn eq(&self, other: &Vec<U>) -> bool {
-        self[..] == other[..]
-    }
-}
-
-impl<T: PartialEq<U>, U> PartialEq<[U]> for OneOrList<T> {
-    fn eq(&self, other: &[U]) -> bool {
-        self[..] == *other
-    }
-}
-
-impl<T: PartialEq<U>, U> PartialEq<&[U]> for OneOrList<T> {
-    fn eq(&self, other: &&[U]) -> bool {
-        self[..] == **other
-    }
-}
-
-impl<T: PartialEq<U>, U, const N: usize> PartialEq<[U; N]> for OneOrList<T> {
-    fn eq(&self, other: &[U; N]) -> bool {
-        self[..] == other[..]
-    }
-}
-
 impl<T: PartialEq<U>, U> PartialEq<List<U>> for OneOrList<T> {
     fn eq(&self, other: &List<U>) -> bool {
         self[..] == other[..]
-    }
-}
-
-impl<T: fmt::Debug> fmt::Debug for OneOrList<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self[..], f)
-    }
-}
-
-impl<T: Serialize> Serialize for OneOrList<T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self[..].serialize(s)
     }
 }
 
@@ -476,7 +394,8 @@ mod tests {
         // Every edit, from every length 0-4, as a `List` does it.
         for n in 0..5u32 {
             let items: Vec<u32> = (0..n).map(|i| (i * 7) % 3).collect();
-            let edits: [&dyn Fn(&mut Vec<u32>); 7] = [
+            type Edit<'a> = &'a dyn Fn(&mut Vec<u32>);
+            let edits: [Edit<'_>; 7] = [
                 &|v| v.push(3),
                 &|v| v.extend([1, 3]),
                 &|v| v.append(&mut vec![2]),
