@@ -1,8 +1,8 @@
 //! A hint from the library to whoever owns the allocator: a large input is being read.
 //!
 //! The library does not know the allocator (the binary chooses it). An allocator that
-//! keeps freed memory for a while before returning it to the kernel (mimalloc waits
-//! about 10 ms, longer for its large blocks) is fastest for the many small lockfiles
+//! keeps freed memory for a while before returning it to the kernel (mimalloc v3
+//! waits a second by default) is fastest for the many small lockfiles
 //! of a repository, but holds tens of MiB of freed memory at the peak of a 10^6-entry
 //! lockfile (issue 13, docs/performance.md "memnpm3"). The binary registers a hook
 //! with [`on_large_input`]; a reader of a large lockfile calls [`large_input`] before
