@@ -40,7 +40,7 @@ fn project_matches_pdm_export() {
     );
     for p in &lock.packages {
         assert_line("project/pdm.lock", p);
-        assert_eq!(p.path[0], "demo-app", "{p:?}");
+        assert_eq!(&p.path[0], "demo-app", "{p:?}");
         assert!(p.hashes.windows(2).all(|w| w[0] < w[1]), "sorted, deduped");
     }
 }

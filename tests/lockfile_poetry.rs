@@ -48,7 +48,7 @@ fn assert_common(lock: &Lockfile, rel: &str) {
     for p in &lock.packages {
         assert_line(rel, p);
         assert!(p.direct || p.path.len() > 2, "{p:?}");
-        assert_eq!(p.path[0], "demo-app", "{p:?}");
+        assert_eq!(&p.path[0], "demo-app", "{p:?}");
         assert!(p.hashes.windows(2).all(|w| w[0] < w[1]), "sorted, deduped");
     }
     assert_eq!(hash_strings(get(lock, "idna", None)), IDNA_HASHES);
@@ -60,7 +60,7 @@ fn assert_common(lock: &Lockfile, rel: &str) {
     assert!(local.direct && local.hashes.is_empty());
     let idna = &get(lock, "idna", None).path;
     assert!(
-        idna.len() == 3 && ["localpkg", "requests"].contains(&idna[1].as_str()),
+        idna.len() == 3 && ["localpkg", "requests"].contains(&&idna[1]),
         "{idna:?}"
     );
     assert_eq!(

@@ -40,11 +40,7 @@ fn project_matches_uv_tree() {
     );
     for p in &lock.packages {
         assert_line("project/uv.lock", p);
-        assert_eq!(
-            p.path.first().map(|l| l.as_str()),
-            Some("demo-app"),
-            "{p:?}"
-        );
+        assert_eq!(p.path.first(), Some("demo-app"), "{p:?}");
     }
 }
 
@@ -149,7 +145,7 @@ fn workspace_members_are_roots() {
     );
     let click: Vec<_> = lock.packages.iter().filter(|p| p.name == "click").collect();
     assert_eq!(click.len(), 2);
-    assert!(click.iter().all(|p| p.direct && p.path[0] == "demo-ws"));
+    assert!(click.iter().all(|p| p.direct && &p.path[0] == "demo-ws"));
 }
 
 fn error(case: &str) -> lockgate::lockfile::ParseError {

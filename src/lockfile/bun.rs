@@ -240,7 +240,14 @@ fn package_node<'a>(
             None => (spec.to_string(), None),
         };
         let version = rev.clone().unwrap_or_else(|| spec.to_string());
-        (Shape::Git, version, Source::Git { url, rev })
+        (
+            Shape::Git,
+            version,
+            Source::Git {
+                url,
+                rev: rev.map(Into::into),
+            },
+        )
     } else if spec.starts_with("https://") || spec.starts_with("http://") {
         let version = npm::tarball_version(spec, &name)
             .unwrap_or(spec)

@@ -554,7 +554,7 @@ pub fn parse_source(s: &str) -> Result<Source, SourceError> {
         }
         return Ok(Source::Git {
             url: url.to_string(),
-            rev,
+            rev: rev.map(Into::into),
         });
     }
     Err(SourceError::Unknown(s.to_string()))

@@ -7,6 +7,7 @@
 //! root to it, root first; ties go to the root and edge listed first, so output is
 //! deterministic. A package no root reaches gets a path of its own name alone.
 
+use crate::model::dep_path::{NO_PARENT, PathTree};
 use crate::model::{DepPath, Package};
 use compact_str::CompactString;
 use std::collections::VecDeque;
@@ -23,6 +24,17 @@ pub struct Root {
     pub dev_deps: Vec<usize>,
     /// Packages this root depends on optionally.
     pub optional_deps: Vec<usize>,
+}
+
+impl Root {
+    /// Every package the root depends on directly: production, then development,
+    /// then optional (the order the search meets them).
+    pub fn all_deps(&self) -> impl Iterator<Item = usize> + '_ {
+        (self.deps.iter())
+            .chain(&self.dev_deps)
+            .chain(&self.optional_deps)
+            .copied()
+    }
 }
 
 /// Reachability facts about one package.
@@ -172,8 +184,6 @@ pub(crate) fn place_by<E: Edges + ?Sized>(packages: &mut [Package], edges: &E, r
 trait Places {
     /// The label of package `i` (asked for once).
     fn label(&mut self, i: usize) -> CompactString;
-    /// The path found for package `i` (empty before).
-    fn path(&self, i: usize) -> &DepPath;
     /// Keep the path of package `i`.
     fn set_path(&mut self, i: usize, path: DepPath);
     /// Keep whether a root depends on package `i` directly.
@@ -192,9 +202,6 @@ impl<F: FnMut(usize) -> CompactString> Places for Reaches<F> {
     fn label(&mut self, i: usize) -> CompactString {
         (self.label)(i)
     }
-    fn path(&self, i: usize) -> &DepPath {
-        &self.reach[i].path
-    }
     fn set_path(&mut self, i: usize, path: DepPath) {
         self.reach[i].path = path;
     }
@@ -211,9 +218,6 @@ impl Places for [Package] {
     fn label(&mut self, i: usize) -> CompactString {
         self[i].name.clone()
     }
-    fn path(&self, i: usize) -> &DepPath {
-        &self[i].path
-    }
     fn set_path(&mut self, i: usize, path: DepPath) {
         self[i].path = path;
     }
@@ -228,31 +232,21 @@ impl Places for [Package] {
 
 /// The breadth-first search of [`shortest_paths`], its findings kept in `out`.
 fn search<E: Edges + ?Sized, P: Places + ?Sized>(out: &mut P, n: usize, edges: &E, roots: &[Root]) {
-    let root_paths: Vec<DepPath> = roots
-        .iter()
-        .map(|r| DepPath::EMPTY.child(r.label.clone()))
-        .collect();
     for i in 0..n {
-        out.set_path(i, DepPath::EMPTY);
         out.set_direct(i, false);
     }
-    // Each package's path is its BFS parent's path plus its own label: the paths
-    // share their prefixes (see [`DepPath`]). Set when the package is first reached
-    // (or at the end, when never): each label is asked for once.
-    let mut reached = vec![false; n];
-    let mut queue = VecDeque::new();
+    // Each package's path is its BFS parent's path plus its own label: the paths of
+    // the lockfile are one `PathTree` (packages `0..n`, then the roots), in which
+    // `parent[i]` is the package or root that package `i` was first reached from
+    // (`NO_PARENT` when none: its path is its own label alone).
+    let node = |k: usize| u32::try_from(k).unwrap_or(NO_PARENT);
+    let mut parent: Vec<u32> = vec![NO_PARENT; n + roots.len()];
+    let mut queue: VecDeque<u32> = VecDeque::new();
     for (r, root) in roots.iter().enumerate() {
-        for &d in root
-            .deps
-            .iter()
-            .chain(&root.dev_deps)
-            .chain(&root.optional_deps)
-        {
-            if d < n && !reached[d] {
-                reached[d] = true;
-                let label = out.label(d);
-                out.set_path(d, root_paths[r].child(label));
-                queue.push_back(d);
+        for d in root.all_deps() {
+            if d < n && parent[d] == NO_PARENT {
+                parent[d] = node(n + r);
+                queue.push_back(node(d));
             }
             if d < n {
                 out.set_direct(d, true);
@@ -260,19 +254,22 @@ fn search<E: Edges + ?Sized, P: Places + ?Sized>(out: &mut P, n: usize, edges: &
         }
     }
     while let Some(i) = queue.pop_front() {
-        for d in edges.of(i) {
-            if d < n && !reached[d] {
-                reached[d] = true;
-                let label = out.label(d);
-                let path = out.path(i).child(label);
-                out.set_path(d, path);
-                queue.push_back(d);
+        for d in edges.of(i as usize) {
+            if d < n && parent[d] == NO_PARENT {
+                parent[d] = i;
+                queue.push_back(node(d));
             }
         }
     }
-    for (i, _) in reached.iter().enumerate().filter(|(_, r)| !**r) {
-        let label = out.label(i);
-        out.set_path(i, DepPath::EMPTY.child(label));
+    drop(queue);
+    let reached: Vec<bool> = parent[..n].iter().map(|&p| p != NO_PARENT).collect();
+    // Each label is asked for once.
+    let tree = PathTree::new(parent, |k| match k.checked_sub(n) {
+        None => out.label(k),
+        Some(r) => roots[r].label.as_str().into(),
+    });
+    for i in 0..n {
+        out.set_path(i, PathTree::path(&tree, i));
     }
     // dev / optional: reachable only through dev (or optional) roots' edges.
     let prod = reachable_by(n, edges, roots.iter().flat_map(|r| r.deps.iter().copied()));
@@ -320,6 +317,80 @@ mod tests {
 
     fn labels(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// The search as it was before the paths became one `PathTree`: a chain of
+    /// nodes per package, built as the packages are reached.
+    fn chain_paths(labels: &[String], edges: &[Vec<usize>], roots: &[Root]) -> Vec<DepPath> {
+        let n = labels.len();
+        let root_paths: Vec<DepPath> = (roots.iter())
+            .map(|r| DepPath::EMPTY.child(r.label.clone()))
+            .collect();
+        let mut paths = vec![DepPath::EMPTY; n];
+        let mut reached = vec![false; n];
+        let mut queue = VecDeque::new();
+        for (r, root) in roots.iter().enumerate() {
+            for d in root.all_deps() {
+                if d < n && !reached[d] {
+                    reached[d] = true;
+                    paths[d] = root_paths[r].child(labels[d].as_str());
+                    queue.push_back(d);
+                }
+            }
+        }
+        while let Some(i) = queue.pop_front() {
+            for &d in &edges[i] {
+                if d < n && !reached[d] {
+                    reached[d] = true;
+                    paths[d] = paths[i].child(labels[d].as_str());
+                    queue.push_back(d);
+                }
+            }
+        }
+        for i in (0..n).filter(|&i| !reached[i]) {
+            paths[i] = DepPath::EMPTY.child(labels[i].as_str());
+        }
+        paths
+    }
+
+    #[test]
+    fn tree_paths_read_as_the_chains_they_replace() {
+        // Random graphs (cycles, repeats, self-edges, out-of-range packages, roots
+        // with no or shared dependencies, empty and repeated labels).
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |m: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % m.max(1) as u64) as usize
+        };
+        for round in 0..400 {
+            let n = next(40);
+            let l: Vec<String> = (0..n)
+                .map(|i| match next(4) {
+                    0 => String::new(),
+                    1 => "same".to_string(),
+                    _ => format!("p{i}-{}", "x".repeat(next(30))),
+                })
+                .collect();
+            let edges: Vec<Vec<usize>> = (0..n)
+                .map(|_| (0..next(4)).map(|_| next(n + 2)).collect())
+                .collect();
+            let roots: Vec<Root> = (0..next(4))
+                .map(|r| Root {
+                    label: format!("root{r}"),
+                    deps: (0..next(3)).map(|_| next(n + 1)).collect(),
+                    dev_deps: (0..next(3)).map(|_| next(n + 1)).collect(),
+                    optional_deps: (0..next(2)).map(|_| next(n + 1)).collect(),
+                })
+                .collect();
+            let want = chain_paths(&l, &edges, &roots);
+            let got = shortest_paths(&l, &edges, &roots);
+            for i in 0..n {
+                assert_eq!(got[i].path, want[i], "round {round}, package {i}");
+                assert_eq!(got[i].path.to_vec(), want[i].to_vec());
+            }
+        }
     }
 
     #[test]

@@ -164,6 +164,12 @@ impl<R: Read> Chunks<R> {
             self.buf.drain(..self.pos);
             self.pos = 0;
         }
+        // A value larger than a block grew the window: give that room back once it is
+        // read, rather than hold it to the end of the file.
+        let want = self.buf.len() + more;
+        if self.buf.capacity() > 2 * want.max(self.block) {
+            self.buf.shrink_to(want);
+        }
         self.buf.reserve(more);
         match (&mut self.src).take(more as u64).read_to_end(&mut self.buf) {
             Ok(n) if n < more => self.eof = true,
@@ -447,6 +453,27 @@ impl<R: Read> Read for FileSource<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_room_of_a_value_larger_than_a_block_is_given_back() {
+        // One value of 64 blocks, then small ones: each is read as written, and the
+        // window is back to a few blocks once the large value is consumed.
+        let block = 16;
+        let big = format!("\"{}\"", "x".repeat(64 * block));
+        let small: Vec<String> = (1..=300).map(|i| i.to_string()).collect();
+        let text = format!("[{big}, {}]", small.join(", "));
+        let mut src = Chunks::new(text.as_bytes(), block);
+        assert!(src.eat(b'['));
+        let v = src.value(|b, eof| first_value::<String>(b, eof, 1));
+        assert_eq!(v.map(|v| v.len()), Some(64 * block));
+        let mut small = Vec::new();
+        while src.eat(b',') {
+            small.push(src.value(|b, eof| first_value::<u32>(b, eof, 1)).unwrap());
+        }
+        assert_eq!(small, (1..=300).collect::<Vec<_>>());
+        assert!(src.eat(b']') && src.at_end());
+        assert!(src.buf.capacity() <= 4 * block, "{}", src.buf.capacity());
+    }
 
     #[test]
     fn lines_are_counted_as_bytes_are_handed_out() {

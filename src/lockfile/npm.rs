@@ -104,6 +104,9 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
 /// with the same types as [`parse`] uses. Anything that [`parse`] would refuse, and
 /// anything this walk is not sure of, is `None`.
 pub fn stream(ctx: &Context<'_>, file: &mut dyn Read, limit: u64) -> Option<Lockfile> {
+    // A streamed lockfile is a large one: the allocator may return freed memory at
+    // once from now on (`model::memory`).
+    crate::model::memory::large_input();
     stream_in_blocks(ctx, file, limit, BLOCK)
 }
 
@@ -713,7 +716,9 @@ impl<'c, 'x> PackagesReader<'c, 'x> {
                 None => Vec::new(),
             };
         }
-        if key.starts_with("node_modules/") || key.contains("/node_modules/") {
+        // The root entry (`""`) needs no globs: read now, not held as an owned entry
+        // to the end (a root that depends on 200,000 packages is a 10 MB map).
+        if key.is_empty() || key.starts_with("node_modules/") || key.contains("/node_modules/") {
             if let Err(err) = add(self.ctx, &mut self.tree, node, (key, e, line), false) {
                 self.fail(i, err);
             }
@@ -938,7 +943,7 @@ fn add_v1<'a>(
             let src = source_of(resolved.filter(|r| is_git(r)).unwrap_or(spec), &name, spec)
                 .unwrap_or_else(|| Source::Url(spec.to_string()));
             let version = match &src {
-                Source::Git { rev: Some(rev), .. } => rev.clone(),
+                Source::Git { rev: Some(rev), .. } => rev.to_string(),
                 _ => spec.to_string(),
             };
             (version, src)
@@ -1343,6 +1348,26 @@ mod tests {
         let text = text.replace(r#""link": true}"#, r#""link": true, "resolved": "y"}"#);
         let err = parse_str(&text).expect_err("one bad entry");
         assert_eq!(err.line, Some(5), "{err}");
+
+        // The root entry `""` is read when it is met (not held to the end), and of it
+        // and another failing entry the first in the file is still reported, either
+        // way round.
+        let root_bad = r#""": {"link": true}"#;
+        let pkg_bad =
+            r#""node_modules/b": {"resolved": "https://registry.npmjs.org/b/-/b-1.0.0.tgz"}"#;
+        for (first, second) in [(root_bad, pkg_bad), (pkg_bad, root_bad)] {
+            let text = format!(
+                "{{\n  \"lockfileVersion\": 3,\n  \"packages\": {{\n    {first},\n    {second}\n  }}\n}}"
+            );
+            let err = parse_str(&text).expect_err("two bad entries");
+            assert_eq!(err.line, Some(4), "{err}");
+            let want = if first == root_bad {
+                "link without"
+            } else {
+                "no `version`"
+            };
+            assert!(err.to_string().contains(want), "{err}");
+        }
     }
 
     /// A file large enough to be streamed (padded with white space past

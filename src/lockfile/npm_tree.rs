@@ -590,7 +590,7 @@ pub(crate) fn source_of(resolved: &str, name: &str, version: &str) -> Option<Sou
         };
         return Some(Source::Git {
             url: url.to_string(),
-            rev,
+            rev: rev.map(Into::into),
         });
     }
     if resolved.starts_with("https://") || resolved.starts_with("http://") {
@@ -718,7 +718,8 @@ pub(crate) enum Kind {
 #[derive(Clone, Copy)]
 struct Slot {
     /// The key: `keys[key_start..]`, up to the next slot's key (keys are stored in
-    /// slot order) or the end.
+    /// slot order) or the end; after `node_modules/` when `nm` (most keys: 13 bytes
+    /// an entry not stored, issue 13).
     key_start: u32,
     /// The dependencies: `deps[deps_start..deps_start + deps_len]`.
     deps_start: u32,
@@ -730,15 +731,78 @@ struct Slot {
     /// The lockfile's own `dev` and `optional` flags.
     dev: bool,
     optional: bool,
+    /// The key starts with `node_modules/`, which is not stored.
+    nm: bool,
 }
 
-/// One dependency of a node: its name ends at `name_end` in `dep_names` (and starts
-/// where the one before it ends).
+/// The prefix of most install tree keys, stored as [`Slot::nm`].
+const NM: &str = "node_modules/";
+
+/// One dependency of a node, in four bytes: where its name ends in `dep_names` (it
+/// starts where the one before it ends) in the low 29 bits, its kind in the next
+/// two, and whether its spec is a URL in the top bit.
 #[derive(Clone, Copy)]
-struct DepRec {
-    name_end: u32,
-    kind: DepKind,
-    url: bool,
+struct DepRec(u32);
+
+/// The most bytes of dependency names a [`DepRec`] can point into: more than a
+/// lockfile of at most [`super::MAX_LOCKFILE_BYTES`] holds (each name is in its text).
+const MAX_DEP_NAMES: usize = (1 << 29) - 1;
+
+impl DepRec {
+    fn new(name_end: usize, kind: DepKind, url: bool) -> DepRec {
+        DepRec(small(name_end.min(MAX_DEP_NAMES)) | kind_bits(kind) << 29 | u32::from(url) << 31)
+    }
+
+    fn name_end(self) -> usize {
+        (self.0 & ((1 << 29) - 1)) as usize
+    }
+
+    fn kind(self) -> DepKind {
+        kind_of(self.0 >> 29)
+    }
+
+    fn url(self) -> bool {
+        self.0 >> 31 == 1
+    }
+}
+
+/// A [`DepKind`] in two bits.
+fn kind_bits(kind: DepKind) -> u32 {
+    match kind {
+        DepKind::Prod => 0,
+        DepKind::Optional => 1,
+        DepKind::Peer => 2,
+        DepKind::Dev => 3,
+    }
+}
+
+/// The [`DepKind`] of the two low bits of `bits`.
+fn kind_of(bits: u32) -> DepKind {
+    match bits & 3 {
+        0 => DepKind::Prod,
+        1 => DepKind::Optional,
+        2 => DepKind::Peer,
+        _ => DepKind::Dev,
+    }
+}
+
+/// The most nodes an [`InstallTree`] resolves: an edge holds its target node in the
+/// low 30 bits of a `u32` (a lockfile of at most [`super::MAX_LOCKFILE_BYTES`] has
+/// far fewer entries: each is a key and an object).
+const MAX_NODES: usize = (1 << 30) - 2;
+
+/// A dependency that resolves to no node.
+const NO_EDGE: u32 = u32::MAX;
+
+/// A resolved dependency: the target node (below [`MAX_NODES`]) and the kind in the
+/// two high bits.
+fn edge(target: usize, kind: DepKind) -> u32 {
+    small(target) | kind_bits(kind) << 30
+}
+
+/// The target node and the kind of an [`edge`].
+fn edge_parts(e: u32) -> (usize, DepKind) {
+    ((e & ((1 << 30) - 1)) as usize, kind_of(e >> 30))
 }
 
 /// A number that fits the tree's 32-bit spans: the lockfile is at most
@@ -800,11 +864,39 @@ impl InstallTree {
         }
     }
 
-    fn key(&self, i: usize) -> &str {
+    /// Whether key `i` starts with `node_modules/`, and what is stored of it.
+    fn stored_key(&self, i: usize) -> (bool, &str) {
         let s = &self.slots[i];
         let start = s.key_start as usize;
         let end = (self.slots.get(i + 1)).map_or(self.keys.len(), |n| n.key_start as usize);
-        &self.keys[start..end]
+        (s.nm, &self.keys[start..end])
+    }
+
+    /// Key `i` (put together when stored without its `node_modules/`).
+    #[cfg(test)]
+    fn key(&self, i: usize) -> Cow<'_, str> {
+        match self.stored_key(i) {
+            (true, rest) => Cow::Owned(format!("{NM}{rest}")),
+            (false, key) => Cow::Borrowed(key),
+        }
+    }
+
+    /// Key `i` written into `buf` (in place of what it held).
+    fn key_into(&self, i: usize, buf: &mut String) {
+        let (nm, stored) = self.stored_key(i);
+        buf.clear();
+        if nm {
+            buf.push_str(NM);
+        }
+        buf.push_str(stored);
+    }
+
+    /// True when key `i` is `key`.
+    fn key_is(&self, i: usize, key: &str) -> bool {
+        match self.stored_key(i) {
+            (true, rest) => key.strip_prefix(NM) == Some(rest),
+            (false, stored) => key == stored,
+        }
     }
 
     /// The table position of `key`: where it is, or the free position it goes to.
@@ -815,7 +907,7 @@ impl InstallTree {
         loop {
             match self.table[at] {
                 0 => return (at, None),
-                n if self.key(n as usize - 1) == key => return (at, Some(n as usize - 1)),
+                n if self.key_is(n as usize - 1, key) => return (at, Some(n as usize - 1)),
                 _ => at = (at + 1) & mask,
             }
         }
@@ -836,8 +928,10 @@ impl InstallTree {
         }
         let size = (self.table.len() * 2).max(64);
         let old = std::mem::replace(&mut self.table, vec![0; size]);
+        let mut key = String::new();
         for n in old.into_iter().filter(|&n| n != 0) {
-            let (at, _) = self.position(self.key(n as usize - 1));
+            self.key_into(n as usize - 1, &mut key);
+            let (at, _) = self.position(&key);
             self.table[at] = n;
         }
     }
@@ -857,6 +951,10 @@ impl InstallTree {
 
     fn add_slot(&mut self, key: &str, line: usize) -> usize {
         let i = self.slots.len();
+        let (nm, stored) = match key.strip_prefix(NM) {
+            Some(rest) => (true, rest),
+            None => (false, key),
+        };
         self.slots.push(Slot {
             key_start: small(self.keys.len()),
             deps_start: 0,
@@ -866,8 +964,9 @@ impl InstallTree {
             kind: Kind::Open,
             dev: false,
             optional: false,
+            nm,
         });
-        self.keys.push_str(key);
+        self.keys.push_str(stored);
         i
     }
 
@@ -886,11 +985,8 @@ impl InstallTree {
         let deps_start = small(self.deps.len());
         for dep in &node.deps {
             self.dep_names.push_str(&dep.name);
-            self.deps.push(DepRec {
-                name_end: small(self.dep_names.len()),
-                kind: dep.kind,
-                url: dep.url,
-            });
+            self.deps
+                .push(DepRec::new(self.dep_names.len(), dep.kind, dep.url));
         }
         let (kind, item) = match node.kind {
             NodeKind::Package => {
@@ -993,12 +1089,12 @@ impl InstallTree {
         let range = s.deps_start as usize..(s.deps_start + s.deps_len) as usize;
         let mut start = match range.start {
             0 => 0,
-            k => self.deps[k - 1].name_end as usize,
+            k => self.deps[k - 1].name_end(),
         };
         self.deps[range].iter().map(move |d| {
-            let name = &self.dep_names[start..d.name_end as usize];
-            start = d.name_end as usize;
-            (name, d.kind, d.url)
+            let name = self.dep_names.get(start..d.name_end()).unwrap_or("");
+            start = d.name_end();
+            (name, d.kind(), d.url())
         })
     }
 
@@ -1038,29 +1134,38 @@ impl InstallTree {
         format: String,
     ) -> Result<Lockfile, ParseError> {
         let n = self.slots.len();
-        // Resolve every dependency to a node: the edges of node `i` are
-        // `edge_to[edge_start[i]..edge_start[i + 1]]` (one list for the whole tree).
-        let mut edge_start: Vec<u32> = Vec::with_capacity(n + 1);
-        let mut edge_to: Vec<(u32, DepKind)> = Vec::with_capacity(self.deps.len());
+        if n > MAX_NODES || self.dep_names.len() > MAX_DEP_NAMES {
+            return Err(ctx.error(
+                None,
+                format!(
+                    "{n} entries and {} bytes of dependency names: more than lockgate reads in one lockfile",
+                    self.dep_names.len()
+                ),
+            ));
+        }
+        // Resolve every dependency to a node: dependency `j` (of the node whose
+        // `deps_start..deps_start + deps_len` holds it) goes to `edge_to[j]` (an
+        // `Edge`, 4 bytes; the ranges of the slots serve both lists).
+        let mut edge_to: Vec<u32> = vec![NO_EDGE; self.deps.len()];
         let mut url_requested = vec![false; n];
         let mut cand = String::new();
+        let mut from = String::new();
         for i in 0..n {
-            edge_start.push(small(edge_to.len()));
-            if self.slots[i].kind == Kind::Link {
+            let s = self.slots[i];
+            if s.kind == Kind::Link {
                 continue;
             }
-            let from = self.key(i);
-            for (name, kind, url) in self.deps_of(i) {
-                if let Some(t) = self.resolve(from, name, &mut cand) {
+            self.key_into(i, &mut from);
+            let deps = self.deps_of(i);
+            for (j, (name, kind, url)) in (s.deps_start as usize..).zip(deps) {
+                if let Some(t) = self.resolve(&from, name, &mut cand) {
                     if url {
                         url_requested[t] = true;
                     }
-                    edge_to.push((small(t), kind));
+                    edge_to[j] = edge(t, kind);
                 }
             }
         }
-        edge_start.push(small(edge_to.len()));
-        let node_edges = |i: usize| &edge_to[edge_start[i] as usize..edge_start[i + 1] as usize];
         // The edges are resolved: free the index and the dependency names before the
         // packages merge, and the keys too unless a lockfile without roots needs them
         // (`v1_root`).
@@ -1186,14 +1291,22 @@ impl InstallTree {
             }
         }
         // Edges between packages (as pairs, in node order), and the roots.
-        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(edge_to.len());
+        let slots = &self.slots;
+        let node_edges = |i: usize| {
+            let s = &slots[i];
+            let range = s.deps_start as usize..(s.deps_start + s.deps_len) as usize;
+            (edge_to[range].iter())
+                .filter(|&&e| e != NO_EDGE)
+                .map(|&e| edge_parts(e))
+        };
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
         let mut roots: Vec<Root> = Vec::new();
         for (i, s) in self.slots.iter().enumerate() {
             match s.kind {
                 Kind::Package => {
                     let Some(p) = pkg_of(i) else { continue };
-                    for &(t, _) in node_edges(i) {
-                        if let Some(q) = pkg_of(t as usize)
+                    for (t, _) in node_edges(i) {
+                        if let Some(q) = pkg_of(t)
                             && q != p
                         {
                             pairs.push((small(p), small(q)));
@@ -1205,8 +1318,8 @@ impl InstallTree {
                         label: std::mem::take(&mut self.labels[s.item as usize]),
                         ..Root::default()
                     };
-                    for &(t, kind) in node_edges(i) {
-                        let Some(q) = pkg_of(t as usize) else {
+                    for (t, kind) in node_edges(i) {
+                        let Some(q) = pkg_of(t) else {
                             continue;
                         };
                         match kind {
@@ -1225,7 +1338,7 @@ impl InstallTree {
             roots.push(self.v1_root(ctx, &pkg_of, &flags));
         }
         // The install tree is done with: free it before the paths are computed.
-        drop((edge_start, edge_to, first));
+        drop((edge_to, first));
         self.slots = Vec::new();
         self.keys = String::new();
         // Each package's dependencies in the order first met, without repeats.
@@ -1260,7 +1373,10 @@ impl InstallTree {
         };
         let top_level: HashMap<&str, usize> = (0..self.slots.len())
             .filter_map(|i| {
-                let name = self.key(i).strip_prefix("node_modules/")?;
+                let name = match self.stored_key(i) {
+                    (true, name) => name,
+                    (false, _) => return None,
+                };
                 (!name.contains("/node_modules/")).then_some((name, pkg_of[i]?))
             })
             .collect();
@@ -1326,11 +1442,50 @@ mod tests {
     }
 
     #[test]
+    fn an_edge_reads_back_its_target_and_kind() {
+        let kinds = [
+            DepKind::Prod,
+            DepKind::Optional,
+            DepKind::Peer,
+            DepKind::Dev,
+        ];
+        for t in [0, 1, 77, 1 << 20, MAX_NODES - 1] {
+            for kind in kinds {
+                let e = edge(t, kind);
+                assert_ne!(e, NO_EDGE);
+                assert_eq!(edge_parts(e), (t, kind));
+                for url in [false, true] {
+                    let d = DepRec::new(t.min(MAX_DEP_NAMES), kind, url);
+                    assert_eq!(
+                        (d.name_end(), d.kind(), d.url()),
+                        (t.min(MAX_DEP_NAMES), kind, url)
+                    );
+                }
+            }
+        }
+        assert_eq!(std::mem::size_of::<DepRec>(), 4);
+    }
+
+    #[test]
     fn a_slot_is_small_and_keys_read_back() {
         // Issue 13: one slot per entry beside each package while the tree is built.
         assert!(std::mem::size_of::<Slot>() <= 24);
         let mut tree = InstallTree::new(Resolution::NodeModules);
-        let keys = ["", "node_modules/a", "node_modules/a/node_modules/é", "x"];
+        // Keys stored with and without their `node_modules/` (which is kept as a
+        // flag): each reads back and is found as written, and no other is found.
+        let keys = [
+            "",
+            "node_modules/a",
+            "node_modules/a/node_modules/é",
+            "x",
+            "a",
+            "node_modules/",
+            "node_modules",
+            "node_modules/node_modules/a",
+            "x/node_modules/a",
+            "Node_modules/a",
+            "node_modules//a",
+        ];
         for (n, k) in keys.iter().enumerate() {
             assert_eq!(tree.open(k, n + 1), Ok(n));
         }
@@ -1339,6 +1494,18 @@ mod tests {
             assert_eq!(tree.find(k), Some(n));
             assert_eq!(tree.open(k, 9), Err(n));
         }
+        for k in ["node_modules/b", "b", "/a", "node_modules/a/", "modules/a"] {
+            assert_eq!(tree.find(k), None, "{k}");
+        }
+        // Through the index's growth (rehashed from the stored keys).
+        for n in 0..300 {
+            let k = format!("node_modules/p{n}");
+            assert!(tree.open(&k, n + 1).is_ok());
+        }
+        for (n, k) in keys.iter().enumerate() {
+            assert_eq!((tree.find(k), tree.key(n)), (Some(n), Cow::Borrowed(*k)));
+        }
+        assert_eq!(tree.find("node_modules/p299"), Some(keys.len() + 299));
     }
 
     #[test]

@@ -137,7 +137,11 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let source = if let Some(git) = p.git {
             Source::Git {
                 url: git,
-                rev: p.revision.or(p.reference).filter(|r| !r.is_empty()),
+                rev: p
+                    .revision
+                    .or(p.reference)
+                    .filter(|r| !r.is_empty())
+                    .map(Into::into),
             }
         } else if let Some(url) = p.url {
             Source::Url(url)

@@ -195,7 +195,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             (
                 Source::Git {
                     url: redact(url.strip_prefix("git+").unwrap_or(url)),
-                    rev: e.rev.clone(),
+                    rev: e.rev.as_deref().map(Into::into),
                 },
                 e.version
                     .as_deref()

@@ -773,7 +773,7 @@ fn source_of(
             .ok_or_else(|| ctx.error(Some(line), "git resolution without `repo`"))?;
         return Ok(Source::Git {
             url,
-            rev: res.commit.as_deref().map(str::to_string),
+            rev: res.commit.as_deref().map(Into::into),
         });
     }
     if let Some(kind) = &res.kind

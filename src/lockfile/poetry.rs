@@ -249,7 +249,8 @@ fn source_of(
                 .resolved_reference
                 .clone()
                 .or_else(|| s.reference.clone())
-                .filter(|r| !r.is_empty()),
+                .filter(|r| !r.is_empty())
+                .map(Into::into),
         },
         "url" => Source::Url(need_url()?),
         "file" | "directory" => Source::Path(need_url()?),

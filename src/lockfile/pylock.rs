@@ -311,7 +311,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             match (v.kind.as_str(), &v.url, &v.path) {
                 ("git", Some(url), _) => Source::Git {
                     url: redact(url.strip_prefix("git+").unwrap_or(url)),
-                    rev: Some(v.commit_id.clone()),
+                    rev: Some(v.commit_id.as_str().into()),
                 },
                 (_, Some(url), _) => {
                     Source::Url(format!("{}+{}@{}", v.kind, redact(url), v.commit_id))

@@ -402,7 +402,7 @@ fn source_of(ctx: &Context<'_>, e: &Entry, s: &RawSource) -> Result<Source, Pars
             let (url, rev) = super::git_url::url_and_rev(&value);
             Source::Git {
                 url: url.to_string(),
-                rev,
+                rev: rev.map(Into::into),
             }
         }
         "url" => Source::Url(value),

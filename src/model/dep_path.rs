@@ -2,10 +2,11 @@
 //!
 //! The shortest paths from the roots to every package of a lockfile form a tree (a
 //! breadth-first search tree), so each package's path is its own label plus a
-//! pointer to its parent's path. A [`DepPath`] is that pointer: eight bytes per
-//! package, with the labels and the shared prefixes stored once per lockfile instead
-//! of a vector of owned strings per package (which also grew with the square of the
-//! depth on a long chain).
+//! pointer to its parent's path. A [`DepPath`] is either such a chain of nodes (one
+//! allocation per label, built by [`DepPath::child`]) or one node of a [`PathTree`]:
+//! the paths of a whole lockfile built at once, every label in one string with two
+//! `u32`s per node (about 15 bytes a package instead of a 48-byte node; issue 13).
+//! Both read alike: the labels, root first.
 
 use compact_str::CompactString;
 use serde::ser::{Serialize, SerializeSeq, Serializer};
@@ -13,52 +14,236 @@ use std::fmt;
 use std::sync::Arc;
 
 /// A chain of labels from a root to a package, root first (empty when unknown).
+/// 16 bytes.
 #[derive(Clone, Default)]
-pub struct DepPath(Option<Arc<Node>>);
+pub struct DepPath(Repr);
+
+#[derive(Clone, Default)]
+enum Repr {
+    #[default]
+    Empty,
+    /// The last node of a chain.
+    Node(Arc<Node>),
+    /// Node `.1` of a tree of paths.
+    Tree(Arc<PathTree>, u32),
+}
 
 struct Node {
     /// Inline when it is at most 24 bytes (most package names): no allocation.
     label: CompactString,
-    parent: DepPath,
+    parent: Option<Arc<Node>>,
+}
+
+/// The paths of many packages, which share their prefixes, in one allocation per
+/// lockfile: node `k`'s label is `labels[end(k - 1)..end(k)]` and its parent is
+/// node `parents[k]` ([`NO_PARENT`] for a path of one label). Built by
+/// [`PathTree::new`]; read through the [`DepPath`]s of [`PathTree::path`].
+pub struct PathTree {
+    labels: String,
+    ends: Vec<u32>,
+    parents: Vec<u32>,
+    /// Labels that did not fit a `u32` offset (never, for lockfiles of at most
+    /// `MAX_LOCKFILE_BYTES`): (node, label), by node.
+    spilled: Vec<(u32, CompactString)>,
+}
+
+/// The parent of a node that starts its path.
+pub const NO_PARENT: u32 = u32::MAX;
+
+impl PathTree {
+    /// The tree of `parents.len()` nodes: node `k` has the label `label(k)` (asked
+    /// for once per node, in order) and the parent `parents[k]`, an earlier or later
+    /// node or [`NO_PARENT`]. A parent out of range, or one that makes a cycle,
+    /// ends the path there (the search that builds the parents never makes either).
+    pub fn new(parents: Vec<u32>, mut label: impl FnMut(usize) -> CompactString) -> Arc<PathTree> {
+        let n = parents.len();
+        let mut labels = String::new();
+        let mut ends = Vec::with_capacity(n);
+        let mut spilled = Vec::new();
+        for k in 0..n {
+            let l = label(k);
+            match u32::try_from(labels.len() + l.len()) {
+                Ok(end) => {
+                    labels.push_str(&l);
+                    ends.push(end);
+                }
+                Err(_) => {
+                    ends.push(u32::try_from(labels.len()).unwrap_or(u32::MAX));
+                    spilled.push((u32::try_from(k).unwrap_or(u32::MAX), l));
+                }
+            }
+        }
+        labels.shrink_to_fit();
+        let mut parents = parents;
+        for (k, p) in parents.iter_mut().enumerate() {
+            if *p as usize >= n || *p as usize == k {
+                *p = NO_PARENT;
+            }
+        }
+        let mut tree = PathTree {
+            labels,
+            ends,
+            parents,
+            spilled,
+        };
+        tree.break_cycles();
+        Arc::new(tree)
+    }
+
+    /// Make every chain of parents end: a node on a cycle loses its parent.
+    fn break_cycles(&mut self) {
+        // 0: not seen, 1: on the walk being made, 2: ends.
+        let n = self.parents.len();
+        let mut state = vec![0u8; n];
+        let mut walk = Vec::new();
+        for start in 0..n {
+            let mut k = start;
+            while k < n && state[k] == 0 {
+                state[k] = 1;
+                walk.push(k);
+                k = self.parents[k] as usize;
+            }
+            if k < n && state[k] == 1 {
+                self.parents[k] = NO_PARENT;
+            }
+            for w in walk.drain(..) {
+                state[w] = 2;
+            }
+        }
+    }
+
+    /// The number of nodes.
+    pub fn len(&self) -> usize {
+        self.parents.len()
+    }
+
+    /// True when the tree has no node.
+    pub fn is_empty(&self) -> bool {
+        self.parents.is_empty()
+    }
+
+    /// The path that ends at node `k` (empty when there is no node `k`).
+    pub fn path(tree: &Arc<PathTree>, k: usize) -> DepPath {
+        match u32::try_from(k) {
+            Ok(k32) if k < tree.len() => DepPath(Repr::Tree(tree.clone(), k32)),
+            _ => DepPath::EMPTY,
+        }
+    }
+
+    fn label(&self, k: u32) -> &str {
+        if !self.spilled.is_empty()
+            && let Ok(i) = self.spilled.binary_search_by_key(&k, |s| s.0)
+        {
+            return self.spilled[i].1.as_str();
+        }
+        let k = k as usize;
+        let start = match k {
+            0 => 0,
+            _ => self.ends[k - 1] as usize,
+        };
+        let end = self.ends[k] as usize;
+        self.labels.get(start..end).unwrap_or("")
+    }
+
+    fn parent(&self, k: u32) -> Option<u32> {
+        Some(self.parents[k as usize]).filter(|&p| p != NO_PARENT)
+    }
+}
+
+/// One step back along a path: a node of a chain, or of a tree.
+#[derive(Clone, Copy)]
+enum Cursor<'a> {
+    Node(&'a Node),
+    Tree(&'a PathTree, u32),
+}
+
+impl<'a> Cursor<'a> {
+    fn of(path: &'a DepPath) -> Option<Cursor<'a>> {
+        match &path.0 {
+            Repr::Empty => None,
+            Repr::Node(n) => Some(Cursor::Node(n)),
+            Repr::Tree(t, k) => Some(Cursor::Tree(t, *k)),
+        }
+    }
+
+    fn label(self) -> &'a str {
+        match self {
+            Cursor::Node(n) => n.label.as_str(),
+            Cursor::Tree(t, k) => t.label(k),
+        }
+    }
+
+    fn parent(self) -> Option<Cursor<'a>> {
+        match self {
+            Cursor::Node(n) => n.parent.as_deref().map(Cursor::Node),
+            Cursor::Tree(t, k) => t.parent(k).map(|p| Cursor::Tree(t, p)),
+        }
+    }
+}
+
+/// The labels of a path, last first.
+struct Back<'a>(Option<Cursor<'a>>);
+
+impl<'a> Iterator for Back<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        let c = self.0?;
+        self.0 = c.parent();
+        Some(c.label())
+    }
 }
 
 impl DepPath {
     /// The empty path.
-    pub const EMPTY: DepPath = DepPath(None);
+    pub const EMPTY: DepPath = DepPath(Repr::Empty);
 
-    /// This path followed by `label` (the parent's path is shared, not copied).
+    fn back(&self) -> Back<'_> {
+        Back(Cursor::of(self))
+    }
+
+    /// This path followed by `label` (the parent's path is shared, not copied, when
+    /// it is a chain; a path of a [`PathTree`] is copied into a chain first).
     pub fn child(&self, label: impl Into<CompactString>) -> DepPath {
-        DepPath(Some(Arc::new(Node {
+        let parent = match &self.0 {
+            Repr::Empty => None,
+            Repr::Node(n) => Some(n.clone()),
+            Repr::Tree(..) => {
+                let mut chain: Option<Arc<Node>> = None;
+                for l in self.iter() {
+                    chain = Some(Arc::new(Node {
+                        label: l.into(),
+                        parent: chain,
+                    }));
+                }
+                chain
+            }
+        };
+        DepPath(Repr::Node(Arc::new(Node {
             label: label.into(),
-            parent: self.clone(),
+            parent,
         })))
     }
 
     /// The labels, root first.
     pub fn labels(&self) -> Vec<&str> {
-        self.iter().map(CompactString::as_str).collect()
+        let mut out: Vec<&str> = self.back().collect();
+        out.reverse();
+        out
     }
 
     /// The labels, root first.
-    pub fn iter(&self) -> std::vec::IntoIter<&CompactString> {
-        let mut out = Vec::new();
-        let mut cur = self;
-        while let Some(node) = &cur.0 {
-            out.push(&node.label);
-            cur = &node.parent;
-        }
-        out.reverse();
-        out.into_iter()
+    pub fn iter(&self) -> std::vec::IntoIter<&str> {
+        self.labels().into_iter()
     }
 
     /// The first label (the root's), if any.
-    pub fn first(&self) -> Option<&CompactString> {
-        self.iter().next()
+    pub fn first(&self) -> Option<&str> {
+        self.back().last()
     }
 
     /// The last label (the package's own), if any.
-    pub fn last(&self) -> Option<&CompactString> {
-        self.0.as_ref().map(|n| &n.label)
+    pub fn last(&self) -> Option<&str> {
+        Cursor::of(self).map(Cursor::label)
     }
 
     /// The labels, root first, as owned strings.
@@ -68,18 +253,12 @@ impl DepPath {
 
     /// The number of labels.
     pub fn len(&self) -> usize {
-        let mut n = 0;
-        let mut cur = self;
-        while let Some(node) = &cur.0 {
-            n += 1;
-            cur = &node.parent;
-        }
-        n
+        self.back().count()
     }
 
     /// True for the empty path.
     pub fn is_empty(&self) -> bool {
-        self.0.is_none()
+        matches!(self.0, Repr::Empty)
     }
 
     /// The labels joined by `sep`, root first (`app > a > b`).
@@ -105,10 +284,10 @@ impl Drop for Node {
     // Unlink the chain iteratively: dropping the last holder of a long chain must
     // not recurse once per label (a hostile lockfile can make the chain long).
     fn drop(&mut self) {
-        let mut next = self.parent.0.take();
+        let mut next = self.parent.take();
         while let Some(node) = next {
             match Arc::try_unwrap(node) {
-                Ok(mut node) => next = node.parent.0.take(),
+                Ok(mut node) => next = node.parent.take(),
                 Err(_) => break,
             }
         }
@@ -117,18 +296,12 @@ impl Drop for Node {
 
 impl PartialEq for DepPath {
     fn eq(&self, other: &DepPath) -> bool {
-        let (mut a, mut b) = (self, other);
-        loop {
-            match (&a.0, &b.0) {
-                (None, None) => return true,
-                (Some(x), Some(y)) if Arc::ptr_eq(x, y) => return true,
-                (Some(x), Some(y)) if x.label == y.label => {
-                    a = &x.parent;
-                    b = &y.parent;
-                }
-                _ => return false,
-            }
+        match (&self.0, &other.0) {
+            (Repr::Node(a), Repr::Node(b)) if Arc::ptr_eq(a, b) => return true,
+            (Repr::Tree(a, i), Repr::Tree(b, j)) if Arc::ptr_eq(a, b) && i == j => return true,
+            _ => {}
         }
+        self.back().eq(other.back())
     }
 }
 
@@ -149,15 +322,15 @@ impl PartialOrd for DepPath {
 
 impl std::hash::Hash for DepPath {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.iter().collect::<Vec<_>>().hash(state);
+        self.labels().hash(state);
     }
 }
 
 impl std::ops::Index<usize> for DepPath {
-    type Output = CompactString;
+    type Output = str;
     /// The `i`-th label, root first. Panics when out of range, as a slice does.
-    fn index(&self, i: usize) -> &CompactString {
-        let labels: Vec<&CompactString> = self.iter().collect();
+    fn index(&self, i: usize) -> &str {
+        let labels = self.labels();
         match labels.get(i) {
             Some(l) => l,
             None => panic!(
@@ -215,9 +388,9 @@ mod tests {
         let b = a.child("b");
         assert_eq!(b.labels(), ["app", "a", "b"]);
         assert_eq!(b.len(), 3);
-        assert_eq!(b[0], "app");
-        assert_eq!(b.first().map(CompactString::as_str), Some("app"));
-        assert_eq!(b.last().map(CompactString::as_str), Some("b"));
+        assert_eq!(&b[0], "app");
+        assert_eq!(b.first(), Some("app"));
+        assert_eq!(b.last(), Some("b"));
         assert_eq!(b.join(" > "), "app > a > b");
         assert_eq!(b, vec!["app", "a", "b"]);
         assert_ne!(a, b);
@@ -225,6 +398,67 @@ mod tests {
         assert!(DepPath::EMPTY.is_empty());
         assert_eq!(serde_json::to_string(&b).unwrap(), r#"["app","a","b"]"#);
         assert_eq!(format!("{b:?}"), r#"["app", "a", "b"]"#);
+    }
+
+    #[test]
+    fn a_tree_path_reads_as_the_chain_it_replaces() {
+        // app -> a -> b, app -> c, d alone; node 4 is the root "app".
+        let labels = ["a", "b", "c", "d", "app", ""];
+        let parents = vec![4, 0, 4, NO_PARENT, NO_PARENT, 1];
+        let tree = PathTree::new(parents, |k| labels[k].into());
+        let chain = |v: &[&str]| -> DepPath { v.iter().collect() };
+        let want = [
+            chain(&["app", "a"]),
+            chain(&["app", "a", "b"]),
+            chain(&["app", "c"]),
+            chain(&["d"]),
+            chain(&["app"]),
+            chain(&["app", "a", "b", ""]),
+        ];
+        for (k, w) in want.iter().enumerate() {
+            let p = PathTree::path(&tree, k);
+            assert_eq!(p, *w, "{k}");
+            assert_eq!(*w, p, "{k}");
+            assert_eq!(p.labels(), w.labels());
+            assert_eq!(
+                (p.len(), p.first(), p.last()),
+                (w.len(), w.first(), w.last())
+            );
+            assert_eq!(p.join(" > "), w.join(" > "));
+            assert_eq!(format!("{p:?}"), format!("{w:?}"));
+            assert_eq!(
+                serde_json::to_string(&p).unwrap(),
+                serde_json::to_string(w).unwrap()
+            );
+            assert_eq!(p.cmp(w), std::cmp::Ordering::Equal);
+            // A child of a tree path is a chain with the same labels first.
+            assert_eq!(p.child("z"), w.child("z"));
+            assert_eq!(p.child("z").labels().last(), Some(&"z"));
+        }
+        assert_ne!(PathTree::path(&tree, 0), PathTree::path(&tree, 2));
+        assert!(PathTree::path(&tree, 6).is_empty());
+        assert_eq!(tree.len(), 6);
+    }
+
+    #[test]
+    fn a_tree_with_a_cycle_or_a_parent_out_of_range_ends_its_paths() {
+        // 0 -> 1 -> 2 -> 0 is a cycle; 3's parent is out of range; 4's is itself.
+        let parents = vec![2, 0, 1, 77, 4, 3];
+        let tree = PathTree::new(parents, |k| k.to_string().into());
+        for k in 0..6 {
+            let p = PathTree::path(&tree, k);
+            assert!(p.len() <= 6, "{k}: {p:?}");
+            assert_eq!(p.last().map(str::to_string), Some(k.to_string()));
+        }
+        assert_eq!(PathTree::path(&tree, 3), ["3"]);
+        assert_eq!(PathTree::path(&tree, 4), ["4"]);
+        assert_eq!(PathTree::path(&tree, 5), ["3", "5"]);
+    }
+
+    #[test]
+    fn a_path_is_two_words() {
+        // A `Package` holds one: an `Arc` and a node number.
+        assert_eq!(std::mem::size_of::<DepPath>(), 16);
     }
 
     #[test]

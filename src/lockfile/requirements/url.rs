@@ -70,7 +70,10 @@ pub(super) fn parse_url_or_path(
         };
         let repo = redact(&format!("{scheme}://{auth}{path}"));
         let src = if *vcs == "git+" {
-            Source::Git { url: repo, rev }
+            Source::Git {
+                url: repo,
+                rev: rev.map(Into::into),
+            }
         } else {
             Source::Url(redact(main))
         };

@@ -200,7 +200,10 @@ pub(super) fn berry_kind(resolution: &str) -> Result<BerryKind, String> {
         };
         return Ok(BerryKind::Package {
             name,
-            source: Source::Git { url, rev },
+            source: Source::Git {
+                url,
+                rev: rev.map(Into::into),
+            },
         });
     }
     if range.starts_with("https://") || range.starts_with("http://") {

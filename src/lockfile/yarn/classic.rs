@@ -351,7 +351,13 @@ pub(super) fn classic_source(range: &str, resolved: Option<&str>) -> (Source, bo
                 range.split_once('#').map(|(_, r)| r.to_string()),
             ),
         };
-        return (Source::Git { url, rev }, false);
+        return (
+            Source::Git {
+                url,
+                rev: rev.map(Into::into),
+            },
+            false,
+        );
     }
     if is_git(range) || resolved.is_some_and(is_git) {
         let r = resolved.unwrap_or(range);
@@ -359,7 +365,13 @@ pub(super) fn classic_source(range: &str, resolved: Option<&str>) -> (Source, bo
             Some((u, rev)) => (u.to_string(), Some(rev.to_string())),
             None => (r.to_string(), None),
         };
-        return (Source::Git { url, rev }, false);
+        return (
+            Source::Git {
+                url,
+                rev: rev.map(Into::into),
+            },
+            false,
+        );
     }
     if range.starts_with("http://") || range.starts_with("https://") {
         let url = resolved.unwrap_or(range);
