@@ -203,7 +203,7 @@ fn write_record(p: &Package, out: &mut Vec<u8>) -> Option<()> {
         out.extend_from_slice(if flag { b"true" } else { b"false" });
     }
     out.extend_from_slice(b",\n      \"path\": ");
-    json_array(out, p.path.iter(), |out, label| json_str(out, label));
+    json_array(out, p.path.iter(), json_str);
     out.extend_from_slice(b",\n      \"normalized_name\": ");
     match p.ecosystem {
         // (npm names are their own normal form: no copy to make)
