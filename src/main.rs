@@ -22,19 +22,29 @@ fn main() -> std::process::ExitCode {
 
 /// Once a large lockfile is read (`model::memory`), mimalloc returns freed memory to
 /// the kernel at once instead of after its delay (what `MIMALLOC_PURGE_DELAY=0`
-/// does): about 40 MiB less at the peak of a 10^6-entry package-lock, while the
-/// small lockfiles of a repository keep the delay (it saves them system time).
+/// does): about 40 MiB less at the peak of a 10^6-entry package-lock. A run that
+/// reads no such file keeps the delay (it saves small runs system time); once set,
+/// the setting stays for the rest of the process. A `MIMALLOC_PURGE_DELAY` the user
+/// set is left as they set it.
 fn purge_at_once() {
-    use std::ffi::{c_int, c_long};
-    unsafe extern "C" {
-        fn mi_option_set(option: c_int, value: c_long);
-    }
-    // `mi_option_purge_delay` in mimalloc v3's `mi_option_t` (include/mimalloc.h).
-    const MI_OPTION_PURGE_DELAY: c_int = 15;
-    // SAFETY: mi_option_set stores an option's value in mimalloc's option table (the
-    // library this binary's global allocator links); the purge delay is read again at
-    // each purge, so a change mid-run takes effect.
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+            return;
+        }
+        use std::ffi::{c_int, c_long};
+        unsafe extern "C" {
+            fn mi_option_set(option: c_int, value: c_long);
+        }
+        // `mi_option_purge_delay` in mimalloc v3's `mi_option_t` (include/mimalloc.h;
+        // also 15 in v2).
+        const MI_OPTION_PURGE_DELAY: c_int = 15;
+        // SAFETY: mi_option_set stores an option's value in mimalloc's option table (the
+        // library this binary's global allocator links); the purge delay is read again
+        // at each purge, so a change mid-run takes effect. `Once` makes it one store,
+        // even when several parse threads meet large lockfiles at the same time.
+        unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+    });
 }
 
 /// Transparent huge pages off for this process (what `MIMALLOC_ALLOW_THP=0` does).

@@ -9,8 +9,11 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
 /// A hash map with foldhash's hasher: several times faster than std's SipHash on the
-/// names, versions and URLs the Python readers key by, seeded per process
-/// (`fast::RandomState`), so keys chosen in a lockfile cannot be aimed at one bucket.
+/// names, versions and URLs the Python readers key by. It is seeded per process from
+/// address-space randomisation only (foldhash without `std`; it claims no HashDoS
+/// resistance), so colliding keys cannot be prepared in advance, and keys that do
+/// collide only slow a run: no such map is iterated, so no output depends on the seed
+/// (docs/design-changes.md, "foldhash, not SipHash").
 pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use toml::Spanned;
 
