@@ -112,10 +112,10 @@ impl Artifact {
 /// A TOML datetime as Unix seconds: it must have a date and a time; a missing
 /// offset is read as UTC (PEP 751 times are UTC).
 ///
-/// What `parse_timestamp(&t.to_string())` reads, without the formatter: the text is
-/// written into a buffer on the stack, without the fraction (which `parse_timestamp`
-/// skips), and refused where the formatted text would be (a year of five digits, a
-/// time without seconds). `upload_secs_reads_the_formatted_text` compares the two.
+/// What `parse_timestamp(&t.to_string())` reads, from the fields, without writing
+/// the text: refused where the formatted text would be (a year of five digits, a time
+/// without seconds, an offset of three-digit hours). `upload_secs_reads_the_formatted_text`
+/// compares the two.
 fn upload_secs(t: &toml::value::Datetime) -> Option<i64> {
     let (date, time) = (t.date?, t.time?);
     // `HH:MM` alone is too short for `parse_timestamp`, and a year above 9999 is
@@ -124,61 +124,27 @@ fn upload_secs(t: &toml::value::Datetime) -> Option<i64> {
     if date.year > 9999 {
         return None;
     }
-    let mut text = StackText::default();
-    text.digits(u32::from(date.year), 4);
-    text.push(b'-');
-    text.digits(u32::from(date.month), 2);
-    text.push(b'-');
-    text.digits(u32::from(date.day), 2);
-    text.push(b'T');
-    text.digits(u32::from(time.hour), 2);
-    text.push(b':');
-    text.digits(u32::from(time.minute), 2);
-    text.push(b':');
-    text.digits(u32::from(second), 2);
-    match t.offset {
-        None => {}
-        Some(toml::value::Offset::Z) => text.push(b'Z'),
+    let offset = match t.offset {
+        None | Some(toml::value::Offset::Z) => 0,
         Some(toml::value::Offset::Custom { minutes }) => {
-            let (hours, mins) = (minutes.unsigned_abs() / 60, minutes.unsigned_abs() % 60);
-            if hours > 99 {
+            if minutes.unsigned_abs() / 60 > 99 {
                 // written with three digits: no offset `parse_timestamp` reads
                 return None;
             }
-            text.push(if minutes < 0 { b'-' } else { b'+' });
-            text.digits(u32::from(hours), 2);
-            text.push(b':');
-            text.digits(u32::from(mins), 2);
+            i64::from(minutes) * 60
         }
-    }
-    crate::model::timestamp::parse_timestamp(text.as_str())
-}
-
-/// A short ASCII text built on the stack (see [`upload_secs`]: at most 25 bytes).
-#[derive(Default)]
-struct StackText {
-    buf: [u8; 32],
-    len: usize,
-}
-
-impl StackText {
-    fn push(&mut self, b: u8) {
-        if let Some(slot) = self.buf.get_mut(self.len) {
-            *slot = b;
-            self.len += 1;
-        }
-    }
-
-    /// `v` in decimal with `width` digits (its last `width` digits).
-    fn digits(&mut self, v: u32, width: u32) {
-        for k in (0..width).rev() {
-            self.push(b'0' + (v / 10u32.pow(k) % 10) as u8);
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(self.buf.get(..self.len).unwrap_or_default()).unwrap_or("")
-    }
+    };
+    crate::model::timestamp::from_parts(
+        [
+            i64::from(date.year),
+            i64::from(date.month),
+            i64::from(date.day),
+            i64::from(time.hour),
+            i64::from(time.minute),
+            i64::from(second),
+        ],
+        offset,
+    )
 }
 
 /// A dependency reference: normalized name and, if given, version.

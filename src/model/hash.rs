@@ -533,6 +533,25 @@ impl fmt::Display for Hash {
     }
 }
 
+impl Hash {
+    /// Append what `Display` writes (`<algorithm>:<lowercase hex>`) when the value is a
+    /// digest, without the formatting machinery, and return `true`; append nothing and
+    /// return `false` for any other value (a Yarn berry checksum, written as it was
+    /// read, which may need escaping where it goes). For writers of many records.
+    pub fn push_digest_text(&self, out: &mut Vec<u8>) -> bool {
+        if !self.value.is_digest() {
+            return false;
+        }
+        out.extend_from_slice(self.algorithm.as_bytes());
+        out.push(b':');
+        // (`Display` writes at most 128 hex digits)
+        for byte in self.value.bytes().iter().take(64) {
+            out.extend_from_slice(&hex_pair(*byte));
+        }
+        true
+    }
+}
+
 impl Serialize for Hash {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -579,11 +598,11 @@ fn printable(s: &str) -> bool {
 
 /// Lowercase hex of bytes.
 pub fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
+        let [hi, lo] = hex_pair(*b);
+        out.push(char::from(hi));
+        out.push(char::from(lo));
     }
     out
 }

@@ -29,9 +29,6 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         num(14..16)?,
         num(17..19)?,
     );
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
-        return None;
-    }
     let mut rest = &s[19..];
     if let Some(r) = rest.strip_prefix('.') {
         let n = r.bytes().take_while(u8::is_ascii_digit).count();
@@ -57,6 +54,16 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
             sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60)
         }
     };
+    from_parts([y, mo, d, h, mi, se], offset)
+}
+
+/// Unix seconds of a date and time given as numbers, `[year, month, day, hour, minute,
+/// second]`, at `offset` seconds east of UTC; `None` when a field is out of its range
+/// (the ranges [`parse_timestamp`] accepts).
+pub fn from_parts([y, mo, d, h, mi, se]: [i64; 6], offset: i64) -> Option<i64> {
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
     // Days from civil (Howard Hinnant).
     let y2 = if mo <= 2 { y - 1 } else { y };
     let era = y2.div_euclid(400);

@@ -174,17 +174,13 @@ fn write_record(p: &Package, out: &mut Vec<u8>) -> Option<()> {
     json_str(out, &p.version);
     out.extend_from_slice(b",\n      \"hashes\": ");
     json_array(out, p.hashes.iter(), |out, h| {
-        let value = h.value.bytes();
-        if h.value.is_digest() && value.len() <= 64 {
-            // Lowercase hex after the algorithm's name: nothing to escape.
-            out.push(b'"');
-            out.extend_from_slice(h.algorithm.as_bytes());
-            out.push(b':');
-            for b in value {
-                out.extend_from_slice(&hex_pair(*b));
-            }
+        // A digest's text (an algorithm's name and lowercase hex) needs no escaping.
+        let start = out.len();
+        out.push(b'"');
+        if h.push_digest_text(out) {
             out.push(b'"');
         } else {
+            out.truncate(start);
             json_str(out, &h.to_string());
         }
     });
@@ -193,7 +189,7 @@ fn write_record(p: &Package, out: &mut Vec<u8>) -> Option<()> {
     out.extend_from_slice(b",\n      \"lockfile\": ");
     json_str(out, p.lockfile.to_str()?);
     out.extend_from_slice(b",\n      \"line\": ");
-    write_u32(out, p.line);
+    let _ = p.line.serialize(&mut serializer_at(&mut *out, 0));
     for (key, flag) in [
         (&b",\n      \"direct\": "[..], p.direct),
         (b",\n      \"dev\": ", p.dev),
@@ -255,27 +251,6 @@ fn json_str(out: &mut Vec<u8>, s: &str) {
         // Writing to a vector cannot fail, nor can serializing a string.
         let _ = s.serialize(&mut serializer_at(&mut *out, 0));
     }
-}
-
-/// A number in decimal, as the serializer writes it.
-fn write_u32(out: &mut Vec<u8>, mut n: u32) {
-    let mut buf = [0u8; 10];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[i..]);
-}
-
-/// The two lowercase hex digits of a byte.
-fn hex_pair(b: u8) -> [u8; 2] {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]
 }
 
 /// [`write_records`] through serde's serializer of `PackageRecord`: what the fast
