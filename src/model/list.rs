@@ -210,6 +210,7 @@ reads_as_slice!(OneOrList);
 ///
 /// The same interface as [`List`]: it reads as a slice and compares, orders, hashes,
 /// prints and serializes as one.
+#[derive(Clone)]
 pub struct OneOrList<T>(Repr<T>);
 
 /// The two forms of a [`OneOrList`]: a list of any length but one, or one item.
@@ -227,14 +228,13 @@ impl<T> OneOrList<T> {
 
     /// The list of `v`'s items (one in place, else `v` without its spare capacity).
     fn from_vec(mut v: Vec<T>) -> OneOrList<T> {
-        match (v.len(), v.pop()) {
-            (1, Some(one)) => OneOrList(Repr::One(one)),
-            (_, Some(last)) => {
-                v.push(last);
-                OneOrList(Repr::Many(v.into_boxed_slice()))
-            }
-            (_, None) => OneOrList::new(),
+        if v.len() == 1
+            && let Some(one) = v.pop()
+        {
+            return OneOrList(Repr::One(one));
         }
+        // (an empty vector's boxed slice allocates nothing)
+        OneOrList(Repr::Many(v.into_boxed_slice()))
     }
 
     /// Change the list through a `Vec` of its items, then store it again.
@@ -256,12 +256,6 @@ impl<T> OneOrList<T> {
             Repr::Many(b) => b.into_vec(),
             Repr::One(one) => vec![one],
         }
-    }
-}
-
-impl<T: Clone> Clone for OneOrList<T> {
-    fn clone(&self) -> OneOrList<T> {
-        OneOrList(self.0.clone())
     }
 }
 
