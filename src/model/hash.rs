@@ -398,9 +398,8 @@ impl Hash {
 
     /// [`Hash::from_sri`] of a token already trimmed and known to be printable ASCII.
     fn from_printable_sri(token: &str) -> Result<Hash, HashError> {
-        let (alg, rest) = token
-            .split_once('-')
-            .ok_or_else(|| HashError::Shape(token.to_string()))?;
+        let (alg, rest) =
+            split_at_dash(token).ok_or_else(|| HashError::Shape(token.to_string()))?;
         if alg.is_empty()
             || !alg
                 .bytes()
@@ -619,6 +618,13 @@ fn decode_hex(hex: &[u8], out: &mut [u8]) -> bool {
     bad & 0x80 == 0 && hex.len() % 2 == 0 && hex.len() / 2 <= out.len()
 }
 
+/// `s.split_once('-')`: the `-` is a few bytes in, so a plain scan (not a char
+/// searcher's set-up).
+fn split_at_dash(s: &str) -> Option<(&str, &str)> {
+    let dash = s.bytes().position(|b| b == b'-')?;
+    Some((s.get(..dash)?, s.get(dash + 1..)?))
+}
+
 /// The value of one hex digit, either case.
 #[cfg(test)]
 fn hex_digit(c: u8) -> Option<u8> {
@@ -781,6 +787,18 @@ mod tests {
             }
         }
         assert!(n > 50_000);
+    }
+
+    #[test]
+    fn split_at_dash_splits_as_split_once() {
+        let mut seed = 0x5555_AAAA_1234_4321u64;
+        let pieces = ["-", "sha512", "a", "é", "--", "?", "", "€-"];
+        for _ in 0..5000 {
+            let s: String = (0..next(&mut seed) % 6)
+                .map(|_| pieces[(next(&mut seed) % pieces.len() as u64) as usize])
+                .collect();
+            assert_eq!(split_at_dash(&s), s.split_once('-'), "{s:?}");
+        }
     }
 
     #[test]
