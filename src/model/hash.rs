@@ -615,7 +615,7 @@ fn decode_hex(hex: &[u8], out: &mut [u8]) -> bool {
         *o = hi << 4 | lo;
     }
     // (a digit's value is below 16; NOT_HEX has its high bit set)
-    bad & 0x80 == 0 && hex.len() % 2 == 0 && hex.len() / 2 <= out.len()
+    bad & 0x80 == 0 && hex.len().is_multiple_of(2) && hex.len() / 2 <= out.len()
 }
 
 /// `s.split_once('-')`: the `-` is a few bytes in, so a plain scan (not a char
@@ -761,7 +761,7 @@ mod tests {
                     .map(|_| b"0123456789abcdefABCDEF"[(next(&mut seed) % 22) as usize])
                     .collect();
                 // One time in three, one byte replaced by any byte of the alphabet.
-                if len > 0 && next(&mut seed) % 3 == 0 {
+                if len > 0 && next(&mut seed).is_multiple_of(3) {
                     let at = (next(&mut seed) % len as u64) as usize;
                     hex[at] = alphabet[(next(&mut seed) % alphabet.len() as u64) as usize];
                 }
