@@ -46,7 +46,6 @@ use super::{Context, Lockfile, ParseError, Source};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 
 /// The `bun` format: its file names, ecosystem, regenerate hint and parser.
@@ -131,7 +130,8 @@ fn each_node<'a>(
         }
         push(workspace_node(ctx, key, ws));
     }
-    let mut seen: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(packages.0.len());
+    let mut seen: crate::model::FastMap<Cow<'_, str>, usize> =
+        crate::model::FastMap::with_capacity_and_hasher(packages.0.len(), Default::default());
     for ((key, entry), &line) in packages.0.into_iter().zip(lines) {
         if let Some(first) = seen.insert(key.clone(), line) {
             return Err(ctx.error(

@@ -1371,7 +1371,7 @@ impl InstallTree {
             label,
             ..Root::default()
         };
-        let top_level: HashMap<&str, usize> = (0..self.slots.len())
+        let top_level: crate::model::FastMap<&str, usize> = (0..self.slots.len())
             .filter_map(|i| {
                 let name = match self.stored_key(i) {
                     (true, name) => name,

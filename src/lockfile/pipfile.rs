@@ -397,24 +397,36 @@ fn key_lines(text: &str) -> Result<HashMap<(String, String), usize>, (usize, Str
     let mut line = 1usize;
     let bytes = text.as_bytes();
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
+    // (the bytes that matter found through a table, a string's end by memchr3: the
+    // byte-by-byte loop was most of this reader's own time; rest8)
+    while let Some(off) = bytes
+        .get(i..)
+        .and_then(|t| t.iter().position(|&c| KEY_LINES_STOP[usize::from(c)]))
+    {
+        i += off;
+        let Some(&b) = bytes.get(i) else { break };
         match b {
             b'\n' => line += 1,
             b'"' => {
                 let start = i + 1;
                 let mut j = start;
-                let mut escaped = false;
-                while let Some(&c) = bytes.get(j) {
-                    if escaped {
-                        escaped = false;
-                    } else if c == b'\\' {
-                        escaped = true;
-                    } else if c == b'"' {
+                // (an escaped byte, a newline too, is skipped with its backslash)
+                loop {
+                    let rest = bytes.get(j..).unwrap_or(&[]);
+                    let Some(off) = memchr::memchr3(b'"', b'\\', b'\n', rest) else {
+                        // (no end quote: the string runs to the end of the text)
+                        j = bytes.len();
                         break;
-                    } else if c == b'\n' {
-                        line += 1;
+                    };
+                    j += off;
+                    match bytes.get(j) {
+                        Some(b'"') => break,
+                        Some(b'\n') => {
+                            line += 1;
+                            j += 1;
+                        }
+                        _ => j += 2,
                     }
-                    j += 1;
                 }
                 let s = text.get(start..j).unwrap_or("");
                 let s = if s.contains('\\') {
@@ -457,9 +469,156 @@ fn key_lines(text: &str) -> Result<HashMap<(String, String), usize>, (usize, Str
     Ok(out)
 }
 
+/// The bytes [`key_lines`] acts on: a newline, a quote and the JSON punctuation.
+static KEY_LINES_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let stops = *b"\n\"{[}],";
+    let mut k = 0;
+    while k < stops.len() {
+        t[stops[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `key_lines` before rest8 (byte by byte): the oracle.
+    #[allow(clippy::type_complexity)]
+    fn key_lines_before_rest8(
+        text: &str,
+    ) -> Result<HashMap<(String, String), usize>, (usize, String)> {
+        let mut out = HashMap::new();
+        // (is_object, key this container is the value of)
+        let mut stack: Vec<(bool, Option<String>)> = Vec::new();
+        let mut expect_key = false;
+        let mut last_key: Option<String> = None;
+        let mut line = 1usize;
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b'\n' => line += 1,
+                b'"' => {
+                    let start = i + 1;
+                    let mut j = start;
+                    let mut escaped = false;
+                    while let Some(&c) = bytes.get(j) {
+                        if escaped {
+                            escaped = false;
+                        } else if c == b'\\' {
+                            escaped = true;
+                        } else if c == b'"' {
+                            break;
+                        } else if c == b'\n' {
+                            line += 1;
+                        }
+                        j += 1;
+                    }
+                    let s = text.get(start..j).unwrap_or("");
+                    let s = if s.contains('\\') {
+                        serde_json::from_str::<String>(text.get(start - 1..=j).unwrap_or("\"\""))
+                            .unwrap_or_default()
+                    } else {
+                        s.to_string()
+                    };
+                    if expect_key && stack.last().is_some_and(|t| t.0) {
+                        if stack.len() == 2
+                            && let Some((_, Some(section))) = stack.get(1)
+                            && out.insert((section.clone(), s.clone()), line).is_some()
+                        {
+                            return Err((line, format!("`{s}` appears twice in `{section}`")));
+                        }
+                        last_key = Some(s);
+                        expect_key = false;
+                    }
+                    i = j;
+                }
+                b'{' => {
+                    stack.push((true, last_key.take()));
+                    expect_key = true;
+                }
+                b'[' => {
+                    stack.push((false, last_key.take()));
+                }
+                b'}' | b']' => {
+                    stack.pop();
+                    last_key = None;
+                }
+                b',' => {
+                    expect_key = stack.last().is_some_and(|t| t.0);
+                    last_key = None;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn key_lines_reads_fixtures_and_mutations_as_before_rest8() {
+        let mut texts = vec![LOCK.to_string()];
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/pypi/pipfile"
+        ))];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.file_name().is_some_and(|n| n == "Pipfile.lock")
+                    && let Ok(t) = std::fs::read_to_string(&p)
+                {
+                    texts.push(t);
+                }
+            }
+        }
+        assert!(texts.len() > 3, "the Pipfile.lock fixtures are read");
+        let pieces = [
+            "\"", "\\", "\\\"", "\n", "{", "}", "[", "]", ",", ":", " ", "a", "é",
+        ];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut all = Vec::new();
+        for t in &texts {
+            all.push(t.clone());
+            // Mutations: pieces inserted at random places, and the text cut short.
+            for _ in 0..60 {
+                let mut m = t.clone();
+                for _ in 0..1 + next() % 3 {
+                    let mut at = (next() % (m.len() as u64 + 1)) as usize;
+                    while !m.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    m.insert_str(at, pieces[(next() % pieces.len() as u64) as usize]);
+                }
+                all.push(m.clone());
+                let mut cut = (next() % (m.len() as u64 + 1)) as usize;
+                while !m.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                all.push(m[..cut].to_string());
+            }
+        }
+        for _ in 0..3000 {
+            let s: String = (0..next() % 40)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            all.push(s);
+        }
+        for t in &all {
+            assert_eq!(key_lines(t), key_lines_before_rest8(t), "{t:?}");
+        }
+    }
 
     fn parse_str(text: &str) -> Result<Lockfile, ParseError> {
         FORMAT.parse_at("/nonexistent/proj/Pipfile.lock", text)

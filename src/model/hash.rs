@@ -167,13 +167,12 @@ impl HashValue {
 
     fn tagged(tag: u8, bytes: &[u8]) -> HashValue {
         let pad = digest_length(bytes.len() + 1);
-        let mut v = Vec::with_capacity(bytes.len() + 1 + usize::from(pad));
-        v.push(tag);
-        v.extend_from_slice(bytes);
-        if pad {
-            v.push(PAD);
-        }
-        HashValue(Arc::from(v))
+        // (collected straight into the shared allocation: the iterator knows its
+        // length, so there is no vector to copy from and free)
+        let all = std::iter::once(tag)
+            .chain(bytes.iter().copied())
+            .chain(pad.then_some(PAD));
+        HashValue(all.collect())
     }
 
     /// The tag and the bytes after it; `None` for an untagged digest.
@@ -251,6 +250,18 @@ impl HashValue {
 impl Ord for HashValue {
     /// Digests first, then by bytes (as the tagged form of every value ordered).
     fn cmp(&self, other: &HashValue) -> std::cmp::Ordering {
+        let (a, b) = (&self.0[..], &other.0[..]);
+        // Two untagged digests (the common case): their bytes, the first eight
+        // compared as one number before the rest (digests almost always differ there).
+        if digest_length(a.len()) && digest_length(b.len()) {
+            if let (Some(ha), Some(hb)) = (a.first_chunk::<8>(), b.first_chunk::<8>()) {
+                let (ha, hb) = (u64::from_be_bytes(*ha), u64::from_be_bytes(*hb));
+                if ha != hb {
+                    return ha.cmp(&hb);
+                }
+            }
+            return a.cmp(b);
+        }
         (!self.is_digest(), self.bytes()).cmp(&(!other.is_digest(), other.bytes()))
     }
 }
@@ -346,21 +357,7 @@ impl Hash {
         let len = alg.digest_len().unwrap_or(0);
         let hex = hex.trim();
         let mut buf = [0u8; 64];
-        let ok = hex.len() == len * 2
-            && hex
-                .as_bytes()
-                .chunks_exact(2)
-                .zip(buf.iter_mut())
-                .all(
-                    |(pair, out)| match (hex_digit(pair[0]), hex_digit(pair[1])) {
-                        (Some(hi), Some(lo)) => {
-                            *out = hi << 4 | lo;
-                            true
-                        }
-                        _ => false,
-                    },
-                );
-        if !ok {
+        if hex.len() != len * 2 || !decode_hex(hex.as_bytes(), &mut buf) {
             return Err(HashError::Payload {
                 value: hex.to_string(),
                 why: format!("expected {} hex digits", len * 2),
@@ -401,9 +398,8 @@ impl Hash {
 
     /// [`Hash::from_sri`] of a token already trimmed and known to be printable ASCII.
     fn from_printable_sri(token: &str) -> Result<Hash, HashError> {
-        let (alg, rest) = token
-            .split_once('-')
-            .ok_or_else(|| HashError::Shape(token.to_string()))?;
+        let (alg, rest) =
+            split_at_dash(token).ok_or_else(|| HashError::Shape(token.to_string()))?;
         if alg.is_empty()
             || !alg
                 .bytes()
@@ -607,7 +603,30 @@ pub fn to_hex(bytes: &[u8]) -> String {
     out
 }
 
+/// Decode `hex` (an even number of hex digits, either case, at most twice `out`'s
+/// length) into the start of `out`; false if a byte is not a hex digit. Every pair
+/// is decoded and the table's [`NOT_HEX`] marks are or-ed together and tested once
+/// at the end (no branch per digit).
+fn decode_hex(hex: &[u8], out: &mut [u8]) -> bool {
+    let mut bad = 0u8;
+    for (pair, o) in hex.chunks_exact(2).zip(out.iter_mut()) {
+        let (hi, lo) = (HEX_VALUE[pair[0] as usize], HEX_VALUE[pair[1] as usize]);
+        bad |= hi | lo;
+        *o = hi << 4 | lo;
+    }
+    // (a digit's value is below 16; NOT_HEX has its high bit set)
+    bad & 0x80 == 0 && hex.len().is_multiple_of(2) && hex.len() / 2 <= out.len()
+}
+
+/// `s.split_once('-')`: the `-` is a few bytes in, so a plain scan (not a char
+/// searcher's set-up).
+fn split_at_dash(s: &str) -> Option<(&str, &str)> {
+    let dash = s.bytes().position(|b| b == b'-')?;
+    Some((s.get(..dash)?, s.get(dash + 1..)?))
+}
+
 /// The value of one hex digit, either case.
+#[cfg(test)]
 fn hex_digit(c: u8) -> Option<u8> {
     match HEX_VALUE[c as usize] {
         NOT_HEX => None,
@@ -644,6 +663,169 @@ impl crate::hint::Hint for HashError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Hash::from_hex` before rest8 (digit by digit): the oracle.
+    fn from_hex_before_rest8(algorithm: &str, hex: &str) -> Result<Hash, HashError> {
+        let name = algorithm.trim();
+        let alg = Algorithm::parse_any_case(name)
+            .filter(|a| *a != Algorithm::YarnBerry)
+            .ok_or_else(|| HashError::Algorithm(name.to_ascii_lowercase()))?;
+        let len = alg.digest_len().unwrap_or(0);
+        let hex = hex.trim();
+        let mut buf = [0u8; 64];
+        let ok = hex.len() == len * 2
+            && hex
+                .as_bytes()
+                .chunks_exact(2)
+                .zip(buf.iter_mut())
+                .all(
+                    |(pair, out)| match (hex_digit(pair[0]), hex_digit(pair[1])) {
+                        (Some(hi), Some(lo)) => {
+                            *out = hi << 4 | lo;
+                            true
+                        }
+                        _ => false,
+                    },
+                );
+        if !ok {
+            return Err(HashError::Payload {
+                value: hex.to_string(),
+                why: format!("expected {} hex digits", len * 2),
+                algorithm: alg.as_str().to_string(),
+            });
+        }
+        Ok(Hash::from_digest(alg, &buf[..len]))
+    }
+
+    /// `HashValue::tagged` before rest8: the oracle.
+    fn tagged_before_rest8(tag: u8, bytes: &[u8]) -> HashValue {
+        let pad = digest_length(bytes.len() + 1);
+        let mut v = Vec::with_capacity(bytes.len() + 1 + usize::from(pad));
+        v.push(tag);
+        v.extend_from_slice(bytes);
+        if pad {
+            v.push(PAD);
+        }
+        HashValue(Arc::from(v))
+    }
+
+    #[test]
+    fn tagged_values_hold_the_bytes_they_did_before_rest8() {
+        let mut seed = 0x1234_5678_9ABC_DEF1u64;
+        for len in 0..200 {
+            let bytes: Vec<u8> = (0..len).map(|_| next(&mut seed) as u8).collect();
+            for tag in [DIGEST, TEXT] {
+                let (new, old) = (
+                    HashValue::tagged(tag, &bytes),
+                    tagged_before_rest8(tag, &bytes),
+                );
+                assert_eq!(&new.0[..], &old.0[..], "{len}");
+            }
+        }
+    }
+
+    /// `HashValue::cmp` before rest8: the oracle.
+    fn cmp_before_rest8(a: &HashValue, b: &HashValue) -> std::cmp::Ordering {
+        (!a.is_digest(), a.bytes()).cmp(&(!b.is_digest(), b.bytes()))
+    }
+
+    /// A small deterministic generator (xorshift).
+    fn next(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
+    #[test]
+    fn from_hex_reads_every_generated_digest_as_before_rest8() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let algs = [
+            "sha256",
+            "SHA256",
+            " sha512",
+            "sha384",
+            "sha1",
+            "md5",
+            "sha3",
+            "",
+            "yarn-berry",
+        ];
+        let alphabet = b"0123456789abcdefABCDEF g:\xff";
+        let mut n = 0;
+        for len in [
+            0usize, 1, 31, 32, 39, 40, 63, 64, 65, 95, 96, 127, 128, 129, 130,
+        ] {
+            for _ in 0..300 {
+                let mut hex: Vec<u8> = (0..len)
+                    .map(|_| b"0123456789abcdefABCDEF"[(next(&mut seed) % 22) as usize])
+                    .collect();
+                // One time in three, one byte replaced by any byte of the alphabet.
+                if len > 0 && next(&mut seed).is_multiple_of(3) {
+                    let at = (next(&mut seed) % len as u64) as usize;
+                    hex[at] = alphabet[(next(&mut seed) % alphabet.len() as u64) as usize];
+                }
+                let hex = String::from_utf8_lossy(&hex).into_owned();
+                for alg in algs {
+                    assert_eq!(Hash::from_hex(alg, &hex), from_hex_before_rest8(alg, &hex));
+                    n += 1;
+                }
+            }
+        }
+        // Every byte at every place of an sha256 digest.
+        let base = "2cf8e9ea7ecef4c8f2f8a1f3a3c3fc3c3e0b3e5c9f1d0f6f3e4c4a5b6c7d8e9f";
+        for at in 0..64 {
+            for c in 0..=255u8 {
+                let mut b = base.as_bytes().to_vec();
+                b[at] = c;
+                let hex = String::from_utf8_lossy(&b).into_owned();
+                assert_eq!(
+                    Hash::from_hex("sha256", &hex),
+                    from_hex_before_rest8("sha256", &hex)
+                );
+                n += 1;
+            }
+        }
+        assert!(n > 50_000);
+    }
+
+    #[test]
+    fn split_at_dash_splits_as_split_once() {
+        let mut seed = 0x5555_AAAA_1234_4321u64;
+        let pieces = ["-", "sha512", "a", "é", "--", "?", "", "€-"];
+        for _ in 0..5000 {
+            let s: String = (0..next(&mut seed) % 6)
+                .map(|_| pieces[(next(&mut seed) % pieces.len() as u64) as usize])
+                .collect();
+            assert_eq!(split_at_dash(&s), s.split_once('-'), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn hash_values_order_as_before_rest8() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut values = Vec::new();
+        for len in [
+            0usize, 1, 2, 8, 9, 15, 16, 17, 19, 20, 21, 31, 32, 33, 47, 48, 63, 64, 65,
+        ] {
+            for _ in 0..12 {
+                // Few distinct bytes, so that long common prefixes occur.
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| (next(&mut seed) % 3) as u8 * 0x7f)
+                    .collect();
+                values.push(HashValue::digest(&bytes));
+                let text: String = (0..len)
+                    .map(|_| ['a', 'b', '0'][(next(&mut seed) % 3) as usize])
+                    .collect();
+                values.push(HashValue::text(&text));
+            }
+        }
+        for a in &values {
+            for b in &values {
+                assert_eq!(a.cmp(b), cmp_before_rest8(a, b), "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn the_hex_table_reads_every_byte_as_the_range_tests_did() {

@@ -130,15 +130,6 @@ macro_rules! reads_as_slice {
             }
         }
 
-        impl<T> Extend<T> for $list<T> {
-            fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-                let mut iter = iter.into_iter().peekable();
-                if iter.peek().is_some() {
-                    self.edit(|v| v.extend(iter));
-                }
-            }
-        }
-
         impl<'a, T: Clone + 'a> Extend<&'a T> for $list<T> {
             fn extend<I: IntoIterator<Item = &'a T>>(&mut self, iter: I) {
                 self.extend(iter.into_iter().cloned());
@@ -201,6 +192,42 @@ macro_rules! reads_as_slice {
 
 reads_as_slice!(List);
 reads_as_slice!(OneOrList);
+
+impl<T> Extend<T> for List<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+        let mut iter = iter.into_iter().peekable();
+        if iter.peek().is_some() {
+            self.edit(|v| v.extend(iter));
+        }
+    }
+}
+
+impl<T> Extend<T> for OneOrList<T> {
+    /// The common case, one item into an empty list, is stored in place without
+    /// going through a vector (no allocation; rest8).
+    fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
+        let mut iter = iter.into_iter();
+        let Some(first) = iter.next() else {
+            return;
+        };
+        if self.is_empty() {
+            let Some(second) = iter.next() else {
+                *self = OneOrList(Repr::One(first));
+                return;
+            };
+            let mut v = Vec::with_capacity(iter.size_hint().0.saturating_add(2));
+            v.push(first);
+            v.push(second);
+            v.extend(iter);
+            *self = OneOrList::from_vec(v);
+            return;
+        }
+        self.edit(|v| {
+            v.push(first);
+            v.extend(iter);
+        });
+    }
+}
 
 /// A [`List`] that holds a list of one item in place, without an allocation: a
 /// package's hashes, which are one digest in almost every lockfile (a package-lock's
@@ -461,5 +488,53 @@ mod tests {
             std::mem::size_of::<OneOrList<super::super::Hash>>(),
             std::mem::size_of::<super::super::Hash>()
         );
+    }
+}
+
+#[cfg(test)]
+mod rest8_tests {
+    use super::*;
+
+    /// `OneOrList::extend` before rest8 (always through a vector): the oracle.
+    fn extend_before_rest8<T>(l: &mut OneOrList<T>, iter: impl IntoIterator<Item = T>) {
+        let mut iter = iter.into_iter().peekable();
+        if iter.peek().is_some() {
+            l.edit(|v| v.extend(iter));
+        }
+    }
+
+    /// True when the list is in the form `from_vec` gives its items.
+    fn canonical<T>(l: &OneOrList<T>) -> bool {
+        match &l.0 {
+            Repr::One(_) => true,
+            Repr::Many(b) => b.len() != 1,
+        }
+    }
+
+    #[test]
+    fn one_or_list_extends_as_before_rest8() {
+        for n in 0..5u32 {
+            for m in 0..5u32 {
+                let items: Vec<u32> = (0..n).collect();
+                let more: Vec<u32> = (10..10 + m).collect();
+                let mut a: OneOrList<u32> = items.clone().into();
+                let mut b: OneOrList<u32> = items.clone().into();
+                a.extend(more.clone());
+                extend_before_rest8(&mut b, more.clone());
+                assert_eq!(a, b, "{n} {m}");
+                assert!(canonical(&a), "{n} {m}");
+                // An iterator whose size hint is no help (a filter), and one of references.
+                let mut a: OneOrList<u32> = items.clone().into();
+                let mut b: OneOrList<u32> = items.clone().into();
+                a.extend(more.iter().copied().filter(|x| x % 2 == 0));
+                extend_before_rest8(&mut b, more.iter().copied().filter(|x| x % 2 == 0));
+                assert_eq!(a, b, "{n} {m} filtered");
+                assert!(canonical(&a), "{n} {m} filtered");
+                let mut a: OneOrList<u32> = items.clone().into();
+                a.extend(more.iter());
+                assert_eq!(a[..], [items.clone(), more.clone()].concat()[..]);
+                assert!(canonical(&a));
+            }
+        }
     }
 }

@@ -33,3 +33,9 @@ pub use package::{Artifact, Package};
 pub use shared_path::SharedPath;
 pub use source::Source;
 pub use timestamp::UploadTime;
+
+/// A hash map with foldhash's hasher: several times faster than std's SipHash on
+/// the short strings lockfiles key by, seeded per process (see
+/// docs/design-changes.md, "foldhash, not SipHash"). Shared by the readers that
+/// have no alias of their own.
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

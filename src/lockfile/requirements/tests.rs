@@ -379,3 +379,136 @@ fn options_are_cut_where_pips_word_split_cuts() {
         assert_eq!((args.to_string(), opts.to_string()), pip(line), "{line:?}");
     }
 }
+
+/// The split before rest8: `contains` and `split_whitespace` (the oracle of
+/// [`shlex`]'s fast path).
+fn shlex_before_rest8(s: &str) -> Result<Vec<std::borrow::Cow<'_, str>>, String> {
+    if !s.contains(['\'', '"', '\\']) {
+        return Ok(s
+            .split_whitespace()
+            .map(std::borrow::Cow::Borrowed)
+            .collect());
+    }
+    shlex(s)
+}
+
+/// `parse_pip_hash` before rest8 (the oracle).
+fn parse_pip_hash_before_rest8(value: &str) -> Result<super::super::hash::Hash, String> {
+    let (alg, _) = value
+        .split_once(':')
+        .ok_or_else(|| format!("`--hash={value}` is not `<algorithm>:<hex digest>`"))?;
+    if !matches!(alg, "sha256" | "sha384" | "sha512") {
+        return Err(format!(
+            "`--hash={value}`: pip allows only sha256, sha384 and sha512"
+        ));
+    }
+    super::super::hash::Hash::parse(value).map_err(|e| format!("bad `--hash`: {e}"))
+}
+
+/// Strings of the pieces a requirements line is made of, and mutations of them.
+fn generated_option_texts() -> Vec<String> {
+    let pieces = [
+        " ",
+        "  ",
+        "\t",
+        "\x0b",
+        "\x0c",
+        "\r",
+        "\n",
+        "\u{a0}",
+        "\u{2003}",
+        "\u{85}",
+        "é",
+        "--hash=",
+        "sha256:",
+        "sha512:",
+        "SHA256:",
+        "sha384:",
+        "md5:",
+        ":",
+        "=",
+        "-r",
+        "x.txt",
+        "'",
+        "\"",
+        "\\",
+        "abc",
+        "0123456789abcdef",
+        "ABCDEF",
+        "g",
+        "--pre",
+        "-c",
+        "#",
+    ];
+    let mut out = Vec::new();
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    for len in 0..12 {
+        for _ in 0..400 {
+            let mut s = String::new();
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            out.push(s);
+        }
+    }
+    let mut dirs = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/pypi/requirements"
+    ))];
+    let mut files = 0;
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if let Ok(text) = std::fs::read_to_string(&p) {
+                files += 1;
+                out.extend(text.lines().map(str::to_string));
+                // (the logical lines too: continuations joined as the reader joins them)
+                out.push(text.replace("\\\n", ""));
+            }
+        }
+    }
+    assert!(files > 10, "the requirements fixtures are read");
+    out
+}
+
+#[test]
+fn shlex_reads_every_generated_line_as_before_rest8() {
+    for s in generated_option_texts() {
+        assert_eq!(shlex(&s), shlex_before_rest8(&s), "{s:?}");
+        let (_, opts) = break_args_options(&s);
+        assert_eq!(shlex(opts), shlex_before_rest8(opts), "{opts:?}");
+    }
+}
+
+#[test]
+fn pip_hashes_read_as_before_rest8() {
+    let hex64 = "2cf8e9ea7ecef4c8f2f8a1f3a3c3fc3c3e0b3e5c9f1d0f6f3e4c4a5b6c7d8e9f";
+    let mut values = vec![
+        format!("sha256:{hex64}"),
+        format!("sha256:{}", hex64.to_uppercase()),
+        format!("sha256:{hex64} "),
+        format!("sha256: {hex64}"),
+        format!("sha256:{hex64}\u{a0}"),
+        format!("sha512:{hex64}{hex64}"),
+        format!("sha384:{}", &hex64[..48]),
+        format!("sha256:{}", &hex64[..63]),
+        format!("sha256:{}g", &hex64[..63]),
+        format!("sha256::{hex64}"),
+        format!(" sha256:{hex64}"),
+        format!("md5:{}", &hex64[..32]),
+        "sha256".to_string(),
+        "sha256:".to_string(),
+        String::new(),
+    ];
+    values.extend(generated_option_texts());
+    for v in values {
+        let new = parse_pip_hash(&v);
+        let old = parse_pip_hash_before_rest8(&v);
+        assert_eq!(new, old, "{v:?}");
+    }
+}
