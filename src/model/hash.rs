@@ -540,10 +540,14 @@ impl Hash {
         }
         out.extend_from_slice(self.algorithm.as_bytes());
         out.push(b':');
-        // (`Display` writes at most 128 hex digits)
-        for byte in self.value.bytes().iter().take(64) {
-            out.extend_from_slice(&hex_pair(*byte));
+        // (`Display` writes at most 128 hex digits) Made on the stack and appended
+        // at once: one capacity check instead of one per byte.
+        let mut hex = [0u8; 128];
+        let bytes = &self.value.bytes()[..self.value.bytes().len().min(64)];
+        for (pair, byte) in hex.chunks_exact_mut(2).zip(bytes) {
+            pair.copy_from_slice(&hex_pair(*byte));
         }
+        out.extend_from_slice(&hex[..2 * bytes.len()]);
         true
     }
 }
@@ -663,6 +667,38 @@ impl crate::hint::Hint for HashError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `push_digest_text` appends what `Display` writes, for every digest length
+    /// and both cases of hex, after text already in the buffer; nothing for a
+    /// value that is not a digest.
+    #[test]
+    fn digest_text_is_what_display_writes() {
+        let mut checked = 0;
+        for alg in ["md5", "sha1", "sha256", "sha384", "sha512", "SHA256"] {
+            let Some(len) = Algorithm::parse_any_case(alg).and_then(|a| a.digest_len()) else {
+                continue;
+            };
+            for seed in 0..40u32 {
+                let hex: String = (0..len * 2)
+                    .map(|i| {
+                        let d = (seed.wrapping_mul(2_654_435_761) >> (i % 24)) as usize + i;
+                        ["0123456789abcdef", "0123456789ABCDEF"][(seed % 2) as usize].as_bytes()
+                            [d % 16] as char
+                    })
+                    .collect();
+                let h = Hash::from_hex(alg, &hex).unwrap();
+                let mut out = b"before,".to_vec();
+                assert!(h.push_digest_text(&mut out));
+                assert_eq!(out, format!("before,{h}").into_bytes());
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 6 * 40);
+        let berry = Hash::yarn_berry("10c0/0123abc");
+        let mut out = Vec::new();
+        assert!(!berry.push_digest_text(&mut out));
+        assert!(out.is_empty());
+    }
 
     /// `Hash::from_hex` before rest8 (digit by digit): the oracle.
     fn from_hex_before_rest8(algorithm: &str, hex: &str) -> Result<Hash, HashError> {
