@@ -31,6 +31,7 @@ use super::graph::{self, Root};
 use super::lines::LineIndex;
 use super::python_lock::FastMap;
 use super::python_url::{archive_name_version, is_pypi, redact};
+use super::toml_subset::TomlDatetime;
 use super::{Context, Lockfile, ParseError};
 use crate::model::{Ecosystem, Hash, Package, Source, pep503};
 use serde::Deserialize;
@@ -97,7 +98,7 @@ struct Artifact {
     hashes: BTreeMap<String, String>,
     /// PEP 751 `upload-time`: a TOML datetime (a string or a bare date is refused).
     #[serde(rename = "upload-time")]
-    upload_time: Option<toml::value::Datetime>,
+    upload_time: Option<TomlDatetime>,
 }
 
 impl Artifact {
@@ -262,7 +263,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let mut artifacts = Vec::new();
         let mut upload_time: Option<i64> = None;
         for a in p.sdist.iter().chain(p.wheels.iter().flatten()) {
-            if let Some(t) = &a.upload_time {
+            if let Some(TomlDatetime(t)) = &a.upload_time {
                 let secs = upload_secs(t).ok_or_else(|| {
                     err(format!(
                         "{}: `upload-time = {t}` is not a date and time with a UTC offset (e.g. 2025-09-08T13:00:00Z); regenerate the lock",

@@ -33,11 +33,11 @@ impl de::Error for Decline {
 /// `d` as the `toml` crate hands it out (`d.to_string()`), without formatting when
 /// the text is already that: no fraction (written without trailing zeros) and no
 /// `-00:00` offset (written `+00:00`).
-fn canonical_datetime(d: &toml::value::Datetime, text: &str) -> String {
+fn canonical_datetime<'a>(d: &toml::value::Datetime, text: &'a str) -> Cow<'a, str> {
     if text.contains('.') || text.ends_with("-00:00") {
-        d.to_string()
+        Cow::Owned(d.to_string())
     } else {
-        text.to_string()
+        Cow::Borrowed(text)
     }
 }
 
@@ -250,11 +250,11 @@ impl<'de, D: de::Deserializer<'de, Error = Decline>> MapAccess<'de> for SpannedA
 }
 
 /// `{"$__toml_private_datetime": "…"}` for `Datetime`.
-struct DatetimeAccess {
-    value: Option<String>,
+struct DatetimeAccess<'a> {
+    value: Option<Cow<'a, str>>,
 }
 
-impl<'de> MapAccess<'de> for DatetimeAccess {
+impl<'de> MapAccess<'de> for DatetimeAccess<'de> {
     type Error = Decline;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -270,8 +270,12 @@ impl<'de> MapAccess<'de> for DatetimeAccess {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Decline> {
-        let value = self.value.take().ok_or(Decline)?;
-        let d: StringDeserializer<Decline> = value.into_deserializer();
-        seed.deserialize(d)
+        match self.value.take().ok_or(Decline)? {
+            Cow::Borrowed(s) => seed.deserialize(BorrowedStrDeserializer::<Decline>::new(s)),
+            Cow::Owned(s) => {
+                let d: StringDeserializer<Decline> = s.into_deserializer();
+                seed.deserialize(d)
+            }
+        }
     }
 }

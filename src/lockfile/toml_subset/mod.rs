@@ -534,7 +534,7 @@ impl<'a> Parser<'a> {
                 if let Some(n) = integer(token) {
                     Value::Int(n)
                 } else if is_offset_datetime(token) {
-                    Value::Datetime(token.parse().map_err(|_| Decline)?, token)
+                    Value::Datetime(parse_datetime(token).map_err(|_| Decline)?, token)
                 } else {
                     return Err(Decline);
                 }
@@ -741,5 +741,156 @@ fn is_offset_datetime(token: &str) -> bool {
         [b'Z'] => true,
         [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()),
         _ => false,
+    }
+}
+
+/// `token` read as a TOML date-time, as `token.parse::<Datetime>()` reads it: the two
+/// shapes lockfiles write (`YYYY-MM-DDTHH:MM:SSZ` and `YYYY-MM-DDTHH:MM:SS±HH:MM`) are
+/// read from their fixed positions with `toml_datetime`'s range checks (month, day of
+/// the month with leap years, hour, minute, second up to 60, offset hours and
+/// minutes); anything else (fractions, other forms) goes to `toml_datetime` itself.
+/// `differential.rs` pins it against `toml_datetime` over the fixtures and generated
+/// and mutated tokens.
+pub(crate) fn parse_datetime(token: &str) -> Result<Datetime, ()> {
+    match fast_datetime(token.as_bytes()) {
+        Some(r) => r,
+        None => token.parse().map_err(|_| ()),
+    }
+}
+
+/// The fixed-position read of [`parse_datetime`]: `None` when `b` has another shape.
+fn fast_datetime(b: &[u8]) -> Option<Result<Datetime, ()>> {
+    use toml::value::{Date, Offset, Time};
+    let offset_at = 19;
+    if !(b.len() == 20 || b.len() == 25) {
+        return None;
+    }
+    let d2 = |i: usize| -> Option<u8> {
+        let (x, y) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+        if x < 10 && y < 10 {
+            Some(x * 10 + y)
+        } else {
+            None
+        }
+    };
+    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let year = u16::from(d2(0)?) * 100 + u16::from(d2(2)?);
+    let (month, day, hour, minute, second) = (d2(5)?, d2(8)?, d2(11)?, d2(14)?, d2(17)?);
+    let offset = match &b[offset_at..] {
+        [b'Z'] => Offset::Z,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (h, m) = (d2(offset_at + 1)?, d2(offset_at + 4)?);
+            if h > 23 || m > 59 {
+                return Some(Err(()));
+            }
+            let minutes = i16::from(h) * 60 + i16::from(m);
+            Offset::Custom {
+                minutes: if *sign == b'-' { -minutes } else { minutes },
+            }
+        }
+        _ => return None,
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1..=12 => match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        },
+        _ => return Some(Err(())),
+    };
+    if day < 1 || day > days || hour > 23 || minute > 59 || second > 60 {
+        return Some(Err(()));
+    }
+    Some(Ok(Datetime {
+        date: Some(Date { year, month, day }),
+        time: Some(Time {
+            hour,
+            minute,
+            second: Some(second),
+            nanosecond: None,
+        }),
+        offset: Some(offset),
+    }))
+}
+
+/// A `toml::value::Datetime` field that reads its text with [`parse_datetime`]
+/// (`Datetime`'s own `Deserialize` reads it with `toml_datetime`'s general parser).
+/// It takes what `Datetime` takes, from this module and from the `toml` crate alike
+/// (the `$__toml_private_datetime` map), refuses the rest with `Datetime`'s message
+/// ("expected a TOML datetime"), and a text `parse_datetime` refuses fails with
+/// `toml_datetime`'s error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TomlDatetime(pub(crate) Datetime);
+
+/// `toml_datetime`'s private names for `Datetime`'s map.
+const DATETIME_NAME: &str = "$__toml_private_Datetime";
+const DATETIME_FIELD: &str = "$__toml_private_datetime";
+
+impl<'de> serde::Deserialize<'de> for TomlDatetime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+        use std::fmt;
+
+        struct Field;
+        impl<'de> serde::Deserialize<'de> for Field {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = Field;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a valid datetime field")
+                    }
+                    fn visit_str<E: de::Error>(self, s: &str) -> Result<Field, E> {
+                        if s == DATETIME_FIELD {
+                            Ok(Field)
+                        } else {
+                            Err(E::custom("expected field with custom name"))
+                        }
+                    }
+                }
+                d.deserialize_identifier(V)
+            }
+        }
+
+        struct Text;
+        impl<'de> DeserializeSeed<'de> for Text {
+            type Value = Datetime;
+            fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Datetime, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = Datetime;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("string containing a datetime")
+                    }
+                    fn visit_str<E: de::Error>(self, s: &str) -> Result<Datetime, E> {
+                        match parse_datetime(s) {
+                            Ok(d) => Ok(d),
+                            Err(()) => s.parse().map_err(E::custom),
+                        }
+                    }
+                }
+                d.deserialize_str(V)
+            }
+        }
+
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TomlDatetime;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a TOML datetime")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TomlDatetime, A::Error> {
+                if map.next_key::<Field>()?.is_none() {
+                    return Err(de::Error::custom("datetime key not found"));
+                }
+                map.next_value_seed(Text).map(TomlDatetime)
+            }
+        }
+
+        d.deserialize_struct(DATETIME_NAME, &[DATETIME_FIELD], V)
     }
 }
