@@ -357,13 +357,13 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             return Err(err("empty `version`".into()));
         }
         let mut hashes: Vec<Hash> = artifacts.iter().flat_map(|a| a.hashes.clone()).collect();
-        hashes.sort();
+        hashes.sort_unstable();
         hashes.dedup();
         let key = (pep503(name), version.clone(), source.clone());
         if let Some(&i) = seen.get(&key) {
             if let Some(it) = items.get_mut(i) {
                 it.pkg.hashes.extend(hashes);
-                it.pkg.hashes.sort();
+                it.pkg.hashes.sort_unstable();
                 it.pkg.hashes.dedup();
                 it.pkg.extend_files(artifacts);
                 if let Some(t) = upload_time {
