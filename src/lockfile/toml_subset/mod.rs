@@ -149,8 +149,6 @@ fn parse(text: &str) -> R<Table<'_>> {
         s: text,
         b: text.as_bytes(),
         i: 0,
-        items: Vec::new(),
-        entries: Vec::new(),
     };
     let mut root = Table::default();
     let mut current = Table::default();
@@ -299,11 +297,6 @@ struct Parser<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
-    /// Elements of the arrays being read, innermost last: each array then takes its
-    /// own in one allocation of its length (no growing `Vec` per array).
-    items: Vec<Item<'a>>,
-    /// The same for the entries of inline tables.
-    entries: Vec<Entry<'a>>,
 }
 
 /// A byte offset as the tree keeps it (`parse` declined texts over `u32::MAX` bytes).
@@ -468,14 +461,13 @@ impl<'a> Parser<'a> {
                     return Err(Decline);
                 }
                 self.i += 1;
-                let mark = self.items.len();
+                let mut items = Vec::new();
                 loop {
                     self.skip_array_space()?;
                     if self.peek() == Some(b']') {
                         break;
                     }
-                    let item = self.value(depth + 1)?;
-                    self.items.push(item);
+                    items.push(self.value(depth + 1)?);
                     self.skip_array_space()?;
                     match self.peek() {
                         Some(b',') => self.i += 1,
@@ -484,14 +476,14 @@ impl<'a> Parser<'a> {
                     }
                 }
                 self.i += 1;
-                Value::Array(self.items.drain(mark..).collect(), false)
+                Value::Array(items, false)
             }
             b'{' => {
                 if depth >= DEPTH {
                     return Err(Decline);
                 }
                 self.i += 1;
-                let mark = self.entries.len();
+                let mut entries = Vec::new();
                 self.skip_ws();
                 if self.peek() != Some(b'}') {
                     loop {
@@ -500,7 +492,7 @@ impl<'a> Parser<'a> {
                         self.expect(b'=')?;
                         self.skip_ws();
                         let item = self.value(depth + 1)?;
-                        self.entries.push(Entry { key, item });
+                        entries.push(Entry { key, item });
                         self.skip_ws();
                         match self.peek() {
                             Some(b',') => {
@@ -513,7 +505,7 @@ impl<'a> Parser<'a> {
                     }
                 }
                 self.i += 1;
-                Value::Table(self.entries.drain(mark..).collect(), Kind::Inline)
+                Value::Table(entries, Kind::Inline)
             }
             b't' if self.b[start..].starts_with(b"true") => {
                 self.i += 4;
