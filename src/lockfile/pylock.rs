@@ -31,6 +31,7 @@ use super::graph::{self, Root};
 use super::lines::LineIndex;
 use super::python_lock::FastMap;
 use super::python_url::{archive_name_version, is_pypi, redact};
+use super::toml_subset::TomlDatetime;
 use super::{Context, Lockfile, ParseError};
 use crate::model::{Ecosystem, Hash, Package, Source, pep503};
 use serde::Deserialize;
@@ -97,7 +98,7 @@ struct Artifact {
     hashes: BTreeMap<String, String>,
     /// PEP 751 `upload-time`: a TOML datetime (a string or a bare date is refused).
     #[serde(rename = "upload-time")]
-    upload_time: Option<toml::value::Datetime>,
+    upload_time: Option<TomlDatetime>,
 }
 
 impl Artifact {
@@ -262,7 +263,7 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
         let mut artifacts = Vec::new();
         let mut upload_time: Option<i64> = None;
         for a in p.sdist.iter().chain(p.wheels.iter().flatten()) {
-            if let Some(t) = &a.upload_time {
+            if let Some(TomlDatetime(t)) = &a.upload_time {
                 let secs = upload_secs(t).ok_or_else(|| {
                     err(format!(
                         "{}: `upload-time = {t}` is not a date and time with a UTC offset (e.g. 2025-09-08T13:00:00Z); regenerate the lock",
@@ -356,13 +357,13 @@ pub fn parse(ctx: &Context<'_>, text: &str) -> Result<Lockfile, ParseError> {
             return Err(err("empty `version`".into()));
         }
         let mut hashes: Vec<Hash> = artifacts.iter().flat_map(|a| a.hashes.clone()).collect();
-        hashes.sort();
+        hashes.sort_unstable();
         hashes.dedup();
         let key = (pep503(name), version.clone(), source.clone());
         if let Some(&i) = seen.get(&key) {
             if let Some(it) = items.get_mut(i) {
                 it.pkg.hashes.extend(hashes);
-                it.pkg.hashes.sort();
+                it.pkg.hashes.sort_unstable();
                 it.pkg.hashes.dedup();
                 it.pkg.extend_files(artifacts);
                 if let Some(t) = upload_time {

@@ -374,7 +374,7 @@ pub(crate) fn finish(
         .into_iter()
         .zip(reach)
         .map(|(mut n, r)| {
-            n.hashes.sort();
+            n.hashes.sort_unstable();
             n.hashes.dedup();
             let mut p = Package {
                 hashes: n.hashes.into(),

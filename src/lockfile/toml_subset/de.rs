@@ -30,14 +30,15 @@ impl de::Error for Decline {
     }
 }
 
-/// `d` as the `toml` crate hands it out (`d.to_string()`), without formatting when
-/// the text is already that: no fraction (written without trailing zeros) and no
-/// `-00:00` offset (written `+00:00`).
-fn canonical_datetime(d: &toml::value::Datetime, text: &str) -> String {
+/// The date-time `text` as the `toml` crate hands it out (`Datetime::to_string()`),
+/// without reading and formatting it when the text is already that: no fraction
+/// (written without trailing zeros) and no `-00:00` offset (written `+00:00`).
+fn canonical_datetime(text: &str) -> Result<Cow<'_, str>, Decline> {
     if text.contains('.') || text.ends_with("-00:00") {
-        d.to_string()
+        let d = super::parse_datetime(text).map_err(|()| Decline)?;
+        Ok(Cow::Owned(d.to_string()))
     } else {
-        text.to_string()
+        Ok(Cow::Borrowed(text))
     }
 }
 
@@ -55,12 +56,12 @@ impl<'de, 't> de::Deserializer<'de> for ValueDe<'t, 'de> {
             Value::Str(Cow::Owned(s)) => visitor.visit_string(s.clone()),
             Value::Int(n) => visitor.visit_i64(*n),
             Value::Bool(b) => visitor.visit_bool(*b),
-            Value::Datetime(d, text) => visitor.visit_map(DatetimeAccess {
-                value: Some(canonical_datetime(d, text)),
+            Value::Datetime(text) => visitor.visit_map(DatetimeAccess {
+                value: Some(canonical_datetime(text)?),
             }),
             Value::Array(items, _) => visitor.visit_seq(Seq { iter: items.iter() }),
-            Value::Table(t) => visitor.visit_map(Map {
-                iter: t.entries.iter(),
+            Value::Table(t, _) => visitor.visit_map(Map {
+                iter: t.iter(),
                 value: None,
             }),
         }
@@ -85,7 +86,7 @@ impl<'de, 't> de::Deserializer<'de> for ValueDe<'t, 'de> {
         visitor: V,
     ) -> Result<V::Value, Decline> {
         if name == SPANNED {
-            let (start, end) = (self.item.start, self.item.end);
+            let (start, end) = (self.item.start as usize, self.item.end as usize);
             return visitor.visit_map(SpannedAccess {
                 start: Some(start),
                 end: Some(end),
@@ -143,8 +144,8 @@ impl<'de, 't> de::Deserializer<'de> for KeyDe<'t, 'de> {
             return self.deserialize_any(visitor);
         }
         visitor.visit_map(SpannedAccess {
-            start: Some(key.start),
-            end: Some(key.end),
+            start: Some(key.start as usize),
+            end: Some(key.end as usize),
             value: Some(BorrowedStrDeserializer::<Decline>::new(key.name)),
         })
     }
@@ -250,11 +251,11 @@ impl<'de, D: de::Deserializer<'de, Error = Decline>> MapAccess<'de> for SpannedA
 }
 
 /// `{"$__toml_private_datetime": "…"}` for `Datetime`.
-struct DatetimeAccess {
-    value: Option<String>,
+struct DatetimeAccess<'a> {
+    value: Option<Cow<'a, str>>,
 }
 
-impl<'de> MapAccess<'de> for DatetimeAccess {
+impl<'de> MapAccess<'de> for DatetimeAccess<'de> {
     type Error = Decline;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -270,8 +271,12 @@ impl<'de> MapAccess<'de> for DatetimeAccess {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Decline> {
-        let value = self.value.take().ok_or(Decline)?;
-        let d: StringDeserializer<Decline> = value.into_deserializer();
-        seed.deserialize(d)
+        match self.value.take().ok_or(Decline)? {
+            Cow::Borrowed(s) => seed.deserialize(BorrowedStrDeserializer::<Decline>::new(s)),
+            Cow::Owned(s) => {
+                let d: StringDeserializer<Decline> = s.into_deserializer();
+                seed.deserialize(d)
+            }
+        }
     }
 }

@@ -557,3 +557,151 @@ proptest! {
         prop_assert_eq!(fast, full, "{}", t);
     }
 }
+
+/// Every date-time-shaped token of the fixtures (`YYYY-MM-DDTHH:MM:SS…` after `= `).
+fn fixture_datetimes() -> Vec<String> {
+    let mut out = Vec::new();
+    for (_, text) in corpus() {
+        let b = text.as_bytes();
+        for (i, w) in b.windows(11).enumerate() {
+            if w[4] == b'-'
+                && w[7] == b'-'
+                && w[10] == b'T'
+                && w[..4].iter().all(u8::is_ascii_digit)
+            {
+                let end = b[i..]
+                    .iter()
+                    .position(|&c| !(c.is_ascii_alphanumeric() || b"_:.+-".contains(&c)))
+                    .map_or(b.len(), |n| i + n);
+                out.push(text[i..end].to_string());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `parse_datetime` reads `token` as `toml_datetime` does (the value, or an error).
+fn datetime_same(token: &str) {
+    let fast = super::parse_datetime(token);
+    let full = token.parse::<toml::value::Datetime>().map_err(|_| ());
+    assert_eq!(fast, full, "{token:?}");
+}
+
+#[test]
+fn fast_datetimes_read_as_toml_datetime_does() {
+    let fixtures = fixture_datetimes();
+    assert!(fixtures.len() > 100, "{}", fixtures.len());
+    for t in &fixtures {
+        datetime_same(t);
+        // and every one-byte change of it: digits, separators, signs, letters
+        for i in 0..t.len() {
+            for c in b"0123456789+-:.TZtz _\x00" {
+                let mut m = t.as_bytes().to_vec();
+                m[i] = *c;
+                datetime_same(&String::from_utf8(m).unwrap());
+            }
+        }
+    }
+    // every month and day (leap years, days past the month's end), each time field at
+    // and past its limit, and offsets at and past theirs
+    for year in ["0000", "1900", "2000", "2023", "2024", "2100", "9999"] {
+        for month in 0..=13 {
+            for day in [0, 1, 28, 29, 30, 31, 32] {
+                datetime_same(&format!("{year}-{month:02}-{day:02}T12:00:00Z"));
+            }
+        }
+    }
+    for (h, m, s) in [
+        (0, 0, 0),
+        (23, 59, 59),
+        (23, 59, 60),
+        (24, 0, 0),
+        (0, 60, 0),
+        (0, 0, 61),
+        (99, 99, 99),
+    ] {
+        for off in [
+            "Z", "+00:00", "-00:00", "+23:59", "-23:59", "+24:00", "-00:60", "+99:99", "+0530", "z",
+        ] {
+            datetime_same(&format!("2025-06-30T{h:02}:{m:02}:{s:02}{off}"));
+            datetime_same(&format!("2025-06-30T{h:02}:{m:02}:{s:02}.123{off}"));
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn generated_datetimes_read_as_toml_datetime_does(
+        fields in proptest::collection::vec(0u8..64, 5),
+        year in 0u16..10000,
+        seps in proptest::collection::vec(prop_oneof![3 => Just(None), 1 => proptest::char::any().prop_map(Some)], 5),
+        off in prop_oneof![Just("Z".to_string()), "[+-][0-9]{2}:[0-9]{2}", "[+-Zz0-9:.]{0,7}"],
+    ) {
+        let sep = |i: usize, d: char| seps[i].unwrap_or(d);
+        let token = format!(
+            "{year:04}{}{:02}{}{:02}{}{:02}{}{:02}{}{:02}{off}",
+            sep(0, '-'), fields[0], sep(1, '-'), fields[1], sep(2, 'T'), fields[2],
+            sep(3, ':'), fields[3], sep(4, ':'), fields[4]
+        );
+        datetime_same(&token);
+    }
+}
+
+/// `TomlDatetime` reads what `Datetime` reads, through this module and through the
+/// `toml` crate, and refuses what it refuses with the same message.
+#[test]
+fn toml_datetime_field_reads_as_datetime_does() {
+    use super::TomlDatetime;
+    use toml::value::Datetime;
+    #[derive(serde::Deserialize, Debug)]
+    struct Fast {
+        t: Option<TomlDatetime>,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    struct Full {
+        t: Option<Datetime>,
+    }
+    let mut docs = vec!["".to_string()];
+    for v in [
+        "2026-07-23T20:16:13Z",
+        "2026-07-23T20:16:13.250Z",
+        "2026-07-23T20:16:13-00:00",
+        "2026-07-23T20:16:13+05:30",
+        "2024-02-29T23:59:60Z",
+        "2026-07-23 20:16:13Z",
+        "2026-07-23T20:16:13",
+        "2026-07-23",
+        "20:16:13",
+        "\"2026-07-23T20:16:13Z\"",
+        "1",
+        "[2026-07-23T20:16:13Z]",
+        "{ a = 1 }",
+    ] {
+        docs.push(format!("t = {v}\n"));
+    }
+    for doc in &docs {
+        let full = toml::from_str::<Full>(doc)
+            .map(|f| f.t)
+            .map_err(|e| e.to_string());
+        let via_toml = toml::from_str::<Fast>(doc)
+            .map(|f| f.t.map(|t| t.0))
+            .map_err(|e| e.to_string());
+        assert_eq!(via_toml, full, "{doc}");
+        if let Some(fast) = super::from_str::<Fast>(doc) {
+            assert_eq!(Ok(fast.t.map(|t| t.0)), full, "{doc}");
+        }
+    }
+}
+
+/// The tree's nodes stay small (they are moved and copied for every value).
+#[test]
+fn tree_nodes_are_small() {
+    let (item, entry) = (
+        std::mem::size_of::<super::Item<'_>>(),
+        std::mem::size_of::<super::Entry<'_>>(),
+    );
+    assert!(item <= 40, "Item is {item} bytes");
+    assert!(entry <= 64, "Entry is {entry} bytes");
+}

@@ -77,16 +77,17 @@ pub(crate) fn from_str<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> 
     let item = Item {
         start: 0,
         end: 0,
-        value: Value::Table(root),
+        value: Value::Table(root, Kind::Explicit),
     };
     T::deserialize(de::ValueDe { item: &item }).ok()
 }
 
-/// A value and its span (byte offsets, as the `toml` crate gives them).
+/// A value and its span (byte offsets, as the `toml` crate gives them; texts over
+/// 4 GiB decline, so they fit a `u32`, which keeps the tree small).
 #[derive(Debug)]
 pub(crate) struct Item<'a> {
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
     value: Value<'a>,
 }
 
@@ -95,11 +96,12 @@ enum Value<'a> {
     Str(Cow<'a, str>),
     Int(i64),
     Bool(bool),
-    /// A date-time and its text.
-    Datetime(Datetime, &'a str),
+    /// A date-time's text (read by [`parse_datetime`] when it was parsed).
+    Datetime(&'a str),
     /// Elements, and whether it is an array of tables (`[[x]]`).
     Array(Vec<Item<'a>>, bool),
-    Table(Table<'a>),
+    /// Entries, and how the table was made (beside the tag: the tree's nodes stay small).
+    Table(Table<'a>, Kind),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -113,11 +115,8 @@ enum Kind {
     Inline,
 }
 
-#[derive(Debug, Default)]
-struct Table<'a> {
-    entries: Vec<Entry<'a>>,
-    kind: Kind,
-}
+/// A table's entries.
+type Table<'a> = Vec<Entry<'a>>;
 
 #[derive(Debug)]
 struct Entry<'a> {
@@ -129,21 +128,21 @@ struct Entry<'a> {
 #[derive(Debug, Clone, Copy)]
 struct Key<'a> {
     name: &'a str,
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
 }
 
 struct Header<'a> {
     path: Vec<Key<'a>>,
     key: Key<'a>,
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
     array: bool,
 }
 
 /// Parse `text` into its root table, or decline.
 fn parse(text: &str) -> R<Table<'_>> {
-    if text.starts_with('\u{feff}') {
+    if text.starts_with('\u{feff}') || u32::try_from(text.len()).is_err() {
         return Err(Decline);
     }
     let mut p = Parser {
@@ -174,7 +173,7 @@ fn parse(text: &str) -> R<Table<'_>> {
                 p.skip_ws();
                 let item = p.value(0)?;
                 p.end_of_line()?;
-                current.entries.push(Entry { key, item });
+                current.push(Entry { key, item });
             }
         }
     }
@@ -186,10 +185,10 @@ fn parse(text: &str) -> R<Table<'_>> {
 /// The index of `name` in `t` (keys are unique once [`check_table`] passed; before,
 /// the first is as good as any since a duplicate declines in the end).
 fn find(t: &Table<'_>, name: &str) -> R<Option<usize>> {
-    if t.entries.len() > SCAN {
+    if t.len() > SCAN {
         return Err(Decline);
     }
-    Ok(t.entries.iter().position(|e| e.key.name == name))
+    Ok(t.iter().position(|e| e.key.name == name))
 }
 
 /// The `toml` crate's `descend_path` for headers: walk `path` from `t`, making implicit
@@ -199,30 +198,27 @@ fn descend<'t, 'a>(mut t: &'t mut Table<'a>, path: &[Key<'a>]) -> R<&'t mut Tabl
         let idx = match find(t, key.name)? {
             Some(i) => i,
             None => {
-                t.entries.push(Entry {
+                t.push(Entry {
                     key: *key,
                     item: Item {
                         start: key.start,
                         end: key.end,
-                        value: Value::Table(Table {
-                            entries: Vec::new(),
-                            kind: Kind::Implicit,
-                        }),
+                        value: Value::Table(Vec::new(), Kind::Implicit),
                     },
                 });
-                t.entries.len() - 1
+                t.len() - 1
             }
         };
         let cur = t;
-        t = match &mut cur.entries[idx].item.value {
+        t = match &mut cur[idx].item.value {
             Value::Array(v, true) => match v.last_mut() {
                 Some(Item {
-                    value: Value::Table(last),
+                    value: Value::Table(last, _),
                     ..
                 }) => last,
                 _ => return Err(Decline),
             },
-            Value::Table(child) if child.kind != Kind::Inline => child,
+            Value::Table(child, kind) if *kind != Kind::Inline => child,
             _ => return Err(Decline),
         };
     }
@@ -234,14 +230,13 @@ fn start_table<'a>(root: &mut Table<'a>, h: &Header<'a>, current: &mut Table<'a>
     if !h.array {
         let parent = descend(root, &h.path)?;
         if let Some(idx) = find(parent, h.key.name)? {
-            let old = parent.entries.swap_remove(idx);
+            let old = parent.swap_remove(idx);
             match old.item.value {
-                Value::Table(t) if t.kind == Kind::Implicit => *current = t,
+                Value::Table(t, Kind::Implicit) => *current = t,
                 _ => return Err(Decline),
             }
         }
     }
-    current.kind = Kind::Explicit;
     Ok(())
 }
 
@@ -255,14 +250,14 @@ fn finish_table<'a>(root: &mut Table<'a>, h: Option<Header<'a>>, current: Table<
     let item = Item {
         start: h.start,
         end: h.end,
-        value: Value::Table(current),
+        value: Value::Table(current, Kind::Explicit),
     };
     if !h.array {
-        parent.entries.push(Entry { key: h.key, item });
+        parent.push(Entry { key: h.key, item });
         return Ok(());
     }
     match find(parent, h.key.name)? {
-        None => parent.entries.push(Entry {
+        None => parent.push(Entry {
             key: h.key,
             item: Item {
                 start: h.start,
@@ -270,7 +265,7 @@ fn finish_table<'a>(root: &mut Table<'a>, h: Option<Header<'a>>, current: Table<
                 value: Value::Array(vec![item], true),
             },
         }),
-        Some(idx) => match &mut parent.entries[idx].item.value {
+        Some(idx) => match &mut parent[idx].item.value {
             Value::Array(v, true) => v.push(item),
             _ => return Err(Decline),
         },
@@ -281,21 +276,18 @@ fn finish_table<'a>(root: &mut Table<'a>, h: Option<Header<'a>>, current: Table<
 /// Sort every table's keys (the `toml` crate hands them out in that order) and decline
 /// on a key that is there twice.
 fn check_table(t: &mut Table<'_>) -> R<()> {
-    if t.entries.len() > 1 {
-        t.entries
-            .sort_unstable_by(|a, b| a.key.name.cmp(b.key.name));
-        if t.entries.windows(2).any(|w| w[0].key.name == w[1].key.name) {
+    if t.len() > 1 {
+        t.sort_unstable_by(|a, b| a.key.name.cmp(b.key.name));
+        if t.windows(2).any(|w| w[0].key.name == w[1].key.name) {
             return Err(Decline);
         }
     }
-    t.entries
-        .iter_mut()
-        .try_for_each(|e| check_item(&mut e.item))
+    t.iter_mut().try_for_each(|e| check_item(&mut e.item))
 }
 
 fn check_item(item: &mut Item<'_>) -> R<()> {
     match &mut item.value {
-        Value::Table(t) => check_table(t),
+        Value::Table(t, _) => check_table(t),
         Value::Array(v, _) => v.iter_mut().try_for_each(check_item),
         _ => Ok(()),
     }
@@ -305,6 +297,11 @@ struct Parser<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
+}
+
+/// A byte offset as the tree keeps it (`parse` declined texts over `u32::MAX` bytes).
+fn pos(i: usize) -> u32 {
+    i as u32
 }
 
 /// A byte TOML does not allow raw in strings and comments (controls other than tab).
@@ -400,8 +397,8 @@ impl<'a> Parser<'a> {
                 self.i = j + 1;
                 Ok(Key {
                     name: &self.s[from..j],
-                    start,
-                    end: self.i,
+                    start: pos(start),
+                    end: pos(self.i),
                 })
             }
             _ => {
@@ -413,8 +410,8 @@ impl<'a> Parser<'a> {
                 }
                 Ok(Key {
                     name: &self.s[start..self.i],
-                    start,
-                    end: self.i,
+                    start: pos(start),
+                    end: pos(self.i),
                 })
             }
         }
@@ -447,8 +444,8 @@ impl<'a> Parser<'a> {
         Ok(Header {
             path,
             key,
-            start,
-            end: self.i,
+            start: pos(start),
+            end: pos(self.i),
             array,
         })
     }
@@ -508,10 +505,7 @@ impl<'a> Parser<'a> {
                     }
                 }
                 self.i += 1;
-                Value::Table(Table {
-                    entries,
-                    kind: Kind::Inline,
-                })
+                Value::Table(entries, Kind::Inline)
             }
             b't' if self.b[start..].starts_with(b"true") => {
                 self.i += 4;
@@ -534,7 +528,8 @@ impl<'a> Parser<'a> {
                 if let Some(n) = integer(token) {
                     Value::Int(n)
                 } else if is_offset_datetime(token) {
-                    Value::Datetime(token.parse().map_err(|_| Decline)?, token)
+                    parse_datetime(token).map_err(|_| Decline)?;
+                    Value::Datetime(token)
                 } else {
                     return Err(Decline);
                 }
@@ -542,8 +537,8 @@ impl<'a> Parser<'a> {
             _ => return Err(Decline),
         };
         Ok(Item {
-            start,
-            end: self.i,
+            start: pos(start),
+            end: pos(self.i),
             value,
         })
     }
@@ -741,5 +736,156 @@ fn is_offset_datetime(token: &str) -> bool {
         [b'Z'] => true,
         [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()),
         _ => false,
+    }
+}
+
+/// `token` read as a TOML date-time, as `token.parse::<Datetime>()` reads it: the two
+/// shapes lockfiles write (`YYYY-MM-DDTHH:MM:SSZ` and `YYYY-MM-DDTHH:MM:SS±HH:MM`) are
+/// read from their fixed positions with `toml_datetime`'s range checks (month, day of
+/// the month with leap years, hour, minute, second up to 60, offset hours and
+/// minutes); anything else (fractions, other forms) goes to `toml_datetime` itself.
+/// `differential.rs` pins it against `toml_datetime` over the fixtures and generated
+/// and mutated tokens.
+pub(crate) fn parse_datetime(token: &str) -> Result<Datetime, ()> {
+    match fast_datetime(token.as_bytes()) {
+        Some(r) => r,
+        None => token.parse().map_err(|_| ()),
+    }
+}
+
+/// The fixed-position read of [`parse_datetime`]: `None` when `b` has another shape.
+fn fast_datetime(b: &[u8]) -> Option<Result<Datetime, ()>> {
+    use toml::value::{Date, Offset, Time};
+    let offset_at = 19;
+    if !(b.len() == 20 || b.len() == 25) {
+        return None;
+    }
+    let d2 = |i: usize| -> Option<u8> {
+        let (x, y) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+        if x < 10 && y < 10 {
+            Some(x * 10 + y)
+        } else {
+            None
+        }
+    };
+    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let year = u16::from(d2(0)?) * 100 + u16::from(d2(2)?);
+    let (month, day, hour, minute, second) = (d2(5)?, d2(8)?, d2(11)?, d2(14)?, d2(17)?);
+    let offset = match &b[offset_at..] {
+        [b'Z'] => Offset::Z,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (h, m) = (d2(offset_at + 1)?, d2(offset_at + 4)?);
+            if h > 23 || m > 59 {
+                return Some(Err(()));
+            }
+            let minutes = i16::from(h) * 60 + i16::from(m);
+            Offset::Custom {
+                minutes: if *sign == b'-' { -minutes } else { minutes },
+            }
+        }
+        _ => return None,
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1..=12 => match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        },
+        _ => return Some(Err(())),
+    };
+    if day < 1 || day > days || hour > 23 || minute > 59 || second > 60 {
+        return Some(Err(()));
+    }
+    Some(Ok(Datetime {
+        date: Some(Date { year, month, day }),
+        time: Some(Time {
+            hour,
+            minute,
+            second: Some(second),
+            nanosecond: None,
+        }),
+        offset: Some(offset),
+    }))
+}
+
+/// A `toml::value::Datetime` field that reads its text with [`parse_datetime`]
+/// (`Datetime`'s own `Deserialize` reads it with `toml_datetime`'s general parser).
+/// It takes what `Datetime` takes, from this module and from the `toml` crate alike
+/// (the `$__toml_private_datetime` map), refuses the rest with `Datetime`'s message
+/// ("expected a TOML datetime"), and a text `parse_datetime` refuses fails with
+/// `toml_datetime`'s error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TomlDatetime(pub(crate) Datetime);
+
+/// `toml_datetime`'s private names for `Datetime`'s map.
+const DATETIME_NAME: &str = "$__toml_private_Datetime";
+const DATETIME_FIELD: &str = "$__toml_private_datetime";
+
+impl<'de> serde::Deserialize<'de> for TomlDatetime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+        use std::fmt;
+
+        struct Field;
+        impl<'de> serde::Deserialize<'de> for Field {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = Field;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a valid datetime field")
+                    }
+                    fn visit_str<E: de::Error>(self, s: &str) -> Result<Field, E> {
+                        if s == DATETIME_FIELD {
+                            Ok(Field)
+                        } else {
+                            Err(E::custom("expected field with custom name"))
+                        }
+                    }
+                }
+                d.deserialize_identifier(V)
+            }
+        }
+
+        struct Text;
+        impl<'de> DeserializeSeed<'de> for Text {
+            type Value = Datetime;
+            fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Datetime, D::Error> {
+                struct V;
+                impl Visitor<'_> for V {
+                    type Value = Datetime;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("string containing a datetime")
+                    }
+                    fn visit_str<E: de::Error>(self, s: &str) -> Result<Datetime, E> {
+                        match parse_datetime(s) {
+                            Ok(d) => Ok(d),
+                            Err(()) => s.parse().map_err(E::custom),
+                        }
+                    }
+                }
+                d.deserialize_str(V)
+            }
+        }
+
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TomlDatetime;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a TOML datetime")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TomlDatetime, A::Error> {
+                if map.next_key::<Field>()?.is_none() {
+                    return Err(de::Error::custom("datetime key not found"));
+                }
+                map.next_value_seed(Text).map(TomlDatetime)
+            }
+        }
+
+        d.deserialize_struct(DATETIME_NAME, &[DATETIME_FIELD], V)
     }
 }
