@@ -28,9 +28,13 @@ fn main() -> std::process::ExitCode {
 const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 
 /// Set mimalloc's purge delay (see [`MI_OPTION_PURGE_DELAY`]), unless the user set
-/// `MIMALLOC_PURGE_DELAY`.
+/// it: `MIMALLOC_PURGE_DELAY`, or `MIMALLOC_RESET_DELAY`, the name mimalloc also reads
+/// for it.
 fn set_purge_delay(delay: std::ffi::c_long) {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+    if ["MIMALLOC_PURGE_DELAY", "MIMALLOC_RESET_DELAY"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some())
+    {
         return;
     }
     unsafe extern "C" {
@@ -38,7 +42,10 @@ fn set_purge_delay(delay: std::ffi::c_long) {
     }
     // SAFETY: mi_option_set stores an option's value in mimalloc's option table (the
     // library this binary's global allocator links); the purge delay is read again
-    // at each purge, so a change mid-run takes effect.
+    // at each purge, so a change mid-run takes effect. The two callers store once
+    // each: `purge_at_once` under its `Once` (parse threads may be running: they only
+    // read the word-sized value), and `no_purge_at_exit` after `cli::main` returned,
+    // when every thread it started has been joined (`std::thread::scope`).
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, delay) }
 }
 
@@ -55,8 +62,8 @@ fn no_purge_at_exit() {
 /// the kernel at once instead of after its delay (what `MIMALLOC_PURGE_DELAY=0`
 /// does): about 40 MiB less at the peak of a 10^6-entry package-lock. A run that
 /// reads no such file keeps the delay (it saves small runs system time); once set,
-/// the setting stays for the rest of the process. A `MIMALLOC_PURGE_DELAY` the user
-/// set is left as they set it.
+/// the setting stays until the work is written ([`no_purge_at_exit`]). A delay the
+/// user set is left as they set it.
 fn purge_at_once() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     // `Once` makes it one store, even when several parse threads meet large

@@ -79,11 +79,10 @@ use crate::model::source::origin;
 use serde::Deserialize;
 use serde::de;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, hash_map};
+use std::collections::{BTreeMap, hash_map};
 use std::path::Path;
 
-/// A hash map with foldhash's hasher: fast on short strings, seeded per process.
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+use crate::model::FastMap;
 
 // The YAML helpers moved to `super::yaml`; these names stay for their users.
 pub(crate) use super::yaml::{SpannedMap, top_level_scalar, yaml_options};

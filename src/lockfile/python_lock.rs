@@ -6,15 +6,9 @@ use super::graph::{self, Root};
 use super::lines::LineIndex;
 use super::{Artifact, Context, Ecosystem, Hash, Lockfile, Package, ParseError, Source, pep503};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-/// A hash map with foldhash's hasher: several times faster than std's SipHash on the
-/// names, versions and URLs the Python readers key by. It is seeded per process from
-/// address-space randomisation only (foldhash without `std`; it claims no HashDoS
-/// resistance), so colliding keys cannot be prepared in advance, and keys that do
-/// collide only slow a run: no such map is iterated, so no output depends on the seed
-/// (docs/design-changes.md, "foldhash, not SipHash").
-pub(crate) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+pub(crate) use crate::model::FastMap;
 use toml::Spanned;
 
 /// The index URL of PyPI as the tools write it.

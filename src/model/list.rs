@@ -93,7 +93,8 @@ impl<T> IntoIterator for List<T> {
 }
 
 /// What a list type that derefs to a slice and is edited through a `Vec` of its items
-/// (its own `edit`) shares: `Vec`'s editing methods, extending it, iterating it by
+/// (its own `edit`) shares: `Vec`'s editing methods, extending it by reference
+/// (extending it by value each list implements itself), iterating it by
 /// reference, comparing it with vectors, slices and arrays, printing and serializing
 /// it as its items.
 macro_rules! reads_as_slice {

@@ -34,8 +34,10 @@ pub use shared_path::SharedPath;
 pub use source::Source;
 pub use timestamp::UploadTime;
 
-/// A hash map with foldhash's hasher: several times faster than std's SipHash on
-/// the short strings lockfiles key by, seeded per process (see
-/// docs/design-changes.md, "foldhash, not SipHash"). Shared by the readers that
-/// have no alias of their own.
+/// A hash map with foldhash's hasher: several times faster than std's SipHash on the
+/// names, versions and URLs lockfile readers key by. It is seeded per process from
+/// address-space randomisation only (foldhash without `std`; it claims no HashDoS
+/// resistance), so colliding keys cannot be prepared in advance, and keys that do
+/// collide only slow a run: no output may depend on such a map's iteration order
+/// (docs/design-changes.md, "foldhash, not SipHash"). The one alias of every reader.
 pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

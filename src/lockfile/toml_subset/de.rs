@@ -2,7 +2,7 @@
 //! `ValueDeserializer` does (same visitor calls, same spans for `toml::Spanned`, same
 //! datetime protocol, keys in sorted order). Any error is a [`Decline`].
 
-use super::{Decline, Entry, Item, Value};
+use super::{DATETIME_FIELD, Decline, Entry, Item, Value};
 use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -13,8 +13,6 @@ const SPANNED: &str = "$__serde_spanned_private_Spanned";
 const SPANNED_START: &str = "$__serde_spanned_private_start";
 const SPANNED_END: &str = "$__serde_spanned_private_end";
 const SPANNED_VALUE: &str = "$__serde_spanned_private_value";
-/// `toml_datetime`'s private protocol for `Datetime`.
-const DATETIME_FIELD: &str = "$__toml_private_datetime";
 
 impl fmt::Display for Decline {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -3,10 +3,9 @@
 
 use crate::lockfile::graph::{self, Root};
 use crate::lockfile::{Context, Ecosystem, Hash, Lockfile, Package, Source};
-use std::collections::{HashMap, hash_map};
+use std::collections::hash_map;
 
-/// A hash map with foldhash's hasher: fast on short strings, seeded per process.
-pub(super) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+pub(super) use crate::model::FastMap;
 
 /// Accumulates records, merging equal (name, version, source).
 pub(super) struct Builder<'c> {
