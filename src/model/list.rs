@@ -212,15 +212,12 @@ impl<T> Extend<T> for OneOrList<T> {
             return;
         };
         if self.is_empty() {
-            let Some(second) = iter.next() else {
-                *self = OneOrList(Repr::One(first));
-                return;
+            *self = match iter.next() {
+                None => OneOrList(Repr::One(first)),
+                Some(second) => {
+                    OneOrList::from_vec([first, second].into_iter().chain(iter).collect())
+                }
             };
-            let mut v = Vec::with_capacity(iter.size_hint().0.saturating_add(2));
-            v.push(first);
-            v.push(second);
-            v.extend(iter);
-            *self = OneOrList::from_vec(v);
             return;
         }
         self.edit(|v| {

@@ -789,12 +789,10 @@ fn fast_datetime(b: &[u8]) -> Option<Result<Datetime, ()>> {
     };
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let days = match month {
-        1..=12 => match month {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        },
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
         _ => return Some(Err(())),
     };
     if day < 1 || day > days || hour > 23 || minute > 59 || second > 60 {
